@@ -1,0 +1,288 @@
+//! Trains the article's MLP natively with the same Config and training code as the page.
+//!
+//!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
+//!   cargo run --release --bin train -- --sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
+
+use activation_playground::config::{Activation, BackendKind, Config, ConfigError, MAX_EPOCHS, describe_errors};
+use activation_playground::data::{self, Dataset};
+use activation_playground::history::History;
+use activation_playground::train::{RunState, Session};
+use burn::tensor::Device;
+use clap::Parser;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(about = "Train the MLP from \"Is ReLU After Sigmoid Bad?\" (defaults = the article's setup)")]
+struct Args {
+    /// Dataset: mnist, fashion-mnist, cifar10 or mnist-subset.
+    #[arg(long, default_value = "mnist")]
+    dataset: String,
+    /// Folder with the dataset's standard files (IDX .gz/raw, or CIFAR-10 binary batches / archive).
+    #[arg(long)]
+    data: PathBuf,
+    /// Three activations (layer 1, layer 2, output): relu, sigmoid, tanh, selu.
+    #[arg(long)]
+    acts: Option<String>,
+    /// BatchNorm: none, all, last.
+    #[arg(long)]
+    bn: Option<String>,
+    #[arg(long)]
+    lr: Option<String>,
+    #[arg(long)]
+    momentum: Option<String>,
+    #[arg(long)]
+    batch: Option<String>,
+    #[arg(long)]
+    epochs: Option<String>,
+    #[arg(long)]
+    seed: Option<String>,
+    /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
+    #[arg(long, default_value = "cpu")]
+    backend: String,
+    /// Several seeds, e.g. 1,2,3: report mean ± std of the final test accuracy.
+    #[arg(long)]
+    seeds: Option<String>,
+    /// Train all 64 activation combinations (the article's table).
+    #[arg(long)]
+    sweep: bool,
+    /// Write the results (configs, per-epoch histories, summary) as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Measure training throughput (samples/s) over this many steps and exit.
+    #[arg(long)]
+    bench: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct RunResult {
+    config: Config,
+    label: String,
+    final_test_accuracy: Option<f32>,
+    state: RunState,
+    message: Option<String>,
+    history: History,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    label: String,
+    seeds: Vec<u64>,
+    mean: f32,
+    std: f32,
+    accuracies: Vec<f32>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Turns the flags into a Config through the same `apply_setting` + `validate` as share links.
+fn base_config(args: &Args) -> Result<Config, String> {
+    let mut config = Config::default();
+    let mut errors: Vec<ConfigError> = Vec::new();
+    let settings = [
+        ("dataset", Some(&args.dataset)),
+        ("acts", args.acts.as_ref()),
+        ("bn", args.bn.as_ref()),
+        ("lr", args.lr.as_ref()),
+        ("momentum", args.momentum.as_ref()),
+        ("batch", args.batch.as_ref()),
+        ("epochs", args.epochs.as_ref()),
+        ("seed", args.seed.as_ref()),
+        ("backend", Some(&args.backend)),
+    ];
+    for (key, value) in settings {
+        if let Some(value) = value {
+            if let Err(e) = config.apply_setting(key, value) {
+                errors.push(e);
+            }
+        }
+    }
+    config.stats_every = 0;
+    if let Err(mut more) = config.validate() {
+        errors.append(&mut more);
+    }
+    if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
+}
+
+fn device_for(backend: BackendKind) -> Result<(Device, String), String> {
+    match backend {
+        BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into())),
+        #[cfg(feature = "native-wgpu")]
+        BackendKind::Gpu => {
+            let (device, setup) = Device::wgpu_options()
+                .init_with_setup()
+                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
+            let info = setup.adapter.get_info();
+            Ok((device, format!("wgpu · {} ({:?})", info.name, info.backend)))
+        }
+        #[cfg(not(feature = "native-wgpu"))]
+        BackendKind::Gpu => Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into()),
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let base = base_config(&args)?;
+    let (device, backend_name) = device_for(base.backend)?;
+    let started = Instant::now();
+    let dataset = Arc::new(data::load_dir(base.dataset, &args.data).map_err(|e| e.to_string())?);
+    eprintln!(
+        "{}: {} training / {} test images, loaded in {:.1} s; backend {backend_name}",
+        base.dataset.name(),
+        dataset.train.len(),
+        dataset.test.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(steps) = args.bench {
+        return bench(&base, dataset, &device, steps);
+    }
+    let seeds: Vec<u64> = match &args.seeds {
+        Some(list) => list
+            .split(',')
+            .map(|s| s.trim().parse().map_err(|_| format!("--seeds: {s:?} is not a whole number")))
+            .collect::<Result<_, _>>()?,
+        None => vec![base.seed],
+    };
+    let combos: Vec<[Activation; 3]> = if args.sweep {
+        let all = Activation::ALL;
+        let mut combos = Vec::with_capacity(64);
+        for a in all {
+            for b in all {
+                for c in all {
+                    combos.push([a, b, c]);
+                }
+            }
+        }
+        combos
+    } else {
+        vec![base.acts]
+    };
+    let verbose = combos.len() == 1 && seeds.len() == 1;
+    let mut results = Vec::new();
+    let mut summaries = Vec::new();
+    for acts in combos {
+        let mut accuracies = Vec::new();
+        for &seed in &seeds {
+            let config = Config { acts, seed, ..base.clone() };
+            let result = train_one(config, dataset.clone(), &device, verbose)?;
+            if let Some(acc) = result.final_test_accuracy {
+                accuracies.push(acc);
+            }
+            if !verbose {
+                eprintln!(
+                    "  {} seed {seed}: {} ({:.0} s)",
+                    result.label,
+                    result
+                        .final_test_accuracy
+                        .map(|a| format!("{:.2}%", a * 100.0))
+                        .unwrap_or_else(|| result.message.clone().unwrap_or_default()),
+                    result.seconds
+                );
+            }
+            results.push(result);
+        }
+        let label = Config { acts, ..base.clone() }.label();
+        let (mean, std) = mean_std(&accuracies);
+        println!("{label:<24} {:6.2}% ± {:5.2}  ({} seeds)", mean * 100.0, std * 100.0, accuracies.len());
+        summaries.push(Summary { label, seeds: seeds.clone(), mean, std, accuracies });
+    }
+    if let Some(path) = &args.json {
+        let out = serde_json::json!({ "backend": backend_name, "summaries": summaries, "runs": results });
+        std::fs::write(path, serde_json::to_string_pretty(&out).expect("serializable"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device, verbose: bool) -> Result<RunResult, String> {
+    let started = Instant::now();
+    let label = config.label();
+    let mut session = Session::new(config.clone(), dataset, device)?;
+    let mut reported = 0;
+    while !session.is_done() {
+        let progress = pollster::block_on(session.run(usize::MAX, 5_000.0));
+        if verbose {
+            for epoch in &session.history().epochs[reported..] {
+                println!(
+                    "epoch {:>3}/{}  train loss {:.4}  train acc {:6.2}%  test loss {:.4}  test acc {:6.2}%",
+                    epoch.epoch,
+                    config.epochs,
+                    epoch.train_loss,
+                    epoch.train_accuracy * 100.0,
+                    epoch.test_loss,
+                    epoch.test_accuracy * 100.0
+                );
+            }
+            reported = session.history().epochs.len();
+            if progress.state == RunState::Running {
+                if let Some(sps) = progress.samples_per_sec {
+                    eprint!("\r  step {}/{}  {:.0} samples/s   ", progress.step, progress.total_steps, sps);
+                }
+            } else {
+                eprintln!();
+            }
+        }
+        if let Some(message) = &progress.message {
+            eprintln!("{label}: {message}");
+        }
+    }
+    let history = session.history().clone();
+    let state = if history.epochs.len() == config.epochs { RunState::Finished } else { RunState::Diverged };
+    Ok(RunResult {
+        final_test_accuracy: (state == RunState::Finished).then(|| history.epochs.last().map(|e| e.test_accuracy)).flatten(),
+        message: (state != RunState::Finished).then(|| "diverged".to_string()),
+        config,
+        label,
+        state,
+        history,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn mean_std(values: &[f32]) -> (f32, f32) {
+    if values.is_empty() {
+        return (f32::NAN, f32::NAN);
+    }
+    let n = values.len() as f32;
+    let mean = values.iter().sum::<f32>() / n;
+    let var = if values.len() > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / (n - 1.0) } else { 0.0 };
+    (mean, var.sqrt())
+}
+
+/// Samples per second of the training step alone (one warm-up chunk, then `steps` steps).
+fn bench(config: &Config, dataset: Arc<Dataset>, device: &Device, steps: usize) -> Result<(), String> {
+    // Enough epochs that the run never finishes inside the measurement.
+    let config = Config { epochs: MAX_EPOCHS, stats_every: 0, ..config.clone() };
+    let mut session = Session::new(config.clone(), dataset, device)?;
+    pollster::block_on(session.run(10, f64::INFINITY));
+    let started = Instant::now();
+    let before = session.global_step();
+    while session.global_step() - before < steps && !session.is_done() {
+        let left = steps - (session.global_step() - before);
+        pollster::block_on(session.run(left.min(50), f64::INFINITY));
+    }
+    let done = session.global_step() - before;
+    let seconds = started.elapsed().as_secs_f64();
+    let samples = done * config.batch_size;
+    println!(
+        "{{\"target\":\"native-{}\",\"config\":\"{}\",\"batch\":{},\"steps\":{done},\"seconds\":{seconds:.3},\"samplesPerSec\":{:.1}}}",
+        config.backend.name(),
+        config.label(),
+        config.batch_size,
+        samples as f64 / seconds
+    );
+    Ok(())
+}

@@ -1,0 +1,434 @@
+//! The one `Config` that drives the page, the share link, the CLI and the sweeps.
+//!
+//! Every way a configuration enters the program (JSON from the page, a share link, CLI flags)
+//! ends in [`Config::validate`], so the rules live in one place.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The activation applied after each Linear layer (the third one acts on the output logits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Relu,
+    Sigmoid,
+    Tanh,
+    Selu,
+}
+
+impl Activation {
+    pub const ALL: [Activation; 4] = [
+        Activation::Relu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Selu,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Selu => "selu",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == wanted)
+            .ok_or_else(|| {
+                format!(
+                    "unknown activation {:?} (expected relu, sigmoid, tanh or selu)",
+                    clip(text)
+                )
+            })
+    }
+}
+
+/// Where BatchNorm sits: between a Linear layer and its activation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchNormMode {
+    None,
+    /// After every Linear layer.
+    All,
+    /// Only after the last Linear layer (before the output activation).
+    Last,
+}
+
+impl BatchNormMode {
+    pub const ALL: [BatchNormMode; 3] = [BatchNormMode::None, BatchNormMode::All, BatchNormMode::Last];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchNormMode::None => "none",
+            BatchNormMode::All => "all",
+            BatchNormMode::Last => "last",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|m| m.name() == wanted)
+            .ok_or_else(|| format!("unknown BatchNorm mode {:?} (expected none, all or last)", clip(text)))
+    }
+
+    /// Whether layer `index` (0-based, of `count`) gets a BatchNorm.
+    pub fn applies_to(self, index: usize, count: usize) -> bool {
+        match self {
+            BatchNormMode::None => false,
+            BatchNormMode::All => true,
+            BatchNormMode::Last => index + 1 == count,
+        }
+    }
+}
+
+/// Which dataset a run uses. Only `mnist-subset` ships with the page; the others are supplied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DatasetKind {
+    #[serde(rename = "mnist-subset")]
+    MnistSubset,
+    #[serde(rename = "mnist")]
+    Mnist,
+    #[serde(rename = "fashion-mnist")]
+    FashionMnist,
+    #[serde(rename = "cifar10")]
+    Cifar10,
+}
+
+impl DatasetKind {
+    pub const ALL: [DatasetKind; 4] = [
+        DatasetKind::MnistSubset,
+        DatasetKind::Mnist,
+        DatasetKind::FashionMnist,
+        DatasetKind::Cifar10,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DatasetKind::MnistSubset => "mnist-subset",
+            DatasetKind::Mnist => "mnist",
+            DatasetKind::FashionMnist => "fashion-mnist",
+            DatasetKind::Cifar10 => "cifar10",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name() == wanted)
+            .ok_or_else(|| {
+                format!(
+                    "unknown dataset {:?} (expected mnist-subset, mnist, fashion-mnist or cifar10)",
+                    clip(text)
+                )
+            })
+    }
+}
+
+/// Where the tensors live. `gpu` is WebGPU in the browser and wgpu natively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Gpu,
+    Cpu,
+}
+
+impl BackendKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Gpu => "gpu",
+            BackendKind::Cpu => "cpu",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "gpu" | "webgpu" | "wgpu" => Ok(BackendKind::Gpu),
+            "cpu" | "flex" => Ok(BackendKind::Cpu),
+            _ => Err(format!("unknown backend {:?} (expected gpu or cpu)", clip(text))),
+        }
+    }
+}
+
+/// One training run. The defaults are the article's experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub dataset: DatasetKind,
+    /// Activation after Linear 1, Linear 2 and Linear 3 (the output logits).
+    pub acts: [Activation; 3],
+    pub batch_norm: BatchNormMode,
+    pub lr: f64,
+    pub momentum: f64,
+    pub batch_size: usize,
+    pub epochs: usize,
+    /// Fixes the initial weights and the batch order (for a given backend).
+    pub seed: u64,
+    pub backend: BackendKind,
+    /// Take activation/gradient statistics every this many steps (0 = never).
+    pub stats_every: usize,
+}
+
+/// The article's network: 784 (or 3072 for CIFAR-10) → 500 → 256 → 10.
+pub const HIDDEN_SIZES: [usize; 2] = [500, 256];
+pub const NUM_CLASSES: usize = 10;
+
+pub const MAX_BATCH_SIZE: usize = 4096;
+pub const MAX_EPOCHS: usize = 1000;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dataset: DatasetKind::MnistSubset,
+            acts: [Activation::Relu, Activation::Sigmoid, Activation::Relu],
+            batch_norm: BatchNormMode::None,
+            lr: 0.01,
+            momentum: 0.5,
+            batch_size: 32,
+            epochs: 10,
+            seed: 1,
+            backend: BackendKind::Gpu,
+            stats_every: 25,
+        }
+    }
+}
+
+/// A problem with one setting, named so the page can point at it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl ConfigError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        ConfigError {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Joins errors into one readable sentence list.
+pub fn describe_errors(errors: &[ConfigError]) -> String {
+    errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+/// Shortens untrusted text before it is echoed in a message.
+fn clip(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
+}
+
+impl Config {
+    /// The single place where a configuration is checked.
+    pub fn validate(&self) -> Result<(), Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 100.0) {
+            errors.push(ConfigError::new("lr", format!("learning rate must be > 0 and ≤ 100, got {}", self.lr)));
+        }
+        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
+            errors.push(ConfigError::new(
+                "momentum",
+                format!("momentum must be in [0, 1), got {}", self.momentum),
+            ));
+        }
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
+            errors.push(ConfigError::new(
+                "batch",
+                format!("batch size must be between 1 and {MAX_BATCH_SIZE}, got {}", self.batch_size),
+            ));
+        }
+        if self.epochs == 0 || self.epochs > MAX_EPOCHS {
+            errors.push(ConfigError::new(
+                "epochs",
+                format!("epochs must be between 1 and {MAX_EPOCHS}, got {}", self.epochs),
+            ));
+        }
+        if self.stats_every > 100_000 {
+            errors.push(ConfigError::new(
+                "stats",
+                format!("statistics cadence must be between 0 and 100000 steps, got {}", self.stats_every),
+            ));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// Parses and validates JSON (as the page sends it).
+    pub fn from_json(text: &str) -> Result<Config, Vec<ConfigError>> {
+        let config: Config =
+            serde_json::from_str(text).map_err(|e| vec![ConfigError::new("config", e.to_string())])?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("Config always serializes")
+    }
+
+    /// A short human name, e.g. `relu-sigmoid-relu` or `relu-sigmoid-relu+bn(last)`.
+    pub fn label(&self) -> String {
+        let acts = self.acts.map(Activation::name).join("-");
+        match self.batch_norm {
+            BatchNormMode::None => acts,
+            mode => format!("{acts}+bn({})", mode.name()),
+        }
+    }
+
+    /// Applies one `key=value` setting, as written in a share link or on the command line.
+    /// Unknown keys and bad values are errors naming the key; the config is left unchanged then.
+    pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let number_error = |what: &str| ConfigError::new(key, format!("{what} expected, got {:?}", clip(value)));
+        match key {
+            "dataset" => self.dataset = DatasetKind::parse(value).map_err(|m| ConfigError::new(key, m))?,
+            "acts" => {
+                let parts: Vec<&str> = value.split(',').collect();
+                if parts.len() != 3 {
+                    return Err(ConfigError::new(
+                        key,
+                        format!("three activations expected (e.g. relu,sigmoid,relu), got {:?}", clip(value)),
+                    ));
+                }
+                let mut acts = self.acts;
+                for (slot, part) in acts.iter_mut().zip(parts) {
+                    *slot = Activation::parse(part).map_err(|m| ConfigError::new(key, m))?;
+                }
+                self.acts = acts;
+            }
+            "bn" => self.batch_norm = BatchNormMode::parse(value).map_err(|m| ConfigError::new(key, m))?,
+            "lr" => self.lr = value.trim().parse().map_err(|_| number_error("a number"))?,
+            "momentum" => self.momentum = value.trim().parse().map_err(|_| number_error("a number"))?,
+            "batch" => self.batch_size = value.trim().parse().map_err(|_| number_error("a whole number"))?,
+            "epochs" => self.epochs = value.trim().parse().map_err(|_| number_error("a whole number"))?,
+            "seed" => self.seed = value.trim().parse().map_err(|_| number_error("a whole number ≥ 0"))?,
+            "backend" => self.backend = BackendKind::parse(value).map_err(|m| ConfigError::new(key, m))?,
+            "stats" => self.stats_every = value.trim().parse().map_err(|_| number_error("a whole number"))?,
+            _ => {
+                return Err(ConfigError::new(
+                    &clip(key),
+                    format!("unknown setting (known: {})", SETTING_KEYS.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings as ordered `key=value` pairs, the readable form of a share link.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("dataset", self.dataset.name().to_string()),
+            ("acts", self.acts.map(Activation::name).join(",")),
+            ("bn", self.batch_norm.name().to_string()),
+            ("lr", self.lr.to_string()),
+            ("momentum", self.momentum.to_string()),
+            ("batch", self.batch_size.to_string()),
+            ("epochs", self.epochs.to_string()),
+            ("seed", self.seed.to_string()),
+            ("backend", self.backend.name().to_string()),
+            ("stats", self.stats_every.to_string()),
+        ]
+    }
+}
+
+/// Every key [`Config::apply_setting`] understands.
+pub const SETTING_KEYS: [&str; 10] = [
+    "dataset", "acts", "bn", "lr", "momentum", "batch", "epochs", "seed", "backend", "stats",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_article() {
+        let c = Config::default();
+        assert_eq!(c.acts, [Activation::Relu, Activation::Sigmoid, Activation::Relu]);
+        assert_eq!(c.lr, 0.01);
+        assert_eq!(c.momentum, 0.5);
+        assert_eq!(c.batch_size, 32);
+        assert_eq!(c.epochs, 10);
+        assert_eq!(c.batch_norm, BatchNormMode::None);
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn invalid_settings_are_refused_with_the_field_named() {
+        let mut c = Config::default();
+        c.lr = 0.0;
+        c.batch_size = 0;
+        c.momentum = 1.5;
+        let errors = c.validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lr", "momentum", "batch"]);
+        c.lr = -1.0;
+        assert!(c.validate().unwrap_err()[0].message.contains("learning rate"));
+        c.lr = f64::NAN;
+        assert_eq!(c.validate().unwrap_err()[0].field, "lr");
+    }
+
+    #[test]
+    fn unknown_activation_is_refused() {
+        let err = Config::from_json(r#"{"acts":["relu","swish","relu"]}"#).unwrap_err();
+        assert!(err[0].message.contains("swish"), "{err:?}");
+        let mut c = Config::default();
+        let err = c.apply_setting("acts", "relu,gelu,relu").unwrap_err();
+        assert!(err.message.contains("unknown activation \"gelu\""), "{err}");
+        assert_eq!(c.acts, Config::default().acts, "a bad value leaves the config unchanged");
+    }
+
+    #[test]
+    fn json_round_trip_and_unknown_fields() {
+        let mut c = Config::default();
+        c.acts = [Activation::Selu, Activation::Tanh, Activation::Sigmoid];
+        c.batch_norm = BatchNormMode::Last;
+        c.seed = 42;
+        assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
+        assert!(Config::from_json(r#"{"learning_rate":0.1}"#).is_err());
+        assert_eq!(Config::from_json("{}").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn settings_round_trip_through_apply_setting() {
+        let mut c = Config::default();
+        c.dataset = DatasetKind::Cifar10;
+        c.acts = [Activation::Tanh, Activation::Selu, Activation::Sigmoid];
+        c.batch_norm = BatchNormMode::All;
+        c.lr = 0.0375;
+        c.momentum = 0.9;
+        c.batch_size = 128;
+        c.epochs = 3;
+        c.seed = 123456789;
+        c.backend = BackendKind::Cpu;
+        c.stats_every = 7;
+        let mut back = Config::default();
+        for (k, v) in c.settings() {
+            back.apply_setting(k, &v).unwrap();
+        }
+        assert_eq!(back, c);
+        assert_eq!(c.settings().len(), SETTING_KEYS.len());
+    }
+
+    #[test]
+    fn label_names_the_combination() {
+        let mut c = Config::default();
+        assert_eq!(c.label(), "relu-sigmoid-relu");
+        c.batch_norm = BatchNormMode::Last;
+        assert_eq!(c.label(), "relu-sigmoid-relu+bn(last)");
+    }
+}

@@ -1,0 +1,17 @@
+//! Activation playground: the MLP from "Is ReLU After Sigmoid Bad?", trained with burn on
+//! WebGPU in the browser (or on the CPU, natively and in wasm).
+//!
+//! The core (config, data, model, training, statistics, plots) is plain Rust against burn's
+//! run-time `Device`; `web` is the thin wasm-bindgen facade.
+
+pub mod config;
+pub mod data;
+pub mod model;
+pub mod share;
+pub mod train;
+pub mod history;
+pub mod stats;
+pub mod plots;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,210 @@
+//! Chart 2: per layer, the distribution of the values before or after the activation: the
+//! histogram at the latest probe (left), and its 5/25/50/75/95 % percentiles over the steps
+//! (right), in the style of Glorot & Bengio's saturation figure.
+
+use super::*;
+use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass};
+
+const BINS: usize = 40;
+
+/// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
+/// activation, for `scale` = devicePixelRatio.
+pub fn draw_activations<DB: DrawingBackend>(backend: DB, history: &History, stage: Stage, scale: f64) -> Result<ChartLayout, String> {
+    draw_activations_with(backend, history, stage, &Theme::light(scale))
+}
+
+/// The fixed axis range of a bounded activation's output (so saturation shows as mass piled
+/// against an edge), or `None`.
+fn bounds(history: &History, layer: usize, stage: Stage) -> Option<(f64, f64)> {
+    if stage == Stage::Pre {
+        return None;
+    }
+    match history.acts.get(layer) {
+        Some(Activation::Sigmoid) => Some((0.0, 1.0)),
+        Some(Activation::Tanh) => Some((-1.0, 1.0)),
+        _ => None,
+    }
+}
+
+pub fn draw_activations_with<DB: DrawingBackend>(
+    backend: DB,
+    history: &History,
+    stage: Stage,
+    theme: &Theme,
+) -> Result<ChartLayout, String> {
+    let mut p = Painter::new(backend, theme)?;
+    if p.tiny() {
+        return p.finish(Vec::new());
+    }
+    let probes: Vec<&ProbeRecord> = history.probes.iter().filter(|r| !r.layers.is_empty()).collect();
+    let Some(latest) = probes.last() else {
+        return p.empty(
+            "Activation distributions per layer appear here after the first statistics probe",
+            Some("(the probe runs every few steps on a fixed batch of test images)"),
+        );
+    };
+    let t = theme;
+    let layers = latest.layers.len();
+    let x_steps = step_range(history);
+    let epochs = epoch_steps(history);
+    let stage_text = match stage {
+        Stage::Pre => "before the activation",
+        Stage::Post => "after the activation",
+    };
+    let rows = p.root.split_evenly((layers, 1));
+    let mut panels = Vec::new();
+    let mut non_finite = probes.iter().any(|r| r.non_finite);
+
+    for (i, row) in rows.iter().enumerate() {
+        let color = t.layer(i);
+        let title = format!("{} · {}", layer_name(i, layers), activation_name(history, i));
+        let (body, (title_end, title_y)) = p.titled(row, &title, &color);
+        p.text(
+            &format!("  {stage_text} · histogram at step {}", latest.step),
+            (title_end, title_y),
+            LEGEND,
+            &t.muted,
+            (HPos::Left, VPos::Center),
+            false,
+        );
+        if i == 0 {
+            p.legend(
+                &[
+                    (color.mix(0.2), "5–95 %".into(), false),
+                    (color.mix(0.45), "25–75 %".into(), false),
+                    (color.to_rgba(), "median".into(), false),
+                ],
+                body.get_pixel_range().0.end - p.px(16.0),
+                title_y,
+            );
+        }
+        let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
+        let last_row = i + 1 == layers;
+
+        // ---- histogram of the latest probe
+        let q = latest.layers.get(i).map(|l| stage.quantiles(l)).unwrap_or(&[]);
+        let finite = finite_span(q.iter().map(|&v| v as f64));
+        non_finite |= q.iter().any(|v| v.is_nan());
+        let x = match (bounds(history, i, stage), finite) {
+            (Some((lo, hi)), Some((a, b))) => {
+                let pad = (hi - lo) * 0.03;
+                (lo.min(a) - pad, hi.max(b) + pad)
+            }
+            (Some((lo, hi)), None) => (lo, hi),
+            (None, span) => padded(span, 0.04),
+        };
+        let mass = histogram_mass_in_range(q, x.0, x.1, BINS);
+        let width = (x.1 - x.0) / BINS as f64;
+        let mut sorted: Vec<f32> = mass.clone();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let (top1, top2) = (sorted.first().copied().unwrap_or(0.0), sorted.get(1).copied().unwrap_or(0.0));
+        // One bin far above the rest (ReLU zeros, a saturated sigmoid) would flatten everything
+        // else: cap the axis and label the spike instead.
+        let capped = top1 > 3.0 * top2 && top2 > 0.0;
+        let y_top = if capped { (top2 * 2.2) as f64 } else { (top1 as f64 * 1.1).max(0.01) };
+        let y = (0.0, y_top);
+        let x_fmt = number_format(x);
+        let y_fmt = |v: &f64| {
+            if y_top < 0.05 { format!("{:.1}%", v * 100.0) } else { format!("{:.0}%", v * 100.0) }
+        };
+        let axes = Axes {
+            x,
+            y,
+            x_desc: if last_row { Some("value") } else { None },
+            show_x_labels: true,
+            x_fmt: &x_fmt,
+            y_fmt: &y_fmt,
+            x_ticks: 5,
+            y_ticks: 3,
+            y_label_width: TICK * 3.0,
+        };
+        let mut chart = linear_chart(&p, &left, &axes)?;
+        if let Some((lo, hi)) = bounds(history, i, stage) {
+            for b in [lo, hi] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(b, 0.0), (b, y_top)],
+                        t.muted.mix(0.6).stroke_width(p.px(1.5) as u32),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .draw_series(mass.iter().enumerate().filter(|(_, m)| **m > 0.0).map(|(j, &m)| {
+                let x0 = x.0 + j as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width, (m as f64).min(y_top))], color.mix(0.75).filled())
+            }))
+            .map_err(err)?;
+        if capped {
+            if let Some(j) = mass.iter().position(|&m| m == top1) {
+                let centre = x.0 + (j as f64 + 0.5) * width;
+                let zeros = point_mass(q, 0.0);
+                let label = if zeros >= 0.05 && (x.0..x.0 + (j as f64 + 1.0) * width).contains(&0.0) {
+                    format!("{:.0}% exactly 0", zeros * 100.0)
+                } else {
+                    format!("{:.0}% of values", top1 * 100.0)
+                };
+                let (px, py) = chart.backend_coord(&(centre, y_top));
+                let right_half = centre > (x.0 + x.1) / 2.0;
+                let anchor = if right_half { HPos::Right } else { HPos::Left };
+                let dx = if right_half { -p.px(8.0) } else { p.px(8.0) };
+                p.text(&format!("↑ {label}"), (px + dx, py + p.px(2.0)), LEGEND, &t.ink, (anchor, VPos::Top), true);
+            }
+        }
+        if finite.is_none() {
+            let (xr, yr) = left.get_pixel_range();
+            p.text("no finite values", ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2), LEGEND, &t.warn, (HPos::Center, VPos::Center), true);
+        }
+        panels.push(layout_of(&chart, &format!("hist-{}", i + 1), &title, Some(i), false, ("value", "share of values")));
+        drop(chart);
+
+        // ---- percentile bands over the steps
+        let pct = |r: &ProbeRecord, p: f32| -> f64 {
+            r.layers.get(i).map(|l| percentile(stage.quantiles(l), p) as f64).unwrap_or(f64::NAN)
+        };
+        let rows5: Vec<(f64, f64, f64, f64, f64, f64)> = probes
+            .iter()
+            .map(|r| (r.step as f64, pct(r, 5.0), pct(r, 25.0), pct(r, 50.0), pct(r, 75.0), pct(r, 95.0)))
+            .collect();
+        let span = finite_span(rows5.iter().flat_map(|r| [r.1, r.5]));
+        let y = match (bounds(history, i, stage), span) {
+            (Some((lo, hi)), Some((a, b))) => {
+                let pad = (hi - lo) * 0.05;
+                (lo.min(a) - pad, hi.max(b) + pad)
+            }
+            (Some((lo, hi)), None) => (lo - 0.05, hi + 0.05),
+            (None, span) => padded(span, 0.08),
+        };
+        let y_fmt = number_format(y);
+        let axes = Axes {
+            x: x_steps,
+            y,
+            x_desc: if last_row { Some("training step") } else { None },
+            show_x_labels: true,
+            x_fmt: &step_format,
+            y_fmt: &y_fmt,
+            x_ticks: 6,
+            y_ticks: 4,
+            y_label_width: TICK * 3.0,
+        };
+        let mut chart = linear_chart(&p, &right, &axes)?;
+        epoch_lines(&p, &mut chart, &epochs, y)?;
+        if let Some((lo, hi)) = bounds(history, i, stage) {
+            for b in [lo, hi] {
+                hline(&mut chart, x_steps, b, t.muted.mix(0.7).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+            }
+        }
+        let outer: Vec<(f64, f64, f64)> = rows5.iter().map(|r| (r.0, r.1, r.5)).collect();
+        let inner: Vec<(f64, f64, f64)> = rows5.iter().map(|r| (r.0, r.2, r.4)).collect();
+        let median: Vec<(f64, f64)> = rows5.iter().map(|r| (r.0, r.3)).collect();
+        non_finite |= band(&mut chart, &outer, color.mix(0.2))?;
+        non_finite |= band(&mut chart, &inner, color.mix(0.45))?;
+        non_finite |= line(&mut chart, &median, color.stroke_width(p.px(2.5) as u32), 0, false)?;
+        panels.push(layout_of(&chart, &format!("bands-{}", i + 1), &title, Some(i), false, ("step", "value")));
+        drop(chart);
+    }
+    if non_finite {
+        p.note(NON_FINITE_NOTE);
+    }
+    p.finish(panels)
+}

@@ -1,0 +1,157 @@
+//! Chart 3: gradient flow. Top: the L2 norm of each layer's weight gradient over the steps, on
+//! a log axis. Bottom: first-layer / last-layer ratio, also on a log axis: far below 1 means
+//! the gradient vanishes on its way back to the input.
+
+use super::*;
+use crate::stats::ProbeRecord;
+
+/// Gradient norms per layer and the first/last ratio, for `scale` = devicePixelRatio.
+pub fn draw_gradients<DB: DrawingBackend>(backend: DB, history: &History, scale: f64) -> Result<ChartLayout, String> {
+    draw_gradients_with(backend, history, &Theme::light(scale))
+}
+
+pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+    let mut p = Painter::new(backend, theme)?;
+    if p.tiny() {
+        return p.finish(Vec::new());
+    }
+    let probes: Vec<&ProbeRecord> = history.probes.iter().filter(|r| !r.layers.is_empty()).collect();
+    let Some(latest) = probes.last() else {
+        return p.empty(
+            "Gradient norms per layer appear here after the first statistics probe",
+            Some("(log scale: a layer whose line sinks far below the others barely learns)"),
+        );
+    };
+    let t = theme;
+    let layers = latest.layers.len();
+    let x = step_range(history);
+    let epochs = epoch_steps(history);
+    let mut panels = Vec::new();
+    let mut non_finite = false;
+    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.6) as i32);
+
+    // ---- per-layer norms
+    let norms: Vec<Vec<(f64, f64)>> = (0..layers)
+        .map(|i| {
+            probes
+                .iter()
+                .map(|r| (r.step as f64, r.layers.get(i).map(|l| l.grad_norm as f64).unwrap_or(f64::NAN)))
+                .collect()
+        })
+        .collect();
+    let all = norms.iter().flatten().map(|&(_, v)| v);
+    let y = log_range(all.clone());
+    let zeros = all.clone().any(|v| v == 0.0);
+    non_finite |= all.clone().any(|v| !v.is_finite());
+    let title = "Weight-gradient norm ‖∂loss/∂W‖";
+    let (area, (_, title_y)) = p.titled(&top, title, &t.ink);
+    let legend: Vec<(RGBAColor, String, bool)> =
+        (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
+    p.legend(&legend, area.get_pixel_range().0.end - p.px(16.0), title_y);
+    let axes = Axes {
+        x,
+        y,
+        x_desc: None,
+        show_x_labels: false,
+        x_fmt: &step_format,
+        y_fmt: &log_format,
+        x_ticks: 8,
+        y_ticks: 6,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = log_chart(&p, &area, &axes)?;
+    epoch_lines(&p, &mut chart, &epochs, y)?;
+    for (i, series) in norms.iter().enumerate() {
+        let style = t.layer(i).stroke_width(p.px(2.5) as u32);
+        line(&mut chart, series, style, p.px(3.5) as u32, true)?;
+        // A norm of exactly 0 (no gradient at all) cannot sit on a log axis: hollow rings on the
+        // bottom edge.
+        let floor: Vec<(f64, f64)> = series.iter().filter(|(_, v)| *v == 0.0).map(|&(s, _)| (s, y.0)).collect();
+        chart
+            .draw_series(floor.iter().map(|&pt| Circle::new(pt, p.px(5.0), t.layer(i).stroke_width(p.px(2.0) as u32))))
+            .map_err(err)?;
+    }
+    if zeros {
+        let (xr, yr) = area.get_pixel_range();
+        let _ = xr;
+        p.text(
+            "○ on the bottom edge: gradient exactly 0",
+            (chart.backend_coord(&(x.1, y.0)).0 - p.px(6.0), yr.end - p.px(10.0)),
+            LEGEND,
+            &t.warn,
+            (HPos::Right, VPos::Bottom),
+            true,
+        );
+    }
+    panels.push(layout_of(&chart, "grad", title, None, true, ("step", "gradient norm")));
+    drop(chart);
+
+    // ---- ratio first / last
+    let ratios: Vec<(f64, f64)> = probes
+        .iter()
+        .map(|r| (r.step as f64, r.gradient_ratio().map(|v| v as f64).unwrap_or(f64::NAN)))
+        .collect();
+    let (lo, hi) = log_range(ratios.iter().map(|r| r.1).chain([1.0]));
+    let y = (lo, hi);
+    let title = format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
+    let (area, _) = p.titled(&bottom, &title, &t.ink);
+    let axes = Axes {
+        x,
+        y,
+        x_desc: Some("training step"),
+        show_x_labels: true,
+        x_fmt: &step_format,
+        y_fmt: &log_format,
+        x_ticks: 8,
+        y_ticks: 5,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = log_chart(&p, &area, &axes)?;
+    epoch_lines(&p, &mut chart, &epochs, y)?;
+    hline(&mut chart, x, 1.0, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    line(&mut chart, &ratios, t.ink.stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, true)?;
+    let (ex, ey) = chart.backend_coord(&(x.1, 1.0));
+    p.text("equal", (ex - p.px(6.0), ey - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
+    match latest.gradient_ratio() {
+        Some(r) => {
+            let text = if r < 1.0 {
+                format!("now {} (1/{:.0})", short(r as f64), 1.0 / r as f64)
+            } else {
+                format!("now {}", short(r as f64))
+            };
+            let (lx, ly) = chart.backend_coord(&(latest.step as f64, r as f64));
+            let above = (r as f64).ln() < (lo.ln() + hi.ln()) / 2.0;
+            p.text(
+                &text,
+                (lx - p.px(8.0), if above { ly - p.px(8.0) } else { ly + p.px(8.0) }),
+                LEGEND,
+                &t.ink,
+                (HPos::Right, if above { VPos::Bottom } else { VPos::Top }),
+                true,
+            );
+        }
+        None => {
+            let (xr, yr) = area.get_pixel_range();
+            p.text(
+                "no ratio: the last layer's gradient is 0 or not finite",
+                ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
+                LEGEND,
+                &t.warn,
+                (HPos::Center, VPos::Center),
+                true,
+            );
+        }
+    }
+    panels.push(layout_of(&chart, "ratio", &title, None, true, ("step", "first / last")));
+    drop(chart);
+
+    if non_finite {
+        p.note(NON_FINITE_NOTE);
+    }
+    p.finish(panels)
+}
+
+/// 3 significant digits, scientific below 0.001.
+fn short(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-3 { format!("{v:.2e}") } else { format!("{v:.3}") }
+}

@@ -1,0 +1,150 @@
+//! Chart 4: unit health. Top: dead units per layer (and the share of probe rows whose outputs
+//! are all 0). Bottom: saturated sigmoid/tanh units per layer. A banner when the output layer
+//! is dead.
+
+use super::*;
+use crate::stats::{ProbeRecord, output_dead};
+
+/// Dead and saturated units over the steps, for `scale` = devicePixelRatio.
+pub fn draw_unit_health<DB: DrawingBackend>(backend: DB, history: &History, scale: f64) -> Result<ChartLayout, String> {
+    draw_unit_health_with(backend, history, &Theme::light(scale))
+}
+
+/// Axis top for a fraction series: at least 10 %, at most 100 %.
+fn fraction_top(values: impl Iterator<Item = f64>) -> f64 {
+    let max = finite_span(values).map(|(_, hi)| hi).unwrap_or(0.0);
+    (max * 1.15).clamp(0.1, 1.04)
+}
+
+pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+    let mut p = Painter::new(backend, theme)?;
+    if p.tiny() {
+        return p.finish(Vec::new());
+    }
+    let probes: Vec<&ProbeRecord> = history.probes.iter().filter(|r| !r.layers.is_empty()).collect();
+    let Some(latest) = probes.last() else {
+        return p.empty(
+            "Dead and saturated units appear here after the first statistics probe",
+            Some("(dead: a ReLU that outputs 0 for every example; saturated: a sigmoid/tanh stuck at a bound)"),
+        );
+    };
+    let t = theme;
+    let layers = latest.layers.len();
+    let x = step_range(history);
+    let epochs = epoch_steps(history);
+    let mut panels = Vec::new();
+    let mut non_finite = false;
+    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.52) as i32);
+    let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
+        probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()
+    };
+
+    // ---- dead units
+    let dead: Vec<Vec<(f64, f64)>> = (0..layers)
+        .map(|i| series(&|r| r.layers.get(i).map(|l| l.dead_fraction).unwrap_or(f32::NAN)))
+        .collect();
+    let rows = series(&|r| r.dead_output_rows);
+    let y = (0.0, fraction_top(dead.iter().flatten().chain(&rows).map(|v| v.1)));
+    let title = "Dead units (output exactly 0 on every probe image)";
+    let (area, (_, title_y)) = p.titled(&top, title, &t.ink);
+    let mut legend: Vec<(RGBAColor, String, bool)> =
+        (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
+    legend.push((t.ink.to_rgba(), "all-zero output rows".into(), true));
+    let legend_start = p.legend(&legend, area.get_pixel_range().0.end - p.px(16.0), title_y);
+    let _ = legend_start;
+    let axes = Axes {
+        x,
+        y,
+        x_desc: None,
+        show_x_labels: false,
+        x_fmt: &step_format,
+        y_fmt: &percent_format,
+        x_ticks: 8,
+        y_ticks: 5,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = linear_chart(&p, &area, &axes)?;
+    epoch_lines(&p, &mut chart, &epochs, y)?;
+    for (i, s) in dead.iter().enumerate() {
+        non_finite |= line(&mut chart, s, t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+    }
+    // The dead output rows, dashed over the layers' lines.
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    for &pt in rows.iter().chain(std::iter::once(&(f64::NAN, f64::NAN))) {
+        if pt.0.is_finite() && pt.1.is_finite() {
+            run.push(pt);
+        } else {
+            non_finite |= pt.0.is_finite();
+            if run.len() > 1 {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        std::mem::take(&mut run),
+                        p.px(8.0) as u32,
+                        p.px(5.0) as u32,
+                        t.ink.stroke_width(p.px(2.0) as u32),
+                    ))
+                    .map_err(err)?;
+            }
+            run.clear();
+        }
+    }
+    panels.push(layout_of(&chart, "dead", title, None, false, ("step", "dead units")));
+    drop(chart);
+
+    // ---- saturated units
+    let sat: Vec<Vec<(f64, f64)>> = (0..layers)
+        .map(|i| series(&|r| r.layers.get(i).map(|l| l.saturated_fraction).unwrap_or(f32::NAN)))
+        .collect();
+    let y = (0.0, fraction_top(sat.iter().flatten().map(|v| v.1)));
+    let title = "Saturated units (sigmoid/tanh within 0.01 of a bound on every image)";
+    let (area, _) = p.titled(&bottom, title, &t.ink);
+    let axes = Axes {
+        x,
+        y,
+        x_desc: Some("training step"),
+        show_x_labels: true,
+        x_fmt: &step_format,
+        y_fmt: &percent_format,
+        x_ticks: 8,
+        y_ticks: 5,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = linear_chart(&p, &area, &axes)?;
+    epoch_lines(&p, &mut chart, &epochs, y)?;
+    for (i, s) in sat.iter().enumerate() {
+        non_finite |= line(&mut chart, s, t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+    }
+    panels.push(layout_of(&chart, "saturated", title, None, false, ("step", "saturated units")));
+    drop(chart);
+
+    // ---- the banner
+    if output_dead(latest.dead_output_rows) {
+        let (w, h) = (p.width as i32, p.height as i32);
+        let bw = (w as f64 * 0.8) as i32;
+        let bh = p.px(BANNER * 2.9);
+        let (x0, y0) = ((w - bw) / 2, h / 4 - bh / 2 + p.px(20.0));
+        p.root
+            .draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], t.warn.filled()))
+            .map_err(err)?;
+        let mut size = BANNER;
+        while size > 12.0 && p.text_width(DEAD_OUTPUT_BANNER, size, true) > bw - p.px(20.0) {
+            size -= 1.0;
+        }
+        let white = RGBColor(255, 255, 255);
+        p.text(DEAD_OUTPUT_BANNER, (w / 2, y0 + bh * 2 / 5), size, &white, (HPos::Center, VPos::Center), true);
+        let detail = format!(
+            "{:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient",
+            latest.dead_output_rows * 100.0
+        );
+        let mut small = LEGEND;
+        while small > 9.0 && p.text_width(&detail, small, false) > bw - p.px(20.0) {
+            small -= 1.0;
+        }
+        p.text(&detail, (w / 2, y0 + bh * 4 / 5), small, &white, (HPos::Center, VPos::Center), false);
+        p.banner = Some(DEAD_OUTPUT_BANNER.into());
+    }
+    if non_finite {
+        p.note(NON_FINITE_NOTE);
+    }
+    p.finish(panels)
+}

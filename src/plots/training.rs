@@ -1,0 +1,146 @@
+//! Chart 1: loss (top) and accuracy (bottom) over the training steps, one shared x axis with
+//! the epoch ends marked.
+
+use super::*;
+use crate::stats::ema;
+
+/// ln 10: the loss of a uniform softmax over 10 classes (what a dead output layer gives).
+const CHANCE_LOSS: f64 = std::f64::consts::LN_10;
+
+/// Loss and accuracy over training, for `scale` = devicePixelRatio.
+pub fn draw_training<DB: DrawingBackend>(backend: DB, history: &History, scale: f64) -> Result<ChartLayout, String> {
+    draw_training_with(backend, history, &Theme::light(scale))
+}
+
+/// How much the per-step curves are smoothed: an EMA whose memory grows with the run
+/// (about a fortieth of the steps so far), as TensorBoard's slider would be set by hand.
+fn smoothing(count: usize) -> f32 {
+    (1.0 - 40.0 / count.max(1) as f32).clamp(0.0, 0.98)
+}
+
+pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+    let mut p = Painter::new(backend, theme)?;
+    if p.tiny() {
+        return p.finish(Vec::new());
+    }
+    if history.steps.is_empty() && history.epochs.is_empty() {
+        return p.empty("Loss and accuracy appear here once training starts", None);
+    }
+    let t = theme;
+    let x = step_range(history);
+    let epochs = epoch_steps(history);
+    let steps: Vec<f64> = history.steps.iter().map(|s| s.step as f64).collect();
+    let raw_loss: Vec<f32> = history.steps.iter().map(|s| s.loss).collect();
+    let raw_acc: Vec<f32> = history.steps.iter().map(|s| s.accuracy).collect();
+    let s = smoothing(raw_loss.len());
+    let loss = ema(&raw_loss, s);
+    let acc = ema(&raw_acc, s);
+    let mut non_finite = raw_loss.iter().chain(&raw_acc).any(|v| !v.is_finite());
+    for e in &history.epochs {
+        non_finite |= !(e.test_loss.is_finite() && e.test_accuracy.is_finite() && e.train_loss.is_finite());
+    }
+
+    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.56) as i32);
+    let mut panels = Vec::new();
+
+    // ---- loss
+    let y_max = finite_span(
+        raw_loss
+            .iter()
+            .map(|&v| v as f64)
+            .chain(history.epochs.iter().map(|e| e.test_loss as f64))
+            .chain([CHANCE_LOSS]),
+    )
+    .map(|(_, hi)| hi)
+    .unwrap_or(CHANCE_LOSS);
+    let y = padded(Some((0.0, y_max * 1.06)), 0.0);
+    let (area, (_, title_y)) = p.titled(&top, "Loss", &t.ink);
+    let train_color = t.train.to_rgba();
+    let test_color = t.test.to_rgba();
+    p.legend(
+        &[(train_color, "train (smoothed)".into(), false), (test_color, "test, per epoch".into(), false)],
+        area.get_pixel_range().0.end - p.px(16.0),
+        title_y,
+    );
+    let y_fmt = number_format(y);
+    let axes = Axes {
+        x,
+        y,
+        x_desc: None,
+        show_x_labels: false,
+        x_fmt: &step_format,
+        y_fmt: &y_fmt,
+        x_ticks: 8,
+        y_ticks: 5,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = linear_chart(&p, &area, &axes)?;
+    epoch_lines(&p, &mut chart, &epochs, y)?;
+    hline(&mut chart, x, CHANCE_LOSS, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    let raw_points: Vec<(f64, f64)> = steps.iter().zip(&raw_loss).map(|(&s, &v)| (s, v as f64)).collect();
+    line(&mut chart, &raw_points, t.train.mix(0.18).stroke_width(p.px(1.0) as u32), 0, false)?;
+    let smooth: Vec<(f64, f64)> = steps.iter().zip(&loss).map(|(&s, &v)| (s, v as f64)).collect();
+    line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
+    let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_loss as f64)).collect();
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
+    let layout = layout_of(&chart, "loss", "Loss", None, false, ("step", "loss"));
+    // Annotations in pixels: the chance line and the epoch numbers.
+    let (cx, cy) = chart.backend_coord(&(x.1, CHANCE_LOSS));
+    p.text("chance: ln 10", (cx - p.px(6.0), cy - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
+    let every = epochs.len().div_ceil(10).max(1);
+    for (i, &e) in epochs.iter().enumerate() {
+        if (i + 1) % every == 0 || i + 1 == epochs.len() {
+            let (ex, ey) = chart.backend_coord(&(e, y.1));
+            p.text(&format!("epoch {}", i + 1), (ex - p.px(4.0), ey + p.px(4.0)), TICK * 0.9, &t.muted, (HPos::Right, VPos::Top), false);
+        }
+    }
+    panels.push(layout);
+    drop(chart);
+
+    // ---- accuracy
+    let y = (0.0, 1.0);
+    let (area, (_, title_y)) = p.titled(&bottom, "Accuracy", &t.ink);
+    p.legend(
+        &[(train_color, "train (smoothed)".into(), false), (test_color, "test".into(), false)],
+        area.get_pixel_range().0.end - p.px(16.0),
+        title_y,
+    );
+    let axes = Axes {
+        x,
+        y,
+        x_desc: Some("training step"),
+        show_x_labels: true,
+        x_fmt: &step_format,
+        y_fmt: &percent_format,
+        x_ticks: 8,
+        y_ticks: 5,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = linear_chart(&p, &area, &axes)?;
+    epoch_lines(&p, &mut chart, &epochs, y)?;
+    hline(&mut chart, x, 0.1, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    let smooth: Vec<(f64, f64)> = steps.iter().zip(&acc).map(|(&s, &v)| (s, v as f64)).collect();
+    line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
+    let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
+    let (cx, cy) = chart.backend_coord(&(x.1, 0.1));
+    p.text("chance: 10%", (cx - p.px(6.0), cy - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
+    if let Some(last) = history.epochs.last().filter(|e| e.test_accuracy.is_finite()) {
+        let (lx, ly) = chart.backend_coord(&(last.step as f64, last.test_accuracy as f64));
+        p.text(
+            &format!("{:.1}%", last.test_accuracy * 100.0),
+            (lx - p.px(8.0), ly + if last.test_accuracy > 0.5 { p.px(8.0) } else { -p.px(8.0) }),
+            LEGEND,
+            &t.test,
+            (HPos::Right, if last.test_accuracy > 0.5 { VPos::Top } else { VPos::Bottom }),
+            true,
+        );
+    }
+    panels.push(layout_of(&chart, "accuracy", "Accuracy", None, false, ("step", "accuracy")));
+    drop(chart);
+
+    if non_finite {
+        p.note(NON_FINITE_NOTE);
+    }
+    p.finish(panels)
+}

@@ -1,0 +1,338 @@
+//! Share links: every setting in the page URL in a readable form, presets with commentary, and
+//! the page-only flags (lecture mode, autostart, an A/B comparison).
+//!
+//! Parsing goes through [`Config::apply_setting`] and [`Config::validate`], the same path as the
+//! page's own controls. A bad value never stops the rest of the link from applying.
+
+use crate::config::{Activation, BatchNormMode, Config, ConfigError};
+use serde::Serialize;
+
+/// A named configuration with a short explanation of what to watch for.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preset {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub config: Config,
+}
+
+fn preset(
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    acts: [Activation; 3],
+    batch_norm: BatchNormMode,
+    lr: f64,
+) -> Preset {
+    Preset {
+        name,
+        title,
+        description,
+        config: Config { acts, batch_norm, lr, ..Config::default() },
+    }
+}
+
+pub fn presets() -> Vec<Preset> {
+    use Activation::*;
+    use BatchNormMode as Bn;
+    vec![
+        preset(
+            "collapse",
+            "ReLU after sigmoid (the article's collapse)",
+            "relu → sigmoid → relu. The sigmoid squeezes layer 2 into (0, 1) and the output ReLU sees \
+             small positive and negative pre-activations; whole output units die, several logits sit at \
+             exactly 0 and the softmax turns uniform. Watch the health chart's dead output rows and the \
+             test accuracy stall far below the other combinations (≈35% in the article, with huge variance).",
+            [Relu, Sigmoid, Relu],
+            Bn::None,
+            0.01,
+        ),
+        preset(
+            "sigmoid-sigmoid-relu",
+            "Two sigmoids, then ReLU",
+            "sigmoid → sigmoid → relu: the worst row of the article's table (≈16%). Gradients vanish through \
+             two saturating layers and the output ReLU kills what is left. Compare the gradient-flow chart \
+             with the SELU preset.",
+            [Sigmoid, Sigmoid, Relu],
+            Bn::None,
+            0.01,
+        ),
+        preset(
+            "tanh-sigmoid-relu",
+            "Tanh, sigmoid, then ReLU",
+            "tanh → sigmoid → relu (≈52% in the article): the same (sigmoid, relu) ending collapses even \
+             with a zero-centred first layer.",
+            [Tanh, Sigmoid, Relu],
+            Bn::None,
+            0.01,
+        ),
+        preset(
+            "all-sigmoid",
+            "Sigmoid everywhere (vanishing gradients)",
+            "sigmoid → sigmoid → sigmoid. It still learns, but slowly: the first layer's gradient is orders of \
+             magnitude smaller than the last one's (gradient-flow chart, log scale), and the activation \
+             distributions crowd towards the sigmoid's flat ends.",
+            [Sigmoid, Sigmoid, Sigmoid],
+            Bn::None,
+            0.01,
+        ),
+        preset(
+            "selu",
+            "SELU everywhere",
+            "selu → selu → selu. Self-normalising: the activation percentiles stay centred with unit-ish spread \
+             and gradients reach the first layer; one of the best rows of the table.",
+            [Selu, Selu, Selu],
+            Bn::None,
+            0.01,
+        ),
+        preset(
+            "healthy",
+            "A healthy ReLU/Tanh net",
+            "relu → tanh → tanh. No ReLU sits on top of a sigmoid, so nothing collapses: expect ≈95% or more \
+             after a few epochs and gradient norms of similar size in every layer.",
+            [Relu, Tanh, Tanh],
+            Bn::None,
+            0.01,
+        ),
+        preset(
+            "bn-last",
+            "BatchNorm on the last layer rescues the collapse",
+            "relu → sigmoid → relu with BatchNorm between the last Linear and the output ReLU. The output \
+             pre-activations are re-centred every batch, so about half of them stay positive and the ReLU \
+             cannot die: the collapse disappears.",
+            [Relu, Sigmoid, Relu],
+            Bn::Last,
+            0.01,
+        ),
+        preset(
+            "bn-all",
+            "BatchNorm everywhere",
+            "relu → sigmoid → relu with BatchNorm after every Linear layer: the article's other rescue. Compare \
+             the activation distributions with the collapse preset.",
+            [Relu, Sigmoid, Relu],
+            Bn::All,
+            0.01,
+        ),
+        preset(
+            "diverge",
+            "A learning rate that diverges",
+            "selu → selu → selu with learning rate 10. The first steps overshoot, the loss explodes to \
+             infinity or NaN, and the run is stopped with a message instead of drawing garbage.",
+            [Selu, Selu, Selu],
+            Bn::None,
+            10.0,
+        ),
+    ]
+}
+
+pub fn find_preset(name: &str) -> Option<Preset> {
+    presets().into_iter().find(|p| p.name == name)
+}
+
+/// Everything a share link can say.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedView {
+    pub config: Config,
+    /// The second configuration of an A/B comparison (`b.` keys), if any.
+    pub compare: Option<Config>,
+    pub preset: Option<String>,
+    pub lecture: bool,
+    pub autostart: bool,
+    /// One entry per problem; the valid settings still applied.
+    pub errors: Vec<ConfigError>,
+}
+
+/// Page-only flags; not part of the training configuration.
+const FLAG_KEYS: [&str; 3] = ["preset", "lecture", "autostart"];
+
+fn parse_flag(key: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::new(key, "expected 1 or 0")),
+    }
+}
+
+/// Applies `pairs` over `base`, reverting every field that fails validation to its value in
+/// `base`, and collects one error per problem (prefixed with `prefix` for the B side).
+fn apply_pairs(base: &Config, pairs: &[(String, String)], prefix: &str, errors: &mut Vec<ConfigError>) -> Config {
+    let mut config = base.clone();
+    for (key, value) in pairs {
+        if let Err(mut e) = config.apply_setting(key, value) {
+            e.field = format!("{prefix}{}", e.field);
+            errors.push(e);
+        }
+    }
+    if let Err(problems) = config.validate() {
+        for problem in problems {
+            if let Some((_, good)) = base.settings().into_iter().find(|(k, _)| *k == problem.field) {
+                // The base passed validation, so its value always applies.
+                let _ = config.apply_setting(&problem.field, &good);
+            }
+            errors.push(ConfigError {
+                field: format!("{prefix}{}", problem.field),
+                message: problem.message,
+            });
+        }
+    }
+    config
+}
+
+/// Parses a page query (with or without the leading `?`). Never fails: problems are listed in
+/// `errors` and the affected settings keep their defaults (or the preset's values).
+pub fn parse_query(query: &str) -> SharedView {
+    let query = query.trim().trim_start_matches('?');
+    let mut errors = Vec::new();
+    let mut a_pairs = Vec::new();
+    let mut b_pairs = Vec::new();
+    let mut preset_name = None;
+    let mut lecture = false;
+    let mut autostart = false;
+    let mut compare_flag = false;
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let (key, value) = (key.into_owned(), value.into_owned());
+        match key.as_str() {
+            "preset" => preset_name = Some(value),
+            "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
+            "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
+            "compare" => parse_flag(&key, &value).map(|v| compare_flag = v).unwrap_or_else(|e| errors.push(e)),
+            _ => match key.strip_prefix("b.") {
+                Some(rest) => b_pairs.push((rest.to_string(), value)),
+                None => a_pairs.push((key, value)),
+            },
+        }
+    }
+    let mut base = Config::default();
+    let mut preset = None;
+    if let Some(name) = preset_name {
+        match find_preset(&name) {
+            Some(p) => {
+                base = p.config.clone();
+                preset = Some(p.name.to_string());
+            }
+            None => errors.push(ConfigError::new(
+                "preset",
+                format!(
+                    "unknown preset {:?} (known: {})",
+                    name.chars().take(40).collect::<String>(),
+                    presets().iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    let config = apply_pairs(&base, &a_pairs, "", &mut errors);
+    let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&config, &b_pairs, "b.", &mut errors));
+    SharedView { config, compare, preset, lecture, autostart, errors }
+}
+
+/// The readable query for a view (without the leading `?`). B keys list only what differs from A.
+pub fn to_query(view: &SharedView) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    let a = view.config.settings();
+    for (key, value) in &a {
+        out.append_pair(key, value);
+    }
+    if let Some(b) = &view.compare {
+        out.append_pair("compare", "1");
+        for ((key, value), (_, a_value)) in b.settings().iter().zip(&a) {
+            if value != a_value {
+                out.append_pair(&format!("b.{key}"), value);
+            }
+        }
+    }
+    if view.lecture {
+        out.append_pair("lecture", "1");
+    }
+    if view.autostart {
+        out.append_pair("autostart", "1");
+    }
+    // Commas in `acts` stay readable.
+    out.finish().replace("%2C", ",")
+}
+
+/// Whether `key` is something a share link may carry.
+pub fn is_known_key(key: &str) -> bool {
+    let bare = key.strip_prefix("b.").unwrap_or(key);
+    FLAG_KEYS.contains(&key) || key == "compare" || crate::config::SETTING_KEYS.contains(&bare)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BackendKind, DatasetKind};
+
+    fn view(config: Config) -> SharedView {
+        SharedView { config, compare: None, preset: None, lecture: false, autostart: false, errors: vec![] }
+    }
+
+    #[test]
+    fn every_setting_round_trips() {
+        let config = Config {
+            dataset: DatasetKind::FashionMnist,
+            acts: [Activation::Tanh, Activation::Selu, Activation::Sigmoid],
+            batch_norm: BatchNormMode::Last,
+            lr: 0.125,
+            momentum: 0.25,
+            batch_size: 64,
+            epochs: 4,
+            seed: 7,
+            backend: BackendKind::Cpu,
+            stats_every: 10,
+        };
+        let query = to_query(&view(config.clone()));
+        assert!(query.contains("acts=tanh,selu,sigmoid"), "{query}");
+        let parsed = parse_query(&format!("?{query}"));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.config, config);
+    }
+
+    #[test]
+    fn ab_and_flags_round_trip() {
+        let a = Config::default();
+        let b = Config { acts: [Activation::Selu; 3], batch_norm: BatchNormMode::All, ..a.clone() };
+        let v = SharedView { compare: Some(b.clone()), lecture: true, autostart: true, ..view(a.clone()) };
+        let query = to_query(&v);
+        assert!(query.contains("b.acts=selu,selu,selu") && query.contains("b.bn=all"), "{query}");
+        assert!(!query.contains("b.lr"), "only differences are written: {query}");
+        let parsed = parse_query(&query);
+        assert_eq!(parsed.config, a);
+        assert_eq!(parsed.compare, Some(b));
+        assert!(parsed.lecture && parsed.autostart && parsed.errors.is_empty());
+    }
+
+    #[test]
+    fn bad_values_are_named_and_the_rest_still_applies() {
+        let parsed = parse_query("acts=relu,swish,relu&lr=0&seed=9&colour=red&batch=abc");
+        let fields: Vec<&str> = parsed.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["acts", "colour", "batch", "lr"], "{:?}", parsed.errors);
+        assert_eq!(parsed.config.seed, 9);
+        assert_eq!(parsed.config.lr, Config::default().lr);
+        assert_eq!(parsed.config.acts, Config::default().acts);
+        assert!(parsed.config.validate().is_ok());
+    }
+
+    #[test]
+    fn presets_load_and_can_be_overridden() {
+        let parsed = parse_query("preset=bn-last&seed=3");
+        assert_eq!(parsed.preset.as_deref(), Some("bn-last"));
+        assert_eq!(parsed.config.batch_norm, BatchNormMode::Last);
+        assert_eq!(parsed.config.seed, 3);
+        let parsed = parse_query("preset=nope");
+        assert_eq!(parsed.errors[0].field, "preset");
+        assert!(presets().len() >= 8);
+        for p in presets() {
+            assert!(p.config.validate().is_ok(), "{}", p.name);
+            assert_eq!(parse_query(&format!("preset={}", p.name)).config, p.config);
+        }
+    }
+
+    #[test]
+    fn markup_in_a_link_stays_plain_text_in_errors() {
+        let parsed = parse_query("acts=%3Cscript%3Ealert(1)%3C/script%3E&%3Cimg%20src=x%3E=1");
+        assert_eq!(parsed.errors.len(), 2);
+        // The page inserts messages with textContent; here we only check nothing is lost or executed.
+        assert!(parsed.errors[0].message.contains("<script>"));
+    }
+}

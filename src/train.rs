@@ -1,0 +1,441 @@
+//! Training: a pure step function of (state, batch), and a `Session` that walks the epochs in
+//! chunks so a browser tab stays responsive. Every read from the device is async.
+
+use crate::config::Config;
+use crate::data::{Dataset, HostBatch, Split};
+use crate::history::{EpochRecord, History, StepRecord};
+use crate::model::{Mlp, cross_entropy, predict};
+use crate::stats;
+use burn::module::Module;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::sync::Arc;
+use web_time::Instant;
+
+/// Examples per batch when evaluating (no gradients, so larger batches are fine).
+const EVAL_BATCH: usize = 1000;
+/// Examples in the fixed probe batch used for statistics.
+pub const PROBE_SIZE: usize = 256;
+
+/// A batch on the device.
+pub struct Batch {
+    pub inputs: Tensor<2>,
+    pub targets: Tensor<1, Int>,
+}
+
+impl Batch {
+    pub fn upload(host: &HostBatch, input_size: usize, device: &Device) -> Batch {
+        let n = host.len();
+        Batch {
+            inputs: Tensor::from_data(TensorData::new(host.features.clone(), [n, input_size]), device),
+            targets: Tensor::from_data(TensorData::new(host.labels.clone(), [n]), device),
+        }
+    }
+}
+
+/// The model and its optimiser state: everything a step changes.
+pub struct TrainState {
+    pub model: Mlp,
+    optimizer: ModuleOptimizer,
+    lr: f64,
+}
+
+impl TrainState {
+    /// A fresh model (seeded init) on `device` (an autodiff device), with SGD + momentum as
+    /// PyTorch does it (dampening 0).
+    pub fn new(config: &Config, input_size: usize, device: &Device) -> TrainState {
+        let optimizer = SgdConfig::new()
+            .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
+            .init();
+        TrainState {
+            model: Mlp::new(config, input_size, device),
+            optimizer,
+            lr: config.lr,
+        }
+    }
+}
+
+/// What one step leaves on the device, to be read back later in bulk.
+pub struct StepOutput {
+    /// Mean loss of the batch, shape [1], detached.
+    pub loss: Tensor<1>,
+    /// Number of correct predictions, shape [1].
+    pub correct: Tensor<1, Int>,
+    /// L2 norm of each Linear weight gradient, shape [layers], when asked for.
+    pub grad_norms: Option<Tensor<1>>,
+}
+
+/// One SGD step on one batch: forward, log-softmax + NLL, backward, update.
+pub fn train_step(state: TrainState, batch: &Batch, with_grad_norms: bool) -> (TrainState, StepOutput) {
+    let TrainState { model, mut optimizer, lr } = state;
+    let outputs = model.forward(batch.inputs.clone());
+    let loss = cross_entropy(outputs.clone(), batch.targets.clone());
+    let correct = predict(outputs.detach()).equal(batch.targets.clone()).int().sum();
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    let grad_norms = with_grad_norms.then(|| {
+        let norms: Vec<Tensor<1>> = model
+            .layers
+            .iter()
+            .filter_map(|layer| grads.get::<2>(layer.linear.weight.id))
+            .map(|g| g.powi_scalar(2).sum().sqrt())
+            .collect();
+        Tensor::cat(norms, 0)
+    });
+    let model = optimizer.step(lr, model, grads);
+    let output = StepOutput {
+        loss: loss.detach().inner(),
+        correct: correct.inner(),
+        grad_norms: grad_norms.map(|t| t.inner()),
+    };
+    (TrainState { model, optimizer, lr }, output)
+}
+
+/// Mean loss and accuracy over a whole split, in batches, with one read-back at the end.
+pub async fn evaluate(model: &Mlp, dataset: &Dataset, split: &Split, device: &Device) -> Result<(f32, f32), String> {
+    let model = model.valid();
+    let device = device.clone().inner();
+    let indices: Vec<usize> = (0..split.len()).collect();
+    let mut loss_sum: Option<Tensor<1>> = None;
+    let mut correct_sum: Option<Tensor<1, Int>> = None;
+    for chunk in indices.chunks(EVAL_BATCH) {
+        let batch = Batch::upload(&dataset.batch(split, chunk), dataset.input_size(), &device);
+        let outputs = model.forward(batch.inputs);
+        let loss = cross_entropy(outputs.clone(), batch.targets.clone()).mul_scalar(chunk.len() as f64);
+        let correct = predict(outputs).equal(batch.targets).int().sum();
+        loss_sum = Some(match loss_sum {
+            Some(sum) => sum + loss,
+            None => loss,
+        });
+        correct_sum = Some(match correct_sum {
+            Some(sum) => sum + correct,
+            None => correct,
+        });
+    }
+    let (Some(loss_sum), Some(correct_sum)) = (loss_sum, correct_sum) else {
+        return Err("the test split is empty".into());
+    };
+    let data = Transaction::default()
+        .register(loss_sum)
+        .register(correct_sum)
+        .execute_async()
+        .await
+        .map_err(|e| format!("reading the evaluation from the device failed: {e:?}"))?;
+    let n = split.len() as f32;
+    Ok((first_f32(&data[0]) / n, first_f32(&data[1]) / n))
+}
+
+fn first_f32(data: &TensorData) -> f32 {
+    data.iter::<f32>().next().unwrap_or(f32::NAN)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    Running,
+    Finished,
+    Diverged,
+}
+
+/// What the page shows after each chunk.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub state: RunState,
+    pub message: Option<String>,
+    /// Completed epochs.
+    pub epoch: usize,
+    pub epochs: usize,
+    pub step_in_epoch: usize,
+    pub steps_per_epoch: usize,
+    /// Completed steps.
+    pub step: usize,
+    pub total_steps: usize,
+    /// Mean training loss of the steps in this chunk.
+    pub train_loss: Option<f32>,
+    /// Running training accuracy of the current (or just finished) epoch.
+    pub train_acc: Option<f32>,
+    pub test_acc: Option<f32>,
+    pub samples_per_sec: Option<f64>,
+}
+
+/// Steps not yet read back from the device.
+#[derive(Default)]
+struct Pending {
+    losses: Vec<Tensor<1>>,
+    correct: Vec<Tensor<1, Int>>,
+    sizes: Vec<usize>,
+}
+
+/// A whole training run, advanced chunk by chunk by the page or all at once by the CLI.
+pub struct Session {
+    config: Config,
+    dataset: Arc<Dataset>,
+    device: Device,
+    state: Option<TrainState>,
+    order_rng: ChaCha8Rng,
+    order: Vec<usize>,
+    steps_per_epoch: usize,
+    /// Completed epochs.
+    epoch: usize,
+    step_in_epoch: usize,
+    epoch_loss_sum: f64,
+    epoch_correct: f64,
+    epoch_samples: usize,
+    pending: Pending,
+    probe: HostBatch,
+    run_state: RunState,
+    message: Option<String>,
+    history: History,
+}
+
+impl Session {
+    /// Validates `config` and builds the model on `device` (a plain device; autodiff is switched on here).
+    pub fn new(config: Config, dataset: Arc<Dataset>, device: &Device) -> Result<Session, String> {
+        config.validate().map_err(|e| crate::config::describe_errors(&e))?;
+        if dataset.kind != config.dataset {
+            return Err(format!(
+                "the loaded dataset is {}, but the configuration asks for {}",
+                dataset.kind.name(),
+                config.dataset.name()
+            ));
+        }
+        let device = device.clone().autodiff();
+        let n = dataset.train.len();
+        // A final batch of one example would make BatchNorm's batch variance zero: drop it.
+        let full = n / config.batch_size;
+        let steps_per_epoch = if n % config.batch_size > 1 || full == 0 { full + 1 } else { full };
+        let probe_len = PROBE_SIZE.min(dataset.test.len());
+        let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
+        let state = TrainState::new(&config, dataset.input_size(), &device);
+        // The batch order has its own stream, so it does not depend on how the weights were drawn.
+        let mut order_rng = ChaCha8Rng::seed_from_u64(config.seed);
+        order_rng.set_stream(1);
+        let history = History {
+            acts: config.acts.to_vec(),
+            steps_per_epoch,
+            ..History::default()
+        };
+        let mut session = Session {
+            config,
+            dataset,
+            device,
+            state: Some(state),
+            order_rng,
+            order: Vec::new(),
+            steps_per_epoch,
+            epoch: 0,
+            step_in_epoch: 0,
+            epoch_loss_sum: 0.0,
+            epoch_correct: 0.0,
+            epoch_samples: 0,
+            pending: Pending::default(),
+            probe,
+            run_state: RunState::Running,
+            message: None,
+            history,
+        };
+        session.shuffle();
+        Ok(session)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn model(&self) -> Option<&Mlp> {
+        self.state.as_ref().map(|s| &s.model)
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.steps_per_epoch * self.config.epochs
+    }
+
+    pub fn global_step(&self) -> usize {
+        self.epoch * self.steps_per_epoch + self.step_in_epoch
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.run_state != RunState::Running
+    }
+
+    fn shuffle(&mut self) {
+        self.order = (0..self.dataset.train.len()).collect();
+        self.order.shuffle(&mut self.order_rng);
+    }
+
+    /// The training-set indices of the batch at `step_in_epoch` of the current epoch.
+    fn batch_indices(&self) -> &[usize] {
+        let start = self.step_in_epoch * self.config.batch_size;
+        let end = (start + self.config.batch_size).min(self.order.len());
+        &self.order[start..end]
+    }
+
+    /// The indices of every batch of the current epoch, in order (for tests and sweeps).
+    pub fn epoch_order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// Trains up to `max_steps` batches or until `budget_ms` has passed, then reads the losses
+    /// back, evaluates at an epoch's end, and reports. Never panics on a diverging run.
+    pub async fn run(&mut self, max_steps: usize, budget_ms: f64) -> Progress {
+        let started = Instant::now();
+        let mut steps = 0;
+        let mut samples = 0;
+        let mut chunk_loss = None;
+        while self.run_state == RunState::Running && steps < max_steps.max(1) {
+            samples += self.step();
+            steps += 1;
+            let epoch_ended = self.step_in_epoch == self.steps_per_epoch;
+            let probe_due = self.config.stats_every > 0 && self.global_step() % self.config.stats_every == 0;
+            let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
+            if epoch_ended || probe_due || out_of_time || steps >= max_steps {
+                match self.read_pending().await {
+                    Ok(loss) => chunk_loss = loss.or(chunk_loss),
+                    Err(e) => self.fail(e),
+                }
+            }
+            if self.run_state == RunState::Running && probe_due {
+                if let Err(e) = self.take_probe().await {
+                    self.fail(e);
+                }
+            }
+            if self.run_state == RunState::Running && epoch_ended {
+                self.finish_epoch().await;
+            }
+            if out_of_time {
+                break;
+            }
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        self.progress(chunk_loss, (elapsed > 0.0 && samples > 0).then(|| samples as f64 / elapsed))
+    }
+
+    /// Enqueues one step on the device; returns the batch size. Nothing is read back here.
+    fn step(&mut self) -> usize {
+        let host = self.dataset.batch(&self.dataset.train, self.batch_indices());
+        let batch = Batch::upload(&host, self.dataset.input_size(), &self.device);
+        let state = self.state.take().expect("the state is always put back");
+        let (state, out) = train_step(state, &batch, false);
+        self.state = Some(state);
+        self.pending.losses.push(out.loss);
+        self.pending.correct.push(out.correct);
+        self.pending.sizes.push(host.len());
+        self.step_in_epoch += 1;
+        host.len()
+    }
+
+    /// Reads back the losses of the pending steps; returns their mean. Stops a diverged run.
+    async fn read_pending(&mut self) -> Result<Option<f32>, String> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.losses.is_empty() {
+            return Ok(None);
+        }
+        let data = Transaction::default()
+            .register(Tensor::cat(pending.losses, 0))
+            .register(Tensor::cat(pending.correct, 0))
+            .execute_async()
+            .await
+            .map_err(|e| format!("reading the loss from the device failed: {e:?}"))?;
+        let losses: Vec<f32> = data[0].iter::<f32>().collect();
+        let correct: Vec<f32> = data[1].iter::<f32>().collect();
+        let first_step = self.global_step() + 1 - losses.len();
+        let mut sum = 0.0;
+        for (i, ((&loss, &right), &size)) in losses.iter().zip(&correct).zip(&pending.sizes).enumerate() {
+            let step = first_step + i;
+            if !loss.is_finite() {
+                self.diverge(step, loss);
+                return Ok(None);
+            }
+            self.history.steps.push(StepRecord { step, loss, accuracy: right / size as f32 });
+            self.epoch_loss_sum += loss as f64 * size as f64;
+            self.epoch_correct += right as f64;
+            self.epoch_samples += size;
+            sum += loss;
+        }
+        Ok(Some(sum / losses.len() as f32))
+    }
+
+    fn diverge(&mut self, step: usize, loss: f32) {
+        self.run_state = RunState::Diverged;
+        self.message = Some(format!(
+            "Training diverged at step {step} (epoch {}): the loss became {loss}. \
+             Try a smaller learning rate (now {}).",
+            self.epoch + 1,
+            self.config.lr
+        ));
+    }
+
+    fn fail(&mut self, message: String) {
+        self.run_state = RunState::Diverged;
+        self.message = Some(message);
+    }
+
+    async fn finish_epoch(&mut self) {
+        let model = &self.state.as_ref().expect("state present").model;
+        let evaluation = evaluate(model, &self.dataset, &self.dataset.test, &self.device).await;
+        let (test_loss, test_accuracy) = match evaluation {
+            Ok(v) => v,
+            Err(e) => return self.fail(e),
+        };
+        let samples = self.epoch_samples.max(1) as f64;
+        self.history.epochs.push(EpochRecord {
+            epoch: self.epoch + 1,
+            step: self.global_step(),
+            train_loss: (self.epoch_loss_sum / samples) as f32,
+            train_accuracy: (self.epoch_correct / samples) as f32,
+            test_loss,
+            test_accuracy,
+        });
+        if !test_loss.is_finite() {
+            let step = self.global_step();
+            return self.diverge(step, test_loss);
+        }
+        self.epoch += 1;
+        self.step_in_epoch = 0;
+        self.epoch_loss_sum = 0.0;
+        self.epoch_correct = 0.0;
+        self.epoch_samples = 0;
+        if self.epoch == self.config.epochs {
+            self.run_state = RunState::Finished;
+        } else {
+            self.shuffle();
+        }
+    }
+
+    /// Statistics on the fixed probe batch; the gradient norms come from one extra backward
+    /// pass on the probe batch, so training itself never waits for them.
+    async fn take_probe(&mut self) -> Result<(), String> {
+        let state = self.state.as_ref().expect("state present");
+        let record = stats::probe(&state.model, &self.probe, self.dataset.input_size(), &self.device, self.global_step())
+            .await?;
+        self.history.probes.push(record);
+        Ok(())
+    }
+
+    fn progress(&self, train_loss: Option<f32>, samples_per_sec: Option<f64>) -> Progress {
+        let current_acc = (self.epoch_samples > 0).then(|| (self.epoch_correct / self.epoch_samples as f64) as f32);
+        Progress {
+            state: self.run_state,
+            message: self.message.clone(),
+            epoch: self.epoch,
+            epochs: self.config.epochs,
+            step_in_epoch: self.step_in_epoch,
+            steps_per_epoch: self.steps_per_epoch,
+            step: self.global_step(),
+            total_steps: self.total_steps(),
+            train_loss,
+            train_acc: current_acc.or_else(|| self.history.epochs.last().map(|e| e.train_accuracy)),
+            test_acc: self.history.epochs.last().map(|e| e.test_accuracy),
+            samples_per_sec,
+        }
+    }
+}

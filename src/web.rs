@@ -1,0 +1,272 @@
+//! The thin wasm-bindgen facade: JSON strings in and out, errors as JS `Error`s, never a panic
+//! on bad input. Everything of substance lives in the core modules.
+
+use crate::config::{BackendKind, Config, DatasetKind};
+use crate::data;
+use crate::share;
+use crate::train::Session;
+use burn::tensor::Device;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+thread_local! {
+    /// The WebGPU device and a description of its adapter, once `initWebGpu` succeeded.
+    static GPU: RefCell<Option<(Device, String)>> = const { RefCell::new(None) };
+}
+
+/// The default configuration (the article's experiment) as JSON.
+#[wasm_bindgen(js_name = defaultConfig)]
+pub fn default_config() -> String {
+    Config::default().to_json()
+}
+
+/// Problems with a configuration as a JSON array of `{field, message}`; `[]` when valid.
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(json: &str) -> String {
+    let errors = Config::from_json(json).err().unwrap_or_default();
+    serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())
+}
+
+/// A share link's query parsed: JSON `{config, compare, preset, lecture, autostart, errors}`.
+/// Never throws: problems are listed in `errors` and the rest of the link still applies.
+#[wasm_bindgen(js_name = parseShareQuery)]
+pub fn parse_share_query(query: &str) -> String {
+    serde_json::to_string(&share::parse_query(query)).unwrap_or_default()
+}
+
+/// The readable query for a configuration (and optionally a B side and page flags).
+#[wasm_bindgen(js_name = shareQuery)]
+pub fn share_query(
+    config_json: &str,
+    compare_json: Option<String>,
+    lecture: Option<bool>,
+    autostart: Option<bool>,
+) -> Result<String, JsError> {
+    let parse = |json: &str| Config::from_json(json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)));
+    let view = share::SharedView {
+        config: parse(config_json)?,
+        compare: compare_json.as_deref().map(parse).transpose()?,
+        preset: None,
+        lecture: lecture.unwrap_or(false),
+        autostart: autostart.unwrap_or(false),
+        errors: Vec::new(),
+    };
+    Ok(share::to_query(&view))
+}
+
+/// The presets with their commentary, as JSON `[{name, title, description, config}]`.
+#[wasm_bindgen]
+pub fn presets() -> String {
+    serde_json::to_string(&share::presets()).unwrap_or_default()
+}
+
+/// Looks for a WebGPU adapter and starts burn's WebGPU runtime on it. Resolves to a
+/// description of the adapter; rejects with a readable reason when there is none.
+#[wasm_bindgen(js_name = initWebGpu)]
+pub async fn init_web_gpu() -> Result<String, JsError> {
+    if let Some(name) = GPU.with(|gpu| gpu.borrow().as_ref().map(|(_, name)| name.clone())) {
+        return Ok(name);
+    }
+    // burn panics when there is no adapter at all, so ask the browser first.
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
+    let gpu = js_sys::Reflect::get(&navigator, &"gpu".into()).unwrap_or(JsValue::UNDEFINED);
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err(JsError::new("this browser does not expose WebGPU (navigator.gpu is missing)"));
+    }
+    let request = js_sys::Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| JsError::new("navigator.gpu.requestAdapter is missing"))?;
+    let promise = request
+        .call0(&gpu)
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        .ok_or_else(|| JsError::new("navigator.gpu.requestAdapter() failed"))?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .map_err(|e| JsError::new(&format!("requesting a WebGPU adapter failed: {}", js_text(&e))))?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err(JsError::new("the browser offers no WebGPU adapter (WebGPU is disabled or blocklisted here)"));
+    }
+    let (device, setup) = Device::wgpu_options()
+        .init_with_setup_async()
+        .await
+        .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e:?}")))?;
+    let info = setup.adapter.get_info();
+    let name = if info.name.is_empty() {
+        format!("WebGPU · {}", info.driver)
+    } else {
+        format!("WebGPU · {}", info.name)
+    };
+    let name = if info.driver_info.is_empty() { name } else { format!("{name} ({})", info.driver_info) };
+    GPU.with(|gpu| *gpu.borrow_mut() = Some((device, name.clone())));
+    Ok(name)
+}
+
+fn js_text(value: &JsValue) -> String {
+    value
+        .as_string()
+        .or_else(|| value.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// A dataset held as bytes in wasm memory.
+#[wasm_bindgen(js_name = Dataset)]
+pub struct JsDataset {
+    inner: Arc<data::Dataset>,
+}
+
+#[wasm_bindgen(js_class = Dataset)]
+impl JsDataset {
+    /// Parses the standard files of `kind` (names and bytes in the same order).
+    #[wasm_bindgen(js_name = fromFiles)]
+    pub fn from_files(kind: &str, names: Vec<String>, files: js_sys::Array) -> Result<JsDataset, JsError> {
+        let kind = DatasetKind::parse(kind).map_err(|e| JsError::new(&e))?;
+        if names.len() as u32 != files.length() {
+            return Err(JsError::new("fromFiles needs one name per file"));
+        }
+        let files: Vec<(String, Vec<u8>)> = names
+            .into_iter()
+            .zip(files.iter())
+            .map(|(name, bytes)| (name, js_sys::Uint8Array::new(&bytes).to_vec()))
+            .collect();
+        let dataset = data::load_files(kind, &files).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(JsDataset { inner: Arc::new(dataset) })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.inner.kind.name().into()
+    }
+
+    #[wasm_bindgen(getter, js_name = trainCount)]
+    pub fn train_count(&self) -> u32 {
+        self.inner.train.len() as u32
+    }
+
+    #[wasm_bindgen(getter, js_name = testCount)]
+    pub fn test_count(&self) -> u32 {
+        self.inner.test.len() as u32
+    }
+
+    #[wasm_bindgen(getter, js_name = inputSize)]
+    pub fn input_size(&self) -> u32 {
+        self.inner.input_size() as u32
+    }
+
+    #[wasm_bindgen(getter, js_name = imageWidth)]
+    pub fn image_width(&self) -> u32 {
+        self.inner.shape.width as u32
+    }
+
+    #[wasm_bindgen(getter, js_name = imageHeight)]
+    pub fn image_height(&self) -> u32 {
+        self.inner.shape.height as u32
+    }
+
+    fn split(&self, split: &str) -> Result<&data::Split, JsError> {
+        match split {
+            "train" => Ok(&self.inner.train),
+            "test" => Ok(&self.inner.test),
+            _ => Err(JsError::new("split must be \"train\" or \"test\"")),
+        }
+    }
+
+    /// Images per class (0–9) of a split.
+    #[wasm_bindgen(js_name = classCounts)]
+    pub fn class_counts(&self, split: &str) -> Result<Vec<u32>, JsError> {
+        Ok(self.split(split)?.class_counts().iter().map(|&c| c as u32).collect())
+    }
+
+    #[wasm_bindgen]
+    pub fn label(&self, split: &str, index: u32) -> Result<u8, JsError> {
+        let split = self.split(split)?;
+        split.labels.get(index as usize).copied().ok_or_else(|| JsError::new("image index out of range"))
+    }
+
+    /// One image as RGBA bytes (imageWidth × imageHeight), for thumbnails.
+    #[wasm_bindgen(js_name = sampleRgba)]
+    pub fn sample_rgba(&self, split: &str, index: u32) -> Result<Vec<u8>, JsError> {
+        let shape = self.inner.shape;
+        let split = self.split(split)?;
+        let index = index as usize;
+        if index >= split.len() {
+            return Err(JsError::new("image index out of range"));
+        }
+        let pixels = shape.pixels();
+        let plane = shape.height * shape.width;
+        let image = &split.images[index * pixels..(index + 1) * pixels];
+        let mut rgba = Vec::with_capacity(plane * 4);
+        for p in 0..plane {
+            let channel = |c: usize| image[(c % shape.channels) * plane + p];
+            rgba.extend_from_slice(&[channel(0), channel(1), channel(2), 255]);
+        }
+        Ok(rgba)
+    }
+}
+
+/// A training run. `run` returns a Promise so the page can keep drawing between chunks.
+#[wasm_bindgen]
+pub struct Trainer {
+    session: Rc<RefCell<Session>>,
+    backend_name: String,
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, dataset: &JsDataset) -> Result<Trainer, JsError> {
+        let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+        let (device, backend_name) = match config.backend {
+            BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string()),
+            BackendKind::Gpu => GPU
+                .with(|gpu| gpu.borrow().clone())
+                .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first or choose the CPU backend"))?,
+        };
+        let session = Session::new(config, dataset.inner.clone(), &device).map_err(|e| JsError::new(&e))?;
+        Ok(Trainer { session: Rc::new(RefCell::new(session)), backend_name })
+    }
+
+    #[wasm_bindgen(getter, js_name = backendName)]
+    pub fn backend_name(&self) -> String {
+        self.backend_name.clone()
+    }
+
+    /// The run's configuration as JSON.
+    #[wasm_bindgen(js_name = configJson)]
+    pub fn config_json(&self) -> Result<String, JsError> {
+        Ok(self.borrow()?.config().to_json())
+    }
+
+    /// Trains up to `max_steps` batches or for about `budget_ms`; resolves to Progress JSON.
+    pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            let mut session = session
+                .try_borrow_mut()
+                .map_err(|_| JsValue::from(js_sys::Error::new("this trainer is already running a chunk")))?;
+            let progress = session.run(max_steps as usize, budget_ms).await;
+            Ok(JsValue::from_str(&serde_json::to_string(&progress).unwrap_or_default()))
+        })
+    }
+
+    /// Everything recorded so far (steps, epochs, probes) as JSON.
+    #[wasm_bindgen(js_name = historyJson)]
+    pub fn history_json(&self) -> Result<String, JsError> {
+        serde_json::to_string(self.borrow()?.history()).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    fn borrow(&self) -> Result<std::cell::Ref<'_, Session>, JsError> {
+        self.session
+            .try_borrow()
+            .map_err(|_| JsError::new("the trainer is busy with a chunk; try again when it resolves"))
+    }
+}
