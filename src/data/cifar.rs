@@ -204,9 +204,9 @@ fn read_archive(name: &str, bytes: &[u8], found: &mut Found) -> Result<(), DataE
         DataError::new(name, format!("not a readable tar.gz archive ({e}); the file may be truncated or corrupt"))
     };
     let mut archive = tar::Archive::new(reader);
-    let mut entries = archive.entries().map_err(broken)?;
+    let entries = archive.entries().map_err(broken)?;
     let cap = (MAX_RECORDS * RECORD_BYTES) as u64;
-    while let Some(entry) = entries.next() {
+    for entry in entries {
         let mut entry = entry.map_err(broken)?;
         if !entry.header().entry_type().is_file() {
             continue;
@@ -219,7 +219,6 @@ fn read_archive(name: &str, bytes: &[u8], found: &mut Found) -> Result<(), DataE
         })?;
         found.insert(batch, member.clone(), parse_batch(&member, &data)?)?;
     }
-    drop(entries);
     // The tar reader stops at the end-of-archive marker; read what follows (padding and the gzip
     // trailer) so that a truncated or corrupt download is reported rather than half used.
     let mut rest = archive.into_inner();

@@ -106,8 +106,18 @@ fn be_u32(bytes: &[u8]) -> u32 {
     u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
-/// Checks the magic number at the start of `header`; `what` is "image" or "label".
-fn check_magic(file: &str, header: &[u8], expected: u32, what: &str) -> Result<(), DataError> {
+/// Whether a file that failed the magic check looks like a CIFAR-10 batch instead: by its name,
+/// or, uncompressed, by a length of whole 3,073-byte records and a first label of 0–9.
+fn looks_like_cifar(file: &str, bytes: &[u8]) -> bool {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_ascii_lowercase();
+    let by_name = name.starts_with("data_batch_") || name.starts_with("test_batch") || name.contains("cifar");
+    let raw = !bytes.starts_with(&[0x1f, 0x8b]);
+    by_name || (raw && !bytes.is_empty() && bytes.len() % 3073 == 0 && bytes[0] <= 9)
+}
+
+/// Checks the magic number at the start of `header`; `what` is "image" or "label"; `bytes` is
+/// the whole file, for a better guess at what it is when the magic is wrong.
+fn check_magic(file: &str, bytes: &[u8], header: &[u8], expected: u32, what: &str) -> Result<(), DataError> {
     if header.is_empty() {
         return Err(DataError::new(file, format!("the file is empty; expected an IDX {what} file")));
     }
@@ -131,6 +141,8 @@ fn check_magic(file: &str, header: &[u8], expected: u32, what: &str) -> Result<(
             "; it looks like an IDX file of another kind (type {:#04x}, {} dimension(s))",
             header[2], header[3]
         ));
+    } else if looks_like_cifar(file, bytes) {
+        message.push_str("; it looks like a CIFAR-10 batch: choose the cifar10 dataset for it");
     }
     Err(DataError::new(file, message))
 }
@@ -175,7 +187,7 @@ fn read_body<'a>(
 pub fn parse_images(file: &str, bytes: &[u8]) -> Result<(ImageShape, Vec<u8>), DataError> {
     let mut input = Input::new(file, bytes);
     let header = input.read_up_to(IMAGE_HEADER_BYTES as u64)?;
-    check_magic(file, &header, IMAGE_MAGIC, "image")?;
+    check_magic(file, bytes, &header, IMAGE_MAGIC, "image")?;
     if header.len() < IMAGE_HEADER_BYTES {
         return Err(DataError::new(
             file,
@@ -217,7 +229,7 @@ pub fn parse_images(file: &str, bytes: &[u8]) -> Result<(ImageShape, Vec<u8>), D
 pub fn parse_labels(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
     let mut input = Input::new(file, bytes);
     let header = input.read_up_to(LABEL_HEADER_BYTES as u64)?;
-    check_magic(file, &header, LABEL_MAGIC, "label")?;
+    check_magic(file, bytes, &header, LABEL_MAGIC, "label")?;
     if header.len() < LABEL_HEADER_BYTES {
         return Err(DataError::new(
             file,
