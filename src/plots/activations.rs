@@ -58,15 +58,10 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     for (i, row) in rows.iter().enumerate() {
         let color = t.layer(i);
         let title = format!("{} · {}", layer_name(i, layers), activation_name(history, i));
-        let (body, (title_end, title_y)) = p.titled(row, &title, &color);
-        p.text(
-            &format!("  {stage_text} · histogram at step {}", latest.step),
-            (title_end, title_y),
-            LEGEND,
-            &t.muted,
-            (HPos::Left, VPos::Center),
-            false,
-        );
+        let (body, mut row_free) = p.titled(row, &title, &color);
+        let subtitle = format!("  {stage_text} · histogram at step {}", latest.step);
+        p.text(&subtitle, (row_free.left, row_free.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
+        row_free.left += p.text_width(&subtitle, LEGEND, false);
         if i == 0 {
             p.legend(
                 &[
@@ -74,8 +69,7 @@ pub fn draw_activations_with<DB: DrawingBackend>(
                     (color.mix(0.45), "25–75 %".into(), false),
                     (color.to_rgba(), "median".into(), false),
                 ],
-                body.get_pixel_range().0.end - p.px(16.0),
-                title_y,
+                row_free,
             );
         }
         let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
@@ -135,21 +129,19 @@ pub fn draw_activations_with<DB: DrawingBackend>(
                 Rectangle::new([(x0, 0.0), (x0 + width, (m as f64).min(y_top))], color.mix(0.75).filled())
             }))
             .map_err(err)?;
-        if capped {
-            if let Some(j) = mass.iter().position(|&m| m == top1) {
-                let centre = x.0 + (j as f64 + 0.5) * width;
-                let zeros = point_mass(q, 0.0);
-                let label = if zeros >= 0.05 && (x.0..x.0 + (j as f64 + 1.0) * width).contains(&0.0) {
-                    format!("{:.0}% exactly 0", zeros * 100.0)
-                } else {
-                    format!("{:.0}% of values", top1 * 100.0)
-                };
-                let (px, py) = chart.backend_coord(&(centre, y_top));
-                let right_half = centre > (x.0 + x.1) / 2.0;
-                let anchor = if right_half { HPos::Right } else { HPos::Left };
-                let dx = if right_half { -p.px(8.0) } else { p.px(8.0) };
-                p.text(&format!("↑ {label}"), (px + dx, py + p.px(2.0)), LEGEND, &t.ink, (anchor, VPos::Top), true);
-            }
+        if let (true, Some(j)) = (capped, mass.iter().position(|&m| m == top1)) {
+            let centre = x.0 + (j as f64 + 0.5) * width;
+            let zeros = point_mass(q, 0.0);
+            let label = if zeros >= 0.05 && (x.0 + j as f64 * width..=x.0 + (j as f64 + 1.0) * width).contains(&0.0) {
+                format!("{:.0}% exactly 0", zeros * 100.0)
+            } else {
+                format!("{:.0}% of values", top1 * 100.0)
+            };
+            let (px, py) = chart.backend_coord(&(centre, y_top));
+            let right_half = centre > (x.0 + x.1) / 2.0;
+            let anchor = if right_half { HPos::Right } else { HPos::Left };
+            let dx = if right_half { -p.px(8.0) } else { p.px(8.0) };
+            p.text(&format!("↑ {label}"), (px + dx, py + p.px(2.0)), LEGEND, &t.ink, (anchor, VPos::Top), true);
         }
         if finite.is_none() {
             let (xr, yr) = left.get_pixel_range();
@@ -184,7 +176,7 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             x_fmt: &step_format,
             y_fmt: &y_fmt,
             x_ticks: 6,
-            y_ticks: 4,
+            y_ticks: 6,
             y_label_width: TICK * 3.0,
         };
         let mut chart = linear_chart(&p, &right, &axes)?;

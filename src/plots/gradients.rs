@@ -27,7 +27,8 @@ pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, t
     let x = step_range(history);
     let epochs = epoch_steps(history);
     let mut panels = Vec::new();
-    let mut non_finite = false;
+    // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
+    let mut non_finite = probes.iter().any(|r| r.non_finite);
     let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.6) as i32);
 
     // ---- per-layer norms
@@ -44,10 +45,10 @@ pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, t
     let zeros = all.clone().any(|v| v == 0.0);
     non_finite |= all.clone().any(|v| !v.is_finite());
     let title = "Weight-gradient norm ‖∂loss/∂W‖";
-    let (area, (_, title_y)) = p.titled(&top, title, &t.ink);
+    let (area, row) = p.titled(&top, title, &t.ink);
     let legend: Vec<(RGBAColor, String, bool)> =
         (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
-    p.legend(&legend, area.get_pixel_range().0.end - p.px(16.0), title_y);
+    p.legend(&legend, row);
     let axes = Axes {
         x,
         y,
@@ -94,7 +95,7 @@ pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, t
     let (lo, hi) = log_range(ratios.iter().map(|r| r.1).chain([1.0]));
     let y = (lo, hi);
     let title = format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
-    let (area, _) = p.titled(&bottom, &title, &t.ink);
+    let (area, row) = p.titled(&bottom, &title, &t.ink);
     let axes = Axes {
         x,
         y,
@@ -119,25 +120,16 @@ pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, t
             } else {
                 format!("now {}", short(r as f64))
             };
-            let (lx, ly) = chart.backend_coord(&(latest.step as f64, r as f64));
-            let above = (r as f64).ln() < (lo.ln() + hi.ln()) / 2.0;
-            p.text(
-                &text,
-                (lx - p.px(8.0), if above { ly - p.px(8.0) } else { ly + p.px(8.0) }),
-                LEGEND,
-                &t.ink,
-                (HPos::Right, if above { VPos::Bottom } else { VPos::Top }),
-                true,
-            );
+            let color = if r < 0.01 { t.warn } else { t.ink };
+            p.text(&text, (row.right, row.y), TITLE, &color, (HPos::Right, VPos::Center), true);
         }
         None => {
-            let (xr, yr) = area.get_pixel_range();
             p.text(
-                "no ratio: the last layer's gradient is 0 or not finite",
-                ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
+                "no ratio now: the last layer's gradient is 0 or not finite",
+                (row.right, row.y),
                 LEGEND,
                 &t.warn,
-                (HPos::Center, VPos::Center),
+                (HPos::Right, VPos::Center),
                 true,
             );
         }

@@ -33,25 +33,36 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
     let x = step_range(history);
     let epochs = epoch_steps(history);
     let mut panels = Vec::new();
-    let mut non_finite = false;
+    // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
+    let mut non_finite = probes.iter().any(|r| r.non_finite);
     let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.52) as i32);
     let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
         probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()
     };
 
+    // Only the layers where the quantity means something (plus any that shows it anyway):
+    // ReLUs die, sigmoid/tanh saturate.
+    let act = |i: usize| history.acts.get(i).copied();
+    let any_positive = |s: &[(f64, f64)]| s.iter().any(|&(_, v)| v > 0.0);
+
     // ---- dead units
     let dead: Vec<Vec<(f64, f64)>> = (0..layers)
         .map(|i| series(&|r| r.layers.get(i).map(|l| l.dead_fraction).unwrap_or(f32::NAN)))
         .collect();
+    let dead_shown: Vec<usize> =
+        (0..layers).filter(|&i| act(i) == Some(Activation::Relu) || any_positive(&dead[i])).collect();
     let rows = series(&|r| r.dead_output_rows);
-    let y = (0.0, fraction_top(dead.iter().flatten().chain(&rows).map(|v| v.1)));
-    let title = "Dead units (output exactly 0 on every probe image)";
-    let (area, (_, title_y)) = p.titled(&top, title, &t.ink);
+    let y = (0.0, fraction_top(dead_shown.iter().flat_map(|&i| &dead[i]).chain(&rows).map(|v| v.1)));
+    let title = "Dead units";
+    let (area, row) = p.titled(&top, title, &t.ink);
     let mut legend: Vec<(RGBAColor, String, bool)> =
-        (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
-    legend.push((t.ink.to_rgba(), "all-zero output rows".into(), true));
-    let legend_start = p.legend(&legend, area.get_pixel_range().0.end - p.px(16.0), title_y);
-    let _ = legend_start;
+        dead_shown.iter().map(|&i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
+    legend.push((t.ink.to_rgba(), "images with all outputs 0".into(), true));
+    let legend_start = p.legend(&legend, row);
+    let explain = " 0 for every probe image";
+    if p.text_width(explain, LEGEND, false) < legend_start - row.left - p.px(12.0) {
+        p.text(explain, (row.left, row.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
+    }
     let axes = Axes {
         x,
         y,
@@ -65,8 +76,8 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
     };
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
-    for (i, s) in dead.iter().enumerate() {
-        non_finite |= line(&mut chart, s, t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+    for &i in &dead_shown {
+        non_finite |= line(&mut chart, &dead[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
     }
     // The dead output rows, dashed over the layers' lines.
     let mut run: Vec<(f64, f64)> = Vec::new();
@@ -84,6 +95,8 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
                         t.ink.stroke_width(p.px(2.0) as u32),
                     ))
                     .map_err(err)?;
+            } else if let Some(&one) = run.first() {
+                chart.draw_series(std::iter::once(Circle::new(one, p.px(4.0), t.ink.filled()))).map_err(err)?;
             }
             run.clear();
         }
@@ -95,9 +108,19 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
     let sat: Vec<Vec<(f64, f64)>> = (0..layers)
         .map(|i| series(&|r| r.layers.get(i).map(|l| l.saturated_fraction).unwrap_or(f32::NAN)))
         .collect();
-    let y = (0.0, fraction_top(sat.iter().flatten().map(|v| v.1)));
-    let title = "Saturated units (sigmoid/tanh within 0.01 of a bound on every image)";
-    let (area, _) = p.titled(&bottom, title, &t.ink);
+    let sat_shown: Vec<usize> = (0..layers)
+        .filter(|&i| matches!(act(i), Some(Activation::Sigmoid | Activation::Tanh)) || any_positive(&sat[i]))
+        .collect();
+    let y = (0.0, fraction_top(sat_shown.iter().flat_map(|&i| &sat[i]).map(|v| v.1)));
+    let title = "Saturated units";
+    let (area, row) = p.titled(&bottom, title, &t.ink);
+    let legend: Vec<(RGBAColor, String, bool)> =
+        sat_shown.iter().map(|&i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
+    let legend_start = p.legend(&legend, row);
+    let explain = " sigmoid/tanh within 0.01 of a bound for every image";
+    if p.text_width(explain, LEGEND, false) < legend_start - row.left - p.px(12.0) {
+        p.text(explain, (row.left, row.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
+    }
     let axes = Axes {
         x,
         y,
@@ -111,8 +134,19 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
     };
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
-    for (i, s) in sat.iter().enumerate() {
-        non_finite |= line(&mut chart, s, t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+    for &i in &sat_shown {
+        non_finite |= line(&mut chart, &sat[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+    }
+    if sat_shown.is_empty() {
+        let (xr, yr) = area.get_pixel_range();
+        p.text(
+            "no sigmoid or tanh layer: nothing can saturate",
+            ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
+            LEGEND,
+            &t.muted,
+            (HPos::Center, VPos::Center),
+            false,
+        );
     }
     panels.push(layout_of(&chart, "saturated", title, None, false, ("step", "saturated units")));
     drop(chart);

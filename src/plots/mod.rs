@@ -38,6 +38,7 @@ use crate::config::Activation;
 use crate::history::History;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::combinators::WithKeyPoints;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -250,20 +251,38 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         (s.chars().count() as f64 * 0.55 * size * self.unit) as i32
     }
 
-    /// A legend entry list `(colour, label, dashed)` drawn right-aligned ending at `right`,
-    /// vertically centred on `y`. Returns the x where it starts.
-    pub fn legend(&self, items: &[(RGBAColor, String, bool)], right: i32, y: i32) -> i32 {
-        if !self.text_ok {
-            return right;
+    /// A legend `(colour, label, dashed)` drawn right-aligned in a title row, between the end
+    /// of the title and the row's right edge; its text shrinks to fit and it is left out when
+    /// it still does not fit. Returns where it starts (or `row.right`).
+    pub fn legend(&self, items: &[(RGBAColor, String, bool)], row: TitleRow) -> i32 {
+        if !self.text_ok || items.is_empty() {
+            return row.right;
         }
-        let swatch = self.px(22.0);
-        let gap = self.px(6.0);
-        let spacing = self.px(18.0);
-        let mut x = right;
+        let mut size = LEGEND;
+        let room = row.right - row.left - self.px(24.0);
+        let total = |size: f64| -> i32 {
+            let scale = size / LEGEND;
+            items
+                .iter()
+                .map(|(_, label, _)| self.text_width(label, size, false) + ((22.0 + 6.0 + 18.0) * scale * self.unit) as i32)
+                .sum()
+        };
+        while total(size) > room {
+            size -= 1.0;
+            if size < 10.0 {
+                return row.right;
+            }
+        }
+        let k = size / LEGEND;
+        let swatch = self.px(22.0 * k);
+        let gap = self.px(6.0 * k);
+        let spacing = self.px(18.0 * k);
+        let y = row.y;
+        let mut x = row.right;
         for (color, label, dashed) in items.iter().rev() {
-            let w = self.text_width(label, LEGEND, false);
+            let w = self.text_width(label, size, false);
             x -= w;
-            self.text(label, (x, y), LEGEND, &self.theme.ink, (HPos::Left, VPos::Center), false);
+            self.text(label, (x, y), size, &self.theme.ink, (HPos::Left, VPos::Center), false);
             x -= gap + swatch;
             let stroke = self.px(3.0) as u32;
             if *dashed {
@@ -362,17 +381,27 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         })
     }
 
-    /// Splits the area below a title strip; draws the title (left) and returns the rest.
-    pub fn titled(&self, area: &Area<DB>, title: &str, color: &RGBColor) -> (Area<DB>, (i32, i32)) {
+    /// Splits the area below a title strip; draws the title (left) and returns the rest and
+    /// the free part of the title row (for a legend or a note).
+    pub fn titled(&self, area: &Area<DB>, title: &str, color: &RGBColor) -> (Area<DB>, TitleRow) {
         let strip = self.px(TITLE * 1.7);
         let (top, rest) = area.split_vertically(strip);
         let (xr, yr) = top.get_pixel_range();
         let x = xr.start + self.px(8.0);
         let y = (yr.start + yr.end) / 2 + self.px(2.0);
         self.text(title, (x, y), TITLE, color, (HPos::Left, VPos::Center), true);
-        let title_end = x + self.text_width(title, TITLE, true);
-        (rest, (title_end, y))
+        let left = if title.is_empty() { x } else { x + self.text_width(title, TITLE, true) };
+        (rest, TitleRow { left, right: xr.end - self.px(16.0), y })
     }
+}
+
+/// The free part of a panel's title row: from the end of the title to the right edge, at
+/// height `y` (the text's vertical centre).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TitleRow {
+    pub left: i32,
+    pub right: i32,
+    pub y: i32,
 }
 
 /// Options for one panel's axes.
@@ -390,7 +419,7 @@ pub(crate) struct Axes<'f> {
 }
 
 pub(crate) type LinearChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-pub(crate) type LogChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>;
+pub(crate) type LogChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, WithKeyPoints<LogCoord<f64>>>>;
 
 fn builder<'a, 'b, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes: &Axes) -> ChartBuilder<'a, 'b, DB> {
     let mut b = ChartBuilder::on(area);
@@ -417,7 +446,7 @@ pub(crate) fn linear_chart<'a, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Ar
 
 pub(crate) fn log_chart<'a, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes: &Axes) -> Res<LogChart<'a, DB>> {
     let mut chart = builder(p, area, axes)
-        .build_cartesian_2d(axes.x.0..axes.x.1, (axes.y.0..axes.y.1).log_scale())
+        .build_cartesian_2d(axes.x.0..axes.x.1, (axes.y.0..axes.y.1).log_scale().with_key_points(log_ticks(axes.y)))
         .map_err(err)?;
     mesh(p, &mut chart, axes)?;
     Ok(chart)
@@ -432,23 +461,26 @@ where
     let t = p.theme;
     let tick_font = p.font(TICK, false).color(&t.ink);
     let desc_font = p.font(TICK, false).color(&t.muted);
+    // Hidden x labels keep their grid lines: same ticks, empty text.
+    let blank = |_: &f64| String::new();
     let with_text = |chart: &mut ChartContext<DB, Cartesian2d<X, Y>>, text: bool| {
         let mut m = chart.configure_mesh();
         m.bold_line_style(t.grid.stroke_width(p.px(1.0) as u32))
             .light_line_style(TRANSPARENT)
             .axis_style(t.muted.stroke_width(p.px(1.5) as u32))
             .set_all_tick_mark_size(p.px(4.0))
-            .x_label_formatter(axes.x_fmt)
+            .x_label_formatter(if axes.show_x_labels { axes.x_fmt } else { &blank })
             .y_label_formatter(axes.y_fmt)
             .label_style(tick_font.clone())
             .axis_desc_style(desc_font.clone());
-        let ticks_x = if text && axes.show_x_labels { axes.x_ticks } else { 0 };
-        let ticks_y = if text { axes.y_ticks } else { 0 };
-        m.x_labels(ticks_x).y_labels(ticks_y);
-        if text && axes.show_x_labels {
-            if let Some(desc) = axes.x_desc {
+        if text {
+            m.x_labels(axes.x_ticks).y_labels(axes.y_ticks);
+            if let (true, Some(desc)) = (axes.show_x_labels, axes.x_desc) {
                 m.x_desc(desc);
             }
+        } else {
+            // No text at all (no usable font): no labels, so no grid lines either.
+            m.x_labels(0).y_labels(0);
         }
         m.draw()
     };
@@ -620,19 +652,53 @@ pub(crate) fn padded(span: Option<(f64, f64)>, pad: f64) -> (f64, f64) {
     (lo - pad * width, hi + pad * width)
 }
 
-/// A log axis range covering the positive finite values, rounded out to whole decades.
+/// A log axis range covering the positive finite values with a little room (×1.5 each way),
+/// widened to span at least one decade so a power of 10 is always labelled.
 pub(crate) fn log_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     match finite_span(values.into_iter().filter(|v| *v > 0.0)) {
         None => (1e-6, 1.0),
         Some((lo, hi)) => {
-            let lo = 10f64.powf(lo.log10().floor()).max(1e-300);
-            let mut hi = 10f64.powf(hi.log10().ceil()).min(1e300);
-            if hi <= lo {
-                hi = lo * 10.0;
+            let (mut a, mut b) = ((lo / 1.5).max(1e-300).log10(), (hi * 1.5).min(1e300).log10());
+            if b - a < 1.0 {
+                // One decade around the middle: [m − ½, m + ½] always holds an integer power.
+                let mid = (a + b) / 2.0;
+                a = mid - 0.5;
+                b = mid + 0.5;
             }
-            (lo, hi)
+            (10f64.powf(a), 10f64.powf(b))
         }
     }
+}
+
+/// Tick values for a log axis over `range`: 1-2-5 per decade when it spans at most two
+/// decades, every decade up to 7, then every few decades.
+pub(crate) fn log_ticks(range: (f64, f64)) -> Vec<f64> {
+    let (lo, hi) = (range.0.max(1e-300), range.1.min(1e300));
+    if !(lo > 0.0 && hi > lo) {
+        return Vec::new();
+    }
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let decades = (hi / lo).log10();
+    let (multipliers, every): (&[f64], i32) = if decades <= 2.2 {
+        (&[1.0, 2.0, 5.0], 1)
+    } else if decades <= 7.5 {
+        (&[1.0], 1)
+    } else {
+        (&[1.0], (decades / 6.0).ceil() as i32)
+    };
+    let mut ticks = Vec::new();
+    for k in a..=b {
+        if k.rem_euclid(every) != 0 {
+            continue;
+        }
+        for m in multipliers {
+            let v = m * 10f64.powi(k);
+            if v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9) {
+                ticks.push(v);
+            }
+        }
+    }
+    ticks
 }
 
 /// The x range of the step axis: 0 to the last step anyone recorded.
@@ -661,7 +727,15 @@ pub(crate) fn number_format(span: (f64, f64)) -> impl Fn(&f64) -> String {
     let big = span.0.abs().max(span.1.abs());
     move |v: &f64| {
         if big >= 1e5 || (big < 1e-3 && big > 0.0) {
-            format!("{v:.1e}")
+            if *v == 0.0 {
+                return "0".into();
+            }
+            // 2.0e29 → 2e29, 1.5e29 stays.
+            let s = format!("{v:.1e}");
+            match s.split_once('e') {
+                Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+                None => s,
+            }
         } else {
             let s = format!("{v:.decimals$}");
             if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
@@ -709,8 +783,19 @@ mod helper_tests {
         let (lo, hi) = padded(Some((-3e38, 3e38)), 0.05);
         assert!(lo.is_finite() && hi.is_finite() && hi > lo);
         assert_eq!(finite_span([f64::NAN, 3.0, f64::INFINITY, -1.0]), Some((-1.0, 3.0)));
-        assert_eq!(log_range([0.003, 0.2, 0.0, f64::NAN]), (0.001, 1.0));
+        let (lo, hi) = log_range([0.003, 0.2, 0.0, f64::NAN]);
+        assert!((lo - 0.002).abs() < 1e-9 && (hi - 0.3).abs() < 1e-9, "{lo} {hi}");
+        // Less than a decade of data still shows a power of 10.
+        for v in [0.02, 0.07, 0.5, 3.0, 1.0] {
+            let (lo, hi) = log_range([v, v * 1.2]);
+            assert!(hi / lo >= 9.99 && lo <= v && hi >= v * 1.2, "{v}: {lo} {hi}");
+            assert!(lo.log10().ceil() <= hi.log10() + 1e-9, "{v}: {lo} {hi}");
+        }
         assert_eq!(log_range([0.0]), (1e-6, 1.0));
+        assert_eq!(log_ticks((0.03, 0.7)), vec![0.05, 0.1, 0.2, 0.5]);
+        assert_eq!(log_ticks((1e-5, 1.0)), vec![1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]);
+        assert_eq!(log_ticks((1e-20, 1.0)).len(), 6);
+        assert!(log_ticks((1.0, 1.0)).is_empty());
         let (lo, hi) = log_range([1.0]);
         assert!(hi > lo);
     }
@@ -744,6 +829,8 @@ mod helper_tests {
         assert_eq!(f(&1.5), "1.5");
         assert_eq!(f(&-0.0), "0.0");
         assert_eq!(number_format((0.0, 100.0))(&40.0), "40");
+        let big = number_format((0.0, 2e29));
+        assert_eq!((big(&0.0).as_str(), big(&2e29).as_str(), big(&1.5e29).as_str()), ("0", "2e29", "1.5e29"));
         assert_eq!(log_format(&1e-5), "1e-5");
         assert_eq!(log_format(&0.1), "0.1");
         assert_eq!(percent_format(&0.25), "25%");

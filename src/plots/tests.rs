@@ -185,8 +185,8 @@ fn layer_colours_are_the_same_in_every_chart() {
     let h = sample_history();
     for (name, draw) in all_charts().into_iter().skip(1) {
         let (buf, _) = render(|b| draw(b, &h), (W, H));
-        for i in 0..3 {
-            assert!(count_color(&buf, LAYER_COLORS[i]) > 30, "{name}: layer {i}'s colour is missing");
+        for (i, color) in LAYER_COLORS.iter().enumerate() {
+            assert!(count_color(&buf, *color) > 30, "{name}: layer {i}'s colour is missing");
         }
     }
 }

@@ -12,10 +12,10 @@ pub fn draw_training<DB: DrawingBackend>(backend: DB, history: &History, scale: 
     draw_training_with(backend, history, &Theme::light(scale))
 }
 
-/// How much the per-step curves are smoothed: an EMA whose memory grows with the run
-/// (about a fortieth of the steps so far), as TensorBoard's slider would be set by hand.
+/// How much the per-step curves are smoothed: an EMA whose memory grows with the run (about
+/// a twelfth of the steps so far, at most ~50 steps), as one would set TensorBoard's slider.
 fn smoothing(count: usize) -> f32 {
-    (1.0 - 40.0 / count.max(1) as f32).clamp(0.0, 0.98)
+    (1.0 - 12.0 / count.max(1) as f32).clamp(0.0, 0.98)
 }
 
 pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
@@ -54,13 +54,17 @@ pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, th
     .map(|(_, hi)| hi)
     .unwrap_or(CHANCE_LOSS);
     let y = padded(Some((0.0, y_max * 1.06)), 0.0);
-    let (area, (_, title_y)) = p.titled(&top, "Loss", &t.ink);
+    let (area, row) = p.titled(&top, "Loss", &t.ink);
     let train_color = t.train.to_rgba();
     let test_color = t.test.to_rgba();
+    let chance_color = t.muted.mix(0.8);
     p.legend(
-        &[(train_color, "train (smoothed)".into(), false), (test_color, "test, per epoch".into(), false)],
-        area.get_pixel_range().0.end - p.px(16.0),
-        title_y,
+        &[
+            (train_color, "train (smoothed)".into(), false),
+            (test_color, "test, per epoch".into(), false),
+            (chance_color, "chance: ln 10".into(), true),
+        ],
+        row,
     );
     let y_fmt = number_format(y);
     let axes = Axes {
@@ -76,7 +80,7 @@ pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, th
     };
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
-    hline(&mut chart, x, CHANCE_LOSS, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    hline(&mut chart, x, CHANCE_LOSS, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
     let raw_points: Vec<(f64, f64)> = steps.iter().zip(&raw_loss).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &raw_points, t.train.mix(0.18).stroke_width(p.px(1.0) as u32), 0, false)?;
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&loss).map(|(&s, &v)| (s, v as f64)).collect();
@@ -84,9 +88,7 @@ pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, th
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_loss as f64)).collect();
     line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
     let layout = layout_of(&chart, "loss", "Loss", None, false, ("step", "loss"));
-    // Annotations in pixels: the chance line and the epoch numbers.
-    let (cx, cy) = chart.backend_coord(&(x.1, CHANCE_LOSS));
-    p.text("chance: ln 10", (cx - p.px(6.0), cy - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
+    // The epoch numbers, at the top of the dotted lines.
     let every = epochs.len().div_ceil(10).max(1);
     for (i, &e) in epochs.iter().enumerate() {
         if (i + 1) % every == 0 || i + 1 == epochs.len() {
@@ -99,11 +101,14 @@ pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, th
 
     // ---- accuracy
     let y = (0.0, 1.0);
-    let (area, (_, title_y)) = p.titled(&bottom, "Accuracy", &t.ink);
+    let (area, row) = p.titled(&bottom, "Accuracy", &t.ink);
     p.legend(
-        &[(train_color, "train (smoothed)".into(), false), (test_color, "test".into(), false)],
-        area.get_pixel_range().0.end - p.px(16.0),
-        title_y,
+        &[
+            (train_color, "train (smoothed)".into(), false),
+            (test_color, "test".into(), false),
+            (chance_color, "chance: 10%".into(), true),
+        ],
+        row,
     );
     let axes = Axes {
         x,
@@ -118,13 +123,11 @@ pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, th
     };
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
-    hline(&mut chart, x, 0.1, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    hline(&mut chart, x, 0.1, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&acc).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
     line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
-    let (cx, cy) = chart.backend_coord(&(x.1, 0.1));
-    p.text("chance: 10%", (cx - p.px(6.0), cy - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
     if let Some(last) = history.epochs.last().filter(|e| e.test_accuracy.is_finite()) {
         let (lx, ly) = chart.backend_coord(&(last.step as f64, last.test_accuracy as f64));
         p.text(

@@ -1,0 +1,275 @@
+//! Statistics and charts on real (short) training runs, natively on burn's CPU backend.
+//!
+//! Uses full MNIST from ../shared/data/mnist when it is there (a few thousand images of it),
+//! else a synthetic dataset. Saves one PNG per chart under artifacts/charts/ for a person to
+//! look at.
+
+use activation_playground::config::{Activation, Config, DatasetKind};
+use activation_playground::data::{Dataset, ImageShape, Normalization, Split, idx};
+use activation_playground::history::History;
+use activation_playground::plots::{self, ChartLayout, Stage};
+use activation_playground::train::Session;
+use burn::tensor::Device;
+use plotters::backend::BitMapBackend;
+use plotters::style::FontStyle;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+const RELU: Activation = Activation::Relu;
+const SIGMOID: Activation = Activation::Sigmoid;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The first `n_train` / `n_test` images of full MNIST, if its files are there.
+fn mnist(n_train: usize, n_test: usize) -> Option<Arc<Dataset>> {
+    static FULL: OnceLock<Option<Dataset>> = OnceLock::new();
+    let full = FULL.get_or_init(|| {
+        let dir = root().join("../shared/data/mnist");
+        let read = |name: &str| std::fs::read(dir.join(name)).ok();
+        let files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+        let bytes: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect::<Option<_>>()?;
+        let d = idx::load_mnist(
+            DatasetKind::Mnist,
+            (files[0], &bytes[0]),
+            (files[1], &bytes[1]),
+            (files[2], &bytes[2]),
+            (files[3], &bytes[3]),
+        );
+        match d {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("note: MNIST did not load ({e}); using synthetic data");
+                None
+            }
+        }
+    });
+    let full = full.as_ref()?;
+    let take = |s: &Split, n: usize| {
+        let n = n.min(s.len());
+        Split { images: s.images[..n * 784].to_vec(), labels: s.labels[..n].to_vec() }
+    };
+    let d = Dataset::new(
+        DatasetKind::Mnist,
+        ImageShape::MNIST,
+        Normalization::mnist(),
+        take(&full.train, n_train),
+        take(&full.test, n_test),
+    )
+    .ok()?;
+    Some(Arc::new(d))
+}
+
+/// Random images whose class is the brightest of 10 pixel groups (learnable, MNIST-shaped).
+fn synthetic(n_train: usize, n_test: usize, seed: u64) -> Arc<Dataset> {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut split = |n: usize| {
+        let mut images = Vec::with_capacity(n * 784);
+        let mut labels = Vec::with_capacity(n);
+        for _ in 0..n {
+            let label: u8 = rng.random_range(0..10);
+            for p in 0..784 {
+                let base: u8 = rng.random_range(0..60);
+                images.push(if p % 10 == label as usize { base + 150 } else { base });
+            }
+            labels.push(label);
+        }
+        Split { images, labels }
+    };
+    let (train, test) = (split(n_train), split(n_test));
+    Arc::new(Dataset::new(DatasetKind::Mnist, ImageShape::MNIST, Normalization::mnist(), train, test).unwrap())
+}
+
+fn data(n_train: usize, n_test: usize) -> Arc<Dataset> {
+    mnist(n_train, n_test).unwrap_or_else(|| synthetic(n_train, n_test, 7))
+}
+
+/// Trains `steps` steps (or to the end of `config.epochs`) and returns the history.
+fn train(config: Config, data: Arc<Dataset>, steps: usize) -> History {
+    let mut session = Session::new(config, data, &Device::flex()).expect("valid configuration");
+    let mut done = 0;
+    while done < steps && !session.is_done() {
+        let progress = pollster::block_on(session.run(steps - done, 1e12));
+        done = progress.step;
+    }
+    session.history().clone()
+}
+
+fn fonts() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let dir = Path::new("/usr/share/fonts/truetype/dejavu");
+        for (file, style) in [("DejaVuSans.ttf", FontStyle::Normal), ("DejaVuSans-Bold.ttf", FontStyle::Bold)] {
+            match std::fs::read(dir.join(file)) {
+                Ok(bytes) => {
+                    let _ = plotters::style::register_font("sans-serif", style, Box::leak(bytes.into_boxed_slice()));
+                }
+                Err(_) => eprintln!("note: {} missing (fonts-dejavu-core): charts without text", dir.join(file).display()),
+            }
+        }
+    });
+}
+
+/// Draws one chart into a bitmap and saves it as artifacts/charts/`name`.png.
+fn save(name: &str, (w, h): (u32, u32), draw: impl FnOnce(BitMapBackend) -> Result<ChartLayout, String>) -> ChartLayout {
+    fonts();
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    let layout = draw(BitMapBackend::with_buffer(&mut buf, (w, h))).expect("charts draw");
+    let inked = buf.chunks(3).filter(|p| p != &[255, 255, 255]).count();
+    assert!(inked > (w * h / 100) as usize, "{name} is (nearly) blank");
+    let dir = root().join("artifacts/charts");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let png = plots::png::encode_rgb(w, h, &buf).expect("png");
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+    layout
+}
+
+fn save_all(prefix: &str, history: &History) {
+    let size = (1280, 800);
+    save(&format!("{prefix}-training"), size, |b| plots::draw_training(b, history, 1.0));
+    save(&format!("{prefix}-activations-post"), size, |b| plots::draw_activations(b, history, Stage::Post, 1.0));
+    save(&format!("{prefix}-activations-pre"), size, |b| plots::draw_activations(b, history, Stage::Pre, 1.0));
+    save(&format!("{prefix}-gradients"), size, |b| plots::draw_gradients(b, history, 1.0));
+    save(&format!("{prefix}-health"), size, |b| plots::draw_unit_health(b, history, 1.0));
+}
+
+#[test]
+fn a_real_run_gives_sane_statistics_and_charts() {
+    let started = Instant::now();
+    let config = Config {
+        dataset: DatasetKind::Mnist,
+        acts: [RELU, SIGMOID, RELU],
+        epochs: 3,
+        stats_every: 10,
+        ..Config::default()
+    };
+    let history = train(config, data(2000, 500), usize::MAX);
+    eprintln!("trained {} steps in {:.1} s", history.steps.len(), started.elapsed().as_secs_f64());
+    assert_eq!(history.epochs.len(), 3);
+    assert_eq!(history.probes.len(), history.steps.len() / 10);
+    for probe in &history.probes {
+        assert!(!probe.non_finite);
+        assert_eq!(probe.layers.len(), 3);
+        for (i, layer) in probe.layers.iter().enumerate() {
+            assert_eq!(layer.pre_quantiles.len(), 101);
+            assert!(layer.pre_quantiles.windows(2).all(|w| w[0] <= w[1]), "quantiles ascend");
+            assert!(layer.grad_norm > 0.0 && layer.grad_norm.is_finite());
+            assert!((0.0..=1.0).contains(&layer.dead_fraction));
+            // Sigmoid outputs lie in [0, 1]; ReLU outputs are ≥ 0 and never saturate.
+            let post = &layer.post_quantiles;
+            if i == 1 {
+                assert!(post[0] >= 0.0 && post[100] <= 1.0);
+            } else {
+                assert!(post[0] >= 0.0 && layer.saturated_fraction == 0.0);
+            }
+        }
+    }
+    save_all("relu-sigmoid-relu", &history);
+    save("empty-activations", (1280, 800), |b| plots::draw_activations(b, &History::default(), Stage::Post, 1.0));
+    let layout = save("relu-sigmoid-relu-gradients-2x", (2560, 1600), |b| plots::draw_gradients(b, &history, 2.0));
+    assert!(layout.panels.iter().all(|p| p.y_log));
+    eprintln!("whole test: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Mean first-layer weight-gradient norm over the probes of a short run.
+fn first_layer_gradient(acts: [Activation; 3], seed: u64, data: &Arc<Dataset>) -> (f64, History) {
+    let config = Config { dataset: DatasetKind::Mnist, acts, seed, epochs: 5, stats_every: 10, ..Config::default() };
+    let history = train(config, data.clone(), 120);
+    let norms: Vec<f64> = history.probes.iter().map(|p| p.layers[0].grad_norm as f64).collect();
+    assert!(norms.len() >= 10 && norms.iter().all(|v| v.is_finite()), "{norms:?}");
+    (norms.iter().sum::<f64>() / norms.len() as f64, history)
+}
+
+#[test]
+fn stacked_sigmoids_starve_the_first_layer_of_gradient() {
+    let started = Instant::now();
+    let data = data(2000, 500);
+    for seed in [1, 2, 3] {
+        let (sigmoid, sh) = first_layer_gradient([SIGMOID; 3], seed, &data);
+        let (relu, rh) = first_layer_gradient([RELU; 3], seed, &data);
+        let (selu, _) = first_layer_gradient([Activation::Selu; 3], seed, &data);
+        eprintln!("seed {seed}: first-layer ‖∇W‖ sigmoid³ {sigmoid:.3e}, relu³ {relu:.3e}, selu³ {selu:.3e}");
+        assert!(relu >= 2.0 * sigmoid, "seed {seed}: relu {relu} vs sigmoid {sigmoid}");
+        assert!(selu >= 2.0 * sigmoid, "seed {seed}: selu {selu} vs sigmoid {sigmoid}");
+        if seed == 1 {
+            save("sigmoid-sigmoid-sigmoid-gradients", (1280, 800), |b| plots::draw_gradients(b, &sh, 1.0));
+            save("sigmoid-sigmoid-sigmoid-activations-post", (1280, 800), |b| plots::draw_activations(b, &sh, Stage::Post, 1.0));
+            save("sigmoid-sigmoid-sigmoid-health", (1280, 800), |b| plots::draw_unit_health(b, &sh, 1.0));
+            save("relu-relu-relu-gradients", (1280, 800), |b| plots::draw_gradients(b, &rh, 1.0));
+            save("relu-relu-relu-health", (1280, 800), |b| plots::draw_unit_health(b, &rh, 1.0));
+        }
+    }
+    eprintln!("whole test: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// The article's failure: ReLU on the output logits after a sigmoid layer, with a larger
+/// learning rate, kills every output unit: all-zero outputs, uniform softmax, loss ln 10, and
+/// not a single non-zero gradient left to recover with.
+#[test]
+fn the_articles_dead_output_layer_is_seen_and_bannered() {
+    let data = data(2000, 500);
+    for seed in [1, 2, 3] {
+        let config = Config {
+            dataset: DatasetKind::Mnist,
+            acts: [RELU, SIGMOID, RELU],
+            lr: 0.1,
+            seed,
+            epochs: 1,
+            stats_every: 10,
+            ..Config::default()
+        };
+        let history = train(config, data.clone(), usize::MAX);
+        let last = history.probes.last().expect("probes");
+        assert_eq!(last.dead_output_rows, 1.0, "seed {seed}");
+        assert!(last.output_dead());
+        assert_eq!(last.layers[2].dead_fraction, 1.0, "seed {seed}");
+        assert!(last.layers.iter().all(|l| l.grad_norm == 0.0), "seed {seed}: {:?}", last.layers);
+        let final_loss = history.steps.last().unwrap().loss;
+        assert!((final_loss - std::f32::consts::LN_10).abs() < 1e-4, "seed {seed}: loss {final_loss}");
+        let layout = save(&format!("dead-output-seed{seed}-health"), (1280, 800), |b| plots::draw_unit_health(b, &history, 1.0));
+        assert_eq!(layout.banner.as_deref(), Some(plots::DEAD_OUTPUT_BANNER));
+        if seed == 1 {
+            save("dead-output-training", (1280, 800), |b| plots::draw_training(b, &history, 1.0));
+            save("dead-output-gradients", (1280, 800), |b| plots::draw_gradients(b, &history, 1.0));
+            save("dead-output-activations-pre", (1280, 800), |b| plots::draw_activations(b, &history, Stage::Pre, 1.0));
+        }
+    }
+}
+
+/// A learning rate far too large: the run diverges within a few steps. The statistics and the
+/// charts of what was recorded still come out, flagged, without a panic.
+#[test]
+fn a_diverging_run_still_gives_charts() {
+    let data = data(2000, 500);
+    let config = Config { dataset: DatasetKind::Mnist, acts: [RELU; 3], lr: 3.0, seed: 1, epochs: 1, stats_every: 2, ..Config::default() };
+    let history = train(config, data, usize::MAX);
+    assert!(history.steps.len() < 60, "diverged early");
+    for probe in &history.probes {
+        for l in &probe.layers {
+            for v in l.pre_quantiles.iter().chain(&l.post_quantiles).chain([&l.grad_norm, &l.dead_fraction]) {
+                assert!(v.is_finite() || v.is_nan());
+            }
+            if !probe.non_finite {
+                assert!(l.grad_norm.is_finite() && l.pre_quantiles.iter().all(|v| v.is_finite()));
+            }
+        }
+    }
+    let flagged = history.probes.iter().any(|p| p.non_finite);
+    for (name, layout) in [
+        ("diverged-training", save("diverged-training", (1280, 800), |b| plots::draw_training(b, &history, 1.0))),
+        ("diverged-gradients", save("diverged-gradients", (1280, 800), |b| plots::draw_gradients(b, &history, 1.0))),
+        ("diverged-activations", save("diverged-activations", (1280, 800), |b| plots::draw_activations(b, &history, Stage::Pre, 1.0))),
+        ("diverged-health", save("diverged-health", (1280, 800), |b| plots::draw_unit_health(b, &history, 1.0))),
+    ] {
+        for p in &layout.panels {
+            assert!(p.y_min.is_finite() && p.y_max.is_finite() && p.y_max > p.y_min, "{name}: {p:?}");
+        }
+        if flagged && name != "diverged-training" {
+            assert!(layout.notes.iter().any(|n| n == plots::NON_FINITE_NOTE), "{name}: {:?}", layout.notes);
+        }
+    }
+}
