@@ -39,3 +39,64 @@ pub struct History {
     /// Activation and gradient statistics on the fixed probe batch, every `stats_every` steps.
     pub probes: Vec<ProbeRecord>,
 }
+
+impl History {
+    /// Every record in long format, one value per row: `record,step,layer,metric,value`.
+    /// Spreadsheet- and pandas-friendly whatever the number of layers or probes.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("record,step,layer,metric,value\n");
+        let mut row = |record: &str, step: usize, layer: &str, metric: &str, value: f32| {
+            let value = if value.is_finite() { value.to_string() } else { String::from("NaN") };
+            out.push_str(&format!("{record},{step},{layer},{metric},{value}\n"));
+        };
+        for s in &self.steps {
+            row("step", s.step, "", "loss", s.loss);
+            row("step", s.step, "", "accuracy", s.accuracy);
+        }
+        for e in &self.epochs {
+            row("epoch", e.step, "", "epoch", e.epoch as f32);
+            row("epoch", e.step, "", "train_loss", e.train_loss);
+            row("epoch", e.step, "", "train_accuracy", e.train_accuracy);
+            row("epoch", e.step, "", "test_loss", e.test_loss);
+            row("epoch", e.step, "", "test_accuracy", e.test_accuracy);
+        }
+        for p in &self.probes {
+            row("probe", p.step, "", "dead_output_rows", p.dead_output_rows);
+            for (i, layer) in p.layers.iter().enumerate() {
+                let name = (i + 1).to_string();
+                row("probe", p.step, &name, "grad_norm", layer.grad_norm);
+                row("probe", p.step, &name, "dead_fraction", layer.dead_fraction);
+                row("probe", p.step, &name, "saturated_fraction", layer.saturated_fraction);
+                for pct in [5usize, 25, 50, 75, 95] {
+                    if let Some(&v) = layer.pre_quantiles.get(pct) {
+                        row("probe", p.step, &name, &format!("pre_p{pct}"), v);
+                    }
+                    if let Some(&v) = layer.post_quantiles.get(pct) {
+                        row("probe", p.step, &name, &format!("post_p{pct}"), v);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_has_one_value_per_row_and_marks_non_finite() {
+        let history = History {
+            steps: vec![StepRecord { step: 1, loss: 2.5, accuracy: 0.25 }, StepRecord { step: 2, loss: f32::NAN, accuracy: 0.0 }],
+            ..History::default()
+        };
+        let csv = history.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "record,step,layer,metric,value");
+        assert_eq!(lines[1], "step,1,,loss,2.5");
+        assert_eq!(lines[2], "step,1,,accuracy,0.25");
+        assert_eq!(lines[3], "step,2,,loss,NaN");
+        assert!(lines.iter().all(|l| l.split(',').count() == 5));
+    }
+}

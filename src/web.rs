@@ -3,7 +3,9 @@
 
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
+use crate::plots;
 use crate::share;
+use crate::stats::Stage;
 use crate::train::Session;
 use burn::tensor::Device;
 use std::cell::RefCell;
@@ -262,6 +264,45 @@ impl Trainer {
     #[wasm_bindgen(js_name = historyJson)]
     pub fn history_json(&self) -> Result<String, JsError> {
         serde_json::to_string(self.borrow()?.history()).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Everything recorded so far as CSV in long format (`record,step,layer,metric,value`).
+    #[wasm_bindgen(js_name = historyCsv)]
+    pub fn history_csv(&self) -> Result<String, JsError> {
+        Ok(self.borrow()?.history().to_csv())
+    }
+
+    /// Draws one chart (`training`, `activations`, `gradients` or `health`) into `canvas`, whose
+    /// backing store the page has sized by `scale` (devicePixelRatio). `stage` is `pre` or `post`
+    /// for the activation chart. Returns the chart's layout as JSON, for hover read-outs.
+    #[wasm_bindgen(js_name = drawChart)]
+    pub fn draw_chart(
+        &self,
+        chart: &str,
+        canvas: web_sys::HtmlCanvasElement,
+        scale: f64,
+        stage: Option<String>,
+    ) -> Result<String, JsError> {
+        let session = self.borrow()?;
+        let history = session.history();
+        let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| JsError::new("the canvas has no 2D context"))?;
+        let scale = if scale.is_finite() && scale > 0.0 { scale.min(4.0) } else { 1.0 };
+        let layout = match chart {
+            "training" => plots::draw_training(backend, history, scale),
+            "activations" => {
+                let stage = match stage.as_deref() {
+                    Some("pre") => Stage::Pre,
+                    _ => Stage::Post,
+                };
+                plots::draw_activations(backend, history, stage, scale)
+            }
+            "gradients" => plots::draw_gradients(backend, history, scale),
+            "health" => plots::draw_unit_health(backend, history, scale),
+            other => return Err(JsError::new(&format!("unknown chart {other:?}"))),
+        }
+        .map_err(|e| JsError::new(&e))?;
+        serde_json::to_string(&layout).map_err(|e| JsError::new(&e.to_string()))
     }
 
     fn borrow(&self) -> Result<std::cell::Ref<'_, Session>, JsError> {
