@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// npm run bench: training throughput (samples / second) for the article's configuration
+// (relu, sigmoid, relu; batch 32; lr 0.01, momentum 0.5) on
+//   1. the native CPU (burn Flex), through the CLI `target/release/train`,
+//   2. wasm on the CPU (burn Flex) in headless Chromium,
+//   3. wasm on WebGPU in headless Chromium (SwiftShader on a GPU-less machine: slow).
+// The browser numbers go through the page's JS API (www/pkg), exactly as the page trains.
+//
+// Each measures STEPS training steps (default 200; WebGPU: BENCH_GPU_STEPS, default 8) after a
+// warm-up, within one epoch (250 steps), with the statistics probes off, so no evaluation is timed.
+// Options (env): BENCH_STEPS (default 200), BENCH_GPU_STEPS (default 8),
+//                BENCH_SKIP=native,cpu,gpu (comma list), CHROMIUM_PATH.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+import { ROOT } from '../tests/e2e/helpers.mjs';
+
+const STEPS = Number(process.env.BENCH_STEPS || 200);
+const GPU_STEPS = Number(process.env.BENCH_GPU_STEPS || 8);
+const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const BATCH = 32;
+const BASE_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic'];
+
+const results = [];
+const record = (name, r) => {
+  results.push({ name, ...r });
+  const line = r.samplesPerSec != null
+    ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps)`
+    : `   n/a   ${r.note}`;
+  console.log(`${name.padEnd(34)} ${line}`);
+};
+
+// ------------------------------------------------------------------ 1. native CPU via the CLI
+function nativeBench() {
+  const bin = join(ROOT, 'target', 'release', 'train');
+  console.error('[bench] cargo build --release --bin train');
+  const build = spawnSync('cargo', ['build', '--release', '--bin', 'train'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0 || !existsSync(bin)) {
+    return record('native CPU (burn Flex)', { note: 'could not build target/release/train' });
+  }
+  let help = '';
+  try { help = execFileSync(bin, ['--help'], { encoding: 'utf8' }); } catch (e) { help = String(e.stdout ?? ''); }
+  if (!/--bench\b/.test(help)) {
+    return record('native CPU (burn Flex)', { note: 'target/release/train has no --bench flag' });
+  }
+  const argv = ['--bench', String(STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
+    '--acts', 'relu,sigmoid,relu', '--batch', String(BATCH), '--backend', 'cpu'];
+  console.error(`[bench] target/release/train ${argv.join(' ')}`);
+  const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
+  let j = null;
+  for (const line of (run.stdout ?? '').split('\n')) {
+    const t = line.trim();
+    if (t.startsWith('{')) { try { j = JSON.parse(t); } catch { /* not JSON */ } }
+  }
+  if (run.status !== 0 || !j?.samplesPerSec) {
+    const out = `${run.stdout}\n${run.stderr}`.trim().slice(-400);
+    return record('native CPU (burn Flex)', { note: `the CLI gave no number (exit ${run.status}): ${out}` });
+  }
+  record('native CPU (burn Flex)', { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
+}
+
+// ------------------------------------------------------------------ 2./3. in Chromium
+async function browserBench(server, { gpu }) {
+  const args = [...BASE_FLAGS];
+  if (gpu) args.push('--enable-unsafe-webgpu');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  try {
+    const page = await browser.newPage();
+    // A blank page (a 404) from the same origin: the bench drives the wasm module directly.
+    await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
+    const r = await page.evaluate(async ({ gpu, cpuSteps, gpuSteps, batch }) => {
+      const wasm = await import('/www/pkg/activation_playground.js');
+      await wasm.default();
+      const names = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+      const files = await Promise.all(names.map(async (n) => new Uint8Array(await (await fetch(`/www/data/mnist-subset/${n}`)).arrayBuffer())));
+      const dataset = wasm.Dataset.fromFiles('mnist-subset', names, files);
+      let adapter = null;
+      if (gpu) {
+        adapter = await wasm.initWebGpu();
+        const info = (await navigator.gpu.requestAdapter())?.info;
+        if (info) adapter = [info.description, info.vendor, info.architecture].filter(Boolean).join(' · ') + (info.isFallbackAdapter ? ' (software fallback)' : '');
+      }
+      const config = JSON.parse(wasm.defaultConfig());
+      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], batch_size: batch, epochs: 50, backend: gpu ? 'gpu' : 'cpu', stats_every: 0 });
+      const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
+      const backend = trainer.backendName;
+      const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
+      // Warm-up (the first WebGPU step compiles the shaders).
+      const w0 = performance.now();
+      await run(gpu ? 2 : 10);
+      const warmMs = performance.now() - w0;
+      let steps = 0;
+      const t0 = performance.now();
+      if (gpu) {
+        while (steps < gpuSteps) { const n = Math.min(4, gpuSteps - steps); await run(n); steps += n; }
+      } else {
+        while (steps < cpuSteps) { const n = Math.min(25, cpuSteps - steps); await run(n); steps += n; }
+      }
+      const ms = performance.now() - t0;
+      trainer.free();
+      return { steps, ms, warmMs, backend, adapter };
+    }, { gpu, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
+    const name = gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
+    record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
+    console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s`);
+  } catch (e) {
+    record(gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium', { note: `failed: ${e.message.split('\n')[0]}` });
+  } finally {
+    await browser.close();
+  }
+}
+
+console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
+if (!SKIP.has('native')) nativeBench();
+if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
+  console.error('www/pkg is missing: run bash scripts/build.sh');
+  process.exit(1);
+}
+const server = await startServer({ port: 0, fallback: false });
+try {
+  if (!SKIP.has('cpu')) await browserBench(server, { gpu: false });
+  if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
+} finally {
+  await server.close();
+}

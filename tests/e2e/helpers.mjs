@@ -1,0 +1,114 @@
+// Shared helpers for the browser tests: a static server on a free port, headless Chromium
+// (Debian's /usr/bin/chromium driven by playwright-core), and page helpers.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ARTIFACTS = join(ROOT, 'artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+// Never add --ignore-gpu-blocklist: with it every requestAdapter() returns null here.
+
+/** Fails early with a readable reason when the build or the browser is missing. */
+export function checkPrerequisites() {
+  const missing = [];
+  if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) missing.push('www/pkg (run: bash scripts/build.sh)');
+  if (!existsSync(join(ROOT, 'www/data/mnist-subset/train-images-idx3-ubyte.gz'))) missing.push('www/data (run: bash scripts/build.sh)');
+  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run: apt-get install -y chromium)`);
+  if (missing.length) throw new Error(`browser tests cannot run, missing: ${missing.join(', ')}`);
+}
+
+/**
+ * Starts the server and a browser. `webgpu: true` adds --enable-unsafe-webgpu (without it
+ * Chromium offers no adapter on a GPU-less machine: the no-WebGPU case).
+ */
+export async function setup({ webgpu }) {
+  checkPrerequisites();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await startServer({ port: 0, fallback: false });
+  const args = [...BASE_FLAGS];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 60_000 });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+/** Opens the page and records console errors and uncaught exceptions. */
+export async function openPage(env, query = '') {
+  const context = await env.browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  const log = [];
+  page.on('console', (msg) => {
+    log.push(`[${msg.type()}] ${msg.text()}`);
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  await page.goto(env.server.url + query, { waitUntil: 'load' });
+  return { page, context, problems, log };
+}
+
+/** Waits until the page has loaded the wasm module and the data (state idle). */
+export async function waitReady(page, timeout = 120_000) {
+  await page.waitForFunction(() => ['idle', 'error'].includes(document.body.dataset.state), null, { timeout });
+  const state = await page.evaluate(() => document.body.dataset.state);
+  if (state !== 'idle') {
+    const banner = await page.textContent('#error-text');
+    throw new Error(`page did not become ready: state ${state}, error: ${banner}`);
+  }
+  // WebGPU start-up settles (adapter or notice) shortly after.
+  await page.waitForFunction(() => window.playground.gpu.status !== 'pending', null, { timeout: 60_000 });
+}
+
+/** Sets form fields: {acts:[a,b,c], bn, lr, momentum, batch, epochs, seed, stats, backend}. */
+export async function setForm(page, settings) {
+  if (settings.acts) {
+    for (let i = 0; i < 3; i++) await page.selectOption(`#act${i + 1}`, settings.acts[i]);
+  }
+  if (settings.bn) await page.selectOption('#bn', settings.bn);
+  for (const key of ['lr', 'momentum', 'batch', 'epochs', 'seed', 'stats']) {
+    if (settings[key] !== undefined) await page.fill(`#${key}`, String(settings[key]));
+  }
+  if (settings.backend) await page.check(`#backend-${settings.backend}`);
+}
+
+export async function state(page) {
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+export async function waitState(page, states, timeout) {
+  const wanted = Array.isArray(states) ? states : [states];
+  await page.waitForFunction((w) => w.includes(document.body.dataset.state), wanted, { timeout });
+  return state(page);
+}
+
+export async function progress(page) {
+  return page.evaluate(() => window.playground.progress);
+}
+
+export async function screenshot(page, name) {
+  const path = join(ARTIFACTS, name);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
