@@ -102,13 +102,30 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
         .init_with_setup_async()
         .await
         .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e:?}")))?;
+    // wgpu's adapter info is empty in browsers; the page's GPUAdapter.info has the names.
     let info = setup.adapter.get_info();
-    let name = if info.name.is_empty() {
-        format!("WebGPU · {}", info.driver)
-    } else {
-        format!("WebGPU · {}", info.name)
+    let browser_info = js_sys::Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
+    let field = |key: &str| {
+        js_sys::Reflect::get(&browser_info, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
     };
-    let name = if info.driver_info.is_empty() { name } else { format!("{name} ({})", info.driver_info) };
+    let mut parts: Vec<String> = ["vendor", "architecture", "device", "description"]
+        .into_iter()
+        .filter_map(field)
+        .collect();
+    if parts.is_empty() && !info.name.is_empty() {
+        parts.push(info.name.clone());
+    }
+    if parts.is_empty() {
+        parts.push("unnamed adapter".into());
+    }
+    let fallback = js_sys::Reflect::get(&browser_info, &"isFallbackAdapter".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let name = format!("WebGPU · {}{}", parts.join(" · "), if fallback { " (software fallback)" } else { "" });
     GPU.with(|gpu| *gpu.borrow_mut() = Some((device, name.clone())));
     Ok(name)
 }
