@@ -51,20 +51,24 @@ function nativeBench() {
     '--acts', 'relu,sigmoid,relu', '--batch', String(BATCH), '--backend', 'cpu'];
   console.error(`[bench] target/release/train ${argv.join(' ')}`);
   const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
-  let j = null;
+  const lines = [];
   for (const line of (run.stdout ?? '').split('\n')) {
     const t = line.trim();
-    if (t.startsWith('{')) { try { j = JSON.parse(t); } catch { /* not JSON */ } }
+    if (t.startsWith('{')) { try { lines.push(JSON.parse(t)); } catch { /* not JSON */ } }
   }
-  if (run.status !== 0 || !j?.samplesPerSec) {
+  if (run.status !== 0 || !lines.length || !lines.every((j) => j.samplesPerSec)) {
     const out = `${run.stdout}\n${run.stderr}`.trim().slice(-400);
     return record('native CPU (burn Flex)', { note: `the CLI gave no number (exit ${run.status}): ${out}` });
   }
-  record('native CPU (burn Flex)', { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
+  for (const j of lines) {
+    const name = j.statsEvery ? `  + statistics every ${j.statsEvery} steps` : 'native CPU (burn Flex)';
+    record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
+    if (j.statsOverheadPercent != null) console.log(`${''.padEnd(34)} statistics cost ${j.statsOverheadPercent.toFixed(1)}% of throughput`);
+  }
 }
 
 // ------------------------------------------------------------------ 2./3. in Chromium
-async function browserBench(server, { gpu }) {
+async function browserBench(server, { gpu, stats = 0 }) {
   const args = [...BASE_FLAGS];
   if (gpu) args.push('--enable-unsafe-webgpu');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
@@ -72,7 +76,7 @@ async function browserBench(server, { gpu }) {
     const page = await browser.newPage();
     // A blank page (a 404) from the same origin: the bench drives the wasm module directly.
     await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
-    const r = await page.evaluate(async ({ gpu, cpuSteps, gpuSteps, batch }) => {
+    const r = await page.evaluate(async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
       const wasm = await import('/www/pkg/activation_playground.js');
       await wasm.default();
       const names = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
@@ -85,7 +89,7 @@ async function browserBench(server, { gpu }) {
         if (info) adapter = [info.description, info.vendor, info.architecture].filter(Boolean).join(' · ') + (info.isFallbackAdapter ? ' (software fallback)' : '');
       }
       const config = JSON.parse(wasm.defaultConfig());
-      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], batch_size: batch, epochs: 50, backend: gpu ? 'gpu' : 'cpu', stats_every: 0 });
+      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], batch_size: batch, epochs: 50, backend: gpu ? 'gpu' : 'cpu', stats_every: stats });
       const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
       const backend = trainer.backendName;
       const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
@@ -103,8 +107,8 @@ async function browserBench(server, { gpu }) {
       const ms = performance.now() - t0;
       trainer.free();
       return { steps, ms, warmMs, backend, adapter };
-    }, { gpu, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
-    const name = gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
+    }, { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
+    const name = stats ? `  + statistics every ${stats} steps` : gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
     record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
     console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s`);
   } catch (e) {
@@ -122,7 +126,10 @@ if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
 }
 const server = await startServer({ port: 0, fallback: false });
 try {
-  if (!SKIP.has('cpu')) await browserBench(server, { gpu: false });
+  if (!SKIP.has('cpu')) {
+    await browserBench(server, { gpu: false });
+    await browserBench(server, { gpu: false, stats: 25 });
+  }
   if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
 } finally {
   await server.close();

@@ -262,27 +262,34 @@ fn mean_std(values: &[f32]) -> (f32, f32) {
     (mean, var.sqrt())
 }
 
-/// Samples per second of the training step alone (one warm-up chunk, then `steps` steps).
+/// Samples per second of training (one warm-up chunk, then `steps` steps), without statistics
+/// and with the default statistics cadence, so the probe's cost shows as a percentage.
 fn bench(config: &Config, dataset: Arc<Dataset>, device: &Device, steps: usize) -> Result<(), String> {
-    // Enough epochs that the run never finishes inside the measurement.
-    let config = Config { epochs: MAX_EPOCHS, stats_every: 0, ..config.clone() };
-    let mut session = Session::new(config.clone(), dataset, device)?;
-    pollster::block_on(session.run(10, f64::INFINITY));
-    let started = Instant::now();
-    let before = session.global_step();
-    while session.global_step() - before < steps && !session.is_done() {
-        let left = steps - (session.global_step() - before);
-        pollster::block_on(session.run(left.min(50), f64::INFINITY));
+    let cadence = Config::default().stats_every;
+    let mut baseline = None;
+    for stats_every in [0, cadence] {
+        // Enough epochs that the run never finishes inside the measurement.
+        let config = Config { epochs: MAX_EPOCHS, stats_every, ..config.clone() };
+        let mut session = Session::new(config.clone(), dataset.clone(), device)?;
+        pollster::block_on(session.run(10, f64::INFINITY));
+        let started = Instant::now();
+        let before = session.global_step();
+        while session.global_step() - before < steps && !session.is_done() {
+            let left = steps - (session.global_step() - before);
+            pollster::block_on(session.run(left.min(50), f64::INFINITY));
+        }
+        let done = session.global_step() - before;
+        let seconds = started.elapsed().as_secs_f64();
+        let rate = (done * config.batch_size) as f64 / seconds;
+        let overhead = baseline.map(|b: f64| 100.0 * (1.0 - rate / b));
+        baseline.get_or_insert(rate);
+        println!(
+            "{{\"target\":\"native-{}\",\"config\":\"{}\",\"batch\":{},\"statsEvery\":{stats_every},\"steps\":{done},\"seconds\":{seconds:.3},\"samplesPerSec\":{rate:.1}{}}}",
+            config.backend.name(),
+            config.label(),
+            config.batch_size,
+            overhead.map(|o| format!(",\"statsOverheadPercent\":{o:.1}")).unwrap_or_default()
+        );
     }
-    let done = session.global_step() - before;
-    let seconds = started.elapsed().as_secs_f64();
-    let samples = done * config.batch_size;
-    println!(
-        "{{\"target\":\"native-{}\",\"config\":\"{}\",\"batch\":{},\"steps\":{done},\"seconds\":{seconds:.3},\"samplesPerSec\":{:.1}}}",
-        config.backend.name(),
-        config.label(),
-        config.batch_size,
-        samples as f64 / seconds
-    );
     Ok(())
 }

@@ -1,0 +1,57 @@
+//! The GPU path natively: burn's wgpu backend (Mesa's lavapipe on GPU-less machines).
+//! Off by default (it adds a long build): `cargo test --release --features native-wgpu --test gpu_wgpu`.
+#![cfg(feature = "native-wgpu")]
+
+use activation_playground::config::{Activation, Config, DatasetKind};
+use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
+use activation_playground::stats;
+use activation_playground::train::{RunState, Session};
+use burn::tensor::Device;
+use std::sync::Arc;
+
+fn dataset() -> Arc<Dataset> {
+    let split = |n: usize, offset: usize| Split {
+        images: (0..n * 784)
+            .map(|i| {
+                let (row, pixel) = (i / 784 + offset, i % 784);
+                if pixel % 10 == row % 10 { 200 } else { ((pixel * 31 + row * 17) % 50) as u8 }
+            })
+            .collect(),
+        labels: (0..n).map(|r| ((r + offset) % 10) as u8).collect(),
+    };
+    Arc::new(Dataset::new(DatasetKind::MnistSubset, ImageShape::MNIST, Normalization::mnist(), split(640, 0), split(200, 3)).unwrap())
+}
+
+fn losses(device: &Device, config: &Config) -> (Vec<f32>, Session) {
+    let mut session = Session::new(config.clone(), dataset(), device).unwrap();
+    while !session.is_done() {
+        pollster::block_on(session.run(usize::MAX, f64::INFINITY));
+    }
+    (session.history().steps.iter().map(|s| s.loss).collect(), session)
+}
+
+#[test]
+fn wgpu_trains_like_the_cpu_backend() {
+    let (gpu, setup) = Device::wgpu_options().init_with_setup().expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
+    eprintln!("adapter: {:?}", setup.adapter.get_info());
+    let config = Config {
+        acts: [Activation::Selu, Activation::Tanh, Activation::Relu],
+        epochs: 2,
+        stats_every: 10,
+        ..Config::default()
+    };
+    let (on_gpu, session) = losses(&gpu, &config);
+    let (on_cpu, _) = losses(&Device::flex(), &config);
+    assert_eq!(session.history().epochs.len(), 2);
+    assert_eq!(pollster::block_on(Session::new(config.clone(), dataset(), &gpu).unwrap().run(1, 0.0)).state, RunState::Running);
+    // Same seed → same initial weights and batch order on every backend: the first losses agree
+    // to float rounding, and the run learns on the GPU as on the CPU.
+    assert!((on_gpu[0] - on_cpu[0]).abs() < 1e-3, "first loss {} on wgpu vs {} on CPU", on_gpu[0], on_cpu[0]);
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    assert!(mean(&on_gpu[30..]) < 0.5 * mean(&on_gpu[..5]), "loss falls on wgpu: {on_gpu:?}");
+    // The statistics probe runs on the GPU without synchronous reads.
+    let probes = &session.history().probes;
+    assert_eq!(probes.len(), 4);
+    assert!(probes.iter().all(|p| p.layers.len() == 3 && !p.non_finite));
+    assert!(stats::gradient_ratio(&probes[0].layers).is_some());
+}
