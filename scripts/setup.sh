@@ -102,4 +102,9 @@ if [ "$want_test_data" = 1 ] && [ ! -f /usr/share/datasets/fashion-mnist/train-i
   apt_install dataset-fashion-mnist || warn "could not install dataset-fashion-mnist; tests that need it will skip"
 fi
 
+if [ "$want_test_data" = 1 ] && [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  log "installing Debian package fonts-dejavu-core (text in the chart PNGs the native tests write)"
+  apt_install fonts-dejavu-core || warn "could not install fonts-dejavu-core; chart PNGs from the tests will have no text"
+fi
+
 log "ok: $(rustc --version | cut -d' ' -f1-2), wasm-bindgen $wb_have, node $(node --version)$([ -x /usr/bin/chromium ] && echo ', chromium present')"
