@@ -102,6 +102,11 @@ if [ "$want_test_data" = 1 ] && [ ! -f /usr/share/datasets/fashion-mnist/train-i
   apt_install dataset-fashion-mnist || warn "could not install dataset-fashion-mnist; tests that need it will skip"
 fi
 
+if [ "$want_test_data" = 1 ] && ! ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1; then
+  log "installing Debian package mesa-vulkan-drivers (lavapipe: the native wgpu test runs on it without a GPU)"
+  apt_install mesa-vulkan-drivers || warn "could not install mesa-vulkan-drivers; the native wgpu test needs a Vulkan adapter"
+fi
+
 if [ "$want_test_data" = 1 ] && [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   log "installing Debian package fonts-dejavu-core (text in the chart PNGs the native tests write)"
   apt_install fonts-dejavu-core || warn "could not install fonts-dejavu-core; chart PNGs from the tests will have no text"

@@ -22,9 +22,10 @@ t=$SECONDS
 bash scripts/build.sh || { echo "build failed" >&2; exit 1; }
 t_build=$((SECONDS - t))
 
-stage "native Rust tests: cargo test --release"
+# With the native-wgpu feature the same build also checks the GPU path on wgpu (lavapipe here).
+stage "native Rust tests: cargo test --release --features native-wgpu"
 t=$SECONDS
-cargo test --release 2>&1 | tee "$logs/cargo-test.log"
+cargo test --release --features native-wgpu 2>&1 | tee "$logs/cargo-test.log"
 rc_rust=${PIPESTATUS[0]}
 t_rust=$((SECONDS - t))
 
