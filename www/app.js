@@ -6,6 +6,13 @@
 //
 // Rules: untrusted text (messages from wasm, share links) only ever goes in via textContent;
 // every awaited wasm promise has a timeout so a hung call is reported instead of freezing.
+//
+// Modules: charts.js (the wasm-drawn charts, hover read-outs, PNG/CSV/JSON export),
+// compare.js (the B side of an A/B comparison), lecture.js (lecture mode, keyboard shortcuts).
+
+import * as charts from './charts.js';
+import * as compare from './compare.js';
+import * as lecture from './lecture.js';
 
 const ACTIVATIONS = [
   ['relu', 'ReLU'],
@@ -13,13 +20,9 @@ const ACTIVATIONS = [
   ['tanh', 'Tanh'],
   ['selu', 'SELU'],
 ];
-const DATA_FILES = [
-  'train-images-idx3-ubyte.gz',
-  'train-labels-idx1-ubyte.gz',
-  't10k-images-idx3-ubyte.gz',
-  't10k-labels-idx1-ubyte.gz',
-];
-const DATA_URL = new URL('./data/mnist-subset/', import.meta.url);
+// The Data card (dataset picker, files, progress, what is loaded) lives in datasets.js.
+import * as datasets from './datasets.js';
+
 const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
 
 // Time limits for awaited wasm calls. The first WebGPU step compiles shaders (seconds on a
@@ -51,6 +54,9 @@ const app = {
   lossLog: [],        // [{step, loss}] of the current run, one per chunk
   epochs: [],         // the current run's epoch records
   shareFlags: { lecture: false, autostart: false },
+  progressB: null,    // the B side's last Progress (A/B comparison)
+  lossLogB: [],
+  speed: 0,           // steps per second cap; 0 = full speed
 };
 
 // Read-only view for the browser tests and for curious people in the console.
@@ -66,18 +72,29 @@ window.playground = {
     const r = app.run ?? app.lastRun;
     return r ? {
       chunks: r.chunks, activeMs: r.activeMs, maxChunkMs: r.maxChunkMs, wallMs: (r.endedAt ?? performance.now()) - r.startedAt,
-      chartDrawMs: charts.drawMs,
+      chartDrawMs: charts.charts.drawMs,
     } : null;
   },
   readConfig: () => readForm(),
+  /** The B side of an A/B comparison. */
+  get progressB() { return app.progressB; },
+  get lossLogB() { return app.lossLogB.slice(); },
+  get compare() { return compare.isOn(); },
+  get lecture() { return lecture.isLecture(); },
+  get speed() { return app.speed; },
+  /** The layout JSON of each drawn chart (for hover), keyed by side and chart. */
+  get chartLayouts() {
+    const out = {};
+    for (const side of charts.SIDES) out[side] = { ...charts.charts.sides[side].layouts };
+    return out;
+  },
   /** Diagnostics: milliseconds each chart takes to draw from the last run's history. */
   timeCharts() {
     const out = {};
-    if (!charts.trainer) return out;
-    for (const [chart, id] of CHARTS) {
+    for (const chart of charts.CHARTS) {
       const t0 = performance.now();
-      try { charts.trainer.drawChart(chart, $(id), window.devicePixelRatio || 1, chart === 'activations' ? charts.stage : undefined); } catch { /* reported elsewhere */ }
-      out[chart] = Math.round(performance.now() - t0);
+      charts.drawChart('a', chart);
+      out[chart.kind] = Math.round(performance.now() - t0);
     }
     return out;
   },
@@ -158,6 +175,27 @@ function setState(state, text, tone) {
   $('stop').hidden = !busy;
   $('pause').disabled = false;
   $('stop').disabled = false;
+  updateTransport();
+}
+
+/** The chart toolbar's play/pause, step and reset follow the state; its status line mirrors the run's. */
+function updateTransport() {
+  const state = app.state;
+  const play = $('t-play');
+  const canStart = !!app.dataset && state !== 'loading';
+  play.textContent = state === 'running' ? '❚❚ Pause' : state === 'paused' ? '▶ Resume' : '▶ Play';
+  play.classList.toggle('is-running', state === 'running');
+  play.disabled = !canStart;
+  $('t-step').disabled = !canStart;
+  $('t-reset').disabled = !canStart;
+  const status = $('status-text');
+  const mirror = $('plots-status');
+  mirror.textContent = status.textContent;
+  mirror.className = `plots-status ${status.className.replace('status-text', '')}`.trim();
+  // Ready and nothing drawn yet (page load): the charts' empty states, once the data is there.
+  if (state === 'idle' && app.dataset && !app.run && !charts.trainerOf('a')) setTimeout(() => {
+    if (app.state === 'idle' && !app.run && !charts.trainerOf('a')) drawEmptyCharts();
+  }, 0);
 }
 
 // ------------------------------------------------------------------------------ the form
@@ -167,6 +205,7 @@ const FIELD_INPUT = {
 };
 
 function fillActivationSelects() {
+  compare.fillSelects(ACTIVATIONS);
   for (const id of ['act1', 'act2', 'act3']) {
     const select = $(id);
     for (const [value, label] of ACTIVATIONS) {
@@ -218,6 +257,7 @@ function readForm() {
   const base = app.wasm ? JSON.parse(app.wasm.defaultConfig()) : {};
   const errors = [];
   const config = { ...base };
+  config.dataset = datasets.currentKind();
   config.acts = ['act1', 'act2', 'act3'].map((id) => $(id).value);
   config.batch_norm = $('bn').value;
   config.backend = $('backend-cpu').checked ? 'cpu' : 'gpu';
@@ -284,7 +324,45 @@ function validateForm() {
     all = errors.concat(wasmErrors.filter((e) => !seen.has(e.field) && !(e.field === 'config' && errors.length)));
   }
   showFieldErrors(all);
-  return all.length ? null : { config, json };
+  // The B side of a comparison: its own fields, checked by the same wasm rules.
+  let b = null;
+  let bErrors = [];
+  if (compare.isOn()) {
+    const read = compare.read(json, app.wasm ? (j) => app.wasm.validateConfig(j) : null);
+    bErrors = all.length ? read.errors.filter((e) => ['b.acts', 'b.bn', 'b.lr'].includes(e.field)) : read.errors;
+    b = { config: read.config, json: read.json };
+  }
+  compare.showErrors(bErrors);
+  updateCombo();
+  return all.length || bErrors.length ? null : { config, json, b };
+}
+
+/** The combination being trained, in words: the chart toolbar's title (big in lecture mode). */
+function updateCombo() {
+  const { config } = readForm();
+  const a = compare.describe(config);
+  const el = $('combo');
+  el.textContent = '';
+  if (compare.isOn()) {
+    const read = compare.read(JSON.stringify({ ...config, seed: 0 }));
+    const tagA = document.createElement('b');
+    tagA.className = 'ab-tag ab-a';
+    tagA.textContent = 'A';
+    const tagB = document.createElement('b');
+    tagB.className = 'ab-tag ab-b';
+    tagB.textContent = 'B';
+    const vs = document.createElement('span');
+    vs.className = 'combo-vs';
+    vs.textContent = 'vs';
+    const bText = compare.describe(read.config);
+    el.append(tagA, ` ${compare.describe(config, true)} `, vs, ' ', tagB, ` ${compare.describe(read.config, true)}`);
+    $('ab-head-a').querySelector('span').textContent = `${a} · lr ${config.lr}`;
+    $('ab-head-b').querySelector('span').textContent = `${bText} · lr ${read.config.lr}`;
+    $('ab-row-a').querySelector('.ab-name').textContent = a;
+    $('ab-row-b').querySelector('.ab-name').textContent = bText;
+  } else {
+    el.textContent = a;
+  }
 }
 
 function updateNetworkDiagram() {
@@ -347,39 +425,130 @@ function updatePresetSelection() {
   const match = current && presetMatches(current, config) ? current : app.presets.find((p) => presetMatches(p, config));
   select.value = match ? match.name : '';
   $('preset-description').textContent = match ? match.description ?? '' : '';
+  // The preset's title beside the charts (what the lecturer is showing); A's only when comparing.
+  const note = $('combo-note');
+  if (note) note.textContent = match ? `Preset: ${match.title}${compare.isOn() ? ' (A)' : ''}` : '';
 }
 
 // ------------------------------------------------------------------------------ share links
+/**
+ * Applies the page's link (?acts=…&compare=1&b.acts=…&lecture=1&autostart=1&preset=…). One
+ * validation path: the wasm parseShareQuery. Each problem is named in a notice; every other
+ * setting still applies. Nothing from the link is ever inserted as markup.
+ */
 function applyShareQuery() {
   const query = location.search.replace(/^\?/, '');
   if (!query || typeof app.wasm.parseShareQuery !== 'function') return;
-  const view = JSON.parse(app.wasm.parseShareQuery(query));
-  if (view.config) writeForm(view.config);
+  let view;
+  let raw;
+  try {
+    raw = app.wasm.parseShareQuery(query);
+    view = JSON.parse(raw);
+  } catch (e) {
+    showLinkNotice([{ field: 'link', message: `could not be read (${errorText(e)})` }]);
+    return;
+  }
+  if (view.config) {
+    writeForm(view.config);
+    // A u64 seed beyond 2^53 loses digits in JSON.parse: take them from the text.
+    const seed = /"config":\{[^{}]*?"seed":(\d+)/.exec(raw)?.[1];
+    if (seed) $('seed').value = seed;
+  }
   if (view.preset && $('preset')) { $('preset').value = view.preset; updatePresetSelection(); }
   app.shareFlags.lecture = !!view.lecture;
   app.shareFlags.autostart = !!view.autostart;
-  document.body.classList.toggle('lecture', app.shareFlags.lecture);
-  const problems = (view.errors ?? []).map((e) => `${e.field}: ${e.message}`);
-  if (view.compare) problems.push('A/B comparison links are not supported on this page yet: showing the first configuration.');
-  if (problems.length) {
-    const el = $('link-notice');
-    el.textContent = `Some settings in this link were not used (they keep their preset or default values): ${problems.join('; ')}`;
-    el.hidden = false;
+  const problems = [...(view.errors ?? [])];
+  if (view.compare) {
+    compare.setOn(true);
+    compare.write(view.compare);
+    problems.push(...compare.ignoredLinkFields(view.config ?? {}, view.compare));
+  }
+  if (app.shareFlags.lecture) setLecture(true);
+  validateForm();
+  showLinkNotice(problems);
+}
+
+function showLinkNotice(problems) {
+  const el = $('link-notice');
+  el.textContent = '';
+  el.hidden = !problems.length;
+  if (!problems.length) return;
+  const head = document.createElement('strong');
+  head.textContent = problems.length === 1
+    ? 'One setting in this link was not used'
+    : `${problems.length} settings in this link were not used`;
+  const rest = document.createElement('span');
+  rest.textContent = ' (they keep their preset or default values); everything else was applied:';
+  const list = document.createElement('ul');
+  list.className = 'link-problems';
+  for (const { field, message } of problems) {
+    const li = document.createElement('li');
+    const name = document.createElement('code');
+    name.textContent = String(field);
+    li.append(name, `: ${message}`);
+    list.append(li);
+  }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'banner-close';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  close.addEventListener('click', () => { el.hidden = true; });
+  el.append(close, head, rest, list);
+}
+
+/** The query for the current settings (A, B when comparing, page flags), or null if invalid. */
+function shareQueryNow({ lecture: lectureFlag = lecture.isLecture(), autostart = false } = {}, form = validateForm()) {
+  if (!form || typeof app.wasm?.shareQuery !== 'function') return null;
+  try {
+    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, lectureFlag, autostart);
+  } catch (e) {
+    console.warn('shareQuery:', e);
+    return null;
   }
 }
 
+function shareOptions() {
+  return { lecture: $('share-lecture').checked, autostart: $('share-autostart').checked };
+}
+
 async function copyShareLink() {
-  const form = validateForm();
-  if (!form) return;
-  const query = app.wasm.shareQuery(form.json);
+  const box = $('share-box');
+  if (box.hidden) $('share-lecture').checked = lecture.isLecture();
+  const query = shareQueryNow(shareOptions());
+  if (query == null) {
+    $('share-status').textContent = 'Fix the highlighted settings first: a link carries valid settings only.';
+    return;
+  }
   const url = `${location.origin}${location.pathname}?${query}`;
-  history.replaceState(null, '', `?${query}`);
+  syncUrl();
+  box.hidden = false;
+  $('share-url').value = url;
   try {
     await navigator.clipboard.writeText(url);
-    $('share-status').textContent = 'Link copied to the clipboard.';
+    $('share-status').textContent = 'Link copied to the clipboard: it opens exactly these settings.';
   } catch {
-    $('share-status').textContent = `Link: ${url}`;
+    $('share-status').textContent = 'Copy the link below (the browser did not allow copying).';
+    $('share-url').select();
   }
+}
+
+/** Keeps the address bar (and an open share box) on the current settings: a reload restores them. */
+function syncUrl() {
+  const form = validateForm();
+  const query = shareQueryNow({}, form);
+  if (query == null) return;
+  if (location.search.replace(/^\?/, '') !== query) history.replaceState(null, '', `?${query}`);
+  if (!$('share-box').hidden) {
+    const full = shareQueryNow(shareOptions(), form);
+    if (full != null) $('share-url').value = `${location.origin}${location.pathname}?${full}`;
+  }
+}
+
+let syncTimer = null;
+function syncUrlSoon() {
+  clearTimeout(syncTimer);
+  syncTimer = setTimeout(() => { if (app.wasm && app.state !== 'loading') syncUrl(); }, 350);
 }
 
 // ------------------------------------------------------------------------------ progress display
@@ -396,7 +565,13 @@ function resetRunDisplay() {
   $('progress-step').textContent = 'step – / –';
   setProgressFill(0, 0);
   renderEpochRows([]);
+  app.progressB = null;
+  app.lossLogB = [];
+  for (const side of ['a', 'b']) {
+    for (const cls of ['ab-step', 'ab-loss', 'ab-train', 'ab-test']) $(`ab-row-${side}`).querySelector(`.${cls}`).textContent = '–';
+  }
   drawSparkline();
+  updateReadout();
 }
 
 function setProgressFill(total, inEpoch) {
@@ -434,6 +609,58 @@ function showProgress(p, run) {
   if (p.trainLoss != null) {
     app.lossLog.push({ step: p.step, loss: p.trainLoss });
     drawSparkline();
+  }
+  showAbRow('a', p);
+  updateReadout();
+}
+
+/** The B side's progress: its row of the A/B table and its sparkline. */
+function showProgressB(p) {
+  app.progressB = p;
+  if (p.trainLoss != null) app.lossLogB.push({ step: p.step, loss: p.trainLoss });
+  showAbRow('b', p);
+  drawSparkline();
+  updateReadout();
+}
+
+function showAbRow(side, p) {
+  const row = $(`ab-row-${side}`);
+  row.querySelector('.ab-step').textContent = `${fmtInt.format(p.step)} / ${fmtInt.format(p.totalSteps)}`;
+  const loss = p.trainLoss != null ? num(p.trainLoss) : p.state === 'diverged' ? 'NaN' : null;
+  if (loss != null) row.querySelector('.ab-loss').textContent = loss;
+  if (p.trainAcc != null) row.querySelector('.ab-train').textContent = pct(p.trainAcc);
+  if (p.testAcc != null) row.querySelector('.ab-test').textContent = pct(p.testAcc);
+  row.classList.toggle('is-bad', p.state === 'diverged');
+}
+
+/** The live numbers beside the charts (large in lecture mode). */
+function updateReadout() {
+  const a = app.progress;
+  const b = compare.isOn() ? app.progressB : null;
+  const epochNow = (p) => (p.step > 0 && p.stepInEpoch === 0 ? Math.max(1, p.epoch) : Math.min(p.epoch + 1, p.epochs));
+  const loss = (p) => (p?.trainLoss != null ? num(p.trainLoss, 3) : p?.state === 'diverged' ? 'NaN' : '–');
+  const items = [
+    ['step', 'Step', a ? `${fmtInt.format(a.step)} / ${fmtInt.format(a.totalSteps)}` : '–'],
+    ['epoch', 'Epoch', a ? `${epochNow(a)} / ${a.epochs}` : '–'],
+  ];
+  if (b) {
+    items.push(['loss', 'Loss A · B', `${loss(a)} · ${loss(b)}`]);
+    items.push(['test', 'Test acc A · B', `${pct(a?.testAcc)} · ${pct(b.testAcc)}`]);
+  } else {
+    items.push(['loss', 'Train loss', loss(a)]);
+    items.push(['test', 'Test acc', pct(a?.testAcc)]);
+  }
+  const el = $('readout');
+  el.textContent = '';
+  for (const [key, label, value] of items) {
+    const div = document.createElement('div');
+    div.dataset.key = key;
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    div.append(dt, dd);
+    el.append(div);
   }
 }
 
@@ -483,74 +710,55 @@ function refreshHistory(run) {
     const history = JSON.parse(run.trainer.historyJson());
     app.epochs = history.epochs ?? [];
     renderEpochRows(app.epochs);
-    updateCharts(run, history, true);
   } catch (e) {
     console.warn('historyJson failed:', e);
   }
+  charts.tick({ force: true });
 }
 
 // ------------------------------------------------------------------------------ charts
-// Drawn in wasm (plotters) from the trainer's history, between chunks (never while a chunk
-// runs: the trainer is borrowed then). Drawing one chart takes ~0.1-0.25 s on a slow machine,
-// so during training the loop draws ONE chart per chunk, cycling through the four, and starts a
-// new cycle only after a pause of a few times the cycle's cost: charts stay under ~1/6 of the time.
-const CHARTS = [
-  ['training', 'chart-loss'],
-  ['activations', 'chart-activations'],
-  ['gradients', 'chart-gradients'],
-  ['health', 'chart-health'],
-];
-const CHART_MIN_INTERVAL_MS = 1500;
-const charts = { trainer: null, stage: 'post', queue: [], cycleStart: -Infinity, cycleMs: 0, drawMs: 0, failed: false };
+// charts.js draws them (in wasm) from the trainers' histories, between chunks, at a bounded
+// rate; it also adds the hover read-outs and the PNG / CSV / JSON export.
 
-function drawChart(trainer, chart, id) {
-  const canvas = $(id);
-  const dpr = Math.min(4, window.devicePixelRatio || 1);
-  const w = Math.round(canvas.clientWidth * dpr);
-  const h = Math.round(canvas.clientHeight * dpr);
-  if (w < 40 || h < 30) return;
-  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+/** What a side is training, for file names: its combination and its current step. */
+charts.charts.describe = (side) => {
+  const trainerConfig = side === 'b' ? app.run?.b?.config ?? app.lastRun?.b?.config : app.run?.config ?? app.lastRun?.config;
+  const config = trainerConfig ?? readForm().config;
+  const p = side === 'b' ? app.progressB : app.progress;
+  return { label: compare.fileLabel(config), step: p?.step ?? 0 };
+};
+charts.charts.currentStep = () => `${app.progress?.step ?? 0}/${app.progressB?.step ?? 0}`;
+
+/**
+ * Before any run (and after a reset): the charts' empty states, drawn by wasm from a fresh
+ * CPU trainer of the current settings (cheap: nothing is trained).
+ */
+function drawEmptyCharts() {
+  if (!app.wasm || !app.dataset) { charts.clearCanvases(); return; }
+  const form = validateForm();
+  const make = (json) => new app.wasm.Trainer(json.replace(/"backend":"gpu"/, '"backend":"cpu"'), app.dataset);
   try {
-    trainer.drawChart(chart, canvas, dpr, chart === 'activations' ? charts.stage : undefined);
-    canvas.closest('.plot-box').classList.add('has-chart');
-  } catch (e) {
-    if (!charts.failed) console.warn(`drawing the ${chart} chart failed:`, errorText(e));
-    charts.failed = true;
+    if (!form) throw new Error('invalid settings');
+    charts.setTrainer('a', make(form.json));
+    charts.setTrainer('b', form.b ? make(form.b.json) : null);
+  } catch {
+    charts.setTrainer('a', null);
+    charts.setTrainer('b', null);
+    charts.clearCanvases();
+    return;
   }
-}
-
-/** Draws all four charts now (after a run, on resize, on a switch of the activation stage). */
-function drawCharts(trainer) {
-  if (!trainer || typeof trainer.drawChart !== 'function') return;
-  const t0 = performance.now();
-  for (const [chart, id] of CHARTS) drawChart(trainer, chart, id);
-  charts.queue = [];
-  charts.drawMs = performance.now() - t0;
-}
-
-/** During training: draws at most one chart per call. `force` starts a new cycle at once. */
-function updateCharts(run, _history, force = false) {
-  if (typeof run.trainer.drawChart !== 'function') return;
-  const now = performance.now();
-  if (!charts.queue.length) {
-    const interval = Math.max(CHART_MIN_INTERVAL_MS, 6 * charts.drawMs);
-    if (!force && now - charts.cycleStart < interval) return;
-    charts.queue = CHARTS.slice();
-    charts.cycleStart = now;
-    charts.cycleMs = 0;
-  }
-  const [chart, id] = charts.queue.shift();
-  drawChart(run.trainer, chart, id);
-  charts.cycleMs += performance.now() - now;
-  if (!charts.queue.length) charts.drawMs = charts.cycleMs;
+  charts.charts.compare = !!form.b;
+  charts.resetSchedule();
+  charts.drawAllSoon();
 }
 
 let chartResizeTimer = null;
 function redrawChartsSoon() {
   clearTimeout(chartResizeTimer);
   chartResizeTimer = setTimeout(() => {
-    // While a run is going, its loop redraws; afterwards the last run's trainer is kept for this.
-    if (!app.run && charts.trainer) drawCharts(charts.trainer);
+    // While a run is going its loop redraws (a new cycle at once); otherwise redraw everything.
+    if (app.run && !app.run.paused) charts.invalidate();
+    else charts.drawAllSoon();
   }, 150);
 }
 
@@ -563,12 +771,15 @@ function drawSparkline() {
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, w, h);
   const points = app.lossLog.filter((p) => Number.isFinite(p.loss));
-  if (points.length < 2) return;
+  // With an A/B comparison, B's loss on the same axes (orange), A's in blue.
+  const pointsB = compare.isOn() ? app.lossLogB.filter((p) => Number.isFinite(p.loss)) : [];
+  if (points.length < 2 && pointsB.length < 2) return;
   const pad = 6 * dpr;
-  const maxStep = points[points.length - 1].step;
-  const minStep = points[0].step;
+  const both = points.concat(pointsB);
+  const maxStep = Math.max(...both.map((p) => p.step));
+  const minStep = Math.min(...both.map((p) => p.step));
   let lo = Infinity, hi = -Infinity;
-  for (const p of points) { lo = Math.min(lo, p.loss); hi = Math.max(hi, p.loss); }
+  for (const p of both) { lo = Math.min(lo, p.loss); hi = Math.max(hi, p.loss); }
   const chance = Math.log(10);
   lo = Math.min(lo, 0);
   hi = Math.max(hi, chance * 1.2);
@@ -595,19 +806,41 @@ function drawSparkline() {
   ctx.strokeStyle = app.state === 'diverged' ? '#b91c1c' : '#2563eb';
   ctx.lineWidth = 2 * dpr;
   ctx.lineJoin = 'round';
-  ctx.beginPath();
-  points.forEach((p, i) => (i ? ctx.lineTo(x(p.step), y(p.loss)) : ctx.moveTo(x(p.step), y(p.loss))));
-  ctx.stroke();
+  const trace = (list) => {
+    ctx.beginPath();
+    list.forEach((p, i) => (i ? ctx.lineTo(x(p.step), y(p.loss)) : ctx.moveTo(x(p.step), y(p.loss))));
+    ctx.stroke();
+  };
+  if (pointsB.length > 1) {
+    ctx.strokeStyle = '#d55e00';
+    trace(pointsB);
+    ctx.strokeStyle = app.state === 'diverged' ? '#b91c1c' : '#2563eb';
+  }
+  trace(points);
+  if (pointsB.length) {
+    ctx.font = `600 ${11 * dpr}px system-ui, sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = '#2563eb';
+    ctx.fillText('A', pad + 2 * dpr, pad);
+    ctx.fillStyle = '#d55e00';
+    ctx.fillText('B', pad + 16 * dpr, pad);
+  }
 }
 
 // ------------------------------------------------------------------------------ training
-async function startRun() {
+/**
+ * Starts a run of the form's settings and, with an A/B comparison on, B's beside it.
+ * `paused`: start paused; `steps`: then train that many single batches (→ before any run).
+ */
+async function startRun({ paused = false, steps = 0 } = {}) {
   clearError();
   $('share-status').textContent = '';
   const form = validateForm();
   if (!form) {
     updatePresetSelection();
     $('status-text').textContent = 'Fix the highlighted settings first.';
+    updateTransport();
     return;
   }
   const { config, json } = form;
@@ -618,33 +851,44 @@ async function startRun() {
     if (app.gpu.status !== 'ready') {
       // The notice is already up; switch to the CPU and go on.
       $('backend-cpu').checked = true;
-      return startRun();
+      return startRun({ paused, steps });
     }
   }
 
-  let trainer;
+  let trainer = null;
+  let trainerB = null;
   try {
     trainer = new app.wasm.Trainer(json, app.dataset);
+    if (form.b) trainerB = new app.wasm.Trainer(form.b.json, app.dataset);
   } catch (e) {
+    try { trainer?.free(); } catch { /* nothing to free */ }
     setState('idle', 'Training could not start.', 'bad');
     showError(`Could not start training: ${errorText(e)}`);
     return;
   }
 
-  releaseChartTrainer();
-  charts.queue = [];
-  charts.cycleStart = -Infinity;
-  charts.failed = false;
+  // The charts draw from the new trainers from now on (the previous ones are freed).
+  charts.setTrainer('a', trainer);
+  charts.setTrainer('b', trainerB);
+  charts.charts.compare = !!trainerB;
+  charts.resetSchedule();
   resetRunDisplay();
   const run = {
     trainer,
     config,
+    // The B side: trained in lockstep with A (same step), on the same data order and seed.
+    b: trainerB ? { trainer: trainerB, config: form.b.config, progress: null, done: false, outcome: null } : null,
+    done: false,       // A has finished or diverged
+    outcome: null,     // A's final state
     backend: config.backend,
     backendName: backendLabel(trainer.backendName),
-    paused: false,
+    paused,
+    stepRequests: steps, // single batches asked for while paused (→)
     stopRequested: false,
-    resume: null,
+    wake: null,          // resolves the pause
+    onEnd: null,         // called once the run has ended (reset)
     speedSamples: [],
+    pace: null,
     startedAt: performance.now(),
     activeMs: 0,   // time spent inside trainer.run()
     pausedMs: 0,
@@ -653,13 +897,81 @@ async function startRun() {
   };
   app.run = run;
   $('backend-name').textContent = run.backendName;
-  setState('running', config.backend === 'gpu'
-    ? 'Training on WebGPU. The first step compiles the GPU shaders and can take a few seconds…'
-    : 'Training on the CPU…');
+  syncUrl();
+  charts.drawAll(); // the empty states of the new run, at once
+  setState(paused ? 'paused' : 'running', paused ? pausedText() : runningText(run, true));
   try {
     await trainLoop(run);
   } catch (e) {
     finishRun(run, 'error', e);
+  }
+}
+
+function runningText(run, starting = false) {
+  const where = run.backend === 'gpu'
+    ? (starting ? 'Training on WebGPU. The first step compiles the GPU shaders and can take a few seconds…' : 'Training on WebGPU…')
+    : 'Training on the CPU…';
+  const ab = run.b ? ' A and B side by side, batch by batch.' : '';
+  const slow = app.speed > 0 ? ` Slow motion: at most ${app.speed} step${app.speed === 1 ? '' : 's'} per second.` : '';
+  return `${where}${ab}${slow}`;
+}
+
+function pausedText() {
+  return `Paused at step ${fmtInt.format(app.progress?.step ?? 0)}. Resume, stop, or train one batch at a time (→).`;
+}
+
+/** The step of the side that sets the pace: A, or B once A has ended. */
+function leadStep(run) {
+  return run.done && run.b ? run.b.progress?.step ?? 0 : app.progress?.step ?? 0;
+}
+
+function resetPace(run) {
+  if (run) run.pace = { t0: performance.now(), step0: leadStep(run) };
+}
+
+/** Steps allowed now under the speed cap (slow motion). */
+function paceAllowance(run) {
+  if (!run.pace) resetPace(run);
+  const due = Math.floor(((performance.now() - run.pace.t0) * app.speed) / 1000) + 1;
+  return due - (leadStep(run) - run.pace.step0);
+}
+
+/** Waits for the next step's turn; the spare time draws the charts of the latest step. */
+async function waitForPace(run) {
+  if (charts.hasPending()) {
+    charts.tick({ slow: true });
+    await yieldToBrowser();
+    return;
+  }
+  const next = run.pace.t0 + ((leadStep(run) - run.pace.step0) * 1000) / app.speed;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(4, Math.min(100, next - performance.now()))));
+}
+
+/** One chunk: A, then B up to A's step (or on its own once A has ended). */
+async function advance(run, want, budget, gpu) {
+  const limit = gpu ? TIMEOUT.runGpu : TIMEOUT.runCpu;
+  const aWasDone = run.done;
+  if (!run.done) {
+    const p = JSON.parse(await withTimeout(run.trainer.run(want, budget), limit, 'A training step'));
+    showProgress(p, run);
+    if (p.state === 'finished' || p.state === 'diverged') {
+      run.done = true;
+      run.outcome = p.state;
+      resetPace(run);
+    }
+  }
+  const b = run.b;
+  if (b && !b.done) {
+    const n = aWasDone ? want : (app.progress?.step ?? 0) - (b.progress?.step ?? 0);
+    if (n > 0) {
+      const pb = JSON.parse(await withTimeout(b.trainer.run(n, aWasDone ? budget : Math.max(budget, 60_000)), limit, 'B training step'));
+      b.progress = pb;
+      showProgressB(pb);
+      if (pb.state === 'finished' || pb.state === 'diverged') {
+        b.done = true;
+        b.outcome = pb.state;
+      }
+    }
   }
 }
 
@@ -672,36 +984,54 @@ async function trainLoop(run) {
   let firstChunk = true;
   for (;;) {
     if (run.stopRequested) return finishRun(run, 'stopped');
-    if (run.paused) {
-      setState('paused', `Paused at step ${fmtInt.format(app.progress?.step ?? 0)}. Resume or stop.`);
+    if (run.paused && run.stepRequests <= 0) {
+      setState('paused', pausedText());
       const pausedAt = performance.now();
-      await new Promise((resolve) => { run.resume = resolve; });
+      await new Promise((resolve) => { run.wake = resolve; });
+      run.wake = null;
       run.pausedMs += performance.now() - pausedAt;
-      run.resume = null;
       run.speedSamples = [];
+      resetPace(run);
       if (run.stopRequested) return finishRun(run, 'stopped');
-      setState('running', 'Training…');
+      if (!run.paused) setState('running', runningText(run));
       continue;
     }
+    // Paused with a step asked for: exactly one batch (per side), then paused again.
+    const single = run.paused;
+    let want = single ? 1 : steps;
+    if (single) run.stepRequests -= 1;
+    else if (app.speed > 0) {
+      const allowed = paceAllowance(run);
+      if (allowed <= 0) {
+        await waitForPace(run);
+        continue;
+      }
+      want = Math.min(want, allowed);
+    }
+    const epochBefore = app.progress?.epoch ?? 0;
     const t0 = performance.now();
-    const json = await withTimeout(run.trainer.run(steps, budget), gpu ? TIMEOUT.runGpu : TIMEOUT.runCpu,
-      'A training step');
+    await advance(run, want, single ? Math.max(budget, 60_000) : budget, gpu);
     const elapsed = performance.now() - t0;
     run.activeMs += elapsed;
     run.chunks += 1;
     run.maxChunkMs = Math.max(run.maxChunkMs, elapsed);
-    const p = JSON.parse(json);
-    const epochBefore = app.progress?.epoch ?? 0;
-    showProgress(p, run);
     if (firstChunk) {
       firstChunk = false;
-      if (app.state === 'running') setState('running', gpu ? 'Training on WebGPU…' : 'Training on the CPU…');
+      if (app.state === 'running') setState('running', runningText(run));
     }
-    if (p.epoch !== epochBefore || p.state !== 'running') refreshHistory(run);
-    else updateCharts(run, null);
-    if (p.state === 'finished') return finishRun(run, 'finished');
-    if (p.state === 'diverged') return finishRun(run, 'diverged');
-    if (gpu && !firstChunk) {
+    const ended = run.done && (!run.b || run.b.done);
+    if (single) {
+      // Time is plentiful while paused: every chart shows this very step.
+      refreshHistory(run);
+      charts.drawAllSoon();
+      if (!ended) setState('paused', pausedText());
+    } else if (ended || (app.progress?.epoch ?? 0) !== epochBefore) {
+      refreshHistory(run);
+    } else {
+      charts.tick({ slow: app.speed > 0 && app.speed <= 10 });
+    }
+    if (ended) return finishRun(run, run.b ? 'compared' : run.outcome);
+    if (gpu && !single) {
       // Aim for ~150 ms per chunk: more steps per loss read-back on a fast GPU.
       if (elapsed < GPU_TARGET_MS / 2) steps = Math.min(GPU_MAX_STEPS, steps * 2);
       else if (elapsed > GPU_TARGET_MS * 2) steps = Math.max(1, Math.floor(steps / 2));
@@ -710,21 +1040,43 @@ async function trainLoop(run) {
   }
 }
 
+/** The sentence at the end of an A/B run. */
+function compareSummary(run, seconds) {
+  const a = app.progress, b = app.progressB;
+  const say = (name, p, outcome) => (outcome === 'diverged'
+    ? `${name} diverged at step ${fmtInt.format(p?.step ?? 0)} (its loss became NaN or ∞)`
+    : `${name} ${pct(p?.testAcc)}`);
+  if (run.outcome === 'finished' && run.b.outcome === 'finished') {
+    const diff = 100 * ((b?.testAcc ?? 0) - (a?.testAcc ?? 0));
+    const verdict = Math.abs(diff) < 0.5 ? 'about the same'
+      : `${diff > 0 ? 'B' : 'A'} is ${Math.abs(diff).toFixed(1)} points better`;
+    return `Finished ${a?.epochs ?? ''} epoch${a?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy: A ${pct(a?.testAcc)} · B ${pct(b?.testAcc)} — ${verdict}.`;
+  }
+  return `Done in ${seconds} s. ${say('A', a, run.outcome)}; ${say('B', b, run.b.outcome)}.`;
+}
+
 function finishRun(run, outcome, error) {
   if (app.run !== run) return;
   const p = app.progress;
   const seconds = ((performance.now() - run.startedAt - run.pausedMs) / 1000).toFixed(1);
+  run.endedAt = performance.now();
+  app.lastRun = run;
+  app.run = null;
   if (outcome === 'error') {
     const hung = error instanceof TimeoutError;
     setState('error', hung ? 'Training stopped: a call to the wasm module hung.' : 'Training stopped by an error.', 'bad');
     showError(`Training failed: ${errorText(error)}`);
-    // A hung call still holds the trainer: leave it alone rather than free it under its feet.
-    if (!hung) freeTrainer(run);
-    else { run.endedAt = performance.now(); app.lastRun = run; }
-    app.run = null;
+    // A hung call still holds its trainer: the charts skip it (busy) until the next run frees it.
+    if (!hung) charts.drawAllSoon();
+    run.onEnd?.();
     return;
   }
-  if (outcome === 'finished') {
+  if (outcome === 'compared') {
+    const bothDiverged = run.outcome === 'diverged' && run.b.outcome === 'diverged';
+    const anyBad = run.outcome === 'diverged' || run.b.outcome === 'diverged';
+    setState(bothDiverged ? 'diverged' : 'finished', compareSummary(run, seconds), anyBad ? 'bad' : undefined);
+    drawSparkline();
+  } else if (outcome === 'finished') {
     const acc = p?.testAcc;
     const verdict = acc == null ? '' : acc < 0.2
       ? ' That is close to guessing (10%): this combination does not learn.'
@@ -741,33 +1093,9 @@ function finishRun(run, outcome, error) {
   } else if (outcome === 'stopped') {
     setState('stopped', `Stopped at step ${fmtInt.format(p?.step ?? 0)} of ${fmtInt.format(p?.totalSteps ?? 0)}.`);
   }
-  freeTrainer(run);
-  app.run = null;
-}
-
-/** Ends a run: its trainer is kept (for redrawing the charts) until the next run starts. */
-function freeTrainer(run) {
-  run.endedAt = performance.now();
-  app.lastRun = run;
-  releaseChartTrainer();
-  charts.trainer = run.trainer;
-  // The final charts, one per task so the page stays responsive.
-  const trainer = run.trainer;
-  const pending = typeof trainer.drawChart === 'function' ? CHARTS.slice() : [];
-  const next = () => {
-    if (charts.trainer !== trainer || !pending.length) return;
-    const [chart, id] = pending.shift();
-    drawChart(trainer, chart, id);
-    setTimeout(next, 0);
-  };
-  charts.queue = [];
-  setTimeout(next, 0);
-}
-
-function releaseChartTrainer() {
-  if (!charts.trainer) return;
-  try { charts.trainer.free(); } catch (e) { console.warn('freeing the trainer failed:', e); }
-  charts.trainer = null;
+  // The trainers stay with the charts (redraws, hover, export) until the next run.
+  charts.drawAllSoon();
+  run.onEnd?.();
 }
 
 function pauseRun() {
@@ -782,8 +1110,9 @@ function resumeRun() {
   const run = app.run;
   if (!run) return;
   run.paused = false;
-  if (run.resume) run.resume();
-  else setState('running', 'Training…');
+  run.stepRequests = 0;
+  if (run.wake) run.wake();
+  else setState('running', runningText(run));
 }
 
 function stopRun() {
@@ -792,49 +1121,125 @@ function stopRun() {
   run.stopRequested = true;
   $('stop').disabled = true;
   $('pause').disabled = true;
-  if (run.resume) run.resume();
+  if (run.wake) run.wake();
+}
+
+/** Space / the play button: start, pause or resume. */
+function playPause() {
+  if (app.state === 'loading' || !app.dataset) return;
+  const run = app.run;
+  if (!run) startRun();
+  else if (run.paused) resumeRun();
+  else pauseRun();
+}
+
+/** → / the step button: exactly one batch, then paused (a running run just pauses). */
+function stepOnce() {
+  if (app.state === 'loading' || !app.dataset) return;
+  const run = app.run;
+  if (!run) { startRun({ paused: true, steps: 1 }); return; }
+  if (!run.paused) { pauseRun(); return; }
+  run.stepRequests = Math.min(run.stepRequests + 1, 20);
+  if (run.wake) run.wake();
+}
+
+/** The activation chart shows values before or after the activation function. */
+function setStage(stage) {
+  charts.charts.stage = stage === 'pre' ? 'pre' : 'post';
+  for (const input of document.querySelectorAll('#act-stage input')) input.checked = input.value === charts.charts.stage;
+  const draw = () => {
+    for (const side of charts.SIDES) charts.drawChart(side, charts.CHARTS[1]);
+  };
+  // Between chunks only: during a run the loop's next cycle picks it up at once.
+  if (app.run && !app.run.paused) charts.invalidate();
+  else draw();
+}
+
+/** Lecture mode on or off: big type, charts full screen (their text larger), URL flag. */
+function setLecture(on) {
+  lecture.setLecture(on, () => {
+    charts.setZoom(on ? lecture.LECTURE_CHART_ZOOM : 1);
+    drawSparkline();
+    // After the new layout has been computed.
+    requestAnimationFrame(() => redrawChartsSoon());
+    if (app.wasm && app.state !== 'loading') syncUrlSoon();
+  });
+}
+
+/** The A/B comparison on or off (before a run). */
+function setCompare(on) {
+  if (on && !$('compare-fields').dataset.touched) {
+    // First time: B starts as A with the other BatchNorm choice (the article's rescue).
+    compare.write(compare.defaultFrom(readForm().config));
+    $('compare-fields').dataset.touched = '1';
+  }
+  compare.setOn(on);
+  charts.charts.compare = on && !!charts.trainerOf('b');
+  validateForm();
+  updatePresetSelection();
+  drawSparkline();
+  updateReadout();
+  if (!app.run && ['idle', 'finished', 'stopped', 'diverged', 'error'].includes(app.state)) {
+    if (app.state === 'idle') drawEmptyCharts();
+  }
+  redrawChartsSoon();
+}
+
+/** R / the reset button: the run is dropped and everything goes back to step 0. */
+function resetRun() {
+  if (app.state === 'loading' || !app.dataset) return;
+  const clear = () => {
+    resetRunDisplay();
+    setState('idle', 'Back at step 0. Press Play (space) to train, or → for one batch at a time.');
+    drawEmptyCharts();
+  };
+  const run = app.run;
+  if (run) {
+    run.onEnd = clear;
+    stopRun();
+  } else {
+    clear();
+  }
+}
+
+/** The speed cap (steps per second, 0 = full speed). */
+const SPEEDS = [0, 30, 10, 3, 1];
+function setSpeed(value) {
+  app.speed = Number(value) || 0;
+  $('speed').value = String(app.speed);
+  resetPace(app.run);
+  if (app.run && !app.run.paused) setState('running', runningText(app.run));
+}
+
+function changeSpeed(faster) {
+  const i = Math.max(0, SPEEDS.indexOf(app.speed));
+  setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, i + (faster ? -1 : 1)))]);
 }
 
 // ------------------------------------------------------------------------------ start-up
+/** The first dataset: the one a share link names, else the bundled MNIST subset (datasets.js). */
 async function loadDataset() {
-  const t0 = performance.now();
-  const files = await Promise.all(DATA_FILES.map(async (name) => {
-    let response;
-    try {
-      response = await fetch(new URL(name, DATA_URL));
-    } catch (e) {
-      throw new Error(`could not download ${name}: ${errorText(e)}`);
-    }
-    if (!response.ok) throw new Error(`could not download ${name}: HTTP ${response.status} (run the build: npm start)`);
-    return new Uint8Array(await response.arrayBuffer());
-  }));
-  const dataset = app.wasm.Dataset.fromFiles('mnist-subset', DATA_FILES, files);
-  const ms = performance.now() - t0;
-  console.info(`MNIST subset loaded in ${ms.toFixed(0)} ms`);
-  return dataset;
+  return datasets.start(app.wasm);
 }
 
+/** datasets.js draws the Data card; here the network diagram follows the dataset's input size. */
 function showDataset(dataset) {
-  const w = dataset.imageWidth, h = dataset.imageHeight;
-  $('data-summary').textContent =
-    `MNIST subset · ${fmtInt.format(dataset.trainCount)} training and ${fmtInt.format(dataset.testCount)} test images · ${w}×${h} grey · bundled with the page`;
-  const box = $('samples');
-  box.textContent = '';
-  const count = Math.min(20, dataset.testCount);
-  for (let i = 0; i < count; i++) {
-    const figure = document.createElement('div');
-    figure.className = 'sample';
-    const canvas = document.createElement('canvas');
-    canvas.width = w;
-    canvas.height = h;
-    const rgba = dataset.sampleRgba('test', i);
-    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), w, h), 0, 0);
-    const label = document.createElement('span');
-    label.textContent = String(dataset.label('test', i));
-    canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', `a handwritten ${label.textContent}`);
-    figure.append(canvas, label);
-    box.append(figure);
+  if (!dataset) return;
+  const w = dataset.imageWidth, h = dataset.imageHeight, n = dataset.inputSize;
+  const channels = Math.round(n / (w * h));
+  const io = document.querySelector('.net .net-io');
+  if (io) {
+    io.textContent = channels > 1
+      ? `Input · ${w}×${h}×${channels} = ${fmtInt.format(n)} values (RGB)`
+      : `Input · ${w}×${h} = ${fmtInt.format(n)} pixels`;
+  }
+  const first = document.querySelector('.net .net-linear');
+  if (first) first.textContent = first.textContent.replace(/^Linear [\d,]+ →/, `Linear ${n} →`);
+  const hint = document.querySelector('.settings .hint');
+  if (hint) {
+    hint.textContent = hint.textContent
+      .replace(/^[\d,]+ (pixels|values)/, `${n} ${channels > 1 ? 'values' : 'pixels'}`)
+      .replace(/10 (digits|classes)/, /mnist/.test(dataset.kind) && dataset.kind !== 'fashion-mnist' ? '10 digits' : '10 classes');
   }
 }
 
@@ -925,11 +1330,53 @@ function wireEvents() {
     else if (app.wasm && event.target.type === 'radio') validateForm();
   });
   window.addEventListener('resize', () => { drawSparkline(); redrawChartsSoon(); });
-  $('act-stage').addEventListener('change', (event) => {
-    charts.stage = event.target.value;
-    if (app.run) charts.cycleStart = -Infinity; // the loop redraws from the next chunk on
-    else if (charts.trainer) drawCharts(charts.trainer);
+  $('act-stage').addEventListener('change', (event) => setStage(event.target.value));
+
+  // The charts' toolbar: play/pause, one step, reset, speed; exports; lecture mode.
+  $('t-play').addEventListener('click', playPause);
+  $('t-step').addEventListener('click', stepOnce);
+  $('t-reset').addEventListener('click', resetRun);
+  $('speed').addEventListener('change', (event) => setSpeed(event.target.value));
+  $('lecture-toggle').addEventListener('click', () => setLecture(!lecture.isLecture()));
+  for (const button of document.querySelectorAll('.save-png')) {
+    const chart = charts.CHARTS.find((c) => c.key === button.dataset.chart);
+    button.addEventListener('click', () => {
+      charts.savePng(button.dataset.side, chart).catch((e) => showError(`Saving the chart failed: ${errorText(e)}`));
+    });
+  }
+  for (const id of ['dl-csv', 'dl-json', 'dl-csv-b', 'dl-json-b']) {
+    const button = $(id);
+    button.addEventListener('click', () => {
+      charts.saveHistory(button.dataset.side, button.dataset.format)
+        .catch((e) => showError(`Downloading the statistics failed: ${errorText(e)}`));
+    });
+  }
+  charts.attachHover();
+  lecture.initShortcuts({
+    playPause,
+    step: stepOnce,
+    reset: resetRun,
+    toggleLecture: (on) => setLecture(on),
+    faster: () => changeSpeed(true),
+    slower: () => changeSpeed(false),
+    toggleStage: () => setStage(charts.charts.stage === 'post' ? 'pre' : 'post'),
+    fullscreen: lecture.toggleFullscreen,
+    pickChart: (n) => { document.body.dataset.lectureChart = charts.CHARTS[n - 1]?.key ?? 'activations'; redrawChartsSoon(); },
   });
+
+  // A/B comparison on and off, and B's fields.
+  $('compare').addEventListener('change', () => setCompare($('compare').checked));
+  // Every valid change goes into the address bar: a reload (or a copied URL) restores it.
+  $('settings-fields').addEventListener('input', syncUrlSoon);
+  $('settings-fields').addEventListener('change', syncUrlSoon);
+  document.addEventListener('dataset-changed', () => {
+    syncUrlSoon();
+    setTimeout(() => { if (app.state === 'idle' && !app.run) drawEmptyCharts(); }, 0);
+  });
+  $('share-lecture').addEventListener('change', syncUrl);
+  $('share-autostart').addEventListener('change', syncUrl);
+  $('share-url').addEventListener('keydown', (event) => { if (event.key === 'Enter') event.preventDefault(); });
+  $('share-url').addEventListener('focus', () => $('share-url').select());
   window.addEventListener('error', (event) => showError(errorText(event.error ?? event.message)));
   window.addEventListener('unhandledrejection', (event) => showError(errorText(event.reason)));
 }
@@ -957,14 +1404,22 @@ async function main() {
     $('share').hidden = typeof wasm.shareQuery !== 'function';
     applyShareQuery();
 
-    setState('loading', 'Loading the MNIST digits…');
+    document.addEventListener('dataset-changed', () => {
+      app.dataset = datasets.current();
+      showDataset(app.dataset);
+      if (['idle', 'finished', 'stopped', 'diverged'].includes(app.state)) {
+        setState(app.state, app.state === 'idle' ? 'Ready. Pick three activations and press Start.' : undefined);
+        validateForm();
+      }
+    });
+    setState('loading', 'Loading the data…');
     app.dataset = await loadDataset();
     showDataset(app.dataset);
 
-    setState('idle', 'Ready. Pick three activations and press Start.');
+    setState('idle', app.dataset ? 'Ready. Pick three activations and press Start.' : datasets.waitingText());
     validateForm();
     await app.gpu.ready;
-    if (app.shareFlags.autostart) startRun();
+    if (app.shareFlags.autostart) datasets.ensure(datasets.currentKind()).then(() => { if (app.state === 'idle') startRun(); });
   } catch (e) {
     setState('error', 'The page could not start.', 'bad');
     showError(errorText(e));

@@ -50,9 +50,14 @@ export async function setup({ webgpu }) {
   };
 }
 
-/** Opens the page and records console errors and uncaught exceptions. */
-export async function openPage(env, query = '') {
-  const context = await env.browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+/**
+ * Opens the page and records console errors and uncaught exceptions. `options`: viewport,
+ * deviceScaleFactor, permissions (e.g. clipboard), acceptDownloads.
+ */
+export async function openPage(env, query = '', options = {}) {
+  const { viewport = { width: 1360, height: 900 }, deviceScaleFactor = 1, permissions, acceptDownloads = true } = options;
+  const context = await env.browser.newContext({ viewport, deviceScaleFactor, acceptDownloads });
+  if (permissions) await context.grantPermissions(permissions, { origin: new URL(env.server.url).origin });
   const page = await context.newPage();
   const problems = [];
   const log = [];

@@ -1,0 +1,196 @@
+// "Inside the network": the four wasm-drawn charts after a short CPU run, hover read-outs, the
+// pre/post switch, PNG and CSV/JSON downloads, and the page as a lecturer would project it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setup, openPage, waitReady, setForm, waitState, screenshot, sleep, ARTIFACTS } from './helpers.mjs';
+
+const CANVASES = ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health'];
+
+let env;
+let session;
+before(async () => {
+  env = await setup({ webgpu: false });
+  session = await openPage(env);
+  await waitReady(session.page);
+});
+after(async () => {
+  await session?.context.close().catch(() => {});
+  await env?.close();
+});
+
+/** Share of a canvas's pixels that are neither white nor transparent. */
+function inkShare(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235)) ink++;
+    }
+    return ink / (c.width * c.height);
+  }, id);
+}
+
+/** Hovers the middle of a panel (by its layout id) and returns the tooltip's text. */
+async function hoverPanel(page, canvasId, side, chartKey, panelId, fx = 0.6, fy = 0.5) {
+  await page.locator(`#${canvasId}`).scrollIntoViewIfNeeded();
+  const point = await page.evaluate(({ canvasId, side, chartKey, panelId, fx, fy }) => {
+    const layout = window.playground.chartLayouts[side][chartKey];
+    const panel = layout.panels.find((p) => p.id === panelId);
+    const c = document.getElementById(canvasId);
+    const r = c.getBoundingClientRect();
+    const k = c.clientWidth / c.width;
+    return {
+      x: r.left + c.clientLeft + (panel.left + fx * (panel.right - panel.left)) * k,
+      y: r.top + c.clientTop + (panel.top + fy * (panel.bottom - panel.top)) * k,
+    };
+  }, { canvasId, side, chartKey, panelId, fx, fy });
+  await page.mouse.move(point.x - 5, point.y - 5);
+  await page.mouse.move(point.x, point.y, { steps: 3 });
+  await page.waitForFunction(() => !document.getElementById('chart-tip')?.hidden, null, { timeout: 5_000 });
+  return page.textContent('#chart-tip');
+}
+
+test('after a short CPU run every chart has drawn content, sharp on the canvas backing store', async () => {
+  const { page, problems } = session;
+  await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '1', stats: '10', backend: 'cpu' });
+  await page.click('#t-play');
+  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 60, null, { timeout: 60_000 });
+  await page.click('#stop');
+  await waitState(page, 'stopped', 30_000);
+  await page.waitForFunction(() => {
+    const l = window.playground.chartLayouts.a;
+    return ['loss', 'activations', 'gradients', 'health'].every((k) => l[k] && !l[k].empty && l[k].panels.length > 0);
+  }, null, { timeout: 30_000 });
+  for (const id of CANVASES) {
+    const share = await inkShare(page, id);
+    assert.ok(share > 0.02, `#${id}: only ${(100 * share).toFixed(2)}% of its pixels are drawn`);
+    const size = await page.evaluate((id) => {
+      const c = document.getElementById(id);
+      return { w: c.width, h: c.height, cw: c.clientWidth, ch: c.clientHeight };
+    }, id);
+    assert.equal(size.w, Math.round(size.cw), `#${id}: backing store = CSS width × devicePixelRatio (1)`);
+  }
+  const ids = await page.evaluate(() => Object.fromEntries(Object.entries(window.playground.chartLayouts.a).map(([k, l]) => [k, l.panels.map((p) => p.id)])));
+  assert.deepEqual(ids.loss, ['loss', 'accuracy']);
+  assert.deepEqual(ids.activations, ['hist-1', 'bands-1', 'hist-2', 'bands-2', 'hist-3', 'bands-3']);
+  assert.deepEqual(ids.gradients, ['grad', 'ratio']);
+  assert.deepEqual(ids.health, ['dead', 'saturated']);
+  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+});
+
+test('hovering a chart shows the recorded value under the cursor', async () => {
+  const { page } = session;
+  const loss = await hoverPanel(page, 'chart-loss', 'a', 'loss', 'loss');
+  assert.match(loss, /Step \d+/);
+  assert.match(loss, /train \(smoothed\)\s*\d+\.\d+/);
+  const acc = await hoverPanel(page, 'chart-loss', 'a', 'loss', 'accuracy');
+  assert.match(acc, /\d+\.\d%/);
+  const grad = await hoverPanel(page, 'chart-gradients', 'a', 'gradients', 'grad');
+  assert.match(grad, /layer 1 · relu\s*[\d.e+-]+/);
+  assert.match(grad, /output · relu/);
+  const bands = await hoverPanel(page, 'chart-activations', 'a', 'activations', 'bands-2');
+  assert.match(bands, /layer 2 · sigmoid/);
+  assert.match(bands, /median\s*0\.\d+/);
+  const hist = await hoverPanel(page, 'chart-activations', 'a', 'activations', 'hist-1', 0.5, 0.5);
+  assert.match(hist, /values in \[/);
+  assert.match(hist, /after the activation/);
+  const dead = await hoverPanel(page, 'chart-health', 'a', 'health', 'dead');
+  assert.match(dead, /images with all outputs 0\s*\d+\.\d%/);
+  // The read-out is what the history says at that step.
+  const check = await page.evaluate(() => {
+    const tip = document.getElementById('chart-tip').textContent;
+    return { tip, probes: window.playground.chartLayouts.a.health.panels.length };
+  });
+  assert.ok(check.probes === 2);
+  await page.mouse.move(2, 2);
+  await page.waitForFunction(() => document.getElementById('chart-tip').hidden);
+});
+
+test('the activation chart switches between before and after the activation', async () => {
+  const { page } = session;
+  const drawn = await page.getAttribute('#chart-activations', 'data-drawn');
+  await page.click('#act-stage label:has(input[value="pre"])');
+  await page.waitForFunction((n) => document.getElementById('chart-activations').dataset.drawn !== n, drawn);
+  const pre = await hoverPanel(page, 'chart-activations', 'a', 'activations', 'hist-2', 0.5, 0.5);
+  assert.match(pre, /before the activation/);
+  // Before a sigmoid the values are not confined to (0, 1): the x range differs.
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => document.querySelector('#act-stage input[value="post"]').checked);
+  await page.mouse.move(2, 2);
+});
+
+test('each chart saves as PNG; the statistics download as CSV and JSON', async () => {
+  const { page } = session;
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('figure[data-chart="loss"][data-side="a"] .save-png'),
+  ]);
+  assert.match(png.suggestedFilename(), /^activation-playground_relu-sigmoid-relu_lr-0\.01_seed-1_step-\d+_loss-accuracy\.png$/);
+  const bytes = await readFile(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+  assert.ok(bytes.length > 5_000, `PNG of ${bytes.length} bytes`);
+
+  const [act] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('figure[data-chart="activations"][data-side="a"] .save-png'),
+  ]);
+  assert.match(act.suggestedFilename(), /_activations-post\.png$/);
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+  assert.match(csv.suggestedFilename(), /_statistics\.csv$/);
+  const text = await readFile(await csv.path(), 'utf8');
+  const lines = text.trim().split('\n');
+  assert.equal(lines[0], 'record,step,layer,metric,value');
+  assert.ok(lines.some((l) => /^probe,\d+,1,grad_norm,/.test(l)), 'gradient norms per layer');
+  assert.ok(lines.some((l) => /^step,1,,loss,\d/.test(l)), 'the loss of step 1');
+
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+  const history = JSON.parse(await readFile(await json.path(), 'utf8'));
+  assert.ok(history.steps.length >= 60 && history.probes.length >= 6, `${history.steps.length} steps, ${history.probes.length} probes`);
+  await screenshot(page, 'charts.png');
+});
+
+test('lecture mode on a 1920×1080 projector: charts fill the screen, type is big', async () => {
+  const { page } = session;
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.keyboard.press('l');
+  await page.waitForFunction(() => document.body.classList.contains('lecture'));
+  // The charts are redrawn at their new size.
+  await page.waitForFunction(() => {
+    const c = document.getElementById('chart-activations');
+    return c.width === c.clientWidth && c.clientHeight > 300;
+  }, null, { timeout: 10_000 });
+  await sleep(800);
+  const geometry = await page.evaluate(() => {
+    const r = (id) => document.getElementById(id).getBoundingClientRect();
+    return { loss: r('chart-loss'), health: r('chart-health'), combo: getComputedStyle(document.getElementById('combo')).fontSize };
+  });
+  assert.ok(geometry.health.bottom <= 1080 && geometry.health.right <= 1920, 'all four charts on screen');
+  assert.ok(geometry.loss.width > 850 && geometry.loss.height > 330, `charts are large: ${geometry.loss.width}×${geometry.loss.height}`);
+  assert.ok(parseFloat(geometry.combo) >= 32, `combination in large type (${geometry.combo})`);
+  await hoverPanel(page, 'chart-gradients', 'a', 'gradients', 'grad');
+  await page.screenshot({ path: join(ARTIFACTS, 'lecture-1080p.png') });
+  await page.mouse.move(2, 2);
+  await page.keyboard.press('l');
+  await page.setViewportSize({ width: 1360, height: 900 });
+});
+
+test('HiDPI (devicePixelRatio 2): backing store twice the CSS size, drawn at scale 2', async () => {
+  const hi = await openPage(env, '', { deviceScaleFactor: 2 });
+  try {
+    await waitReady(hi.page);
+    // Before any run the charts show their empty states, drawn by wasm.
+    await hi.page.waitForFunction(() => window.playground.chartLayouts.a.health?.empty === true, null, { timeout: 15_000 });
+    const sizes = await hi.page.evaluate(() => ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health'].map((id) => {
+      const c = document.getElementById(id);
+      return [c.width, Math.round(c.clientWidth * 2), c.height, Math.round(c.clientHeight * 2)];
+    }));
+    for (const [w, cw, h, ch] of sizes) assert.deepEqual([w, h], [cw, ch]);
+    assert.equal(await hi.page.evaluate(() => window.playground.chartLayouts.a.loss.scale), 2);
+  } finally {
+    await hi.context.close();
+  }
+});
