@@ -180,6 +180,8 @@ pub const HIDDEN_SIZES: [usize; 2] = [500, 256];
 pub const NUM_CLASSES: usize = 10;
 
 pub const MAX_BATCH_SIZE: usize = 4096;
+/// Seeds stay exact JavaScript numbers (2^53 − 1), so a link's seed survives the page.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
 pub const MAX_EPOCHS: usize = 1000;
 
 impl Default for Config {
@@ -259,6 +261,12 @@ impl Config {
             errors.push(ConfigError::new(
                 "epochs",
                 format!("epochs must be between 1 and {MAX_EPOCHS}, got {}", self.epochs),
+            ));
+        }
+        if self.seed > MAX_SEED {
+            errors.push(ConfigError::new(
+                "seed",
+                format!("seed must be a whole number between 0 and {MAX_SEED}, got {}", self.seed),
             ));
         }
         if self.stats_every > 100_000 {
@@ -380,6 +388,8 @@ mod tests {
         assert!(c.validate().unwrap_err()[0].message.contains("learning rate"));
         c.lr = f64::NAN;
         assert_eq!(c.validate().unwrap_err()[0].field, "lr");
+        let big = Config { seed: MAX_SEED + 1, ..Config::default() };
+        assert_eq!(big.validate().unwrap_err()[0].field, "seed");
     }
 
     #[test]
@@ -413,7 +423,7 @@ mod tests {
         c.momentum = 0.9;
         c.batch_size = 128;
         c.epochs = 3;
-        c.seed = 123456789;
+        c.seed = MAX_SEED;
         c.backend = BackendKind::Cpu;
         c.stats_every = 7;
         let mut back = Config::default();

@@ -247,7 +247,7 @@ function parseWhole(text) {
   return t.replace(/^\+/, '').replace(/^0+(?=\d)/, '');
 }
 
-const U64_MAX = 18446744073709551615n;
+const MAX_SEED = 9007199254740991n; // 2^53 − 1
 
 /**
  * Reads the form into a Config. Returns {config, json, errors}; `errors` holds the problems
@@ -280,19 +280,13 @@ function readForm() {
   whole('epochs', 'epochs', 'epochs', '10');
   whole('stats', 'stats', 'stats_every', '25');
 
-  // The seed is a u64: keep all its digits (JSON numbers beyond 2^53 would be rounded in JS).
-  let seedDigits = null;
+  // Seeds stop at 2^53 − 1 (the Rust side checks the same), so JSON numbers keep every digit.
   const seed = parseWhole($('seed').value);
   if (seed === null) errors.push({ field: 'seed', message: 'enter a whole number ≥ 0, e.g. 1' });
-  else if (BigInt(seed) > U64_MAX) errors.push({ field: 'seed', message: 'must be below 2^64' });
-  else seedDigits = seed;
+  else if (BigInt(seed) > MAX_SEED) errors.push({ field: 'seed', message: `must be at most ${fmtInt.format(MAX_SEED)}` });
+  else config.seed = Number(seed);
 
-  config.seed = 0;
-  let json = JSON.stringify(config);
-  if (seedDigits !== null) {
-    config.seed = Number(seedDigits);
-    json = json.replace(/"seed":0\b/, `"seed":${seedDigits}`);
-  }
+  const json = JSON.stringify(config);
   return { config, json, errors };
 }
 
@@ -450,9 +444,6 @@ function applyShareQuery() {
   }
   if (view.config) {
     writeForm(view.config);
-    // A u64 seed beyond 2^53 loses digits in JSON.parse: take them from the text.
-    const seed = /"config":\{[^{}]*?"seed":(\d+)/.exec(raw)?.[1];
-    if (seed) $('seed').value = seed;
   }
   if (view.preset && $('preset')) { $('preset').value = view.preset; updatePresetSelection(); }
   app.shareFlags.lecture = !!view.lecture;

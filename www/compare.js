@@ -54,23 +54,18 @@ function parseDecimal(text) {
 }
 
 /**
- * B's configuration from A's JSON (its seed digits kept exactly) and the B fields.
+ * B's configuration from A's JSON and the B fields.
  * Returns {config, json, errors} with errors as {field: 'b.acts' | 'b.bn' | 'b.lr', message}.
  */
 export function read(aJson, validate) {
   const errors = [];
-  const seed = /"seed":(\d+)/.exec(aJson)?.[1];
-  const config = JSON.parse(aJson.replace(/"seed":\d+/, '"seed":0'));
+  const config = JSON.parse(aJson);
   config.acts = ACT_IDS.map((id) => $(id).value);
   config.batch_norm = $('b-bn').value;
   const lr = parseDecimal($('b-lr').value);
   if (lr === null) errors.push({ field: 'b.lr', message: 'enter a number, e.g. 0.01' });
   else config.lr = lr;
-  let json = JSON.stringify(config);
-  if (seed != null) {
-    json = json.replace(/"seed":0\b/, `"seed":${seed}`);
-    config.seed = Number(seed);
-  }
+  const json = JSON.stringify(config);
   if (validate && !errors.length) {
     for (const e of JSON.parse(validate(json))) errors.push({ field: `b.${e.field}`, message: e.message });
   }

@@ -463,6 +463,11 @@ where
     let desc_font = p.font(TICK, false).color(&t.muted);
     // Hidden x labels keep their grid lines: same ticks, empty text.
     let blank = |_: &f64| String::new();
+    // Short panels get fewer y labels, so that labels never overlap (at least two, one per
+    // ~2.2 lines of tick text).
+    let (_, height) = chart.plotting_area().dim_in_pixel();
+    let fit = (height as f64 / (p.pxf(TICK) * 2.2)).floor().max(2.0) as usize;
+    let y_ticks = axes.y_ticks.min(fit);
     let with_text = |chart: &mut ChartContext<DB, Cartesian2d<X, Y>>, text: bool| {
         let mut m = chart.configure_mesh();
         m.bold_line_style(t.grid.stroke_width(p.px(1.0) as u32))
@@ -474,7 +479,7 @@ where
             .label_style(tick_font.clone())
             .axis_desc_style(desc_font.clone());
         if text {
-            m.x_labels(axes.x_ticks).y_labels(axes.y_ticks);
+            m.x_labels(axes.x_ticks).y_labels(y_ticks);
             if let (true, Some(desc)) = (axes.show_x_labels, axes.x_desc) {
                 m.x_desc(desc);
             }
