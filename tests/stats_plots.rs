@@ -4,6 +4,8 @@
 //! else a synthetic dataset. Saves one PNG per chart under artifacts/charts/ for a person to
 //! look at.
 
+mod common;
+
 use activation_playground::config::{Activation, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split, idx};
 use activation_playground::history::History;
@@ -62,25 +64,8 @@ fn mnist(n_train: usize, n_test: usize) -> Option<Arc<Dataset>> {
     Some(Arc::new(d))
 }
 
-/// Random images whose class is the brightest of 10 pixel groups (learnable, MNIST-shaped).
 fn synthetic(n_train: usize, n_test: usize, seed: u64) -> Arc<Dataset> {
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut split = |n: usize| {
-        let mut images = Vec::with_capacity(n * 784);
-        let mut labels = Vec::with_capacity(n);
-        for _ in 0..n {
-            let label: u8 = rng.random_range(0..10);
-            for p in 0..784 {
-                let base: u8 = rng.random_range(0..60);
-                images.push(if p % 10 == label as usize { base + 150 } else { base });
-            }
-            labels.push(label);
-        }
-        Split { images, labels }
-    };
-    let (train, test) = (split(n_train), split(n_test));
-    Arc::new(Dataset::new(DatasetKind::Mnist, ImageShape::MNIST, Normalization::mnist(), train, test).unwrap())
+    common::synthetic(DatasetKind::Mnist, n_train, n_test, seed)
 }
 
 fn data(n_train: usize, n_test: usize) -> Arc<Dataset> {

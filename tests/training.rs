@@ -1,7 +1,9 @@
 //! The model and training step, natively on burn's CPU backend (Flex).
 
+mod common;
+
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind};
-use activation_playground::data::{self, Dataset, ImageShape, Normalization, Split};
+use activation_playground::data::{self, Dataset};
 use activation_playground::model::{Mlp, activate, cross_entropy, predict};
 use activation_playground::train::{Batch, RunState, Session, TrainState, evaluate, train_step};
 use burn::module::{Module, Param};
@@ -25,26 +27,8 @@ fn config(acts: [Activation; 3]) -> Config {
     Config { acts, ..Config::default() }
 }
 
-/// A small random dataset with a learnable rule (the class is the brightest of 10 pixel groups).
 fn synthetic(n_train: usize, n_test: usize, seed: u64) -> Arc<Dataset> {
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut split = |n: usize| {
-        let mut images = Vec::with_capacity(n * 784);
-        let mut labels = Vec::with_capacity(n);
-        for _ in 0..n {
-            let label: u8 = rng.random_range(0..10);
-            for p in 0..784 {
-                let base: u8 = rng.random_range(0..60);
-                images.push(if p % 10 == label as usize { base + 150 } else { base });
-            }
-            labels.push(label);
-        }
-        Split { images, labels }
-    };
-    let train = split(n_train);
-    let test = split(n_test);
-    Arc::new(Dataset::new(DatasetKind::MnistSubset, ImageShape::MNIST, Normalization::mnist(), train, test).unwrap())
+    common::synthetic(DatasetKind::MnistSubset, n_train, n_test, seed)
 }
 
 #[test]
