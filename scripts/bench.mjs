@@ -6,9 +6,12 @@
 //   3. wasm on WebGPU in headless Chromium (SwiftShader on a GPU-less machine: slow).
 // The browser numbers go through the page's JS API (www/pkg), exactly as the page trains.
 //
-// Each measures STEPS training steps (default 200; WebGPU: BENCH_GPU_STEPS, default 8) after a
-// warm-up, within one epoch (250 steps), with the statistics probes off, so no evaluation is timed.
-// Options (env): BENCH_STEPS (default 200), BENCH_GPU_STEPS (default 8),
+// The browser ones measure STEPS training steps (default 200; WebGPU: BENCH_GPU_STEPS, default 8)
+// after a warm-up, within one epoch (250 steps), so no evaluation is timed. The native CLI measures
+// BENCH_NATIVE_STEPS steps (epoch-end evaluations included, alike in both variants) and reports
+// medians of three alternating rounds. Native and wasm-CPU are measured without statistics and
+// with the default statistics cadence, to show what the probes cost.
+// Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
 //                BENCH_SKIP=native,cpu,gpu (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +21,8 @@ import { startServer } from './serve.mjs';
 import { ROOT } from '../tests/e2e/helpers.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
+// Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
+const NATIVE_STEPS = Number(process.env.BENCH_NATIVE_STEPS || 2500);
 const GPU_STEPS = Number(process.env.BENCH_GPU_STEPS || 8);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -47,7 +52,7 @@ function nativeBench() {
   if (!/--bench\b/.test(help)) {
     return record('native CPU (burn Flex)', { note: 'target/release/train has no --bench flag' });
   }
-  const argv = ['--bench', String(STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
+  const argv = ['--bench', String(NATIVE_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
     '--acts', 'relu,sigmoid,relu', '--batch', String(BATCH), '--backend', 'cpu'];
   console.error(`[bench] target/release/train ${argv.join(' ')}`);
   const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
@@ -128,7 +133,7 @@ const server = await startServer({ port: 0, fallback: false });
 try {
   if (!SKIP.has('cpu')) {
     await browserBench(server, { gpu: false });
-    await browserBench(server, { gpu: false, stats: 25 });
+    await browserBench(server, { gpu: false, stats: 50 });
   }
   if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
 } finally {

@@ -22,6 +22,8 @@ t=$SECONDS
 bash scripts/build.sh || { echo "build failed" >&2; exit 1; }
 t_build=$((SECONDS - t))
 
+# Mesa's Vulkan loader complains without a runtime dir (harmless, but it reads like an error).
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 # With the native-wgpu feature the same build also checks the GPU path on wgpu (lavapipe here).
 stage "native Rust tests: cargo test --release --features native-wgpu"
 t=$SECONDS

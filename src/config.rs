@@ -196,7 +196,7 @@ impl Default for Config {
             epochs: 10,
             seed: 1,
             backend: BackendKind::Gpu,
-            stats_every: 25,
+            stats_every: 50,
         }
     }
 }

@@ -20,7 +20,7 @@ use web_time::Instant;
 /// Examples per batch when evaluating (no gradients, so larger batches are fine).
 const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
-pub const PROBE_SIZE: usize = 256;
+pub const PROBE_SIZE: usize = 64;
 
 /// A batch on the device.
 pub struct Batch {

@@ -278,7 +278,7 @@ function readForm() {
   };
   whole('batch', 'batch', 'batch_size', '32');
   whole('epochs', 'epochs', 'epochs', '10');
-  whole('stats', 'stats', 'stats_every', '25');
+  whole('stats', 'stats', 'stats_every', '50');
 
   // Seeds stop at 2^53 − 1 (the Rust side checks the same), so JSON numbers keep every digit.
   const seed = parseWhole($('seed').value);

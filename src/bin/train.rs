@@ -262,27 +262,37 @@ fn mean_std(values: &[f32]) -> (f32, f32) {
     (mean, var.sqrt())
 }
 
-/// Samples per second of training (one warm-up chunk, then `steps` steps), without statistics
-/// and with the default statistics cadence, so the probe's cost shows as a percentage.
+/// Samples per second of training, without statistics and with the default statistics cadence,
+/// so the probe's cost shows as a percentage. The two alternate for three rounds and the median
+/// of each is reported, so that a noisy neighbour on the machine hits both alike.
 fn bench(config: &Config, dataset: Arc<Dataset>, device: &Device, steps: usize) -> Result<(), String> {
     let cadence = Config::default().stats_every;
-    let mut baseline = None;
-    for stats_every in [0, cadence] {
-        // Enough epochs that the run never finishes inside the measurement.
-        let config = Config { epochs: MAX_EPOCHS, stats_every, ..config.clone() };
-        let mut session = Session::new(config.clone(), dataset.clone(), device)?;
-        pollster::block_on(session.run(10, f64::INFINITY));
-        let started = Instant::now();
-        let before = session.global_step();
-        while session.global_step() - before < steps && !session.is_done() {
-            let left = steps - (session.global_step() - before);
-            pollster::block_on(session.run(left.min(50), f64::INFINITY));
+    let mut rates: [Vec<(f64, f64, usize)>; 2] = [Vec::new(), Vec::new()];
+    for _round in 0..3 {
+        for (slot, stats_every) in [0, cadence].into_iter().enumerate() {
+            // Enough epochs that the run never finishes inside the measurement.
+            let config = Config { epochs: MAX_EPOCHS, stats_every, ..config.clone() };
+            let mut session = Session::new(config.clone(), dataset.clone(), device)?;
+            pollster::block_on(session.run(10, f64::INFINITY));
+            let started = Instant::now();
+            let before = session.global_step();
+            while session.global_step() - before < steps && !session.is_done() {
+                let left = steps - (session.global_step() - before);
+                pollster::block_on(session.run(left.min(50), f64::INFINITY));
+            }
+            let done = session.global_step() - before;
+            let seconds = started.elapsed().as_secs_f64();
+            rates[slot].push(((done * config.batch_size) as f64 / seconds, seconds, done));
         }
-        let done = session.global_step() - before;
-        let seconds = started.elapsed().as_secs_f64();
-        let rate = (done * config.batch_size) as f64 / seconds;
-        let overhead = baseline.map(|b: f64| 100.0 * (1.0 - rate / b));
-        baseline.get_or_insert(rate);
+    }
+    let median = |v: &mut Vec<(f64, f64, usize)>| {
+        v.sort_by(|a, b| a.0.total_cmp(&b.0));
+        v[v.len() / 2]
+    };
+    let plain = median(&mut rates[0]);
+    let probed = median(&mut rates[1]);
+    for (stats_every, (rate, seconds, done)) in [(0, plain), (cadence, probed)] {
+        let overhead = (stats_every > 0).then(|| 100.0 * (1.0 - rate / plain.0));
         println!(
             "{{\"target\":\"native-{}\",\"config\":\"{}\",\"batch\":{},\"statsEvery\":{stats_every},\"steps\":{done},\"seconds\":{seconds:.3},\"samplesPerSec\":{rate:.1}{}}}",
             config.backend.name(),
