@@ -1,24 +1,14 @@
 // "Inside the network": the four wasm-drawn charts after a short CPU run, hover read-outs, the
 // pre/post switch, PNG and CSV/JSON downloads, and the page as a lecturer would project it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setup, openPage, waitReady, setForm, waitState, screenshot, sleep, ARTIFACTS } from './helpers.mjs';
+import { pageForFile, openPage, waitReady, setForm, waitState, screenshot, sleep, ARTIFACTS } from './helpers.mjs';
 
 const CANVASES = ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health'];
 
-let env;
-let session;
-before(async () => {
-  env = await setup({ webgpu: false });
-  session = await openPage(env);
-  await waitReady(session.page);
-});
-after(async () => {
-  await session?.context.close().catch(() => {});
-  await env?.close();
-});
+const shared = pageForFile({ webgpu: false });
 
 /** Share of a canvas's pixels that are neither white nor transparent. */
 function inkShare(page, id) {
@@ -54,7 +44,7 @@ async function hoverPanel(page, canvasId, side, chartKey, panelId, fx = 0.6, fy 
 }
 
 test('after a short CPU run every chart has drawn content, sharp on the canvas backing store', async () => {
-  const { page, problems } = session;
+  const { page, problems } = shared.session;
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '1', stats: '10', backend: 'cpu' });
   await page.click('#t-play');
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 60, null, { timeout: 60_000 });
@@ -82,7 +72,7 @@ test('after a short CPU run every chart has drawn content, sharp on the canvas b
 });
 
 test('hovering a chart shows the recorded value under the cursor', async () => {
-  const { page } = session;
+  const { page } = shared.session;
   const loss = await hoverPanel(page, 'chart-loss', 'a', 'loss', 'loss');
   assert.match(loss, /Step \d+/);
   assert.match(loss, /train \(smoothed\)\s*\d+\.\d+/);
@@ -110,7 +100,7 @@ test('hovering a chart shows the recorded value under the cursor', async () => {
 });
 
 test('the activation chart switches between before and after the activation', async () => {
-  const { page } = session;
+  const { page } = shared.session;
   const drawn = await page.getAttribute('#chart-activations', 'data-drawn');
   await page.click('#act-stage label:has(input[value="pre"])');
   await page.waitForFunction((n) => document.getElementById('chart-activations').dataset.drawn !== n, drawn);
@@ -123,7 +113,7 @@ test('the activation chart switches between before and after the activation', as
 });
 
 test('each chart saves as PNG; the statistics download as CSV and JSON', async () => {
-  const { page } = session;
+  const { page } = shared.session;
   const [png] = await Promise.all([
     page.waitForEvent('download'),
     page.click('figure[data-chart="loss"][data-side="a"] .save-png'),
@@ -154,7 +144,7 @@ test('each chart saves as PNG; the statistics download as CSV and JSON', async (
 });
 
 test('lecture mode on a 1920×1080 projector: charts fill the screen, type is big', async () => {
-  const { page } = session;
+  const { page } = shared.session;
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.keyboard.press('l');
   await page.waitForFunction(() => document.body.classList.contains('lecture'));
@@ -179,7 +169,7 @@ test('lecture mode on a 1920×1080 projector: charts fill the screen, type is bi
 });
 
 test('HiDPI (devicePixelRatio 2): backing store twice the CSS size, drawn at scale 2', async () => {
-  const hi = await openPage(env, '', { deviceScaleFactor: 2 });
+  const hi = await openPage(shared.env, '', { deviceScaleFactor: 2 });
   try {
     await waitReady(hi.page);
     // Before any run the charts show their empty states, drawn by wasm.

@@ -1,23 +1,13 @@
 // Real training on the CPU backend (burn Flex in wasm, ~12 ms per step): a full epoch, and the
 // Pause / Resume / Stop controls.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, setForm, state, waitState, progress, screenshot, sleep } from './helpers.mjs';
+import { pageForFile, setForm, state, waitState, progress, screenshot, sleep } from './helpers.mjs';
 
-let env;
-let session;
-before(async () => {
-  env = await setup({ webgpu: false });
-  session = await openPage(env);
-  await waitReady(session.page);
-});
-after(async () => {
-  await session?.context.close().catch(() => {});
-  await env?.close();
-});
+const shared = pageForFile({ webgpu: false });
 
 test('a full epoch on the CPU reaches a sane test accuracy', async () => {
-  const { page, problems } = session;
+  const { page, problems } = shared.session;
   await setForm(page, { acts: ['selu', 'selu', 'selu'], epochs: '1', backend: 'cpu' });
   // Responsiveness probe: the longest gap between 10 ms timer ticks while training.
   await page.evaluate(() => {
@@ -55,7 +45,7 @@ test('a full epoch on the CPU reaches a sane test accuracy', async () => {
 });
 
 test('pause, resume and stop', async () => {
-  const { page } = session;
+  const { page } = shared.session;
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '5', backend: 'cpu' });
   await page.click('#start');
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });

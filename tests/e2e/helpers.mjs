@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
+import { before, after } from 'node:test';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = join(ROOT, 'artifacts');
@@ -117,3 +118,21 @@ export async function screenshot(page, name) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One browser (with or without WebGPU) and one ready page shared by a whole test file, opened
+ * and closed by before/after hooks. Read `.env` and `.session` inside the tests.
+ */
+export function pageForFile({ webgpu }) {
+  const shared = { env: null, session: null };
+  before(async () => {
+    shared.env = await setup({ webgpu });
+    shared.session = await openPage(shared.env);
+    await waitReady(shared.session.page);
+  });
+  after(async () => {
+    await shared.session?.context.close().catch(() => {});
+    await shared.env?.close();
+  });
+  return shared;
+}

@@ -1,23 +1,13 @@
 // Without --enable-unsafe-webgpu Chromium offers no adapter here: the page must say so plainly
 // and train on the CPU instead.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, waitState, screenshot } from './helpers.mjs';
+import { pageForFile, waitState, screenshot } from './helpers.mjs';
 
-let env;
-let session;
-before(async () => {
-  env = await setup({ webgpu: false });
-  session = await openPage(env);
-  await waitReady(session.page);
-});
-after(async () => {
-  await session?.context.close().catch(() => {});
-  await env?.close();
-});
+const shared = pageForFile({ webgpu: false });
 
 test('without WebGPU the page falls back to the CPU with a visible notice', async () => {
-  const { page, problems } = session;
+  const { page, problems } = shared.session;
   assert.equal(await page.isVisible('#gpu-notice'), true);
   const notice = await page.textContent('#gpu-notice');
   assert.match(notice, /^WebGPU is not available in this browser \(.+\)\. Training on the CPU instead\.$/);

@@ -1,22 +1,12 @@
 // The page itself: defaults, validation, divergence. WebGPU is enabled (as in a normal browser).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, setForm, state, waitState, screenshot } from './helpers.mjs';
+import { pageForFile, openPage, waitReady, setForm, state, waitState, screenshot } from './helpers.mjs';
 
-let env;
-let session;
-before(async () => {
-  env = await setup({ webgpu: true });
-  session = await openPage(env);
-  await waitReady(session.page);
-});
-after(async () => {
-  await session?.context.close().catch(() => {});
-  await env?.close();
-});
+const shared = pageForFile({ webgpu: true });
 
 test('loads with the article defaults, the data and no console errors', async () => {
-  const { page, problems } = session;
+  const { page, problems } = shared.session;
   assert.equal(await state(page), 'idle');
   const values = await page.evaluate(() => Object.fromEntries(
     ['act1', 'act2', 'act3', 'bn', 'lr', 'momentum', 'batch', 'epochs', 'seed'].map((id) => [id, document.getElementById(id).value]),
@@ -39,7 +29,7 @@ test('loads with the article defaults, the data and no console errors', async ()
 });
 
 test('invalid settings are refused with clear messages next to the fields', async () => {
-  const { page } = session;
+  const { page } = shared.session;
   await setForm(page, { lr: '0', batch: '0' });
   await page.click('#start');
   await page.waitForFunction(() => document.getElementById('err-lr').textContent !== '');
@@ -60,7 +50,7 @@ test('invalid settings are refused with clear messages next to the fields', asyn
 });
 
 test('a diverging run (lr 10) is stopped and reported without a crash', async () => {
-  const { page, problems } = session;
+  const { page, problems } = shared.session;
   await setForm(page, { acts: ['relu', 'relu', 'relu'], lr: '10', epochs: '1', backend: 'cpu' });
   await page.click('#start');
   const final = await waitState(page, ['diverged', 'finished', 'error'], 60_000);
@@ -76,7 +66,7 @@ test('a diverging run (lr 10) is stopped and reported without a crash', async ()
 });
 
 test('a share link fills the form; bad values in it are named, the rest applies', async () => {
-  const good = await openPage(env, '?acts=selu,tanh,sigmoid&bn=last&lr=0.1&batch=64&epochs=3&seed=7&backend=cpu');
+  const good = await openPage(shared.env, '?acts=selu,tanh,sigmoid&bn=last&lr=0.1&batch=64&epochs=3&seed=7&backend=cpu');
   try {
     await waitReady(good.page);
     const values = await good.page.evaluate(() => Object.fromEntries(
@@ -90,7 +80,7 @@ test('a share link fills the form; bad values in it are named, the rest applies'
     await good.context.close();
   }
 
-  const bad = await openPage(env, '?lr=abc&acts=relu,gelu,relu&seed=5&preset=selu');
+  const bad = await openPage(shared.env, '?lr=abc&acts=relu,gelu,relu&seed=5&preset=selu');
   try {
     await waitReady(bad.page);
     assert.equal(await bad.page.isVisible('#link-notice'), true);

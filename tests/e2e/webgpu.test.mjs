@@ -1,24 +1,14 @@
 // The WebGPU path really trains (on SwiftShader here: ~0.4-1.3 s per step, the first one
 // 7-11 s while shaders compile), so keep it to a short smoke run.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, setForm, waitState, progress, screenshot } from './helpers.mjs';
+import { pageForFile, setForm, waitState, progress, screenshot } from './helpers.mjs';
 
 const STEPS = 12;
-let env;
-let session;
-before(async () => {
-  env = await setup({ webgpu: true });
-  session = await openPage(env);
-  await waitReady(session.page);
-});
-after(async () => {
-  await session?.context.close().catch(() => {});
-  await env?.close();
-});
+const shared = pageForFile({ webgpu: true });
 
 test('trains on WebGPU: the loss falls and the adapter is shown', async () => {
-  const { page, problems } = session;
+  const { page, problems } = shared.session;
   const gpu = await page.evaluate(() => window.playground.gpu);
   assert.equal(gpu.status, 'ready', `WebGPU did not start: ${gpu.reason}`);
   assert.match(await page.textContent('#adapter-name'), /WebGPU/);
