@@ -66,31 +66,19 @@ pub struct StepOutput {
     pub loss: Tensor<1>,
     /// Number of correct predictions, shape [1].
     pub correct: Tensor<1, Int>,
-    /// L2 norm of each Linear weight gradient, shape [layers], when asked for.
-    pub grad_norms: Option<Tensor<1>>,
 }
 
 /// One SGD step on one batch: forward, log-softmax + NLL, backward, update.
-pub fn train_step(state: TrainState, batch: &Batch, with_grad_norms: bool) -> (TrainState, StepOutput) {
+pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) {
     let TrainState { model, mut optimizer, lr } = state;
     let outputs = model.forward(batch.inputs.clone());
     let loss = cross_entropy(outputs.clone(), batch.targets.clone());
     let correct = predict(outputs.detach()).equal(batch.targets.clone()).int().sum();
     let grads = GradientsParams::from_grads(loss.backward(), &model);
-    let grad_norms = with_grad_norms.then(|| {
-        let norms: Vec<Tensor<1>> = model
-            .layers
-            .iter()
-            .filter_map(|layer| grads.get::<2>(layer.linear.weight.id))
-            .map(|g| g.powi_scalar(2).sum().sqrt())
-            .collect();
-        Tensor::cat(norms, 0)
-    });
     let model = optimizer.step(lr, model, grads);
     let output = StepOutput {
         loss: loss.detach().inner(),
         correct: correct.inner(),
-        grad_norms: grad_norms.map(|t| t.inner()),
     };
     (TrainState { model, optimizer, lr }, output)
 }
@@ -324,7 +312,7 @@ impl Session {
         let host = self.dataset.batch(&self.dataset.train, self.batch_indices());
         let batch = Batch::upload(&host, self.dataset.input_size(), &self.device);
         let state = self.state.take().expect("the state is always put back");
-        let (state, out) = train_step(state, &batch, false);
+        let (state, out) = train_step(state, &batch);
         self.state = Some(state);
         self.pending.losses.push(out.loss);
         self.pending.correct.push(out.correct);

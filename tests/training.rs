@@ -161,10 +161,10 @@ fn one_step_is_sgd_with_momentum_and_no_dampening() {
         values(model.layers[2].linear.weight.val().grad(&grads).unwrap())
     };
     let g1 = grad_of(&state.model);
-    let (state, _) = train_step(state, &batch, false);
+    let (state, _) = train_step(state, &batch);
     let w1 = values(state.model.layers[2].linear.weight.val().inner());
     let g2 = grad_of(&state.model);
-    let (state, _) = train_step(state, &batch, false);
+    let (state, _) = train_step(state, &batch);
     let w2 = values(state.model.layers[2].linear.weight.val().inner());
     for i in (0..w0.len()).step_by(97) {
         assert!((w1[i] - (w0[i] - 0.1 * g1[i])).abs() < 1e-6);
