@@ -12,6 +12,7 @@
 
 import * as charts from './charts.js';
 import * as compare from './compare.js';
+import * as form from './form.js';
 import * as lecture from './lecture.js';
 
 const ACTIVATIONS = [
@@ -205,16 +206,7 @@ const FIELD_INPUT = {
 };
 
 function fillActivationSelects() {
-  compare.fillSelects(ACTIVATIONS);
-  for (const id of ['act1', 'act2', 'act3']) {
-    const select = $(id);
-    for (const [value, label] of ACTIVATIONS) {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = label;
-      select.append(option);
-    }
-  }
+  form.fillActivationSelects(['act1', 'act2', 'act3', ...compare.ACT_IDS], ACTIVATIONS);
 }
 
 function writeForm(config) {
@@ -232,13 +224,6 @@ function writeForm(config) {
     $(`backend-${wanted}`).checked = true;
   }
   updateNetworkDiagram();
-}
-
-function parseDecimal(text) {
-  const t = text.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : null;
 }
 
 function parseWhole(text) {
@@ -263,7 +248,7 @@ function readForm() {
   config.backend = $('backend-cpu').checked ? 'cpu' : 'gpu';
 
   const decimal = (id, field, key, example) => {
-    const v = parseDecimal($(id).value);
+    const v = form.parseDecimal($(id).value);
     if (v === null) errors.push({ field, message: `enter a number, e.g. ${example}` });
     else config[key] = v;
   };

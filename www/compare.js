@@ -5,24 +5,15 @@
 //
 // The training loop (app.js) advances both trainers alternately, B in lockstep with A's step.
 
+import { parseDecimal } from './form.js';
+
 /** The fields B may differ in; anything else a link sets for B is reported and ignored. */
 export const B_FIELDS = ['acts', 'batch_norm', 'lr'];
+
 const SHARED_FIELDS = { momentum: 'momentum', batch_size: 'batch', epochs: 'epochs', seed: 'seed', stats_every: 'stats', backend: 'backend', dataset: 'dataset' };
 
 const $ = (id) => document.getElementById(id);
-const ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
-
-export function fillSelects(activations) {
-  for (const id of ACT_IDS) {
-    const select = $(id);
-    for (const [value, label] of activations) {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = label;
-      select.append(option);
-    }
-  }
-}
+export const ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
 
 export function isOn() { return $('compare').checked; }
 
@@ -44,13 +35,6 @@ export function write(config) {
 /** B's starting point when comparison is switched on: A with the other BatchNorm choice. */
 export function defaultFrom(configA) {
   return { ...configA, batch_norm: configA.batch_norm === 'none' ? 'last' : 'none' };
-}
-
-function parseDecimal(text) {
-  const t = text.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : null;
 }
 
 /**
