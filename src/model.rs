@@ -50,25 +50,72 @@ pub struct Mlp {
     pub layers: Vec<Layer>,
 }
 
-impl Mlp {
-    /// Builds the network for `input_size` inputs with PyTorch's default Linear init,
-    /// U(±1/√fan_in) for weights and biases, drawn on the CPU from `config.seed` so that the same
-    /// seed gives the same initial weights on every backend.
-    pub fn new(config: &Config, input_size: usize, device: &Device) -> Mlp {
+/// One Linear layer's initial values, on the host: `weight` is `[fan_in, fan_out]` row-major
+/// (burn's layout, the transpose of PyTorch's `weight`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerWeights {
+    pub fan_in: usize,
+    pub fan_out: usize,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// A network's initial weights, drawn (or loaded) on the host so that the same values can be
+/// uploaded to any backend, stacked for a sweep, or taken from another framework's run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InitialWeights {
+    pub layers: Vec<LayerWeights>,
+}
+
+impl InitialWeights {
+    /// PyTorch's default Linear init, U(±1/√fan_in) for weights and biases, drawn from a ChaCha8
+    /// stream seeded with `config.seed`: the same seed gives the same weights on every backend.
+    pub fn draw(config: &Config, input_size: usize) -> InitialWeights {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let sizes = [input_size, HIDDEN_SIZES[0], HIDDEN_SIZES[1], NUM_CLASSES];
-        let count = sizes.len() - 1;
-        let layers = (0..count)
-            .map(|i| {
-                let (fan_in, fan_out) = (sizes[i], sizes[i + 1]);
-                Layer {
-                    linear: pytorch_linear(fan_in, fan_out, &mut rng, device),
-                    norm: config
-                        .batch_norm
-                        .applies_to(i, count)
-                        .then(|| BatchNormConfig::new(fan_out).with_epsilon(1e-5).with_momentum(0.1).init(device)),
-                    activation: config.acts[i],
-                }
+        let sizes = layer_sizes(input_size);
+        let layers = sizes
+            .windows(2)
+            .map(|pair| {
+                let (fan_in, fan_out) = (pair[0], pair[1]);
+                let bound = 1.0 / (fan_in as f32).sqrt();
+                let mut uniform = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..bound)).collect() };
+                let weight = uniform(fan_in * fan_out);
+                let bias = uniform(fan_out);
+                LayerWeights { fan_in, fan_out, weight, bias }
+            })
+            .collect();
+        InitialWeights { layers }
+    }
+}
+
+/// Widths of every layer boundary: the input, the hidden layers, the classes.
+pub fn layer_sizes(input_size: usize) -> Vec<usize> {
+    let mut sizes = vec![input_size];
+    sizes.extend(HIDDEN_SIZES);
+    sizes.push(NUM_CLASSES);
+    sizes
+}
+
+impl Mlp {
+    /// Builds the network for `input_size` inputs with weights drawn by [`InitialWeights::draw`].
+    pub fn new(config: &Config, input_size: usize, device: &Device) -> Mlp {
+        Mlp::from_weights(&InitialWeights::draw(config, input_size), config, device)
+    }
+
+    /// Builds the network from given initial weights; activations and BatchNorm come from `config`.
+    pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> Mlp {
+        let count = weights.layers.len();
+        let layers = weights
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Layer {
+                linear: upload_linear(w, device),
+                norm: config
+                    .batch_norm
+                    .applies_to(i, count)
+                    .then(|| BatchNormConfig::new(w.fan_out).with_epsilon(1e-5).with_momentum(0.1).init(device)),
+                activation: config.acts[i],
             })
             .collect();
         Mlp { layers }
@@ -90,18 +137,11 @@ impl Mlp {
         }
         outputs
     }
-
-    pub fn uses_batch_norm(&self) -> bool {
-        self.layers.iter().any(|l| l.norm.is_some())
-    }
 }
 
-fn pytorch_linear(fan_in: usize, fan_out: usize, rng: &mut ChaCha8Rng, device: &Device) -> Linear {
-    let bound = 1.0 / (fan_in as f32).sqrt();
-    let mut uniform = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..bound)).collect() };
-    // burn stores the weight as [fan_in, fan_out] (the transpose of PyTorch's).
-    let weight = Tensor::<2>::from_data(TensorData::new(uniform(fan_in * fan_out), [fan_in, fan_out]), device);
-    let bias = Tensor::<1>::from_data(TensorData::new(uniform(fan_out), [fan_out]), device);
+fn upload_linear(w: &LayerWeights, device: &Device) -> Linear {
+    let weight = Tensor::<2>::from_data(TensorData::new(w.weight.clone(), [w.fan_in, w.fan_out]), device);
+    let bias = Tensor::<1>::from_data(TensorData::new(w.bias.clone(), [w.fan_out]), device);
     Linear {
         weight: Param::from_tensor(weight),
         bias: Some(Param::from_tensor(bias)),

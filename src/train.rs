@@ -159,13 +159,36 @@ struct Pending {
     sizes: Vec<usize>,
 }
 
+/// The order in which each epoch visits the training set. It has a ChaCha8 stream of its own
+/// (stream 1 of the seed), reshuffled every epoch, so it depends on the seed alone: a sweep's
+/// model with seed s sees the same batches as the single run with seed s.
+pub struct BatchOrder {
+    rng: ChaCha8Rng,
+    len: usize,
+}
+
+impl BatchOrder {
+    pub fn new(seed: u64, len: usize) -> BatchOrder {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(1);
+        BatchOrder { rng, len }
+    }
+
+    /// The next epoch's permutation of `0..len`.
+    pub fn next_epoch(&mut self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.len).collect();
+        order.shuffle(&mut self.rng);
+        order
+    }
+}
+
 /// A whole training run, advanced chunk by chunk by the page or all at once by the CLI.
 pub struct Session {
     config: Config,
     dataset: Arc<Dataset>,
     device: Device,
     state: Option<TrainState>,
-    order_rng: ChaCha8Rng,
+    batch_order: BatchOrder,
     order: Vec<usize>,
     steps_per_epoch: usize,
     /// Completed epochs.
@@ -200,9 +223,7 @@ impl Session {
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::new(&config, dataset.input_size(), &device);
-        // The batch order has its own stream, so it does not depend on how the weights were drawn.
-        let mut order_rng = ChaCha8Rng::seed_from_u64(config.seed);
-        order_rng.set_stream(1);
+        let batch_order = BatchOrder::new(config.seed, n);
         let history = History {
             acts: config.acts.to_vec(),
             steps_per_epoch,
@@ -213,7 +234,7 @@ impl Session {
             dataset,
             device,
             state: Some(state),
-            order_rng,
+            batch_order,
             order: Vec::new(),
             steps_per_epoch,
             epoch: 0,
@@ -256,8 +277,7 @@ impl Session {
     }
 
     fn shuffle(&mut self) {
-        self.order = (0..self.dataset.train.len()).collect();
-        self.order.shuffle(&mut self.order_rng);
+        self.order = self.batch_order.next_epoch();
     }
 
     /// The training-set indices of the batch at `step_in_epoch` of the current epoch.
