@@ -22,21 +22,7 @@ const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
 pub const PROBE_SIZE: usize = 64;
 
-/// A batch on the device.
-pub struct Batch {
-    pub inputs: Tensor<2>,
-    pub targets: Tensor<1, Int>,
-}
-
-impl Batch {
-    pub fn upload(host: &HostBatch, input_size: usize, device: &Device) -> Batch {
-        let n = host.len();
-        Batch {
-            inputs: Tensor::from_data(TensorData::new(host.features.clone(), [n, input_size]), device),
-            targets: Tensor::from_data(TensorData::new(host.labels.clone(), [n]), device),
-        }
-    }
-}
+pub use crate::batch::Batch;
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {

@@ -107,10 +107,18 @@ fn save(name: &str, (w, h): (u32, u32), draw: impl FnOnce(BitMapBackend) -> Resu
     assert!(inked > (w * h / 100) as usize, "{name} is (nearly) blank");
     let dir = root().join("artifacts/charts");
     if std::fs::create_dir_all(&dir).is_ok() {
-        let png = plots::png::encode_rgb(w, h, &buf).expect("png");
-        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        write_png(&dir.join(format!("{name}.png")), (w, h), &buf).expect("png");
     }
     layout
+}
+
+/// An 8-bit RGB PNG file (through the `png` crate).
+fn write_png(path: &std::path::Path, (w, h): (u32, u32), rgb: &[u8]) -> Result<(), png::EncodingError> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(rgb)
 }
 
 fn save_all(prefix: &str, history: &History) {
