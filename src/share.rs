@@ -4,7 +4,7 @@
 //! Parsing goes through [`Config::apply_setting`] and [`Config::validate`], the same path as the
 //! page's own controls. A bad value never stops the rest of the link from applying.
 
-use crate::config::{Activation, BatchNormMode, Config, ConfigError};
+use crate::config::{Activation, BatchNormMode, Config, ConfigError, clip};
 use serde::Serialize;
 
 /// A named configuration with a short explanation of what to watch for. The numbers the
@@ -273,20 +273,36 @@ pub fn parse_query(query: &str) -> SharedView {
     let mut preset_name = None;
     let mut lecture = false;
     let mut autostart = false;
-    let mut compare_flag = false;
+    let mut compare_flag = None;
+    let mut seen = std::collections::HashSet::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (key, value) = (key.into_owned(), value.into_owned());
+        if key.trim().is_empty() {
+            if !value.is_empty() {
+                errors.push(ConfigError::new("(empty key)", format!("a value {:?} without a setting name", clip(&value))));
+            }
+            continue;
+        }
+        if !seen.insert(key.clone()) {
+            errors.push(ConfigError::new(&clip(&key), "given more than once; the last value applies"));
+        }
         match key.as_str() {
             "preset" => preset_name = Some(value),
             "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
             "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
-            "compare" => parse_flag(&key, &value).map(|v| compare_flag = v).unwrap_or_else(|e| errors.push(e)),
+            "compare" => parse_flag(&key, &value).map(|v| compare_flag = Some(v)).unwrap_or_else(|e| errors.push(e)),
             _ => match key.strip_prefix("b.") {
                 Some(rest) => b_pairs.push((rest.to_string(), value)),
                 None => a_pairs.push((key, value)),
             },
         }
     }
+    // `compare=0` means no B side, whatever `b.` keys say; without `compare`, a `b.` key asks for one.
+    if compare_flag == Some(false) && !b_pairs.is_empty() {
+        errors.push(ConfigError::new("compare", "is 0, so the b. settings are ignored"));
+        b_pairs.clear();
+    }
+    let compare_flag = compare_flag.unwrap_or(false);
     let mut base = Config::default();
     let mut preset = None;
     if let Some(name) = preset_name {
@@ -299,7 +315,7 @@ pub fn parse_query(query: &str) -> SharedView {
                 "preset",
                 format!(
                     "unknown preset {:?} (known: {})",
-                    name.chars().take(40).collect::<String>(),
+                    clip(&name),
                     presets().iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
                 ),
             )),
@@ -394,6 +410,29 @@ mod tests {
         assert_eq!(parsed.config.lr, Config::default().lr);
         assert_eq!(parsed.config.acts, Config::default().acts);
         assert!(parsed.config.validate().is_ok());
+    }
+
+    #[test]
+    fn compare_zero_means_no_b_side_even_with_b_keys() {
+        let parsed = parse_query("compare=0&b.acts=selu,selu,selu");
+        assert_eq!(parsed.compare, None);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].to_string().starts_with("compare: is 0"), "{:?}", parsed.errors);
+        // Without `compare`, a `b.` key still asks for a B side.
+        assert!(parse_query("b.acts=selu,selu,selu").compare.is_some());
+        assert!(parse_query("compare=1").compare.is_some());
+    }
+
+    #[test]
+    fn duplicate_and_empty_keys_are_reported() {
+        let parsed = parse_query("seed=3&seed=4&=5&&");
+        assert_eq!(parsed.config.seed, 4, "the last value applies");
+        let messages: Vec<String> = parsed.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            messages,
+            ["seed: given more than once; the last value applies", "(empty key): a value \"5\" without a setting name"]
+        );
+        assert!(parse_query("seed=3&b.seed=4").errors.is_empty(), "A and B keys are different keys");
     }
 
     #[test]
