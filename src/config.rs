@@ -515,10 +515,7 @@ mod tests {
 
     #[test]
     fn invalid_settings_are_refused_with_the_field_named() {
-        let mut c = Config::default();
-        c.lr = 0.0;
-        c.batch_size = 0;
-        c.momentum = 1.5;
+        let mut c = Config { lr: 0.0, batch_size: 0, momentum: 1.5, ..Config::default() };
         let errors = c.validate().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["lr", "momentum", "batch"]);
@@ -542,10 +539,12 @@ mod tests {
 
     #[test]
     fn json_round_trip_and_unknown_fields() {
-        let mut c = Config::default();
-        c.acts = [Activation::Selu, Activation::Tanh, Activation::Sigmoid];
-        c.batch_norm = BatchNormMode::Last;
-        c.seed = 42;
+        let c = Config {
+            acts: [Activation::Selu, Activation::Tanh, Activation::Sigmoid],
+            batch_norm: BatchNormMode::Last,
+            seed: 42,
+            ..Config::default()
+        };
         assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
         assert!(Config::from_json(r#"{"learning_rate":0.1}"#).is_err());
         assert_eq!(Config::from_json("{}").unwrap(), Config::default());
@@ -553,17 +552,18 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_apply_setting() {
-        let mut c = Config::default();
-        c.dataset = DatasetKind::Cifar10;
-        c.acts = [Activation::Tanh, Activation::Selu, Activation::Sigmoid];
-        c.batch_norm = BatchNormMode::All;
-        c.lr = 0.0375;
-        c.momentum = 0.9;
-        c.batch_size = 128;
-        c.epochs = 3;
-        c.seed = MAX_SEED;
-        c.backend = BackendKind::Cpu;
-        c.stats_every = 7;
+        let c = Config {
+            dataset: DatasetKind::Cifar10,
+            acts: [Activation::Tanh, Activation::Selu, Activation::Sigmoid],
+            batch_norm: BatchNormMode::All,
+            lr: 0.0375,
+            momentum: 0.9,
+            batch_size: 128,
+            epochs: 3,
+            seed: MAX_SEED,
+            backend: BackendKind::Cpu,
+            stats_every: 7,
+        };
         let mut back = Config::default();
         for (k, v) in c.settings() {
             back.apply_setting(k, &v).unwrap();

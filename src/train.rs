@@ -291,17 +291,18 @@ impl Session {
             samples += self.step();
             steps += 1;
             let epoch_ended = self.step_in_epoch == self.steps_per_epoch;
-            let probe_due = self.config.stats_every > 0 && self.global_step() % self.config.stats_every == 0;
+            let probe_due = self.config.stats_every > 0 && self.global_step().is_multiple_of(self.config.stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
-            if epoch_ended || probe_due || out_of_time || steps >= max_steps {
-                if let Err(e) = self.read_pending().await {
-                    self.fail(e);
-                }
+            if (epoch_ended || probe_due || out_of_time || steps >= max_steps)
+                && let Err(e) = self.read_pending().await
+            {
+                self.fail(e);
             }
-            if self.run_state == RunState::Running && probe_due {
-                if let Err(e) = self.take_probe().await {
-                    self.fail(e);
-                }
+            if self.run_state == RunState::Running
+                && probe_due
+                && let Err(e) = self.take_probe().await
+            {
+                self.fail(e);
             }
             if self.run_state == RunState::Running && epoch_ended {
                 self.finish_epoch().await;

@@ -3,7 +3,7 @@
 //!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
 //!   cargo run --release --bin train -- --sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
 
-use activation_playground::config::{Activation, BackendKind, Config, ConfigError, MAX_EPOCHS, describe_errors};
+use activation_playground::config::{Activation, BackendKind, Config, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
 use activation_playground::train::{RunState, Session};
@@ -88,10 +88,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Turns the flags into a Config through the same `apply_setting` + `validate` as share links.
+/// Turns the flags into a Config through the same `Config::with_settings` as share links and the
+/// page's form (each flag is named like its setting).
 fn base_config(args: &Args) -> Result<Config, String> {
-    let mut config = Config::default();
-    let mut errors: Vec<ConfigError> = Vec::new();
     let settings = [
         ("dataset", Some(&args.dataset)),
         ("acts", args.acts.as_ref()),
@@ -103,17 +102,9 @@ fn base_config(args: &Args) -> Result<Config, String> {
         ("seed", args.seed.as_ref()),
         ("backend", Some(&args.backend)),
     ];
-    for (key, value) in settings {
-        if let Some(value) = value {
-            if let Err(e) = config.apply_setting(key, value) {
-                errors.push(e);
-            }
-        }
-    }
+    let pairs: Vec<(&str, &String)> = settings.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect();
+    let (mut config, errors) = Config::default().with_settings(&pairs);
     config.stats_every = 0;
-    if let Err(mut more) = config.validate() {
-        errors.append(&mut more);
-    }
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
 }
 

@@ -77,7 +77,7 @@ fn format_step(step: usize) -> String {
     let digits = step.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -203,7 +203,7 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
         let q = stage.quantiles(latest.layers.get(i)?);
         let bins = HISTOGRAM_BINS;
         let width = (panel.x_max - panel.x_min) / bins as f64;
-        if !(width > 0.0) {
+        if width.is_nan() || width <= 0.0 {
             return None;
         }
         let j = (((x - panel.x_min) / width).floor().max(0.0) as usize).min(bins - 1);
