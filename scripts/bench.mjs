@@ -120,12 +120,36 @@ async function browserBench(server, { gpu, stats = 0 }) {
         while (steps < cpuSteps) { const n = Math.min(25, cpuSteps - steps); await run(n); steps += n; }
       }
       const ms = performance.now() - t0;
+      // With statistics: the cost of drawing each chart on this (main) thread, onto a 960×600
+      // <canvas>, through the same backend the worker uses (text measured with measureText).
+      let drawMs = null;
+      if (stats) {
+        const canvas = document.createElement('canvas');
+        canvas.width = 960;
+        canvas.height = 600;
+        document.body.append(canvas);
+        drawMs = {};
+        for (const chart of ['training', 'activations', 'gradients', 'health']) {
+          const times = [];
+          for (let i = 0; i < 7; i++) {
+            const c0 = performance.now();
+            trainer.drawChart(chart, canvas, 1, 'post');
+            times.push(performance.now() - c0);
+          }
+          times.sort((a, b) => a - b);
+          drawMs[chart] = times[3];
+        }
+      }
       trainer.free();
-      return { steps, ms, warmMs, backend, adapter };
+      return { steps, ms, warmMs, backend, adapter, drawMs };
     }, { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
     const name = stats ? `  + statistics every ${stats} steps` : gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
     record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
     console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s`);
+    if (r.drawMs) {
+      const draw = Object.entries(r.drawMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+      console.log(`${''.padEnd(34)} drawing each chart on the main thread (960×600, median of 7): ${draw}`);
+    }
   } catch (e) {
     record(gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium', { note: `failed: ${e.message.split('\n')[0]}` });
   } finally {
@@ -196,13 +220,19 @@ async function memoryBench(server) {
   try {
     await page.click('#start');
     await page.waitForFunction(() => (window.playground.progress?.epoch ?? 0) >= 1, null, { timeout: 300_000, polling: 200 });
-    const one = await page.evaluate(() => window.playground.engine.memory());
+    // The worker's wasm memory (its linear memory) and the page's JS heap (Chromium's
+    // performance.memory; workers do not expose theirs).
+    const measure = () => page.evaluate(async () => ({
+      ...(await window.playground.engine.memory()),
+      jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
+    }));
+    const one = await measure();
     await page.waitForFunction(() => ['finished', 'diverged', 'error'].includes(document.body.dataset.state), null, { timeout: 1_200_000, polling: 500 });
-    const ten = await page.evaluate(() => window.playground.engine.memory());
+    const ten = await measure();
     const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`);
     const ratio = (a, b) => (a && b ? `${(b / a).toFixed(2)}×` : 'n/a');
     console.log(`memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}); ` +
-      `JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`);
+      `page JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`);
   } catch (e) {
     console.log(`memory: failed: ${e.message.split('\n')[0]}`);
   } finally {
