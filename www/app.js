@@ -66,6 +66,8 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
     ink: (/** @type {string} */ canvas) => app.engine?.call('ink', { canvas }),
     /** {wasmBytes, jsHeapBytes} of the worker. */
     memory: () => app.engine?.call('memory'),
+    /** Makes the worker trap inside wasm, as a panic would (tests the fatal path). */
+    trap: () => app.engine?.call('trap').catch(() => {}),
     /** Ends the worker as a crash would (tests the message and the restart). */
     kill: (reason = 'stopped from the console') => app.engine?.kill(reason),
     /** Draws every chart once and reports the worker's milliseconds per chart. */

@@ -1,5 +1,6 @@
 //! The four charts, drawn with plotters onto any `DrawingBackend`: a `<canvas>` on the page
-//! (plotters-canvas), an in-memory bitmap in the native tests.
+//! (an `OffscreenCanvas` in the engine worker, see `web/canvas.rs`), an in-memory bitmap in the
+//! native tests.
 //!
 //! * [`draw_training`]: loss and accuracy over the steps, with epoch marks;
 //! * [`draw_activations`]: per layer, the current histogram and the 5/25/50/75/95 % bands over

@@ -72,3 +72,23 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   assert.ok(await page.evaluate(() => window.playground.engine.ink('chart-loss')) > 0.02);
   assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
 });
+
+test('a trap inside wasm (as a panic ends) is caught by the worker and reported; the restart works', async () => {
+  const { page, problems } = shared.session;
+  await setForm(page, { epochs: '2', backend: 'cpu' });
+  await page.click('#start');
+  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.evaluate(() => window.playground.engine.trap());
+  await waitState(page, 'error', 10_000);
+  assert.equal(await page.isVisible('#engine-banner'), true);
+  assert.match(await page.textContent('#engine-text'), /the engine stopped: unreachable/);
+  assert.equal(await page.evaluate(() => window.playground.engineDown !== null), true);
+  await page.click('#engine-restart');
+  await waitState(page, 'idle', 120_000);
+  assert.equal(await page.isEnabled('#start'), true);
+  await page.click('#start');
+  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.click('#stop');
+  await waitState(page, 'stopped', 30_000);
+  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+});

@@ -30,11 +30,13 @@
  * @typedef {{type: 'png', canvas: string}} PngRequest
  * @typedef {{type: 'ink', canvas: string}} InkRequest
  *   Share of the canvas's pixels that are drawn (neither white nor transparent); for tests.
+ * @typedef {{type: 'trap'}} TrapRequest
+ *   Tests: traps inside wasm, as a panic would; the worker then reports itself `fatal`.
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
  * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | RunRequest | EpochsRequest | DrawRequest
- *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | MemoryRequest} Request
+ *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | MemoryRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
  * @typedef {{type: 'fatal', reason: string}} Fatal

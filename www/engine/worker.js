@@ -160,6 +160,12 @@ const handlers = {
     return ink / (c.width * c.height);
   },
 
+  /** Tests: a wasm trap, as a Rust panic or running out of memory ends in (a tiny module running `unreachable`). */
+  trap() {
+    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 116, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
+    /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports).t();
+  },
+
   memory() {
     // @ts-ignore: performance.memory is Chromium's
     const heap = performance.memory?.usedJSHeapSize ?? null;
