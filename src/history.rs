@@ -99,6 +99,23 @@ pub struct History {
 }
 
 impl History {
+    /// How many records of each kind there are: (steps, epochs, probes).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.steps.len(), self.epochs.len(), self.probes.len())
+    }
+
+    /// The history as it was when it held `counts` records (see [`History::counts`]): what a
+    /// chart drawn then showed.
+    pub fn prefix(&self, (steps, epochs, probes): (usize, usize, usize)) -> History {
+        History {
+            acts: self.acts.clone(),
+            steps_per_epoch: self.steps_per_epoch,
+            steps: self.steps[..steps.min(self.steps.len())].to_vec(),
+            epochs: self.epochs[..epochs.min(self.epochs.len())].to_vec(),
+            probes: self.probes[..probes.min(self.probes.len())].to_vec(),
+        }
+    }
+
     /// Every record in long format, one value per row: `record,step,layer,metric,value`.
     /// Spreadsheet- and pandas-friendly whatever the number of layers or probes.
     pub fn to_csv(&self) -> String {
@@ -142,6 +159,19 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_is_the_history_as_it_was() {
+        let history = History {
+            steps: (1..=5).map(|step| StepRecord { step, loss: step as f32, accuracy: 0.5 }).collect(),
+            ..History::default()
+        };
+        let then = history.prefix((3, 0, 0));
+        assert_eq!(then.steps.len(), 3);
+        assert_eq!(then.steps.last().unwrap().step, 3);
+        assert_eq!(history.prefix(history.counts()), history);
+        assert_eq!(history.prefix((99, 99, 99)), history, "more than there is: everything");
+    }
 
     #[test]
     fn csv_has_one_value_per_row_and_marks_non_finite() {

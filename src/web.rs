@@ -271,14 +271,21 @@ impl JsDataset {
     }
 }
 
+/// What a chart was drawn from.
+struct Drawn {
+    layout: ChartLayout,
+    stage: Stage,
+    counts: (usize, usize, usize),
+}
+
 /// A training run. `run` returns a Promise so the page can keep drawing between chunks.
 #[wasm_bindgen]
 pub struct Trainer {
     session: Rc<RefCell<Session>>,
     backend_name: String,
-    /// The layout (and the stage, for the activation chart) each chart was last drawn with:
-    /// hover read-outs answer from exactly what is on screen.
-    drawn: RefCell<HashMap<String, (ChartLayout, Stage)>>,
+    /// The layout, the stage (activation chart) and the history's record counts each chart was
+    /// last drawn with: hover read-outs answer from exactly what is on screen.
+    drawn: RefCell<HashMap<String, Drawn>>,
 }
 
 #[wasm_bindgen]
@@ -360,7 +367,8 @@ impl Trainer {
         }
         .map_err(|e| JsError::new(&e))?;
         let json = serde_json::to_string(&layout).map_err(|e| JsError::new(&e.to_string()))?;
-        self.drawn.borrow_mut().insert(chart.to_string(), (layout, stage));
+        let counts = history.counts();
+        self.drawn.borrow_mut().insert(chart.to_string(), Drawn { layout, stage, counts });
         Ok(json)
     }
 
@@ -369,9 +377,11 @@ impl Trainer {
     pub fn hover(&self, chart: &str, px: f64, py: f64) -> Result<String, JsError> {
         let session = self.borrow()?;
         let drawn = self.drawn.borrow();
-        let readout = drawn
-            .get(chart)
-            .and_then(|(layout, stage)| plots::hover(session.history(), layout, px, py, *stage));
+        let readout = drawn.get(chart).and_then(|d| {
+            let history = session.history();
+            let then = if history.counts() == d.counts { None } else { Some(history.prefix(d.counts)) };
+            plots::hover(then.as_ref().unwrap_or(history), &d.layout, px, py, d.stage)
+        });
         serde_json::to_string(&readout).map_err(|e| JsError::new(&e.to_string()))
     }
 
