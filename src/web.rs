@@ -315,6 +315,9 @@ impl Trainer {
     }
 
     /// Trains up to `max_steps` batches or for about `budget_ms`; resolves to Progress JSON.
+    // The session stays borrowed across the chunk's awaits on purpose: any other call meanwhile
+    // gets a "busy" error from `try_borrow` instead of seeing a half-done step.
+    #[allow(clippy::await_holding_refcell_ref)]
     pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
         let session = self.session.clone();
         future_to_promise(async move {
