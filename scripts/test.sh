@@ -28,7 +28,7 @@ stage "checks: cargo fmt --check, cargo clippy -D warnings, tsc"
 t=$SECONDS
 cargo fmt --check > "$logs/fmt.log" 2>&1
 rc_fmt=$?
-[ "$rc_fmt" = 0 ] || { echo "cargo fmt --check: files need formatting (run cargo fmt):"; grep '^Diff in' "$logs/fmt.log" | sed 's/ at line.*//' | sort -u | head -20; }
+[ "$rc_fmt" = 0 ] || { echo "cargo fmt --check: files need formatting (run cargo fmt):"; grep '^Diff in' "$logs/fmt.log" | sed -E 's/^Diff in (.*):[0-9]+:$/  \1/' | sort -u | head -30; }
 cargo clippy --all-targets -- -D warnings 2>&1 | tee "$logs/clippy.log"
 rc_clippy=${PIPESTATUS[0]}
 node_modules/.bin/tsc -p jsconfig.json 2>&1 | tee "$logs/tsc.log"

@@ -21,7 +21,12 @@ export async function compile() {
   if (!module) {
     const response = await fetch(WASM_URL);
     if (!response.ok) throw new Error(`${WASM_URL.pathname}: HTTP ${response.status}`);
-    module = await WebAssembly.compileStreaming(response);
+    try {
+      module = await WebAssembly.compileStreaming(response.clone());
+    } catch {
+      // A server that does not send application/wasm: compile from the bytes instead.
+      module = await WebAssembly.compile(await response.arrayBuffer());
+    }
   }
   return module;
 }
