@@ -90,6 +90,7 @@ function engineCrashed(/** @type {string} */ reason) {
   run.abandonRun();
   charts.setReady('a', false);
   charts.setReady('b', false);
+  charts.showStopped(true);
   $('engine-text').textContent = `${reason.replace(/\.$/, '')}. Nothing was lost but the current run.`;
   $('engine-banner').hidden = false;
   $('engine-restart').disabled = false;
@@ -104,6 +105,7 @@ async function restartEngine() {
     await host.start(engineCrashed);
     app.engineDown = null;
     $('engine-banner').hidden = true;
+    charts.showStopped(false);
     app.gpu = { status: 'pending', adapter: null, reason: null, ready: null };
     startWebGpu();
     if (await host.reloadDataset()) app.dataset = datasets.current();

@@ -227,6 +227,15 @@ export function clearCanvases() {
   }
 }
 
+/** The engine stopped (true) or runs again: the figures say so instead of showing stale pixels. */
+export function showStopped(/** @type {boolean} */ stopped) {
+  for (const box of document.querySelectorAll('.plot-box')) {
+    box.classList.remove('has-chart');
+    const placeholder = box.querySelector('.plot-empty');
+    if (placeholder) placeholder.textContent = stopped ? 'The training engine stopped' : 'No data yet';
+  }
+}
+
 export function setZoom(/** @type {number} */ zoom) {
   charts.zoom = zoom;
 }

@@ -52,6 +52,8 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   assert.equal(await page.isDisabled('#start'), true);
   assert.equal(await page.isDisabled('#t-play'), true);
   assert.equal(await page.isEnabled('#lr'), true);
+  assert.equal(await page.locator('.plot-box.has-chart').count(), 0, 'no stale charts');
+  assert.match(await page.textContent('.plot-a .plot-empty'), /engine stopped/);
   await screenshot(page, 'engine-crashed.png');
   const stepAtCrash = await page.evaluate(() => window.playground.progress.step);
   await sleep(500);
