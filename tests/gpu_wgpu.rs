@@ -2,7 +2,10 @@
 //! Off by default (it adds a long build): `cargo test --release --features native-wgpu --test gpu_wgpu`.
 #![cfg(feature = "native-wgpu")]
 
-use activation_playground::config::{Activation, Config, DatasetKind};
+#[path = "common/replay.rs"]
+mod replay;
+
+use activation_playground::config::{Activation, BackendKind, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
 use activation_playground::stats;
 use activation_playground::train::{RunState, Session};
@@ -54,4 +57,18 @@ fn wgpu_trains_like_the_cpu_backend() {
     assert_eq!(probes.len(), 4);
     assert!(probes.iter().all(|p| p.layers.len() == 3 && !p.non_finite));
     assert!(stats::gradient_ratio(&probes[0].layers).is_some());
+}
+
+/// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured
+/// on lavapipe: at most 3.7e-7 relative per step (Flex: 2.7e-7) and the same test counts, so the
+/// tolerance is the CPU's 1e-5, ~25× the float noise seen (see the README's "Replaying PyTorch").
+#[test]
+fn every_step_matches_pytorch_on_wgpu() {
+    const TOLERANCE: f64 = 1e-5;
+    let gpu = Device::wgpu_options().init_with_setup().expect("a wgpu adapter").0;
+    let results = replay::replay_all(&gpu, BackendKind::Gpu);
+    let largest = results.iter().map(|(_, c)| c.max_step_rel_diff).fold(0.0, f64::max);
+    eprintln!("largest relative step-loss difference on wgpu: {largest:.2e}");
+    let misses = replay::misses(&results, TOLERANCE);
+    assert!(misses.is_empty(), "beyond {TOLERANCE:e} relative or a different test count:\n{}", misses.join("\n"));
 }
