@@ -131,8 +131,9 @@ impl ReplayReference {
 /// How closely a replayed run followed the recorded one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {
-    pub steps: usize,
-    /// The largest |ours − theirs| / |theirs| over the step losses, and its 1-based step.
+    /// |ours − theirs| / |theirs| for each step's loss, in step order.
+    pub step_rel_diffs: Vec<f64>,
+    /// The largest of them, and its 1-based step.
     pub max_step_rel_diff: f64,
     pub worst_step: usize,
     /// The same for the epoch's mean training loss (the last epoch).
@@ -153,15 +154,14 @@ impl Comparison {
         }
         let epoch = history.epochs.last().ok_or("the replayed run finished no epoch")?;
         let relative = |ours: f64, theirs: f64| (ours - theirs).abs() / theirs.abs();
-        let (worst_step, max_step_rel_diff) = ours
+        let step_rel_diffs: Vec<f64> = ours.iter().zip(&reference.step_losses).map(|(&o, &t)| relative(o, t)).collect();
+        let (worst_step, max_step_rel_diff) = step_rel_diffs
             .iter()
-            .zip(&reference.step_losses)
-            .map(|(&o, &t)| relative(o, t))
             .enumerate()
-            .fold((0, 0.0), |best, (i, d)| if d > best.1 || d.is_nan() { (i + 1, d) } else { best });
+            .fold((0, 0.0), |best, (i, &d)| if d > best.1 || d.is_nan() { (i + 1, d) } else { best });
         let count = |accuracy: f64| (accuracy * test_images as f64).round() as usize;
         Ok(Comparison {
-            steps: ours.len(),
+            step_rel_diffs,
             max_step_rel_diff,
             worst_step,
             train_loss_rel_diff: relative(epoch.train_loss as f64, reference.train_loss),
@@ -178,7 +178,7 @@ impl fmt::Display for Comparison {
             f,
             "{} steps, largest relative step-loss difference {:.1e} (step {}), train loss {:.1e}; \
              test {}/{} correct, recorded {}/{}",
-            self.steps,
+            self.step_rel_diffs.len(),
             self.max_step_rel_diff,
             self.worst_step,
             self.train_loss_rel_diff,
@@ -249,6 +249,8 @@ mod tests {
         let reference = ReferenceRun { step_losses: vec![2.0, 1.0, 0.5], train_loss: 1.5, test_acc: 0.1895 };
         let c = Comparison::new(&reference, &history(&[2.0, 1.0001, 0.5], 0.1894), 10_000).unwrap();
         assert_eq!(c.worst_step, 2);
+        assert_eq!(c.step_rel_diffs.len(), 3);
+        assert_eq!(c.step_rel_diffs[0], 0.0);
         assert!((c.max_step_rel_diff - 1e-4).abs() < 1e-7, "{c}");
         assert_eq!((c.test_correct, c.reference_test_correct), (1894, 1895));
         assert!(Comparison::new(&reference, &history(&[2.0], 0.1), 10_000).unwrap_err().contains("1 steps replayed, 3"));

@@ -13,11 +13,24 @@ use burn::tensor::Device;
 
 #[test]
 fn every_step_matches_pytorch_on_the_cpu() {
-    let results = replay::replay_all(&Device::flex(), BackendKind::Cpu);
-    let largest = results.iter().map(|(_, c)| c.max_step_rel_diff).fold(0.0, f64::max);
-    eprintln!("largest relative step-loss difference on Flex: {largest:.2e}");
-    let misses = replay::misses(&results, 1e-5);
+    let results = replay::replay_all(&Device::flex(), BackendKind::Cpu, |_| {});
+    eprintln!("largest relative step-loss difference on Flex: {:.2e}", results.largest());
+    let misses = results.misses(1e-5);
     assert!(misses.is_empty(), "beyond 1e-5 relative or a different test count:\n{}", misses.join("\n"));
+}
+
+/// The check can fail: a slightly different momentum leaves the first two losses alone (the
+/// first update is −lr·gradient whatever the momentum, as in PyTorch) and then drifts far
+/// beyond the tolerance.
+#[test]
+fn a_different_momentum_is_caught_from_the_third_step() {
+    let results = replay::replay_all(&Device::flex(), BackendKind::Cpu, |config| config.momentum = 0.45);
+    for r in &results.runs {
+        let first_two = &r.comparison.step_rel_diffs[..2];
+        assert!(first_two.iter().all(|&d| d < 1e-6), "{}: the first two steps use no momentum: {first_two:?}", r.label);
+    }
+    assert!(results.largest() > 1e-4, "momentum 0.45 went unnoticed: {:.2e}", results.largest());
+    assert_eq!(results.misses(1e-5).len(), 4);
 }
 
 fn losses(session: &mut Session) -> Vec<f32> {

@@ -19,8 +19,19 @@ fn read(path: &str) -> (String, Vec<u8>) {
     (path.display().to_string(), bytes)
 }
 
-/// Every recorded combination, replayed for one epoch on `device`: (label, comparison).
-pub fn replay_all(device: &Device, backend: BackendKind) -> Vec<(String, Comparison)> {
+/// The replay of every recorded combination, on the first 2,000 MNIST training images.
+pub struct Replay {
+    pub runs: Vec<Replayed>,
+}
+
+pub struct Replayed {
+    pub label: String,
+    pub comparison: Comparison,
+}
+
+/// Every recorded combination, replayed for one epoch on `device` with the recorded settings
+/// changed by `adjust` (nothing, to replay it faithfully).
+pub fn replay_all(device: &Device, backend: BackendKind, adjust: impl Fn(&mut Config)) -> Replay {
     let (name, bytes) = read("pytorch-replay/init-seed7-2000.json.gz");
     let start = ReplayStart::parse(&name, &bytes).unwrap();
     let (name, bytes) = read("pytorch-replay/losses-seed7-2000.json");
@@ -31,30 +42,44 @@ pub fn replay_all(device: &Device, backend: BackendKind) -> Vec<(String, Compari
     let base = Config { dataset: DatasetKind::Mnist, backend, stats_every: 0, ..Config::default() };
     let config = reference.config(&start.config(&base));
     assert_eq!((config.batch_size, config.epochs, config.lr, config.momentum), (32, 1, 0.01, 0.5));
-    let runs = reference.runs().unwrap();
-    assert_eq!(runs.len(), 4);
-    runs.into_iter()
+    let recorded_runs = reference.runs().unwrap();
+    assert_eq!(recorded_runs.len(), 4);
+    let runs = recorded_runs
+        .into_iter()
         .map(|(acts, recorded)| {
-            let config = Config { acts, ..config.clone() };
+            let mut config = Config { acts, ..config.clone() };
+            adjust(&mut config);
             let mut session = Session::from_start(config.clone(), dataset.clone(), device, start.start()).unwrap();
             while !session.is_done() {
                 pollster::block_on(session.run(usize::MAX, f64::INFINITY));
             }
             let comparison = Comparison::new(recorded, session.history(), dataset.test.len()).unwrap();
             eprintln!("{:<24} {comparison}", config.label());
-            (config.label(), comparison)
+            Replayed {
+                label: config.label(),
+                comparison,
+            }
         })
-        .collect()
+        .collect();
+    Replay { runs }
 }
 
-/// The combinations whose steps, epoch loss or test count are off by more than `tolerance`.
-pub fn misses(results: &[(String, Comparison)], tolerance: f64) -> Vec<String> {
-    results
-        .iter()
-        .filter(|(_, c)| {
-            !(c.max_step_rel_diff <= tolerance && c.train_loss_rel_diff <= tolerance)
-                || c.test_correct != c.reference_test_correct
-        })
-        .map(|(label, c)| format!("{label}: {c}"))
-        .collect()
+impl Replay {
+    /// The largest relative step-loss difference over all combinations.
+    pub fn largest(&self) -> f64 {
+        self.runs.iter().map(|r| r.comparison.max_step_rel_diff).fold(0.0, f64::max)
+    }
+
+    /// The combinations whose steps, epoch loss or test count are off by more than `tolerance`.
+    pub fn misses(&self, tolerance: f64) -> Vec<String> {
+        self.runs
+            .iter()
+            .filter(|r| {
+                let c = &r.comparison;
+                !(c.max_step_rel_diff <= tolerance && c.train_loss_rel_diff <= tolerance)
+                    || c.test_correct != c.reference_test_correct
+            })
+            .map(|r| format!("{}: {}", r.label, r.comparison))
+            .collect()
+    }
 }
