@@ -172,7 +172,7 @@ pub enum BatchOrder {
     /// A ChaCha8 stream of its own (stream 1 of the seed), reshuffled every epoch, so it depends
     /// on the seed alone: a sweep's model with seed s sees the same batches as the single run
     /// with seed s.
-    Seeded { rng: ChaCha8Rng, len: usize },
+    Seeded { rng: Box<ChaCha8Rng>, len: usize },
     /// Given orders, one per epoch, e.g. those of a PyTorch run being replayed.
     Fixed { orders: Vec<Vec<usize>>, next: usize },
 }
@@ -181,7 +181,7 @@ impl BatchOrder {
     pub fn new(seed: u64, len: usize) -> BatchOrder {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(1);
-        BatchOrder::Seeded { rng, len }
+        BatchOrder::Seeded { rng: Box::new(rng), len }
     }
 
     pub fn fixed(orders: Vec<Vec<usize>>) -> BatchOrder {
@@ -194,7 +194,7 @@ impl BatchOrder {
         match self {
             BatchOrder::Seeded { rng, len } => {
                 let mut order: Vec<usize> = (0..*len).collect();
-                order.shuffle(rng);
+                order.shuffle(rng.as_mut());
                 order
             }
             BatchOrder::Fixed { orders, next } => {
