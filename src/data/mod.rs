@@ -6,6 +6,7 @@ pub mod idx;
 
 use crate::config::DatasetKind;
 use std::fmt;
+use std::io::Read;
 
 /// A parse or load problem, naming the file it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,6 +201,19 @@ impl Dataset {
     }
 }
 
+/// Gunzips `bytes` if they start with the gzip magic number, else returns them as they are.
+pub fn maybe_gunzip(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| DataError::new(file, format!("broken gzip data ({e})")))?;
+        Ok(out)
+    } else {
+        Ok(bytes.to_vec())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +265,18 @@ mod tests {
         assert!(err.message.contains("784 per image"), "{err}");
         let label = Split { images: vec![0; 784], labels: vec![12] };
         assert!(Dataset::new(DatasetKind::Mnist, shape, Normalization::mnist(), good, label).is_err());
+    }
+
+    #[test]
+    fn gunzip_passes_raw_bytes_and_reports_truncation() {
+        use std::io::Write;
+        assert_eq!(maybe_gunzip("f", b"abc").unwrap(), b"abc");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&[7u8; 1000]).unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(maybe_gunzip("f", &gz).unwrap(), vec![7u8; 1000]);
+        let err = maybe_gunzip("x.gz", &gz[..gz.len() / 2]).unwrap_err();
+        assert_eq!(err.file, "x.gz");
     }
 }
 
