@@ -40,6 +40,7 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
     const r = app.run ?? app.lastRun;
     return r ? {
       chunks: r.chunks, activeMs: r.activeMs, maxChunkMs: r.maxChunkMs, wallMs: (r.endedAt ?? performance.now()) - r.startedAt,
+      recentChunks: r.recentChunks.slice(),
       chartDrawMs: charts.charts.drawMs, chartMs: { ...charts.charts.lastMs },
     } : null;
   },

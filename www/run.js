@@ -1,22 +1,24 @@
-// A training run, as the page sees it: the engine worker trains (engine/worker.js) and this
-// file only asks it for the next chunk, shows what comes back, and handles play / pause /
-// step / stop / reset and slow motion. With an A/B comparison B is advanced in lockstep with A.
-// Nothing here computes: every chunk, chart and statistic is the worker's.
+// A training run, as the page sees it: the engine worker runs the training loop itself
+// (engine/loop.js: chunk after chunk, B in lockstep with A, slow motion), and this file only
+// sends it commands (start, pause, resume, step, stop, speed) and renders the events it posts:
+// progress, the epoch table, the state line, and when to redraw the charts.
+// Nothing here computes or schedules training.
 
 import { app, $, fmtInt, pct, errorText } from './state.js';
 import * as charts from './charts.js';
-import { EngineCrashed, EngineTimeout } from './engine/client.js';
+import { EngineCrashed } from './engine/client.js';
 import { setState, showError, clearError } from './status.js';
 import { validateForm, updatePresetSelection } from './settings.js';
 import { syncUrl } from './links.js';
 import { resetRunDisplay, showProgress, showProgressB, renderEpochRows, drawSparkline } from './progress.js';
 
-// Time limits for a chunk. The first WebGPU step compiles shaders (seconds on a software
-// adapter); a chunk beyond these limits is treated as hung: the engine is stopped and restarted.
-const TIMEOUT = { runCpu: 60_000, runGpu: 180_000 };
-const CPU_BUDGET_MS = 30; // per chunk: how often the page hears from the worker
-const GPU_MAX_STEPS = 8;  // per chunk; adapted between 1 and this from the measured chunk time
-const GPU_TARGET_MS = 150;
+/** @typedef {import('./engine/protocol.js').LoopEvent} LoopEvent */
+
+// A running engine that posts nothing for this long is treated as hung: it is stopped and the
+// page offers a restart. The first WebGPU step compiles shaders (seconds on a software adapter).
+const HANG_MS = { cpu: 60_000, gpu: 180_000 };
+
+let nextRunId = 1;
 
 let emptyChartsPending = false;
 
@@ -47,17 +49,6 @@ export async function drawEmptyCharts() {
   }
 }
 
-/** Epoch rows and a fresh chart cycle (at an epoch's end, after a single step, at the end). */
-async function refreshHistory() {
-  try {
-    app.epochs = await app.engine.call('epochs', { side: 'a' });
-    renderEpochRows(app.epochs);
-  } catch (e) {
-    console.warn('reading the epochs failed:', errorText(e));
-  }
-  charts.tick({ force: true });
-}
-
 /**
  * Starts a run of the form's settings and, with an A/B comparison on, B's beside it.
  * `paused`: start paused; `steps`: then train that many single batches (→ before any run).
@@ -82,10 +73,11 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
       return startRun({ paused, steps });
     }
   }
+  const engine = app.engine;
   let created;
   try {
-    created = await app.engine.call('create', { side: 'a', json });
-    await app.engine.call('create', { side: 'b', json: form.b ? form.b.json : null });
+    created = await engine.call('create', { side: 'a', json });
+    await engine.call('create', { side: 'b', json: form.b ? form.b.json : null });
   } catch (e) {
     if (e instanceof EngineCrashed) return;
     setState('idle', 'Training could not start.', 'bad');
@@ -99,37 +91,44 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
   charts.resetSchedule();
   resetRunDisplay();
   const run = {
+    id: nextRunId++,
+    engine,
     config,
-    // The B side: trained in lockstep with A (same step), on the same data order and seed.
-    b: form.b ? { config: form.b.config, progress: null, done: false, outcome: null } : null,
-    done: false,       // A has finished or diverged
+    b: form.b ? { config: form.b.config } : null,
     outcome: null,     // A's final state
     backend: config.backend,
     backendName: created.backendName,
     paused,
-    stepRequests: steps, // single batches asked for while paused (→)
-    stopRequested: false,
-    wake: null,          // resolves the pause
+    firstChunk: true,
     onEnd: null,         // called once the run has ended (reset)
     speedSamples: [],
-    pace: null,
     startedAt: performance.now(),
-    activeMs: 0,   // time waiting for chunks
+    pausedAt: paused ? performance.now() : null,
+    activeMs: 0,   // the worker's time in chunks
     pausedMs: 0,
     chunks: 0,
     maxChunkMs: 0,
+    /** @type {{at: number, step: number}[]} the latest chunks: when the worker ended each (wall clock), A's step */
+    recentChunks: [],
     endedAt: null,
   };
   app.run = run;
+  engine.onEvent = (event) => onLoopEvent(run, event);
   $('backend-name').textContent = run.backendName;
   syncUrl();
   charts.drawAll(); // the empty states of the new run
   setState(paused ? 'paused' : 'running', paused ? pausedText() : runningText(run, true));
   try {
-    await trainLoop(run);
+    if (!paused) watch(run, true);
+    await engine.call('start', { runId: run.id, gpu: config.backend === 'gpu', paused, steps, speed: app.speed });
   } catch (e) {
     finishRun(run, 'error', e);
   }
+}
+
+/** Hang detection: only while the worker is expected to train (not while paused). */
+function watch(run, on) {
+  if (app.run === run) run.engine.watch(on ? HANG_MS[run.backend === 'gpu' ? 'gpu' : 'cpu'] : 0);
 }
 
 function runningText(run, starting = false) {
@@ -145,123 +144,51 @@ function pausedText() {
   return `Paused at step ${fmtInt.format(app.progress?.step ?? 0)}. Resume, stop, or train one batch at a time (→).`;
 }
 
-/** The step of the side that sets the pace: A, or B once A has ended. */
-function leadStep(run) {
-  return run.done && run.b ? run.b.progress?.step ?? 0 : app.progress?.step ?? 0;
-}
-
-function resetPace(run) {
-  if (run) run.pace = { t0: performance.now(), step0: leadStep(run) };
-}
-
-/** Steps allowed now under the speed cap (slow motion). */
-function paceAllowance(run) {
-  if (!run.pace) resetPace(run);
-  const due = Math.floor(((performance.now() - run.pace.t0) * app.speed) / 1000) + 1;
-  return due - (leadStep(run) - run.pace.step0);
-}
-
-/** Waits for the next step's turn; the spare time draws the charts of the latest step. */
-async function waitForPace(run) {
-  if (charts.hasPending()) {
-    charts.tick({ slow: true });
-    await new Promise((resolve) => setTimeout(resolve, 16));
-    return;
-  }
-  const next = run.pace.t0 + ((leadStep(run) - run.pace.step0) * 1000) / app.speed;
-  await new Promise((resolve) => setTimeout(resolve, Math.max(4, Math.min(100, next - performance.now()))));
-}
-
-/** One chunk: A, then B up to A's step (or on its own once A has ended). */
-async function advance(run, want, budget, gpu) {
-  const timeout = gpu ? TIMEOUT.runGpu : TIMEOUT.runCpu;
-  const aWasDone = run.done;
-  if (!run.done) {
-    const p = await app.engine.call('run', { side: 'a', steps: want, budget }, { timeout });
-    showProgress(p, run);
-    if (p.state === 'finished' || p.state === 'diverged') {
-      run.done = true;
-      run.outcome = p.state;
-      resetPace(run);
-    }
-  }
-  const b = run.b;
-  if (b && !b.done) {
-    const n = aWasDone ? want : (app.progress?.step ?? 0) - (b.progress?.step ?? 0);
-    if (n > 0) {
-      const pb = await app.engine.call('run', { side: 'b', steps: n, budget: aWasDone ? budget : Math.max(budget, 60_000) }, { timeout });
-      b.progress = pb;
-      showProgressB(pb);
-      if (pb.state === 'finished' || pb.state === 'diverged') {
-        b.done = true;
-        b.outcome = pb.state;
-      }
-    }
-  }
-}
-
-async function trainLoop(run) {
-  const gpu = run.backend === 'gpu';
-  // CPU: the worker stops a chunk once the time budget is spent (after a whole step).
-  // GPU: steps are queued and only the read-back waits, so the step count alone sets the chunk.
-  let steps = gpu ? 1 : 10_000;
-  const budget = gpu ? 60_000 : CPU_BUDGET_MS;
-  let firstChunk = true;
-  for (;;) {
-    if (run.stopRequested) return finishRun(run, 'stopped');
-    if (run.paused && run.stepRequests <= 0) {
-      setState('paused', pausedText());
-      const pausedAt = performance.now();
-      await new Promise((resolve) => { run.wake = resolve; });
-      run.wake = null;
-      run.pausedMs += performance.now() - pausedAt;
-      run.speedSamples = [];
-      resetPace(run);
-      if (run.stopRequested) return finishRun(run, 'stopped');
-      if (!run.paused) setState('running', runningText(run));
-      continue;
-    }
-    // Paused with a step asked for: exactly one batch (per side), then paused again.
-    const single = run.paused;
-    let want = single ? 1 : steps;
-    if (single) run.stepRequests -= 1;
-    else if (app.speed > 0) {
-      const allowed = paceAllowance(run);
-      if (allowed <= 0) {
-        await waitForPace(run);
-        continue;
-      }
-      want = Math.min(want, allowed);
-    }
-    const epochBefore = app.progress?.epoch ?? 0;
-    const t0 = performance.now();
-    await advance(run, want, single ? Math.max(budget, 60_000) : budget, gpu);
-    const elapsed = performance.now() - t0;
-    run.activeMs += elapsed;
+/** Renders what the worker's loop reports. @param {any} run @param {LoopEvent} event */
+function onLoopEvent(run, event) {
+  if (app.run !== run || event.runId !== run.id) return;
+  if (event.kind === 'chunk') {
+    run.activeMs += event.ms;
     run.chunks += 1;
-    run.maxChunkMs = Math.max(run.maxChunkMs, elapsed);
-    if (firstChunk) {
-      firstChunk = false;
+    run.maxChunkMs = Math.max(run.maxChunkMs, event.ms);
+    run.recentChunks.push({ at: event.at, step: event.a?.step ?? app.progress?.step ?? 0 });
+    if (run.recentChunks.length > 500) run.recentChunks.shift();
+    if (event.a) showProgress(event.a, run);
+    if (event.b) showProgressB(event.b);
+    if (run.firstChunk) {
+      run.firstChunk = false;
       if (app.state === 'running') setState('running', runningText(run));
     }
-    const ended = run.done && (!run.b || run.b.done);
-    if (single) {
-      // Time is plentiful while paused: every chart shows this very step.
-      await refreshHistory();
-      charts.drawAll();
-      if (!ended) setState('paused', pausedText());
-    } else if (ended || (app.progress?.epoch ?? 0) !== epochBefore) {
-      await refreshHistory();
-    } else {
-      charts.tick({ slow: app.speed > 0 && app.speed <= 10 });
+    if (event.epochs) {
+      app.epochs = event.epochs;
+      renderEpochRows(app.epochs);
     }
-    if (ended) return finishRun(run, run.b ? 'compared' : run.outcome);
-    if (gpu && !single) {
-      // Aim for ~150 ms per chunk: more steps per loss read-back on a fast GPU.
-      if (elapsed < GPU_TARGET_MS / 2) steps = Math.min(GPU_MAX_STEPS, steps * 2);
-      else if (elapsed > GPU_TARGET_MS * 2) steps = Math.max(1, Math.floor(steps / 2));
-    }
+    if (event.single) charts.drawAll(); // time is plentiful while paused: every chart shows this step
+    else if (event.epochs) charts.tick({ force: true });
+    else if (app.speed > 0 && app.speed <= 10) {
+      // Slow motion: the spare time between steps draws every chart of the latest step.
+      while (charts.tick({ slow: true }));
+    } else charts.tick();
+  } else if (event.kind === 'paused') {
+    if (!run.paused) return; // resumed meanwhile: the worker has the resume by now
+    watch(run, false);
+    if (run.pausedAt == null) run.pausedAt = performance.now();
+    run.paused = true;
+    setState('paused', pausedText());
+    $('resume').disabled = false;
+  } else if (event.kind === 'ended') {
+    run.outcome = event.a;
+    if (run.b) run.b.outcome = event.b;
+    if (event.outcome === 'error') finishRun(run, 'error', new Error(event.error ?? 'unknown error'));
+    else finishRun(run, event.outcome);
   }
+}
+
+/** Sends a command to the running loop (the engine banner covers a crash meanwhile). */
+function command(run, type, payload = {}) {
+  run.engine.call(type, payload).catch((e) => {
+    if (!(e instanceof EngineCrashed)) finishRun(run, 'error', e);
+  });
 }
 
 /** The sentence at the end of an A/B run. */
@@ -282,6 +209,8 @@ function compareSummary(run, seconds) {
 function finishRun(run, outcome, error) {
   if (app.run !== run) return;
   const p = app.progress;
+  watch(run, false);
+  if (run.pausedAt != null) run.pausedMs += performance.now() - run.pausedAt;
   const seconds = ((performance.now() - run.startedAt - run.pausedMs) / 1000).toFixed(1);
   run.endedAt = performance.now();
   app.lastRun = run;
@@ -290,10 +219,6 @@ function finishRun(run, outcome, error) {
     if (error instanceof EngineCrashed) {
       // The engine banner says what happened and offers the restart (app.js).
       run.onEnd?.();
-      return;
-    }
-    if (error instanceof EngineTimeout) {
-      app.engine?.kill(`a training chunk did not finish within ${Math.round((run.backend === 'gpu' ? TIMEOUT.runGpu : TIMEOUT.runCpu) / 1000)} s`);
       return;
     }
     setState('error', 'Training stopped by an error.', 'bad');
@@ -334,24 +259,28 @@ export function pauseRun() {
   run.paused = true;
   setState('paused', 'Pausing after the current step…');
   $('resume').disabled = false;
+  command(run, 'pause');
 }
 
 export function resumeRun() {
   const run = app.run;
-  if (!run) return;
+  if (!run || !run.paused) return;
   run.paused = false;
-  run.stepRequests = 0;
-  if (run.wake) run.wake();
-  else setState('running', runningText(run));
+  if (run.pausedAt != null) run.pausedMs += performance.now() - run.pausedAt;
+  run.pausedAt = null;
+  run.speedSamples = [];
+  setState('running', runningText(run));
+  watch(run, true);
+  command(run, 'resume');
 }
 
 export function stopRun() {
   const run = app.run;
   if (!run) return;
-  run.stopRequested = true;
   $('stop').disabled = true;
   $('pause').disabled = true;
-  if (run.wake) run.wake();
+  watch(run, true); // the worker answers with the run's end
+  command(run, 'stop');
 }
 
 const canTrain = () => app.state !== 'loading' && !!app.dataset && !app.engineDown;
@@ -371,8 +300,8 @@ export function stepOnce() {
   const run = app.run;
   if (!run) { startRun({ paused: true, steps: 1 }); return; }
   if (!run.paused) { pauseRun(); return; }
-  run.stepRequests = Math.min(run.stepRequests + 1, 20);
-  if (run.wake) run.wake();
+  watch(run, true);
+  command(run, 'step');
 }
 
 /** R / the reset button: the run is dropped and everything goes back to step 0. */
@@ -397,8 +326,10 @@ const SPEEDS = [0, 30, 10, 3, 1];
 export function setSpeed(value) {
   app.speed = Number(value) || 0;
   $('speed').value = String(app.speed);
-  resetPace(app.run);
-  if (app.run && !app.run.paused) setState('running', runningText(app.run));
+  const run = app.run;
+  if (!run) return;
+  command(run, 'speed', { speed: app.speed });
+  if (!run.paused) setState('running', runningText(run));
 }
 
 export function changeSpeed(faster) {
@@ -410,8 +341,6 @@ export function changeSpeed(faster) {
 export function abandonRun() {
   const run = app.run;
   if (!run) return;
-  run.stopRequested = true;
   app.lastRun = run;
   app.run = null;
-  run.wake?.();
 }

@@ -36,6 +36,48 @@ test('training with live charts leaves the main thread free (no task over 200 ms
   assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
 });
 
+test('the worker runs the training loop itself: it trains on, pauses and steps while the main thread is blocked', async () => {
+  const { page, problems } = shared.session;
+  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '3', stats: '0', backend: 'cpu' });
+  await page.click('#start');
+  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  // Block the page's main thread for 2 s: it can neither ask for chunks nor hear of them.
+  const blocked = await page.evaluate(() => {
+    const now = () => performance.timeOrigin + performance.now();
+    const t0 = now();
+    while (now() - t0 < 2000) { /* busy */ }
+    return { t0, t1: now() };
+  });
+  await page.waitForFunction((t1) => window.playground.loopStats.recentChunks.some((c) => c.at > t1), blocked.t1, { timeout: 60_000 });
+  const during = (await page.evaluate(() => window.playground.loopStats.recentChunks))
+    .filter((c) => c.at >= blocked.t0 && c.at <= blocked.t1);
+  // A page-driven loop would finish at most the one chunk it had asked for before blocking.
+  assert.ok(during.length >= 2, `chunks trained while the page was blocked: ${during.length}`);
+  assert.ok(during.at(-1).step > during[0].step, `training went on while the page was blocked: ${JSON.stringify(during)}`);
+
+  // Pause, then block again: the worker pauses on its own, and a step sent before the block
+  // is trained during it, A's step going up by exactly one.
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => /^Paused at step/.test(document.getElementById('status-text').textContent), null, { timeout: 30_000 });
+  const pausedAt = await page.evaluate(() => window.playground.progress.step);
+  await sleep(500);
+  assert.equal(await page.evaluate(() => window.playground.progress.step), pausedAt, 'no training while paused');
+  const stepBlock = await page.evaluate(() => {
+    document.getElementById('t-step').click();
+    const now = () => performance.timeOrigin + performance.now();
+    const t0 = now();
+    while (now() - t0 < 1500) { /* busy */ }
+    return { t0, t1: now() };
+  });
+  await page.waitForFunction((n) => window.playground.progress.step === n + 1 && /^Paused at step/.test(document.getElementById('status-text').textContent), pausedAt, { timeout: 30_000 });
+  const stepChunk = (await page.evaluate(() => window.playground.loopStats.recentChunks)).at(-1);
+  assert.equal(stepChunk.step, pausedAt + 1);
+  assert.ok(stepChunk.at <= stepBlock.t1, 'the step was trained while the page was still blocked');
+  await page.click('#stop');
+  await waitState(page, 'stopped', 30_000);
+  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+});
+
 test('a worker that dies mid-run is reported in words; the restart keeps the settings and trains again', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['selu', 'tanh', 'sigmoid'], lr: '0.02', epochs: '3', seed: '11', backend: 'cpu' });

@@ -4,8 +4,13 @@
 // When the worker dies (a panic, a wasm trap, an error event, or `kill()` from a test), every
 // pending request is rejected with an EngineCrashed error and `onCrash(reason)` is called once.
 // A new Engine (same compiled module, fresh canvases) restarts it.
+//
+// While the worker trains (`watch(limit)`), any message from it counts as a sign of life; none
+// within the limit means it hangs, and it is stopped as a crash would (the page then offers the
+// restart).
 
 /** @typedef {import('./protocol.js').Request} Request */
+/** @typedef {import('./protocol.js').LoopEvent} LoopEvent */
 
 export class EngineCrashed extends Error {}
 export class EngineTimeout extends Error {}
@@ -24,6 +29,12 @@ export class Engine {
     this.pending = new Map();
     /** @type {string | null} why the engine is gone; null while it runs */
     this.dead = null;
+    /** @type {(event: LoopEvent) => void} the training loop's events (set by run.js) */
+    this.onEvent = () => {};
+    /** the hang limit while watched (ms, 0: not watched) */
+    this.watchLimit = 0;
+    /** @type {any} */
+    this.watchTimer = null;
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
@@ -35,6 +46,8 @@ export class Engine {
   /** @param {any} msg */
   receive(msg) {
     if (msg?.type === 'fatal') { this.crash(msg.reason); return; }
+    if (this.watchLimit) this.watch(this.watchLimit);
+    if (msg?.type === 'loop') { this.onEvent(msg); return; }
     const waiter = this.pending.get(msg?.id);
     if (!waiter) return;
     this.pending.delete(msg.id);
@@ -66,9 +79,23 @@ export class Engine {
     });
   }
 
+  /**
+   * Expects a message from the worker within `limit` ms (and again after each one); 0 stops
+   * watching. Silence beyond it: the worker hangs and is stopped.
+   * @param {number} limit
+   */
+  watch(limit) {
+    clearTimeout(this.watchTimer);
+    this.watchLimit = this.dead ? 0 : limit;
+    this.watchTimer = this.watchLimit
+      ? setTimeout(() => this.crash(`the engine sent nothing for ${Math.round(limit / 1000)} s while training (it seems to hang)`), limit)
+      : null;
+  }
+
   /** @param {string} reason */
   crash(reason) {
     if (this.dead) return;
+    this.watch(0);
     this.dead = reason || 'the engine stopped';
     this.worker.terminate();
     for (const { reject, timer } of this.pending.values()) {

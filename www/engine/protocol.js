@@ -5,6 +5,10 @@
 // order the requests came (the worker handles one request at a time, so a chart is never drawn
 // half-way through a training chunk). A `fatal` message means the engine is gone: a Rust panic,
 // a wasm trap (out of memory, a lost GPU device), or an error outside any request.
+//
+// Training runs in the worker (loop.js): `start` begins a run on the trainers made by `create`,
+// and the worker trains chunk after chunk on its own, posting LoopEvents (no id) the page only
+// renders; pause / resume / step / stop / speed steer it.
 
 /**
  * @typedef {'a' | 'b'} Side
@@ -18,8 +22,14 @@
  *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
  * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
  *   A new trainer for a side on the current dataset (null: drop the side's trainer).
- * @typedef {{type: 'run', side: Side, steps: number, budget: number}} RunRequest
- *   Trains up to `steps` batches or about `budget` ms; resolves to a Progress.
+ * @typedef {{type: 'start', runId: number, gpu: boolean, paused: boolean, steps: number, speed: number}} StartRequest
+ *   Starts the training loop on the current trainers (A, and B in lockstep when there is one).
+ *   `paused`: start paused, then train `steps` single batches; `speed`: steps per second at
+ *   most (0: full speed). Its events carry `runId`.
+ * @typedef {{type: 'pause' | 'resume' | 'step' | 'stop'}} ControlRequest
+ *   Pause after the current chunk; go on; one batch (per side) and stay paused (a running
+ *   loop just pauses); end the run (an `ended` event with outcome 'stopped' follows).
+ * @typedef {{type: 'speed', speed: number}} SpeedRequest
  * @typedef {{type: 'epochs', side: Side}} EpochsRequest
  * @typedef {{type: 'draw', side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number, stage: 'pre' | 'post'}} DrawRequest
  *   Resizes the canvas's backing store and draws the chart; resolves to {layout, ms}.
@@ -35,11 +45,22 @@
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
- * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | RunRequest | EpochsRequest | DrawRequest
+ * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | EpochsRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | MemoryRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
  * @typedef {{type: 'fatal', reason: string}} Fatal
+ *
+ * @typedef {{type: 'loop', runId: number, kind: 'chunk', a: Progress | null, b: Progress | null, ms: number, at: number,
+ *   single: boolean, epochs: any[] | null}} ChunkEvent
+ *   A chunk was trained (`a` / `b` null: that side had already ended); `ms` its time, `at` the
+ *   wall-clock time it ended (timeOrigin + now); `epochs`: A's epoch rows, re-read at an
+ *   epoch's end, after a single step and at the end.
+ * @typedef {{type: 'loop', runId: number, kind: 'paused', step: number}} PausedEvent
+ * @typedef {{type: 'loop', runId: number, kind: 'ended', outcome: 'finished' | 'diverged' | 'compared' | 'stopped' | 'error',
+ *   error: string | null, a: string | null, b: string | null}} EndedEvent
+ *   The run is over; `a` / `b`: each side's final state ('finished', 'diverged' or null).
+ * @typedef {ChunkEvent | PausedEvent | EndedEvent} LoopEvent
  *
  * @typedef {object} DatasetSummary
  * @property {string} kind

@@ -9,6 +9,7 @@
 // offers a restart.
 
 import init, * as wasm from '../pkg/activation_playground.js';
+import { createLoop } from './loop.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 
@@ -103,6 +104,7 @@ const handlers = {
   },
 
   create({ side, json }) {
+    loop.drop();
     engine.trainers[side]?.free();
     engine.trainers[side] = null;
     if (json == null) return null;
@@ -112,9 +114,12 @@ const handlers = {
     return { backendName: t.backendName };
   },
 
-  async run({ side, steps, budget }) {
-    return JSON.parse(await trainer(side).run(steps, budget));
-  },
+  start: (msg) => loop.start(msg),
+  pause: () => loop.pause(),
+  resume: () => loop.resume(),
+  step: () => loop.step(),
+  stop: () => loop.stop(),
+  speed: (msg) => loop.speed(msg),
 
   epochs({ side }) {
     return JSON.parse(trainer(side).epochsJson());
@@ -174,6 +179,20 @@ const handlers = {
 };
 
 let queue = Promise.resolve();
+
+/** Runs `job` on the request queue: after what is queued, before what comes next. */
+function enqueue(/** @type {() => any} */ job) {
+  queue = queue.then(async () => {
+    try {
+      await job();
+    } catch (e) {
+      if (isFatal(e)) fatal(`the engine stopped: ${errorText(e)}`);
+      else loop.failed(e, errorText(e));
+    }
+  });
+}
+
+const loop = createLoop(engine, enqueue, (event) => self.postMessage(event));
 
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
