@@ -1,12 +1,12 @@
 // Activation playground: the page's start-up and wiring.
 //
 // The main thread renders the page and forwards input; it never trains or draws a chart. A
-// dedicated worker (engine/) owns the wasm engine: the burn device, the data, the trainers
-// and the charts (OffscreenCanvas). The page keeps a second instance of the same compiled wasm
+// dedicated worker (engine/) owns the wasm engine: the burn device, the data, the trainers,
+// the training loop and the charts (OffscreenCanvas). The page keeps a second instance of the same compiled wasm
 // module for the settings table, share links and presets (cheap, synchronous calls).
 //
 // Modules: settings.js (the form, validated in Rust), links.js (share links), run.js (a run:
-// chunks, pause, step, speed), progress.js (the numbers), charts.js (figures, hover, export),
+// commands to the worker's training loop, its events shown), progress.js (the numbers), charts.js (figures, hover, export),
 // compare.js (the B side), lecture.js (lecture mode, shortcuts), datasets.js (the Data card),
 // status.js (state badge, buttons, banners), engine/ (the worker and its protocol).
 //

@@ -4,7 +4,8 @@
 // order from the same initial weights (as far as the layers match) and only the change differs.
 // Its fields are named as in a link: b.acts, b.bn, b.lr.
 //
-// The training loop (run.js) advances both trainers alternately, B in lockstep with A's step.
+// The training loop (engine/loop.js, in the worker) advances both trainers alternately, B in
+// lockstep with A's step.
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 

@@ -30,7 +30,6 @@
  *   Pause after the current chunk; go on; one batch (per side) and stay paused (a running
  *   loop just pauses); end the run (an `ended` event with outcome 'stopped' follows).
  * @typedef {{type: 'speed', speed: number}} SpeedRequest
- * @typedef {{type: 'epochs', side: Side}} EpochsRequest
  * @typedef {{type: 'draw', side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number, stage: 'pre' | 'post'}} DrawRequest
  *   Resizes the canvas's backing store and draws the chart; resolves to {layout, ms}.
  * @typedef {{type: 'clear', canvas: string}} ClearRequest
@@ -45,7 +44,7 @@
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
- * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | EpochsRequest | DrawRequest
+ * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | MemoryRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply

@@ -1,7 +1,9 @@
 // The engine: a dedicated module worker that owns the wasm engine's working half — the burn
 // device (WebGPU, or the CPU through burn Flex), the dataset bytes, the trainers with their
 // statistics, and the charts, drawn by plotters onto OffscreenCanvases the page handed over.
-// The page's main thread only renders the UI and forwards input (see protocol.js).
+// It also runs the training loop (loop.js): the page starts, pauses, steps and stops it and
+// renders what it reports. The page's main thread only renders the UI and forwards input (see
+// protocol.js).
 //
 // Requests are handled one at a time, in order: a chart is never drawn, nor a hover answered,
 // half-way through a training chunk. A Rust panic or a wasm trap (out of memory, a lost GPU
@@ -120,10 +122,6 @@ const handlers = {
   step: () => loop.step(),
   stop: () => loop.stop(),
   speed: (msg) => loop.speed(msg),
-
-  epochs({ side }) {
-    return JSON.parse(trainer(side).epochsJson());
-  },
 
   draw({ side, chart, canvas: id, width, height, scale, stage }) {
     const c = canvas(id);
