@@ -53,7 +53,7 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
   get engineDown() { return app.engineDown; },
   /** false: no chart is drawn (the bench's baseline for the cost of drawing). */
   get chartsLive() { return charts.charts.live; },
-  set chartsLive(on) { charts.charts.live = !!on; },
+  set chartsLive(on) { charts.charts.live = !!on; charts.invalidate(); },
   /** The layout of each drawn chart (panels in backing-store pixels), by side and chart. */
   get chartLayouts() {
     /** @type {Record<string, any>} */
@@ -157,6 +157,7 @@ function setStage(/** @type {string} */ stage) {
   for (const input of document.querySelectorAll('#act-stage input')) {
     /** @type {HTMLInputElement} */ (input).checked = /** @type {HTMLInputElement} */ (input).value === charts.charts.stage;
   }
+  charts.invalidate();
   for (const side of charts.SIDES) charts.drawChart(side, charts.CHARTS[1]);
 }
 
@@ -165,8 +166,8 @@ function redrawChartsSoon() {
   clearTimeout(chartResizeTimer);
   chartResizeTimer = setTimeout(() => {
     // While a run is going its loop redraws (a new cycle at once); otherwise redraw everything.
-    if (app.run && !app.run.paused) charts.invalidate();
-    else charts.drawAll();
+    charts.invalidate();
+    if (!app.run || app.run.paused) charts.drawAll();
   }, 150);
 }
 
@@ -205,7 +206,6 @@ charts.charts.describe = (side) => {
   const p = side === 'b' ? app.progressB : app.progress;
   return { label: describe(config).fileLabel, step: p?.step ?? 0 };
 };
-charts.charts.currentStep = () => `${app.progress?.step ?? 0}/${app.progressB?.step ?? 0}`;
 
 // ------------------------------------------------------------------------------ wiring
 function wireEvents() {

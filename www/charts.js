@@ -3,9 +3,8 @@
 // questions from the same data and layout it drew with; this file builds the figures, decides
 // when to draw, shows the read-outs and saves files.
 //
-// * During training at most one chart is drawn per chunk, cycling through them, with a pause
-//   of several times a cycle's cost between cycles: drawing takes the worker's time, not the
-//   page's, but it still competes with training.
+// * During training the worker's loop decides when to redraw (engine/cadence.js) from the View
+//   this file gives it (canvas sizes, scale, stage), and reports each chart it drew.
 // * Backing stores are CSS size × devicePixelRatio, and the scale passed on also carries the
 //   text zoom of lecture mode (`setZoom`).
 
@@ -20,7 +19,6 @@ export const CHARTS = [
   { kind: 'health', key: 'health', name: 'health', title: 'Network health: dead and saturated units' },
 ];
 export const SIDES = ['a', 'b'];
-const CHART_MIN_INTERVAL_MS = 1500;
 
 /** The canvas of `chart` for side `a` (the main run) or `b` (the comparison). */
 const canvasId = (/** @type {{key: string}} */ chart, side = 'a') => `chart-${chart.key}${side === 'b' ? '-b' : ''}`;
@@ -34,12 +32,7 @@ export const charts = {
   /** false: draw nothing (the bench's baseline) */
   live: true,
   zoom: 1,
-  /** @type {[string, any][]} */
-  queue: [],
-  cycleStart: -Infinity,
-  cycleStep: /** @type {any} */ (null),
-  cycleMs: 0,
-  /** the last whole cycle's drawing time in the worker (ms) */
+  /** the last whole redraw's drawing time in the worker (ms) */
   drawMs: 0,
   /** @type {Record<string, number>} the last drawing time of each chart (ms, in the worker) */
   lastMs: {},
@@ -47,8 +40,6 @@ export const charts = {
   token: 0,
   /** Set by the page: {label, step} of a side, for file names. */
   describe: (/** @type {string} */ side) => ({ label: side, step: 0 }),
-  /** Set by the page: the current step (a new cycle is due in slow motion when it changed). */
-  currentStep: () => /** @type {any} */ (0),
 };
 
 // ------------------------------------------------------------------------------ the figures
@@ -131,88 +122,81 @@ function chartScale(/** @type {{kind: string}} */ chart) {
   return Math.min(4, (window.devicePixelRatio || 1) * zoom);
 }
 
-/** Draws one chart in the engine; resolves once it is on screen (or could not be drawn). */
-export async function drawChart(/** @type {string} */ side, /** @type {any} */ chart) {
-  const s = charts.sides[side];
+/** Where and how big `chart` of `side` is drawn (backing store), or null if not visible. */
+function target(/** @type {string} */ side, /** @type {any} */ chart) {
   const canvas = $(canvasId(chart, side));
-  if (!charts.live || !s.ready || !canvas || !app.engine || app.engine.dead) return;
+  if (!canvas) return null;
   const dpr = Math.min(4, window.devicePixelRatio || 1);
   const width = Math.round(canvas.clientWidth * dpr);
   const height = Math.round(canvas.clientHeight * dpr);
-  if (width < 40 || height < 30) return;
+  if (width < 40 || height < 30) return null;
+  return { side, chart: chart.kind, canvas: canvas.id, width, height, scale: chartScale(chart) };
+}
+
+/** What the worker's loop redraws during training (engine/cadence.js), in cycle order. */
+export function view() {
+  const targets = [];
+  for (const chart of CHARTS) {
+    for (const side of activeSides()) {
+      const t = target(side, chart);
+      if (t) targets.push(t);
+    }
+  }
+  return { live: charts.live, stage: charts.stage, targets };
+}
+
+/** A chart was drawn (by a request or by the loop): keep its layout for hover, show it. */
+export function noteDrawn(/** @type {any} */ t, /** @type {any} */ layout, /** @type {number} */ ms) {
+  const chart = CHARTS.find((c) => c.kind === t.chart);
+  const s = charts.sides[t.side];
+  if (!chart || !s?.ready) return;
+  s.layouts[chart.key] = layout;
+  charts.lastMs[chart.kind] = ms;
+  const current = $(canvasId(chart, t.side));
+  current.closest('.plot-box')?.classList.add('has-chart');
+  current.dataset.drawn = String((Number(current.dataset.drawn) || 0) + 1);
+}
+
+/** Draws one chart in the engine; resolves once it is on screen (or could not be drawn). */
+export async function drawChart(/** @type {string} */ side, /** @type {any} */ chart) {
+  const s = charts.sides[side];
+  const t = target(side, chart);
+  if (!charts.live || !s.ready || !t || !app.engine || app.engine.dead) return 0;
   try {
-    const { layout, ms } = await app.engine.call('draw', {
-      side, chart: chart.kind, canvas: canvas.id, width, height, scale: chartScale(chart), stage: charts.stage,
-    });
-    if (charts.sides[side] !== s) return; // a new trainer meanwhile
-    s.layouts[chart.key] = layout;
-    charts.lastMs[chart.kind] = ms;
-    charts.cycleMs += ms;
-    const current = $(canvasId(chart, side));
-    current.closest('.plot-box')?.classList.add('has-chart');
-    current.dataset.drawn = String((Number(current.dataset.drawn) || 0) + 1);
+    const { layout, ms } = await app.engine.call('draw', { ...t, stage: charts.stage });
+    if (charts.sides[side] !== s) return 0; // a new trainer meanwhile
+    noteDrawn(t, layout, ms);
+    return ms;
   } catch (e) {
     if (app.engine?.dead) return;
     if (!charts.failed) console.warn(`drawing the ${chart.kind} chart failed:`, errorText(e));
     charts.failed = true;
+    return 0;
   }
 }
 
 /** Draws every chart of every active side (after a run, on resize, on a stage switch). */
 export async function drawAll() {
   const token = ++charts.token;
-  charts.queue = [];
   let total = 0;
   for (const side of activeSides()) {
     for (const chart of CHARTS) {
       if (token !== charts.token) return;
-      const before = charts.cycleMs;
-      await drawChart(side, chart);
-      total += charts.cycleMs - before;
+      total += await drawChart(side, chart);
     }
   }
   if (total > 0) charts.drawMs = total;
 }
 
-/** Starts a new drawing cycle at the next `tick`. */
-export function invalidate() { charts.cycleStart = -Infinity; }
+/** The charts' size, zoom, stage or sides changed: a running loop starts a new cycle with them. */
+export function invalidate() {
+  if (app.run && app.engine && !app.engine.dead) app.engine.call('view', { view: view() }).catch(() => {});
+}
 
-/** Forgets the queue (a new run). */
+/** A new run: forgets the drawing failures of the last. */
 export function resetSchedule() {
-  charts.queue = [];
-  charts.cycleStart = -Infinity;
   charts.failed = false;
   charts.token++;
-}
-
-/**
- * During training: asks for at most one chart per call (drawn in the worker before the next
- * chunk). `force` starts a new cycle at once; `slow` (slow motion) whenever the step changed.
- */
-export function tick({ force = false, slow = false } = {}) {
-  const sides = charts.live ? activeSides() : [];
-  if (!sides.length) return false;
-  const now = performance.now();
-  if (!charts.queue.length) {
-    const step = charts.currentStep();
-    const interval = Math.max(CHART_MIN_INTERVAL_MS, 6 * charts.drawMs);
-    const due = force || (slow ? step !== charts.cycleStep : now - charts.cycleStart >= interval);
-    if (!due) return false;
-    for (const chart of CHARTS) for (const side of sides) charts.queue.push([side, chart]);
-    charts.cycleStart = now;
-    charts.cycleStep = step;
-    charts.cycleMs = 0;
-  }
-  const [side, chart] = /** @type {[string, any]} */ (charts.queue.shift());
-  drawChart(side, chart).then(() => {
-    if (!charts.queue.length) charts.drawMs = charts.cycleMs;
-  });
-  return true;
-}
-
-/** Whether `tick` has something to draw right now (in slow motion). */
-export function hasPending() {
-  return charts.queue.length > 0 || (activeSides().length > 0 && charts.currentStep() !== charts.cycleStep);
 }
 
 /** Shows the HTML placeholders again (nothing to draw with). */

@@ -120,7 +120,7 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
   setState(paused ? 'paused' : 'running', paused ? pausedText() : runningText(run, true));
   try {
     if (!paused) watch(run, true);
-    await engine.call('start', { runId: run.id, gpu: config.backend === 'gpu', paused, steps, speed: app.speed });
+    await engine.call('start', { runId: run.id, gpu: config.backend === 'gpu', paused, steps, speed: app.speed, view: charts.view() });
   } catch (e) {
     finishRun(run, 'error', e);
   }
@@ -163,12 +163,10 @@ function onLoopEvent(run, event) {
       app.epochs = event.epochs;
       renderEpochRows(app.epochs);
     }
-    if (event.single) charts.drawAll(); // time is plentiful while paused: every chart shows this step
-    else if (event.epochs) charts.tick({ force: true });
-    else if (app.speed > 0 && app.speed <= 10) {
-      // Slow motion: the spare time between steps draws every chart of the latest step.
-      while (charts.tick({ slow: true }));
-    } else charts.tick();
+    // Time is plentiful while paused: every chart shows this step (the loop redraws otherwise).
+    if (event.single) charts.drawAll();
+  } else if (event.kind === 'drawn') {
+    charts.noteDrawn(event.target, event.layout, event.ms);
   } else if (event.kind === 'paused') {
     if (!run.paused) return; // resumed meanwhile: the worker has the resume by now
     watch(run, false);

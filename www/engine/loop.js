@@ -11,6 +11,9 @@
 /** @typedef {import('./protocol.js').Progress} Progress */
 /** @typedef {import('./protocol.js').StartRequest} StartRequest */
 /** @typedef {import('./protocol.js').LoopEvent} LoopEvent */
+/** @typedef {import('./protocol.js').DrawTarget} DrawTarget */
+
+import { createCadence } from './cadence.js';
 
 const CPU_BUDGET_MS = 30; // per chunk: how often the page hears from the worker
 const GPU_MAX_STEPS = 8;  // per chunk; adapted between 1 and this from the measured chunk time
@@ -24,10 +27,16 @@ const wallNow = () => performance.timeOrigin + performance.now();
  * @param {{trainers: Record<string, any>}} engine
  * @param {(job: () => Promise<void> | void) => void} enqueue  runs `job` on the worker's request queue
  * @param {(event: LoopEvent) => void} post
+ * @param {(target: DrawTarget, stage: 'pre' | 'post') => {layout: any, ms: number}} draw
  */
-export function createLoop(engine, enqueue, post) {
+export function createLoop(engine, enqueue, post, draw) {
   /** @type {any} the run being trained, or null */
   let run = null;
+  const charts = createCadence(draw, (target, layout, ms) => {
+    if (run) post({ type: 'loop', runId: run.runId, kind: 'drawn', target, layout, ms });
+  });
+  /** Both sides' steps: a new one means new charts in slow motion. */
+  const stepKey = () => `${run.a.step}/${run.b ? run.b.step : 0}`;
 
   const sideDone = (/** @type {any} */ s) => s.done;
   const leadStep = () => (run.a.done && run.b ? run.b.step : run.a.step);
@@ -82,6 +91,12 @@ export function createLoop(engine, enqueue, post) {
     else if (r.speed > 0) {
       const allowed = paceAllowance();
       if (allowed <= 0) {
+        if (r.speed <= 10 && charts.pending(stepKey())) {
+          // The spare time draws the charts of the latest step.
+          charts.tick(stepKey(), { slow: true });
+          schedule(16);
+          return;
+        }
         const next = r.pace.t0 + ((leadStep() - r.pace.step0) * 1000) / r.speed;
         schedule(Math.max(4, Math.min(100, next - performance.now())));
         return;
@@ -117,6 +132,8 @@ export function createLoop(engine, enqueue, post) {
     const epochs = history ? JSON.parse(engine.trainers.a.epochsJson()) : null;
     post({ type: 'loop', runId: r.runId, kind: 'chunk', a, b, ms, at: wallNow(), single, epochs });
     if (ended) return end(r.b ? 'compared' : r.a.outcome);
+    // A single step and the end are drawn in full by the page; otherwise one chart when due.
+    if (!single) charts.tick(stepKey(), { force: history, slow: r.speed > 0 && r.speed <= 10 });
     if (r.gpu && !single) {
       // Aim for ~150 ms per chunk: more steps per loss read-back on a fast GPU.
       if (ms < GPU_TARGET_MS / 2) r.steps = Math.min(GPU_MAX_STEPS, r.steps * 2);
@@ -134,9 +151,11 @@ export function createLoop(engine, enqueue, post) {
 
   return {
     /** @param {StartRequest} msg */
-    start({ runId, gpu, paused, steps, speed }) {
+    start({ runId, gpu, paused, steps, speed, view }) {
       if (!engine.trainers.a) throw new Error('no trainer for A: create one first');
       if (run) end('stopped');
+      charts.reset();
+      charts.setView(view);
       run = {
         runId,
         gpu,
@@ -181,6 +200,11 @@ export function createLoop(engine, enqueue, post) {
     /** @param {{speed: number}} msg */
     speed({ speed }) {
       if (run) { run.speed = speed; resetPace(); }
+      return null;
+    },
+    /** @param {{view: import('./protocol.js').View}} msg */
+    view({ view }) {
+      charts.setView(view);
       return null;
     },
     /** A failed chunk (not fatal): the run ends with its error. @param {unknown} error @param {string} text */

@@ -22,10 +22,16 @@
  *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
  * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
  *   A new trainer for a side on the current dataset (null: drop the side's trainer).
- * @typedef {{type: 'start', runId: number, gpu: boolean, paused: boolean, steps: number, speed: number}} StartRequest
+ * @typedef {{side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number}} DrawTarget
+ *   A chart to draw during training, on a canvas resized to width × height (backing store).
+ * @typedef {{live: boolean, stage: 'pre' | 'post', targets: DrawTarget[]}} View
+ *   What the loop redraws during training, in cycle order (`live` false: nothing).
+ * @typedef {{type: 'start', runId: number, gpu: boolean, paused: boolean, steps: number, speed: number, view: View}} StartRequest
  *   Starts the training loop on the current trainers (A, and B in lockstep when there is one).
  *   `paused`: start paused, then train `steps` single batches; `speed`: steps per second at
  *   most (0: full speed). Its events carry `runId`.
+ * @typedef {{type: 'view', view: View}} ViewRequest
+ *   The page's charts changed size, zoom, stage or sides: a new drawing cycle.
  * @typedef {{type: 'pause' | 'resume' | 'step' | 'stop'}} ControlRequest
  *   Pause after the current chunk; go on; one batch (per side) and stay paused (a running
  *   loop just pauses); end the run (an `ended` event with outcome 'stopped' follows).
@@ -44,7 +50,7 @@
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
- * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | DrawRequest
+ * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | MemoryRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
@@ -59,7 +65,9 @@
  * @typedef {{type: 'loop', runId: number, kind: 'ended', outcome: 'finished' | 'diverged' | 'compared' | 'stopped' | 'error',
  *   error: string | null, a: string | null, b: string | null}} EndedEvent
  *   The run is over; `a` / `b`: each side's final state ('finished', 'diverged' or null).
- * @typedef {ChunkEvent | PausedEvent | EndedEvent} LoopEvent
+ * @typedef {{type: 'loop', runId: number, kind: 'drawn', target: DrawTarget, layout: any, ms: number}} DrawnEvent
+ *   The loop drew a chart (between chunks); `layout` as a DrawRequest resolves to.
+ * @typedef {ChunkEvent | PausedEvent | EndedEvent | DrawnEvent} LoopEvent
  *
  * @typedef {object} DatasetSummary
  * @property {string} kind

@@ -71,6 +71,18 @@ function canvas(id) {
   return c;
 }
 
+/**
+ * Resizes the canvas's backing store and draws the chart on it: {layout, ms}.
+ * @param {import('./protocol.js').DrawTarget} target @param {'pre' | 'post'} stage
+ */
+function draw({ side, chart, canvas: id, width, height, scale }, stage) {
+  const c = canvas(id);
+  if (c.width !== width || c.height !== height) { c.width = width; c.height = height; }
+  const t0 = performance.now();
+  const layout = JSON.parse(trainer(side).drawChart(chart, c, scale, stage));
+  return { layout, ms: performance.now() - t0 };
+}
+
 /** @type {Record<string, (msg: any) => any>} */
 const handlers = {
   async init({ module, canvases }) {
@@ -122,14 +134,9 @@ const handlers = {
   step: () => loop.step(),
   stop: () => loop.stop(),
   speed: (msg) => loop.speed(msg),
+  view: (msg) => loop.view(msg),
 
-  draw({ side, chart, canvas: id, width, height, scale, stage }) {
-    const c = canvas(id);
-    if (c.width !== width || c.height !== height) { c.width = width; c.height = height; }
-    const t0 = performance.now();
-    const layout = JSON.parse(trainer(side).drawChart(chart, c, scale, stage));
-    return { layout, ms: performance.now() - t0 };
-  },
+  draw: (msg) => draw(msg, msg.stage),
 
   clear({ canvas: id }) {
     const c = canvas(id);
@@ -190,7 +197,7 @@ function enqueue(/** @type {() => any} */ job) {
   });
 }
 
-const loop = createLoop(engine, enqueue, (event) => self.postMessage(event));
+const loop = createLoop(engine, enqueue, (event) => self.postMessage(event), draw);
 
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
