@@ -69,6 +69,8 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
     memory: () => app.engine?.call('memory'),
     /** Makes the worker trap inside wasm, as a panic would (tests the fatal path). */
     trap: () => app.engine?.call('trap').catch(() => {}),
+    /** Tests: the worker busy for `ms` between two chunks, as a hung engine; `limit`: the hang limit (ms) to use. */
+    stall: (/** @type {number} */ ms, /** @type {number} */ limit) => { run.setHangLimit(limit); return app.engine?.call('stall', { ms }).catch(() => {}); },
     /** Ends the worker as a crash would (tests the message and the restart). */
     kill: (reason = 'stopped from the console') => app.engine?.kill(reason),
     /** Draws every chart once and reports the worker's milliseconds per chart. */

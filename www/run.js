@@ -19,6 +19,12 @@ import { resetRunDisplay, showProgress, showProgressB, renderEpochRows, drawSpar
 const HANG_MS = { cpu: 60_000, gpu: 180_000 };
 
 let nextRunId = 1;
+/** Tests: a shorter hang limit (ms; 0: the defaults). */
+let hangLimit = 0;
+export function setHangLimit(/** @type {number} */ ms) {
+  hangLimit = ms;
+  if (app.run && !app.run.paused) watch(app.run, true);
+}
 
 let emptyChartsPending = false;
 
@@ -128,7 +134,7 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
 
 /** Hang detection: only while the worker is expected to train (not while paused). */
 function watch(run, on) {
-  if (app.run === run) run.engine.watch(on ? HANG_MS[run.backend === 'gpu' ? 'gpu' : 'cpu'] : 0);
+  if (app.run === run) run.engine.watch(on ? hangLimit || HANG_MS[run.backend === 'gpu' ? 'gpu' : 'cpu'] : 0);
 }
 
 function runningText(run, starting = false) {

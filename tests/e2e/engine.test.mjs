@@ -40,7 +40,8 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '3', stats: '0', backend: 'cpu' });
   await page.click('#start');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  // This run's progress (the last run's stays on show until the new one has started).
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
   // Block the page's main thread for 2 s: it can neither ask for chunks nor hear of them.
   const blocked = await page.evaluate(() => {
     const now = () => performance.timeOrigin + performance.now();
@@ -75,6 +76,21 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
   assert.ok(stepChunk.at <= stepBlock.t1, 'the step was trained while the page was still blocked');
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
+  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+});
+
+test('a training worker that goes silent beyond the hang limit is stopped and reported; the restart works', async () => {
+  const { page, problems } = shared.session;
+  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '3', stats: '0', backend: 'cpu' });
+  await page.click('#start');
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  // The worker stalls between two chunks for 20 s; with a 2 s limit the page gives up on it.
+  await page.evaluate(() => { window.playground.engine.stall(20_000, 2_000); });
+  await waitState(page, 'error', 15_000);
+  assert.match(await page.textContent('#engine-text'), /sent nothing for 2 s while training/);
+  await page.evaluate(() => window.playground.engine.stall(0, 0)); // the default limits again (no engine to stall)
+  await page.click('#engine-restart');
+  await waitState(page, 'idle', 120_000);
   assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
 });
 

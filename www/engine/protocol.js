@@ -47,11 +47,13 @@
  *   Share of the canvas's pixels that are drawn (neither white nor transparent); for tests.
  * @typedef {{type: 'trap'}} TrapRequest
  *   Tests: traps inside wasm, as a panic would; the worker then reports itself `fatal`.
+ * @typedef {{type: 'stall', ms: number}} StallRequest
+ *   Tests: the worker is busy for `ms` without a word, as a hung engine.
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
  * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
- *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | MemoryRequest} Request
+ *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
  * @typedef {{type: 'fatal', reason: string}} Fatal

@@ -176,6 +176,12 @@ const handlers = {
     /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports).t();
   },
 
+  stall({ ms }) {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* a hung engine */ }
+    return null;
+  },
+
   memory() {
     // @ts-ignore: performance.memory is Chromium's
     const heap = performance.memory?.usedJSHeapSize ?? null;
