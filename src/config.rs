@@ -261,6 +261,78 @@ pub const MAX_BATCH_SIZE: usize = 4096;
 /// Seeds stay exact JavaScript numbers (2^53 − 1), so a link's seed survives the page.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 pub const MAX_EPOCHS: usize = 1000;
+pub const MAX_LR: f64 = 100.0;
+pub const MAX_STATS_EVERY: usize = 100_000;
+
+/// What a numeric setting is called in a sentence, whether it is a whole number, and its
+/// allowed range as messages state it. `None` for the settings that are not numbers.
+fn numeric_range(key: &str) -> Option<(&'static str, bool, String)> {
+    Some(match key {
+        "lr" => ("learning rate", false, format!("> 0 and ≤ {MAX_LR}")),
+        "momentum" => ("momentum", false, "in [0, 1)".to_string()),
+        "batch" => ("batch size", true, format!("between 1 and {MAX_BATCH_SIZE}")),
+        "epochs" => ("epochs", true, format!("between 1 and {MAX_EPOCHS}")),
+        "seed" => ("seed", true, format!("between 0 and {MAX_SEED}")),
+        "stats" => ("statistics cadence", true, format!("between 0 and {MAX_STATS_EVERY} steps")),
+        _ => return None,
+    })
+}
+
+/// "epochs must be between 1 and 1000, got -3": the allowed range of `key` and what was given
+/// (already short: see [`short_number`]). `fractional`: a whole number was wanted and the
+/// value is not one, so the message says so.
+fn out_of_range(key: &str, got: &str, fractional: bool) -> ConfigError {
+    let (noun, _, range) = numeric_range(key).unwrap_or(("the value", false, String::new()));
+    let whole = if fractional { "a whole number " } else { "" };
+    ConfigError::new(key, format!("{noun} must be {whole}{range}, got {got}"))
+}
+
+/// A number as a message shows it: as written when that is short (`0.01`, `-3`, `1000`),
+/// otherwise in scientific notation (`1e308`, `1.5e-12`), never hundreds of digits.
+pub fn short_number(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 12 || !x.is_finite() {
+        return plain;
+    }
+    let exact = format!("{x:e}");
+    if exact.len() <= 12 {
+        return exact;
+    }
+    // Many significant digits: six are enough to recognise the number.
+    let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    let plain = rounded.to_string();
+    if plain.len() <= 12 { plain } else { format!("{rounded:e}") }
+}
+
+/// A real-valued setting; text that is not a number names the allowed range.
+fn parse_number(key: &str, value: &str) -> Result<f64, ConfigError> {
+    value.trim().parse().map_err(|_| {
+        let (_, _, range) = numeric_range(key).unwrap_or(("", false, String::new()));
+        ConfigError::new(key, format!("a number {range} expected, got {:?}", clip(value)))
+    })
+}
+
+/// A whole-number setting. A number that is negative, fractional or too large for the field
+/// is reported with the allowed range (the range itself is checked by [`Config::validate`]).
+fn parse_whole<T: TryFrom<u64>>(key: &str, value: &str) -> Result<T, ConfigError> {
+    let text = value.trim();
+    let whole = match text.parse::<u64>() {
+        Ok(n) => Some(n),
+        Err(_) => match text.parse::<f64>() {
+            // `1e3` is a whole number too.
+            Ok(x) if x.fract() == 0.0 && (0.0..=MAX_SEED as f64).contains(&x) => Some(x as u64),
+            Ok(x) if x.is_finite() => return Err(out_of_range(key, &short_number(x), x.fract() != 0.0)),
+            _ => None,
+        },
+    };
+    match whole {
+        Some(n) => T::try_from(n).map_err(|_| out_of_range(key, &short_number(n as f64), false)),
+        None => {
+            let (_, _, range) = numeric_range(key).unwrap_or(("", true, String::new()));
+            Err(ConfigError::new(key, format!("a whole number {range} expected, got {:?}", clip(value))))
+        }
+    }
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -320,39 +392,17 @@ impl Config {
     /// The single place where a configuration is checked.
     pub fn validate(&self) -> Result<(), Vec<ConfigError>> {
         let mut errors = Vec::new();
-        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 100.0) {
-            errors.push(ConfigError::new("lr", format!("learning rate must be > 0 and ≤ 100, got {}", self.lr)));
-        }
-        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
-            errors.push(ConfigError::new(
-                "momentum",
-                format!("momentum must be in [0, 1), got {}", self.momentum),
-            ));
-        }
-        if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
-            errors.push(ConfigError::new(
-                "batch",
-                format!("batch size must be between 1 and {MAX_BATCH_SIZE}, got {}", self.batch_size),
-            ));
-        }
-        if self.epochs == 0 || self.epochs > MAX_EPOCHS {
-            errors.push(ConfigError::new(
-                "epochs",
-                format!("epochs must be between 1 and {MAX_EPOCHS}, got {}", self.epochs),
-            ));
-        }
-        if self.seed > MAX_SEED {
-            errors.push(ConfigError::new(
-                "seed",
-                format!("seed must be a whole number between 0 and {MAX_SEED}, got {}", self.seed),
-            ));
-        }
-        if self.stats_every > 100_000 {
-            errors.push(ConfigError::new(
-                "stats",
-                format!("statistics cadence must be between 0 and 100000 steps, got {}", self.stats_every),
-            ));
-        }
+        let mut check = |key: &str, ok: bool, got: String| {
+            if !ok {
+                errors.push(out_of_range(key, &got, false));
+            }
+        };
+        check("lr", self.lr.is_finite() && self.lr > 0.0 && self.lr <= MAX_LR, short_number(self.lr));
+        check("momentum", self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum), short_number(self.momentum));
+        check("batch", (1..=MAX_BATCH_SIZE).contains(&self.batch_size), short_number(self.batch_size as f64));
+        check("epochs", (1..=MAX_EPOCHS).contains(&self.epochs), short_number(self.epochs as f64));
+        check("seed", self.seed <= MAX_SEED, self.seed.to_string());
+        check("stats", self.stats_every <= MAX_STATS_EVERY, short_number(self.stats_every as f64));
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
@@ -434,7 +484,6 @@ impl Config {
     /// Applies one `key=value` setting, as written in a share link or on the command line.
     /// Unknown keys and bad values are errors naming the key; the config is left unchanged then.
     pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
-        let number_error = |what: &str| ConfigError::new(key, format!("{what} expected, got {:?}", clip(value)));
         match key {
             "dataset" => self.dataset = DatasetKind::parse(value).map_err(|m| ConfigError::new(key, m))?,
             "acts" => {
@@ -452,13 +501,13 @@ impl Config {
                 self.acts = acts;
             }
             "bn" => self.batch_norm = BatchNormMode::parse(value).map_err(|m| ConfigError::new(key, m))?,
-            "lr" => self.lr = value.trim().parse().map_err(|_| number_error("a number"))?,
-            "momentum" => self.momentum = value.trim().parse().map_err(|_| number_error("a number"))?,
-            "batch" => self.batch_size = value.trim().parse().map_err(|_| number_error("a whole number"))?,
-            "epochs" => self.epochs = value.trim().parse().map_err(|_| number_error("a whole number"))?,
-            "seed" => self.seed = value.trim().parse().map_err(|_| number_error("a whole number ≥ 0"))?,
+            "lr" => self.lr = parse_number(key, value)?,
+            "momentum" => self.momentum = parse_number(key, value)?,
+            "batch" => self.batch_size = parse_whole(key, value)?,
+            "epochs" => self.epochs = parse_whole(key, value)?,
+            "seed" => self.seed = parse_whole(key, value)?,
             "backend" => self.backend = BackendKind::parse(value).map_err(|m| ConfigError::new(key, m))?,
-            "stats" => self.stats_every = value.trim().parse().map_err(|_| number_error("a whole number"))?,
+            "stats" => self.stats_every = parse_whole(key, value)?,
             _ => {
                 return Err(ConfigError::new(
                     &clip(key),
@@ -599,8 +648,67 @@ mod tests {
         let errors = Config::from_settings(&[("lr", "abc"), ("batch", "0"), ("seed", "9007199254740992")]).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["lr", "batch", "seed"], "{errors:?}");
-        assert!(errors[0].message.contains("a number expected"), "{}", errors[0]);
+        assert_eq!(errors[0].message, "a number > 0 and ≤ 100 expected, got \"abc\"");
         assert!(errors[2].message.contains("9007199254740991"), "{}", errors[2]);
+    }
+
+    /// The message of the one error `key=value` gives over the defaults.
+    fn message(key: &str, value: &str) -> String {
+        let errors = Config::from_settings(&[(key, value)]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, key);
+        errors[0].message.clone()
+    }
+
+    #[test]
+    fn out_of_range_values_give_the_allowed_range() {
+        assert_eq!(message("epochs", "-3"), "epochs must be between 1 and 1000, got -3");
+        assert_eq!(message("epochs", "0"), "epochs must be between 1 and 1000, got 0");
+        assert_eq!(message("epochs", "2.5"), "epochs must be a whole number between 1 and 1000, got 2.5");
+        assert_eq!(message("epochs", "ten"), "a whole number between 1 and 1000 expected, got \"ten\"");
+        assert_eq!(message("batch", "-1"), "batch size must be between 1 and 4096, got -1");
+        assert_eq!(message("batch", "5000"), "batch size must be between 1 and 4096, got 5000");
+        assert_eq!(message("seed", "-7"), "seed must be between 0 and 9007199254740991, got -7");
+        assert_eq!(message("seed", "9007199254740992"), "seed must be between 0 and 9007199254740991, got 9007199254740992");
+        assert_eq!(message("stats", "-1"), "statistics cadence must be between 0 and 100000 steps, got -1");
+        assert_eq!(message("lr", "-0.5"), "learning rate must be > 0 and ≤ 100, got -0.5");
+        assert_eq!(message("lr", "fast"), "a number > 0 and ≤ 100 expected, got \"fast\"");
+        assert_eq!(message("momentum", "1"), "momentum must be in [0, 1), got 1");
+        assert_eq!(message("momentum", "-0.1"), "momentum must be in [0, 1), got -0.1");
+        // Whole numbers too large for the field (on any platform) still name the range.
+        assert_eq!(message("batch", "18446744073709551616"), "batch size must be between 1 and 4096, got 1.84467e19");
+        assert_eq!(message("epochs", "1e30"), "epochs must be between 1 and 1000, got 1e30");
+        // A whole number written in exponent form is one.
+        assert_eq!(Config::from_settings(&[("epochs", "1e2")]).unwrap().epochs, 100);
+        // Each range the messages state is the one validation applies: its ends are accepted.
+        let ends = [("epochs", "1"), ("epochs", "1000"), ("batch", "4096"), ("seed", "9007199254740991"), ("stats", "0"), ("stats", "100000"), ("lr", "100"), ("momentum", "0")];
+        for (key, value) in ends {
+            assert!(Config::from_settings(&[(key, value)]).is_ok(), "{key}={value} is in range");
+        }
+        for (key, value) in [("epochs", "1001"), ("stats", "100001"), ("lr", "100.5"), ("batch", "0")] {
+            assert!(message(key, value).contains("must be"), "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_shown_short_in_messages() {
+        assert_eq!(message("lr", "1e308"), "learning rate must be > 0 and ≤ 100, got 1e308");
+        assert_eq!(message("lr", "-1e-320"), "learning rate must be > 0 and ≤ 100, got -1e-320");
+        assert_eq!(message("lr", "123456789.123456789"), "learning rate must be > 0 and ≤ 100, got 123457000");
+        assert_eq!(message("momentum", "-1.00000000000000000001e-300"), "momentum must be in [0, 1), got -1e-300");
+        assert_eq!(message("epochs", "-1e300"), "epochs must be between 1 and 1000, got -1e300");
+        assert_eq!(message("lr", "inf"), "learning rate must be > 0 and ≤ 100, got inf");
+        assert_eq!(short_number(0.01), "0.01");
+        assert_eq!(short_number(0.1 + 0.2), "0.3");
+        assert_eq!(short_number(1.0 / 3.0), "0.333333");
+        assert_eq!(short_number(-2.0e-12), "-2e-12");
+        assert_eq!(short_number(f64::NAN), "NaN");
+        for x in [1e308, -1e308, f64::MAX, f64::MIN_POSITIVE, 5e-324, 1.0 / 7.0, 123456.7890123, 9.87654321e15] {
+            let text = short_number(x);
+            assert!(text.len() <= 12, "{x}: {text}");
+            let back: f64 = text.parse().unwrap();
+            assert!(((back - x) / x).abs() < 1e-5, "{x} shown as {text}");
+        }
     }
 
     #[test]
