@@ -470,14 +470,20 @@ impl Config {
         format!("{acts} + {bn}")
     }
 
-    /// For file names: `relu-sigmoid-relu_bn-last_lr-0.01_seed-1`.
+    /// For file names, every setting:
+    /// `relu-sigmoid-relu_bn-none_mnist-subset_lr-0.01_momentum-0.5_batch-32_epochs-10_seed-1_gpu_stats-50`.
     pub fn file_label(&self) -> String {
-        let mut parts = vec![self.acts.map(Activation::name).join("-")];
-        if self.batch_norm != BatchNormMode::None {
-            parts.push(format!("bn-{}", self.batch_norm.name()));
-        }
-        parts.push(format!("lr-{}", self.lr));
-        parts.push(format!("seed-{}", self.seed));
+        let mut parts: Vec<String> = self
+            .settings()
+            .into_iter()
+            .map(|(key, value)| match key {
+                "acts" => value.replace(',', "-"),
+                "dataset" | "backend" => value,
+                _ => format!("{key}-{value}"),
+            })
+            .collect();
+        // The combination first, then BatchNorm: what the file is about.
+        parts[..3].rotate_left(1);
         parts.join("_")
     }
 

@@ -12,6 +12,7 @@ pub mod share;
 pub mod train;
 pub mod replay;
 pub mod history;
+pub mod export;
 pub mod stats;
 pub mod plots;
 
