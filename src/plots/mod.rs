@@ -22,6 +22,7 @@
 //! text but panics when drawing it, so only draw natively with `ab_glyph` (or `ttf`) enabled.
 
 mod activations;
+mod caption;
 mod gradients;
 mod health;
 mod hover;
@@ -31,6 +32,7 @@ pub(crate) mod tests;
 
 pub use crate::stats::Stage;
 pub use activations::{draw_activations, draw_activations_with};
+pub use caption::{Caption, draw_caption, layout_caption};
 pub use gradients::{draw_gradients, draw_gradients_with};
 pub use health::{draw_unit_health, draw_unit_health_with};
 pub use hover::{Readout, ReadoutRow, format_percent, format_value, hover};
