@@ -5,6 +5,7 @@ mod canvas;
 
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
+use crate::export;
 use crate::plots::{self, ChartLayout};
 use crate::share;
 use crate::stats::Stage;
@@ -60,7 +61,7 @@ pub fn config_from_settings(pairs_json: &str) -> String {
 }
 
 /// A configuration's settings as `[[name, text], …]`, the text the form shows (and a link holds),
-/// with its titles: JSON `{settings, describe, short, fileLabel}`.
+/// with its titles: JSON `{settings, describe, short}`.
 #[wasm_bindgen(js_name = describeConfig)]
 pub fn describe_config(config_json: &str) -> Result<String, JsError> {
     let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
@@ -68,7 +69,6 @@ pub fn describe_config(config_json: &str) -> Result<String, JsError> {
         "settings": config.settings(),
         "describe": config.describe(false),
         "short": config.describe(true),
-        "fileLabel": config.file_label(),
         "bnLayers": (0..3).map(|i| config.batch_norm.applies_to(i, 3)).collect::<Vec<_>>(),
         "hidden": crate::config::HIDDEN_SIZES,
         "classes": crate::config::NUM_CLASSES,
@@ -329,16 +329,42 @@ impl Trainer {
         })
     }
 
-    /// Everything recorded so far (steps, epochs, probes) as JSON.
-    #[wasm_bindgen(js_name = historyJson)]
-    pub fn history_json(&self) -> Result<String, JsError> {
-        serde_json::to_string(self.borrow()?.history()).map_err(|e| JsError::new(&e.to_string()))
+    /// Everything recorded so far as CSV (`record,step,layer,metric,value`), after a `# key=value`
+    /// line per setting and `# link=` (`base`: the page's address). See `export`.
+    #[wasm_bindgen(js_name = exportCsv)]
+    pub fn export_csv(&self, base: &str) -> Result<String, JsError> {
+        let session = self.borrow()?;
+        export::csv(session.config(), session.history(), base).map_err(|e| JsError::new(&e))
     }
 
-    /// Everything recorded so far as CSV in long format (`record,step,layer,metric,value`).
-    #[wasm_bindgen(js_name = historyCsv)]
-    pub fn history_csv(&self) -> Result<String, JsError> {
-        Ok(self.borrow()?.history().to_csv())
+    /// Everything recorded so far as JSON, with `config` and `link`.
+    #[wasm_bindgen(js_name = exportJson)]
+    pub fn export_json(&self, base: &str) -> Result<String, JsError> {
+        let session = self.borrow()?;
+        export::json(session.config(), session.history(), base).map_err(|e| JsError::new(&e))
+    }
+
+    /// The file name of an export of this run (`tag`: `A`/`B` when comparing, or empty).
+    #[wasm_bindgen(js_name = exportName)]
+    pub fn export_name(&self, tag: &str, what: &str, ext: &str) -> Result<String, JsError> {
+        let session = self.borrow()?;
+        export::file_name(session.config(), session.history(), tag, what, ext).map_err(|e| JsError::new(&e))
+    }
+
+    /// Copies `source` (the canvas `chart` was last drawn on) into `target` (any canvas) with
+    /// the run's caption (every setting and the link) drawn below it, at the chart's scale.
+    #[wasm_bindgen(js_name = drawExport)]
+    pub fn draw_export(&self, chart: &str, source: JsValue, target: JsValue, base: &str) -> Result<(), JsError> {
+        let session = self.borrow()?;
+        let text = export::caption(session.config(), session.history(), base).map_err(|e| JsError::new(&e))?;
+        let scale = self.drawn.borrow().get(chart).map(|d| d.layout.scale).unwrap_or(1.0);
+        let (width, height) = canvas::size(&source);
+        canvas::copy_into(&source, &target, width, height).map_err(|e| JsError::new(&e))?;
+        let backend = canvas::Canvas2dBackend::new(&target).map_err(|e| JsError::new(&e))?;
+        let caption = plots::layout_caption(backend, &text, scale);
+        canvas::copy_into(&source, &target, width, height + caption.height).map_err(|e| JsError::new(&e))?;
+        let backend = canvas::Canvas2dBackend::new(&target).map_err(|e| JsError::new(&e))?;
+        plots::draw_caption(backend, height, &caption).map_err(|e| JsError::new(&e))
     }
 
     /// The epoch records so far as JSON (small: for the page's epoch table).

@@ -201,14 +201,6 @@ function setCompare(/** @type {boolean} */ on) {
   redrawChartsSoon();
 }
 
-/** What a side is training, for file names: its combination and its current step. */
-charts.charts.describe = (side) => {
-  const r = app.run ?? app.lastRun;
-  const config = (side === 'b' ? r?.b?.config : r?.config) ?? readForm().config;
-  const p = side === 'b' ? app.progressB : app.progress;
-  return { label: describe(config).fileLabel, step: p?.step ?? 0 };
-};
-
 // ------------------------------------------------------------------------------ wiring
 function wireEvents() {
   $('settings').addEventListener('submit', (/** @type {Event} */ event) => {
@@ -247,14 +239,14 @@ function wireEvents() {
     const { chart: key, side } = /** @type {HTMLElement} */ (button).dataset;
     const chart = charts.CHARTS.find((c) => c.key === key);
     button.addEventListener('click', () => {
-      charts.savePng(side ?? 'a', chart).catch((e) => showError(`Saving the chart failed: ${errorText(e)}`));
+      charts.savePng(side ?? 'a', chart).catch((e) => showError(`Saving the chart: ${errorText(e)}`));
     });
   }
   for (const id of ['dl-csv', 'dl-json', 'dl-csv-b', 'dl-json-b']) {
     const button = $(id);
     button.addEventListener('click', () => {
       charts.saveHistory(button.dataset.side, button.dataset.format)
-        .catch((e) => showError(`Downloading the statistics failed: ${errorText(e)}`));
+        .catch((e) => showError(`Downloading the statistics: ${errorText(e)}`));
     });
   }
   lecture.initShortcuts({

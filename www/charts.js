@@ -38,8 +38,6 @@ export const charts = {
   lastMs: {},
   failed: false,
   token: 0,
-  /** Set by the page: {label, step} of a side, for file names. */
-  describe: (/** @type {string} */ side) => ({ label: side, step: 0 }),
 };
 
 // ------------------------------------------------------------------------------ the figures
@@ -361,29 +359,23 @@ function download(/** @type {Blob} */ blob, /** @type {string} */ name) {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-/** A file-name-safe version of a label. */
-const safe = (/** @type {string} */ s) => String(s).replace(/[^a-z0-9._-]+/gi, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'run';
-
-function fileName(/** @type {string} */ side, /** @type {string} */ what, /** @type {string} */ ext) {
-  const { label, step } = charts.describe(side);
-  const tag = charts.compare ? `${side.toUpperCase()}_` : '';
-  return `activation-playground_${tag}${safe(label)}_step-${step}_${what}.${ext}`;
+/** Where an export comes from: the page's address (for the link) and the A/B tag of the side. */
+function origin(/** @type {string} */ side) {
+  return { base: location.href.replace(/[?#].*$/, ''), tag: charts.compare ? side.toUpperCase() : '' };
 }
 
-/** Saves one chart as a PNG (encoded by the worker from its canvas). */
+/** Saves one chart as a PNG, with the run's caption below it (both drawn by the worker). */
 export async function savePng(/** @type {string} */ side, /** @type {any} */ chart) {
-  const canvas = $(canvasId(chart, side));
-  if (!canvas?.closest('.plot-box')?.classList.contains('has-chart') || !app.engine) {
-    throw new Error('this chart has nothing drawn yet: train first');
-  }
+  if (!app.engine || app.engine.dead || !charts.sides[side]?.ready) throw new Error('nothing to export yet: train first');
   const what = chart.kind === 'activations' ? `activations-${charts.stage}` : chart.name;
-  const blob = await app.engine.call('png', { canvas: canvas.id }, { timeout: 30_000 });
-  download(blob, fileName(side, what, 'png'));
+  const request = { side, chart: chart.kind, canvas: canvasId(chart, side), what, ...origin(side) };
+  const { name, blob } = await app.engine.call('png', request, { timeout: 30_000 });
+  download(blob, name);
 }
 
-/** Downloads the recorded statistics of a side as CSV (long format) or JSON. */
+/** Downloads the recorded statistics of a side as CSV (long format) or JSON, with the run's settings and link. */
 export async function saveHistory(/** @type {string} */ side, /** @type {string} */ format) {
-  if (!app.engine || !charts.sides[side]?.ready) throw new Error('nothing recorded yet: train first');
-  const text = await app.engine.call('history', { side, format }, { timeout: 30_000 });
-  download(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }), fileName(side, 'statistics', format));
+  if (!app.engine || app.engine.dead || !charts.sides[side]?.ready) throw new Error('nothing to export yet: train first');
+  const { name, text } = await app.engine.call('history', { side, format, ...origin(side) }, { timeout: 30_000 });
+  download(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }), name);
 }

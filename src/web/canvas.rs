@@ -25,6 +25,10 @@ extern "C" {
     fn width(this: &Canvas) -> u32;
     #[wasm_bindgen(method, getter)]
     fn height(this: &Canvas) -> u32;
+    #[wasm_bindgen(method, setter = width)]
+    fn set_width(this: &Canvas, value: u32);
+    #[wasm_bindgen(method, setter = height)]
+    fn set_height(this: &Canvas, value: u32);
     #[wasm_bindgen(method, catch, js_name = getContext)]
     fn get_context(this: &Canvas, kind: &str) -> Result<JsValue, JsValue>;
 
@@ -74,6 +78,8 @@ extern "C" {
     fn translate(this: &Context2d, x: f64, y: f64);
     #[wasm_bindgen(method)]
     fn rotate(this: &Context2d, angle: f64);
+    #[wasm_bindgen(method, catch, js_name = drawImage)]
+    fn draw_image(this: &Context2d, image: &JsValue, x: f64, y: f64) -> Result<(), JsValue>;
     #[wasm_bindgen(method, js_name = measureText)]
     fn measure_text(this: &Context2d, text: &str) -> TextMetrics;
 
@@ -103,6 +109,25 @@ impl std::fmt::Display for CanvasError {
 }
 
 impl std::error::Error for CanvasError {}
+
+/// The backing-store size of a canvas.
+pub fn size(canvas: &JsValue) -> (u32, u32) {
+    let canvas: &Canvas = canvas.unchecked_ref();
+    (canvas.width(), canvas.height())
+}
+
+/// Resizes `target` to `width` × `height` (clearing it) and copies `source` to its top left.
+pub fn copy_into(source: &JsValue, target: &JsValue, width: u32, height: u32) -> Result<(), String> {
+    let canvas: &Canvas = target.unchecked_ref();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context = canvas.get_context("2d").map_err(|_| "the canvas refused a 2D context".to_string())?;
+    if context.is_null() || context.is_undefined() {
+        return Err("the canvas has no 2D context".into());
+    }
+    let context: Context2d = context.unchecked_into();
+    context.draw_image(source, 0.0, 0.0).map_err(|_| "copying the chart failed".to_string())
+}
 
 pub struct Canvas2dBackend {
     context: Context2d,

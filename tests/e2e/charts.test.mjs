@@ -2,7 +2,7 @@
 // pre/post switch, PNG and CSV/JSON downloads, and the page as a lecturer would project it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pageForFile, openPage, waitReady, setForm, waitState, screenshot, sleep, ARTIFACTS } from './helpers.mjs';
 
@@ -44,6 +44,30 @@ async function hoverPanel(page, canvasId, side, chartKey, panelId, fx = 0.6, fy 
   await new Promise((r) => setTimeout(r, 150)); // the last pointer position's answer
   return page.textContent('#chart-tip');
 }
+
+/** Every setting, with the values the run below trains with. */
+const SETTINGS = {
+  dataset: 'mnist-subset', acts: 'relu,sigmoid,relu', bn: 'none', lr: '0.01', momentum: '0.5',
+  batch: '32', epochs: '1', seed: '1', backend: 'cpu', stats: '10',
+};
+
+test('exporting before any training says there is nothing to export yet, and saves no file', async () => {
+  const { page } = shared.session;
+  // The empty charts are drawn (their trainers exist, with nothing recorded).
+  await page.waitForFunction(() => window.playground.chartLayouts.a.loss?.empty === true, null, { timeout: 15_000 });
+  let downloads = 0;
+  const count = () => { downloads++; };
+  page.on('download', count);
+  for (const selector of ['#dl-csv', '#dl-json', 'figure[data-chart="loss"][data-side="a"] .save-png']) {
+    await page.evaluate(() => { document.getElementById('error-banner').hidden = true; document.getElementById('error-text').textContent = ''; });
+    await page.click(selector);
+    await page.waitForFunction(() => !document.getElementById('error-banner').hidden, null, { timeout: 10_000 });
+    assert.match(await page.textContent('#error-text'), /nothing to export yet: train first/, selector);
+  }
+  await sleep(500);
+  page.off('download', count);
+  assert.equal(downloads, 0, 'no empty file is saved');
+});
 
 test('after a short CPU run every chart has drawn content, sharp on the canvas backing store', async () => {
   const { page, problems } = shared.session;
@@ -132,28 +156,49 @@ test('each chart saves as PNG; the statistics download as CSV and JSON', async (
     page.waitForEvent('download'),
     page.click('figure[data-chart="loss"][data-side="a"] .save-png'),
   ]);
-  assert.match(png.suggestedFilename(), /^activation-playground_relu-sigmoid-relu_lr-0\.01_seed-1_step-\d+_loss-accuracy\.png$/);
+  // The file name names every setting (and the step); the caption under the chart adds rows.
+  assert.match(png.suggestedFilename(), /^activation-playground_relu-sigmoid-relu_bn-none_mnist-subset_lr-0\.01_momentum-0\.5_batch-32_epochs-1_seed-1_cpu_stats-10_step-\d+_loss-accuracy\.png$/);
   const bytes = await readFile(await png.path());
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
   assert.ok(bytes.length > 5_000, `PNG of ${bytes.length} bytes`);
+  await writeFile(join(ARTIFACTS, 'export-loss-accuracy.png'), bytes);
+  const chart = await page.evaluate(() => { const l = window.playground.chartLayouts.a.loss; return { w: l.width, h: l.height }; });
+  const [width, height] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+  assert.equal(width, chart.w, 'the chart at its own width');
+  assert.ok(height >= chart.h + 3 * 14, `a caption of at least three lines below the ${chart.h}-pixel chart (PNG is ${height} tall)`);
 
   const [act] = await Promise.all([
     page.waitForEvent('download'),
     page.click('figure[data-chart="activations"][data-side="a"] .save-png'),
   ]);
-  assert.match(act.suggestedFilename(), /_activations-post\.png$/);
+  assert.match(act.suggestedFilename(), /_seed-1_cpu_stats-10_step-\d+_activations-post\.png$/);
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
-  assert.match(csv.suggestedFilename(), /_statistics\.csv$/);
+  assert.match(csv.suggestedFilename(), /_seed-1_cpu_stats-10_step-\d+_statistics\.csv$/);
   const text = await readFile(await csv.path(), 'utf8');
-  const lines = text.trim().split('\n');
+  const all = text.trim().split('\n');
+  // Comment lines first: every setting as `# key=value`, then the share link.
+  const comments = all.filter((l) => l.startsWith('#'));
+  const pairs = Object.fromEntries(comments.map((l) => l.slice(1).trim().split(/=(.*)/s).slice(0, 2)).filter((p) => p.length === 2));
+  const { link, ...settings } = pairs;
+  assert.deepEqual(settings, SETTINGS, 'the CSV names every setting of the run');
+  const url = new URL(link);
+  assert.equal(url.origin + url.pathname, await page.evaluate(() => location.href.replace(/[?#].*$/, '')), 'the link points at this page');
+  assert.deepEqual(Object.fromEntries(url.searchParams), SETTINGS, 'the link reproduces the run');
+  // The data rows still parse as before.
+  const lines = all.filter((l) => !l.startsWith('#'));
+  assert.equal(all.indexOf(lines[0]), comments.length, 'the comments come first');
   assert.equal(lines[0], 'record,step,layer,metric,value');
+  assert.ok(lines.slice(1).every((l) => l.split(',').length === 5), 'five fields per row');
   assert.ok(lines.some((l) => /^probe,\d+,1,grad_norm,/.test(l)), 'gradient norms per layer');
   assert.ok(lines.some((l) => /^step,1,,loss,\d/.test(l)), 'the loss of step 1');
 
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+  assert.match(json.suggestedFilename(), /_statistics\.json$/);
   const history = JSON.parse(await readFile(await json.path(), 'utf8'));
   assert.ok(history.steps.length >= 60 && history.probes.length >= 6, `${history.steps.length} steps, ${history.probes.length} probes`);
+  assert.deepEqual(Object.fromEntries(Object.entries(history.config).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)])), SETTINGS);
+  assert.equal(history.link, link, 'the JSON carries the same link');
   await screenshot(page, 'charts.png');
 });
 

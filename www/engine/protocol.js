@@ -41,8 +41,12 @@
  * @typedef {{type: 'clear', canvas: string}} ClearRequest
  * @typedef {{type: 'hover', side: Side, chart: ChartKind, px: number, py: number}} HoverRequest
  *   What is under backend pixel (px, py) of the chart as last drawn: a Readout or null.
- * @typedef {{type: 'history', side: Side, format: 'csv' | 'json'}} HistoryRequest
- * @typedef {{type: 'png', canvas: string}} PngRequest
+ * @typedef {{type: 'history', side: Side, format: 'csv' | 'json', base: string, tag: string}} HistoryRequest
+ *   The side's statistics with every setting and the share link (`base`: the page's address;
+ *   `tag`: 'A' / 'B' when comparing, or ''); resolves to {name, text}. Before any training it
+ *   fails with "nothing to export yet".
+ * @typedef {{type: 'png', side: Side, chart: ChartKind, canvas: string, what: string, base: string, tag: string}} PngRequest
+ *   The chart on `canvas` with the run's caption below it; resolves to {name, blob}.
  * @typedef {{type: 'ink', canvas: string}} InkRequest
  *   Share of the canvas's pixels that are drawn (neither white nor transparent); for tests.
  * @typedef {{type: 'trap'}} TrapRequest

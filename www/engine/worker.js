@@ -149,13 +149,19 @@ const handlers = {
     return t ? JSON.parse(t.hover(chart, px, py)) : null;
   },
 
-  history({ side, format }) {
+  history({ side, format, base, tag }) {
     const t = trainer(side);
-    return format === 'csv' ? t.historyCsv() : t.historyJson();
+    const name = t.exportName(tag, 'statistics', format);
+    return { name, text: format === 'csv' ? t.exportCsv(base) : t.exportJson(base) };
   },
 
-  async png({ canvas: id }) {
-    return canvas(id).convertToBlob({ type: 'image/png' });
+  async png({ side, chart, canvas: id, what, base, tag }) {
+    const t = trainer(side);
+    const name = t.exportName(tag, what, 'png');
+    // Rust copies the chart and draws the run's caption below it.
+    const out = new OffscreenCanvas(1, 1);
+    t.drawExport(chart, canvas(id), out, base);
+    return { name, blob: await out.convertToBlob({ type: 'image/png' }) };
   },
 
   ink({ canvas: id }) {
