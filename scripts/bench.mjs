@@ -12,13 +12,15 @@
 // medians of three alternating rounds. Native and wasm-CPU are measured without statistics and
 // with the default statistics cadence, to show what the probes cost.
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
-//                BENCH_SKIP=native,cpu,gpu (comma list), CHROMIUM_PATH.
+//                BENCH_SKIP=native,cpu,gpu,tfjs,page (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
+import * as helpers from '../tests/e2e/helpers.mjs';
 import { ROOT } from '../tests/e2e/helpers.mjs';
+import { peersAndPage } from './bench-tfjs.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
@@ -136,6 +138,9 @@ try {
     await browserBench(server, { gpu: false, stats: 50 });
   }
   if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
+  // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
+  await peersAndPage(server, { results, skip: SKIP, steps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH, helpers, root: ROOT,
+    flags: { chromium: CHROMIUM, base: BASE_FLAGS } });
 } finally {
   await server.close();
 }

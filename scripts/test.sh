@@ -22,6 +22,12 @@ t=$SECONDS
 bash scripts/build.sh || { echo "build failed" >&2; exit 1; }
 t_build=$((SECONDS - t))
 
+# dist/, the deployable site (wasm-dist profile: fat LTO), for tests/e2e/dist.test.mjs.
+stage "build dist/ (npm run build)"
+t=$SECONDS
+bash scripts/dist.sh || { echo "dist build failed" >&2; exit 1; }
+t_dist=$((SECONDS - t))
+
 # Mesa's Vulkan loader complains without a runtime dir (harmless, but it reads like an error).
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 # With the native-wgpu feature the same build also checks the GPU path on wgpu (lavapipe here).
@@ -48,6 +54,7 @@ verdict() { [ "$1" = 0 ] && echo "ok" || echo "FAILED (exit $1)"; }
 printf '\n\033[1m==> summary\033[0m\n'
 printf '  set-up            %5ss\n' "$t_setup"
 printf '  build             %5ss\n' "$t_build"
+printf '  build dist/       %5ss\n' "$t_dist"
 printf '  cargo test        %5ss  %s passed, %s failed  %s\n' "$t_rust" "$rust_pass" "$rust_fail" "$(verdict $rc_rust)"
 printf '  browser tests     %5ss  %s passed, %s failed  %s\n' "$t_e2e" "$e2e_pass" "$e2e_fail" "$(verdict $rc_e2e)"
 printf '  total             %5ss  (screenshots and logs in artifacts/)\n' "$((SECONDS - t_start))"
