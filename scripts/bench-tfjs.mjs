@@ -8,15 +8,15 @@
 //   - pageTimes: the page itself (index.html): ready time after load, and the first step after Start.
 //   - bundleSizes: the shipped wasm (dist/) raw, gzip and brotli, beside the development one.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { compressedSizes } from './dist.mjs';
 
 const TF = '/node_modules/@tensorflow';
 const SCRIPTS = {
-  webgpu: [`${TF}/tfjs-core/dist/tf-core.min.js`, `${TF}/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js`],
-  wasm: [`${TF}/tfjs-core/dist/tf-core.min.js`, `${TF}/tfjs-backend-wasm/dist/tf-backend-wasm.min.js`],
+  webgpu: [`${TF}/tfjs/dist/tf.min.js`, `${TF}/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js`],
+  wasm: [`${TF}/tfjs/dist/tf.min.js`, `${TF}/tfjs-backend-wasm/dist/tf-backend-wasm.min.js`],
 };
 
 async function launch(flags, gpu) {
@@ -41,7 +41,8 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
     const page = await context.newPage();
     await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     for (const src of SCRIPTS[backend]) await page.addScriptTag({ url: src });
-    return await page.evaluate(async ({ backend, steps, batch, tfDir }) => {
+    const version = browser.version();
+    const result = await page.evaluate(async ({ backend, steps, batch, tfDir }) => {
       /* global tf */
       if (backend === 'wasm') tf.wasm.setWasmPaths(`${tfDir}/tfjs-backend-wasm/dist/`);
       if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available`);
@@ -80,16 +81,19 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
         tf.tidy(() => {
           const xs = tf.tensor2d(xb, [batch, 784]);
           const ys = tf.tensor1d(yb, 'int32');
-          let logits;
+          let correct;
           const loss = optimizer.minimize(() => {
-            const h1 = tf.relu(xs.matMul(W1).add(b1));
-            const h2 = tf.sigmoid(h1.matMul(W2).add(b2));
-            logits = tf.relu(h2.matMul(W3).add(b3));
+            // The functional API: tf-core's UMD build has no chained ops (x.matMul).
+            const h1 = tf.relu(tf.add(tf.matMul(xs, W1), b1));
+            const h2 = tf.sigmoid(tf.add(tf.matMul(h1, W2), b2));
+            const logits = tf.relu(tf.add(tf.matMul(h2, W3), b3));
+            // Kept: minimize() disposes the forward pass's intermediates.
+            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')));
             const logp = tf.logSoftmax(logits);
             return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(ys, 10)), 1)));
           }, true);
-          const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32'));
           pending.push(tf.keep(tf.stack([loss, correct])));
+          correct.dispose();
         });
       };
       const read = async () => {
@@ -97,32 +101,39 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
         const data = await all.data();
         tf.dispose([all, ...pending]);
         pending = [];
-        for (let i = 0; i < data.length; i += 2) if (!Number.isFinite(data[i])) throw new Error('the loss diverged');
+        let sum = 0;
+        for (let i = 0; i < data.length; i += 2) {
+          if (!Number.isFinite(data[i])) throw new Error('the loss diverged');
+          sum += data[i];
+        }
+        return sum / (data.length / 2);
       };
       const chunk = backend === 'webgpu' ? 4 : 25;
 
       const t0 = performance.now();
       step();
-      await read();
+      const firstLoss = await read();
       const firstStepMs = performance.now() - t0;
       step();
       await read(); // warm-up: the backward kernels' second use
       let done = 0;
+      let lastLoss = null;
       const t1 = performance.now();
       while (done < steps) {
         const k = Math.min(chunk, steps - done);
         for (let i = 0; i < k; i++) step();
-        await read();
+        lastLoss = await read();
         done += k;
       }
       const ms = performance.now() - t1;
       const info = backend === 'webgpu' ? (await navigator.gpu.requestAdapter())?.info : null;
       return {
-        samplesPerSec: (done * batch * 1000) / ms, msPerStep: ms / done, steps: done, firstStepMs,
+        samplesPerSec: (done * batch * 1000) / ms, msPerStep: ms / done, steps: done, firstStepMs, firstLoss, lastLoss,
         adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' · ') : null,
         backend: tf.getBackend(), threads: backend === 'wasm' ? (self.crossOriginIsolated ? tf.wasm.getThreadsCount?.() ?? 'threaded' : 1) : null,
       };
     }, { backend, steps, batch, tfDir: TF });
+    return { ...result, browser: version };
   } finally {
     await browser.close();
   }
@@ -149,7 +160,7 @@ export async function pageTimes(server, { backend, flags, helpers }) {
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 1, null, { timeout: 300_000, polling: 20 });
     const firstStepMs = await page.evaluate(() => performance.now() - window.__t0);
     await page.click('#stop').catch(() => {});
-    return { readyMs, firstStepMs };
+    return { readyMs, firstStepMs, browser: browser.version() };
   } finally {
     await browser.close();
   }
@@ -179,7 +190,7 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
     try {
       peers[key] = await fn();
       const r = peers[key];
-      const what = r.samplesPerSec != null ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps; first step ${(r.firstStepMs / 1000).toFixed(1)} s)`
+      const what = r.samplesPerSec != null ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps; first step ${(r.firstStepMs / 1000).toFixed(1)} s; loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`
         : `ready ${(r.readyMs / 1000).toFixed(2)} s after load${r.firstStepMs != null ? `, first step ${(r.firstStepMs / 1000).toFixed(1)} s after Start` : ''}${r.note ? ` (${r.note})` : ''}`;
       console.log(`${key.padEnd(34)} ${what}`);
     } catch (e) {
@@ -207,7 +218,7 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
   const ratio = (a, b) => (a != null && b != null ? a / b : null);
   const tfWasmBest = [peers['TF.js wasm (1 thread)'], peers['TF.js wasm (threads, COOP/COEP)']].map(sps).filter((v) => v != null);
   const summary = {
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; Chromium ${flags.version ?? ''}; adapter ${peers['TF.js webgpu']?.adapter ?? 'n/a'}`.trim(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Chromium ${Object.values(peers).find((p) => p.browser)?.browser ?? '?'}; WebGPU adapter: ${peers['TF.js webgpu']?.adapter ?? 'n/a'}`,
     samplesPerSec: {
       burnWebGpu: sps(burnGpu), tfjsWebGpu: sps(peers['TF.js webgpu']),
       burnCpuWasm: sps(burnCpu), tfjsWasm1Thread: sps(peers['TF.js wasm (1 thread)']), tfjsWasmThreads: sps(peers['TF.js wasm (threads, COOP/COEP)']),
@@ -228,18 +239,20 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
   };
 
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
+  const sec = (ms) => (ms == null ? 'n/a' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
   const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(2)} MB`);
   const rows = [
     ['WebGPU samples/s', f(summary.samplesPerSec.burnWebGpu, 1), f(summary.samplesPerSec.tfjsWebGpu, 1), `${f(summary.ratios.webgpuBurnOverTfjs, 2)}× (target ≥ 2×)`],
     ['CPU samples/s (wasm)', f(summary.samplesPerSec.burnCpuWasm), `${f(summary.samplesPerSec.tfjsWasm1Thread)} (1 thread) / ${f(summary.samplesPerSec.tfjsWasmThreads)} (threads)`,
       `${f(summary.ratios.cpuBurnOverTfjsWasm1Thread, 2)}× / ${f(summary.ratios.cpuBurnOverTfjsWasmBest, 2)}× (target ≥ 1.5×)`],
-    ['first WebGPU step', `${f(summary.firstStepMs.pageWebGpuAfterStart / 1000, 1)} s after Start`, `${f(summary.firstStepMs.tfjsWebGpu / 1000, 1)} s (bench loop)`, 'target ≤ 3 s'],
-    ['page ready after load', `${f(summary.pageReadyMs / 1000, 2)} s`, '', 'target ≤ 1 s'],
+    ['first WebGPU step', `${sec(summary.firstStepMs.pageWebGpuAfterStart)} after Start`, `${sec(summary.firstStepMs.tfjsWebGpu)} (bench loop)`, 'target ≤ 3 s'],
+    ['first CPU step', `${sec(summary.firstStepMs.pageCpuAfterStart)} after Start`, '', ''],
+    ['page ready after load', sec(summary.pageReadyMs), '', 'target ≤ 1 s'],
     ['wasm (dist/)', `${mb(sizes.dist?.raw)} raw, ${mb(sizes.dist?.gzip)} gzip, ${mb(sizes.dist?.brotli)} brotli`, '', 'target ≤ 2.5 MB gzip'],
     ['wasm (www/pkg, dev)', `${mb(sizes.dev?.raw)} raw, ${mb(sizes.dev?.gzip)} gzip, ${mb(sizes.dev?.brotli)} brotli`, '', ''],
   ];
   console.log(`\nThis page (burn) against TF.js 4.22, same MLP and loop, same run · ${summary.machine}\n`);
-  const widths = [24, 40, 36, 30];
+  const widths = [24, 50, 36, 30];
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
   console.log(line(['', 'this page (burn)', 'TF.js', 'ratio / target']));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
