@@ -9,6 +9,7 @@ pub mod data;
 pub mod model;
 pub mod share;
 pub mod train;
+pub mod replay;
 pub mod history;
 pub mod stats;
 pub mod plots;

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::{EpochRecord, History, StepRecord};
-use crate::model::{Mlp, cross_entropy, predict};
+use crate::model::{InitialWeights, Mlp, cross_entropy, layer_sizes, predict};
 use crate::stats;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
@@ -17,6 +17,8 @@ use serde::Serialize;
 use std::sync::Arc;
 use web_time::Instant;
 
+/// Steps averaged into the headline training loss.
+pub const HEADLINE_STEPS: usize = 20;
 /// Examples per batch when evaluating (no gradients, so larger batches are fine).
 const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
@@ -49,11 +51,16 @@ impl TrainState {
     /// A fresh model (seeded init) on `device` (an autodiff device), with SGD + momentum as
     /// PyTorch does it (dampening 0).
     pub fn new(config: &Config, input_size: usize, device: &Device) -> TrainState {
+        TrainState::from_weights(&InitialWeights::draw(config, input_size), config, device)
+    }
+
+    /// The same, starting from given initial weights.
+    pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
         let optimizer = SgdConfig::new()
             .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
             .init();
         TrainState {
-            model: Mlp::new(config, input_size, device),
+            model: Mlp::from_weights(weights, config, device),
             optimizer,
             lr: config.lr,
         }
@@ -143,7 +150,8 @@ pub struct Progress {
     /// Completed steps.
     pub step: usize,
     pub total_steps: usize,
-    /// Mean training loss of the steps in this chunk.
+    /// Mean training loss of the last [`HEADLINE_STEPS`] steps: it depends on the step alone, not on
+    /// how the run was cut into chunks, so the same link shows the same figure.
     pub train_loss: Option<f32>,
     /// Running training accuracy of the current (or just finished) epoch.
     pub train_acc: Option<f32>,
@@ -159,26 +167,81 @@ struct Pending {
     sizes: Vec<usize>,
 }
 
-/// The order in which each epoch visits the training set. It has a ChaCha8 stream of its own
-/// (stream 1 of the seed), reshuffled every epoch, so it depends on the seed alone: a sweep's
-/// model with seed s sees the same batches as the single run with seed s.
-pub struct BatchOrder {
-    rng: ChaCha8Rng,
-    len: usize,
+/// The order in which each epoch visits the training set.
+pub enum BatchOrder {
+    /// A ChaCha8 stream of its own (stream 1 of the seed), reshuffled every epoch, so it depends
+    /// on the seed alone: a sweep's model with seed s sees the same batches as the single run
+    /// with seed s.
+    Seeded { rng: Box<ChaCha8Rng>, len: usize },
+    /// Given orders, one per epoch, e.g. those of a PyTorch run being replayed.
+    Fixed { orders: Vec<Vec<usize>>, next: usize },
 }
 
 impl BatchOrder {
     pub fn new(seed: u64, len: usize) -> BatchOrder {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(1);
-        BatchOrder { rng, len }
+        BatchOrder::Seeded { rng: Box::new(rng), len }
     }
 
-    /// The next epoch's permutation of `0..len`.
+    pub fn fixed(orders: Vec<Vec<usize>>) -> BatchOrder {
+        BatchOrder::Fixed { orders, next: 0 }
+    }
+
+    /// The next epoch's order: a permutation of `0..len`, or the next given order (the given
+    /// orders repeat if the epochs outnumber them; a `Session` refuses that).
     pub fn next_epoch(&mut self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.len).collect();
-        order.shuffle(&mut self.rng);
-        order
+        match self {
+            BatchOrder::Seeded { rng, len } => {
+                let mut order: Vec<usize> = (0..*len).collect();
+                order.shuffle(rng.as_mut());
+                order
+            }
+            BatchOrder::Fixed { orders, next } => {
+                let order = orders.get(*next % orders.len().max(1)).cloned().unwrap_or_default();
+                *next += 1;
+                order
+            }
+        }
+    }
+
+    /// Why these orders cannot drive `epochs` epochs over `len` training images, if they cannot.
+    fn check(&self, epochs: usize, len: usize) -> Result<(), String> {
+        let orders = match self {
+            BatchOrder::Seeded { len: drawn, .. } if *drawn == len => return Ok(()),
+            BatchOrder::Seeded { len: drawn, .. } => {
+                return Err(format!("the batch order is drawn over {drawn} training images, not {len}"));
+            }
+            BatchOrder::Fixed { orders, .. } => orders,
+        };
+        if orders.len() < epochs {
+            return Err(format!("{epochs} epoch(s) asked for, but the batch order covers {}", orders.len()));
+        }
+        for (epoch, order) in orders.iter().enumerate() {
+            if order.len() != len || order.iter().any(|&i| i >= len) {
+                return Err(format!(
+                    "the batch order of epoch {} must list {len} indices of the {len} training images",
+                    epoch + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a run starts: its initial weights and its batch order.
+pub struct RunStart {
+    pub weights: InitialWeights,
+    pub batch_order: BatchOrder,
+}
+
+impl RunStart {
+    /// Both drawn from `config.seed`, for `dataset` (the default of every run).
+    pub fn seeded(config: &Config, dataset: &Dataset) -> RunStart {
+        RunStart {
+            weights: InitialWeights::draw(config, dataset.input_size()),
+            batch_order: BatchOrder::new(config.seed, dataset.train.len()),
+        }
     }
 }
 
@@ -205,8 +268,15 @@ pub struct Session {
 }
 
 impl Session {
-    /// Validates `config` and builds the model on `device` (a plain device; autodiff is switched on here).
+    /// Validates `config` and builds the model on `device` (a plain device; autodiff is switched
+    /// on here), with weights and batch order drawn from the seed.
     pub fn new(config: Config, dataset: Arc<Dataset>, device: &Device) -> Result<Session, String> {
+        let start = RunStart::seeded(&config, &dataset);
+        Session::from_start(config, dataset, device, start)
+    }
+
+    /// The same, starting from given weights and batch order (e.g. a replayed PyTorch run's).
+    pub fn from_start(config: Config, dataset: Arc<Dataset>, device: &Device, start: RunStart) -> Result<Session, String> {
         config.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if dataset.kind != config.dataset {
             return Err(format!(
@@ -215,15 +285,20 @@ impl Session {
                 config.dataset.name()
             ));
         }
-        let device = device.clone().autodiff();
+        let sizes = start.weights.sizes().map_err(|e| format!("the initial weights do not fit together: {e}"))?;
+        let needed = layer_sizes(dataset.input_size());
+        if sizes != needed {
+            return Err(format!("the initial weights are for layers {sizes:?}, but this dataset needs {needed:?}"));
+        }
         let n = dataset.train.len();
+        start.batch_order.check(config.epochs, n)?;
+        let device = device.clone().autodiff();
         // A final batch of one example would make BatchNorm's batch variance zero: drop it.
         let full = n / config.batch_size;
         let steps_per_epoch = if n % config.batch_size > 1 || full == 0 { full + 1 } else { full };
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
-        let state = TrainState::new(&config, dataset.input_size(), &device);
-        let batch_order = BatchOrder::new(config.seed, n);
+        let state = TrainState::from_weights(&start.weights, &config, &device);
         let history = History {
             acts: config.acts.to_vec(),
             steps_per_epoch,
@@ -234,7 +309,7 @@ impl Session {
             dataset,
             device,
             state: Some(state),
-            batch_order,
+            batch_order: start.batch_order,
             order: Vec::new(),
             steps_per_epoch,
             epoch: 0,
@@ -298,7 +373,6 @@ impl Session {
         let started = Instant::now();
         let mut steps = 0;
         let mut samples = 0;
-        let mut chunk_loss = None;
         while self.run_state == RunState::Running && steps < max_steps.max(1) {
             samples += self.step();
             steps += 1;
@@ -306,9 +380,8 @@ impl Session {
             let probe_due = self.config.stats_every > 0 && self.global_step() % self.config.stats_every == 0;
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
             if epoch_ended || probe_due || out_of_time || steps >= max_steps {
-                match self.read_pending().await {
-                    Ok(loss) => chunk_loss = loss.or(chunk_loss),
-                    Err(e) => self.fail(e),
+                if let Err(e) = self.read_pending().await {
+                    self.fail(e);
                 }
             }
             if self.run_state == RunState::Running && probe_due {
@@ -324,7 +397,7 @@ impl Session {
             }
         }
         let elapsed = started.elapsed().as_secs_f64();
-        self.progress(chunk_loss, (elapsed > 0.0 && samples > 0).then(|| samples as f64 / elapsed))
+        self.progress((elapsed > 0.0 && samples > 0).then(|| samples as f64 / elapsed))
     }
 
     /// Enqueues one step on the device; returns the batch size. Nothing is read back here.
@@ -341,11 +414,11 @@ impl Session {
         host.len()
     }
 
-    /// Reads back the losses of the pending steps; returns their mean. Stops a diverged run.
-    async fn read_pending(&mut self) -> Result<Option<f32>, String> {
+    /// Reads back the losses of the pending steps into the history. Stops a diverged run.
+    async fn read_pending(&mut self) -> Result<(), String> {
         let pending = std::mem::take(&mut self.pending);
         if pending.losses.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
         let data = Transaction::default()
             .register(Tensor::cat(pending.losses, 0))
@@ -356,24 +429,25 @@ impl Session {
         let losses: Vec<f32> = data[0].iter::<f32>().collect();
         let correct: Vec<f32> = data[1].iter::<f32>().collect();
         let first_step = self.global_step() + 1 - losses.len();
-        let mut sum = 0.0;
         for (i, ((&loss, &right), &size)) in losses.iter().zip(&correct).zip(&pending.sizes).enumerate() {
             let step = first_step + i;
             if !loss.is_finite() {
                 self.diverge(step, loss);
-                return Ok(None);
+                return Ok(());
             }
             self.history.steps.push(StepRecord { step, loss, accuracy: right / size as f32 });
             self.epoch_loss_sum += loss as f64 * size as f64;
             self.epoch_correct += right as f64;
             self.epoch_samples += size;
-            sum += loss;
         }
-        Ok(Some(sum / losses.len() as f32))
+        Ok(())
     }
 
+    /// Stops the run at `step` (1-based): the steps enqueued after it never count, so the step
+    /// counter and the message name the same step.
     fn diverge(&mut self, step: usize, loss: f32) {
         self.run_state = RunState::Diverged;
+        self.step_in_epoch = step.saturating_sub(self.epoch * self.steps_per_epoch);
         self.message = Some(format!(
             "Training diverged at step {step} (epoch {}): the loss became {loss}. \
              Try a smaller learning rate (now {}).",
@@ -429,7 +503,9 @@ impl Session {
         Ok(())
     }
 
-    fn progress(&self, train_loss: Option<f32>, samples_per_sec: Option<f64>) -> Progress {
+    fn progress(&self, samples_per_sec: Option<f64>) -> Progress {
+        let recent = &self.history.steps[self.history.steps.len().saturating_sub(HEADLINE_STEPS)..];
+        let train_loss = (!recent.is_empty()).then(|| recent.iter().map(|r| r.loss).sum::<f32>() / recent.len() as f32);
         let current_acc = (self.epoch_samples > 0).then(|| (self.epoch_correct / self.epoch_samples as f64) as f32);
         Progress {
             state: self.run_state,

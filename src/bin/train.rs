@@ -2,15 +2,19 @@
 //!
 //!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
 //!   cargo run --release --bin train -- --sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
+//!   cargo run --release --bin train -- --data ../shared/data/mnist \
+//!     --replay ../shared/data/pytorch-replay/init-seed7-2000.json.gz \
+//!     --reference ../shared/data/pytorch-replay/losses-seed7-2000.json   (PyTorch's run, step for step)
 
 use activation_playground::config::{Activation, BackendKind, Config, ConfigError, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
-use activation_playground::train::{RunState, Session};
+use activation_playground::replay::{Comparison, ReferenceRun, ReplayReference, ReplayStart};
+use activation_playground::train::{RunStart, RunState, Session};
 use burn::tensor::Device;
 use clap::Parser;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -55,6 +59,14 @@ struct Args {
     /// Measure training throughput (samples/s) over this many steps and exit.
     #[arg(long)]
     bench: Option<usize>,
+    /// Start from a recorded run's initial weights and batch order (JSON, e.g.
+    /// ../shared/data/pytorch-replay/init-seed7-2000.json.gz) and train on the training images it used.
+    #[arg(long)]
+    replay: Option<PathBuf>,
+    /// With --replay: the recorded run's losses and accuracies (JSON) to compare with, step for step;
+    /// every combination in it is replayed unless --acts picks one.
+    #[arg(long, requires = "replay")]
+    reference: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -135,6 +147,13 @@ fn device_for(backend: BackendKind) -> Result<(Device, String), String> {
 
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
+    if args.replay.is_some()
+        && (args.sweep || args.seeds.is_some() || args.bench.is_some() || args.batch.is_some() || args.epochs.is_some())
+    {
+        return Err("--replay takes its batch size, epochs and order from the file: \
+                    drop --sweep, --seeds, --bench, --batch and --epochs"
+            .into());
+    }
     let (device, backend_name) = device_for(base.backend)?;
     let started = Instant::now();
     let dataset = Arc::new(data::load_dir(base.dataset, &args.data).map_err(|e| e.to_string())?);
@@ -145,6 +164,9 @@ fn run(args: Args) -> Result<(), String> {
         dataset.test.len(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(path) = &args.replay {
+        return replay(&args, path, base, &dataset, &device);
+    }
     if let Some(steps) = args.bench {
         return bench(&base, dataset, &device, steps);
     }
@@ -176,7 +198,7 @@ fn run(args: Args) -> Result<(), String> {
         let mut accuracies = Vec::new();
         for &seed in &seeds {
             let config = Config { acts, seed, ..base.clone() };
-            let result = train_one(config, dataset.clone(), &device, verbose)?;
+            let result = train_one(config, dataset.clone(), &device, verbose, None)?;
             if let Some(acc) = result.final_test_accuracy {
                 accuracies.push(acc);
             }
@@ -199,18 +221,86 @@ fn run(args: Args) -> Result<(), String> {
         summaries.push(Summary { label, seeds: seeds.clone(), mean, std, accuracies });
     }
     if let Some(path) = &args.json {
-        let out = serde_json::json!({ "backend": backend_name, "summaries": summaries, "runs": results });
-        std::fs::write(path, serde_json::to_string_pretty(&out).expect("serializable"))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        write_json(path, serde_json::json!({ "backend": backend_name, "summaries": summaries, "runs": results }))?;
     }
     Ok(())
 }
 
-fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device, verbose: bool) -> Result<RunResult, String> {
+fn write_json(path: &Path, value: serde_json::Value) -> Result<(), String> {
+    std::fs::write(path, serde_json::to_string_pretty(&value).expect("serializable"))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Trains from a recorded run's weights and batch order through the same `Session`; with a
+/// reference, prints how far each combination's step losses and test accuracy are from it.
+fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Device) -> Result<(), String> {
+    let start = ReplayStart::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?;
+    let dataset = Arc::new(start.dataset(full).map_err(|e| e.to_string())?);
+    let mut config = start.config(&base);
+    let reference = match &args.reference {
+        Some(path) => Some(ReplayReference::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let runs: Vec<([Activation; 3], Option<&ReferenceRun>)> = match &reference {
+        Some(reference) => {
+            config = reference.config(&config);
+            let recorded = reference.runs()?;
+            match args.acts {
+                None => recorded.into_iter().map(|(acts, run)| (acts, Some(run))).collect(),
+                Some(_) => vec![(base.acts, recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run))],
+            }
+        }
+        None => vec![(base.acts, None)],
+    };
+    eprintln!(
+        "replaying {} combination(s) from {} on the first {} training images",
+        runs.len(),
+        path.display(),
+        dataset.train.len()
+    );
+    let mut results = Vec::new();
+    for (acts, recorded) in runs {
+        let config = Config { acts, ..config.clone() };
+        let result = train_one(config, dataset.clone(), device, false, Some(start.start()))?;
+        match recorded {
+            Some(recorded) => {
+                let comparison = Comparison::new(recorded, &result.history, dataset.test.len())?;
+                println!("{:<24} {comparison}", result.label);
+            }
+            None => println!(
+                "{:<24} test accuracy {}",
+                result.label,
+                result.final_test_accuracy.map(|a| format!("{:.2}%", a * 100.0)).unwrap_or_else(|| "none (diverged)".into())
+            ),
+        }
+        results.push(result);
+    }
+    if let Some(json) = &args.json {
+        write_json(json, serde_json::json!({ "replay": path, "runs": results }))?;
+    }
+    Ok(())
+}
+
+/// One run to its end; `start` replaces the seeded weights and batch order.
+fn train_one(
+    config: Config,
+    dataset: Arc<Dataset>,
+    device: &Device,
+    verbose: bool,
+    start: Option<RunStart>,
+) -> Result<RunResult, String> {
     let started = Instant::now();
     let label = config.label();
-    let mut session = Session::new(config.clone(), dataset, device)?;
+    let mut session = match start {
+        Some(start) => Session::from_start(config.clone(), dataset, device, start)?,
+        None => Session::new(config.clone(), dataset, device)?,
+    };
     let mut reported = 0;
     while !session.is_done() {
         let progress = pollster::block_on(session.run(usize::MAX, 5_000.0));
