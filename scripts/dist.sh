@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run build: the deployable site in dist/ (see README, "Publishing"). Builds the wasm with the
-# size-optimised profile wasm-dist (fat LTO, one codegen unit, opt-level z), strips its debug names
+# size-optimised profile wasm-dist (one codegen unit, opt-level z), strips its debug names
 # with wasm-opt (npm package binaryen), then scripts/dist.mjs assembles dist/: content-hashed file names,
 # relative URLs, a service worker for offline use. Incremental: each step runs only when its input
 # changed. Run scripts/setup.sh first.
@@ -29,7 +29,7 @@ if [ ! -f "$pkg_dir/${crate}_bg.wasm" ] || [ "$bindgen_dir/${crate}_bg.wasm" -nt
   cp "$bindgen_dir/$crate.js" "$pkg_dir.tmp/"
   # Only strips the names (7 MB) and producers sections: measured on this build, wasm-opt's
   # -Oz / -Os / -O2 shrink the raw file (9.8 / 10.8 / 11.2 MB against 12.7 MB) but grow it gzipped
-  # (2.58 / 2.59 / 2.60 MB against 2.43 MB) and take 5-7 min here. rustc's LTO already optimised.
+  # (2.58 / 2.59 / 2.60 MB against 2.43 MB) and take 5-7 min here.
   # The --enable flags are the features rustc's wasm32 target enables by default.
   node node_modules/binaryen/bin/wasm-opt --strip-debug --strip-producers \
     --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int --enable-sign-ext \

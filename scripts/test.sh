@@ -22,7 +22,7 @@ t=$SECONDS
 bash scripts/build.sh || { echo "build failed" >&2; exit 1; }
 t_build=$((SECONDS - t))
 
-# dist/, the deployable site (wasm-dist profile: fat LTO), for tests/e2e/dist.test.mjs.
+# dist/, the deployable site (wasm-dist profile, sized for download), for tests/e2e/dist.test.mjs.
 stage "build dist/ (npm run build)"
 t=$SECONDS
 bash scripts/dist.sh || { echo "dist build failed" >&2; exit 1; }
