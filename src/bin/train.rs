@@ -1,9 +1,9 @@
 //! Trains the article's MLP natively with the same Config and training code as the page.
 //!
 //!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
-//!   cargo run --release --bin train -- --sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
+//!   cargo run --release --bin train -- sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
 
-use activation_playground::config::{Activation, BackendKind, Config, ConfigError, MAX_EPOCHS, describe_errors};
+use activation_playground::config::{BackendKind, Config, ConfigError, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
 use activation_playground::train::{RunState, Session};
@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+
+mod sweep;
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the MLP from \"Is ReLU After Sigmoid Bad?\" (defaults = the article's setup)")]
@@ -43,13 +45,7 @@ struct Args {
     /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
     #[arg(long, default_value = "cpu")]
     backend: String,
-    /// Several seeds, e.g. 1,2,3: report mean ± std of the final test accuracy.
-    #[arg(long)]
-    seeds: Option<String>,
-    /// Train all 64 activation combinations (the article's table).
-    #[arg(long)]
-    sweep: bool,
-    /// Write the results (configs, per-epoch histories, summary) as JSON to this file.
+    /// Write the result (config, per-epoch history) as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
     /// Measure training throughput (samples/s) over this many steps and exit.
@@ -68,18 +64,14 @@ struct RunResult {
     seconds: f64,
 }
 
-#[derive(Serialize)]
-struct Summary {
-    label: String,
-    seeds: Vec<u64>,
-    mean: f32,
-    std: f32,
-    accuracies: Vec<f32>,
-}
-
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args) {
+    // `train sweep …` trains many models at once; plain `train …` is one run.
+    let result = if std::env::args().nth(1).as_deref() == Some("sweep") {
+        sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1)))
+    } else {
+        run(Args::parse())
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -117,7 +109,7 @@ fn base_config(args: &Args) -> Result<Config, String> {
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
 }
 
-fn device_for(backend: BackendKind) -> Result<(Device, String), String> {
+pub(crate) fn device_for(backend: BackendKind) -> Result<(Device, String), String> {
     match backend {
         BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into())),
         #[cfg(feature = "native-wgpu")]
@@ -148,58 +140,12 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(steps) = args.bench {
         return bench(&base, dataset, &device, steps);
     }
-    let seeds: Vec<u64> = match &args.seeds {
-        Some(list) => list
-            .split(',')
-            .map(|s| s.trim().parse().map_err(|_| format!("--seeds: {s:?} is not a whole number")))
-            .collect::<Result<_, _>>()?,
-        None => vec![base.seed],
-    };
-    let combos: Vec<[Activation; 3]> = if args.sweep {
-        let all = Activation::ALL;
-        let mut combos = Vec::with_capacity(64);
-        for a in all {
-            for b in all {
-                for c in all {
-                    combos.push([a, b, c]);
-                }
-            }
-        }
-        combos
-    } else {
-        vec![base.acts]
-    };
-    let verbose = combos.len() == 1 && seeds.len() == 1;
-    let mut results = Vec::new();
-    let mut summaries = Vec::new();
-    for acts in combos {
-        let mut accuracies = Vec::new();
-        for &seed in &seeds {
-            let config = Config { acts, seed, ..base.clone() };
-            let result = train_one(config, dataset.clone(), &device, verbose)?;
-            if let Some(acc) = result.final_test_accuracy {
-                accuracies.push(acc);
-            }
-            if !verbose {
-                eprintln!(
-                    "  {} seed {seed}: {} ({:.0} s)",
-                    result.label,
-                    result
-                        .final_test_accuracy
-                        .map(|a| format!("{:.2}%", a * 100.0))
-                        .unwrap_or_else(|| result.message.clone().unwrap_or_default()),
-                    result.seconds
-                );
-            }
-            results.push(result);
-        }
-        let label = Config { acts, ..base.clone() }.label();
-        let (mean, std) = mean_std(&accuracies);
-        println!("{label:<24} {:6.2}% ± {:5.2}  ({} seeds)", mean * 100.0, std * 100.0, accuracies.len());
-        summaries.push(Summary { label, seeds: seeds.clone(), mean, std, accuracies });
+    let result = train_one(base, dataset, &device, true)?;
+    if let Some(acc) = result.final_test_accuracy {
+        println!("{:<24} {:6.2}%", result.label, acc * 100.0);
     }
     if let Some(path) = &args.json {
-        let out = serde_json::json!({ "backend": backend_name, "summaries": summaries, "runs": results });
+        let out = serde_json::json!({ "backend": backend_name, "run": result });
         std::fs::write(path, serde_json::to_string_pretty(&out).expect("serializable"))
             .map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
@@ -250,16 +196,6 @@ fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device, verbose: bo
         history,
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-fn mean_std(values: &[f32]) -> (f32, f32) {
-    if values.is_empty() {
-        return (f32::NAN, f32::NAN);
-    }
-    let n = values.len() as f32;
-    let mean = values.iter().sum::<f32>() / n;
-    let var = if values.len() > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / (n - 1.0) } else { 0.0 };
-    (mean, var.sqrt())
 }
 
 /// Samples per second of training, without statistics and with the default statistics cadence,
