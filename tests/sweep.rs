@@ -128,9 +128,11 @@ fn each_models_gradient_is_its_own_single_model_gradient() {
                 pairs.push((slice(stacked_norm.gamma.grad(&grads).unwrap()), values(norm.gamma.val().grad(&single_grads).unwrap())));
                 pairs.push((slice(stacked_norm.beta.grad(&grads).unwrap()), values(norm.beta.val().grad(&single_grads).unwrap())));
             }
+            // A bias before BatchNorm has a zero gradient in exact arithmetic (rounding noise only):
+            // measure every tensor of the layer against the layer's largest gradient.
+            let scale = pairs.iter().flat_map(|(_, want)| want).fold(1e-6f32, |m, v| m.max(v.abs()));
             for (p, (got, want)) in pairs.iter().enumerate() {
                 assert_eq!(got.len(), want.len());
-                let scale = want.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
                 let worst = got.iter().zip(want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
                 assert!(worst <= 1e-4 * scale, "{} layer {i} tensor {p}: max difference {worst} (scale {scale})", config.label());
             }
@@ -234,7 +236,7 @@ fn aggregation_is_mean_and_population_std() {
     assert!(mean_std(&[]).0.is_nan());
 
     let record = |acts, seed, acc: Option<f32>| RunRecord {
-        config: Config { acts, seed, ..Config::default() },
+        config: Config { acts, seed, stats_every: 0, ..Config::default() },
         state: if acc.is_some() { RunState::Finished } else { RunState::Diverged },
         test_accuracy: acc,
         test_loss: acc.map(|a| 1.0 - a),

@@ -3,7 +3,7 @@
 //!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
 //!   cargo run --release --bin train -- sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
 
-use activation_playground::config::{BackendKind, Config, ConfigError, MAX_EPOCHS, describe_errors};
+use activation_playground::config::{Config, ConfigError, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
 use activation_playground::train::{RunState, Session};
@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+#[path = "train/sweep.rs"]
 mod sweep;
 
 #[derive(Parser, Debug)]
@@ -109,25 +110,9 @@ fn base_config(args: &Args) -> Result<Config, String> {
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
 }
 
-pub(crate) fn device_for(backend: BackendKind) -> Result<(Device, String), String> {
-    match backend {
-        BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into())),
-        #[cfg(feature = "native-wgpu")]
-        BackendKind::Gpu => {
-            let (device, setup) = Device::wgpu_options()
-                .init_with_setup()
-                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
-            let info = setup.adapter.get_info();
-            Ok((device, format!("wgpu · {} ({:?})", info.name, info.backend)))
-        }
-        #[cfg(not(feature = "native-wgpu"))]
-        BackendKind::Gpu => Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into()),
-    }
-}
-
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
-    let (device, backend_name) = device_for(base.backend)?;
+    let (device, backend_name, _) = sweep::device_for(base.backend)?;
     let started = Instant::now();
     let dataset = Arc::new(data::load_dir(base.dataset, &args.data).map_err(|e| e.to_string())?);
     eprintln!(
@@ -140,7 +125,7 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(steps) = args.bench {
         return bench(&base, dataset, &device, steps);
     }
-    let result = train_one(base, dataset, &device, true)?;
+    let result = train_one(base, dataset, &device)?;
     if let Some(acc) = result.final_test_accuracy {
         println!("{:<24} {:6.2}%", result.label, acc * 100.0);
     }
@@ -153,33 +138,31 @@ fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device, verbose: bool) -> Result<RunResult, String> {
+fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device) -> Result<RunResult, String> {
     let started = Instant::now();
     let label = config.label();
     let mut session = Session::new(config.clone(), dataset, device)?;
     let mut reported = 0;
     while !session.is_done() {
         let progress = pollster::block_on(session.run(usize::MAX, 5_000.0));
-        if verbose {
-            for epoch in &session.history().epochs[reported..] {
-                println!(
-                    "epoch {:>3}/{}  train loss {:.4}  train acc {:6.2}%  test loss {:.4}  test acc {:6.2}%",
-                    epoch.epoch,
-                    config.epochs,
-                    epoch.train_loss,
-                    epoch.train_accuracy * 100.0,
-                    epoch.test_loss,
-                    epoch.test_accuracy * 100.0
-                );
+        for epoch in &session.history().epochs[reported..] {
+            println!(
+                "epoch {:>3}/{}  train loss {:.4}  train acc {:6.2}%  test loss {:.4}  test acc {:6.2}%",
+                epoch.epoch,
+                config.epochs,
+                epoch.train_loss,
+                epoch.train_accuracy * 100.0,
+                epoch.test_loss,
+                epoch.test_accuracy * 100.0
+            );
+        }
+        reported = session.history().epochs.len();
+        if progress.state == RunState::Running {
+            if let Some(sps) = progress.samples_per_sec {
+                eprint!("\r  step {}/{}  {:.0} samples/s   ", progress.step, progress.total_steps, sps);
             }
-            reported = session.history().epochs.len();
-            if progress.state == RunState::Running {
-                if let Some(sps) = progress.samples_per_sec {
-                    eprint!("\r  step {}/{}  {:.0} samples/s   ", progress.step, progress.total_steps, sps);
-                }
-            } else {
-                eprintln!();
-            }
+        } else {
+            eprintln!();
         }
         if let Some(message) = &progress.message {
             eprintln!("{label}: {message}");

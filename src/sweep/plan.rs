@@ -6,9 +6,15 @@ use crate::config::{Activation, Config};
 /// vary slowest to fastest, so combination `i` sits in row `i / 4`, column `i % 4`.
 pub fn all_combinations() -> Vec<[Activation; 3]> {
     let all = Activation::ALL;
-    all.iter()
-        .flat_map(|&a| all.iter().flat_map(move |&b| all.iter().map(move |&c| [a, b, c])))
-        .collect()
+    let mut out = Vec::with_capacity(64);
+    for a in all {
+        for b in all {
+            for c in all {
+                out.push([a, b, c]);
+            }
+        }
+    }
+    out
 }
 
 /// Every model of a sweep: the combinations × the seeds, on one base configuration (its
@@ -275,7 +281,7 @@ mod tests {
         assert_eq!(all.len(), 64);
         assert_eq!(all[0], [Activation::Relu; 3]);
         assert_eq!(all[1], [Activation::Relu, Activation::Relu, Activation::Sigmoid]);
-        assert_eq!(all[4 * 1 + 0], [Activation::Relu, Activation::Sigmoid, Activation::Relu]);
+        assert_eq!(all[4], [Activation::Relu, Activation::Sigmoid, Activation::Relu]);
         assert_eq!(all[63], [Activation::Selu; 3]);
     }
 

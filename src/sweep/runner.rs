@@ -29,7 +29,6 @@ pub struct ModelRun {
 
 /// Models trained together as one stacked network.
 pub struct GroupRun {
-    configs: Vec<Config>,
     dataset: Arc<Dataset>,
     device: Device,
     model: StackedMlp,
@@ -113,7 +112,6 @@ impl GroupRun {
             batch_size: first.batch_size,
             epochs: first.epochs,
             steps_per_epoch: steps_per_epoch(n, first.batch_size),
-            configs,
             dataset,
             device,
             model,

@@ -117,7 +117,7 @@ pub fn markdown_table(cells: &[Cell]) -> String {
     out
 }
 
-const CSV_HEADER: &str = "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,state,test_accuracy,test_loss,seconds";
+const CSV_HEADER: &str = "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,backend,state,test_accuracy,test_loss,seconds";
 
 /// One row per run; the column names are the settings' names (acts split in three).
 pub fn to_csv(records: &[RunRecord]) -> String {
@@ -131,7 +131,7 @@ pub fn to_csv(records: &[RunRecord]) -> String {
             RunState::Diverged => "diverged",
         };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{state},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{state},{},{},{}\n",
             c.acts[0].name(),
             c.acts[1].name(),
             c.acts[2].name(),
@@ -142,6 +142,7 @@ pub fn to_csv(records: &[RunRecord]) -> String {
             c.lr,
             c.momentum,
             c.batch_size,
+            c.backend.name(),
             opt(r.test_accuracy),
             opt(r.test_loss),
             r.seconds
@@ -150,7 +151,8 @@ pub fn to_csv(records: &[RunRecord]) -> String {
     out
 }
 
-/// Parses [`to_csv`]'s output back (settings through `Config::apply_setting`, so the same rules).
+/// Parses [`to_csv`]'s output back (settings through `Config::apply_setting`, so the same rules;
+/// sweeps take no statistics, so `stats` is 0).
 pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     match lines.next() {
@@ -162,10 +164,10 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
         .map(|(i, line)| {
             let at = |m: String| format!("line {}: {m}", i + 2);
             let f: Vec<&str> = line.split(',').map(str::trim).collect();
-            if f.len() != 14 {
-                return Err(at(format!("14 fields expected, got {}", f.len())));
+            if f.len() != 15 {
+                return Err(at(format!("15 fields expected, got {}", f.len())));
             }
-            let mut config = Config::default();
+            let mut config = Config { stats_every: 0, ..Config::default() };
             let settings = [
                 ("acts", format!("{},{},{}", f[0], f[1], f[2])),
                 ("bn", f[3].into()),
@@ -175,12 +177,13 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
                 ("lr", f[7].into()),
                 ("momentum", f[8].into()),
                 ("batch", f[9].into()),
+                ("backend", f[10].into()),
             ];
             for (key, value) in settings {
                 config.apply_setting(key, &value).map_err(|e| at(e.to_string()))?;
             }
             config.validate().map_err(|e| at(crate::config::describe_errors(&e)))?;
-            let state = match f[10] {
+            let state = match f[11] {
                 "finished" => RunState::Finished,
                 "diverged" => RunState::Diverged,
                 "running" => RunState::Running,
@@ -192,9 +195,9 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
             Ok(RunRecord {
                 config,
                 state,
-                test_accuracy: number(f[11], "test_accuracy")?,
-                test_loss: number(f[12], "test_loss")?,
-                seconds: f[13].parse().map_err(|_| at(format!("seconds: {:?} is not a number", f[13])))?,
+                test_accuracy: number(f[12], "test_accuracy")?,
+                test_loss: number(f[13], "test_loss")?,
+                seconds: f[14].parse().map_err(|_| at(format!("seconds: {:?} is not a number", f[14])))?,
             })
         })
         .collect()

@@ -34,7 +34,7 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     assert.equal(await page.$$eval('#sweep td.sweep-cell.off', (c) => c.length), 60);
 
     await page.click('#sweep [data-ref="start"]');
-    assert.equal(await sweepState(page), 'running');
+    await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'running', null, { timeout: 30_000 });
     // The first group (seed 1) finishes: its 4 runs appear while the second one trains.
     await page.waitForFunction(() => window.sweepUi.spec.runs.filter(([k]) => window.sweepUi.records.has(k)).length >= 4, null, { timeout: 300_000 });
     assert.equal(await filled(page), 4, 'results appear as they finish');

@@ -24,7 +24,12 @@ const ui = {
 window.sweepUi = ui;
 
 const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('aria-') || key === 'role') node.setAttribute(key, value);
+    else node[key] = value;
+  }
   for (const c of children) node.append(c);
   return node;
 };
@@ -33,6 +38,7 @@ const $ = (name) => root.querySelector(`[data-ref="${name}"]`);
 function setState(state, message) {
   ui.state = state;
   root.dataset.state = state;
+  if (!$('start')) return; // not built yet
   if (message != null) $('status').textContent = message;
   $('start').disabled = state === 'running' || state === 'loading';
   $('cancel').disabled = state !== 'running';
@@ -83,6 +89,7 @@ function onWorkerMessage(msg) {
   }
   switch (msg.type) {
     case 'started':
+      if (!ui.job) break;
       ui.job.backendName = msg.backendName;
       ui.job.groupSize = Math.max(...msg.groups);
       $('status').textContent = `Training ${msg.groups.length} group(s) of ${Math.max(...msg.groups)} models at once on ${msg.backendName}…`;
@@ -111,8 +118,8 @@ function fail(message) {
   stopWorker();
   ui.job = null;
   sessionStorage.removeItem('sweep-running');
+  // No re-render here: a worker that cannot even start would crash again at once.
   setState('error', `The sweep stopped: ${message}. Finished runs are kept.`);
-  render();
 }
 
 // ------------------------------------------------------------------ settings
@@ -426,7 +433,7 @@ async function main() {
     await applyQuery(query, { fromForm: false });
     const resume = sessionStorage.getItem('sweep-running') === '1';
     setState('idle', countDone() ? `${countDone()} stored runs of this sweep loaded.` : 'Choose the settings and start the sweep.');
-    if (resume && countDone() < ui.spec.runs.length) start();
+    if (resume && countDone() < ui.spec.runs.length) start().catch((e) => fail(e.message));
   } catch (e) {
     stopWorker();
     root.dataset.state = 'error';

@@ -84,7 +84,7 @@ fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
 }
 
 /// The device and what it allows: on wgpu the adapter's buffer limits decide the group size.
-fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits), String> {
+pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits), String> {
     match backend {
         BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into(), MemoryLimits::CPU)),
         #[cfg(feature = "native-wgpu")]
