@@ -37,7 +37,8 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'running', null, { timeout: 30_000 });
     // The first group (seed 1) finishes: its 4 runs appear while the second one trains.
     await page.waitForFunction(() => window.sweepUi.spec.runs.filter(([k]) => window.sweepUi.records.has(k)).length >= 4, null, { timeout: 300_000 });
-    assert.equal(await filled(page), 4, 'results appear as they finish');
+    // …and their cells fill in while the second group trains.
+    await page.waitForFunction(() => document.querySelectorAll('#sweep td.sweep-cell[data-mean]').length === 4, null, { timeout: 60_000 });
     const mainThreadBusy = await page.evaluate(async () => {
       // The page stays responsive while the worker trains: a timer fires on time.
       const t = performance.now();
@@ -56,7 +57,7 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     await waitReady(page);
     await waitSweepReady(page);
     assert.equal(await storedRuns(page), kept, 'every finished run survives the reload');
-    assert.equal(await filled(page), 4);
+    await page.waitForFunction(() => document.querySelectorAll('#sweep td.sweep-cell[data-mean]').length === 4, null, { timeout: 30_000 });
     assert.equal(await page.textContent('#sweep [data-ref="start"]'), 'Resume');
 
     // Resume trains only what is left.
@@ -64,6 +65,7 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'done', null, { timeout: 300_000 });
     assert.equal(await storedRuns(page), 8);
     assert.match(await counts(page), /8 of 8 runs done, 0 left/);
+    await page.waitForFunction(() => [...document.querySelectorAll('#sweep td.sweep-cell[data-mean]')].every((c) => /seed 2/.test(c.dataset.tip)), null, { timeout: 30_000 });
     const texts = await page.$$eval('#sweep td.sweep-cell[data-mean]', (cells) => cells.map((c) => c.textContent));
     assert.equal(texts.length, 4);
     for (const t of texts) assert.match(t, /^\d+\.\d\d ± \d+\.\d\d/);
@@ -91,7 +93,8 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     assert.equal(await page.inputValue('#epochs'), '1');
     await waitSweepReady(page);
     assert.equal(await storedRuns(page), 8, 'the sweep is still there after opening a run');
-    assert.deepEqual(problems, []);
+    // Downloads cut short by our own reload / navigation are not problems.
+    assert.deepEqual(problems.filter((p) => !/net::ERR_ABORTED/.test(p)), []);
   } finally {
     await context.close();
   }

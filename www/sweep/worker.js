@@ -52,16 +52,15 @@ async function fetchBytes(url, name) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The served files of `kind`: its manifest's list, or the bundled subset's standard names. */
+/** The served files of `kind`: the bundled subset's standard names, else its folder's manifest. */
 async function loadFiles(kind) {
   const base = new URL(`${kind}/`, DATA_URL);
-  let names = null;
-  const manifest = await fetch(new URL('manifest.json', base), { cache: 'no-cache' }).catch(() => null);
-  if (manifest?.ok) {
-    const files = (await manifest.json().catch(() => null))?.files;
+  let names = JSON.parse(wasm.sweepServedFiles(kind));
+  if (!names.length) {
+    const manifest = await fetch(new URL('manifest.json', base), { cache: 'no-cache' }).catch(() => null);
+    const files = manifest?.ok ? (await manifest.json().catch(() => null))?.files : null;
     if (Array.isArray(files)) names = files.map((f) => f?.name).filter((n) => typeof n === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n));
   }
-  if (!names?.length) names = JSON.parse(wasm.sweepServedFiles(kind));
   if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
   const files = [];
   for (const name of names) files.push(await fetchBytes(new URL(encodeURIComponent(name), base), name));
