@@ -119,13 +119,18 @@ function handler(root, quiet) {
   };
 }
 
+/** Request heads (mostly the URL) up to 1 MiB: share links of 64 KB and more still load the page. */
+export const MAX_REQUEST_HEAD = 1 << 20;
+
 /**
  * Starts the server. port 0 = any free port; if `port` is taken and `fallback` is true,
  * a free port is used instead. Resolves to {server, port, url, close()}.
  */
 export function startServer({ root = REPO_ROOT, host = '127.0.0.1', port = 0, fallback = true, quiet = true } = {}) {
   root = resolve(root);
-  const server = createServer(handler(root, quiet));
+  // Node answers request heads over 16 KB with 431 and an empty page; a long share link must
+  // reach the page, whose own parser then says what is wrong with it.
+  const server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD }, handler(root, quiet));
   const listen = (p) =>
     new Promise((ok, fail) => {
       const onError = (e) => {

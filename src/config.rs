@@ -229,7 +229,7 @@ pub fn describe_errors(errors: &[ConfigError]) -> String {
 }
 
 /// Shortens untrusted text before it is echoed in a message.
-fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     const MAX: usize = 40;
     if text.chars().count() <= MAX {
         text.to_string()

@@ -4,31 +4,102 @@
 //! Parsing goes through [`Config::apply_setting`] and [`Config::validate`], the same path as the
 //! page's own controls. A bad value never stops the rest of the link from applying.
 
-use crate::config::{Activation, BatchNormMode, Config, ConfigError};
+use crate::config::{Activation, BatchNormMode, Config, ConfigError, clip};
 use serde::Serialize;
 
-/// A named configuration with a short explanation of what to watch for.
+/// A named configuration with a short explanation of what to watch for. The numbers the
+/// commentary states are `claims`: a test trains every preset natively and checks each one, and
+/// the page shows them after the prose, so text and test cannot drift apart.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Preset {
     pub name: &'static str,
     pub title: &'static str,
-    pub description: &'static str,
+    /// The prose, then one sentence per claim.
+    pub description: String,
+    pub claims: Vec<Claim>,
     pub config: Config,
+}
+
+/// A measurable statement about a preset's run on the bundled MNIST subset, with the default
+/// seed and the seeds next to it ([`CLAIM_SEEDS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Claim {
+    /// Test accuracy after `epochs` epochs is below `value` (a fraction).
+    AccuracyBelow { epochs: usize, value: f32 },
+    /// Test accuracy after `epochs` epochs is above `value`.
+    AccuracyAbove { epochs: usize, value: f32 },
+    /// Layer 1's weight-gradient norm ÷ the output layer's, at the last probe of epoch 1, is below `value`.
+    GradientRatioBelow { value: f32 },
+    /// The same ratio is above `value`.
+    GradientRatioAbove { value: f32 },
+    /// At least this fraction of the 10 output units is dead (zero for every probe image) after epoch 1.
+    DeadOutputUnitsAtLeast { value: f32 },
+    /// No output unit is dead after epoch 1.
+    NoDeadOutputUnits,
+    /// The loss becomes infinite or NaN within the first `steps` steps.
+    DivergesWithin { steps: usize },
+}
+
+/// The seeds every claim is checked on: the page's default seed and the next two.
+pub const CLAIM_SEEDS: [u64; 3] = [1, 2, 3];
+
+impl Claim {
+    /// Epochs a run needs before the claim can be checked (0: it is decided in the first steps).
+    pub fn epochs(self) -> usize {
+        match self {
+            Claim::AccuracyBelow { epochs, .. } | Claim::AccuracyAbove { epochs, .. } => epochs,
+            Claim::DivergesWithin { .. } => 0,
+            _ => 1,
+        }
+    }
+
+    /// The claim as a sentence of the commentary.
+    pub fn sentence(self) -> String {
+        let pct = |v: f32| format!("{}%", (v * 100.0).round());
+        let after = |epochs: usize| if epochs == 1 { "one epoch".to_string() } else { format!("{epochs} epochs") };
+        match self {
+            Claim::AccuracyBelow { epochs, value } => {
+                format!("Test accuracy after {} stays below {}.", after(epochs), pct(value))
+            }
+            Claim::AccuracyAbove { epochs, value } => {
+                format!("Test accuracy after {} is above {}.", after(epochs), pct(value))
+            }
+            Claim::GradientRatioBelow { value } => {
+                format!("After one epoch the layer 1 ÷ output gradient ratio is below {value}.")
+            }
+            Claim::GradientRatioAbove { value } => {
+                format!("After one epoch the layer 1 ÷ output gradient ratio is above {value}.")
+            }
+            Claim::DeadOutputUnitsAtLeast { value } => {
+                format!("After one epoch at least {} of the output units are dead.", pct(value))
+            }
+            Claim::NoDeadOutputUnits => "After one epoch no output unit is dead.".to_string(),
+            Claim::DivergesWithin { steps } => format!("The loss overflows within the first {steps} steps."),
+        }
+    }
 }
 
 fn preset(
     name: &'static str,
     title: &'static str,
-    description: &'static str,
+    prose: &str,
+    claims: &[Claim],
     acts: [Activation; 3],
     batch_norm: BatchNormMode,
     lr: f64,
 ) -> Preset {
+    let mut description = prose.to_string();
+    for claim in claims {
+        description.push(' ');
+        description.push_str(&claim.sentence());
+    }
     Preset {
         name,
         title,
         description,
+        claims: claims.to_vec(),
         config: Config { acts, batch_norm, lr, ..Config::default() },
     }
 }
@@ -36,14 +107,17 @@ fn preset(
 pub fn presets() -> Vec<Preset> {
     use Activation::*;
     use BatchNormMode as Bn;
+    use Claim::*;
     vec![
         preset(
             "collapse",
             "ReLU after sigmoid (the article's collapse)",
             "relu → sigmoid → relu. The sigmoid squeezes layer 2 into (0, 1) and the output ReLU sees \
-             small positive and negative pre-activations; whole output units die, several logits sit at \
-             exactly 0 and the softmax turns uniform. Watch the health chart's dead output rows and the \
-             test accuracy stall far below the other combinations (≈35% in the article, with huge variance).",
+             small positive and negative pre-activations; whole output units die, their logits sit at \
+             exactly 0, and the softmax cannot tell those classes apart. Watch the health chart's dead units \
+             and the test accuracy stall far below the other combinations (≈35% in the article after 10 \
+             epochs, with huge variance).",
+            &[AccuracyBelow { epochs: 1, value: 0.45 }, DeadOutputUnitsAtLeast { value: 0.5 }],
             [Relu, Sigmoid, Relu],
             Bn::None,
             0.01,
@@ -51,9 +125,10 @@ pub fn presets() -> Vec<Preset> {
         preset(
             "sigmoid-sigmoid-relu",
             "Two sigmoids, then ReLU",
-            "sigmoid → sigmoid → relu: the worst row of the article's table (≈16%). Gradients vanish through \
-             two saturating layers and the output ReLU kills what is left. Compare the gradient-flow chart \
-             with the SELU preset.",
+            "sigmoid → sigmoid → relu: the worst row of the article's table (≈16%). Two sigmoid layers pass on \
+             small, weak signals and the output ReLU dies completely: every logit is 0, the softmax is \
+             uniform and every image is called class 0.",
+            &[DeadOutputUnitsAtLeast { value: 1.0 }, AccuracyBelow { epochs: 1, value: 0.11 }],
             [Sigmoid, Sigmoid, Relu],
             Bn::None,
             0.01,
@@ -63,16 +138,19 @@ pub fn presets() -> Vec<Preset> {
             "Tanh, sigmoid, then ReLU",
             "tanh → sigmoid → relu (≈52% in the article): the same (sigmoid, relu) ending collapses even \
              with a zero-centred first layer.",
+            &[AccuracyBelow { epochs: 1, value: 0.45 }, DeadOutputUnitsAtLeast { value: 0.5 }],
             [Tanh, Sigmoid, Relu],
             Bn::None,
             0.01,
         ),
         preset(
             "all-sigmoid",
-            "Sigmoid everywhere (vanishing gradients)",
-            "sigmoid → sigmoid → sigmoid. It still learns, but slowly: the first layer's gradient is orders of \
-             magnitude smaller than the last one's (gradient-flow chart, log scale), and the activation \
-             distributions crowd towards the sigmoid's flat ends.",
+            "Sigmoid everywhere (slow start)",
+            "sigmoid → sigmoid → sigmoid. Nothing dies and nothing saturates, yet after one epoch it is still \
+             close to guessing: a sigmoid's slope is at most 0.25, so at learning rate 0.01 every layer \
+             moves slowly, and the first layer's gradient is smaller than the output layer's (it is the \
+             other way round with SELU). It does learn given more epochs.",
+            &[AccuracyBelow { epochs: 1, value: 0.2 }, GradientRatioBelow { value: 0.6 }],
             [Sigmoid, Sigmoid, Sigmoid],
             Bn::None,
             0.01,
@@ -82,6 +160,7 @@ pub fn presets() -> Vec<Preset> {
             "SELU everywhere",
             "selu → selu → selu. Self-normalising: the activation percentiles stay centred with unit-ish spread \
              and gradients reach the first layer; one of the best rows of the table.",
+            &[AccuracyAbove { epochs: 1, value: 0.85 }, GradientRatioAbove { value: 1.5 }],
             [Selu, Selu, Selu],
             Bn::None,
             0.01,
@@ -89,8 +168,9 @@ pub fn presets() -> Vec<Preset> {
         preset(
             "healthy",
             "A healthy ReLU/Tanh net",
-            "relu → tanh → tanh. No ReLU sits on top of a sigmoid, so nothing collapses: expect ≈95% or more \
-             after a few epochs and gradient norms of similar size in every layer.",
+            "relu → tanh → tanh. No ReLU sits on top of a sigmoid, so nothing collapses, and the gradient \
+             reaching layer 1 is as large as the output layer's.",
+            &[AccuracyAbove { epochs: 1, value: 0.83 }, NoDeadOutputUnits, GradientRatioAbove { value: 1.0 }],
             [Relu, Tanh, Tanh],
             Bn::None,
             0.01,
@@ -101,6 +181,7 @@ pub fn presets() -> Vec<Preset> {
             "relu → sigmoid → relu with BatchNorm between the last Linear and the output ReLU. The output \
              pre-activations are re-centred every batch, so about half of them stay positive and the ReLU \
              cannot die: the collapse disappears.",
+            &[AccuracyAbove { epochs: 1, value: 0.88 }, NoDeadOutputUnits],
             [Relu, Sigmoid, Relu],
             Bn::Last,
             0.01,
@@ -110,6 +191,7 @@ pub fn presets() -> Vec<Preset> {
             "BatchNorm everywhere",
             "relu → sigmoid → relu with BatchNorm after every Linear layer: the article's other rescue. Compare \
              the activation distributions with the collapse preset.",
+            &[AccuracyAbove { epochs: 1, value: 0.88 }, NoDeadOutputUnits],
             [Relu, Sigmoid, Relu],
             Bn::All,
             0.01,
@@ -119,6 +201,7 @@ pub fn presets() -> Vec<Preset> {
             "A learning rate that diverges",
             "selu → selu → selu with learning rate 10. The first steps overshoot, the loss explodes to \
              infinity or NaN, and the run is stopped with a message instead of drawing garbage.",
+            &[DivergesWithin { steps: 5 }],
             [Selu, Selu, Selu],
             Bn::None,
             10.0,
@@ -190,20 +273,36 @@ pub fn parse_query(query: &str) -> SharedView {
     let mut preset_name = None;
     let mut lecture = false;
     let mut autostart = false;
-    let mut compare_flag = false;
+    let mut compare_flag = None;
+    let mut seen = std::collections::HashSet::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (key, value) = (key.into_owned(), value.into_owned());
+        if key.trim().is_empty() {
+            if !value.is_empty() {
+                errors.push(ConfigError::new("(empty key)", format!("a value {:?} without a setting name", clip(&value))));
+            }
+            continue;
+        }
+        if !seen.insert(key.clone()) {
+            errors.push(ConfigError::new(&clip(&key), "given more than once; the last value applies"));
+        }
         match key.as_str() {
             "preset" => preset_name = Some(value),
             "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
             "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
-            "compare" => parse_flag(&key, &value).map(|v| compare_flag = v).unwrap_or_else(|e| errors.push(e)),
+            "compare" => parse_flag(&key, &value).map(|v| compare_flag = Some(v)).unwrap_or_else(|e| errors.push(e)),
             _ => match key.strip_prefix("b.") {
                 Some(rest) => b_pairs.push((rest.to_string(), value)),
                 None => a_pairs.push((key, value)),
             },
         }
     }
+    // `compare=0` means no B side, whatever `b.` keys say; without `compare`, a `b.` key asks for one.
+    if compare_flag == Some(false) && !b_pairs.is_empty() {
+        errors.push(ConfigError::new("compare", "is 0, so the b. settings are ignored"));
+        b_pairs.clear();
+    }
+    let compare_flag = compare_flag.unwrap_or(false);
     let mut base = Config::default();
     let mut preset = None;
     if let Some(name) = preset_name {
@@ -216,7 +315,7 @@ pub fn parse_query(query: &str) -> SharedView {
                 "preset",
                 format!(
                     "unknown preset {:?} (known: {})",
-                    name.chars().take(40).collect::<String>(),
+                    clip(&name),
                     presets().iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
                 ),
             )),
@@ -311,6 +410,29 @@ mod tests {
         assert_eq!(parsed.config.lr, Config::default().lr);
         assert_eq!(parsed.config.acts, Config::default().acts);
         assert!(parsed.config.validate().is_ok());
+    }
+
+    #[test]
+    fn compare_zero_means_no_b_side_even_with_b_keys() {
+        let parsed = parse_query("compare=0&b.acts=selu,selu,selu");
+        assert_eq!(parsed.compare, None);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].to_string().starts_with("compare: is 0"), "{:?}", parsed.errors);
+        // Without `compare`, a `b.` key still asks for a B side.
+        assert!(parse_query("b.acts=selu,selu,selu").compare.is_some());
+        assert!(parse_query("compare=1").compare.is_some());
+    }
+
+    #[test]
+    fn duplicate_and_empty_keys_are_reported() {
+        let parsed = parse_query("seed=3&seed=4&=5&&");
+        assert_eq!(parsed.config.seed, 4, "the last value applies");
+        let messages: Vec<String> = parsed.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            messages,
+            ["seed: given more than once; the last value applies", "(empty key): a value \"5\" without a setting name"]
+        );
+        assert!(parse_query("seed=3&b.seed=4").errors.is_empty(), "A and B keys are different keys");
     }
 
     #[test]

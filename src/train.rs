@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use web_time::Instant;
 
+/// Steps averaged into the headline training loss.
+pub const HEADLINE_STEPS: usize = 20;
 /// Examples per batch when evaluating (no gradients, so larger batches are fine).
 const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
@@ -143,7 +145,8 @@ pub struct Progress {
     /// Completed steps.
     pub step: usize,
     pub total_steps: usize,
-    /// Mean training loss of the steps in this chunk.
+    /// Mean training loss of the last [`HEADLINE_STEPS`] steps: it depends on the step alone, not on
+    /// how the run was cut into chunks, so the same link shows the same figure.
     pub train_loss: Option<f32>,
     /// Running training accuracy of the current (or just finished) epoch.
     pub train_acc: Option<f32>,
@@ -303,7 +306,6 @@ impl Session {
         let started = Instant::now();
         let mut steps = 0;
         let mut samples = 0;
-        let mut chunk_loss = None;
         while self.run_state == RunState::Running && steps < max_steps.max(1) {
             samples += self.step();
             steps += 1;
@@ -311,9 +313,8 @@ impl Session {
             let probe_due = self.config.stats_every > 0 && self.global_step() % self.config.stats_every == 0;
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
             if epoch_ended || probe_due || out_of_time || steps >= max_steps {
-                match self.read_pending().await {
-                    Ok(loss) => chunk_loss = loss.or(chunk_loss),
-                    Err(e) => self.fail(e),
+                if let Err(e) = self.read_pending().await {
+                    self.fail(e);
                 }
             }
             if self.run_state == RunState::Running && probe_due {
@@ -329,7 +330,7 @@ impl Session {
             }
         }
         let elapsed = started.elapsed().as_secs_f64();
-        self.progress(chunk_loss, (elapsed > 0.0 && samples > 0).then(|| samples as f64 / elapsed))
+        self.progress((elapsed > 0.0 && samples > 0).then(|| samples as f64 / elapsed))
     }
 
     /// Enqueues one step on the device; returns the batch size. Nothing is read back here.
@@ -346,11 +347,11 @@ impl Session {
         host.len()
     }
 
-    /// Reads back the losses of the pending steps; returns their mean. Stops a diverged run.
-    async fn read_pending(&mut self) -> Result<Option<f32>, String> {
+    /// Reads back the losses of the pending steps into the history. Stops a diverged run.
+    async fn read_pending(&mut self) -> Result<(), String> {
         let pending = std::mem::take(&mut self.pending);
         if pending.losses.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
         let data = Transaction::default()
             .register(Tensor::cat(pending.losses, 0))
@@ -361,24 +362,25 @@ impl Session {
         let losses: Vec<f32> = data[0].iter::<f32>().collect();
         let correct: Vec<f32> = data[1].iter::<f32>().collect();
         let first_step = self.global_step() + 1 - losses.len();
-        let mut sum = 0.0;
         for (i, ((&loss, &right), &size)) in losses.iter().zip(&correct).zip(&pending.sizes).enumerate() {
             let step = first_step + i;
             if !loss.is_finite() {
                 self.diverge(step, loss);
-                return Ok(None);
+                return Ok(());
             }
             self.history.steps.push(StepRecord { step, loss, accuracy: right / size as f32 });
             self.epoch_loss_sum += loss as f64 * size as f64;
             self.epoch_correct += right as f64;
             self.epoch_samples += size;
-            sum += loss;
         }
-        Ok(Some(sum / losses.len() as f32))
+        Ok(())
     }
 
+    /// Stops the run at `step` (1-based): the steps enqueued after it never count, so the step
+    /// counter and the message name the same step.
     fn diverge(&mut self, step: usize, loss: f32) {
         self.run_state = RunState::Diverged;
+        self.step_in_epoch = step.saturating_sub(self.epoch * self.steps_per_epoch);
         self.message = Some(format!(
             "Training diverged at step {step} (epoch {}): the loss became {loss}. \
              Try a smaller learning rate (now {}).",
@@ -434,7 +436,9 @@ impl Session {
         Ok(())
     }
 
-    fn progress(&self, train_loss: Option<f32>, samples_per_sec: Option<f64>) -> Progress {
+    fn progress(&self, samples_per_sec: Option<f64>) -> Progress {
+        let recent = &self.history.steps[self.history.steps.len().saturating_sub(HEADLINE_STEPS)..];
+        let train_loss = (!recent.is_empty()).then(|| recent.iter().map(|r| r.loss).sum::<f32>() / recent.len() as f32);
         let current_acc = (self.epoch_samples > 0).then(|| (self.epoch_correct / self.epoch_samples as f64) as f32);
         Progress {
             state: self.run_state,

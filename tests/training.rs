@@ -234,6 +234,22 @@ fn progress_counts_steps_and_epochs() {
 }
 
 #[test]
+fn the_headline_loss_depends_on_the_step_not_on_the_chunking() {
+    let dataset = synthetic(640, 64, 2);
+    let cfg = Config { epochs: 1, stats_every: 0, ..config([Activation::Relu, Activation::Sigmoid, Activation::Relu]) };
+    let finish = |chunk: usize| {
+        let mut s = Session::new(cfg.clone(), dataset.clone(), &cpu()).unwrap();
+        let mut last = None;
+        while !s.is_done() {
+            last = Some(pollster::block_on(s.run(chunk, f64::INFINITY)));
+        }
+        last.unwrap().train_loss.unwrap()
+    };
+    // Chunks of 3 and of everything end on different chunk boundaries; the headline is the same.
+    assert_eq!(finish(3), finish(usize::MAX));
+}
+
+#[test]
 fn a_diverging_run_is_stopped_and_reported() {
     let dataset = synthetic(640, 64, 4);
     let cfg = Config { lr: 10.0, stats_every: 5, ..config([Activation::Selu, Activation::Selu, Activation::Selu]) };
@@ -249,8 +265,11 @@ fn a_diverging_run_is_stopped_and_reported() {
     }
     let p = last.unwrap();
     assert_eq!(p.state, RunState::Diverged, "{p:?}");
-    let message = p.message.unwrap();
+    let message = p.message.clone().unwrap();
     assert!(message.contains("diverged") && message.contains("learning rate"), "{message}");
+    // The counter shows the step the message names, not the steps enqueued after it.
+    assert!(message.contains(&format!("at step {} ", p.step)), "step {} vs {message}", p.step);
+    assert_eq!(s.history().steps.len() + 1, p.step, "every step before the diverged one is recorded");
     assert!(s.history().steps.iter().all(|r| r.loss.is_finite()), "only finite losses are recorded");
     // Further calls are harmless.
     let again = pollster::block_on(s.run(5, f64::INFINITY));
