@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setup, openPage, waitReady, screenshot } from './helpers.mjs';
+import { setup, openPage, waitReady, screenshot, ARTIFACTS } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ webgpu: false }); });
@@ -75,7 +75,8 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     assert.match(tip, /relu-sigmoid-relu/);
     assert.match(tip, /seed 1: \d+\.\d\d%/);
     assert.match(tip, /seed 2: \d+\.\d\d%/);
-    await screenshot(page, 'sweep-grid.png');
+    await screenshot(page, 'sweep-page.png');
+    await page.locator('#sweep').screenshot({ path: `${ARTIFACTS}/sweep-grid.png` });
 
     // CSV export: a header and one row per run.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sweep [data-ref="export-csv"]')]);
