@@ -182,7 +182,7 @@ impl SweepJob {
                     .await
                     .map_err(|e| error(format!("starting WebGPU failed: {e:?}")))?;
                 let l = setup.adapter.limits();
-                let buffer = (l.max_storage_buffer_binding_size as u64).min(l.max_buffer_size);
+                let buffer = l.max_storage_buffer_binding_size.min(l.max_buffer_size);
                 (device, format!("WebGPU (buffers up to {} MiB)", buffer >> 20), MemoryLimits::from_buffer_limit(buffer))
             }
         };

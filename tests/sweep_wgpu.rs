@@ -16,7 +16,7 @@ use Activation::{Relu, Selu, Sigmoid, Tanh};
 fn batched_runs_match_single_runs_on_wgpu() {
     let (gpu, setup) = Device::wgpu_options().init_with_setup().expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
     let limits = setup.adapter.limits();
-    let buffer = (limits.max_storage_buffer_binding_size as u64).min(limits.max_buffer_size);
+    let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
     let data = common::synthetic(DatasetKind::MnistSubset, 96, 40, 3);
     let cfg = |acts, batch_norm, seed| Config { acts, batch_norm, seed, epochs: 1, stats_every: 0, ..Config::default() };
     let configs = vec![

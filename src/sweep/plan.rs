@@ -305,12 +305,8 @@ mod tests {
 
     #[test]
     fn sweep_settings_round_trip_with_one_name_each() {
-        let mut spec = SweepSpec::default();
-        spec.combinations = parse_combinations("column:selu").unwrap();
-        spec.seeds = vec![4, 5];
-        spec.parallel = 8;
-        spec.base.epochs = 2;
-        spec.base.batch_norm = crate::config::BatchNormMode::All;
+        let base = Config { epochs: 2, batch_norm: crate::config::BatchNormMode::All, ..Config::default() };
+        let spec = SweepSpec { base, combinations: parse_combinations("column:selu").unwrap(), seeds: vec![4, 5], parallel: 8 };
         let mut back = SweepSpec::default();
         for (k, v) in spec.settings() {
             back.apply_setting(k, &v).unwrap();

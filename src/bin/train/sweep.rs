@@ -93,7 +93,7 @@ pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits)
                 Device::wgpu_options().init_with_setup().map_err(|e| format!("no wgpu adapter: {e:?}"))?;
             let info = setup.adapter.get_info();
             let limits = setup.adapter.limits();
-            let buffer = (limits.max_storage_buffer_binding_size as u64).min(limits.max_buffer_size);
+            let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
             Ok((device, format!("wgpu · {} ({:?})", info.name, info.backend), MemoryLimits::from_buffer_limit(buffer)))
         }
         #[cfg(not(feature = "native-wgpu"))]
