@@ -4,11 +4,13 @@
 //! The core (config, data, model, training, statistics, plots) is plain Rust against burn's
 //! run-time `Device`; `web` is the thin wasm-bindgen facade.
 
+pub mod batch;
 pub mod config;
 pub mod data;
 pub mod model;
 pub mod share;
 pub mod train;
+pub mod replay;
 pub mod history;
 pub mod stats;
 pub mod sweep;

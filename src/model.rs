@@ -86,6 +86,33 @@ impl InitialWeights {
             .collect();
         InitialWeights { layers }
     }
+
+    /// Widths of every layer boundary, as [`layer_sizes`] gives them, or why the layers do not
+    /// fit together (a weight or bias of the wrong length, a fan-in that is not the previous
+    /// layer's fan-out).
+    pub fn sizes(&self) -> Result<Vec<usize>, String> {
+        let mut sizes = Vec::with_capacity(self.layers.len() + 1);
+        for (i, layer) in self.layers.iter().enumerate() {
+            let (fan_in, fan_out) = (layer.fan_in, layer.fan_out);
+            if layer.weight.len() != fan_in * fan_out || layer.bias.len() != fan_out {
+                return Err(format!(
+                    "layer {} has {} weights and {} biases; {fan_in}→{fan_out} needs {} and {fan_out}",
+                    i + 1,
+                    layer.weight.len(),
+                    layer.bias.len(),
+                    fan_in * fan_out
+                ));
+            }
+            if sizes.last().is_some_and(|&previous| previous != fan_in) {
+                return Err(format!("layer {} takes {fan_in} inputs, but layer {i} gives {}", i + 1, sizes[i]));
+            }
+            if i == 0 {
+                sizes.push(fan_in);
+            }
+            sizes.push(fan_out);
+        }
+        Ok(sizes)
+    }
 }
 
 /// Widths of every layer boundary: the input, the hidden layers, the classes.

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::{EpochRecord, History, StepRecord};
-use crate::model::{Mlp, cross_entropy, predict};
+use crate::model::{InitialWeights, Mlp, cross_entropy, layer_sizes, predict};
 use crate::stats;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
@@ -24,21 +24,7 @@ const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
 pub const PROBE_SIZE: usize = 64;
 
-/// A batch on the device.
-pub struct Batch {
-    pub inputs: Tensor<2>,
-    pub targets: Tensor<1, Int>,
-}
-
-impl Batch {
-    pub fn upload(host: &HostBatch, input_size: usize, device: &Device) -> Batch {
-        let n = host.len();
-        Batch {
-            inputs: Tensor::from_data(TensorData::new(host.features.clone(), [n, input_size]), device),
-            targets: Tensor::from_data(TensorData::new(host.labels.clone(), [n]), device),
-        }
-    }
-}
+pub use crate::batch::Batch;
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
@@ -51,11 +37,16 @@ impl TrainState {
     /// A fresh model (seeded init) on `device` (an autodiff device), with SGD + momentum as
     /// PyTorch does it (dampening 0).
     pub fn new(config: &Config, input_size: usize, device: &Device) -> TrainState {
+        TrainState::from_weights(&InitialWeights::draw(config, input_size), config, device)
+    }
+
+    /// The same, starting from given initial weights.
+    pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
         let optimizer = SgdConfig::new()
             .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
             .init();
         TrainState {
-            model: Mlp::new(config, input_size, device),
+            model: Mlp::from_weights(weights, config, device),
             optimizer,
             lr: config.lr,
         }
@@ -162,26 +153,81 @@ struct Pending {
     sizes: Vec<usize>,
 }
 
-/// The order in which each epoch visits the training set. It has a ChaCha8 stream of its own
-/// (stream 1 of the seed), reshuffled every epoch, so it depends on the seed alone: a sweep's
-/// model with seed s sees the same batches as the single run with seed s.
-pub struct BatchOrder {
-    rng: ChaCha8Rng,
-    len: usize,
+/// The order in which each epoch visits the training set.
+pub enum BatchOrder {
+    /// A ChaCha8 stream of its own (stream 1 of the seed), reshuffled every epoch, so it depends
+    /// on the seed alone: a sweep's model with seed s sees the same batches as the single run
+    /// with seed s.
+    Seeded { rng: Box<ChaCha8Rng>, len: usize },
+    /// Given orders, one per epoch, e.g. those of a PyTorch run being replayed.
+    Fixed { orders: Vec<Vec<usize>>, next: usize },
 }
 
 impl BatchOrder {
     pub fn new(seed: u64, len: usize) -> BatchOrder {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(1);
-        BatchOrder { rng, len }
+        BatchOrder::Seeded { rng: Box::new(rng), len }
     }
 
-    /// The next epoch's permutation of `0..len`.
+    pub fn fixed(orders: Vec<Vec<usize>>) -> BatchOrder {
+        BatchOrder::Fixed { orders, next: 0 }
+    }
+
+    /// The next epoch's order: a permutation of `0..len`, or the next given order (the given
+    /// orders repeat if the epochs outnumber them; a `Session` refuses that).
     pub fn next_epoch(&mut self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.len).collect();
-        order.shuffle(&mut self.rng);
-        order
+        match self {
+            BatchOrder::Seeded { rng, len } => {
+                let mut order: Vec<usize> = (0..*len).collect();
+                order.shuffle(rng.as_mut());
+                order
+            }
+            BatchOrder::Fixed { orders, next } => {
+                let order = orders.get(*next % orders.len().max(1)).cloned().unwrap_or_default();
+                *next += 1;
+                order
+            }
+        }
+    }
+
+    /// Why these orders cannot drive `epochs` epochs over `len` training images, if they cannot.
+    fn check(&self, epochs: usize, len: usize) -> Result<(), String> {
+        let orders = match self {
+            BatchOrder::Seeded { len: drawn, .. } if *drawn == len => return Ok(()),
+            BatchOrder::Seeded { len: drawn, .. } => {
+                return Err(format!("the batch order is drawn over {drawn} training images, not {len}"));
+            }
+            BatchOrder::Fixed { orders, .. } => orders,
+        };
+        if orders.len() < epochs {
+            return Err(format!("{epochs} epoch(s) asked for, but the batch order covers {}", orders.len()));
+        }
+        for (epoch, order) in orders.iter().enumerate() {
+            if order.len() != len || order.iter().any(|&i| i >= len) {
+                return Err(format!(
+                    "the batch order of epoch {} must list {len} indices of the {len} training images",
+                    epoch + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a run starts: its initial weights and its batch order.
+pub struct RunStart {
+    pub weights: InitialWeights,
+    pub batch_order: BatchOrder,
+}
+
+impl RunStart {
+    /// Both drawn from `config.seed`, for `dataset` (the default of every run).
+    pub fn seeded(config: &Config, dataset: &Dataset) -> RunStart {
+        RunStart {
+            weights: InitialWeights::draw(config, dataset.input_size()),
+            batch_order: BatchOrder::new(config.seed, dataset.train.len()),
+        }
     }
 }
 
@@ -215,8 +261,15 @@ pub struct Session {
 }
 
 impl Session {
-    /// Validates `config` and builds the model on `device` (a plain device; autodiff is switched on here).
+    /// Validates `config` and builds the model on `device` (a plain device; autodiff is switched
+    /// on here), with weights and batch order drawn from the seed.
     pub fn new(config: Config, dataset: Arc<Dataset>, device: &Device) -> Result<Session, String> {
+        let start = RunStart::seeded(&config, &dataset);
+        Session::from_start(config, dataset, device, start)
+    }
+
+    /// The same, starting from given weights and batch order (e.g. a replayed PyTorch run's).
+    pub fn from_start(config: Config, dataset: Arc<Dataset>, device: &Device, start: RunStart) -> Result<Session, String> {
         config.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if dataset.kind != config.dataset {
             return Err(format!(
@@ -225,13 +278,18 @@ impl Session {
                 config.dataset.name()
             ));
         }
-        let device = device.clone().autodiff();
+        let sizes = start.weights.sizes().map_err(|e| format!("the initial weights do not fit together: {e}"))?;
+        let needed = layer_sizes(dataset.input_size());
+        if sizes != needed {
+            return Err(format!("the initial weights are for layers {sizes:?}, but this dataset needs {needed:?}"));
+        }
         let n = dataset.train.len();
+        start.batch_order.check(config.epochs, n)?;
+        let device = device.clone().autodiff();
         let steps_per_epoch = steps_per_epoch(n, config.batch_size);
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
-        let state = TrainState::new(&config, dataset.input_size(), &device);
-        let batch_order = BatchOrder::new(config.seed, n);
+        let state = TrainState::from_weights(&start.weights, &config, &device);
         let history = History {
             acts: config.acts.to_vec(),
             steps_per_epoch,
@@ -242,7 +300,7 @@ impl Session {
             dataset,
             device,
             state: Some(state),
-            batch_order,
+            batch_order: start.batch_order,
             order: Vec::new(),
             steps_per_epoch,
             epoch: 0,
@@ -310,17 +368,18 @@ impl Session {
             samples += self.step();
             steps += 1;
             let epoch_ended = self.step_in_epoch == self.steps_per_epoch;
-            let probe_due = self.config.stats_every > 0 && self.global_step() % self.config.stats_every == 0;
+            let probe_due = self.config.stats_every > 0 && self.global_step().is_multiple_of(self.config.stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
-            if epoch_ended || probe_due || out_of_time || steps >= max_steps {
-                if let Err(e) = self.read_pending().await {
-                    self.fail(e);
-                }
+            if (epoch_ended || probe_due || out_of_time || steps >= max_steps)
+                && let Err(e) = self.read_pending().await
+            {
+                self.fail(e);
             }
-            if self.run_state == RunState::Running && probe_due {
-                if let Err(e) = self.take_probe().await {
-                    self.fail(e);
-                }
+            if self.run_state == RunState::Running
+                && probe_due
+                && let Err(e) = self.take_probe().await
+            {
+                self.fail(e);
             }
             if self.run_state == RunState::Running && epoch_ended {
                 self.finish_epoch().await;

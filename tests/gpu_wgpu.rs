@@ -2,12 +2,15 @@
 //! Off by default (it adds a long build): `cargo test --release --features native-wgpu --test gpu_wgpu`.
 #![cfg(feature = "native-wgpu")]
 
-use activation_playground::config::{Activation, Config, DatasetKind};
+#[path = "common/replay.rs"]
+mod replay;
+
+use activation_playground::config::{Activation, BackendKind, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
 use activation_playground::stats;
 use activation_playground::train::{RunState, Session};
 use burn::tensor::Device;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 fn dataset() -> Arc<Dataset> {
     let split = |n: usize, offset: usize| Split {
@@ -22,6 +25,18 @@ fn dataset() -> Arc<Dataset> {
     Arc::new(Dataset::new(DatasetKind::MnistSubset, ImageShape::MNIST, Normalization::mnist(), split(640, 0), split(200, 3)).unwrap())
 }
 
+/// The one wgpu device of this test process: burn initialises its runtime once per process, so
+/// the tests (which run in parallel) share it.
+fn gpu() -> &'static Device {
+    static GPU: OnceLock<Device> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let (device, setup) =
+            Device::wgpu_options().init_with_setup().expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
+        eprintln!("adapter: {:?}", setup.adapter.get_info());
+        device
+    })
+}
+
 fn losses(device: &Device, config: &Config) -> (Vec<f32>, Session) {
     let mut session = Session::new(config.clone(), dataset(), device).unwrap();
     while !session.is_done() {
@@ -32,18 +47,17 @@ fn losses(device: &Device, config: &Config) -> (Vec<f32>, Session) {
 
 #[test]
 fn wgpu_trains_like_the_cpu_backend() {
-    let (gpu, setup) = Device::wgpu_options().init_with_setup().expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
-    eprintln!("adapter: {:?}", setup.adapter.get_info());
+    let gpu = gpu();
     let config = Config {
         acts: [Activation::Selu, Activation::Tanh, Activation::Relu],
         epochs: 2,
         stats_every: 10,
         ..Config::default()
     };
-    let (on_gpu, session) = losses(&gpu, &config);
+    let (on_gpu, session) = losses(gpu, &config);
     let (on_cpu, _) = losses(&Device::flex(), &config);
     assert_eq!(session.history().epochs.len(), 2);
-    assert_eq!(pollster::block_on(Session::new(config.clone(), dataset(), &gpu).unwrap().run(1, 0.0)).state, RunState::Running);
+    assert_eq!(pollster::block_on(Session::new(config.clone(), dataset(), gpu).unwrap().run(1, 0.0)).state, RunState::Running);
     // Same seed → same initial weights and batch order on every backend: the first losses agree
     // to float rounding, and the run learns on the GPU as on the CPU.
     assert!((on_gpu[0] - on_cpu[0]).abs() < 1e-3, "first loss {} on wgpu vs {} on CPU", on_gpu[0], on_cpu[0]);
@@ -54,4 +68,16 @@ fn wgpu_trains_like_the_cpu_backend() {
     assert_eq!(probes.len(), 4);
     assert!(probes.iter().all(|p| p.layers.len() == 3 && !p.non_finite));
     assert!(stats::gradient_ratio(&probes[0].layers).is_some());
+}
+
+/// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured
+/// on lavapipe: at most 3.7e-7 relative per step (Flex: 2.7e-7) and the same test counts, so the
+/// tolerance is the CPU's 1e-5, ~25× the float noise seen (see the README's "Replaying PyTorch").
+#[test]
+fn every_step_matches_pytorch_on_wgpu() {
+    const TOLERANCE: f64 = 1e-5;
+    let results = replay::replay_all(gpu(), BackendKind::Gpu, |_| {});
+    eprintln!("largest relative step-loss difference on wgpu: {:.2e}", results.largest());
+    let misses = results.misses(TOLERANCE);
+    assert!(misses.is_empty(), "beyond {TOLERANCE:e} relative or a different test count:\n{}", misses.join("\n"));
 }

@@ -2,15 +2,19 @@
 //!
 //!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
 //!   cargo run --release --bin train -- sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
+//!   cargo run --release --bin train -- --data ../shared/data/mnist \
+//!     --replay ../shared/data/pytorch-replay/init-seed7-2000.json.gz \
+//!     --reference ../shared/data/pytorch-replay/losses-seed7-2000.json   (PyTorch's run, step for step)
 
-use activation_playground::config::{Config, ConfigError, MAX_EPOCHS, describe_errors};
+use activation_playground::config::{Activation, Config, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
-use activation_playground::train::{RunState, Session};
+use activation_playground::replay::{Comparison, ReferenceRun, ReplayReference, ReplayStart};
+use activation_playground::train::{RunStart, RunState, Session};
 use burn::tensor::Device;
 use clap::Parser;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -46,12 +50,20 @@ struct Args {
     /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
     #[arg(long, default_value = "cpu")]
     backend: String,
-    /// Write the result (config, per-epoch history) as JSON to this file.
+    /// Write the results (configs, per-epoch histories, summary) as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
     /// Measure training throughput (samples/s) over this many steps and exit.
     #[arg(long)]
     bench: Option<usize>,
+    /// Start from a recorded run's initial weights and batch order (JSON, e.g.
+    /// ../shared/data/pytorch-replay/init-seed7-2000.json.gz) and train on the training images it used.
+    #[arg(long)]
+    replay: Option<PathBuf>,
+    /// With --replay: the recorded run's losses and accuracies (JSON) to compare with, step for step;
+    /// every combination in it is replayed unless --acts picks one.
+    #[arg(long, requires = "replay")]
+    reference: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -66,7 +78,7 @@ struct RunResult {
 }
 
 fn main() -> ExitCode {
-    // `train sweep …` trains many models at once; plain `train …` is one run.
+    // `train sweep …` trains many models at once (src/sweep); plain `train …` is one run.
     let result = if std::env::args().nth(1).as_deref() == Some("sweep") {
         sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1)))
     } else {
@@ -81,10 +93,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Turns the flags into a Config through the same `apply_setting` + `validate` as share links.
+/// Turns the flags into a Config through the same `Config::with_settings` as share links and the
+/// page's form (each flag is named like its setting).
 fn base_config(args: &Args) -> Result<Config, String> {
-    let mut config = Config::default();
-    let mut errors: Vec<ConfigError> = Vec::new();
     let settings = [
         ("dataset", Some(&args.dataset)),
         ("acts", args.acts.as_ref()),
@@ -96,22 +107,17 @@ fn base_config(args: &Args) -> Result<Config, String> {
         ("seed", args.seed.as_ref()),
         ("backend", Some(&args.backend)),
     ];
-    for (key, value) in settings {
-        if let Some(value) = value {
-            if let Err(e) = config.apply_setting(key, value) {
-                errors.push(e);
-            }
-        }
-    }
+    let pairs: Vec<(&str, &String)> = settings.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect();
+    let (mut config, errors) = Config::default().with_settings(&pairs);
     config.stats_every = 0;
-    if let Err(mut more) = config.validate() {
-        errors.append(&mut more);
-    }
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
 }
 
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
+    if args.replay.is_some() && (args.bench.is_some() || args.batch.is_some() || args.epochs.is_some()) {
+        return Err("--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into());
+    }
     let (device, backend_name, _) = sweep::device_for(base.backend)?;
     let started = Instant::now();
     let dataset = Arc::new(data::load_dir(base.dataset, &args.data).map_err(|e| e.to_string())?);
@@ -122,47 +128,120 @@ fn run(args: Args) -> Result<(), String> {
         dataset.test.len(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(path) = &args.replay {
+        return replay(&args, path, base, &dataset, &device);
+    }
     if let Some(steps) = args.bench {
         return bench(&base, dataset, &device, steps);
     }
-    let result = train_one(base, dataset, &device)?;
+    let result = train_one(base, dataset, &device, true, None)?;
     if let Some(acc) = result.final_test_accuracy {
         println!("{:<24} {:6.2}%", result.label, acc * 100.0);
     }
     if let Some(path) = &args.json {
-        let out = serde_json::json!({ "backend": backend_name, "run": result });
-        std::fs::write(path, serde_json::to_string_pretty(&out).expect("serializable"))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        write_json(path, serde_json::json!({ "backend": backend_name, "run": result }))?;
     }
     Ok(())
 }
 
-fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device) -> Result<RunResult, String> {
+fn write_json(path: &Path, value: serde_json::Value) -> Result<(), String> {
+    std::fs::write(path, serde_json::to_string_pretty(&value).expect("serializable"))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Trains from a recorded run's weights and batch order through the same `Session`; with a
+/// reference, prints how far each combination's step losses and test accuracy are from it.
+fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Device) -> Result<(), String> {
+    let start = ReplayStart::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?;
+    let dataset = Arc::new(start.dataset(full).map_err(|e| e.to_string())?);
+    let mut config = start.config(&base);
+    let reference = match &args.reference {
+        Some(path) => Some(ReplayReference::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let runs: Vec<([Activation; 3], Option<&ReferenceRun>)> = match &reference {
+        Some(reference) => {
+            config = reference.config(&config);
+            let recorded = reference.runs()?;
+            match args.acts {
+                None => recorded.into_iter().map(|(acts, run)| (acts, Some(run))).collect(),
+                Some(_) => vec![(base.acts, recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run))],
+            }
+        }
+        None => vec![(base.acts, None)],
+    };
+    eprintln!(
+        "replaying {} combination(s) from {} on the first {} training images",
+        runs.len(),
+        path.display(),
+        dataset.train.len()
+    );
+    let mut results = Vec::new();
+    for (acts, recorded) in runs {
+        let config = Config { acts, ..config.clone() };
+        let result = train_one(config, dataset.clone(), device, false, Some(start.start()))?;
+        match recorded {
+            Some(recorded) => {
+                let comparison = Comparison::new(recorded, &result.history, dataset.test.len())?;
+                println!("{:<24} {comparison}", result.label);
+            }
+            None => println!(
+                "{:<24} test accuracy {}",
+                result.label,
+                result.final_test_accuracy.map(|a| format!("{:.2}%", a * 100.0)).unwrap_or_else(|| "none (diverged)".into())
+            ),
+        }
+        results.push(result);
+    }
+    if let Some(json) = &args.json {
+        write_json(json, serde_json::json!({ "replay": path, "runs": results }))?;
+    }
+    Ok(())
+}
+
+/// One run to its end; `start` replaces the seeded weights and batch order.
+fn train_one(
+    config: Config,
+    dataset: Arc<Dataset>,
+    device: &Device,
+    verbose: bool,
+    start: Option<RunStart>,
+) -> Result<RunResult, String> {
     let started = Instant::now();
     let label = config.label();
-    let mut session = Session::new(config.clone(), dataset, device)?;
+    let mut session = match start {
+        Some(start) => Session::from_start(config.clone(), dataset, device, start)?,
+        None => Session::new(config.clone(), dataset, device)?,
+    };
     let mut reported = 0;
     while !session.is_done() {
         let progress = pollster::block_on(session.run(usize::MAX, 5_000.0));
-        for epoch in &session.history().epochs[reported..] {
-            println!(
-                "epoch {:>3}/{}  train loss {:.4}  train acc {:6.2}%  test loss {:.4}  test acc {:6.2}%",
-                epoch.epoch,
-                config.epochs,
-                epoch.train_loss,
-                epoch.train_accuracy * 100.0,
-                epoch.test_loss,
-                epoch.test_accuracy * 100.0
-            );
-        }
-        reported = session.history().epochs.len();
-        if progress.state == RunState::Running {
-            if let Some(sps) = progress.samples_per_sec {
-                eprint!("\r  step {}/{}  {:.0} samples/s   ", progress.step, progress.total_steps, sps);
+        if verbose {
+            for epoch in &session.history().epochs[reported..] {
+                println!(
+                    "epoch {:>3}/{}  train loss {:.4}  train acc {:6.2}%  test loss {:.4}  test acc {:6.2}%",
+                    epoch.epoch,
+                    config.epochs,
+                    epoch.train_loss,
+                    epoch.train_accuracy * 100.0,
+                    epoch.test_loss,
+                    epoch.test_accuracy * 100.0
+                );
             }
-        } else {
-            eprintln!();
+            reported = session.history().epochs.len();
+            if progress.state == RunState::Running {
+                if let Some(sps) = progress.samples_per_sec {
+                    eprint!("\r  step {}/{}  {:.0} samples/s   ", progress.step, progress.total_steps, sps);
+                }
+            } else {
+                eprintln!();
+            }
         }
         if let Some(message) = &progress.message {
             eprintln!("{label}: {message}");
@@ -180,6 +259,7 @@ fn train_one(config: Config, dataset: Arc<Dataset>, device: &Device) -> Result<R
         seconds: started.elapsed().as_secs_f64(),
     })
 }
+
 
 /// Samples per second of training, without statistics and with the default statistics cadence,
 /// so the probe's cost shows as a percentage. The two alternate for three rounds and the median

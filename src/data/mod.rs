@@ -167,6 +167,22 @@ impl Dataset {
         self.shape.pixels()
     }
 
+    /// The same dataset with only the first `n` training images, in file order (a replayed run
+    /// trained on such a prefix); the test split stays whole.
+    pub fn with_first_training_images(&self, n: usize) -> Result<Dataset, DataError> {
+        if n == 0 || n > self.train.len() {
+            return Err(DataError::new(
+                self.kind.name(),
+                format!("cannot take the first {n} training images of {}", self.train.len()),
+            ));
+        }
+        let train = Split {
+            images: self.train.images[..n * self.input_size()].to_vec(),
+            labels: self.train.labels[..n].to_vec(),
+        };
+        Dataset::new(self.kind, self.shape, self.normalization.clone(), train, self.test.clone())
+    }
+
     /// Gathers, normalises and labels the images at `indices` of `split`.
     pub fn batch(&self, split: &Split, indices: &[usize]) -> HostBatch {
         let pixels = self.input_size();
@@ -218,6 +234,17 @@ mod tests {
         let b = d.batch(&d.train, &[1, 0]);
         assert_eq!(b.labels, vec![7, 3]);
         assert_eq!(b.features.len(), 8);
+    }
+
+    #[test]
+    fn the_first_training_images_keep_file_order_and_the_whole_test_split() {
+        let d = tiny();
+        let first = d.with_first_training_images(1).unwrap();
+        assert_eq!(first.train.labels, vec![3]);
+        assert_eq!(first.train.images, vec![0, 255, 10, 20]);
+        assert_eq!(first.test, d.test);
+        assert!(d.with_first_training_images(3).unwrap_err().message.contains("first 3 training images of 2"));
+        assert!(d.with_first_training_images(0).is_err());
     }
 
     #[test]

@@ -1,0 +1,71 @@
+// The messages between the page (engine/client.js) and the engine worker (engine/worker.js).
+// Types only: this file is read by the type checker and by people, never run.
+//
+// Every request carries an `id`; the worker answers each with one Reply of that id, in the
+// order the requests came (the worker handles one request at a time, so a chart is never drawn
+// half-way through a training chunk). A `fatal` message means the engine is gone: a Rust panic,
+// a wasm trap (out of memory, a lost GPU device), or an error outside any request.
+
+/**
+ * @typedef {'a' | 'b'} Side
+ * @typedef {'training' | 'activations' | 'gradients' | 'health'} ChartKind
+ *
+ * @typedef {{type: 'init', module: WebAssembly.Module, canvases: Record<string, OffscreenCanvas>}} InitRequest
+ *   Instantiates the (already compiled) wasm module and takes the chart canvases.
+ * @typedef {{type: 'gpu'}} GpuRequest
+ *   Starts WebGPU in the worker; resolves to the adapter's description.
+ * @typedef {{type: 'dataset', kind: string, names: string[], files: ArrayBuffer[]}} DatasetRequest
+ *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
+ * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
+ *   A new trainer for a side on the current dataset (null: drop the side's trainer).
+ * @typedef {{type: 'run', side: Side, steps: number, budget: number}} RunRequest
+ *   Trains up to `steps` batches or about `budget` ms; resolves to a Progress.
+ * @typedef {{type: 'epochs', side: Side}} EpochsRequest
+ * @typedef {{type: 'draw', side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number, stage: 'pre' | 'post'}} DrawRequest
+ *   Resizes the canvas's backing store and draws the chart; resolves to {layout, ms}.
+ * @typedef {{type: 'clear', canvas: string}} ClearRequest
+ * @typedef {{type: 'hover', side: Side, chart: ChartKind, px: number, py: number}} HoverRequest
+ *   What is under backend pixel (px, py) of the chart as last drawn: a Readout or null.
+ * @typedef {{type: 'history', side: Side, format: 'csv' | 'json'}} HistoryRequest
+ * @typedef {{type: 'png', canvas: string}} PngRequest
+ * @typedef {{type: 'ink', canvas: string}} InkRequest
+ *   Share of the canvas's pixels that are drawn (neither white nor transparent); for tests.
+ * @typedef {{type: 'trap'}} TrapRequest
+ *   Tests: traps inside wasm, as a panic would; the worker then reports itself `fatal`.
+ * @typedef {{type: 'memory'}} MemoryRequest
+ *   {wasmBytes, jsHeapBytes} of the worker.
+ *
+ * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | RunRequest | EpochsRequest | DrawRequest
+ *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | MemoryRequest} Request
+ *
+ * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
+ * @typedef {{type: 'fatal', reason: string}} Fatal
+ *
+ * @typedef {object} DatasetSummary
+ * @property {string} kind
+ * @property {number} trainCount
+ * @property {number} testCount
+ * @property {number} inputSize
+ * @property {number} imageWidth
+ * @property {number} imageHeight
+ * @property {{train: number[], test: number[]}} classCounts
+ * @property {{rgba: Uint8Array, label: number}[]} samples  the first test images
+ *
+ * @typedef {object} Progress
+ * @property {string} state
+ * @property {number} step
+ * @property {number} totalSteps
+ * @property {number} epoch
+ * @property {number} epochs
+ * @property {number} stepInEpoch
+ * @property {number} stepsPerEpoch
+ * @property {number | null} [trainLoss]
+ * @property {number | null} [trainAcc]
+ * @property {number | null} [testAcc]
+ * @property {string | null} [message]
+ *
+ * @typedef {{label: string, value: string, color?: string | null, strong?: boolean, note?: boolean}} ReadoutRow
+ * @typedef {{panel: string, title: string, rows: ReadoutRow[], step: number | null, cursorX: number, top: number, bottom: number}} Readout
+ */
+
+export {};
