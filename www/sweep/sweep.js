@@ -21,7 +21,7 @@ const ui = {
   job: null, // { started, doneAtStart, total }
   acts: [],
 };
-window.sweepUi = ui;
+/** @type {any} */ (window).sweepUi = ui; // for the browser test
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -33,6 +33,7 @@ const el = (tag, props = {}, ...children) => {
   for (const c of children) node.append(c);
   return node;
 };
+/** The section's element named `name` (data-ref): inputs, buttons, the grid… @returns {any} */
 const $ = (name) => root.querySelector(`[data-ref="${name}"]`);
 
 function setState(state, message) {
