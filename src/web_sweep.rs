@@ -52,7 +52,14 @@ fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
     }
     if let Err(e) = spec.validate() {
         errors.push(e);
-        spec = SweepSpec { base: Config { stats_every: 0, backend: BackendKind::Cpu, ..Config::default() }, ..SweepSpec::default() };
+        spec = SweepSpec {
+            base: Config {
+                stats_every: 0,
+                backend: BackendKind::Cpu,
+                ..Config::default()
+            },
+            ..SweepSpec::default()
+        };
     }
     (spec, errors)
 }
@@ -60,7 +67,11 @@ fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
 /// A run's identity in the store: its single-run link (every setting that shapes the run).
 fn run_key(config: &Config) -> String {
     share::to_query(&share::SharedView {
-        config: Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() },
+        config: Config {
+            stats_every: 0,
+            backend: BackendKind::Cpu,
+            ..config.clone()
+        },
         compare: None,
         preset: None,
         lecture: false,
@@ -75,9 +86,17 @@ fn run_key(config: &Config) -> String {
 pub fn sweep_spec(query: &str) -> String {
     let (spec, errors) = parse_spec(query);
     let view = SpecView {
-        settings: spec.settings().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        settings: spec
+            .settings()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         query: spec_query(&spec),
-        runs: spec.members().into_iter().map(|c| (run_key(&c), c)).collect(),
+        runs: spec
+            .members()
+            .into_iter()
+            .map(|c| (run_key(&c), c))
+            .collect(),
         errors,
     };
     serde_json::to_string(&view).unwrap_or_default()
@@ -86,7 +105,10 @@ pub fn sweep_spec(query: &str) -> String {
 /// The activations in table order (rows, columns and the selects use them).
 #[wasm_bindgen(js_name = sweepActivations)]
 pub fn sweep_activations() -> Vec<String> {
-    crate::config::Activation::ALL.iter().map(|a| a.name().to_string()).collect()
+    crate::config::Activation::ALL
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect()
 }
 
 /// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose
@@ -94,7 +116,10 @@ pub fn sweep_activations() -> Vec<String> {
 #[wasm_bindgen(js_name = sweepServedFiles)]
 pub fn sweep_served_files(kind: &str) -> String {
     let names: Vec<String> = match DatasetKind::parse(kind) {
-        Ok(DatasetKind::MnistSubset) => data::MNIST_FILES.iter().map(|n| format!("{n}.gz")).collect(),
+        Ok(DatasetKind::MnistSubset) => data::MNIST_FILES
+            .iter()
+            .map(|n| format!("{n}.gz"))
+            .collect(),
         _ => Vec::new(),
     };
     serde_json::to_string(&names).unwrap_or_default()
@@ -103,9 +128,13 @@ pub fn sweep_served_files(kind: &str) -> String {
 /// The single-run link (query) that reproduces one run of the sweep.
 #[wasm_bindgen(js_name = sweepRunLink)]
 pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
-    let config = Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
+    let config =
+        Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
     // The single-run view shows its statistics: the page's default cadence.
-    let config = Config { stats_every: Config::default().stats_every, ..config };
+    let config = Config {
+        stats_every: Config::default().stats_every,
+        ..config
+    };
     Ok(share::to_query(&share::SharedView {
         config,
         compare: None,
@@ -128,9 +157,16 @@ pub fn sweep_cells(records_json: &str) -> Result<String, JsError> {
         .map(|cell| {
             let mut value = serde_json::to_value(cell).unwrap_or_default();
             value["text"] = table::cell_text(cell).into();
-            let mut lines: Vec<String> =
-                cell.runs.iter().map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0)).collect();
-            lines.extend(cell.diverged.iter().map(|seed| format!("seed {seed}: diverged")));
+            let mut lines: Vec<String> = cell
+                .runs
+                .iter()
+                .map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0))
+                .collect();
+            lines.extend(
+                cell.diverged
+                    .iter()
+                    .map(|seed| format!("seed {seed}: diverged")),
+            );
             value["runsText"] = lines.into();
             value
         })
@@ -146,7 +182,9 @@ pub fn sweep_export(records_json: &str, format: &str) -> Result<String, JsError>
         "csv" => Ok(table::to_csv(&records)),
         "json" => Ok(table::to_json(&records)),
         "markdown" => Ok(table::markdown_table(&table::summarize(&records))),
-        other => Err(error(format!("unknown export format {other:?} (csv, json or markdown)"))),
+        other => Err(error(format!(
+            "unknown export format {other:?} (csv, json or markdown)"
+        ))),
     }
 }
 
@@ -162,20 +200,34 @@ impl SweepJob {
     /// Starts the runs of `query` not in `done_keys` (a JSON list of `runKey`s already stored),
     /// on the dataset parsed from `names`/`files`, on the settings' backend (`gpu` is WebGPU,
     /// whose adapter's buffer limits bound how many models train at once).
-    pub async fn create(query: String, done_keys_json: String, names: Vec<String>, files: js_sys::Array) -> Result<SweepJob, JsError> {
+    pub async fn create(
+        query: String,
+        done_keys_json: String,
+        names: Vec<String>,
+        files: js_sys::Array,
+    ) -> Result<SweepJob, JsError> {
         let (spec, errors) = parse_spec(&query);
         if !errors.is_empty() {
             return Err(error(errors.join("; ")));
         }
-        let done: Vec<String> = serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
-        let members: Vec<Config> = spec.members().into_iter().filter(|c| !done.contains(&run_key(c))).collect();
+        let done: Vec<String> =
+            serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
+        let members: Vec<Config> = spec
+            .members()
+            .into_iter()
+            .filter(|c| !done.contains(&run_key(c)))
+            .collect();
         if members.is_empty() {
             return Err(error("every run of this sweep is already finished"));
         }
         let kind = spec.base.dataset;
         let dataset = load(kind, names, files)?;
         let (device, backend_name, limits) = match spec.base.backend {
-            BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string(), MemoryLimits::CPU),
+            BackendKind::Cpu => (
+                Device::flex(),
+                "CPU · burn Flex in wasm".to_string(),
+                MemoryLimits::CPU,
+            ),
             BackendKind::Gpu => {
                 let (device, setup) = Device::wgpu_options()
                     .init_with_setup_async()
@@ -183,11 +235,19 @@ impl SweepJob {
                     .map_err(|e| error(format!("starting WebGPU failed: {e:?}")))?;
                 let l = setup.adapter.limits();
                 let buffer = l.max_storage_buffer_binding_size.min(l.max_buffer_size);
-                (device, format!("WebGPU (buffers up to {} MiB)", buffer >> 20), MemoryLimits::from_buffer_limit(buffer))
+                (
+                    device,
+                    format!("WebGPU (buffers up to {} MiB)", buffer >> 20),
+                    MemoryLimits::from_buffer_limit(buffer),
+                )
             }
         };
-        let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel).map_err(error)?;
-        Ok(SweepJob { sweep: Rc::new(RefCell::new(sweep)), backend_name })
+        let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel)
+            .map_err(error)?;
+        Ok(SweepJob {
+            sweep: Rc::new(RefCell::new(sweep)),
+            backend_name,
+        })
     }
 
     #[wasm_bindgen(getter, js_name = backendName)]
@@ -198,7 +258,10 @@ impl SweepJob {
     /// Group sizes, e.g. `[64, 64, 64]`.
     #[wasm_bindgen(js_name = groupSizes)]
     pub fn group_sizes(&self) -> Result<Vec<u32>, JsError> {
-        let sweep = self.sweep.try_borrow().map_err(|_| error("the sweep is busy with a chunk"))?;
+        let sweep = self
+            .sweep
+            .try_borrow()
+            .map_err(|_| error("the sweep is busy with a chunk"))?;
         Ok(sweep.groups().iter().map(|g| g.len() as u32).collect())
     }
 
@@ -209,7 +272,10 @@ impl SweepJob {
         future_to_promise(async move {
             let busy = || JsValue::from(js_sys::Error::new("the sweep is busy with a chunk"));
             let mut sweep = sweep.try_borrow_mut().map_err(|_| busy())?;
-            let p = sweep.run(max_steps.max(1) as usize, budget_ms).await.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+            let p = sweep
+                .run(max_steps.max(1) as usize, budget_ms)
+                .await
+                .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
             let finished: Vec<serde_json::Value> = p
                 .finished
                 .iter()
@@ -230,7 +296,11 @@ impl SweepJob {
     }
 }
 
-fn load(kind: DatasetKind, names: Vec<String>, files: js_sys::Array) -> Result<data::Dataset, JsError> {
+fn load(
+    kind: DatasetKind,
+    names: Vec<String>,
+    files: js_sys::Array,
+) -> Result<data::Dataset, JsError> {
     if names.len() as u32 != files.length() {
         return Err(error("one name per file"));
     }

@@ -15,14 +15,23 @@ pub struct SweepBatch {
 
 impl SweepBatch {
     /// Uploads one batch per seed (`features[s]` is row-major `[batch, in]`, all of one length).
-    pub fn upload(features: &[Vec<f32>], labels: &[Vec<i64>], input_size: usize, layout: &InputLayout, device: &Device) -> SweepBatch {
+    pub fn upload(
+        features: &[Vec<f32>],
+        labels: &[Vec<i64>],
+        input_size: usize,
+        layout: &InputLayout,
+        device: &Device,
+    ) -> SweepBatch {
         let seeds = features.len();
         let batch = labels[0].len();
         let inputs: Vec<f32> = features.iter().flatten().copied().collect();
         let targets: Vec<i64> = labels.iter().flatten().copied().collect();
         let inputs = Tensor::from_data(TensorData::new(inputs, [seeds, batch, input_size]), device);
         let labels = Tensor::<2, Int>::from_data(TensorData::new(targets, [seeds, batch]), device);
-        SweepBatch { inputs, targets: layout.targets(labels) }
+        SweepBatch {
+            inputs,
+            targets: layout.targets(labels),
+        }
     }
 }
 
@@ -41,7 +50,11 @@ impl SweepOptimizer {
             let values: Vec<f32> = configs.iter().map(|c| f(c) as f32).collect();
             Tensor::<1>::from_data(TensorData::new(values, [k]), device).reshape([k, 1, 1])
         };
-        SweepOptimizer { lr: column(|c| c.lr), momentum: column(|c| c.momentum), velocity: Vec::new() }
+        SweepOptimizer {
+            lr: column(|c| c.lr),
+            momentum: column(|c| c.momentum),
+            velocity: Vec::new(),
+        }
     }
 }
 
@@ -81,8 +94,13 @@ pub fn sweep_step(
     for (layer, batch_stats) in model.layers.iter_mut().zip(stats) {
         if let (Some(norm), Some((mean, var))) = (&mut layer.norm, batch_stats) {
             let update = |running: &Tensor<3>, batch: Tensor<3>| {
-                let next = running.clone().mul_scalar(1.0 - BN_MOMENTUM).add(batch.mul_scalar(BN_MOMENTUM));
-                running.clone().mask_where(keep.clone().expand(next.dims()), next)
+                let next = running
+                    .clone()
+                    .mul_scalar(1.0 - BN_MOMENTUM)
+                    .add(batch.mul_scalar(BN_MOMENTUM));
+                running
+                    .clone()
+                    .mask_where(keep.clone().expand(next.dims()), next)
             };
             norm.running_mean = update(&norm.running_mean, mean);
             norm.running_var = update(&norm.running_var, var);
@@ -92,7 +110,9 @@ pub fn sweep_step(
     let params = model.params_mut();
     optimizer.velocity.resize_with(params.len(), || None);
     for (param, velocity) in params.into_iter().zip(optimizer.velocity.iter_mut()) {
-        let grad = param.grad(&grads).expect("every stacked parameter takes part in the loss");
+        let grad = param
+            .grad(&grads)
+            .expect("every stacked parameter takes part in the loss");
         let value = param.clone().inner();
         let keep = keep.clone().expand(value.dims());
         // burn's Momentum with dampening 0: v = g (first step), then v = g·1 + v·m.
