@@ -13,7 +13,10 @@ pub mod train;
 pub mod replay;
 pub mod history;
 pub mod stats;
+pub mod sweep;
 pub mod plots;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_sweep;
