@@ -182,7 +182,7 @@ export function bundleSizes(root) {
 /**
  * Runs the peers (TF.js webgpu, wasm with one thread and threaded) and the page timings, then prints
  * the comparison with this page's own numbers (`results` of scripts/bench.mjs) as a table and JSON.
- * `skip` may hold 'tfjs' and 'page'.
+ * `skip` may hold 'tfjs' and 'startup'.
  */
 export async function peersAndPage(server, { results, skip, steps, gpuSteps, batch, flags, helpers, root }) {
   const peers = {};
@@ -205,7 +205,7 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
       await run('TF.js wasm (threads, COOP/COEP)', () => tfjsBench(server, { backend: 'wasm', steps, batch, flags, threads: true }));
     }
   }
-  if (!skip.has('page')) {
+  if (!skip.has('startup')) {
     await run('page, CPU backend', () => pageTimes(server, { backend: 'cpu', flags, helpers }));
     if (!skip.has('gpu')) await run('page, WebGPU backend', () => pageTimes(server, { backend: 'gpu', flags, helpers }));
   }

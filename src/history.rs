@@ -1,7 +1,8 @@
-//! What a training run records, for the page's numbers and charts, the CLI's JSON and the sweeps.
+//! What a training run records, for the page's numbers and charts, the CLI's JSON and the sweeps:
+//! plain data, below the modules that produce it (`train`, `stats`) and those that read it
+//! (`plots`, the CLI).
 
 use crate::config::Activation;
-use crate::stats::ProbeRecord;
 use serde::Serialize;
 
 /// One optimisation step on one batch.
@@ -29,6 +30,63 @@ pub struct EpochRecord {
     pub test_accuracy: f32,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerStats {
+    /// 101 quantiles (0..=100 %) of the values after Linear (and BatchNorm), before the activation.
+    pub pre_quantiles: Vec<f32>,
+    /// 101 quantiles of the values after the activation.
+    pub post_quantiles: Vec<f32>,
+    /// Fraction of units that output exactly zero for every probe example (dead ReLUs).
+    pub dead_fraction: f32,
+    /// Fraction of units whose every probe output is within 1% of a bound of sigmoid/tanh.
+    pub saturated_fraction: f32,
+    /// L2 norm of the weight gradient of this layer's Linear at this step.
+    pub grad_norm: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeRecord {
+    /// 1-based global step after which the probe was taken.
+    pub step: usize,
+    pub layers: Vec<LayerStats>,
+    /// Fraction of probe examples whose 10 activated outputs are all exactly zero
+    /// (uniform softmax: the article's collapsed output layer).
+    pub dead_output_rows: f32,
+    /// Whether any statistic came back NaN or infinite.
+    pub non_finite: bool,
+}
+
+impl ProbeRecord {
+    /// First-layer over last-layer weight-gradient norm: ≪ 1 means the gradient vanishes on its
+    /// way back to the input. See [`gradient_ratio`].
+    pub fn gradient_ratio(&self) -> Option<f32> {
+        gradient_ratio(&self.layers)
+    }
+
+    /// Whether (almost) every probe row has an all-zero output: the softmax is uniform.
+    pub fn output_dead(&self) -> bool {
+        output_dead(self.dead_output_rows)
+    }
+}
+
+/// `dead_output_rows ≥ 0.99`: the output layer is dead for (almost) every example.
+pub fn output_dead(dead_output_rows: f32) -> bool {
+    dead_output_rows.is_finite() && dead_output_rows >= 0.99
+}
+
+/// First-layer over last-layer weight-gradient norm. `None` with fewer than two layers, a
+/// non-finite norm, or a zero last-layer norm (e.g. a dead output layer: nothing flows at all).
+pub fn gradient_ratio(layers: &[LayerStats]) -> Option<f32> {
+    let (first, last) = (layers.first()?.grad_norm, layers.last()?.grad_norm);
+    if layers.len() < 2 || !first.is_finite() || !last.is_finite() || last <= 0.0 {
+        return None;
+    }
+    let ratio = first / last;
+    ratio.is_finite().then_some(ratio)
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
@@ -41,6 +99,23 @@ pub struct History {
 }
 
 impl History {
+    /// How many records of each kind there are: (steps, epochs, probes).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.steps.len(), self.epochs.len(), self.probes.len())
+    }
+
+    /// The history as it was when it held `counts` records (see [`History::counts`]): what a
+    /// chart drawn then showed.
+    pub fn prefix(&self, (steps, epochs, probes): (usize, usize, usize)) -> History {
+        History {
+            acts: self.acts.clone(),
+            steps_per_epoch: self.steps_per_epoch,
+            steps: self.steps[..steps.min(self.steps.len())].to_vec(),
+            epochs: self.epochs[..epochs.min(self.epochs.len())].to_vec(),
+            probes: self.probes[..probes.min(self.probes.len())].to_vec(),
+        }
+    }
+
     /// Every record in long format, one value per row: `record,step,layer,metric,value`.
     /// Spreadsheet- and pandas-friendly whatever the number of layers or probes.
     pub fn to_csv(&self) -> String {
@@ -84,6 +159,19 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_is_the_history_as_it_was() {
+        let history = History {
+            steps: (1..=5).map(|step| StepRecord { step, loss: step as f32, accuracy: 0.5 }).collect(),
+            ..History::default()
+        };
+        let then = history.prefix((3, 0, 0));
+        assert_eq!(then.steps.len(), 3);
+        assert_eq!(then.steps.last().unwrap().step, 3);
+        assert_eq!(history.prefix(history.counts()), history);
+        assert_eq!(history.prefix((99, 99, 99)), history, "more than there is: everything");
+    }
 
     #[test]
     fn csv_has_one_value_per_row_and_marks_non_finite() {

@@ -4,6 +4,7 @@
 //! The core (config, data, model, training, statistics, plots) is plain Rust against burn's
 //! run-time `Device`; `web` is the thin wasm-bindgen facade.
 
+pub mod batch;
 pub mod config;
 pub mod data;
 pub mod model;
@@ -12,7 +13,10 @@ pub mod train;
 pub mod replay;
 pub mod history;
 pub mod stats;
+pub mod sweep;
 pub mod plots;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_sweep;

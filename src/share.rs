@@ -238,28 +238,14 @@ fn parse_flag(key: &str, value: &str) -> Result<bool, ConfigError> {
     }
 }
 
-/// Applies `pairs` over `base`, reverting every field that fails validation to its value in
-/// `base`, and collects one error per problem (prefixed with `prefix` for the B side).
+/// Applies `pairs` over `base` (see [`Config::with_settings`]), collecting one error per problem
+/// (prefixed with `prefix` for the B side).
 fn apply_pairs(base: &Config, pairs: &[(String, String)], prefix: &str, errors: &mut Vec<ConfigError>) -> Config {
-    let mut config = base.clone();
-    for (key, value) in pairs {
-        if let Err(mut e) = config.apply_setting(key, value) {
-            e.field = format!("{prefix}{}", e.field);
-            errors.push(e);
-        }
-    }
-    if let Err(problems) = config.validate() {
-        for problem in problems {
-            if let Some((_, good)) = base.settings().into_iter().find(|(k, _)| *k == problem.field) {
-                // The base passed validation, so its value always applies.
-                let _ = config.apply_setting(&problem.field, &good);
-            }
-            errors.push(ConfigError {
-                field: format!("{prefix}{}", problem.field),
-                message: problem.message,
-            });
-        }
-    }
+    let (config, problems) = base.with_settings(pairs);
+    errors.extend(problems.into_iter().map(|mut e| {
+        e.field = format!("{prefix}{}", e.field);
+        e
+    }));
     config
 }
 

@@ -37,7 +37,7 @@
 use crate::config::Activation;
 use crate::data::HostBatch;
 use crate::model::{Mlp, cross_entropy};
-use crate::train::Batch;
+use crate::batch::Batch;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Bool, Device, Tensor, TensorData, Transaction};
@@ -50,51 +50,8 @@ pub const QUANTILES: usize = 101;
 /// `y > 0.99`, tanh `|y| > 0.99`.
 pub const SATURATION_MARGIN: f32 = 0.01;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LayerStats {
-    /// 101 quantiles (0..=100 %) of the values after Linear (and BatchNorm), before the activation.
-    pub pre_quantiles: Vec<f32>,
-    /// 101 quantiles of the values after the activation.
-    pub post_quantiles: Vec<f32>,
-    /// Fraction of units that output exactly zero for every probe example (dead ReLUs).
-    pub dead_fraction: f32,
-    /// Fraction of units whose every probe output is within 1% of a bound of sigmoid/tanh.
-    pub saturated_fraction: f32,
-    /// L2 norm of the weight gradient of this layer's Linear at this step.
-    pub grad_norm: f32,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProbeRecord {
-    /// 1-based global step after which the probe was taken.
-    pub step: usize,
-    pub layers: Vec<LayerStats>,
-    /// Fraction of probe examples whose 10 activated outputs are all exactly zero
-    /// (uniform softmax: the article's collapsed output layer).
-    pub dead_output_rows: f32,
-    /// Whether any statistic came back NaN or infinite.
-    pub non_finite: bool,
-}
-
-impl ProbeRecord {
-    /// First-layer over last-layer weight-gradient norm: ≪ 1 means the gradient vanishes on its
-    /// way back to the input. See [`gradient_ratio`].
-    pub fn gradient_ratio(&self) -> Option<f32> {
-        gradient_ratio(&self.layers)
-    }
-
-    /// Whether (almost) every probe row has an all-zero output: the softmax is uniform.
-    pub fn output_dead(&self) -> bool {
-        output_dead(self.dead_output_rows)
-    }
-}
-
-/// `dead_output_rows ≥ 0.99`: the output layer is dead for (almost) every example.
-pub fn output_dead(dead_output_rows: f32) -> bool {
-    dead_output_rows.is_finite() && dead_output_rows >= 0.99
-}
+// The records themselves live in `history` (what a run records); re-exported here.
+pub use crate::history::{LayerStats, ProbeRecord, gradient_ratio, output_dead};
 
 /// Which values of a layer: before or after its activation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -419,17 +376,6 @@ pub fn point_mass(quantiles: &[f32], x: f32) -> f32 {
     }
     let at = quantiles.windows(2).filter(|p| p[0] == x && p[1] == x).count();
     at as f32 / (quantiles.len() - 1) as f32
-}
-
-/// First-layer over last-layer weight-gradient norm. `None` with fewer than two layers, a
-/// non-finite norm, or a zero last-layer norm (e.g. a dead output layer: nothing flows at all).
-pub fn gradient_ratio(layers: &[LayerStats]) -> Option<f32> {
-    let (first, last) = (layers.first()?.grad_norm, layers.last()?.grad_norm);
-    if layers.len() < 2 || !first.is_finite() || !last.is_finite() || last <= 0.0 {
-        return None;
-    }
-    let ratio = first / last;
-    ratio.is_finite().then_some(ratio)
 }
 
 /// Exponential moving average with bias correction (as TensorBoard smooths): `smoothing` in

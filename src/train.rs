@@ -13,7 +13,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use web_time::Instant;
 
@@ -24,21 +24,7 @@ const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
 pub const PROBE_SIZE: usize = 64;
 
-/// A batch on the device.
-pub struct Batch {
-    pub inputs: Tensor<2>,
-    pub targets: Tensor<1, Int>,
-}
-
-impl Batch {
-    pub fn upload(host: &HostBatch, input_size: usize, device: &Device) -> Batch {
-        let n = host.len();
-        Batch {
-            inputs: Tensor::from_data(TensorData::new(host.features.clone(), [n, input_size]), device),
-            targets: Tensor::from_data(TensorData::new(host.labels.clone(), [n]), device),
-        }
-    }
-}
+pub use crate::batch::Batch;
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
@@ -128,7 +114,7 @@ fn first_f32(data: &TensorData) -> f32 {
     data.iter::<f32>().next().unwrap_or(f32::NAN)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunState {
     Running,
@@ -245,6 +231,13 @@ impl RunStart {
     }
 }
 
+/// Batches per epoch of `n` examples. A final batch of one example would make BatchNorm's
+/// batch variance zero: it is dropped.
+pub fn steps_per_epoch(n: usize, batch_size: usize) -> usize {
+    let full = n / batch_size;
+    if n % batch_size > 1 || full == 0 { full + 1 } else { full }
+}
+
 /// A whole training run, advanced chunk by chunk by the page or all at once by the CLI.
 pub struct Session {
     config: Config,
@@ -293,9 +286,7 @@ impl Session {
         let n = dataset.train.len();
         start.batch_order.check(config.epochs, n)?;
         let device = device.clone().autodiff();
-        // A final batch of one example would make BatchNorm's batch variance zero: drop it.
-        let full = n / config.batch_size;
-        let steps_per_epoch = if n % config.batch_size > 1 || full == 0 { full + 1 } else { full };
+        let steps_per_epoch = steps_per_epoch(n, config.batch_size);
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::from_weights(&start.weights, &config, &device);
@@ -377,17 +368,18 @@ impl Session {
             samples += self.step();
             steps += 1;
             let epoch_ended = self.step_in_epoch == self.steps_per_epoch;
-            let probe_due = self.config.stats_every > 0 && self.global_step() % self.config.stats_every == 0;
+            let probe_due = self.config.stats_every > 0 && self.global_step().is_multiple_of(self.config.stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
-            if epoch_ended || probe_due || out_of_time || steps >= max_steps {
-                if let Err(e) = self.read_pending().await {
-                    self.fail(e);
-                }
+            if (epoch_ended || probe_due || out_of_time || steps >= max_steps)
+                && let Err(e) = self.read_pending().await
+            {
+                self.fail(e);
             }
-            if self.run_state == RunState::Running && probe_due {
-                if let Err(e) = self.take_probe().await {
-                    self.fail(e);
-                }
+            if self.run_state == RunState::Running
+                && probe_due
+                && let Err(e) = self.take_probe().await
+            {
+                self.fail(e);
             }
             if self.run_state == RunState::Running && epoch_ended {
                 self.finish_epoch().await;

@@ -1,14 +1,17 @@
 //! The thin wasm-bindgen facade: JSON strings in and out, errors as JS `Error`s, never a panic
 //! on bad input. Everything of substance lives in the core modules.
 
+mod canvas;
+
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
-use crate::plots;
+use crate::plots::{self, ChartLayout};
 use crate::share;
 use crate::stats::Stage;
 use crate::train::Session;
 use burn::tensor::Device;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -35,6 +38,42 @@ pub fn default_config() -> String {
 pub fn validate_config(json: &str) -> String {
     let errors = Config::from_json(json).err().unwrap_or_default();
     serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())
+}
+
+/// The settings table (`[{name, label, help, choices}]`): the one name of each setting, used
+/// alike for the form's elements, the JSON, the link and the messages.
+#[wasm_bindgen]
+pub fn settings() -> String {
+    serde_json::to_string(&crate::config::settings_table()).unwrap_or_default()
+}
+
+/// The form's settings as typed (`[[name, text], …]` JSON) over the defaults: JSON
+/// `{config, errors}`. A setting that is wrong keeps its default in `config` and is named in
+/// `errors` (the page starts nothing while there are errors).
+#[wasm_bindgen(js_name = configFromSettings)]
+pub fn config_from_settings(pairs_json: &str) -> String {
+    let (config, errors) = match serde_json::from_str::<Vec<(String, String)>>(pairs_json) {
+        Ok(pairs) => Config::default().with_settings(&pairs),
+        Err(e) => (Config::default(), vec![crate::config::ConfigError::new("config", e.to_string())]),
+    };
+    serde_json::json!({ "config": config, "errors": errors }).to_string()
+}
+
+/// A configuration's settings as `[[name, text], …]`, the text the form shows (and a link holds),
+/// with its titles: JSON `{settings, describe, short, fileLabel}`.
+#[wasm_bindgen(js_name = describeConfig)]
+pub fn describe_config(config_json: &str) -> Result<String, JsError> {
+    let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+    let out = serde_json::json!({
+        "settings": config.settings(),
+        "describe": config.describe(false),
+        "short": config.describe(true),
+        "fileLabel": config.file_label(),
+        "bnLayers": (0..3).map(|i| config.batch_norm.applies_to(i, 3)).collect::<Vec<_>>(),
+        "hidden": crate::config::HIDDEN_SIZES,
+        "classes": crate::config::NUM_CLASSES,
+    });
+    Ok(out.to_string())
 }
 
 /// A share link's query parsed: JSON `{config, compare, preset, lecture, autostart, errors}`.
@@ -232,11 +271,21 @@ impl JsDataset {
     }
 }
 
+/// What a chart was drawn from.
+struct Drawn {
+    layout: ChartLayout,
+    stage: Stage,
+    counts: (usize, usize, usize),
+}
+
 /// A training run. `run` returns a Promise so the page can keep drawing between chunks.
 #[wasm_bindgen]
 pub struct Trainer {
     session: Rc<RefCell<Session>>,
     backend_name: String,
+    /// The layout, the stage (activation chart) and the history's record counts each chart was
+    /// last drawn with: hover read-outs answer from exactly what is on screen.
+    drawn: RefCell<HashMap<String, Drawn>>,
 }
 
 #[wasm_bindgen]
@@ -251,7 +300,7 @@ impl Trainer {
                 .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first or choose the CPU backend"))?,
         };
         let session = Session::new(config, dataset.inner.clone(), &device).map_err(|e| JsError::new(&e))?;
-        Ok(Trainer { session: Rc::new(RefCell::new(session)), backend_name })
+        Ok(Trainer { session: Rc::new(RefCell::new(session)), backend_name, drawn: RefCell::new(HashMap::new()) })
     }
 
     #[wasm_bindgen(getter, js_name = backendName)]
@@ -266,6 +315,9 @@ impl Trainer {
     }
 
     /// Trains up to `max_steps` batches or for about `budget_ms`; resolves to Progress JSON.
+    // The session stays borrowed across the chunk's awaits on purpose: any other call meanwhile
+    // gets a "busy" error from `try_borrow` instead of seeing a half-done step.
+    #[allow(clippy::await_holding_refcell_ref)]
     pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
         let session = self.session.clone();
         future_to_promise(async move {
@@ -289,37 +341,51 @@ impl Trainer {
         Ok(self.borrow()?.history().to_csv())
     }
 
-    /// Draws one chart (`training`, `activations`, `gradients` or `health`) into `canvas`, whose
-    /// backing store the page has sized by `scale` (devicePixelRatio). `stage` is `pre` or `post`
-    /// for the activation chart. Returns the chart's layout as JSON, for hover read-outs.
+    /// The epoch records so far as JSON (small: for the page's epoch table).
+    #[wasm_bindgen(js_name = epochsJson)]
+    pub fn epochs_json(&self) -> Result<String, JsError> {
+        serde_json::to_string(&self.borrow()?.history().epochs).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Draws one chart (`training`, `activations`, `gradients` or `health`) into `canvas` (an
+    /// `OffscreenCanvas` in the engine's worker, or a `<canvas>`), whose backing store the caller
+    /// has sized by `scale` (devicePixelRatio × zoom). `stage` is `pre` or `post` for the
+    /// activation chart. Returns the chart's layout as JSON.
     #[wasm_bindgen(js_name = drawChart)]
-    pub fn draw_chart(
-        &self,
-        chart: &str,
-        canvas: web_sys::HtmlCanvasElement,
-        scale: f64,
-        stage: Option<String>,
-    ) -> Result<String, JsError> {
+    pub fn draw_chart(&self, chart: &str, canvas: JsValue, scale: f64, stage: Option<String>) -> Result<String, JsError> {
         let session = self.borrow()?;
         let history = session.history();
-        let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| JsError::new("the canvas has no 2D context"))?;
+        let backend = canvas::Canvas2dBackend::new(&canvas).map_err(|e| JsError::new(&e))?;
         let scale = if scale.is_finite() && scale > 0.0 { scale.min(4.0) } else { 1.0 };
+        let stage = match stage.as_deref() {
+            Some("pre") => Stage::Pre,
+            _ => Stage::Post,
+        };
         let layout = match chart {
             "training" => plots::draw_training(backend, history, scale),
-            "activations" => {
-                let stage = match stage.as_deref() {
-                    Some("pre") => Stage::Pre,
-                    _ => Stage::Post,
-                };
-                plots::draw_activations(backend, history, stage, scale)
-            }
+            "activations" => plots::draw_activations(backend, history, stage, scale),
             "gradients" => plots::draw_gradients(backend, history, scale),
             "health" => plots::draw_unit_health(backend, history, scale),
             other => return Err(JsError::new(&format!("unknown chart {other:?}"))),
         }
         .map_err(|e| JsError::new(&e))?;
-        serde_json::to_string(&layout).map_err(|e| JsError::new(&e.to_string()))
+        let json = serde_json::to_string(&layout).map_err(|e| JsError::new(&e.to_string()))?;
+        let counts = history.counts();
+        self.drawn.borrow_mut().insert(chart.to_string(), Drawn { layout, stage, counts });
+        Ok(json)
+    }
+
+    /// What lies under backend pixel (px, py) of `chart` as last drawn: JSON of a
+    /// `plots::Readout`, or `null` when there is nothing there.
+    pub fn hover(&self, chart: &str, px: f64, py: f64) -> Result<String, JsError> {
+        let session = self.borrow()?;
+        let drawn = self.drawn.borrow();
+        let readout = drawn.get(chart).and_then(|d| {
+            let history = session.history();
+            let then = if history.counts() == d.counts { None } else { Some(history.prefix(d.counts)) };
+            plots::hover(then.as_ref().unwrap_or(history), &d.layout, px, py, d.stage)
+        });
+        serde_json::to_string(&readout).map_err(|e| JsError::new(&e.to_string()))
     }
 
     fn borrow(&self) -> Result<std::cell::Ref<'_, Session>, JsError> {

@@ -107,10 +107,40 @@ fn save(name: &str, (w, h): (u32, u32), draw: impl FnOnce(BitMapBackend) -> Resu
     assert!(inked > (w * h / 100) as usize, "{name} is (nearly) blank");
     let dir = root().join("artifacts/charts");
     if std::fs::create_dir_all(&dir).is_ok() {
-        let png = plots::png::encode_rgb(w, h, &buf).expect("png");
-        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        write_png(&dir.join(format!("{name}.png")), (w, h), &buf).expect("png");
     }
     layout
+}
+
+/// An 8-bit RGB PNG file: no filtering, zlib through `flate2` (already a dependency; a PNG crate
+/// as a dev-dependency would change shared features and rebuild much of burn for the tests).
+fn write_png(path: &std::path::Path, (w, h): (u32, u32), rgb: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let chunk = |out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+    };
+    let mut raw = Vec::with_capacity((w as usize * 3 + 1) * h as usize);
+    for line in rgb.chunks(w as usize * 3) {
+        raw.push(0); // filter type: none
+        raw.extend_from_slice(line);
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&raw)?;
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit truecolour RGB, deflate, no filter, no interlace
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &z.finish()?);
+    chunk(&mut png, b"IEND", &[]);
+    std::fs::write(path, png)
 }
 
 fn save_all(prefix: &str, history: &History) {

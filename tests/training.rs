@@ -73,7 +73,7 @@ fn activations_and_selu_constants() {
     assert!(close(&values(activate(Activation::Sigmoid, x.clone())), &[s(-1.0), 0.5, s(2.0)]));
     assert!(close(&values(activate(Activation::Tanh, x.clone())), &[(-1f32).tanh(), 0.0, 2f32.tanh()]));
     // SELU (Klambauer et al.): λ = 1.0507009873554805, α = 1.6732632423543772.
-    let (lambda, alpha) = (1.050_700_987_355_480_5f32, 1.673_263_242_354_377_2f32);
+    let (lambda, alpha) = (1.050_700_987_355_480_5f64 as f32, 1.673_263_242_354_377_2f64 as f32);
     let selu = values(activate(Activation::Selu, x));
     assert!(close(&selu, &[lambda * alpha * ((-1f32).exp() - 1.0), 0.0, 2.0 * lambda]), "{selu:?}");
 }

@@ -2,72 +2,59 @@
 // batch size, epochs, momentum, backend, statistics interval) except its activations, its
 // BatchNorm placement and its learning rate, so the two runs see the same images in the same
 // order from the same initial weights (as far as the layers match) and only the change differs.
+// Its fields are named as in a link: b.acts, b.bn, b.lr.
 //
-// The training loop (app.js) advances both trainers alternately, B in lockstep with A's step.
+// The training loop (engine/loop.js, in the worker) advances both trainers alternately, B in
+// lockstep with A's step.
 
-import { parseDecimal } from './form.js';
+const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
-/** The fields B may differ in; anything else a link sets for B is reported and ignored. */
-export const B_FIELDS = ['acts', 'batch_norm', 'lr'];
+/** The settings B may differ in; anything else a link sets for B is reported and ignored. */
+export const B_FIELDS = ['acts', 'bn', 'lr'];
+const SHARED_FIELDS = ['momentum', 'batch', 'epochs', 'seed', 'stats', 'backend', 'dataset'];
 
-const SHARED_FIELDS = { momentum: 'momentum', batch_size: 'batch', epochs: 'epochs', seed: 'seed', stats_every: 'stats', backend: 'backend', dataset: 'dataset' };
-
-const $ = (id) => document.getElementById(id);
 export const ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
+const INPUTS = { acts: ACT_IDS, bn: ['b-bn'], lr: ['b-lr'] };
 
 export function isOn() { return $('compare').checked; }
 
 /** Shows or hides B's fields (and the B columns of the page). */
-export function setOn(on) {
+export function setOn(/** @type {boolean} */ on) {
   $('compare').checked = on;
   $('compare-fields').hidden = !on;
   document.body.classList.toggle('compare', on);
-  for (const el of document.querySelectorAll('.plot-b, .ab-head, #ab-wrap, .dl-b')) el.hidden = !on;
+  for (const el of document.querySelectorAll('.plot-b, .ab-head, #ab-wrap, .dl-b')) /** @type {HTMLElement} */ (el).hidden = !on;
 }
 
-export function write(config) {
-  const acts = config.acts ?? [];
-  ACT_IDS.forEach((id, i) => { if (acts[i]) $(id).value = acts[i]; });
-  if (config.batch_norm) $('b-bn').value = config.batch_norm;
-  if (config.lr != null) $('b-lr').value = String(config.lr);
+/** Shows B's settings; `settings` are [name, text] pairs as Rust writes them. */
+export function write(/** @type {[string, string][]} */ settings) {
+  for (const [name, text] of settings) {
+    if (name === 'acts') text.split(',').forEach((act, i) => { $(ACT_IDS[i]).value = act; });
+    else if (name === 'bn') $('b-bn').value = text;
+    else if (name === 'lr') $('b-lr').value = text;
+  }
 }
 
 /** B's starting point when comparison is switched on: A with the other BatchNorm choice. */
-export function defaultFrom(configA) {
-  return { ...configA, batch_norm: configA.batch_norm === 'none' ? 'last' : 'none' };
+export function defaultFrom(/** @type {any} */ configA) {
+  return { ...configA, bn: configA.bn === 'none' ? 'last' : 'none' };
 }
 
-/**
- * B's configuration from A's JSON and the B fields.
- * Returns {config, json, errors} with errors as {field: 'b.acts' | 'b.bn' | 'b.lr', message}.
- */
-export function read(aJson, validate) {
-  const errors = [];
-  const config = JSON.parse(aJson);
-  config.acts = ACT_IDS.map((id) => $(id).value);
-  config.batch_norm = $('b-bn').value;
-  const lr = parseDecimal($('b-lr').value);
-  if (lr === null) errors.push({ field: 'b.lr', message: 'enter a number, e.g. 0.01' });
-  else config.lr = lr;
-  const json = JSON.stringify(config);
-  if (validate && !errors.length) {
-    for (const e of JSON.parse(validate(json))) errors.push({ field: `b.${e.field}`, message: e.message });
-  }
-  return { config, json, errors };
+/** B's fields as [name, text] pairs (applied over A's settings). */
+/** @returns {[string, string][]} */
+export function pairs() {
+  return [['acts', ACT_IDS.map((id) => $(id).value).join(',')], ['bn', $('b-bn').value], ['lr', $('b-lr').value]];
 }
 
-/** Puts B's messages next to B's fields (A's fields are handled by the page). */
-export function showErrors(errors) {
-  const targets = { acts: 'err-b-acts', bn: 'err-b-bn', batch_norm: 'err-b-bn', lr: 'err-b-lr' };
-  const inputs = { acts: ACT_IDS, bn: ['b-bn'], batch_norm: ['b-bn'], lr: ['b-lr'] };
-  for (const id of new Set(Object.values(targets))) $(id).textContent = '';
-  for (const id of [...ACT_IDS, 'b-bn', 'b-lr']) $(id).removeAttribute('aria-invalid');
+/** Puts B's messages next to B's fields (errors name acts, bn or lr). */
+export function showErrors(/** @type {{field: string, message: string}[]} */ errors) {
+  for (const name of B_FIELDS) $(`err-b-${name}`).textContent = '';
+  for (const ids of Object.values(INPUTS)) for (const id of ids) $(id).removeAttribute('aria-invalid');
   for (const { field, message } of errors) {
     const key = field.replace(/^b\./, '');
-    const target = $(targets[key] ?? 'err-b-acts');
-    const text = targets[key] ? message : `${key}: ${message}`;
-    target.textContent = target.textContent ? `${target.textContent} ${text}` : text;
-    for (const id of inputs[key] ?? []) $(id).setAttribute('aria-invalid', 'true');
+    const target = $(`err-b-${key}`) ?? $('err-b-acts');
+    target.textContent = target.textContent ? `${target.textContent} ${message}` : message;
+    for (const id of INPUTS[key] ?? []) $(id).setAttribute('aria-invalid', 'true');
   }
 }
 
@@ -75,31 +62,8 @@ export function showErrors(errors) {
  * Problems with a link's B side that the page cannot honour: B always shares A's data, seed,
  * batch size, epochs, momentum, backend and statistics interval.
  */
-export function ignoredLinkFields(a, b) {
-  const out = [];
-  for (const [key, name] of Object.entries(SHARED_FIELDS)) {
-    if (b[key] !== undefined && JSON.stringify(b[key]) !== JSON.stringify(a[key])) {
-      out.push({ field: `b.${name}`, message: `B always uses A's ${name} (the two runs share data, order and seed); ignored` });
-    }
-  }
-  return out;
-}
-
-const BN_TEXT = { all: 'BatchNorm everywhere', last: 'BatchNorm on the last layer' };
-const BN_SHORT = { all: 'BN all', last: 'BN last' };
-
-/** "relu → sigmoid → relu", plus BatchNorm, for titles (`short`: "+ BN last"). */
-export function describe(config, short = false) {
-  const acts = (config.acts ?? []).join(' → ');
-  const bn = (short ? BN_SHORT : BN_TEXT)[config.batch_norm];
-  return bn ? `${acts} + ${bn}` : acts;
-}
-
-/** A short file-name label: relu-sigmoid-relu_bn-last_lr-0.01. */
-export function fileLabel(config) {
-  const parts = [(config.acts ?? []).join('-')];
-  if (config.batch_norm && config.batch_norm !== 'none') parts.push(`bn-${config.batch_norm}`);
-  if (config.lr != null) parts.push(`lr-${config.lr}`);
-  if (config.seed != null) parts.push(`seed-${config.seed}`);
-  return parts.join('_');
+export function ignoredLinkFields(/** @type {any} */ a, /** @type {any} */ b) {
+  return SHARED_FIELDS
+    .filter((name) => b[name] !== undefined && JSON.stringify(b[name]) !== JSON.stringify(a[name]))
+    .map((name) => ({ field: `b.${name}`, message: `B always uses A's ${name} (the two runs share data, order and seed); ignored` }));
 }

@@ -2,7 +2,7 @@
 // step, reset and speed, the current combination in large letters and the charts filling the
 // screen in a 2×2 grid. Also the page's keyboard shortcuts and their help overlay.
 
-const $ = (id) => document.getElementById(id);
+const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
 /** Text zoom of the wasm-drawn charts in lecture mode (bigger labels for the back row). */
 export const LECTURE_CHART_ZOOM = 1.5;
@@ -19,9 +19,9 @@ export function setLecture(on, onChange) {
   if (was !== on) onChange?.(on);
 }
 
-export function isHelpOpen() { return !$('help').hidden; }
+function isHelpOpen() { return !$('help').hidden; }
 
-export function setHelp(open) {
+function setHelp(open) {
   const help = $('help');
   if (open === !help.hidden) return;
   help.hidden = !open;
@@ -35,14 +35,15 @@ export function setHelp(open) {
 }
 
 /** Whether `key` belongs to the focused control (typing, a select, a checkbox's space…). */
-function typingInto(target, key) {
-  if (!(target instanceof Element)) return false;
+function typingInto(/** @type {any} */ target, /** @type {string} */ key) {
+  if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   const tag = target.tagName;
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (tag === 'INPUT') {
-    if (target.type === 'checkbox' || target.type === 'radio') return key === ' ' || key.startsWith('Arrow');
-    return !['button', 'submit', 'reset'].includes(target.type);
+    const { type } = /** @type {HTMLInputElement} */ (target);
+    if (type === 'checkbox' || type === 'radio') return key === ' ' || key.startsWith('Arrow');
+    return !['button', 'submit', 'reset'].includes(type);
   }
   return false;
 }

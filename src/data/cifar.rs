@@ -87,7 +87,7 @@ fn foreign_format(data: &[u8]) -> Option<&'static str> {
         Some("it is a tar archive, not a single batch; give the archive as cifar-10-binary.tar.gz")
     } else if data.len() >= 2 && data[0] == 0x80 && (2..=5).contains(&data[1]) {
         Some("it looks like a Python pickle (CIFAR-10's python version); use the binary version, cifar-10-binary.tar.gz")
-    } else if !data.is_empty() && data.len() % (RECORD_BYTES + 1) == 0 {
+    } else if !data.is_empty() && data.len().is_multiple_of(RECORD_BYTES + 1) {
         Some("its length fits 3,074-byte records with two label bytes, as in CIFAR-100; only CIFAR-10 is supported")
     } else {
         None
@@ -237,12 +237,12 @@ fn ignored_note(ignored: &[(&str, &[u8])]) -> String {
     );
     for (name, bytes) in ignored {
         let mut input = Input::new(name, bytes);
-        if let Ok(head) = input.read_up_to(4) {
-            if head.len() == 4 {
-                let magic = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
-                if magic == IMAGE_MAGIC || magic == LABEL_MAGIC {
-                    note.push_str(&format!("; {name} is an IDX file, i.e. MNIST or Fashion-MNIST, not CIFAR-10"));
-                }
+        if let Ok(head) = input.read_up_to(4)
+            && head.len() == 4
+        {
+            let magic = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+            if magic == IMAGE_MAGIC || magic == LABEL_MAGIC {
+                note.push_str(&format!("; {name} is an IDX file, i.e. MNIST or Fashion-MNIST, not CIFAR-10"));
             }
         }
     }

@@ -112,7 +112,7 @@ fn looks_like_cifar(file: &str, bytes: &[u8]) -> bool {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_ascii_lowercase();
     let by_name = name.starts_with("data_batch_") || name.starts_with("test_batch") || name.contains("cifar");
     let raw = !bytes.starts_with(&[0x1f, 0x8b]);
-    by_name || (raw && !bytes.is_empty() && bytes.len() % 3073 == 0 && bytes[0] <= 9)
+    by_name || (raw && !bytes.is_empty() && bytes.len().is_multiple_of(3073) && bytes[0] <= 9)
 }
 
 /// Checks the magic number at the start of `header`; `what` is "image" or "label"; `bytes` is

@@ -5,7 +5,7 @@
 use super::*;
 use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass};
 
-const BINS: usize = 40;
+const BINS: usize = super::hover::HISTOGRAM_BINS;
 
 /// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
 /// activation, for `scale` = devicePixelRatio.

@@ -1,5 +1,6 @@
 //! The four charts, drawn with plotters onto any `DrawingBackend`: a `<canvas>` on the page
-//! (plotters-canvas), an in-memory bitmap in the native tests.
+//! (an `OffscreenCanvas` in the engine worker, see `web/canvas.rs`), an in-memory bitmap in the
+//! native tests.
 //!
 //! * [`draw_training`]: loss and accuracy over the steps, with epoch marks;
 //! * [`draw_activations`]: per layer, the current histogram and the 5/25/50/75/95 % bands over
@@ -23,7 +24,7 @@
 mod activations;
 mod gradients;
 mod health;
-pub mod png;
+mod hover;
 mod training;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod tests;
@@ -32,6 +33,7 @@ pub use crate::stats::Stage;
 pub use activations::{draw_activations, draw_activations_with};
 pub use gradients::{draw_gradients, draw_gradients_with};
 pub use health::{draw_unit_health, draw_unit_health_with};
+pub use hover::{Readout, ReadoutRow, format_percent, format_value, hover};
 pub use training::{draw_training, draw_training_with};
 
 use crate::config::Activation;
@@ -108,6 +110,12 @@ pub fn layer_color_hex(index: usize) -> String {
 /// "layer 1", "layer 2", …, "output" for the last of `count`.
 pub fn layer_name(index: usize, count: usize) -> String {
     if index + 1 == count { "output".into() } else { format!("layer {}", index + 1) }
+}
+
+/// How much the per-step curves are smoothed: an EMA whose memory grows with the run (about
+/// a twelfth of the steps so far, at most ~50 steps), as one would set TensorBoard's slider.
+pub(crate) fn smoothing(count: usize) -> f32 {
+    (1.0 - 12.0 / count.max(1) as f32).clamp(0.0, 0.98)
 }
 
 /// Where a chart drew what, in backend pixels (canvas pixels: CSS pixels × scale).

@@ -305,3 +305,97 @@ fn scale_two_doubles_everything() {
         assert_sane(&l);
     }
 }
+
+/// The middle of a panel, in backend pixels, at fractions (fx, fy) of its width and height.
+fn point_in(panel: &PanelLayout, fx: f64, fy: f64) -> (f64, f64) {
+    (
+        panel.left as f64 + fx * (panel.right - panel.left) as f64,
+        panel.top as f64 + fy * (panel.bottom - panel.top) as f64,
+    )
+}
+
+#[test]
+fn hover_reads_the_values_the_charts_were_drawn_from() {
+    let h = sample_history();
+    // Loss: the nearest step's raw loss and the same EMA the chart draws.
+    let (_, layout) = render(|b| draw_training(b, &h, 1.0), (W, H));
+    let loss = panel(&layout, "loss");
+    let (px, py) = point_in(loss, 0.37, 0.5);
+    let (x, _) = loss.data_at(px, py).unwrap();
+    let r = hover(&h, &layout, px, py, Stage::Post).expect("a read-out inside the loss panel");
+    assert_eq!(r.panel, "loss");
+    let i = h.steps.iter().enumerate().min_by(|a, b| (a.1.step as f64 - x).abs().total_cmp(&(b.1.step as f64 - x).abs())).unwrap().0;
+    let step = h.steps[i].step;
+    assert_eq!(r.step, Some(step));
+    assert!(r.title.starts_with(&format!("Step {step} · epoch {}", step.div_ceil(50))), "{}", r.title);
+    let raw: Vec<f32> = h.steps.iter().map(|s| s.loss).collect();
+    let smooth = crate::stats::ema(&raw, smoothing(raw.len()))[i];
+    assert_eq!(r.rows[0].label, "train (smoothed)");
+    assert_eq!(r.rows[0].value, format!("{:.4}", smooth));
+    assert_eq!(r.rows[1].value, format!("{:.4}", h.steps[i].loss));
+    // The cursor sits on the recorded step.
+    let expected_x = loss.left as f64 + (step as f64 - loss.x_min) / (loss.x_max - loss.x_min) * (loss.right - loss.left) as f64;
+    assert!((r.cursor_x - expected_x).abs() < 1e-9);
+    // Near an epoch end the test accuracy of that epoch is shown.
+    let acc = panel(&layout, "accuracy");
+    let end = h.epochs[1].step as f64;
+    let px = acc.left as f64 + (end - acc.x_min) / (acc.x_max - acc.x_min) * (acc.right - acc.left) as f64;
+    let r = hover(&h, &layout, px, (acc.top + acc.bottom) as f64 / 2.0, Stage::Post).unwrap();
+    let test = r.rows.iter().find(|row| row.label == "test, after epoch 2").expect("the epoch's test value");
+    assert_eq!(test.value, format!("{:.1}%", 100.0 * h.epochs[1].test_accuracy));
+    // Outside every panel: nothing.
+    assert_eq!(hover(&h, &layout, 1.0, 1.0, Stage::Post), None);
+
+    // Histogram: the bin's share is histogram_mass_in_range of the latest probe.
+    let (_, layout) = render(|b| draw_activations(b, &h, Stage::Post, 1.0), (W, H));
+    let hist = panel(&layout, "hist-2");
+    let (px, py) = point_in(hist, 0.5, 0.5);
+    let (x, _) = hist.data_at(px, py).unwrap();
+    let r = hover(&h, &layout, px, py, Stage::Post).unwrap();
+    let latest = h.probes.last().unwrap();
+    let q = &latest.layers[1].post_quantiles;
+    let bins = hover::HISTOGRAM_BINS;
+    let j = ((x - hist.x_min) / ((hist.x_max - hist.x_min) / bins as f64)).floor() as usize;
+    let mass = crate::stats::histogram_mass_in_range(q, hist.x_min, hist.x_max, bins)[j];
+    assert_eq!(r.rows[0].value, format!("{:.1}%", 100.0 * mass));
+    assert_eq!(r.rows[2].value, format!("{:.4}", q[50]));
+    assert!(r.title.starts_with("layer 2 · sigmoid · after the activation"), "{}", r.title);
+    assert_eq!(r.step, Some(latest.step));
+
+    // Gradient norms: every layer's norm at the nearest probe, in the layer colours.
+    let (_, layout) = render(|b| draw_gradients(b, &h, 1.0), (W, H));
+    let grad = panel(&layout, "grad");
+    let (px, py) = point_in(grad, 0.5, 0.5);
+    let (x, _) = grad.data_at(px, py).unwrap();
+    let r = hover(&h, &layout, px, py, Stage::Post).unwrap();
+    let probe = h.probes.iter().min_by(|a, b| (a.step as f64 - x).abs().total_cmp(&(b.step as f64 - x).abs())).unwrap();
+    assert_eq!(r.step, Some(probe.step));
+    for (i, row) in r.rows.iter().enumerate() {
+        assert_eq!(row.value, format_value(probe.layers[i].grad_norm as f64, 4));
+        assert_eq!(row.color.as_deref(), Some(layer_color_hex(i).as_str()));
+    }
+    assert_eq!(r.rows[2].label, "output · relu");
+    assert_eq!(r.rows.iter().filter(|row| row.strong).count(), 1, "one layer is nearest the pointer");
+
+    // Health: dead fractions and dead output rows at the nearest probe.
+    let (_, layout) = render(|b| draw_unit_health(b, &h, 1.0), (W, H));
+    let dead = panel(&layout, "dead");
+    let (px, py) = point_in(dead, 0.9, 0.5);
+    let r = hover(&h, &layout, px, py, Stage::Post).unwrap();
+    let probe = h.probes.iter().find(|p| Some(p.step) == r.step).unwrap();
+    assert_eq!(r.rows[0].value, format_percent(probe.layers[0].dead_fraction as f64));
+    assert_eq!(r.rows.last().unwrap().value, format_percent(probe.dead_output_rows as f64));
+}
+
+#[test]
+fn hover_formats_like_the_page_did() {
+    assert_eq!(format_value(f64::NAN, 4), "NaN");
+    assert_eq!(format_value(f64::INFINITY, 4), "∞");
+    assert_eq!(format_value(0.000_123_4, 4), "1.23e-4");
+    assert_eq!(format_value(123_456.0, 4), "1.23e+5");
+    assert_eq!(format_value(0.5, 3), "0.500");
+    assert_eq!(format_percent(0.1234), "12.3%");
+    // An empty chart has no read-outs.
+    let (_, layout) = render(|b| draw_training(b, &History::default(), 1.0), (W, H));
+    assert_eq!(hover(&History::default(), &layout, 100.0, 100.0, Stage::Post), None);
+}

@@ -12,12 +12,6 @@ pub fn draw_training<DB: DrawingBackend>(backend: DB, history: &History, scale: 
     draw_training_with(backend, history, &Theme::light(scale))
 }
 
-/// How much the per-step curves are smoothed: an EMA whose memory grows with the run (about
-/// a twelfth of the steps so far, at most ~50 steps), as one would set TensorBoard's slider.
-fn smoothing(count: usize) -> f32 {
-    (1.0 - 12.0 / count.max(1) as f32).clamp(0.0, 0.98)
-}
-
 pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
     let mut p = Painter::new(backend, theme)?;
     if p.tiny() {

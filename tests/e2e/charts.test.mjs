@@ -10,18 +10,13 @@ const CANVASES = ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-h
 
 const shared = pageForFile({ webgpu: false });
 
-/** Share of a canvas's pixels that are neither white nor transparent. */
+/** Share of a canvas's pixels that are neither white nor transparent (read in the engine worker, which owns the canvas). */
 function inkShare(page, id) {
-  return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 0 && (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235)) ink++;
-    }
-    return ink / (c.width * c.height);
-  }, id);
+  return page.evaluate((id) => window.playground.engine.ink(id), id);
 }
+
+/** The layout of the chart drawn on canvas `id` (side a). */
+const KEY = { 'chart-loss': 'loss', 'chart-activations': 'activations', 'chart-gradients': 'gradients', 'chart-health': 'health' };
 
 /** Hovers the middle of a panel (by its layout id) and returns the tooltip's text. */
 async function hoverPanel(page, canvasId, side, chartKey, panelId, fx = 0.6, fy = 0.5) {
@@ -31,15 +26,22 @@ async function hoverPanel(page, canvasId, side, chartKey, panelId, fx = 0.6, fy 
     const panel = layout.panels.find((p) => p.id === panelId);
     const c = document.getElementById(canvasId);
     const r = c.getBoundingClientRect();
-    const k = c.clientWidth / c.width;
+    const k = c.clientWidth / layout.width;
     return {
       x: r.left + c.clientLeft + (panel.left + fx * (panel.right - panel.left)) * k,
       y: r.top + c.clientTop + (panel.top + fy * (panel.bottom - panel.top)) * k,
     };
   }, { canvasId, side, chartKey, panelId, fx, fy });
+  // Away first, so the read-out that appears is this position's (the engine answers asynchronously).
+  await page.mouse.move(2, 2);
+  await page.waitForFunction(() => document.getElementById('chart-tip')?.hidden !== false, null, { timeout: 5_000 });
   await page.mouse.move(point.x - 5, point.y - 5);
   await page.mouse.move(point.x, point.y, { steps: 3 });
-  await page.waitForFunction(() => !document.getElementById('chart-tip')?.hidden, null, { timeout: 5_000 });
+  await page.waitForFunction((id) => {
+    const tip = document.getElementById('chart-tip');
+    return tip && !tip.hidden && tip.dataset.panel === id;
+  }, panelId, { timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 150)); // the last pointer position's answer
   return page.textContent('#chart-tip');
 }
 
@@ -57,11 +59,13 @@ test('after a short CPU run every chart has drawn content, sharp on the canvas b
   for (const id of CANVASES) {
     const share = await inkShare(page, id);
     assert.ok(share > 0.02, `#${id}: only ${(100 * share).toFixed(2)}% of its pixels are drawn`);
-    const size = await page.evaluate((id) => {
+    const size = await page.evaluate(({ id, key }) => {
       const c = document.getElementById(id);
-      return { w: c.width, h: c.height, cw: c.clientWidth, ch: c.clientHeight };
-    }, id);
+      const layout = window.playground.chartLayouts.a[key];
+      return { w: layout.width, h: layout.height, cw: c.clientWidth, ch: c.clientHeight };
+    }, { id, key: KEY[id] });
     assert.equal(size.w, Math.round(size.cw), `#${id}: backing store = CSS width × devicePixelRatio (1)`);
+    assert.equal(size.h, Math.round(size.ch));
   }
   const ids = await page.evaluate(() => Object.fromEntries(Object.entries(window.playground.chartLayouts.a).map(([k, l]) => [k, l.panels.map((p) => p.id)])));
   assert.deepEqual(ids.loss, ['loss', 'accuracy']);
@@ -89,12 +93,22 @@ test('hovering a chart shows the recorded value under the cursor', async () => {
   assert.match(hist, /after the activation/);
   const dead = await hoverPanel(page, 'chart-health', 'a', 'health', 'dead');
   assert.match(dead, /images with all outputs 0\s*\d+\.\d%/);
-  // The read-out is what the history says at that step.
-  const check = await page.evaluate(() => {
-    const tip = document.getElementById('chart-tip').textContent;
-    return { tip, probes: window.playground.chartLayouts.a.health.panels.length };
-  });
-  assert.ok(check.probes === 2);
+  // The read-out is what the history says at that step: the batch loss of the step in the title.
+  const lossTip = await hoverPanel(page, 'chart-loss', 'a', 'loss', 'loss', 0.3, 0.5);
+  const step = Number(/Step ([\d,]+)/.exec(lossTip)[1].replace(/,/g, ''));
+  const shown = Number(/this batch\s*([\d.]+)/.exec(lossTip)[1]);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+  const history = JSON.parse(await readFile(await json.path(), 'utf8'));
+  const record = history.steps.find((s) => s.step === step);
+  assert.ok(record, `step ${step} is recorded`);
+  assert.equal(shown, Number(record.loss.toFixed(4)), `hover shows the recorded loss of step ${step}`);
+  const gradTip = await hoverPanel(page, 'chart-gradients', 'a', 'gradients', 'grad', 0.5, 0.5);
+  const probeStep = Number(/Step ([\d,]+)/.exec(gradTip)[1].replace(/,/g, ''));
+  const probe = history.probes.find((p) => p.step === probeStep);
+  assert.ok(probe, `a probe at step ${probeStep}`);
+  const first = /layer 1 · relu\s*([\d.e+-]+)/.exec(gradTip)[1];
+  const expected = probe.layers[0].gradNorm;
+  assert.ok(Math.abs(Number(first) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)) + 0.01 * Math.abs(expected), `gradient norm ${first} vs recorded ${expected}`);
   await page.mouse.move(2, 2);
   await page.waitForFunction(() => document.getElementById('chart-tip').hidden);
 });
@@ -151,7 +165,8 @@ test('lecture mode on a 1920×1080 projector: charts fill the screen, type is bi
   // The charts are redrawn at their new size.
   await page.waitForFunction(() => {
     const c = document.getElementById('chart-activations');
-    return c.width === c.clientWidth && c.clientHeight > 300;
+    const layout = window.playground.chartLayouts.a.activations;
+    return layout && layout.width === c.clientWidth && c.clientHeight > 300;
   }, null, { timeout: 10_000 });
   await sleep(800);
   const geometry = await page.evaluate(() => {
@@ -174,9 +189,11 @@ test('HiDPI (devicePixelRatio 2): backing store twice the CSS size, drawn at sca
     await waitReady(hi.page);
     // Before any run the charts show their empty states, drawn by wasm.
     await hi.page.waitForFunction(() => window.playground.chartLayouts.a.health?.empty === true, null, { timeout: 15_000 });
-    const sizes = await hi.page.evaluate(() => ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health'].map((id) => {
+    await hi.page.waitForFunction(() => Object.keys(window.playground.chartLayouts.a).length === 4, null, { timeout: 15_000 });
+    const sizes = await hi.page.evaluate(() => [['chart-loss', 'loss'], ['chart-activations', 'activations'], ['chart-gradients', 'gradients'], ['chart-health', 'health']].map(([id, key]) => {
       const c = document.getElementById(id);
-      return [c.width, Math.round(c.clientWidth * 2), c.height, Math.round(c.clientHeight * 2)];
+      const layout = window.playground.chartLayouts.a[key];
+      return [layout.width, Math.round(c.clientWidth * 2), layout.height, Math.round(c.clientHeight * 2)];
     }));
     for (const [w, cw, h, ch] of sizes) assert.deepEqual([w, h], [cw, ch]);
     assert.equal(await hi.page.evaluate(() => window.playground.chartLayouts.a.loss.scale), 2);

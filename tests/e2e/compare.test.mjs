@@ -56,13 +56,8 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
     });
     assert.equal(axes[0], axes[1]);
     assert.equal(axes[2], axes[3]);
-    const ink = await page.evaluate(() => ['chart-loss-b', 'chart-activations-b', 'chart-gradients-b', 'chart-health-b'].map((id) => {
-      const c = document.getElementById(id);
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235) n++;
-      return n / (c.width * c.height);
-    }));
+    const ink = await page.evaluate(() => Promise.all(['chart-loss-b', 'chart-activations-b', 'chart-gradients-b', 'chart-health-b']
+      .map((id) => window.playground.engine.ink(id))));
     for (const share of ink) assert.ok(share > 0.02, `B chart drawn (${(100 * share).toFixed(1)}% ink)`);
     // B's statistics download on their own.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv-b')]);

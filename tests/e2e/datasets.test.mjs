@@ -334,7 +334,7 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     const train = (await cells(page, 'train')).map((t) => Number(t.replace(/,/g, '')));
     assert.equal(train.reduce((a, b) => a + b, 0), 50_000);
     assert.equal(await configDataset(page), 'cifar10');
-    const memory = await page.evaluate(async () => (await (await import('/www/pkg/activation_playground.js')).default()).memory.buffer.byteLength);
+    const memory = (await page.evaluate(() => window.playground.engine.memory())).wasmBytes;
     console.log(`# CIFAR-10 with 5 training batches (6 × 28 MB .gz) loaded in ${seconds} s; wasm memory ${(memory / 1e6).toFixed(0)} MB`);
     assert.deepEqual(realProblems(problems), []);
   } finally {

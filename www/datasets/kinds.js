@@ -1,0 +1,16 @@
+// The datasets the page knows: names, class names, where to get them, the bundled one.
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const CIFAR = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const MNIST_NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+export const KINDS = {
+  'mnist-subset': { label: 'MNIST subset', classes: DIGITS, noun: 'a handwritten' },
+  mnist: { label: 'MNIST (full)', classes: DIGITS, noun: 'a handwritten', source: 'https://yann.lecun.com/exdb/mnist/ or a mirror' },
+  'fashion-mnist': { label: 'Fashion-MNIST', classes: FASHION, noun: 'a photo of a', source: 'https://github.com/zalandoresearch/fashion-mnist' },
+  cifar10: { label: 'CIFAR-10', classes: CIFAR, noun: 'a photo of a', source: 'https://www.cs.toronto.edu/~kriz/cifar.html (the binary version)' },
+};
+export const BUNDLED = { kind: 'mnist-subset', dir: 'www/data/mnist-subset/', files: MNIST_NAMES.map((n) => `${n}.gz`) };
+
+export function kindLabel(/** @type {string} */ kind) { return KINDS[kind]?.label ?? kind; }

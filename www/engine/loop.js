@@ -1,0 +1,219 @@
+// The training loop, inside the engine worker: chunk after chunk of A (and B in lockstep) until
+// the run ends, paused, or stopped. The page only sends commands (start, pause, resume, step,
+// stop, speed) and renders the events this loop posts (see protocol.js: LoopEvent).
+//
+// Each chunk is one job on the worker's request queue, and the next is queued only after a
+// zero-delay timer: the worker's event loop runs in between, so the page's commands, chart
+// draws and hover questions are handled between chunks, never half-way through one. A and B
+// are advanced in the same job (B up to A's step), so they are at the same step whenever a
+// command or a draw is handled.
+
+/** @typedef {import('./protocol.js').Progress} Progress */
+/** @typedef {import('./protocol.js').StartRequest} StartRequest */
+/** @typedef {import('./protocol.js').LoopEvent} LoopEvent */
+/** @typedef {import('./protocol.js').DrawTarget} DrawTarget */
+
+import { createCadence } from './cadence.js';
+
+const CPU_BUDGET_MS = 30; // per chunk: how often the page hears from the worker
+const GPU_MAX_STEPS = 8;  // per chunk; adapted between 1 and this from the measured chunk time
+const GPU_TARGET_MS = 150;
+const MAX_STEP_REQUESTS = 20;
+
+/** Wall-clock milliseconds, comparable with the page's `performance.timeOrigin + performance.now()`. */
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * @param {{trainers: Record<string, any>}} engine
+ * @param {(job: () => Promise<void> | void) => void} enqueue  runs `job` on the worker's request queue
+ * @param {(event: LoopEvent) => void} post
+ * @param {(target: DrawTarget, stage: 'pre' | 'post') => {layout: any, ms: number}} draw
+ */
+export function createLoop(engine, enqueue, post, draw) {
+  /** @type {any} the run being trained, or null */
+  let run = null;
+  const charts = createCadence(draw, (target, layout, ms) => {
+    if (run) post({ type: 'loop', runId: run.runId, kind: 'drawn', target, layout, ms });
+  });
+  /** Both sides' steps: a new one means new charts in slow motion. */
+  const stepKey = () => `${run.a.step}/${run.b ? run.b.step : 0}`;
+
+  const sideDone = (/** @type {any} */ s) => s.done;
+  const leadStep = () => (run.a.done && run.b ? run.b.step : run.a.step);
+  const resetPace = () => { if (run) run.pace = { t0: performance.now(), step0: leadStep() }; };
+
+  /** Steps allowed now under the speed cap (slow motion). */
+  function paceAllowance() {
+    if (!run.pace) resetPace();
+    const due = Math.floor(((performance.now() - run.pace.t0) * run.speed) / 1000) + 1;
+    return due - (leadStep() - run.pace.step0);
+  }
+
+  /** Queues the next chunk after the worker's event loop had its turn (0: at once). */
+  function schedule(delay = 0) {
+    if (!run || run.timer != null) return;
+    const r = run;
+    r.timer = setTimeout(() => {
+      r.timer = null;
+      enqueue(() => chunk(r));
+    }, delay);
+  }
+
+  /** @param {string} side @param {number} steps @param {number} budget */
+  async function train(side, steps, budget) {
+    /** @type {Progress} */
+    const p = JSON.parse(await engine.trainers[side].run(steps, budget));
+    const s = run[side];
+    s.step = p.step;
+    if (p.state === 'finished' || p.state === 'diverged') { s.done = true; s.outcome = p.state; }
+    return p;
+  }
+
+  /** @param {any} outcome @param {string | null} [error] */
+  function end(outcome, error = null) {
+    const r = run;
+    if (r.timer != null) clearTimeout(r.timer);
+    run = null;
+    post({ type: 'loop', runId: r.runId, kind: 'ended', outcome, error, a: r.a.outcome, b: r.b ? r.b.outcome : null });
+  }
+
+  /** One chunk: A, then B up to A's step (or on its own once A has ended). @param {any} r */
+  async function chunk(r) {
+    if (run !== r) return;
+    if (r.stopRequested) return end('stopped');
+    if (r.paused && r.stepRequests <= 0) {
+      if (!r.pausedPosted) { r.pausedPosted = true; post({ type: 'loop', runId: r.runId, kind: 'paused', step: r.a.step }); }
+      return; // a command schedules the next chunk
+    }
+    const single = r.paused;
+    let want = single ? 1 : r.steps;
+    if (single) r.stepRequests -= 1;
+    else if (r.speed > 0) {
+      const allowed = paceAllowance();
+      if (allowed <= 0) {
+        if (r.speed <= 10 && charts.pending(stepKey())) {
+          // The spare time draws the charts of the latest step.
+          charts.tick(stepKey(), { slow: true });
+          schedule(16);
+          return;
+        }
+        const next = r.pace.t0 + ((leadStep() - r.pace.step0) * 1000) / r.speed;
+        schedule(Math.max(4, Math.min(100, next - performance.now())));
+        return;
+      }
+      want = Math.min(want, allowed);
+    }
+    const budget = single ? Math.max(r.budget, 60_000) : r.budget;
+    const epochBefore = r.a.epoch;
+    const t0 = performance.now();
+    /** @type {Progress | null} */
+    let a = null;
+    /** @type {Progress | null} */
+    let b = null;
+    try {
+      const aWasDone = r.a.done;
+      if (!aWasDone) {
+        a = await train('a', want, budget);
+        r.a.epoch = a.epoch;
+        if (a.state === 'finished' || a.state === 'diverged') resetPace();
+      }
+      if (r.b && !r.b.done) {
+        const n = aWasDone ? want : r.a.step - r.b.step;
+        if (n > 0) b = await train('b', n, aWasDone ? budget : Math.max(budget, 60_000));
+      }
+    } catch (e) {
+      if (run === r) r.error = e;
+      throw e; // the worker reports it (and whether the engine survived)
+    }
+    const ms = performance.now() - t0;
+    const ended = sideDone(r.a) && (!r.b || sideDone(r.b));
+    // The epoch table is re-read at an epoch's end, after a single step and at the end.
+    const history = single || ended || r.a.epoch !== epochBefore;
+    const epochs = history ? JSON.parse(engine.trainers.a.epochsJson()) : null;
+    post({ type: 'loop', runId: r.runId, kind: 'chunk', a, b, ms, at: wallNow(), single, epochs });
+    if (ended) return end(r.b ? 'compared' : r.a.outcome);
+    // A single step and the end are drawn in full by the page; otherwise one chart when due.
+    if (!single) charts.tick(stepKey(), { force: history, slow: r.speed > 0 && r.speed <= 10 });
+    if (r.gpu && !single) {
+      // Aim for ~150 ms per chunk: more steps per loss read-back on a fast GPU.
+      if (ms < GPU_TARGET_MS / 2) r.steps = Math.min(GPU_MAX_STEPS, r.steps * 2);
+      else if (ms > GPU_TARGET_MS * 2) r.steps = Math.max(1, Math.floor(r.steps / 2));
+    }
+    if (single && r.stepRequests <= 0) r.pausedPosted = false;
+    schedule();
+  }
+
+  /** Wakes a paused run (a step or a resume): the pause is reported again once reached. */
+  function wake() {
+    run.pausedPosted = false;
+    schedule();
+  }
+
+  return {
+    /** @param {StartRequest} msg */
+    start({ runId, gpu, paused, steps, speed, view }) {
+      if (!engine.trainers.a) throw new Error('no trainer for A: create one first');
+      if (run) end('stopped');
+      charts.reset();
+      charts.setView(view);
+      run = {
+        runId,
+        gpu,
+        steps: gpu ? 1 : 10_000, // CPU: the time budget ends a chunk; GPU: the step count does
+        budget: gpu ? 60_000 : CPU_BUDGET_MS,
+        speed,
+        pace: null,
+        paused,
+        pausedPosted: false,
+        stepRequests: Math.min(steps, MAX_STEP_REQUESTS),
+        stopRequested: false,
+        timer: null,
+        error: null,
+        a: { step: 0, epoch: 0, done: false, outcome: null },
+        b: engine.trainers.b ? { step: 0, done: false, outcome: null } : null,
+      };
+      schedule();
+      return null;
+    },
+    pause() {
+      if (run && !run.paused) { run.paused = true; run.stepRequests = 0; schedule(); }
+      return null;
+    },
+    resume() {
+      if (run && run.paused) { run.paused = false; run.stepRequests = 0; resetPace(); wake(); }
+      return null;
+    },
+    step() {
+      if (!run) return null;
+      if (!run.paused) { run.paused = true; schedule(); return null; }
+      run.stepRequests = Math.min(run.stepRequests + 1, MAX_STEP_REQUESTS);
+      wake();
+      return null;
+    },
+    stop() {
+      if (!run) return null;
+      run.stopRequested = true;
+      if (run.timer != null) { clearTimeout(run.timer); run.timer = null; }
+      schedule();
+      return null;
+    },
+    /** @param {{speed: number}} msg */
+    speed({ speed }) {
+      if (run) { run.speed = speed; resetPace(); }
+      return null;
+    },
+    /** @param {{view: import('./protocol.js').View}} msg */
+    view({ view }) {
+      charts.setView(view);
+      return null;
+    },
+    /** A failed chunk (not fatal): the run ends with its error. @param {unknown} error @param {string} text */
+    failed(error, text) {
+      if (run && run.error === error) end('error', text);
+    },
+    /** A trainer is replaced or dropped: any run on the old ones ends. */
+    drop() {
+      if (run) end('stopped');
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// The engine: a dedicated module worker that owns the wasm engine's working half — the burn
+// device (WebGPU, or the CPU through burn Flex), the dataset bytes, the trainers with their
+// statistics, and the charts, drawn by plotters onto OffscreenCanvases the page handed over.
+// It also runs the training loop (loop.js): the page starts, pauses, steps and stops it and
+// renders what it reports. The page's main thread only renders the UI and forwards input (see
+// protocol.js).
+//
+// Requests are handled one at a time, in order: a chart is never drawn, nor a hover answered,
+// half-way through a training chunk. A Rust panic or a wasm trap (out of memory, a lost GPU
+// device) leaves the module unusable: the worker says so with a `fatal` message, and the page
+// offers a restart.
+
+import init, * as wasm from '../pkg/activation_playground.js';
+import { createLoop } from './loop.js';
+
+/** @typedef {import('./protocol.js').Request} Request */
+
+const SAMPLES = 20;
+
+const engine = {
+  /** @type {any} the wasm Dataset in use */
+  dataset: null,
+  /** @type {Record<string, any>} the wasm Trainer of each side */
+  trainers: { a: null, b: null },
+  /** @type {Record<string, OffscreenCanvas>} by the page's canvas id */
+  canvases: {},
+  /** @type {WebAssembly.Memory | null} */
+  memory: null,
+  lastPanic: '',
+};
+
+// console_error_panic_hook reports a Rust panic through console.error just before the module
+// traps: keep its first lines for the page's message.
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  const text = args.map(String).join(' ');
+  if (/panicked at/.test(text)) engine.lastPanic = text.split('\n').slice(0, 2).join(' ').slice(0, 400);
+  consoleError(...args);
+};
+
+/** @param {unknown} e */
+function errorText(e) {
+  if (e == null) return 'unknown error';
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message || String(e);
+  try { return JSON.stringify(e); } catch { return String(e); }
+}
+
+/** A trap means the module's state is lost: nothing more can run in it. */
+function isFatal(e) {
+  return e instanceof WebAssembly.RuntimeError || e instanceof RangeError
+    || /unreachable|memory access out of bounds|Out of memory|device (was )?lost/i.test(errorText(e));
+}
+
+function fatal(reason) {
+  const why = engine.lastPanic ? `${reason} (${engine.lastPanic})` : reason;
+  self.postMessage({ type: 'fatal', reason: why });
+}
+
+/** @param {string} side */
+function trainer(side) {
+  const t = engine.trainers[side];
+  if (!t) throw new Error('nothing recorded yet: train first');
+  return t;
+}
+
+/** @param {string} id */
+function canvas(id) {
+  const c = engine.canvases[id];
+  if (!c) throw new Error(`no canvas ${JSON.stringify(id)} in the engine`);
+  return c;
+}
+
+/**
+ * Resizes the canvas's backing store and draws the chart on it: {layout, ms}.
+ * @param {import('./protocol.js').DrawTarget} target @param {'pre' | 'post'} stage
+ */
+function draw({ side, chart, canvas: id, width, height, scale }, stage) {
+  const c = canvas(id);
+  if (c.width !== width || c.height !== height) { c.width = width; c.height = height; }
+  const t0 = performance.now();
+  const layout = JSON.parse(trainer(side).drawChart(chart, c, scale, stage));
+  return { layout, ms: performance.now() - t0 };
+}
+
+/** @type {Record<string, (msg: any) => any>} */
+const handlers = {
+  async init({ module, canvases }) {
+    const exports = await init({ module_or_path: module });
+    engine.memory = exports.memory;
+    engine.canvases = canvases ?? {};
+    return {};
+  },
+
+  async gpu() {
+    return String(await wasm.initWebGpu());
+  },
+
+  dataset({ kind, names, files }) {
+    const dataset = wasm.Dataset.fromFiles(kind, names, files.map((/** @type {ArrayBuffer} */ b) => new Uint8Array(b)));
+    // Trainers hold their own reference to the data they train on.
+    engine.dataset?.free();
+    engine.dataset = dataset;
+    const samples = [];
+    for (let i = 0; i < Math.min(SAMPLES, dataset.testCount); i++) {
+      samples.push({ rgba: dataset.sampleRgba('test', i), label: dataset.label('test', i) });
+    }
+    return {
+      kind: dataset.kind,
+      trainCount: dataset.trainCount,
+      testCount: dataset.testCount,
+      inputSize: dataset.inputSize,
+      imageWidth: dataset.imageWidth,
+      imageHeight: dataset.imageHeight,
+      classCounts: { train: [...dataset.classCounts('train')], test: [...dataset.classCounts('test')] },
+      samples,
+    };
+  },
+
+  create({ side, json }) {
+    loop.drop();
+    engine.trainers[side]?.free();
+    engine.trainers[side] = null;
+    if (json == null) return null;
+    if (!engine.dataset) throw new Error('no dataset is loaded');
+    const t = new wasm.Trainer(json, engine.dataset);
+    engine.trainers[side] = t;
+    return { backendName: t.backendName };
+  },
+
+  start: (msg) => loop.start(msg),
+  pause: () => loop.pause(),
+  resume: () => loop.resume(),
+  step: () => loop.step(),
+  stop: () => loop.stop(),
+  speed: (msg) => loop.speed(msg),
+  view: (msg) => loop.view(msg),
+
+  draw: (msg) => draw(msg, msg.stage),
+
+  clear({ canvas: id }) {
+    const c = canvas(id);
+    c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
+    return null;
+  },
+
+  hover({ side, chart, px, py }) {
+    const t = engine.trainers[side];
+    return t ? JSON.parse(t.hover(chart, px, py)) : null;
+  },
+
+  history({ side, format }) {
+    const t = trainer(side);
+    return format === 'csv' ? t.historyCsv() : t.historyJson();
+  },
+
+  async png({ canvas: id }) {
+    return canvas(id).convertToBlob({ type: 'image/png' });
+  },
+
+  ink({ canvas: id }) {
+    const c = canvas(id);
+    const ctx = c.getContext('2d');
+    if (!ctx || !c.width || !c.height) return 0;
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235)) ink++;
+    }
+    return ink / (c.width * c.height);
+  },
+
+  /** Tests: a wasm trap, as a Rust panic or running out of memory ends in (a tiny module running `unreachable`). */
+  trap() {
+    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 116, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
+    /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports).t();
+  },
+
+  stall({ ms }) {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* a hung engine */ }
+    return null;
+  },
+
+  memory() {
+    // @ts-ignore: performance.memory is Chromium's
+    const heap = performance.memory?.usedJSHeapSize ?? null;
+    return { wasmBytes: engine.memory?.buffer.byteLength ?? null, jsHeapBytes: heap };
+  },
+};
+
+let queue = Promise.resolve();
+
+/** Runs `job` on the request queue: after what is queued, before what comes next. */
+function enqueue(/** @type {() => any} */ job) {
+  queue = queue.then(async () => {
+    try {
+      await job();
+    } catch (e) {
+      if (isFatal(e)) fatal(`the engine stopped: ${errorText(e)}`);
+      else loop.failed(e, errorText(e));
+    }
+  });
+}
+
+const loop = createLoop(engine, enqueue, (event) => self.postMessage(event), draw);
+
+self.onmessage = (/** @type {MessageEvent} */ event) => {
+  const msg = event.data;
+  queue = queue.then(async () => {
+    const handler = handlers[msg?.type];
+    try {
+      if (!handler) throw new Error(`unknown request ${JSON.stringify(msg?.type)}`);
+      const result = await handler(msg);
+      self.postMessage({ id: msg.id, ok: true, result });
+    } catch (e) {
+      self.postMessage({ id: msg.id, ok: false, error: errorText(e) });
+      if (isFatal(e)) fatal(`the engine stopped: ${errorText(e)}`);
+    }
+  });
+};
+
+self.addEventListener('error', (event) => fatal(`the engine stopped: ${event.message || 'an error'}`));
+self.addEventListener('unhandledrejection', (event) => {
+  if (isFatal(event.reason)) fatal(`the engine stopped: ${errorText(event.reason)}`);
+});

@@ -1,0 +1,53 @@
+// The page's shared state and the small helpers every module uses.
+
+/** @typedef {import('./engine/protocol.js').Progress} Progress */
+
+export const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+export const fmtInt = new Intl.NumberFormat('en-US');
+export const pct = (/** @type {number | null | undefined} */ x) => (x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`);
+export const num = (/** @type {number | null | undefined} */ x, digits = 4) =>
+  (x == null || !Number.isFinite(x) ? (x == null ? '–' : String(x)) : x.toFixed(digits));
+
+/** @param {unknown} e */
+export function errorText(e) {
+  if (e == null) return 'unknown error';
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message || String(e);
+  try { return JSON.stringify(e); } catch { return String(e); }
+}
+
+export const app = {
+  /** @type {any} the wasm module on the main thread: settings, links, presets (no training) */
+  wasm: null,
+  /** @type {import('./engine/client.js').Engine | null} */
+  engine: null,
+  /** @type {any} the loaded dataset's summary (DatasetSummary), null until one is loaded */
+  dataset: null,
+  /** @type {any[]} */
+  presets: [],
+  /** @type {any[]} the settings table from wasm */
+  settings: [],
+  /** @type {{status: string, adapter: string | null, reason: string | null, ready: Promise<void> | null}} */
+  gpu: { status: 'pending', adapter: null, reason: null, ready: null },
+  /** @type {any} the current run's context (see run.js) */
+  run: null,
+  /** @type {any} */
+  lastRun: null,
+  /** loading | idle | running | paused | finished | stopped | diverged | error */
+  state: 'loading',
+  /** @type {Progress | null} */
+  progress: null,
+  /** @type {{step: number, loss: number}[]} */
+  lossLog: [],
+  /** @type {any[]} */
+  epochs: [],
+  shareFlags: { lecture: false, autostart: false },
+  /** @type {Progress | null} */
+  progressB: null,
+  /** @type {{step: number, loss: number}[]} */
+  lossLogB: [],
+  /** steps per second cap; 0 = full speed */
+  speed: 0,
+  /** @type {string | null} why the engine stopped, until it is restarted */
+  engineDown: null,
+};
