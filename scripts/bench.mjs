@@ -18,20 +18,26 @@
 // time the worker takes to draw each chart, and the page's throughput with and without charts;
 // and, on the CPU, the memory (worker's wasm memory and JS heap) after epoch 10 of the bundled
 // subset against after epoch 1.
+// 5. natively, the sweep engine: 64 models at once vs the same 64 one after another (model-samples/s).
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
 //                BENCH_PAGE_SECONDS (default 30; WebGPU: BENCH_PAGE_GPU_SECONDS, default 40),
-//                BENCH_SKIP=native,cpu,gpu,page,memory (comma list), CHROMIUM_PATH.
+//                BENCH_SWEEP_STEPS (default 30),
+//                BENCH_SKIP=native,sweep,cpu,gpu,page,memory,tfjs,startup (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
+import * as helpers from '../tests/e2e/helpers.mjs';
 import { ROOT } from '../tests/e2e/helpers.mjs';
+import { peersAndPage } from './bench-tfjs.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
 const NATIVE_STEPS = Number(process.env.BENCH_NATIVE_STEPS || 2500);
 const GPU_STEPS = Number(process.env.BENCH_GPU_STEPS || 8);
+// Steps of the native sweep benchmark (each step trains 64 models).
+const SWEEP_STEPS = Number(process.env.BENCH_SWEEP_STEPS || 30);
 const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS || 30);
 const PAGE_GPU_SECONDS = Number(process.env.BENCH_PAGE_GPU_SECONDS || 40);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
@@ -80,6 +86,29 @@ function nativeBench() {
     record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
     if (j.statsOverheadPercent != null) console.log(`${''.padEnd(34)} statistics cost ${j.statsOverheadPercent.toFixed(1)}% of throughput`);
   }
+}
+
+// ------------------------------------------------------------------ 1b. native sweep: 64 models at once vs one after another
+// `train sweep --bench` trains the 64 combinations (one seed) as one stacked network for SWEEP_STEPS
+// steps, then each as a single run for as many steps, and prints model-samples per second of both.
+function nativeSweepBench() {
+  const bin = join(ROOT, 'target', 'release', 'train');
+  const name = 'native CPU sweep, 64 models';
+  if (!existsSync(bin)) return record(name, { note: 'target/release/train is missing' });
+  const argv = ['sweep', '--bench', String(SWEEP_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
+    '--seeds', '1', '--parallel', '64', '--backend', 'cpu'];
+  console.error(`[bench] target/release/train ${argv.join(' ')}`);
+  const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
+  const line = (run.stdout ?? '').split('\n').map((l) => l.trim()).find((l) => l.startsWith('{'));
+  let j = null;
+  try { j = line ? JSON.parse(line) : null; } catch { /* not JSON */ }
+  if (run.status !== 0 || !j?.batchedModelSamplesPerSec) {
+    return record(name, { note: `the CLI gave no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
+  }
+  const perStep = (seconds) => (1000 * seconds) / j.steps;
+  record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: perStep(j.batchedSeconds), steps: j.steps });
+  record(`${name} one after another`, { samplesPerSec: j.sequentialModelSamplesPerSec, msPerStep: perStep(j.sequentialSeconds), steps: j.steps * j.models });
+  console.log(`${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (model-samples/s; target ≥ 1.5×)`);
 }
 
 // ------------------------------------------------------------------ 2./3. in Chromium
@@ -242,6 +271,7 @@ async function memoryBench(server) {
 
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
 if (!SKIP.has('native')) nativeBench();
+if (!SKIP.has('native') && !SKIP.has('sweep')) nativeSweepBench();
 if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
   console.error('www/pkg is missing: run bash scripts/build.sh');
   process.exit(1);
@@ -259,6 +289,9 @@ try {
     if (!SKIP.has('gpu')) await pageBench(server, true);
   }
   if (!SKIP.has('memory')) await memoryBench(server);
+  // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
+  await peersAndPage(server, { results, skip: SKIP, steps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH, helpers, root: ROOT,
+    flags: { chromium: CHROMIUM, base: BASE_FLAGS } });
 } finally {
   await server.close();
 }

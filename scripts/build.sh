@@ -11,13 +11,15 @@ export PATH="$HOME/.cargo/bin:$PATH"
 log() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
 
 crate=activation_playground
-wasm_in="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/$crate.wasm"
-pkg_dir=www/pkg
+# scripts/dist.sh sets these for the shipped, size-optimised build (profile wasm-dist).
+profile="${WASM_PROFILE:-wasm-release}"
+pkg_dir="${WASM_PKG_DIR:-www/pkg}"
+wasm_in="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/$crate.wasm"
 wasm_out="$pkg_dir/${crate}_bg.wasm"
 
 t0=$SECONDS
-log "cargo build --profile wasm-release --target wasm32-unknown-unknown --lib (a cold build takes ~10-15 min on 2 cores)"
-cargo build --profile wasm-release --target wasm32-unknown-unknown --lib
+log "cargo build --profile $profile --target wasm32-unknown-unknown --lib (a cold build takes ~10-15 min on 2 cores)"
+cargo build --profile "$profile" --target wasm32-unknown-unknown --lib
 log "cargo done in $((SECONDS - t0)) s"
 
 if [ ! -f "$wasm_out" ] || [ ! -f "$pkg_dir/$crate.js" ] || [ "$wasm_in" -nt "$wasm_out" ]; then

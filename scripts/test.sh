@@ -22,6 +22,12 @@ t=$SECONDS
 bash scripts/build.sh || { echo "build failed" >&2; exit 1; }
 t_build=$((SECONDS - t))
 
+# dist/, the deployable site (wasm-dist profile, sized for download), for tests/e2e/dist.test.mjs.
+stage "build dist/ (npm run build)"
+t=$SECONDS
+bash scripts/dist.sh || { echo "dist build failed" >&2; exit 1; }
+t_dist=$((SECONDS - t))
+
 # Quality gates: formatting, clippy (default features only: with native-wgpu clippy would check
 # the whole wgpu tree too) and the JS type check (tsc on the JSDoc types, jsconfig.json).
 stage "checks: cargo fmt --check, cargo clippy -D warnings, tsc"
@@ -61,6 +67,7 @@ verdict() { [ "$1" = 0 ] && echo "ok" || echo "FAILED (exit $1)"; }
 printf '\n\033[1m==> summary\033[0m\n'
 printf '  set-up            %5ss\n' "$t_setup"
 printf '  build             %5ss\n' "$t_build"
+printf '  build dist/       %5ss\n' "$t_dist"
 printf '  checks            %5ss  fmt %s · clippy %s · tsc %s\n' "$t_checks" "$(verdict $rc_fmt)" "$(verdict $rc_clippy)" "$(verdict $rc_tsc)"
 printf '  cargo test        %5ss  %s passed, %s failed  %s\n' "$t_rust" "$rust_pass" "$rust_fail" "$(verdict $rc_rust)"
 printf '  browser tests     %5ss  %s passed, %s failed  %s\n' "$t_e2e" "$e2e_pass" "$e2e_fail" "$(verdict $rc_e2e)"

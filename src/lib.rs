@@ -14,7 +14,10 @@ pub mod replay;
 pub mod history;
 pub mod export;
 pub mod stats;
+pub mod sweep;
 pub mod plots;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_sweep;

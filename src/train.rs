@@ -13,7 +13,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use web_time::Instant;
 
@@ -114,7 +114,7 @@ fn first_f32(data: &TensorData) -> f32 {
     data.iter::<f32>().next().unwrap_or(f32::NAN)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunState {
     Running,
@@ -231,6 +231,13 @@ impl RunStart {
     }
 }
 
+/// Batches per epoch of `n` examples. A final batch of one example would make BatchNorm's
+/// batch variance zero: it is dropped.
+pub fn steps_per_epoch(n: usize, batch_size: usize) -> usize {
+    let full = n / batch_size;
+    if n % batch_size > 1 || full == 0 { full + 1 } else { full }
+}
+
 /// A whole training run, advanced chunk by chunk by the page or all at once by the CLI.
 pub struct Session {
     config: Config,
@@ -279,9 +286,7 @@ impl Session {
         let n = dataset.train.len();
         start.batch_order.check(config.epochs, n)?;
         let device = device.clone().autodiff();
-        // A final batch of one example would make BatchNorm's batch variance zero: drop it.
-        let full = n / config.batch_size;
-        let steps_per_epoch = if n % config.batch_size > 1 || full == 0 { full + 1 } else { full };
+        let steps_per_epoch = steps_per_epoch(n, config.batch_size);
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::from_weights(&start.weights, &config, &device);

@@ -1,12 +1,12 @@
 //! Trains the article's MLP natively with the same Config and training code as the page.
 //!
 //!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
-//!   cargo run --release --bin train -- --sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
+//!   cargo run --release --bin train -- sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
 //!   cargo run --release --bin train -- --data ../shared/data/mnist \
 //!     --replay ../shared/data/pytorch-replay/init-seed7-2000.json.gz \
 //!     --reference ../shared/data/pytorch-replay/losses-seed7-2000.json   (PyTorch's run, step for step)
 
-use activation_playground::config::{Activation, BackendKind, Config, MAX_EPOCHS, describe_errors};
+use activation_playground::config::{Activation, Config, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
 use activation_playground::replay::{Comparison, ReferenceRun, ReplayReference, ReplayStart};
@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+
+#[path = "train/sweep.rs"]
+mod sweep;
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the MLP from \"Is ReLU After Sigmoid Bad?\" (defaults = the article's setup)")]
@@ -47,12 +50,6 @@ struct Args {
     /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
     #[arg(long, default_value = "cpu")]
     backend: String,
-    /// Several seeds, e.g. 1,2,3: report mean ± std of the final test accuracy.
-    #[arg(long)]
-    seeds: Option<String>,
-    /// Train all 64 activation combinations (the article's table).
-    #[arg(long)]
-    sweep: bool,
     /// Write the results (configs, per-epoch histories, summary) as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -80,18 +77,14 @@ struct RunResult {
     seconds: f64,
 }
 
-#[derive(Serialize)]
-struct Summary {
-    label: String,
-    seeds: Vec<u64>,
-    mean: f32,
-    std: f32,
-    accuracies: Vec<f32>,
-}
-
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args) {
+    // `train sweep …` trains many models at once (src/sweep); plain `train …` is one run.
+    let result = if std::env::args().nth(1).as_deref() == Some("sweep") {
+        sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1)))
+    } else {
+        run(Args::parse())
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -120,32 +113,12 @@ fn base_config(args: &Args) -> Result<Config, String> {
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
 }
 
-fn device_for(backend: BackendKind) -> Result<(Device, String), String> {
-    match backend {
-        BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into())),
-        #[cfg(feature = "native-wgpu")]
-        BackendKind::Gpu => {
-            let (device, setup) = Device::wgpu_options()
-                .init_with_setup()
-                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
-            let info = setup.adapter.get_info();
-            Ok((device, format!("wgpu · {} ({:?})", info.name, info.backend)))
-        }
-        #[cfg(not(feature = "native-wgpu"))]
-        BackendKind::Gpu => Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into()),
-    }
-}
-
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
-    if args.replay.is_some()
-        && (args.sweep || args.seeds.is_some() || args.bench.is_some() || args.batch.is_some() || args.epochs.is_some())
-    {
-        return Err("--replay takes its batch size, epochs and order from the file: \
-                    drop --sweep, --seeds, --bench, --batch and --epochs"
-            .into());
+    if args.replay.is_some() && (args.bench.is_some() || args.batch.is_some() || args.epochs.is_some()) {
+        return Err("--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into());
     }
-    let (device, backend_name) = device_for(base.backend)?;
+    let (device, backend_name, _) = sweep::device_for(base.backend)?;
     let started = Instant::now();
     let dataset = Arc::new(data::load_dir(base.dataset, &args.data).map_err(|e| e.to_string())?);
     eprintln!(
@@ -161,58 +134,12 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(steps) = args.bench {
         return bench(&base, dataset, &device, steps);
     }
-    let seeds: Vec<u64> = match &args.seeds {
-        Some(list) => list
-            .split(',')
-            .map(|s| s.trim().parse().map_err(|_| format!("--seeds: {s:?} is not a whole number")))
-            .collect::<Result<_, _>>()?,
-        None => vec![base.seed],
-    };
-    let combos: Vec<[Activation; 3]> = if args.sweep {
-        let all = Activation::ALL;
-        let mut combos = Vec::with_capacity(64);
-        for a in all {
-            for b in all {
-                for c in all {
-                    combos.push([a, b, c]);
-                }
-            }
-        }
-        combos
-    } else {
-        vec![base.acts]
-    };
-    let verbose = combos.len() == 1 && seeds.len() == 1;
-    let mut results = Vec::new();
-    let mut summaries = Vec::new();
-    for acts in combos {
-        let mut accuracies = Vec::new();
-        for &seed in &seeds {
-            let config = Config { acts, seed, ..base.clone() };
-            let result = train_one(config, dataset.clone(), &device, verbose, None)?;
-            if let Some(acc) = result.final_test_accuracy {
-                accuracies.push(acc);
-            }
-            if !verbose {
-                eprintln!(
-                    "  {} seed {seed}: {} ({:.0} s)",
-                    result.label,
-                    result
-                        .final_test_accuracy
-                        .map(|a| format!("{:.2}%", a * 100.0))
-                        .unwrap_or_else(|| result.message.clone().unwrap_or_default()),
-                    result.seconds
-                );
-            }
-            results.push(result);
-        }
-        let label = Config { acts, ..base.clone() }.label();
-        let (mean, std) = mean_std(&accuracies);
-        println!("{label:<24} {:6.2}% ± {:5.2}  ({} seeds)", mean * 100.0, std * 100.0, accuracies.len());
-        summaries.push(Summary { label, seeds: seeds.clone(), mean, std, accuracies });
+    let result = train_one(base, dataset, &device, true, None)?;
+    if let Some(acc) = result.final_test_accuracy {
+        println!("{:<24} {:6.2}%", result.label, acc * 100.0);
     }
     if let Some(path) = &args.json {
-        write_json(path, serde_json::json!({ "backend": backend_name, "summaries": summaries, "runs": results }))?;
+        write_json(path, serde_json::json!({ "backend": backend_name, "run": result }))?;
     }
     Ok(())
 }
@@ -333,15 +260,6 @@ fn train_one(
     })
 }
 
-fn mean_std(values: &[f32]) -> (f32, f32) {
-    if values.is_empty() {
-        return (f32::NAN, f32::NAN);
-    }
-    let n = values.len() as f32;
-    let mean = values.iter().sum::<f32>() / n;
-    let var = if values.len() > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / (n - 1.0) } else { 0.0 };
-    (mean, var.sqrt())
-}
 
 /// Samples per second of training, without statistics and with the default statistics cadence,
 /// so the probe's cost shows as a percentage. The two alternate for three rounds and the median

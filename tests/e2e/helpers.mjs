@@ -32,12 +32,13 @@ export function checkPrerequisites() {
 
 /**
  * Starts the server and a browser. `webgpu: true` adds --enable-unsafe-webgpu (without it
- * Chromium offers no adapter on a GPU-less machine: the no-WebGPU case).
+ * Chromium offers no adapter on a GPU-less machine: the no-WebGPU case). `root`: the folder to
+ * serve (default: the repository).
  */
-export async function setup({ webgpu }) {
+export async function setup({ webgpu, root }) {
   checkPrerequisites();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await startServer({ port: 0, fallback: false });
+  const server = await startServer({ root, port: 0, fallback: false });
   const args = [...BASE_FLAGS];
   if (webgpu) args.push('--enable-unsafe-webgpu');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 60_000 });

@@ -1,0 +1,238 @@
+//! `train sweep`: the article's table, K models trained at once (src/sweep).
+//!
+//!   train sweep --dataset mnist --data DIR --epochs 10 --seeds 1,2,3 --bn none --parallel 64 --out results.csv
+
+use activation_playground::config::{BackendKind, Config, MAX_EPOCHS};
+use activation_playground::data::{self, Dataset};
+use activation_playground::sweep::plan::MemoryLimits;
+use activation_playground::sweep::table::{self, RunRecord};
+use activation_playground::sweep::{GroupRun, Sweep, SweepSpec};
+use activation_playground::train::{RunState, Session, steps_per_epoch};
+use burn::tensor::Device;
+use clap::Parser;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "train sweep",
+    about = "Train many activation combinations at once and print the article's table"
+)]
+pub struct SweepArgs {
+    /// Dataset: mnist, fashion-mnist, cifar10 or mnist-subset.
+    #[arg(long, default_value = "mnist")]
+    dataset: String,
+    /// Folder with the dataset's standard files.
+    #[arg(long)]
+    data: PathBuf,
+    /// Which combinations: all, row:A1,A2, column:A3, or a list like relu-sigmoid-relu,tanh-tanh-tanh.
+    #[arg(long, default_value = "all")]
+    combos: String,
+    /// Seeds, e.g. 1,2,3 (each cell reports mean ± population std over them).
+    #[arg(long, default_value = "1,2,3")]
+    seeds: String,
+    /// BatchNorm: none, all, last.
+    #[arg(long)]
+    bn: Option<String>,
+    #[arg(long)]
+    epochs: Option<String>,
+    #[arg(long)]
+    lr: Option<String>,
+    #[arg(long)]
+    momentum: Option<String>,
+    #[arg(long)]
+    batch: Option<String>,
+    /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
+    #[arg(long, default_value = "cpu")]
+    backend: String,
+    /// At most this many models trained at once (fewer if the device's memory says so).
+    #[arg(long, default_value = "64")]
+    parallel: String,
+    /// Write every run as CSV to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write every run and the aggregated cells as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Measure throughput over this many steps instead: the models at once vs one after another.
+    #[arg(long)]
+    bench: Option<usize>,
+}
+
+fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
+    let mut spec = SweepSpec::default();
+    spec.base.stats_every = 0;
+    let settings = [
+        ("dataset", Some(&args.dataset)),
+        ("combos", Some(&args.combos)),
+        ("seeds", Some(&args.seeds)),
+        ("parallel", Some(&args.parallel)),
+        ("bn", args.bn.as_ref()),
+        ("epochs", args.epochs.as_ref()),
+        ("lr", args.lr.as_ref()),
+        ("momentum", args.momentum.as_ref()),
+        ("batch", args.batch.as_ref()),
+        ("backend", Some(&args.backend)),
+    ];
+    let errors: Vec<String> = settings
+        .into_iter()
+        .filter_map(|(key, value)| value.and_then(|v| spec.apply_setting(key, v).err()))
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.join("; "));
+    }
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// The device and what it allows: on wgpu the adapter's buffer limits decide the group size.
+pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits), String> {
+    match backend {
+        BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into(), MemoryLimits::CPU)),
+        #[cfg(feature = "native-wgpu")]
+        BackendKind::Gpu => {
+            let (device, setup) = Device::wgpu_options()
+                .init_with_setup()
+                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
+            let info = setup.adapter.get_info();
+            let limits = setup.adapter.limits();
+            let buffer = limits
+                .max_storage_buffer_binding_size
+                .min(limits.max_buffer_size);
+            Ok((
+                device,
+                format!("wgpu · {} ({:?})", info.name, info.backend),
+                MemoryLimits::from_buffer_limit(buffer),
+            ))
+        }
+        #[cfg(not(feature = "native-wgpu"))]
+        BackendKind::Gpu => {
+            Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into())
+        }
+    }
+}
+
+pub fn main(args: SweepArgs) -> Result<(), String> {
+    let spec = spec(&args)?;
+    let (device, backend_name, limits) = device_for(spec.base.backend)?;
+    let started = Instant::now();
+    let dataset =
+        Arc::new(data::load_dir(spec.base.dataset, &args.data).map_err(|e| e.to_string())?);
+    eprintln!(
+        "{}: {} training / {} test images, loaded in {:.1} s; backend {backend_name}",
+        spec.base.dataset.name(),
+        dataset.train.len(),
+        dataset.test.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(steps) = args.bench {
+        return bench(&spec, dataset, &device, limits, steps);
+    }
+    let members = spec.members();
+    let total = members.len();
+    let mut sweep = Sweep::new(members, dataset, &device, limits, spec.parallel)?;
+    eprintln!(
+        "{total} runs ({} combinations × {} seeds, {} epochs, bn {}) in {} group(s) of up to {} models",
+        spec.combinations.len(),
+        spec.seeds.len(),
+        spec.base.epochs,
+        spec.base.batch_norm.name(),
+        sweep.groups().len(),
+        sweep.groups().iter().map(|g| g.len()).max().unwrap_or(0)
+    );
+    let started = Instant::now();
+    let mut records: Vec<RunRecord> = Vec::new();
+    while !sweep.is_done() {
+        let p = pollster::block_on(sweep.run(usize::MAX, 10_000.0))?;
+        let elapsed = started.elapsed().as_secs_f64();
+        eprint!(
+            "\r  group {}/{}: step {}/{}  runs {}/{}  {:.0} s   ",
+            p.group + 1,
+            p.groups,
+            p.group_step,
+            p.group_steps,
+            p.runs_done,
+            p.runs_total,
+            elapsed
+        );
+        for r in p.finished.iter().filter(|r| r.state != RunState::Finished) {
+            eprintln!("\n  {} seed {}: diverged", r.config.label(), r.config.seed);
+        }
+        records.extend(p.finished);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("\n{total} runs trained in {seconds:.0} s on {backend_name}");
+    println!("{}", table::markdown_table(&table::summarize(&records)));
+    println!(
+        "Test accuracy (%) after {} epoch(s), mean ± population std over seeds {}; {}; bn {}.",
+        spec.base.epochs,
+        spec.seeds
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        spec.base.dataset.name(),
+        spec.base.batch_norm.name()
+    );
+    if let Some(path) = &args.out {
+        std::fs::write(path, table::to_csv(&records))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, table::to_json(&records))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Model-samples per second: the sweep's models trained at once (one group) vs the same models
+/// one after another as single runs, over `steps` steps each, after a warm-up step.
+fn bench(
+    spec: &SweepSpec,
+    dataset: Arc<Dataset>,
+    device: &Device,
+    limits: MemoryLimits,
+    steps: usize,
+) -> Result<(), String> {
+    // Enough epochs that nothing finishes (or evaluates) inside the measurement.
+    let members: Vec<Config> = spec
+        .members()
+        .into_iter()
+        .take(spec.parallel)
+        .map(|c| Config {
+            epochs: MAX_EPOCHS,
+            ..c
+        })
+        .collect();
+    let k = members.len();
+    let batch = spec.base.batch_size;
+    let per_epoch = steps_per_epoch(dataset.train.len(), batch);
+    let steps = steps.min(per_epoch.saturating_sub(1)).max(1);
+
+    let mut group = GroupRun::new(members.clone(), dataset.clone(), device, limits)?;
+    pollster::block_on(group.run(1, f64::INFINITY))?;
+    let t = Instant::now();
+    pollster::block_on(group.run(steps, f64::INFINITY))?;
+    let batched = t.elapsed().as_secs_f64();
+
+    let mut sequential = 0.0;
+    for config in &members {
+        let mut session = Session::new(config.clone(), dataset.clone(), device)?;
+        pollster::block_on(session.run(1, f64::INFINITY));
+        let t = Instant::now();
+        pollster::block_on(session.run(steps, f64::INFINITY));
+        sequential += t.elapsed().as_secs_f64();
+    }
+    let samples = (k * steps * batch) as f64;
+    println!(
+        "{{\"target\":\"native-{}-sweep\",\"models\":{k},\"steps\":{steps},\"batch\":{batch},\"batchedSeconds\":{batched:.3},\"sequentialSeconds\":{sequential:.3},\"batchedModelSamplesPerSec\":{:.1},\"sequentialModelSamplesPerSec\":{:.1},\"speedup\":{:.2}}}",
+        spec.base.backend.name(),
+        samples / batched,
+        samples / sequential,
+        sequential / batched
+    );
+    Ok(())
+}

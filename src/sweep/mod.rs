@@ -1,0 +1,20 @@
+//! Many models at once: the article's table as K networks trained in one set of kernels.
+//!
+//! - `plan`: which models a sweep trains and how they split into groups that fit the device;
+//! - `stack`: K networks stacked (weights `[K, in, out]`, per-model activations and BatchNorm);
+//! - `step`: one SGD + momentum step of all K, with diverged models frozen on the device;
+//! - `runner`: epochs, bulk read-backs and evaluation of each group, group after group;
+//! - `table`: per-run records, mean ± population std, the 16 × 4 table, CSV and JSON.
+//!
+//! A model's initial weights and batch order depend only on its seed, as in a single run, so
+//! the (combination, seed) model of a sweep reproduces the single run of that configuration.
+
+pub mod plan;
+pub mod runner;
+pub mod stack;
+pub mod step;
+pub mod table;
+
+pub use plan::{MemoryLimits, SweepSpec, all_combinations};
+pub use runner::{GroupRun, ModelRun, Sweep, SweepProgress};
+pub use table::{RunRecord, markdown_table, summarize};

@@ -1,0 +1,450 @@
+//! What a sweep trains, and how its models are split into groups that fit in memory.
+
+use crate::config::{Activation, Config};
+
+/// The article's 64 combinations in table order: activation 1, then 2, then 3 (the column)
+/// vary slowest to fastest, so combination `i` sits in row `i / 4`, column `i % 4`.
+pub fn all_combinations() -> Vec<[Activation; 3]> {
+    let all = Activation::ALL;
+    let mut out = Vec::with_capacity(64);
+    for a in all {
+        for b in all {
+            for c in all {
+                out.push([a, b, c]);
+            }
+        }
+    }
+    out
+}
+
+/// Every model of a sweep: the combinations × the seeds, on one base configuration (its
+/// dataset, BatchNorm mode, learning rate, momentum, batch size and epochs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSpec {
+    pub base: Config,
+    pub combinations: Vec<[Activation; 3]>,
+    pub seeds: Vec<u64>,
+    /// At most this many models trained at once (fewer if the device's memory says so).
+    pub parallel: usize,
+}
+
+/// The most models a group may ask for.
+pub const MAX_PARALLEL: usize = 1024;
+
+impl SweepSpec {
+    /// The single-run configuration of every model, seed-major (all combinations of the first
+    /// seed, then the second…), so a group of whole seeds shares its input batches.
+    pub fn members(&self) -> Vec<Config> {
+        self.seeds
+            .iter()
+            .flat_map(|&seed| {
+                self.combinations.iter().map(move |&acts| Config {
+                    acts,
+                    seed,
+                    ..self.base.clone()
+                })
+            })
+            .collect()
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.base
+            .validate()
+            .map_err(|e| crate::config::describe_errors(&e))?;
+        if self.combinations.is_empty() {
+            return Err("combinations: choose at least one".into());
+        }
+        if self.seeds.is_empty() {
+            return Err("seeds: give at least one seed".into());
+        }
+        if self.parallel == 0 || self.parallel > MAX_PARALLEL {
+            return Err(format!(
+                "parallel: between 1 and {MAX_PARALLEL} models at once, got {}",
+                self.parallel
+            ));
+        }
+        for (i, seed) in self.seeds.iter().enumerate() {
+            if self.seeds[..i].contains(seed) {
+                return Err(format!("seeds: {seed} is listed twice"));
+            }
+            Config {
+                seed: *seed,
+                ..self.base.clone()
+            }
+            .validate()
+            .map_err(|e| crate::config::describe_errors(&e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses a choice of combinations: `all`, a table row `row:relu,sigmoid` (activations 1 and
+/// 2, every activation 3), a column `column:relu` (activation 3), or a list of combinations
+/// `relu-sigmoid-relu,tanh-tanh-tanh`. The result is in table order, without repeats.
+pub fn parse_combinations(text: &str) -> Result<Vec<[Activation; 3]>, String> {
+    let text = text.trim().to_ascii_lowercase();
+    let all = all_combinations();
+    let chosen: Vec<[Activation; 3]> = if text == "all" {
+        all
+    } else if let Some(row) = text.strip_prefix("row:") {
+        let parts: Vec<&str> = row.split(',').collect();
+        if parts.len() != 2 {
+            return Err(format!(
+                "combos: a row is two activations, e.g. row:relu,sigmoid (got {row:?})"
+            ));
+        }
+        let (a, b) = (Activation::parse(parts[0])?, Activation::parse(parts[1])?);
+        all.into_iter().filter(|c| c[0] == a && c[1] == b).collect()
+    } else if let Some(column) = text.strip_prefix("column:") {
+        let c = Activation::parse(column)?;
+        all.into_iter().filter(|x| x[2] == c).collect()
+    } else {
+        let mut wanted = Vec::new();
+        for item in text.split(',').filter(|s| !s.trim().is_empty()) {
+            let parts: Vec<&str> = item.trim().split('-').collect();
+            if parts.len() != 3 {
+                return Err(format!(
+                    "combos: expected all, row:A,B, column:C or a list like relu-sigmoid-relu,tanh-tanh-tanh (got {:?})",
+                    item.chars().take(40).collect::<String>()
+                ));
+            }
+            wanted.push([
+                Activation::parse(parts[0])?,
+                Activation::parse(parts[1])?,
+                Activation::parse(parts[2])?,
+            ]);
+        }
+        all.into_iter().filter(|c| wanted.contains(c)).collect()
+    };
+    if chosen.is_empty() {
+        return Err("combos: choose at least one combination".into());
+    }
+    Ok(chosen)
+}
+
+/// The shortest text [`parse_combinations`] reads back as `combos`.
+pub fn describe_combinations(combos: &[[Activation; 3]]) -> String {
+    let all = all_combinations();
+    if combos == all.as_slice() {
+        return "all".into();
+    }
+    for a in Activation::ALL {
+        for b in Activation::ALL {
+            if combos.len() == 4 && combos.iter().all(|c| c[0] == a && c[1] == b) {
+                return format!("row:{},{}", a.name(), b.name());
+            }
+        }
+        if combos.len() == 16 && combos.iter().all(|c| c[2] == a) {
+            return format!("column:{}", a.name());
+        }
+    }
+    combos
+        .iter()
+        .map(|c| c.map(Activation::name).join("-"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parses `1,2,3` (seeds, each checked by `Config::validate`).
+pub fn parse_seeds(text: &str) -> Result<Vec<u64>, String> {
+    text.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim()
+                .parse()
+                .map_err(|_| format!("seeds: {:?} is not a whole number", s.trim()))
+        })
+        .collect()
+}
+
+impl SweepSpec {
+    /// Applies one `key=value` setting: `combos` and `seeds` are the sweep's own; every other key
+    /// is the base configuration's (`Config::apply_setting`), so each setting has one name.
+    pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "combos" => self.combinations = parse_combinations(value)?,
+            "seeds" => self.seeds = parse_seeds(value)?,
+            "parallel" => {
+                self.parallel = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("parallel: {:?} is not a whole number", value.trim()))?
+            }
+            _ => self
+                .base
+                .apply_setting(key, value)
+                .map_err(|e| e.to_string())?,
+        }
+        Ok(())
+    }
+
+    /// The settings a sweep link carries: its own two and the base's.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("combos", describe_combinations(&self.combinations)),
+            (
+                "seeds",
+                self.seeds
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            ("parallel", self.parallel.to_string()),
+        ];
+        out.extend(self.base.settings());
+        out
+    }
+}
+
+impl Default for SweepSpec {
+    /// The article's table: all 64 combinations, three seeds, its training setup.
+    fn default() -> Self {
+        SweepSpec {
+            base: Config::default(),
+            combinations: all_combinations(),
+            seeds: vec![1, 2, 3],
+            parallel: 64,
+        }
+    }
+}
+
+/// What a device allows: the largest single buffer and the memory a group may use in all.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemoryLimits {
+    /// The largest tensor (WebGPU: min(maxStorageBufferBindingSize, maxBufferSize)).
+    pub max_buffer_bytes: u64,
+    /// Everything a group keeps on the device at once.
+    pub total_bytes: u64,
+}
+
+impl MemoryLimits {
+    /// WebGPU's guaranteed defaults: 128 MiB per storage binding, 256 MiB per buffer.
+    pub const WEBGPU_DEFAULT: MemoryLimits = MemoryLimits::from_buffer_limit(128 << 20);
+    /// The CPU: no binding limit; a group stays within a few GiB.
+    pub const CPU: MemoryLimits = MemoryLimits {
+        max_buffer_bytes: 1 << 31,
+        total_bytes: 4 << 30,
+    };
+
+    /// From an adapter's buffer limit; the whole group may use eight such buffers' worth.
+    pub const fn from_buffer_limit(max_buffer_bytes: u64) -> MemoryLimits {
+        MemoryLimits {
+            max_buffer_bytes,
+            total_bytes: max_buffer_bytes.saturating_mul(8),
+        }
+    }
+}
+
+/// Bytes one model of a group needs (f32 everywhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// Its share of the largest stacked tensor (the first layer's weights, or an evaluation
+    /// chunk's widest activations).
+    pub largest_tensor: u64,
+    /// Its share of everything the group keeps at once.
+    pub total: u64,
+}
+
+/// The footprint of one model with these layer sizes (see `model::layer_sizes`).
+pub fn footprint(sizes: &[usize], batch: usize, eval_chunk: usize) -> Footprint {
+    let f = 4u64;
+    let pairs = sizes.windows(2).map(|p| (p[0] as u64, p[1] as u64));
+    let params: u64 = pairs.clone().map(|(i, o)| i * o + o * 5).sum();
+    let widest_weight = pairs.clone().map(|(i, o)| i * o).max().unwrap_or(0);
+    let widths: u64 = sizes[1..].iter().map(|&w| w as u64).sum();
+    let widest = sizes[1..].iter().copied().max().unwrap_or(0) as u64;
+    // Parameters, gradients, momentum and the updated copy; ~12 saved activations per unit of
+    // the training batch (pre/post, BatchNorm, per-activation candidates); evaluation's chunk.
+    let total = f * (4 * params + 12 * batch as u64 * widths + 3 * eval_chunk as u64 * widest);
+    let largest_tensor = f * widest_weight
+        .max(eval_chunk as u64 * widest)
+        .max(batch as u64 * widest);
+    Footprint {
+        largest_tensor,
+        total,
+    }
+}
+
+/// How many models fit in one group (at least one: a weak device degrades, never fails).
+pub fn max_group_size(footprint: Footprint, limits: MemoryLimits) -> usize {
+    let by_buffer = limits.max_buffer_bytes / footprint.largest_tensor.max(1);
+    let by_total = limits.total_bytes / footprint.total.max(1);
+    by_buffer.min(by_total).clamp(1, usize::MAX as u64) as usize
+}
+
+/// The evaluation chunk for `group` models: at most `preferred` test images, such that the
+/// widest stacked activation `[group, chunk, widest]` stays within one buffer.
+pub fn eval_chunk(sizes: &[usize], group: usize, preferred: usize, limits: MemoryLimits) -> usize {
+    let widest = sizes[1..].iter().copied().max().unwrap_or(1).max(1) as u64;
+    let fits = limits.max_buffer_bytes / (4 * widest * group.max(1) as u64);
+    (fits as usize).clamp(1, preferred.max(1))
+}
+
+/// Splits models (given by their seed index, seed-major order) into groups of at most `max`
+/// models. Whole seeds are packed together when they fit, so each group is a rectangle of
+/// seeds × combinations that shares input batches by broadcasting; otherwise each seed is cut
+/// into balanced pieces. Returns index ranges into the model list.
+pub fn split_groups(seed_of_model: &[usize], max: usize) -> Vec<std::ops::Range<usize>> {
+    let max = max.max(1);
+    // Runs of equal seeds (the models are seed-major).
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, &s) in seed_of_model.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if seed_of_model[run.start] == s => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    let mut groups = Vec::new();
+    let mut current: Option<std::ops::Range<usize>> = None;
+    for run in runs {
+        let len = run.len();
+        if len > max {
+            if let Some(g) = current.take() {
+                groups.push(g);
+            }
+            let pieces = len.div_ceil(max);
+            let (base, extra) = (len / pieces, len % pieces);
+            let mut start = run.start;
+            for p in 0..pieces {
+                let size = base + usize::from(p < extra);
+                groups.push(start..start + size);
+                start += size;
+            }
+            continue;
+        }
+        current = match current.take() {
+            Some(g) if g.len() + len <= max => Some(g.start..run.end),
+            Some(g) => {
+                groups.push(g);
+                Some(run)
+            }
+            None => Some(run),
+        };
+    }
+    groups.extend(current);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combinations_are_in_table_order() {
+        let all = all_combinations();
+        assert_eq!(all.len(), 64);
+        assert_eq!(all[0], [Activation::Relu; 3]);
+        assert_eq!(
+            all[1],
+            [Activation::Relu, Activation::Relu, Activation::Sigmoid]
+        );
+        assert_eq!(
+            all[4],
+            [Activation::Relu, Activation::Sigmoid, Activation::Relu]
+        );
+        assert_eq!(all[63], [Activation::Selu; 3]);
+    }
+
+    #[test]
+    fn combinations_parse_and_describe_round_trip() {
+        assert_eq!(parse_combinations("all").unwrap().len(), 64);
+        let row = parse_combinations("row:relu,sigmoid").unwrap();
+        assert_eq!(row.len(), 4);
+        assert!(
+            row.iter()
+                .all(|c| c[0] == Activation::Relu && c[1] == Activation::Sigmoid)
+        );
+        let column = parse_combinations("Column:Tanh").unwrap();
+        assert_eq!(column.len(), 16);
+        let set = parse_combinations("tanh-tanh-tanh, relu-sigmoid-relu").unwrap();
+        assert_eq!(
+            set,
+            vec![
+                [Activation::Relu, Activation::Sigmoid, Activation::Relu],
+                [Activation::Tanh; 3]
+            ]
+        );
+        for combos in [all_combinations(), row, column, set] {
+            assert_eq!(
+                parse_combinations(&describe_combinations(&combos)).unwrap(),
+                combos
+            );
+        }
+        assert!(parse_combinations("row:relu").is_err());
+        assert!(
+            parse_combinations("relu-gelu-relu")
+                .unwrap_err()
+                .contains("gelu")
+        );
+        assert!(parse_combinations("").is_err());
+    }
+
+    #[test]
+    fn sweep_settings_round_trip_with_one_name_each() {
+        let base = Config {
+            epochs: 2,
+            batch_norm: crate::config::BatchNormMode::All,
+            ..Config::default()
+        };
+        let spec = SweepSpec {
+            base,
+            combinations: parse_combinations("column:selu").unwrap(),
+            seeds: vec![4, 5],
+            parallel: 8,
+        };
+        let mut back = SweepSpec::default();
+        for (k, v) in spec.settings() {
+            back.apply_setting(k, &v).unwrap();
+        }
+        assert_eq!(back, spec);
+        assert!(
+            back.apply_setting("seeds", "1,x")
+                .unwrap_err()
+                .contains("\"x\"")
+        );
+        assert!(back.apply_setting("bogus", "1").is_err());
+    }
+
+    #[test]
+    fn groups_pack_whole_seeds_and_split_big_ones_evenly() {
+        let seeds: Vec<usize> = (0..3).flat_map(|s| std::iter::repeat_n(s, 64)).collect();
+        assert_eq!(split_groups(&seeds, 256), vec![0..192]);
+        assert_eq!(split_groups(&seeds, 128), vec![0..128, 128..192]);
+        assert_eq!(split_groups(&seeds, 64), vec![0..64, 64..128, 128..192]);
+        assert_eq!(
+            split_groups(&seeds, 48),
+            vec![0..32, 32..64, 64..96, 96..128, 128..160, 160..192]
+        );
+        assert_eq!(split_groups(&seeds, 1).len(), 192);
+        assert_eq!(
+            split_groups(&seeds, 0).len(),
+            192,
+            "zero degrades to one model per group"
+        );
+        assert_eq!(split_groups(&[0, 0, 1], 2), vec![0..2, 2..3]);
+        assert!(split_groups(&[], 4).is_empty());
+    }
+
+    #[test]
+    fn group_size_follows_the_adapter_limits() {
+        let sizes = [784, 500, 256, 10];
+        let fp = footprint(&sizes, 32, 1000);
+        // The first layer dominates: 784 × 500 × 4 bytes = 1.568 MB per model.
+        assert_eq!(fp.largest_tensor, 2_000_000);
+        let webgpu = max_group_size(fp, MemoryLimits::WEBGPU_DEFAULT);
+        assert_eq!(webgpu, (128u64 << 20) as usize / 2_000_000);
+        // SwiftShader's 1 GiB buffers allow more; a tiny device still gets groups of one.
+        assert!(max_group_size(fp, MemoryLimits::from_buffer_limit(1 << 30)) > webgpu);
+        assert_eq!(
+            max_group_size(fp, MemoryLimits::from_buffer_limit(1 << 20)),
+            1
+        );
+        let chunk = eval_chunk(&sizes, 64, 1000, MemoryLimits::WEBGPU_DEFAULT);
+        assert!(64 * chunk as u64 * 500 * 4 <= 128 << 20 && chunk <= 1000);
+        assert_eq!(
+            eval_chunk(&sizes, 64, 1000, MemoryLimits::from_buffer_limit(16)),
+            1
+        );
+    }
+}

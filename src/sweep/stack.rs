@@ -1,0 +1,361 @@
+//! K networks stacked into one: weights `[K, in, out]`, batched matrix products, and each
+//! model's own activations and BatchNorm chosen per model with selects.
+//!
+//! Never multiply by a 0/1 mask here: an overflowing branch (SELU's exp) would give
+//! inf × 0 = NaN. Each candidate branch also sees zeros instead of the other models' values, so
+//! no branch a model did not choose can overflow and poison its gradient.
+
+use crate::config::{Activation, Config};
+use crate::model::{InitialWeights, activate};
+use burn::tensor::{Bool, Device, Int, Tensor, TensorData, activation};
+
+/// BatchNorm's constants, as `model.rs` configures burn's BatchNorm.
+pub const BN_EPSILON: f64 = 1e-5;
+pub const BN_MOMENTUM: f64 = 0.1;
+
+/// Which models of a group a per-model choice applies to.
+#[derive(Clone, Debug, PartialEq)]
+enum Applies {
+    All,
+    Some(Vec<bool>),
+}
+
+impl Applies {
+    fn from_flags(flags: Vec<bool>) -> Option<Applies> {
+        if flags.iter().all(|&f| f) {
+            Some(Applies::All)
+        } else if flags.iter().any(|&f| f) {
+            Some(Applies::Some(flags))
+        } else {
+            None
+        }
+    }
+}
+
+/// A `[K, 1, 1]` selector broadcast to `dims`.
+fn model_mask(flags: &[bool], dims: [usize; 3], device: &Device) -> Tensor<3, Bool> {
+    let k = flags.len();
+    Tensor::<1, Bool>::from_data(TensorData::new(flags.to_vec(), [k]), device)
+        .reshape([k, 1, 1])
+        .expand(dims)
+}
+
+/// How the models of a group find their input rows: the inputs are `[seeds, batch, in]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InputLayout {
+    /// Models are `seeds × per_seed`, seed-major: the inputs broadcast against the weights.
+    Rect { seeds: usize, per_seed: usize },
+    /// Model k reads the rows of seed `index[k]` (copied out once per batch).
+    Gather(Vec<usize>),
+}
+
+impl InputLayout {
+    /// From each model's seed index (0-based, in order of first appearance).
+    pub fn new(seed_of_model: &[usize]) -> InputLayout {
+        let seeds = seed_of_model.iter().max().map_or(0, |m| m + 1);
+        let per_seed = seed_of_model.len() / seeds.max(1);
+        let rect = per_seed * seeds == seed_of_model.len()
+            && seed_of_model
+                .iter()
+                .enumerate()
+                .all(|(i, &s)| s == i / per_seed.max(1));
+        if rect {
+            InputLayout::Rect { seeds, per_seed }
+        } else {
+            InputLayout::Gather(seed_of_model.to_vec())
+        }
+    }
+
+    /// Per-seed `[seeds, batch]` labels as each model's `[K, batch, 1]` targets.
+    pub fn targets(&self, labels: Tensor<2, Int>) -> Tensor<3, Int> {
+        let [seeds, batch] = labels.dims();
+        match self {
+            InputLayout::Rect { per_seed, .. } => labels
+                .reshape([seeds, 1, batch])
+                .expand([seeds, *per_seed, batch])
+                .reshape([seeds * per_seed, batch, 1]),
+            InputLayout::Gather(index) => {
+                let device = labels.device();
+                labels
+                    .select(0, index_tensor(index, &device))
+                    .reshape([index.len(), batch, 1])
+            }
+        }
+    }
+
+    /// The first layer's product: inputs `[seeds, batch, in]` with weights `[K, in, out]`.
+    fn first_matmul(&self, inputs: Tensor<3>, weight: Tensor<3>) -> Tensor<3> {
+        let [seeds, batch, fan_in] = inputs.dims();
+        let [k, _, fan_out] = weight.dims();
+        match self {
+            InputLayout::Rect { per_seed, .. } => inputs
+                .reshape([seeds, 1, batch, fan_in])
+                .matmul(weight.reshape([seeds, *per_seed, fan_in, fan_out]))
+                .reshape([k, batch, fan_out]),
+            InputLayout::Gather(index) => {
+                let device = inputs.device();
+                inputs
+                    .select(0, index_tensor(index, &device))
+                    .matmul(weight)
+            }
+        }
+    }
+}
+
+fn index_tensor(index: &[usize], device: &Device) -> Tensor<1, Int> {
+    let data: Vec<i64> = index.iter().map(|&i| i as i64).collect();
+    Tensor::from_data(TensorData::new(data, [index.len()]), device)
+}
+
+/// One layer's BatchNorm for the models that have it.
+pub struct StackedNorm {
+    pub gamma: Tensor<3>,
+    pub beta: Tensor<3>,
+    /// Running statistics `[K, 1, out]`, on the plain (non-autodiff) device.
+    pub running_mean: Tensor<3>,
+    pub running_var: Tensor<3>,
+    applies: Applies,
+}
+
+/// One layer's activation: the same for every model, or chosen per model.
+#[derive(Clone, Debug, PartialEq)]
+enum LayerActivation {
+    Uniform(Activation),
+    Mixed(Vec<(Activation, Vec<bool>)>),
+}
+
+pub struct StackedLayer {
+    /// `[K, in, out]`
+    pub weight: Tensor<3>,
+    /// `[K, 1, out]`
+    pub bias: Tensor<3>,
+    pub norm: Option<StackedNorm>,
+    activation: LayerActivation,
+}
+
+/// The batch statistics a training forward pass produced, per layer with BatchNorm.
+pub type BatchStats = Vec<Option<(Tensor<3>, Tensor<3>)>>;
+
+/// K networks of the same layer sizes, trained together.
+pub struct StackedMlp {
+    pub layers: Vec<StackedLayer>,
+    count: usize,
+}
+
+impl StackedMlp {
+    /// Stacks the models described by `configs` (activations, BatchNorm mode), each starting
+    /// from its own `weights` (the single run's [`InitialWeights::draw`] for its seed).
+    /// `device` is an autodiff device; the weights require gradients.
+    pub fn new(configs: &[Config], weights: &[&InitialWeights], device: &Device) -> StackedMlp {
+        assert_eq!(configs.len(), weights.len(), "one set of weights per model");
+        let count = configs.len();
+        let depth = weights[0].layers.len();
+        let plain = device.clone().inner();
+        let layers = (0..depth)
+            .map(|i| {
+                let (fan_in, fan_out) = (weights[0].layers[i].fan_in, weights[0].layers[i].fan_out);
+                let stack = |part: fn(&crate::model::LayerWeights) -> &Vec<f32>, rows: usize| {
+                    let data: Vec<f32> = weights
+                        .iter()
+                        .flat_map(|w| part(&w.layers[i]).iter().copied())
+                        .collect();
+                    Tensor::<3>::from_data(TensorData::new(data, [count, rows, fan_out]), device)
+                        .require_grad()
+                };
+                let weight = stack(|l| &l.weight, fan_in);
+                let bias = stack(|l| &l.bias, 1);
+                let norm = Applies::from_flags(
+                    configs
+                        .iter()
+                        .map(|c| c.batch_norm.applies_to(i, depth))
+                        .collect(),
+                )
+                .map(|applies| StackedNorm {
+                    gamma: Tensor::ones([count, 1, fan_out], device).require_grad(),
+                    beta: Tensor::zeros([count, 1, fan_out], device).require_grad(),
+                    running_mean: Tensor::zeros([count, 1, fan_out], &plain),
+                    running_var: Tensor::ones([count, 1, fan_out], &plain),
+                    applies,
+                });
+                let acts: Vec<Activation> = configs.iter().map(|c| c.acts[i]).collect();
+                let activation = if acts.iter().all(|&a| a == acts[0]) {
+                    LayerActivation::Uniform(acts[0])
+                } else {
+                    let mut mixed: Vec<(Activation, Vec<bool>)> = Vec::new();
+                    for a in Activation::ALL {
+                        let flags: Vec<bool> = acts.iter().map(|&x| x == a).collect();
+                        if flags.contains(&true) {
+                            mixed.push((a, flags));
+                        }
+                    }
+                    LayerActivation::Mixed(mixed)
+                };
+                StackedLayer {
+                    weight,
+                    bias,
+                    norm,
+                    activation,
+                }
+            })
+            .collect();
+        StackedMlp { layers, count }
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The trainable tensors, in a fixed order (the optimiser keeps its state in this order).
+    pub fn params_mut(&mut self) -> Vec<&mut Tensor<3>> {
+        let mut params = Vec::new();
+        for layer in &mut self.layers {
+            params.push(&mut layer.weight);
+            params.push(&mut layer.bias);
+            if let Some(norm) = &mut layer.norm {
+                params.push(&mut norm.gamma);
+                params.push(&mut norm.beta);
+            }
+        }
+        params
+    }
+
+    /// Training forward pass: `inputs` are `[seeds, batch, in]` on the autodiff device; returns
+    /// the activated outputs `[K, batch, classes]` and each BatchNorm's batch statistics.
+    pub fn forward_train(
+        &self,
+        inputs: Tensor<3>,
+        layout: &InputLayout,
+    ) -> (Tensor<3>, BatchStats) {
+        self.forward(inputs, layout, true)
+    }
+
+    /// Evaluation forward pass (no gradients; BatchNorm uses its running statistics): one
+    /// `[1, n, in]` input shared by every model.
+    pub fn forward_eval(&self, inputs: Tensor<3>) -> Tensor<3> {
+        let layout = InputLayout::Rect {
+            seeds: 1,
+            per_seed: self.count,
+        };
+        self.forward(inputs, &layout, false).0
+    }
+
+    fn forward(
+        &self,
+        inputs: Tensor<3>,
+        layout: &InputLayout,
+        train: bool,
+    ) -> (Tensor<3>, BatchStats) {
+        let value = |t: &Tensor<3>| if train { t.clone() } else { t.clone().inner() };
+        let mut stats = Vec::with_capacity(self.layers.len());
+        let mut x = inputs;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let product = if i == 0 {
+                layout.first_matmul(x, value(&layer.weight))
+            } else {
+                x.matmul(value(&layer.weight))
+            };
+            let mut pre = product + value(&layer.bias);
+            stats.push(None);
+            if let Some(norm) = &layer.norm {
+                let (out, batch_stats) = norm_forward(pre, norm, train);
+                pre = out;
+                stats[i] = batch_stats;
+            }
+            x = activate_layer(pre, &layer.activation);
+        }
+        (x, stats)
+    }
+}
+
+/// BatchNorm over each model's own batch (training) or with its running statistics.
+fn norm_forward(
+    pre: Tensor<3>,
+    norm: &StackedNorm,
+    train: bool,
+) -> (Tensor<3>, Option<(Tensor<3>, Tensor<3>)>) {
+    let dims = pre.dims();
+    let device = pre.device();
+    let mask = match &norm.applies {
+        Applies::All => None,
+        Applies::Some(flags) => Some(model_mask(flags, dims, &device)),
+    };
+    // Models without BatchNorm here feed zeros to the (unused) branch: it stays finite.
+    let x = match &mask {
+        None => pre.clone(),
+        Some(m) => pre.clone().mask_fill(m.clone().bool_not(), 0.0),
+    };
+    let (gamma, beta) = if train {
+        (norm.gamma.clone(), norm.beta.clone())
+    } else {
+        (norm.gamma.clone().inner(), norm.beta.clone().inner())
+    };
+    let (normalized, stats) = if train {
+        let mean = x.clone().mean_dim(1);
+        let centered = x - mean.clone();
+        let var = (centered.clone() * centered.clone()).mean_dim(1);
+        let std = var.clone().add_scalar(BN_EPSILON).sqrt();
+        (
+            centered / std,
+            Some((mean.detach().inner(), var.detach().inner())),
+        )
+    } else {
+        let std = norm.running_var.clone().add_scalar(BN_EPSILON).sqrt();
+        ((x - norm.running_mean.clone()) / std, None)
+    };
+    let out = normalized * gamma + beta;
+    let out = match mask {
+        None => out,
+        Some(m) => pre.mask_where(m, out),
+    };
+    (out, stats)
+}
+
+fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
+    match choice {
+        LayerActivation::Uniform(a) => activate(*a, pre),
+        LayerActivation::Mixed(candidates) => {
+            let dims = pre.dims();
+            let device = pre.device();
+            let mut out: Option<Tensor<3>> = None;
+            for (a, flags) in candidates {
+                let mask = model_mask(flags, dims, &device);
+                let y = activate(*a, pre.clone().mask_fill(mask.clone().bool_not(), 0.0));
+                out = Some(match out {
+                    None => y,
+                    Some(o) => o.mask_where(mask, y),
+                });
+            }
+            out.expect("every model has an activation")
+        }
+    }
+}
+
+/// Each model's mean cross-entropy of log-softmax(outputs) against its targets: `[K]`.
+pub fn per_model_loss(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> {
+    let [k, _, _] = outputs.dims();
+    activation::log_softmax(outputs, 2)
+        .gather(2, targets)
+        .mean_dim(1)
+        .neg()
+        .reshape([k])
+}
+
+/// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as
+/// in `model::predict`.
+pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1, Int> {
+    let [k, _, classes] = outputs.dims();
+    let device = outputs.device();
+    let max = outputs.clone().max_dim(2);
+    let is_max = outputs.equal(max).float();
+    let weights = Tensor::<1, Int>::arange(0..classes as i64, &device)
+        .float()
+        .neg()
+        .add_scalar(classes as f64)
+        .reshape([1, 1, classes]);
+    (is_max * weights)
+        .argmax(2)
+        .equal(targets)
+        .int()
+        .sum_dim(1)
+        .reshape([k])
+}

@@ -1,0 +1,271 @@
+//! A sweep's results: one record per run, aggregated per combination (mean ± population std,
+//! as the article reports), the article's 16 × 4 table, and CSV / JSON that parse back.
+
+use super::runner::ModelRun;
+use crate::config::{Activation, Config};
+use crate::train::RunState;
+use serde::{Deserialize, Serialize};
+
+/// One finished (or diverged) run: what is exported, persisted and aggregated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord {
+    pub config: Config,
+    pub state: RunState,
+    /// Test accuracy after the last epoch (finished runs only).
+    pub test_accuracy: Option<f32>,
+    pub test_loss: Option<f32>,
+    /// Wall time of the group the run was trained in (its models train together).
+    pub seconds: f64,
+}
+
+impl RunRecord {
+    pub fn from_run(run: &ModelRun, seconds: f64) -> RunRecord {
+        let last = run
+            .history
+            .epochs
+            .last()
+            .filter(|_| run.state == RunState::Finished);
+        RunRecord {
+            config: run.config.clone(),
+            state: run.state,
+            test_accuracy: last.map(|e| e.test_accuracy),
+            test_loss: last.map(|e| e.test_loss),
+            seconds,
+        }
+    }
+}
+
+/// Mean and population standard deviation (divide by n, as the article does); NaN if empty.
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// One combination's runs, aggregated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cell {
+    pub acts: [Activation; 3],
+    /// Row (activation 1 × 4 + activation 2) and column (activation 3) in the article's table.
+    pub row: usize,
+    pub column: usize,
+    /// Seed and final test accuracy of each finished run.
+    pub runs: Vec<(u64, f32)>,
+    /// Seeds of runs that diverged (left out of the mean).
+    pub diverged: Vec<u64>,
+    pub mean: Option<f64>,
+    pub std: Option<f64>,
+}
+
+fn index_of(a: Activation) -> usize {
+    Activation::ALL
+        .iter()
+        .position(|&x| x == a)
+        .expect("a known activation")
+}
+
+/// Aggregates records per combination, in table order; combinations without records are left out.
+pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
+    let mut cells: Vec<Cell> = Vec::new();
+    for combo in super::plan::all_combinations() {
+        let mine: Vec<&RunRecord> = records.iter().filter(|r| r.config.acts == combo).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut runs: Vec<(u64, f32)> = mine
+            .iter()
+            .filter_map(|r| r.test_accuracy.map(|a| (r.config.seed, a)))
+            .collect();
+        runs.sort_by_key(|r| r.0);
+        let mut diverged: Vec<u64> = mine
+            .iter()
+            .filter(|r| r.test_accuracy.is_none())
+            .map(|r| r.config.seed)
+            .collect();
+        diverged.sort();
+        let values: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
+        let (mean, std) = mean_std(&values);
+        cells.push(Cell {
+            acts: combo,
+            row: index_of(combo[0]) * 4 + index_of(combo[1]),
+            column: index_of(combo[2]),
+            runs,
+            diverged,
+            mean: (!values.is_empty()).then_some(mean),
+            std: (!values.is_empty()).then_some(std),
+        });
+    }
+    cells
+}
+
+/// A cell's text: `97.81 ± 0.12` (percent), with the number of diverged runs if any.
+pub fn cell_text(cell: &Cell) -> String {
+    let main = match (cell.mean, cell.std) {
+        (Some(m), Some(s)) => format!("{:.2} ± {:.2}", m * 100.0, s * 100.0),
+        _ => "—".to_string(),
+    };
+    if cell.diverged.is_empty() {
+        main
+    } else {
+        format!("{main} ({} diverged)", cell.diverged.len())
+    }
+}
+
+/// The article's layout: 16 rows of (activation 1, activation 2) × 4 columns of activation 3,
+/// test accuracy in percent, mean ± population std over the seeds.
+pub fn markdown_table(cells: &[Cell]) -> String {
+    let names = Activation::ALL.map(Activation::name);
+    let mut out = format!(
+        "| act1-act2 \\ act3 | {} |\n|---|---|---|---|---|\n",
+        names.join(" | ")
+    );
+    for row in 0..16 {
+        let label = format!("{}-{}", names[row / 4], names[row % 4]);
+        let texts: Vec<String> = (0..4)
+            .map(|column| {
+                cells
+                    .iter()
+                    .find(|c| c.row == row && c.column == column)
+                    .map(cell_text)
+                    .unwrap_or_else(|| " ".into())
+            })
+            .collect();
+        out.push_str(&format!("| {label} | {} |\n", texts.join(" | ")));
+    }
+    out
+}
+
+const CSV_HEADER: &str = "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,backend,state,test_accuracy,test_loss,seconds";
+
+/// One row per run; the column names are the settings' names (acts split in three).
+pub fn to_csv(records: &[RunRecord]) -> String {
+    let mut out = format!("{CSV_HEADER}\n");
+    let opt = |v: Option<f32>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in records {
+        let c = &r.config;
+        let state = match r.state {
+            RunState::Running => "running",
+            RunState::Finished => "finished",
+            RunState::Diverged => "diverged",
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{state},{},{},{}\n",
+            c.acts[0].name(),
+            c.acts[1].name(),
+            c.acts[2].name(),
+            c.batch_norm.name(),
+            c.seed,
+            c.dataset.name(),
+            c.epochs,
+            c.lr,
+            c.momentum,
+            c.batch_size,
+            c.backend.name(),
+            opt(r.test_accuracy),
+            opt(r.test_loss),
+            r.seconds
+        ));
+    }
+    out
+}
+
+/// Parses [`to_csv`]'s output back (settings through `Config::apply_setting`, so the same rules;
+/// sweeps take no statistics, so `stats` is 0).
+pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    match lines.next() {
+        Some(h) if h.trim() == CSV_HEADER => {}
+        _ => {
+            return Err(format!(
+                "not a sweep CSV: the first line must be {CSV_HEADER}"
+            ));
+        }
+    }
+    lines
+        .enumerate()
+        .map(|(i, line)| {
+            let at = |m: String| format!("line {}: {m}", i + 2);
+            let f: Vec<&str> = line.split(',').map(str::trim).collect();
+            if f.len() != 15 {
+                return Err(at(format!("15 fields expected, got {}", f.len())));
+            }
+            let mut config = Config {
+                stats_every: 0,
+                ..Config::default()
+            };
+            let settings = [
+                ("acts", format!("{},{},{}", f[0], f[1], f[2])),
+                ("bn", f[3].into()),
+                ("seed", f[4].into()),
+                ("dataset", f[5].into()),
+                ("epochs", f[6].into()),
+                ("lr", f[7].into()),
+                ("momentum", f[8].into()),
+                ("batch", f[9].into()),
+                ("backend", f[10].into()),
+            ];
+            for (key, value) in settings {
+                config
+                    .apply_setting(key, &value)
+                    .map_err(|e| at(e.to_string()))?;
+            }
+            config
+                .validate()
+                .map_err(|e| at(crate::config::describe_errors(&e)))?;
+            let state = match f[11] {
+                "finished" => RunState::Finished,
+                "diverged" => RunState::Diverged,
+                "running" => RunState::Running,
+                other => return Err(at(format!("unknown state {other:?}"))),
+            };
+            let number = |s: &str, name: &str| -> Result<Option<f32>, String> {
+                if s.is_empty() {
+                    Ok(None)
+                } else {
+                    s.parse()
+                        .map(Some)
+                        .map_err(|_| at(format!("{name}: {s:?} is not a number")))
+                }
+            };
+            Ok(RunRecord {
+                config,
+                state,
+                test_accuracy: number(f[12], "test_accuracy")?,
+                test_loss: number(f[13], "test_loss")?,
+                seconds: f[14]
+                    .parse()
+                    .map_err(|_| at(format!("seconds: {:?} is not a number", f[14])))?,
+            })
+        })
+        .collect()
+}
+
+/// `{"runs": [...], "cells": [...]}`: every run and the aggregated table.
+pub fn to_json(records: &[RunRecord]) -> String {
+    serde_json::to_string_pretty(
+        &serde_json::json!({ "runs": records, "cells": summarize(records) }),
+    )
+    .expect("records serialize")
+}
+
+/// Reads the runs of [`to_json`]'s output back (each config validated).
+pub fn from_json(text: &str) -> Result<Vec<RunRecord>, String> {
+    #[derive(Deserialize)]
+    struct File {
+        runs: Vec<RunRecord>,
+    }
+    let file: File =
+        serde_json::from_str(text).map_err(|e| format!("not a sweep JSON file: {e}"))?;
+    for r in &file.runs {
+        r.config
+            .validate()
+            .map_err(|e| crate::config::describe_errors(&e))?;
+    }
+    Ok(file.runs)
+}

@@ -1,0 +1,313 @@
+//! The sweep's thin wasm facade, used by the sweep's own Web Worker (www/sweep/worker.js):
+//! settings in and out as link queries, runs as JSON records, never a panic on bad input.
+
+use crate::config::{BackendKind, Config, DatasetKind};
+use crate::data;
+use crate::share;
+use crate::sweep::plan::MemoryLimits;
+use crate::sweep::table::{self, RunRecord};
+use crate::sweep::{Sweep, SweepSpec};
+use burn::tensor::Device;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+fn error(message: impl AsRef<str>) -> JsError {
+    JsError::new(message.as_ref())
+}
+
+/// What the page needs to know about a sweep's settings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SpecView {
+    /// `key=value` pairs, as the link and the form carry them.
+    settings: Vec<(String, String)>,
+    /// The query that reproduces these settings.
+    query: String,
+    /// Every run's configuration (seed-major) and its key (`runKey`).
+    runs: Vec<(String, Config)>,
+    errors: Vec<String>,
+}
+
+fn spec_query(spec: &SweepSpec) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in spec.settings() {
+        out.append_pair(key, &value);
+    }
+    out.finish().replace("%2C", ",").replace("%3A", ":")
+}
+
+fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
+    let mut spec = SweepSpec::default();
+    spec.base.stats_every = 0;
+    spec.base.backend = BackendKind::Cpu;
+    let mut errors = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.trim().trim_start_matches('?').as_bytes()) {
+        if let Err(e) = spec.apply_setting(&key, &value) {
+            errors.push(e);
+        }
+    }
+    if let Err(e) = spec.validate() {
+        errors.push(e);
+        spec = SweepSpec {
+            base: Config {
+                stats_every: 0,
+                backend: BackendKind::Cpu,
+                ..Config::default()
+            },
+            ..SweepSpec::default()
+        };
+    }
+    (spec, errors)
+}
+
+/// A run's identity in the store: its single-run link (every setting that shapes the run).
+fn run_key(config: &Config) -> String {
+    share::to_query(&share::SharedView {
+        config: Config {
+            stats_every: 0,
+            backend: BackendKind::Cpu,
+            ..config.clone()
+        },
+        compare: None,
+        preset: None,
+        lecture: false,
+        autostart: false,
+        errors: Vec::new(),
+    })
+}
+
+/// Parses sweep settings (`combos=…&seeds=…&epochs=…&bn=…&dataset=…`); never throws. Unknown
+/// keys and bad values are listed in `errors` and the defaults stand in for an invalid whole.
+#[wasm_bindgen(js_name = sweepSpec)]
+pub fn sweep_spec(query: &str) -> String {
+    let (spec, errors) = parse_spec(query);
+    let view = SpecView {
+        settings: spec
+            .settings()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        query: spec_query(&spec),
+        runs: spec
+            .members()
+            .into_iter()
+            .map(|c| (run_key(&c), c))
+            .collect(),
+        errors,
+    };
+    serde_json::to_string(&view).unwrap_or_default()
+}
+
+/// The activations in table order (rows, columns and the selects use them).
+#[wasm_bindgen(js_name = sweepActivations)]
+pub fn sweep_activations() -> Vec<String> {
+    crate::config::Activation::ALL
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect()
+}
+
+/// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose
+/// served folder lists its files in manifest.json.
+#[wasm_bindgen(js_name = sweepServedFiles)]
+pub fn sweep_served_files(kind: &str) -> String {
+    let names: Vec<String> = match DatasetKind::parse(kind) {
+        Ok(DatasetKind::MnistSubset) => data::MNIST_FILES
+            .iter()
+            .map(|n| format!("{n}.gz"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    serde_json::to_string(&names).unwrap_or_default()
+}
+
+/// The single-run link (query) that reproduces one run of the sweep.
+#[wasm_bindgen(js_name = sweepRunLink)]
+pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
+    let config =
+        Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
+    // The single-run view shows its statistics: the page's default cadence.
+    let config = Config {
+        stats_every: Config::default().stats_every,
+        ..config
+    };
+    Ok(share::to_query(&share::SharedView {
+        config,
+        compare: None,
+        preset: None,
+        lecture: false,
+        autostart: false,
+        errors: Vec::new(),
+    }))
+}
+
+fn records(json: &str) -> Result<Vec<RunRecord>, JsError> {
+    serde_json::from_str(json).map_err(|e| error(format!("not a list of sweep runs: {e}")))
+}
+
+/// The table's cells for these runs: `[{acts, row, column, runs, diverged, mean, std, text}]`.
+#[wasm_bindgen(js_name = sweepCells)]
+pub fn sweep_cells(records_json: &str) -> Result<String, JsError> {
+    let cells: Vec<serde_json::Value> = table::summarize(&records(records_json)?)
+        .iter()
+        .map(|cell| {
+            let mut value = serde_json::to_value(cell).unwrap_or_default();
+            value["text"] = table::cell_text(cell).into();
+            let mut lines: Vec<String> = cell
+                .runs
+                .iter()
+                .map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0))
+                .collect();
+            lines.extend(
+                cell.diverged
+                    .iter()
+                    .map(|seed| format!("seed {seed}: diverged")),
+            );
+            value["runsText"] = lines.into();
+            value
+        })
+        .collect();
+    serde_json::to_string(&cells).map_err(|e| error(e.to_string()))
+}
+
+/// The runs as CSV (one row per run) or JSON (runs and cells).
+#[wasm_bindgen(js_name = sweepExport)]
+pub fn sweep_export(records_json: &str, format: &str) -> Result<String, JsError> {
+    let records = records(records_json)?;
+    match format {
+        "csv" => Ok(table::to_csv(&records)),
+        "json" => Ok(table::to_json(&records)),
+        "markdown" => Ok(table::markdown_table(&table::summarize(&records))),
+        other => Err(error(format!(
+            "unknown export format {other:?} (csv, json or markdown)"
+        ))),
+    }
+}
+
+/// A sweep in progress, in its worker. `run` advances it a chunk at a time.
+#[wasm_bindgen]
+pub struct SweepJob {
+    sweep: Rc<RefCell<Sweep>>,
+    backend_name: String,
+}
+
+#[wasm_bindgen]
+impl SweepJob {
+    /// Starts the runs of `query` not in `done_keys` (a JSON list of `runKey`s already stored),
+    /// on the dataset parsed from `names`/`files`, on the settings' backend (`gpu` is WebGPU,
+    /// whose adapter's buffer limits bound how many models train at once).
+    pub async fn create(
+        query: String,
+        done_keys_json: String,
+        names: Vec<String>,
+        files: js_sys::Array,
+    ) -> Result<SweepJob, JsError> {
+        let (spec, errors) = parse_spec(&query);
+        if !errors.is_empty() {
+            return Err(error(errors.join("; ")));
+        }
+        let done: Vec<String> =
+            serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
+        let members: Vec<Config> = spec
+            .members()
+            .into_iter()
+            .filter(|c| !done.contains(&run_key(c)))
+            .collect();
+        if members.is_empty() {
+            return Err(error("every run of this sweep is already finished"));
+        }
+        let kind = spec.base.dataset;
+        let dataset = load(kind, names, files)?;
+        let (device, backend_name, limits) = match spec.base.backend {
+            BackendKind::Cpu => (
+                Device::flex(),
+                "CPU · burn Flex in wasm".to_string(),
+                MemoryLimits::CPU,
+            ),
+            BackendKind::Gpu => {
+                let (device, setup) = Device::wgpu_options()
+                    .init_with_setup_async()
+                    .await
+                    .map_err(|e| error(format!("starting WebGPU failed: {e:?}")))?;
+                let l = setup.adapter.limits();
+                let buffer = l.max_storage_buffer_binding_size.min(l.max_buffer_size);
+                (
+                    device,
+                    format!("WebGPU (buffers up to {} MiB)", buffer >> 20),
+                    MemoryLimits::from_buffer_limit(buffer),
+                )
+            }
+        };
+        let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel)
+            .map_err(error)?;
+        Ok(SweepJob {
+            sweep: Rc::new(RefCell::new(sweep)),
+            backend_name,
+        })
+    }
+
+    #[wasm_bindgen(getter, js_name = backendName)]
+    pub fn backend_name(&self) -> String {
+        self.backend_name.clone()
+    }
+
+    /// Group sizes, e.g. `[64, 64, 64]`.
+    #[wasm_bindgen(js_name = groupSizes)]
+    pub fn group_sizes(&self) -> Result<Vec<u32>, JsError> {
+        let sweep = self
+            .sweep
+            .try_borrow()
+            .map_err(|_| error("the sweep is busy with a chunk"))?;
+        Ok(sweep.groups().iter().map(|g| g.len() as u32).collect())
+    }
+
+    /// Trains up to `max_steps` steps or about `budget_ms`; resolves to JSON
+    /// `{runsDone, runsTotal, group, groups, groupStep, groupSteps, done, finished: [{key, record}]}`.
+    pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
+        let sweep = self.sweep.clone();
+        future_to_promise(async move {
+            let busy = || JsValue::from(js_sys::Error::new("the sweep is busy with a chunk"));
+            let mut sweep = sweep.try_borrow_mut().map_err(|_| busy())?;
+            let p = sweep
+                .run(max_steps.max(1) as usize, budget_ms)
+                .await
+                .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+            let finished: Vec<serde_json::Value> = p
+                .finished
+                .iter()
+                .map(|r| serde_json::json!({ "key": run_key(&r.config), "record": r }))
+                .collect();
+            let out = serde_json::json!({
+                "runsDone": p.runs_done,
+                "runsTotal": p.runs_total,
+                "group": p.group,
+                "groups": p.groups,
+                "groupStep": p.group_step,
+                "groupSteps": p.group_steps,
+                "done": sweep.is_done(),
+                "finished": finished,
+            });
+            Ok(JsValue::from_str(&out.to_string()))
+        })
+    }
+}
+
+fn load(
+    kind: DatasetKind,
+    names: Vec<String>,
+    files: js_sys::Array,
+) -> Result<data::Dataset, JsError> {
+    if names.len() as u32 != files.length() {
+        return Err(error("one name per file"));
+    }
+    let files: Vec<(String, Vec<u8>)> = names
+        .into_iter()
+        .zip(files.iter())
+        .map(|(name, bytes)| (name, js_sys::Uint8Array::new(&bytes).to_vec()))
+        .collect();
+    data::load_files(kind, &files).map_err(|e| error(e.to_string()))
+}
