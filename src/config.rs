@@ -17,12 +17,7 @@ pub enum Activation {
 }
 
 impl Activation {
-    pub const ALL: [Activation; 4] = [
-        Activation::Relu,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Selu,
-    ];
+    pub const ALL: [Activation; 4] = [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Selu];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -48,12 +43,7 @@ impl Activation {
         Self::ALL
             .into_iter()
             .find(|a| a.name() == wanted)
-            .ok_or_else(|| {
-                format!(
-                    "unknown activation {:?} (expected relu, sigmoid, tanh or selu)",
-                    clip(text)
-                )
-            })
+            .ok_or_else(|| format!("unknown activation {:?} (expected relu, sigmoid, tanh or selu)", clip(text)))
     }
 }
 
@@ -119,12 +109,8 @@ pub enum DatasetKind {
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 4] = [
-        DatasetKind::MnistSubset,
-        DatasetKind::Mnist,
-        DatasetKind::FashionMnist,
-        DatasetKind::Cifar10,
-    ];
+    pub const ALL: [DatasetKind; 4] =
+        [DatasetKind::MnistSubset, DatasetKind::Mnist, DatasetKind::FashionMnist, DatasetKind::Cifar10];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -146,15 +132,9 @@ impl DatasetKind {
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|d| d.name() == wanted)
-            .ok_or_else(|| {
-                format!(
-                    "unknown dataset {:?} (expected mnist-subset, mnist, fashion-mnist or cifar10)",
-                    clip(text)
-                )
-            })
+        Self::ALL.into_iter().find(|d| d.name() == wanted).ok_or_else(|| {
+            format!("unknown dataset {:?} (expected mnist-subset, mnist, fashion-mnist or cifar10)", clip(text))
+        })
     }
 }
 
@@ -366,10 +346,7 @@ impl fmt::Display for ConfigError {
 
 impl ConfigError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        ConfigError {
-            field: field.to_string(),
-            message: message.into(),
-        }
+        ConfigError { field: field.to_string(), message: message.into() }
     }
 }
 
@@ -398,7 +375,11 @@ impl Config {
             }
         };
         check("lr", self.lr.is_finite() && self.lr > 0.0 && self.lr <= MAX_LR, short_number(self.lr));
-        check("momentum", self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum), short_number(self.momentum));
+        check(
+            "momentum",
+            self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum),
+            short_number(self.momentum),
+        );
         check("batch", (1..=MAX_BATCH_SIZE).contains(&self.batch_size), short_number(self.batch_size as f64));
         check("epochs", (1..=MAX_EPOCHS).contains(&self.epochs), short_number(self.epochs as f64));
         check("seed", self.seed <= MAX_SEED, self.seed.to_string());
@@ -438,8 +419,7 @@ impl Config {
 
     /// Parses and validates JSON (as the page sends it).
     pub fn from_json(text: &str) -> Result<Config, Vec<ConfigError>> {
-        let config: Config =
-            serde_json::from_str(text).map_err(|e| vec![ConfigError::new("config", e.to_string())])?;
+        let config: Config = serde_json::from_str(text).map_err(|e| vec![ConfigError::new("config", e.to_string())])?;
         config.validate()?;
         Ok(config)
     }
@@ -648,7 +628,8 @@ mod tests {
 
     #[test]
     fn form_settings_are_validated_once_under_their_names() {
-        let c = Config::from_settings(&[("acts", "selu,tanh,relu"), ("lr", "0.05"), ("seed", "9007199254740991")]).unwrap();
+        let c =
+            Config::from_settings(&[("acts", "selu,tanh,relu"), ("lr", "0.05"), ("seed", "9007199254740991")]).unwrap();
         assert_eq!(c.acts, [Activation::Selu, Activation::Tanh, Activation::Relu]);
         assert_eq!((c.lr, c.seed), (0.05, MAX_SEED));
         let errors = Config::from_settings(&[("lr", "abc"), ("batch", "0"), ("seed", "9007199254740992")]).unwrap_err();
@@ -675,7 +656,10 @@ mod tests {
         assert_eq!(message("batch", "-1"), "batch size must be between 1 and 4096, got -1");
         assert_eq!(message("batch", "5000"), "batch size must be between 1 and 4096, got 5000");
         assert_eq!(message("seed", "-7"), "seed must be between 0 and 9007199254740991, got -7");
-        assert_eq!(message("seed", "9007199254740992"), "seed must be between 0 and 9007199254740991, got 9007199254740992");
+        assert_eq!(
+            message("seed", "9007199254740992"),
+            "seed must be between 0 and 9007199254740991, got 9007199254740992"
+        );
         assert_eq!(message("stats", "-1"), "statistics cadence must be between 0 and 100000 steps, got -1");
         assert_eq!(message("lr", "-0.5"), "learning rate must be > 0 and ≤ 100, got -0.5");
         assert_eq!(message("lr", "fast"), "a number > 0 and ≤ 100 expected, got \"fast\"");
@@ -687,7 +671,16 @@ mod tests {
         // A whole number written in exponent form is one.
         assert_eq!(Config::from_settings(&[("epochs", "1e2")]).unwrap().epochs, 100);
         // Each range the messages state is the one validation applies: its ends are accepted.
-        let ends = [("epochs", "1"), ("epochs", "1000"), ("batch", "4096"), ("seed", "9007199254740991"), ("stats", "0"), ("stats", "100000"), ("lr", "100"), ("momentum", "0")];
+        let ends = [
+            ("epochs", "1"),
+            ("epochs", "1000"),
+            ("batch", "4096"),
+            ("seed", "9007199254740991"),
+            ("stats", "0"),
+            ("stats", "100000"),
+            ("lr", "100"),
+            ("momentum", "0"),
+        ];
         for (key, value) in ends {
             assert!(Config::from_settings(&[(key, value)]).is_ok(), "{key}={value} is in range");
         }

@@ -26,19 +26,14 @@ pub fn link(config: &Config, base: &str) -> String {
 
 /// The last recorded step, or the message that there is nothing to export yet.
 pub fn last_step(history: &History) -> Result<usize, String> {
-    history
-        .steps
-        .last()
-        .map(|s| s.step)
-        .ok_or_else(|| NOTHING_YET.to_string())
+    history.steps.last().map(|s| s.step).ok_or_else(|| NOTHING_YET.to_string())
 }
 
 /// The statistics as CSV: `# key=value` comment lines for every setting and the link, then the
 /// long-format rows of [`History::to_csv`] (pandas: `read_csv(path, comment="#")`).
 pub fn csv(config: &Config, history: &History, base: &str) -> Result<String, String> {
     last_step(history)?;
-    let mut out =
-        String::from("# activation-playground statistics; settings and share link of the run:\n");
+    let mut out = String::from("# activation-playground statistics; settings and share link of the run:\n");
     for (key, value) in config.settings() {
         out.push_str(&format!("# {key}={value}\n"));
     }
@@ -58,11 +53,7 @@ struct JsonExport<'a> {
 /// The statistics as JSON: `{config, link, acts, stepsPerEpoch, steps, epochs, probes}`.
 pub fn json(config: &Config, history: &History, base: &str) -> Result<String, String> {
     last_step(history)?;
-    let export = JsonExport {
-        config,
-        link: link(config, base),
-        history,
-    };
+    let export = JsonExport { config, link: link(config, base), history };
     serde_json::to_string(&export).map_err(|e| e.to_string())
 }
 
@@ -70,17 +61,9 @@ pub fn json(config: &Config, history: &History, base: &str) -> Result<String, St
 /// setting, and the link.
 pub fn caption(config: &Config, history: &History, base: &str) -> Result<Vec<String>, String> {
     let step = last_step(history)?;
-    let settings: Vec<String> = config
-        .settings()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let settings: Vec<String> = config.settings().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     Ok(vec![
-        format!(
-            "{} · {} · step {step}",
-            config.describe(false),
-            config.dataset.title()
-        ),
+        format!("{} · {} · step {step}", config.describe(false), config.dataset.title()),
         settings.join("  "),
         link(config, base),
     ])
@@ -89,24 +72,13 @@ pub fn caption(config: &Config, history: &History, base: &str) -> Result<Vec<Str
 /// A file name that says what the file holds:
 /// `activation-playground_[A_]<combination>_bn-…_<dataset>_lr-…_…_step-N_<what>.<ext>`.
 /// `tag` (`A`/`B` when comparing, or empty) and `what` come from the page and are cleaned here.
-pub fn file_name(
-    config: &Config,
-    history: &History,
-    tag: &str,
-    what: &str,
-    ext: &str,
-) -> Result<String, String> {
+pub fn file_name(config: &Config, history: &History, tag: &str, what: &str, ext: &str) -> Result<String, String> {
     let step = last_step(history)?;
     let tag = match clean(tag) {
         t if t.is_empty() => String::new(),
         t => format!("{t}_"),
     };
-    Ok(format!(
-        "activation-playground_{tag}{}_step-{step}_{}.{}",
-        config.file_label(),
-        clean(what),
-        clean(ext)
-    ))
+    Ok(format!("activation-playground_{tag}{}_step-{step}_{}.{}", config.file_label(), clean(what), clean(ext)))
 }
 
 /// Letters, digits, `.`, `-` only; at most 40 characters.
@@ -145,11 +117,7 @@ mod tests {
             acts: config.acts.to_vec(),
             steps_per_epoch: 2,
             steps: (1..=4)
-                .map(|step| StepRecord {
-                    step,
-                    loss: 2.0 / step as f32,
-                    accuracy: 0.1 * step as f32,
-                })
+                .map(|step| StepRecord { step, loss: 2.0 / step as f32, accuracy: 0.1 * step as f32 })
                 .collect(),
             epochs: vec![EpochRecord {
                 epoch: 1,
@@ -170,42 +138,20 @@ mod tests {
     fn csv_carries_every_setting_and_the_link_and_its_rows_still_parse() {
         let (config, history) = run();
         let text = csv(&config, &history, BASE).unwrap();
-        let (comments, rows): (Vec<&str>, Vec<&str>) =
-            text.lines().partition(|l| l.starts_with('#'));
+        let (comments, rows): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.starts_with('#'));
         let pairs: Vec<(String, String)> = comments
             .iter()
             .filter_map(|l| l.trim_start_matches('#').trim().split_once('='))
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let settings: Vec<(String, String)> =
-            pairs.iter().filter(|(k, _)| k != "link").cloned().collect();
-        assert_eq!(
-            settings.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-            SETTING_KEYS
-        );
-        assert_eq!(
-            Config::from_settings(&settings).unwrap(),
-            config,
-            "the settings read back as the run's"
-        );
-        let link = &pairs
-            .iter()
-            .find(|(k, _)| k == "link")
-            .expect("a link line")
-            .1;
-        let query = link
-            .strip_prefix(BASE)
-            .expect("the link starts with the page's address");
-        assert_eq!(
-            share::parse_query(query).config,
-            config,
-            "the link reproduces the run"
-        );
+        let settings: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "link").cloned().collect();
+        assert_eq!(settings.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), SETTING_KEYS);
+        assert_eq!(Config::from_settings(&settings).unwrap(), config, "the settings read back as the run's");
+        let link = &pairs.iter().find(|(k, _)| k == "link").expect("a link line").1;
+        let query = link.strip_prefix(BASE).expect("the link starts with the page's address");
+        assert_eq!(share::parse_query(query).config, config, "the link reproduces the run");
         assert_eq!(rows[0], "record,step,layer,metric,value");
-        assert_eq!(
-            rows[1..],
-            history.to_csv().lines().skip(1).collect::<Vec<_>>()[..]
-        );
+        assert_eq!(rows[1..], history.to_csv().lines().skip(1).collect::<Vec<_>>()[..]);
         assert!(rows.iter().all(|r| r.split(',').count() == 5));
         assert!(rows.contains(&"epoch,2,,test_accuracy,0.25"));
     }
@@ -213,18 +159,14 @@ mod tests {
     #[test]
     fn json_carries_the_config_and_the_link_beside_the_history() {
         let (config, history) = run();
-        let value: serde_json::Value =
-            serde_json::from_str(&json(&config, &history, BASE).unwrap()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json(&config, &history, BASE).unwrap()).unwrap();
         let back = Config::from_json(&value["config"].to_string()).unwrap();
         assert_eq!(back, config);
         for key in SETTING_KEYS {
             assert!(value["config"].get(key).is_some(), "config.{key}");
         }
         let link = value["link"].as_str().unwrap();
-        assert_eq!(
-            share::parse_query(link.strip_prefix(BASE).unwrap()).config,
-            config
-        );
+        assert_eq!(share::parse_query(link.strip_prefix(BASE).unwrap()).config, config);
         assert_eq!(value["steps"].as_array().unwrap().len(), 4);
         assert_eq!(value["epochs"][0]["testAccuracy"], 0.25);
         assert_eq!(value["stepsPerEpoch"], 2);
@@ -234,16 +176,9 @@ mod tests {
     fn caption_and_file_name_say_what_was_trained() {
         let (config, history) = run();
         let lines = caption(&config, &history, "").unwrap();
-        assert_eq!(
-            lines[0],
-            "tanh → sigmoid → relu + BatchNorm on the last layer · MNIST (full) · step 4"
-        );
+        assert_eq!(lines[0], "tanh → sigmoid → relu + BatchNorm on the last layer · MNIST (full) · step 4");
         for (key, value) in config.settings() {
-            assert!(
-                lines[1].contains(&format!("{key}={value}")),
-                "{key} in {}",
-                lines[1]
-            );
+            assert!(lines[1].contains(&format!("{key}={value}")), "{key} in {}", lines[1]);
         }
         assert_eq!(share::parse_query(&lines[2]).config, config);
         let name = file_name(&config, &history, "A", "activations-post", "png").unwrap();
@@ -251,13 +186,7 @@ mod tests {
             name,
             "activation-playground_A_tanh-sigmoid-relu_bn-last_mnist_lr-0.05_momentum-0.9_batch-64_epochs-3_seed-42_cpu_stats-7_step-4_activations-post.png"
         );
-        assert_eq!(
-            file_name(&config, &history, "", "../x y", "csv")
-                .unwrap()
-                .rsplit('_')
-                .next(),
-            Some("x-y.csv")
-        );
+        assert_eq!(file_name(&config, &history, "", "../x y", "csv").unwrap().rsplit('_').next(), Some("x-y.csv"));
     }
 
     #[test]
@@ -267,9 +196,6 @@ mod tests {
         assert_eq!(csv(&config, &empty, BASE).unwrap_err(), NOTHING_YET);
         assert_eq!(json(&config, &empty, BASE).unwrap_err(), NOTHING_YET);
         assert_eq!(caption(&config, &empty, BASE).unwrap_err(), NOTHING_YET);
-        assert_eq!(
-            file_name(&config, &empty, "", "loss", "png").unwrap_err(),
-            NOTHING_YET
-        );
+        assert_eq!(file_name(&config, &empty, "", "loss", "png").unwrap_err(), NOTHING_YET);
     }
 }

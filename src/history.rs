@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn csv_has_one_value_per_row_and_marks_non_finite() {
         let history = History {
-            steps: vec![StepRecord { step: 1, loss: 2.5, accuracy: 0.25 }, StepRecord { step: 2, loss: f32::NAN, accuracy: 0.0 }],
+            steps: vec![
+                StepRecord { step: 1, loss: 2.5, accuracy: 0.25 },
+                StepRecord { step: 2, loss: f32::NAN, accuracy: 0.0 },
+            ],
             ..History::default()
         };
         let csv = history.to_csv();

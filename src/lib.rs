@@ -7,15 +7,15 @@
 pub mod batch;
 pub mod config;
 pub mod data;
-pub mod model;
-pub mod share;
-pub mod train;
-pub mod replay;
-pub mod history;
 pub mod export;
+pub mod history;
+pub mod model;
+pub mod plots;
+pub mod replay;
+pub mod share;
 pub mod stats;
 pub mod sweep;
-pub mod plots;
+pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

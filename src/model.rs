@@ -169,10 +169,7 @@ impl Mlp {
 fn upload_linear(w: &LayerWeights, device: &Device) -> Linear {
     let weight = Tensor::<2>::from_data(TensorData::new(w.weight.clone(), [w.fan_in, w.fan_out]), device);
     let bias = Tensor::<1>::from_data(TensorData::new(w.bias.clone(), [w.fan_out]), device);
-    Linear {
-        weight: Param::from_tensor(weight),
-        bias: Some(Param::from_tensor(bias)),
-    }
+    Linear { weight: Param::from_tensor(weight), bias: Some(Param::from_tensor(bias)) }
 }
 
 /// Mean cross-entropy of log-softmax(outputs) against `targets` (NLL), as the article computes it

@@ -44,25 +44,15 @@ impl ReplayStart {
     pub fn parse(file: &str, bytes: &[u8]) -> Result<ReplayStart, DataError> {
         let error = |message: String| DataError::new(file, message);
         let text = maybe_gunzip(file, bytes)?;
-        let raw: StartFile = serde_json::from_slice(&text)
-            .map_err(|e| error(format!("not a replay start file ({e})")))?;
+        let raw: StartFile =
+            serde_json::from_slice(&text).map_err(|e| error(format!("not a replay start file ({e})")))?;
         let layer = |weight: Vec<f32>, bias: Vec<f32>| {
             let fan_out = bias.len();
             let fan_in = weight.len().checked_div(fan_out).unwrap_or(0);
-            LayerWeights {
-                fan_in,
-                fan_out,
-                weight,
-                bias,
-            }
+            LayerWeights { fan_in, fan_out, weight, bias }
         };
-        let weights = InitialWeights {
-            layers: vec![
-                layer(raw.w1, raw.b1),
-                layer(raw.w2, raw.b2),
-                layer(raw.w3, raw.b3),
-            ],
-        };
+        let weights =
+            InitialWeights { layers: vec![layer(raw.w1, raw.b1), layer(raw.w2, raw.b2), layer(raw.w3, raw.b3)] };
         weights.sizes().map_err(error)?;
         if weights.layers.iter().any(|l| l.fan_out == 0) {
             return Err(error("a layer has no biases".into()));
@@ -70,12 +60,7 @@ impl ReplayStart {
         if raw.batch_size == 0 || raw.orders.is_empty() {
             return Err(error("batch_size and orders must not be empty".into()));
         }
-        Ok(ReplayStart {
-            weights,
-            orders: raw.orders,
-            batch_size: raw.batch_size,
-            train_samples: raw.train_samples,
-        })
+        Ok(ReplayStart { weights, orders: raw.orders, batch_size: raw.batch_size, train_samples: raw.train_samples })
     }
 
     /// `full` cut to the training images the recorded run used; the test split stays whole.
@@ -85,19 +70,12 @@ impl ReplayStart {
 
     /// The recorded weights and batch order, for [`crate::train::Session::from_start`].
     pub fn start(&self) -> RunStart {
-        RunStart {
-            weights: self.weights.clone(),
-            batch_order: BatchOrder::fixed(self.orders.clone()),
-        }
+        RunStart { weights: self.weights.clone(), batch_order: BatchOrder::fixed(self.orders.clone()) }
     }
 
     /// `base` with the recorded run's batch size and number of epochs.
     pub fn config(&self, base: &Config) -> Config {
-        Config {
-            batch_size: self.batch_size,
-            epochs: self.orders.len(),
-            ..base.clone()
-        }
+        Config { batch_size: self.batch_size, epochs: self.orders.len(), ..base.clone() }
     }
 }
 
@@ -128,8 +106,7 @@ impl ReplayReference {
     /// Reads a reference file (JSON, raw or gzipped); `file` names it in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<ReplayReference, DataError> {
         let text = maybe_gunzip(file, bytes)?;
-        serde_json::from_slice(&text)
-            .map_err(|e| DataError::new(file, format!("not a replay reference file ({e})")))
+        serde_json::from_slice(&text).map_err(|e| DataError::new(file, format!("not a replay reference file ({e})")))
     }
 
     /// The runs with their activations parsed, in key order.
@@ -138,9 +115,7 @@ impl ReplayReference {
             .iter()
             .map(|(key, run)| {
                 let mut config = Config::default();
-                config
-                    .apply_setting("acts", key)
-                    .map_err(|e| e.to_string())?;
+                config.apply_setting("acts", key).map_err(|e| e.to_string())?;
                 Ok((config.acts, run))
             })
             .collect()
@@ -148,11 +123,7 @@ impl ReplayReference {
 
     /// `base` with the recorded learning rate and momentum.
     pub fn config(&self, base: &Config) -> Config {
-        Config {
-            lr: self.lr,
-            momentum: self.momentum,
-            ..base.clone()
-        }
+        Config { lr: self.lr, momentum: self.momentum, ..base.clone() }
     }
 }
 
@@ -175,40 +146,18 @@ pub struct Comparison {
 impl Comparison {
     /// Compares a finished run's history with the recorded run; `test_images` is the size of
     /// the test split both were evaluated on.
-    pub fn new(
-        reference: &ReferenceRun,
-        history: &History,
-        test_images: usize,
-    ) -> Result<Comparison, String> {
+    pub fn new(reference: &ReferenceRun, history: &History, test_images: usize) -> Result<Comparison, String> {
         let ours: Vec<f64> = history.steps.iter().map(|s| s.loss as f64).collect();
         if ours.len() != reference.step_losses.len() {
-            return Err(format!(
-                "{} steps replayed, {} recorded",
-                ours.len(),
-                reference.step_losses.len()
-            ));
+            return Err(format!("{} steps replayed, {} recorded", ours.len(), reference.step_losses.len()));
         }
-        let epoch = history
-            .epochs
-            .last()
-            .ok_or("the replayed run finished no epoch")?;
+        let epoch = history.epochs.last().ok_or("the replayed run finished no epoch")?;
         let relative = |ours: f64, theirs: f64| (ours - theirs).abs() / theirs.abs();
-        let step_rel_diffs: Vec<f64> = ours
+        let step_rel_diffs: Vec<f64> = ours.iter().zip(&reference.step_losses).map(|(&o, &t)| relative(o, t)).collect();
+        let (worst_step, max_step_rel_diff) = step_rel_diffs
             .iter()
-            .zip(&reference.step_losses)
-            .map(|(&o, &t)| relative(o, t))
-            .collect();
-        let (worst_step, max_step_rel_diff) =
-            step_rel_diffs
-                .iter()
-                .enumerate()
-                .fold((0, 0.0), |best, (i, &d)| {
-                    if d > best.1 || d.is_nan() {
-                        (i + 1, d)
-                    } else {
-                        best
-                    }
-                });
+            .enumerate()
+            .fold((0, 0.0), |best, (i, &d)| if d > best.1 || d.is_nan() { (i + 1, d) } else { best });
         let count = |accuracy: f64| (accuracy * test_images as f64).round() as usize;
         Ok(Comparison {
             step_rel_diffs,
@@ -261,12 +210,7 @@ mod tests {
     #[test]
     fn start_files_give_weights_in_burn_layout_and_the_order() {
         let start = ReplayStart::parse("s.json", start_json(8, "[[2,0,1]]").as_bytes()).unwrap();
-        let sizes: Vec<(usize, usize)> = start
-            .weights
-            .layers
-            .iter()
-            .map(|l| (l.fan_in, l.fan_out))
-            .collect();
+        let sizes: Vec<(usize, usize)> = start.weights.layers.iter().map(|l| (l.fan_in, l.fan_out)).collect();
         assert_eq!(sizes, vec![(4, 2), (2, 3), (3, 1)]);
         assert_eq!(start.orders, vec![vec![2, 0, 1]]);
         assert_eq!((start.batch_size, start.train_samples), (2, 3));
@@ -289,11 +233,7 @@ mod tests {
             steps: losses
                 .iter()
                 .enumerate()
-                .map(|(i, &loss)| StepRecord {
-                    step: i + 1,
-                    loss,
-                    accuracy: 0.0,
-                })
+                .map(|(i, &loss)| StepRecord { step: i + 1, loss, accuracy: 0.0 })
                 .collect(),
             epochs: vec![EpochRecord {
                 epoch: 1,
@@ -309,11 +249,7 @@ mod tests {
 
     #[test]
     fn comparison_finds_the_worst_step_and_counts_test_images() {
-        let reference = ReferenceRun {
-            step_losses: vec![2.0, 1.0, 0.5],
-            train_loss: 1.5,
-            test_acc: 0.1895,
-        };
+        let reference = ReferenceRun { step_losses: vec![2.0, 1.0, 0.5], train_loss: 1.5, test_acc: 0.1895 };
         let c = Comparison::new(&reference, &history(&[2.0, 1.0001, 0.5], 0.1894), 10_000).unwrap();
         assert_eq!(c.worst_step, 2);
         assert_eq!(c.step_rel_diffs.len(), 3);
@@ -321,9 +257,7 @@ mod tests {
         assert!((c.max_step_rel_diff - 1e-4).abs() < 1e-7, "{c}");
         assert_eq!((c.test_correct, c.reference_test_correct), (1894, 1895));
         assert!(
-            Comparison::new(&reference, &history(&[2.0], 0.1), 10_000)
-                .unwrap_err()
-                .contains("1 steps replayed, 3")
+            Comparison::new(&reference, &history(&[2.0], 0.1), 10_000).unwrap_err().contains("1 steps replayed, 3")
         );
         let c = Comparison::new(&reference, &history(&[2.0, f32::NAN, 0.5], 0.1), 10_000).unwrap();
         assert!(c.max_step_rel_diff.is_nan() && c.worst_step == 2);
@@ -335,18 +269,9 @@ mod tests {
             "runs":{"tanh,selu,relu":{"step_losses":[2.3],"train_loss":2.3,"test_acc":0.5}}}"#;
         let reference = ReplayReference::parse("r.json", json.as_bytes()).unwrap();
         let runs = reference.runs().unwrap();
-        assert_eq!(
-            runs[0].0,
-            [Activation::Tanh, Activation::Selu, Activation::Relu]
-        );
+        assert_eq!(runs[0].0, [Activation::Tanh, Activation::Selu, Activation::Relu]);
         assert_eq!(reference.config(&Config::default()).momentum, 0.5);
         let bad = json.replace("tanh,selu", "tanh,gelu");
-        assert!(
-            ReplayReference::parse("r.json", bad.as_bytes())
-                .unwrap()
-                .runs()
-                .unwrap_err()
-                .contains("gelu")
-        );
+        assert!(ReplayReference::parse("r.json", bad.as_bytes()).unwrap().runs().unwrap_err().contains("gelu"));
     }
 }

@@ -265,7 +265,10 @@ pub fn parse_query(query: &str) -> SharedView {
         let (key, value) = (key.into_owned(), value.into_owned());
         if key.trim().is_empty() {
             if !value.is_empty() {
-                errors.push(ConfigError::new("(empty key)", format!("a value {:?} without a setting name", clip(&value))));
+                errors.push(ConfigError::new(
+                    "(empty key)",
+                    format!("a value {:?} without a setting name", clip(&value)),
+                ));
             }
             continue;
         }

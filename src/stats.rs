@@ -34,10 +34,10 @@
 //! Everything read back that is NaN or ±∞ is stored as NaN and sets
 //! [`ProbeRecord::non_finite`]; nothing panics on a diverging model.
 
+use crate::batch::Batch;
 use crate::config::Activation;
 use crate::data::HostBatch;
 use crate::model::{Mlp, cross_entropy};
-use crate::batch::Batch;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Bool, Device, Tensor, TensorData, Transaction};
@@ -314,10 +314,9 @@ pub fn histogram_from_quantiles(quantiles: &[f32], bins: usize) -> (f32, f32, Ve
 /// 1) instead of a density.
 pub fn histogram_mass_from_quantiles(quantiles: &[f32], bins: usize) -> (f32, f32, Vec<f32>) {
     let finite: Vec<f64> = quantiles.iter().filter(|v| v.is_finite()).map(|&v| v as f64).collect();
-    let (Some(&min), Some(&max)) = (
-        finite.iter().min_by(|a, b| a.total_cmp(b)),
-        finite.iter().max_by(|a, b| a.total_cmp(b)),
-    ) else {
+    let (Some(&min), Some(&max)) =
+        (finite.iter().min_by(|a, b| a.total_cmp(b)), finite.iter().max_by(|a, b| a.total_cmp(b)))
+    else {
         return (0.0, 1.0, vec![0.0; bins]);
     };
     let (lo, hi) = if max > min {
@@ -655,7 +654,11 @@ mod tests {
         assert_eq!(record.layers[2].dead_fraction, 1.0);
         assert_eq!(record.layers[2].post_quantiles, vec![0.0; QUANTILES]);
         // No gradient flows through relu at 0: every weight gradient is exactly 0.
-        assert!(record.layers.iter().all(|l| l.grad_norm == 0.0), "{:?}", record.layers.iter().map(|l| l.grad_norm).collect::<Vec<_>>());
+        assert!(
+            record.layers.iter().all(|l| l.grad_norm == 0.0),
+            "{:?}",
+            record.layers.iter().map(|l| l.grad_norm).collect::<Vec<_>>()
+        );
         assert_eq!(record.gradient_ratio(), None);
     }
 

@@ -45,11 +45,7 @@ impl TrainState {
         let optimizer = SgdConfig::new()
             .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
             .init();
-        TrainState {
-            model: Mlp::from_weights(weights, config, device),
-            optimizer,
-            lr: config.lr,
-        }
+        TrainState { model: Mlp::from_weights(weights, config, device), optimizer, lr: config.lr }
     }
 }
 
@@ -69,10 +65,7 @@ pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) 
     let correct = predict(outputs.detach()).equal(batch.targets.clone()).int().sum();
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let model = optimizer.step(lr, model, grads);
-    let output = StepOutput {
-        loss: loss.detach().inner(),
-        correct: correct.inner(),
-    };
+    let output = StepOutput { loss: loss.detach().inner(), correct: correct.inner() };
     (TrainState { model, optimizer, lr }, output)
 }
 
@@ -269,7 +262,12 @@ impl Session {
     }
 
     /// The same, starting from given weights and batch order (e.g. a replayed PyTorch run's).
-    pub fn from_start(config: Config, dataset: Arc<Dataset>, device: &Device, start: RunStart) -> Result<Session, String> {
+    pub fn from_start(
+        config: Config,
+        dataset: Arc<Dataset>,
+        device: &Device,
+        start: RunStart,
+    ) -> Result<Session, String> {
         config.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if dataset.kind != config.dataset {
             return Err(format!(
@@ -290,11 +288,7 @@ impl Session {
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::from_weights(&start.weights, &config, &device);
-        let history = History {
-            acts: config.acts.to_vec(),
-            steps_per_epoch,
-            ..History::default()
-        };
+        let history = History { acts: config.acts.to_vec(), steps_per_epoch, ..History::default() };
         let mut session = Session {
             config,
             dataset,
@@ -489,8 +483,9 @@ impl Session {
     /// pass on the probe batch, so training itself never waits for them.
     async fn take_probe(&mut self) -> Result<(), String> {
         let state = self.state.as_ref().expect("state present");
-        let record = stats::probe(&state.model, &self.probe, self.dataset.input_size(), &self.device, self.global_step())
-            .await?;
+        let record =
+            stats::probe(&state.model, &self.probe, self.dataset.input_size(), &self.device, self.global_step())
+                .await?;
         self.history.probes.push(record);
         Ok(())
     }

@@ -145,15 +145,10 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
     let info = setup.adapter.get_info();
     let browser_info = js_sys::Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
     let field = |key: &str| {
-        js_sys::Reflect::get(&browser_info, &key.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .filter(|s| !s.is_empty())
+        js_sys::Reflect::get(&browser_info, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
     };
-    let mut parts: Vec<String> = ["vendor", "architecture", "device", "description"]
-        .into_iter()
-        .filter_map(field)
-        .collect();
+    let mut parts: Vec<String> =
+        ["vendor", "architecture", "device", "description"].into_iter().filter_map(field).collect();
     if parts.is_empty() && !info.name.is_empty() {
         parts.push(info.name.clone());
     }
@@ -295,9 +290,9 @@ impl Trainer {
         let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
         let (device, backend_name) = match config.backend {
             BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string()),
-            BackendKind::Gpu => GPU
-                .with(|gpu| gpu.borrow().clone())
-                .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first or choose the CPU backend"))?,
+            BackendKind::Gpu => GPU.with(|gpu| gpu.borrow().clone()).ok_or_else(|| {
+                JsError::new("WebGPU is not initialised: call initWebGpu() first or choose the CPU backend")
+            })?,
         };
         let session = Session::new(config, dataset.inner.clone(), &device).map_err(|e| JsError::new(&e))?;
         Ok(Trainer { session: Rc::new(RefCell::new(session)), backend_name, drawn: RefCell::new(HashMap::new()) })
@@ -378,7 +373,13 @@ impl Trainer {
     /// has sized by `scale` (devicePixelRatio × zoom). `stage` is `pre` or `post` for the
     /// activation chart. Returns the chart's layout as JSON.
     #[wasm_bindgen(js_name = drawChart)]
-    pub fn draw_chart(&self, chart: &str, canvas: JsValue, scale: f64, stage: Option<String>) -> Result<String, JsError> {
+    pub fn draw_chart(
+        &self,
+        chart: &str,
+        canvas: JsValue,
+        scale: f64,
+        stage: Option<String>,
+    ) -> Result<String, JsError> {
         let session = self.borrow()?;
         let history = session.history();
         let backend = canvas::Canvas2dBackend::new(&canvas).map_err(|e| JsError::new(&e))?;

@@ -53,11 +53,7 @@ fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
     if let Err(e) = spec.validate() {
         errors.push(e);
         spec = SweepSpec {
-            base: Config {
-                stats_every: 0,
-                backend: BackendKind::Cpu,
-                ..Config::default()
-            },
+            base: Config { stats_every: 0, backend: BackendKind::Cpu, ..Config::default() },
             ..SweepSpec::default()
         };
     }
@@ -67,11 +63,7 @@ fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
 /// A run's identity in the store: its single-run link (every setting that shapes the run).
 fn run_key(config: &Config) -> String {
     share::to_query(&share::SharedView {
-        config: Config {
-            stats_every: 0,
-            backend: BackendKind::Cpu,
-            ..config.clone()
-        },
+        config: Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() },
         compare: None,
         preset: None,
         lecture: false,
@@ -86,17 +78,9 @@ fn run_key(config: &Config) -> String {
 pub fn sweep_spec(query: &str) -> String {
     let (spec, errors) = parse_spec(query);
     let view = SpecView {
-        settings: spec
-            .settings()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
+        settings: spec.settings().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         query: spec_query(&spec),
-        runs: spec
-            .members()
-            .into_iter()
-            .map(|c| (run_key(&c), c))
-            .collect(),
+        runs: spec.members().into_iter().map(|c| (run_key(&c), c)).collect(),
         errors,
     };
     serde_json::to_string(&view).unwrap_or_default()
@@ -105,10 +89,7 @@ pub fn sweep_spec(query: &str) -> String {
 /// The activations in table order (rows, columns and the selects use them).
 #[wasm_bindgen(js_name = sweepActivations)]
 pub fn sweep_activations() -> Vec<String> {
-    crate::config::Activation::ALL
-        .iter()
-        .map(|a| a.name().to_string())
-        .collect()
+    crate::config::Activation::ALL.iter().map(|a| a.name().to_string()).collect()
 }
 
 /// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose
@@ -116,10 +97,7 @@ pub fn sweep_activations() -> Vec<String> {
 #[wasm_bindgen(js_name = sweepServedFiles)]
 pub fn sweep_served_files(kind: &str) -> String {
     let names: Vec<String> = match DatasetKind::parse(kind) {
-        Ok(DatasetKind::MnistSubset) => data::MNIST_FILES
-            .iter()
-            .map(|n| format!("{n}.gz"))
-            .collect(),
+        Ok(DatasetKind::MnistSubset) => data::MNIST_FILES.iter().map(|n| format!("{n}.gz")).collect(),
         _ => Vec::new(),
     };
     serde_json::to_string(&names).unwrap_or_default()
@@ -128,13 +106,9 @@ pub fn sweep_served_files(kind: &str) -> String {
 /// The single-run link (query) that reproduces one run of the sweep.
 #[wasm_bindgen(js_name = sweepRunLink)]
 pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
-    let config =
-        Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
+    let config = Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
     // The single-run view shows its statistics: the page's default cadence.
-    let config = Config {
-        stats_every: Config::default().stats_every,
-        ..config
-    };
+    let config = Config { stats_every: Config::default().stats_every, ..config };
     Ok(share::to_query(&share::SharedView {
         config,
         compare: None,
@@ -157,16 +131,9 @@ pub fn sweep_cells(records_json: &str) -> Result<String, JsError> {
         .map(|cell| {
             let mut value = serde_json::to_value(cell).unwrap_or_default();
             value["text"] = table::cell_text(cell).into();
-            let mut lines: Vec<String> = cell
-                .runs
-                .iter()
-                .map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0))
-                .collect();
-            lines.extend(
-                cell.diverged
-                    .iter()
-                    .map(|seed| format!("seed {seed}: diverged")),
-            );
+            let mut lines: Vec<String> =
+                cell.runs.iter().map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0)).collect();
+            lines.extend(cell.diverged.iter().map(|seed| format!("seed {seed}: diverged")));
             value["runsText"] = lines.into();
             value
         })
@@ -182,9 +149,7 @@ pub fn sweep_export(records_json: &str, format: &str) -> Result<String, JsError>
         "csv" => Ok(table::to_csv(&records)),
         "json" => Ok(table::to_json(&records)),
         "markdown" => Ok(table::markdown_table(&table::summarize(&records))),
-        other => Err(error(format!(
-            "unknown export format {other:?} (csv, json or markdown)"
-        ))),
+        other => Err(error(format!("unknown export format {other:?} (csv, json or markdown)"))),
     }
 }
 
@@ -210,24 +175,15 @@ impl SweepJob {
         if !errors.is_empty() {
             return Err(error(errors.join("; ")));
         }
-        let done: Vec<String> =
-            serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
-        let members: Vec<Config> = spec
-            .members()
-            .into_iter()
-            .filter(|c| !done.contains(&run_key(c)))
-            .collect();
+        let done: Vec<String> = serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
+        let members: Vec<Config> = spec.members().into_iter().filter(|c| !done.contains(&run_key(c))).collect();
         if members.is_empty() {
             return Err(error("every run of this sweep is already finished"));
         }
         let kind = spec.base.dataset;
         let dataset = load(kind, names, files)?;
         let (device, backend_name, limits) = match spec.base.backend {
-            BackendKind::Cpu => (
-                Device::flex(),
-                "CPU · burn Flex in wasm".to_string(),
-                MemoryLimits::CPU,
-            ),
+            BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string(), MemoryLimits::CPU),
             BackendKind::Gpu => {
                 let (device, setup) = Device::wgpu_options()
                     .init_with_setup_async()
@@ -242,12 +198,8 @@ impl SweepJob {
                 )
             }
         };
-        let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel)
-            .map_err(error)?;
-        Ok(SweepJob {
-            sweep: Rc::new(RefCell::new(sweep)),
-            backend_name,
-        })
+        let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel).map_err(error)?;
+        Ok(SweepJob { sweep: Rc::new(RefCell::new(sweep)), backend_name })
     }
 
     #[wasm_bindgen(getter, js_name = backendName)]
@@ -258,10 +210,7 @@ impl SweepJob {
     /// Group sizes, e.g. `[64, 64, 64]`.
     #[wasm_bindgen(js_name = groupSizes)]
     pub fn group_sizes(&self) -> Result<Vec<u32>, JsError> {
-        let sweep = self
-            .sweep
-            .try_borrow()
-            .map_err(|_| error("the sweep is busy with a chunk"))?;
+        let sweep = self.sweep.try_borrow().map_err(|_| error("the sweep is busy with a chunk"))?;
         Ok(sweep.groups().iter().map(|g| g.len() as u32).collect())
     }
 
@@ -276,11 +225,8 @@ impl SweepJob {
                 .run(max_steps.max(1) as usize, budget_ms)
                 .await
                 .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-            let finished: Vec<serde_json::Value> = p
-                .finished
-                .iter()
-                .map(|r| serde_json::json!({ "key": run_key(&r.config), "record": r }))
-                .collect();
+            let finished: Vec<serde_json::Value> =
+                p.finished.iter().map(|r| serde_json::json!({ "key": run_key(&r.config), "record": r })).collect();
             let out = serde_json::json!({
                 "runsDone": p.runs_done,
                 "runsTotal": p.runs_total,
@@ -296,11 +242,7 @@ impl SweepJob {
     }
 }
 
-fn load(
-    kind: DatasetKind,
-    names: Vec<String>,
-    files: js_sys::Array,
-) -> Result<data::Dataset, JsError> {
+fn load(kind: DatasetKind, names: Vec<String>, files: js_sys::Array) -> Result<data::Dataset, JsError> {
     if names.len() as u32 != files.length() {
         return Err(error("one name per file"));
     }

@@ -6,7 +6,7 @@
 //! mostly on headers and small slices so the suite stays fast.
 
 use activation_playground::config::DatasetKind;
-use activation_playground::data::{self, cifar, idx, DataError, Dataset, ImageShape, Split};
+use activation_playground::data::{self, DataError, Dataset, ImageShape, Split, cifar, idx};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use std::io::{Read, Write};
@@ -86,9 +86,7 @@ fn t10k() -> &'static T10k {
 /// The two stored CIFAR-10 batches, decompressed: (data_batch_1.bin, test_batch.bin).
 fn cifar_raw() -> &'static (Vec<u8>, Vec<u8>) {
     static C: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
-    C.get_or_init(|| {
-        (gunzip(&read(cifar_path("data_batch_1.bin.gz"))), gunzip(&read(cifar_path("test_batch.bin.gz"))))
-    })
+    C.get_or_init(|| (gunzip(&read(cifar_path("data_batch_1.bin.gz"))), gunzip(&read(cifar_path("test_batch.bin.gz")))))
 }
 
 /// The stored CIFAR-10 batches through `load_dir` (which also meets batches.meta.txt.gz there).
@@ -151,10 +149,7 @@ fn mnist_loads_with_the_known_counts_histograms_and_first_images() {
     assert_eq!(d.shape, ImageShape::MNIST);
     assert_eq!((d.train.len(), d.test.len()), (60_000, 10_000));
     assert_eq!(d.train.images.len(), 60_000 * 784);
-    assert_eq!(
-        histogram(&d.train.labels),
-        [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
-    );
+    assert_eq!(histogram(&d.train.labels), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
     assert_eq!(histogram(&d.test.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
     assert_eq!((d.train.labels[0], d.test.labels[0]), (5, 7));
     let first_train = &d.train.images[..784];
@@ -215,7 +210,10 @@ fn mnist_errors_name_the_file_and_the_problem() {
     assert_eq!(err.message, "train-images-idx3-ubyte.gz has 10000 images but train-labels-idx1-ubyte has 9999 labels");
     // Labels where images belong and the other way round.
     let err = idx::parse_images("t10k-images-idx3-ubyte.gz", &t.labels_gz).unwrap_err();
-    assert!(err.message.contains("magic 0x00000801, expected 0x00000803") && err.message.contains("label file"), "{err}");
+    assert!(
+        err.message.contains("magic 0x00000801, expected 0x00000803") && err.message.contains("label file"),
+        "{err}"
+    );
     let err = idx::parse_labels("x", &t.images[..5000]).unwrap_err();
     assert!(err.message.contains("image file"), "{err}");
     // A truncated real file.
@@ -236,7 +234,9 @@ fn mnist_errors_name_the_file_and_the_problem() {
 fn fashion_mnist_loads_when_installed() {
     let dir = Path::new(FASHION);
     if !dir.is_dir() {
-        eprintln!("SKIPPED fashion_mnist_loads_when_installed: {FASHION} is absent (apt-get install dataset-fashion-mnist)");
+        eprintln!(
+            "SKIPPED fashion_mnist_loads_when_installed: {FASHION} is absent (apt-get install dataset-fashion-mnist)"
+        );
         return;
     }
     let d = data::load_dir(DatasetKind::FashionMnist, dir).unwrap();
@@ -284,8 +284,8 @@ fn cifar_raw_batch_parses_like_the_gzipped_one() {
 #[test]
 fn cifar_archive_built_from_the_real_files_loads() {
     let (train, test) = cifar_raw();
-    let d = data::load_files(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), small_archive().clone())])
-        .unwrap();
+    let d =
+        data::load_files(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), small_archive().clone())]).unwrap();
     // Batch 1 then batch 2, whatever their order in the archive: the first 500 real records.
     let expected_train = cifar::parse_batch("first 500", records(train, 0, 500)).unwrap();
     assert_eq!(d.train, expected_train);
@@ -305,8 +305,8 @@ fn cifar_archive_errors_name_what_is_missing() {
     assert_eq!(err.message, "the archive has no cifar-10-batches-bin/test_batch.bin");
     // A truncated archive.
     let archive = small_archive();
-    let err = cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), archive[..archive.len() * 2 / 3].to_vec())])
-        .unwrap_err();
+    let err =
+        cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), archive[..archive.len() * 2 / 3].to_vec())]).unwrap_err();
     assert!(err.file.starts_with(cifar::ARCHIVE_NAME), "{err}");
     assert!(!err.message.is_empty());
 }
@@ -652,4 +652,3 @@ fn fuzz_a_few_truncations_of_the_real_cifar_gz() {
         assert!(!err.message.is_empty() && err.file == "test_batch.bin.gz", "{err}");
     }
 }
-

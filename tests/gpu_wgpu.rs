@@ -22,7 +22,10 @@ fn dataset() -> Arc<Dataset> {
             .collect(),
         labels: (0..n).map(|r| ((r + offset) % 10) as u8).collect(),
     };
-    Arc::new(Dataset::new(DatasetKind::MnistSubset, ImageShape::MNIST, Normalization::mnist(), split(640, 0), split(200, 3)).unwrap())
+    Arc::new(
+        Dataset::new(DatasetKind::MnistSubset, ImageShape::MNIST, Normalization::mnist(), split(640, 0), split(200, 3))
+            .unwrap(),
+    )
 }
 
 /// The one wgpu device of this test process: burn initialises its runtime once per process, so
@@ -30,8 +33,9 @@ fn dataset() -> Arc<Dataset> {
 fn gpu() -> &'static Device {
     static GPU: OnceLock<Device> = OnceLock::new();
     GPU.get_or_init(|| {
-        let (device, setup) =
-            Device::wgpu_options().init_with_setup().expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
+        let (device, setup) = Device::wgpu_options()
+            .init_with_setup()
+            .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
         eprintln!("adapter: {:?}", setup.adapter.get_info());
         device
     })
@@ -57,7 +61,10 @@ fn wgpu_trains_like_the_cpu_backend() {
     let (on_gpu, session) = losses(gpu, &config);
     let (on_cpu, _) = losses(&Device::flex(), &config);
     assert_eq!(session.history().epochs.len(), 2);
-    assert_eq!(pollster::block_on(Session::new(config.clone(), dataset(), gpu).unwrap().run(1, 0.0)).state, RunState::Running);
+    assert_eq!(
+        pollster::block_on(Session::new(config.clone(), dataset(), gpu).unwrap().run(1, 0.0)).state,
+        RunState::Running
+    );
     // Same seed → same initial weights and batch order on every backend: the first losses agree
     // to float rounding, and the run learns on the GPU as on the CPU.
     assert!((on_gpu[0] - on_cpu[0]).abs() < 1e-3, "first loss {} on wgpu vs {} on CPU", on_gpu[0], on_cpu[0]);

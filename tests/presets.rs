@@ -64,10 +64,15 @@ fn check(name: &str) {
         let seen = observe(&preset, seed);
         for claim in &preset.claims {
             let why = format!("{name}, seed {seed}: \"{}\"", claim.sentence());
-            let accuracy = |epochs: usize| *seen.accuracy.get(epochs - 1).unwrap_or_else(|| panic!("{why}: no epoch {epochs}"));
+            let accuracy =
+                |epochs: usize| *seen.accuracy.get(epochs - 1).unwrap_or_else(|| panic!("{why}: no epoch {epochs}"));
             match *claim {
-                Claim::AccuracyBelow { epochs, value } => assert!(accuracy(epochs) < value, "{why}: {}", accuracy(epochs)),
-                Claim::AccuracyAbove { epochs, value } => assert!(accuracy(epochs) > value, "{why}: {}", accuracy(epochs)),
+                Claim::AccuracyBelow { epochs, value } => {
+                    assert!(accuracy(epochs) < value, "{why}: {}", accuracy(epochs))
+                }
+                Claim::AccuracyAbove { epochs, value } => {
+                    assert!(accuracy(epochs) > value, "{why}: {}", accuracy(epochs))
+                }
                 Claim::GradientRatioBelow { value } => {
                     let ratio = seen.gradient_ratio.unwrap();
                     assert!(ratio < value, "{why}: {ratio}")
@@ -96,7 +101,14 @@ fn check(name: &str) {
 #[test]
 fn every_preset_is_checked_here() {
     let checked = [
-        "collapse", "sigmoid-sigmoid-relu", "tanh-sigmoid-relu", "all-sigmoid", "selu", "healthy", "bn-last", "bn-all",
+        "collapse",
+        "sigmoid-sigmoid-relu",
+        "tanh-sigmoid-relu",
+        "all-sigmoid",
+        "selu",
+        "healthy",
+        "bn-last",
+        "bn-all",
         "diverge",
     ];
     let names: Vec<&str> = presets().iter().map(|p| p.name).collect();

@@ -1,6 +1,8 @@
 //! Share links: round trips, identical runs from the same link, and a fuzz of malformed links.
 
-use activation_playground::config::{Activation, BackendKind, BatchNormMode, Config, DatasetKind, MAX_SEED, SETTING_KEYS};
+use activation_playground::config::{
+    Activation, BackendKind, BatchNormMode, Config, DatasetKind, MAX_SEED, SETTING_KEYS,
+};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
 use activation_playground::share::{SharedView, is_known_key, parse_query, to_query};
 use activation_playground::train::Session;
@@ -17,17 +19,19 @@ fn any_config() -> impl Strategy<Value = Config> {
         (1e-6f64..100.0, 0.0f64..0.999, 1usize..=4096, 1usize..=1000),
         (0..=MAX_SEED, prop::bool::ANY, 0usize..=100_000),
     )
-        .prop_map(|(dataset, acts, batch_norm, (lr, momentum, batch_size, epochs), (seed, cpu, stats_every))| Config {
-            dataset,
-            acts,
-            batch_norm,
-            lr,
-            momentum,
-            batch_size,
-            epochs,
-            seed,
-            backend: if cpu { BackendKind::Cpu } else { BackendKind::Gpu },
-            stats_every,
+        .prop_map(|(dataset, acts, batch_norm, (lr, momentum, batch_size, epochs), (seed, cpu, stats_every))| {
+            Config {
+                dataset,
+                acts,
+                batch_norm,
+                lr,
+                momentum,
+                batch_size,
+                epochs,
+                seed,
+                backend: if cpu { BackendKind::Cpu } else { BackendKind::Gpu },
+                stats_every,
+            }
         })
 }
 

@@ -31,7 +31,12 @@ fn mnist(n_train: usize, n_test: usize) -> Option<Arc<Dataset>> {
     let full = FULL.get_or_init(|| {
         let dir = root().join("../shared/data/mnist");
         let read = |name: &str| std::fs::read(dir.join(name)).ok();
-        let files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+        let files = [
+            "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+        ];
         let bytes: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect::<Option<_>>()?;
         let d = idx::load_mnist(
             DatasetKind::Mnist,
@@ -92,14 +97,20 @@ fn fonts() {
                 Ok(bytes) => {
                     let _ = plotters::style::register_font("sans-serif", style, Box::leak(bytes.into_boxed_slice()));
                 }
-                Err(_) => eprintln!("note: {} missing (fonts-dejavu-core): charts without text", dir.join(file).display()),
+                Err(_) => {
+                    eprintln!("note: {} missing (fonts-dejavu-core): charts without text", dir.join(file).display())
+                }
             }
         }
     });
 }
 
 /// Draws one chart into a bitmap and saves it as artifacts/charts/`name`.png.
-fn save(name: &str, (w, h): (u32, u32), draw: impl FnOnce(BitMapBackend) -> Result<ChartLayout, String>) -> ChartLayout {
+fn save(
+    name: &str,
+    (w, h): (u32, u32),
+    draw: impl FnOnce(BitMapBackend) -> Result<ChartLayout, String>,
+) -> ChartLayout {
     fonts();
     let mut buf = vec![0u8; (w * h * 3) as usize];
     let layout = draw(BitMapBackend::with_buffer(&mut buf, (w, h))).expect("charts draw");
@@ -212,7 +223,9 @@ fn stacked_sigmoids_starve_the_first_layer_of_gradient() {
         assert!(selu >= 2.0 * sigmoid, "seed {seed}: selu {selu} vs sigmoid {sigmoid}");
         if seed == 1 {
             save("sigmoid-sigmoid-sigmoid-gradients", (1280, 800), |b| plots::draw_gradients(b, &sh, 1.0));
-            save("sigmoid-sigmoid-sigmoid-activations-post", (1280, 800), |b| plots::draw_activations(b, &sh, Stage::Post, 1.0));
+            save("sigmoid-sigmoid-sigmoid-activations-post", (1280, 800), |b| {
+                plots::draw_activations(b, &sh, Stage::Post, 1.0)
+            });
             save("sigmoid-sigmoid-sigmoid-health", (1280, 800), |b| plots::draw_unit_health(b, &sh, 1.0));
             save("relu-relu-relu-gradients", (1280, 800), |b| plots::draw_gradients(b, &rh, 1.0));
             save("relu-relu-relu-health", (1280, 800), |b| plots::draw_unit_health(b, &rh, 1.0));
@@ -245,7 +258,8 @@ fn the_articles_dead_output_layer_is_seen_and_bannered() {
         assert!(last.layers.iter().all(|l| l.grad_norm == 0.0), "seed {seed}: {:?}", last.layers);
         let final_loss = history.steps.last().unwrap().loss;
         assert!((final_loss - std::f32::consts::LN_10).abs() < 1e-4, "seed {seed}: loss {final_loss}");
-        let layout = save(&format!("dead-output-seed{seed}-health"), (1280, 800), |b| plots::draw_unit_health(b, &history, 1.0));
+        let layout =
+            save(&format!("dead-output-seed{seed}-health"), (1280, 800), |b| plots::draw_unit_health(b, &history, 1.0));
         assert_eq!(layout.banner.as_deref(), Some(plots::DEAD_OUTPUT_BANNER));
         if seed == 1 {
             save("dead-output-training", (1280, 800), |b| plots::draw_training(b, &history, 1.0));
@@ -260,7 +274,15 @@ fn the_articles_dead_output_layer_is_seen_and_bannered() {
 #[test]
 fn a_diverging_run_still_gives_charts() {
     let data = data(2000, 500);
-    let config = Config { dataset: DatasetKind::Mnist, acts: [RELU; 3], lr: 3.0, seed: 1, epochs: 1, stats_every: 2, ..Config::default() };
+    let config = Config {
+        dataset: DatasetKind::Mnist,
+        acts: [RELU; 3],
+        lr: 3.0,
+        seed: 1,
+        epochs: 1,
+        stats_every: 2,
+        ..Config::default()
+    };
     let history = train(config, data, usize::MAX);
     assert!(history.steps.len() < 60, "diverged early");
     for probe in &history.probes {
@@ -277,7 +299,10 @@ fn a_diverging_run_still_gives_charts() {
     for (name, layout) in [
         ("diverged-training", save("diverged-training", (1280, 800), |b| plots::draw_training(b, &history, 1.0))),
         ("diverged-gradients", save("diverged-gradients", (1280, 800), |b| plots::draw_gradients(b, &history, 1.0))),
-        ("diverged-activations", save("diverged-activations", (1280, 800), |b| plots::draw_activations(b, &history, Stage::Pre, 1.0))),
+        (
+            "diverged-activations",
+            save("diverged-activations", (1280, 800), |b| plots::draw_activations(b, &history, Stage::Pre, 1.0)),
+        ),
         ("diverged-health", save("diverged-health", (1280, 800), |b| plots::draw_unit_health(b, &history, 1.0))),
     ] {
         for p in &layout.panels {

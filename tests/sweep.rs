@@ -30,14 +30,7 @@ fn dataset() -> Arc<Dataset> {
 }
 
 fn cfg(acts: [Activation; 3], bn: BatchNormMode, seed: u64) -> Config {
-    Config {
-        acts,
-        batch_norm: bn,
-        seed,
-        epochs: 2,
-        stats_every: 0,
-        ..Config::default()
-    }
+    Config { acts, batch_norm: bn, seed, epochs: 2, stats_every: 0, ..Config::default() }
 }
 
 /// A single run to its end: its per-step losses and per-epoch test accuracies.
@@ -47,15 +40,11 @@ fn single(config: &Config, dataset: &Arc<Dataset>, device: &Device) -> (Vec<f32>
         pollster::block_on(session.run(usize::MAX, f64::INFINITY));
     }
     let h = session.history();
-    (
-        h.steps.iter().map(|s| s.loss).collect(),
-        h.epochs.iter().map(|e| e.test_accuracy).collect(),
-    )
+    (h.steps.iter().map(|s| s.loss).collect(), h.epochs.iter().map(|e| e.test_accuracy).collect())
 }
 
 fn group(configs: &[Config], dataset: &Arc<Dataset>, device: &Device) -> GroupRun {
-    let mut group =
-        GroupRun::new(configs.to_vec(), dataset.clone(), device, MemoryLimits::CPU).unwrap();
+    let mut group = GroupRun::new(configs.to_vec(), dataset.clone(), device, MemoryLimits::CPU).unwrap();
     while !group.is_done() {
         // Small chunks: read-backs in the middle of an epoch must not change anything.
         pollster::block_on(group.run(3, f64::INFINITY)).unwrap();
@@ -93,11 +82,7 @@ fn assert_matches_single_runs(configs: &[Config], device: &Device, tolerance: f3
         let got: Vec<f32> = run.history.epochs.iter().map(|e| e.test_accuracy).collect();
         for (a, b) in got.iter().zip(&accuracies) {
             // A prediction on the edge may flip: at most one test image of 60.
-            assert!(
-                (a - b).abs() <= 1.0 / 60.0 + 1e-6,
-                "{}: test accuracy {a} vs {b}",
-                config.label()
-            );
+            assert!((a - b).abs() <= 1.0 / 60.0 + 1e-6, "{}: test accuracy {a} vs {b}", config.label());
         }
     }
 }
@@ -106,20 +91,11 @@ fn assert_matches_single_runs(configs: &[Config], device: &Device, tolerance: f3
 fn batched_runs_match_single_runs_for_mixed_activations_and_batch_norm() {
     // Two seeds × two models: a rectangle, inputs broadcast per seed.
     let configs = mixed();
-    assert!(matches!(
-        InputLayout::new(&[0, 0, 1, 1]),
-        InputLayout::Rect {
-            seeds: 2,
-            per_seed: 2
-        }
-    ));
+    assert!(matches!(InputLayout::new(&[0, 0, 1, 1]), InputLayout::Rect { seeds: 2, per_seed: 2 }));
     assert_matches_single_runs(&configs, &cpu(), 1e-4);
     // Unequal seeds per group: each model gathers its seed's rows.
     let uneven = &configs[1..];
-    assert!(matches!(
-        InputLayout::new(&[0, 1, 1]),
-        InputLayout::Gather(_)
-    ));
+    assert!(matches!(InputLayout::new(&[0, 1, 1]), InputLayout::Gather(_)));
     assert_matches_single_runs(uneven, &cpu(), 1e-4);
 }
 
@@ -128,24 +104,17 @@ fn each_models_gradient_is_its_own_single_model_gradient() {
     let device = cpu().autodiff();
     let configs = mixed();
     let data = dataset();
-    let weights: Vec<InitialWeights> = configs
-        .iter()
-        .map(|c| InitialWeights::draw(c, 784))
-        .collect();
+    let weights: Vec<InitialWeights> = configs.iter().map(|c| InitialWeights::draw(c, 784)).collect();
     let refs: Vec<&InitialWeights> = weights.iter().collect();
     let stacked = StackedMlp::new(&configs, &refs, &device);
     let layout = InputLayout::new(&[0, 0, 1, 1]);
     // Seed 1's models see rows 0..32, seed 2's rows 32..64.
-    let hosts: Vec<_> = [0..32, 32..64]
-        .map(|r| data.batch(&data.train, &r.collect::<Vec<_>>()))
-        .into();
+    let hosts: Vec<_> = [0..32, 32..64].map(|r| data.batch(&data.train, &r.collect::<Vec<_>>())).into();
     let features: Vec<Vec<f32>> = hosts.iter().map(|h| h.features.clone()).collect();
     let labels: Vec<Vec<i64>> = hosts.iter().map(|h| h.labels.clone()).collect();
     let batch = SweepBatch::upload(&features, &labels, 784, &layout, &device);
     let (outputs, _) = stacked.forward_train(batch.inputs.clone(), &layout);
-    let grads = per_model_loss(outputs, batch.targets.clone())
-        .sum()
-        .backward();
+    let grads = per_model_loss(outputs, batch.targets.clone()).sum().backward();
     for (k, config) in configs.iter().enumerate() {
         let single = Mlp::from_weights(&weights[k], config, &device);
         let host = &hosts[k / 2];
@@ -163,16 +132,7 @@ fn each_models_gradient_is_its_own_single_model_gradient() {
                 ),
                 (
                     slice(stacked.layers[i].bias.grad(&grads).unwrap()),
-                    values(
-                        layer
-                            .linear
-                            .bias
-                            .as_ref()
-                            .unwrap()
-                            .val()
-                            .grad(&single_grads)
-                            .unwrap(),
-                    ),
+                    values(layer.linear.bias.as_ref().unwrap().val().grad(&single_grads).unwrap()),
                 ),
             ];
             if let Some(norm) = &layer.norm {
@@ -188,17 +148,10 @@ fn each_models_gradient_is_its_own_single_model_gradient() {
             }
             // A bias before BatchNorm has a zero gradient in exact arithmetic (rounding noise only):
             // measure every tensor of the layer against the layer's largest gradient.
-            let scale = pairs
-                .iter()
-                .flat_map(|(_, want)| want)
-                .fold(1e-6f32, |m, v| m.max(v.abs()));
+            let scale = pairs.iter().flat_map(|(_, want)| want).fold(1e-6f32, |m, v| m.max(v.abs()));
             for (p, (got, want)) in pairs.iter().enumerate() {
                 assert_eq!(got.len(), want.len());
-                let worst = got
-                    .iter()
-                    .zip(want)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0f32, f32::max);
+                let worst = got.iter().zip(want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
                 assert!(
                     worst <= 1e-4 * scale,
                     "{} layer {i} tensor {p}: max difference {worst} (scale {scale})",
@@ -224,86 +177,33 @@ fn weights_of(group: &GroupRun, k: usize) -> Vec<f32> {
 #[test]
 fn a_diverging_model_stops_and_leaves_the_others_bit_identical() {
     let data = dataset();
-    let healthy = [
-        cfg([Relu, Sigmoid, Relu], BatchNormMode::None, 1),
-        cfg([Tanh, Tanh, Sigmoid], BatchNormMode::All, 1),
-    ];
-    let wild = Config {
-        lr: 10.0,
-        ..cfg([Selu, Selu, Selu], BatchNormMode::None, 1)
-    };
-    let tame = Config {
-        lr: 0.01,
-        ..wild.clone()
-    };
-    let with_wild = group(
-        &[healthy[0].clone(), wild, healthy[1].clone()],
-        &data,
-        &cpu(),
-    );
-    let without = group(
-        &[healthy[0].clone(), tame, healthy[1].clone()],
-        &data,
-        &cpu(),
-    );
+    let healthy =
+        [cfg([Relu, Sigmoid, Relu], BatchNormMode::None, 1), cfg([Tanh, Tanh, Sigmoid], BatchNormMode::All, 1)];
+    let wild = Config { lr: 10.0, ..cfg([Selu, Selu, Selu], BatchNormMode::None, 1) };
+    let tame = Config { lr: 0.01, ..wild.clone() };
+    let with_wild = group(&[healthy[0].clone(), wild, healthy[1].clone()], &data, &cpu());
+    let without = group(&[healthy[0].clone(), tame, healthy[1].clone()], &data, &cpu());
     let runs = with_wild.runs();
-    assert_eq!(
-        runs[1].state,
-        RunState::Diverged,
-        "lr 10 with SELU diverges"
-    );
+    assert_eq!(runs[1].state, RunState::Diverged, "lr 10 with SELU diverges");
     assert!(runs[1].message.as_deref().unwrap().contains("diverged"));
-    assert!(
-        runs[1].history.steps.iter().all(|s| s.loss.is_finite()),
-        "only finite losses are recorded"
-    );
+    assert!(runs[1].history.steps.iter().all(|s| s.loss.is_finite()), "only finite losses are recorded");
     for k in [0, 2] {
         assert_eq!(runs[k].state, RunState::Finished);
-        let bits = |g: &GroupRun| {
-            g.runs()[k]
-                .history
-                .steps
-                .iter()
-                .map(|s| s.loss.to_bits())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            bits(&with_wild),
-            bits(&without),
-            "model {k}'s losses are bit-identical"
-        );
-        assert_eq!(
-            with_wild.runs()[k].history.epochs,
-            without.runs()[k].history.epochs
-        );
-        let w = |g: &GroupRun| {
-            weights_of(g, k)
-                .iter()
-                .map(|v| v.to_bits())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            w(&with_wild),
-            w(&without),
-            "model {k}'s weights are bit-identical"
-        );
+        let bits = |g: &GroupRun| g.runs()[k].history.steps.iter().map(|s| s.loss.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&with_wild), bits(&without), "model {k}'s losses are bit-identical");
+        assert_eq!(with_wild.runs()[k].history.epochs, without.runs()[k].history.epochs);
+        let w = |g: &GroupRun| weights_of(g, k).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(w(&with_wild), w(&without), "model {k}'s weights are bit-identical");
     }
 }
 
 #[test]
 fn a_diverged_model_is_frozen_momentum_included() {
     let data = dataset();
-    let wild = Config {
-        lr: 10.0,
-        ..cfg([Selu, Selu, Selu], BatchNormMode::None, 3)
-    };
-    let mut g = GroupRun::new(
-        vec![wild, cfg([Relu, Relu, Relu], BatchNormMode::None, 3)],
-        data,
-        &cpu(),
-        MemoryLimits::CPU,
-    )
-    .unwrap();
+    let wild = Config { lr: 10.0, ..cfg([Selu, Selu, Selu], BatchNormMode::None, 3) };
+    let mut g =
+        GroupRun::new(vec![wild, cfg([Relu, Relu, Relu], BatchNormMode::None, 3)], data, &cpu(), MemoryLimits::CPU)
+            .unwrap();
     let mut frozen_at = None;
     for _ in 0..g.total_steps() {
         pollster::block_on(g.run(1, f64::INFINITY)).unwrap();
@@ -327,29 +227,14 @@ fn a_diverged_model_is_frozen_momentum_included() {
 fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
     let data = dataset();
     let spec = SweepSpec {
-        base: Config {
-            epochs: 1,
-            stats_every: 0,
-            ..Config::default()
-        },
-        combinations: vec![
-            [Relu, Sigmoid, Relu],
-            [Tanh, Tanh, Tanh],
-            [Selu, Relu, Sigmoid],
-        ],
+        base: Config { epochs: 1, stats_every: 0, ..Config::default() },
+        combinations: vec![[Relu, Sigmoid, Relu], [Tanh, Tanh, Tanh], [Selu, Relu, Sigmoid]],
         seeds: vec![5, 6],
         parallel: 4,
     };
     spec.validate().unwrap();
     let members = spec.members();
-    let mut sweep = Sweep::new(
-        members.clone(),
-        data.clone(),
-        &cpu(),
-        MemoryLimits::CPU,
-        spec.parallel,
-    )
-    .unwrap();
+    let mut sweep = Sweep::new(members.clone(), data.clone(), &cpu(), MemoryLimits::CPU, spec.parallel).unwrap();
     assert_eq!(sweep.groups(), &[0..3, 3..6], "whole seeds per group");
     let mut records: Vec<RunRecord> = Vec::new();
     let mut calls = 0;
@@ -363,10 +248,7 @@ fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
     }
     assert_eq!(records.len(), 6);
     for config in &members {
-        let r = records
-            .iter()
-            .find(|r| &r.config == config)
-            .expect("every run reported");
+        let r = records.iter().find(|r| &r.config == config).expect("every run reported");
         let (_, accuracies) = single(config, &data, &cpu());
         assert!((r.test_accuracy.unwrap() - accuracies[0]).abs() <= 1.0 / 60.0 + 1e-6);
     }
@@ -379,25 +261,12 @@ fn aggregation_is_mean_and_population_std() {
     assert!((m - 0.8).abs() < 1e-12);
     assert!((s - (0.02f64 / 3.0).sqrt()).abs() < 1e-12, "{s}");
     let (m, s) = mean_std(&[0.5]);
-    assert_eq!(
-        (m, s),
-        (0.5, 0.0),
-        "one run: no spread (the sample std would be undefined)"
-    );
+    assert_eq!((m, s), (0.5, 0.0), "one run: no spread (the sample std would be undefined)");
     assert!(mean_std(&[]).0.is_nan());
 
     let record = |acts, seed, acc: Option<f32>| RunRecord {
-        config: Config {
-            acts,
-            seed,
-            stats_every: 0,
-            ..Config::default()
-        },
-        state: if acc.is_some() {
-            RunState::Finished
-        } else {
-            RunState::Diverged
-        },
+        config: Config { acts, seed, stats_every: 0, ..Config::default() },
+        state: if acc.is_some() { RunState::Finished } else { RunState::Diverged },
         test_accuracy: acc,
         test_loss: acc.map(|a| 1.0 - a),
         seconds: 1.5,
@@ -419,88 +288,31 @@ fn aggregation_is_mean_and_population_std() {
     let md = table::markdown_table(&cells);
     let lines: Vec<&str> = md.lines().collect();
     assert_eq!(lines.len(), 18, "header, rule, 16 rows");
-    assert_eq!(
-        lines[0],
-        "| act1-act2 \\ act3 | relu | sigmoid | tanh | selu |"
-    );
-    assert!(
-        lines[3].starts_with("| relu-sigmoid | 50.00 ± 25.00 (1 diverged) |"),
-        "{}",
-        lines[3]
-    );
-    assert!(
-        lines[17].starts_with("| selu-selu |") && lines[17].ends_with("| 90.00 ± 0.00 |"),
-        "{}",
-        lines[17]
-    );
+    assert_eq!(lines[0], "| act1-act2 \\ act3 | relu | sigmoid | tanh | selu |");
+    assert!(lines[3].starts_with("| relu-sigmoid | 50.00 ± 25.00 (1 diverged) |"), "{}", lines[3]);
+    assert!(lines[17].starts_with("| selu-selu |") && lines[17].ends_with("| 90.00 ± 0.00 |"), "{}", lines[17]);
 
     // Exports parse back to the same numbers.
     assert_eq!(table::from_csv(&table::to_csv(&records)).unwrap(), records);
-    assert_eq!(
-        table::from_json(&table::to_json(&records)).unwrap(),
-        records
-    );
+    assert_eq!(table::from_json(&table::to_json(&records)).unwrap(), records);
     assert!(table::from_csv("a,b\n1,2").is_err());
     let bad = table::to_csv(&records).replace("relu,sigmoid,relu,none,1", "relu,swish,relu,none,1");
-    assert!(
-        table::from_csv(&bad).unwrap_err().contains("line 2"),
-        "a bad row is named"
-    );
+    assert!(table::from_csv(&bad).unwrap_err().contains("line 2"), "a bad row is named");
 }
 
 #[test]
 fn sweep_specs_are_validated_and_listed_seed_major() {
-    let spec = SweepSpec {
-        base: Config::default(),
-        combinations: all_combinations(),
-        seeds: vec![1, 2, 3],
-        parallel: 64,
-    };
+    let spec =
+        SweepSpec { base: Config::default(), combinations: all_combinations(), seeds: vec![1, 2, 3], parallel: 64 };
     let members = spec.members();
     assert_eq!(members.len(), 192);
-    assert_eq!(
-        (members[0].seed, members[63].seed, members[64].seed),
-        (1, 1, 2)
-    );
+    assert_eq!((members[0].seed, members[63].seed, members[64].seed), (1, 1, 2));
     assert_eq!(members[64].acts, [Relu, Relu, Relu]);
-    assert!(
-        SweepSpec {
-            seeds: vec![1, 1],
-            ..spec.clone()
-        }
-        .validate()
-        .unwrap_err()
-        .contains("twice")
-    );
-    assert!(
-        SweepSpec {
-            seeds: vec![],
-            ..spec.clone()
-        }
-        .validate()
-        .is_err()
-    );
-    assert!(
-        SweepSpec {
-            combinations: vec![],
-            ..spec.clone()
-        }
-        .validate()
-        .is_err()
-    );
-    assert!(
-        SweepSpec {
-            parallel: 0,
-            ..spec.clone()
-        }
-        .validate()
-        .unwrap_err()
-        .contains("parallel")
-    );
-    let bad_seed = SweepSpec {
-        seeds: vec![1 << 60],
-        ..spec
-    };
+    assert!(SweepSpec { seeds: vec![1, 1], ..spec.clone() }.validate().unwrap_err().contains("twice"));
+    assert!(SweepSpec { seeds: vec![], ..spec.clone() }.validate().is_err());
+    assert!(SweepSpec { combinations: vec![], ..spec.clone() }.validate().is_err());
+    assert!(SweepSpec { parallel: 0, ..spec.clone() }.validate().unwrap_err().contains("parallel"));
+    let bad_seed = SweepSpec { seeds: vec![1 << 60], ..spec };
     assert!(bad_seed.validate().unwrap_err().contains("seed"));
 }
 

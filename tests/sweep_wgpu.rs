@@ -18,31 +18,18 @@ fn batched_runs_match_single_runs_on_wgpu() {
         .init_with_setup()
         .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
     let limits = setup.adapter.limits();
-    let buffer = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
+    let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
     let data = common::synthetic(DatasetKind::MnistSubset, 96, 40, 3);
-    let cfg = |acts, batch_norm, seed| Config {
-        acts,
-        batch_norm,
-        seed,
-        epochs: 1,
-        stats_every: 0,
-        ..Config::default()
-    };
+    let cfg =
+        |acts, batch_norm, seed| Config { acts, batch_norm, seed, epochs: 1, stats_every: 0, ..Config::default() };
     let configs = vec![
         cfg([Relu, Sigmoid, Relu], BatchNormMode::None, 1),
         cfg([Selu, Tanh, Sigmoid], BatchNormMode::All, 1),
         cfg([Tanh, Selu, Relu], BatchNormMode::Last, 2),
         cfg([Sigmoid, Relu, Tanh], BatchNormMode::None, 2),
     ];
-    let mut group = GroupRun::new(
-        configs.clone(),
-        data.clone(),
-        &gpu,
-        MemoryLimits::from_buffer_limit(buffer),
-    )
-    .unwrap();
+    let mut group =
+        GroupRun::new(configs.clone(), data.clone(), &gpu, MemoryLimits::from_buffer_limit(buffer)).unwrap();
     while !group.is_done() {
         pollster::block_on(group.run(usize::MAX, f64::INFINITY)).unwrap();
     }
@@ -56,11 +43,7 @@ fn batched_runs_match_single_runs_on_wgpu() {
         let got: Vec<f32> = run.history.steps.iter().map(|s| s.loss).collect();
         assert_eq!(got.len(), want.len());
         for (a, b) in got.iter().zip(&want) {
-            assert!(
-                (a - b).abs() <= 1e-3 * b.abs().max(1.0),
-                "{}: sweep {a} vs single {b}",
-                config.label()
-            );
+            assert!((a - b).abs() <= 1e-3 * b.abs().max(1.0), "{}: sweep {a} vs single {b}", config.label());
         }
     }
 }

@@ -87,7 +87,8 @@ fn a_dead_relu_output_gives_loss_ln10_and_predicts_class_zero() {
     last.weight = Param::from_tensor(Tensor::zeros([256, 10], &device));
     last.bias = Some(Param::from_tensor(Tensor::full([10], -1.0, &device)));
     let inputs = Tensor::<2>::random([16, 784], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
-    let targets = Tensor::<1, Int>::from_data(TensorData::new((0..16).map(|i| i % 10).collect::<Vec<i64>>(), [16]), &device);
+    let targets =
+        Tensor::<1, Int>::from_data(TensorData::new((0..16).map(|i| i % 10).collect::<Vec<i64>>(), [16]), &device);
     let outputs = model.forward(inputs);
     assert!(values(outputs.clone()).iter().all(|&v| v == 0.0));
     let loss = values(cross_entropy(outputs.clone(), targets))[0];
@@ -113,7 +114,8 @@ fn cross_entropy_matches_a_hand_computation() {
 #[test]
 fn batch_norm_uses_batch_statistics_in_training_and_running_ones_in_eval() {
     let device = cpu().autodiff();
-    let cfg = Config { batch_norm: BatchNormMode::All, ..config([Activation::Relu, Activation::Relu, Activation::Selu]) };
+    let cfg =
+        Config { batch_norm: BatchNormMode::All, ..config([Activation::Relu, Activation::Relu, Activation::Selu]) };
     let model = Mlp::new(&cfg, 784, &device);
     assert!(model.layers.iter().all(|l| l.norm.is_some()));
     let input = Tensor::<2>::random([64, 784], burn::tensor::Distribution::Normal(0.5, 2.0), &device);
@@ -283,7 +285,8 @@ fn invalid_configs_and_wrong_datasets_are_refused() {
     assert!(err.contains("learning rate"), "{err}");
     let err = Session::new(Config { batch_size: 0, ..Config::default() }, dataset.clone(), &cpu()).err().unwrap();
     assert!(err.contains("batch size"), "{err}");
-    let err = Session::new(Config { dataset: DatasetKind::Cifar10, ..Config::default() }, dataset, &cpu()).err().unwrap();
+    let err =
+        Session::new(Config { dataset: DatasetKind::Cifar10, ..Config::default() }, dataset, &cpu()).err().unwrap();
     assert!(err.contains("cifar10"), "{err}");
 }
 
@@ -355,7 +358,8 @@ fn evaluate_counts_every_test_image() {
 #[test]
 fn cifar10_one_epoch_rises_above_chance_and_the_collapse_sits_at_ten_percent() {
     let dir = repo().join("../shared/data/cifar-10");
-    let cifar = Arc::new(data::load_dir(DatasetKind::Cifar10, &dir).expect("CIFAR-10 batches in ../shared/data/cifar-10"));
+    let cifar =
+        Arc::new(data::load_dir(DatasetKind::Cifar10, &dir).expect("CIFAR-10 batches in ../shared/data/cifar-10"));
     assert_eq!(cifar.input_size(), 3072);
     let healthy = accuracy(&cifar, [Selu, Selu, Selu], 1, 1);
     let collapse = accuracy(&cifar, [Relu, Sigmoid, Relu], 1, 1);

@@ -116,7 +116,9 @@ fn base_config(args: &Args) -> Result<Config, String> {
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
     if args.replay.is_some() && (args.bench.is_some() || args.batch.is_some() || args.epochs.is_some()) {
-        return Err("--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into());
+        return Err(
+            "--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into(),
+        );
     }
     let (device, backend_name, _) = sweep::device_for(base.backend)?;
     let started = Instant::now();
@@ -162,7 +164,9 @@ fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Devic
     let dataset = Arc::new(start.dataset(full).map_err(|e| e.to_string())?);
     let mut config = start.config(&base);
     let reference = match &args.reference {
-        Some(path) => Some(ReplayReference::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?),
+        Some(path) => {
+            Some(ReplayReference::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?)
+        }
         None => None,
     };
     let runs: Vec<([Activation; 3], Option<&ReferenceRun>)> = match &reference {
@@ -171,7 +175,9 @@ fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Devic
             let recorded = reference.runs()?;
             match args.acts {
                 None => recorded.into_iter().map(|(acts, run)| (acts, Some(run))).collect(),
-                Some(_) => vec![(base.acts, recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run))],
+                Some(_) => {
+                    vec![(base.acts, recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run))]
+                }
             }
         }
         None => vec![(base.acts, None)],
@@ -194,7 +200,10 @@ fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Devic
             None => println!(
                 "{:<24} test accuracy {}",
                 result.label,
-                result.final_test_accuracy.map(|a| format!("{:.2}%", a * 100.0)).unwrap_or_else(|| "none (diverged)".into())
+                result
+                    .final_test_accuracy
+                    .map(|a| format!("{:.2}%", a * 100.0))
+                    .unwrap_or_else(|| "none (diverged)".into())
             ),
         }
         results.push(result);
@@ -250,7 +259,9 @@ fn train_one(
     let history = session.history().clone();
     let state = if history.epochs.len() == config.epochs { RunState::Finished } else { RunState::Diverged };
     Ok(RunResult {
-        final_test_accuracy: (state == RunState::Finished).then(|| history.epochs.last().map(|e| e.test_accuracy)).flatten(),
+        final_test_accuracy: (state == RunState::Finished)
+            .then(|| history.epochs.last().map(|e| e.test_accuracy))
+            .flatten(),
         message: (state != RunState::Finished).then(|| "diverged".to_string()),
         config,
         label,
@@ -259,7 +270,6 @@ fn train_one(
         seconds: started.elapsed().as_secs_f64(),
     })
 }
-
 
 /// Samples per second of training, without statistics and with the default statistics cadence,
 /// so the probe's cost shows as a percentage. The two alternate for three rounds and the median

@@ -6,7 +6,7 @@
 //! and 1,024 blue bytes of a 32×32 image, each plane row-major. That channel-major layout is
 //! kept as it is in [`Split::images`].
 
-use super::idx::{read_bounded, Input, IMAGE_MAGIC, LABEL_MAGIC};
+use super::idx::{IMAGE_MAGIC, Input, LABEL_MAGIC, read_bounded};
 use super::{DataError, Dataset, ImageShape, Normalization, Split};
 use crate::config::DatasetKind;
 use std::collections::BTreeMap;
@@ -86,7 +86,9 @@ fn foreign_format(data: &[u8]) -> Option<&'static str> {
     } else if is_tar(data) {
         Some("it is a tar archive, not a single batch; give the archive as cifar-10-binary.tar.gz")
     } else if data.len() >= 2 && data[0] == 0x80 && (2..=5).contains(&data[1]) {
-        Some("it looks like a Python pickle (CIFAR-10's python version); use the binary version, cifar-10-binary.tar.gz")
+        Some(
+            "it looks like a Python pickle (CIFAR-10's python version); use the binary version, cifar-10-binary.tar.gz",
+        )
     } else if !data.is_empty() && data.len().is_multiple_of(RECORD_BYTES + 1) {
         Some("its length fits 3,074-byte records with two label bytes, as in CIFAR-100; only CIFAR-10 is supported")
     } else {
@@ -289,7 +291,8 @@ pub fn load_cifar(files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
              (each optionally .gz), or cifar-10-binary.tar.gz"
                 .to_string()
         } else {
-            let searched = if archives.is_empty() { String::new() } else { format!(" (nor in {})", archives.join(", ")) };
+            let searched =
+                if archives.is_empty() { String::new() } else { format!(" (nor in {})", archives.join(", ")) };
             format!(
                 "no {what} among the files given{searched}: expected {names} (optionally .gz) or {ARCHIVE_NAME}{}",
                 ignored_note(&ignored)

@@ -277,12 +277,7 @@ fn load_split(images: (&str, &[u8]), labels: (&str, &[u8])) -> Result<Split, Dat
     if count != label_bytes.len() {
         return Err(DataError::new(
             labels.0,
-            format!(
-                "{} has {count} images but {} has {} labels",
-                images.0,
-                labels.0,
-                label_bytes.len()
-            ),
+            format!("{} has {count} images but {} has {} labels", images.0, labels.0, label_bytes.len()),
         ));
     }
     Ok(Split { images: pixels, labels: label_bytes })
@@ -298,10 +293,7 @@ pub fn load_mnist(
     test_labels: (&str, &[u8]),
 ) -> Result<Dataset, DataError> {
     if kind == DatasetKind::Cifar10 {
-        return Err(DataError::new(
-            kind.name(),
-            "CIFAR-10 does not come as IDX files; load it with cifar::load_cifar",
-        ));
+        return Err(DataError::new(kind.name(), "CIFAR-10 does not come as IDX files; load it with cifar::load_cifar"));
     }
     let train = load_split(train_images, train_labels)?;
     let test = load_split(test_images, test_labels)?;
@@ -468,8 +460,9 @@ mod tests {
         let err = load_mnist(DatasetKind::Mnist, ("ti", &tri), ("tl", &trl), ("ei", &tei), ("el", &tel)).unwrap_err();
         assert_eq!(err.message, "ti has 3 images but tl has 2 labels");
         let small = images(2, 27, 28, &[0; 2 * 27 * 28]);
-        let err = load_mnist(DatasetKind::Mnist, ("ti", &tri), ("tl", &labels(&[1, 2, 3])), ("ei", &small), ("el", &tel))
-            .unwrap_err();
+        let err =
+            load_mnist(DatasetKind::Mnist, ("ti", &tri), ("tl", &labels(&[1, 2, 3])), ("ei", &small), ("el", &tel))
+                .unwrap_err();
         assert_eq!(err.file, "ei");
         assert!(err.message.contains("27×28"), "{err}");
         let err = load_mnist(DatasetKind::Cifar10, ("ti", &tri), ("tl", &trl), ("ei", &tei), ("el", &tel)).unwrap_err();

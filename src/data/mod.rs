@@ -17,10 +17,7 @@ pub struct DataError {
 
 impl DataError {
     pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        DataError {
-            file: file.into(),
-            message: message.into(),
-        }
+        DataError { file: file.into(), message: message.into() }
     }
 }
 
@@ -314,13 +311,9 @@ pub fn load_files(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Data
         }
     }
     match slots {
-        [Some(ti), Some(tl), Some(ei), Some(el)] => idx::load_mnist(
-            kind,
-            (&ti.0, &ti.1),
-            (&tl.0, &tl.1),
-            (&ei.0, &ei.1),
-            (&el.0, &el.1),
-        ),
+        [Some(ti), Some(tl), Some(ei), Some(el)] => {
+            idx::load_mnist(kind, (&ti.0, &ti.1), (&tl.0, &tl.1), (&ei.0, &ei.1), (&el.0, &el.1))
+        }
         _ => {
             let missing: Vec<String> = MNIST_FILES
                 .iter()

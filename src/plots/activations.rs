@@ -9,7 +9,12 @@ const BINS: usize = super::hover::HISTOGRAM_BINS;
 
 /// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
 /// activation, for `scale` = devicePixelRatio.
-pub fn draw_activations<DB: DrawingBackend>(backend: DB, history: &History, stage: Stage, scale: f64) -> Result<ChartLayout, String> {
+pub fn draw_activations<DB: DrawingBackend>(
+    backend: DB,
+    history: &History,
+    stage: Stage,
+    scale: f64,
+) -> Result<ChartLayout, String> {
     draw_activations_with(backend, history, stage, &Theme::light(scale))
 }
 
@@ -145,9 +150,23 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         }
         if finite.is_none() {
             let (xr, yr) = left.get_pixel_range();
-            p.text("no finite values", ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2), LEGEND, &t.warn, (HPos::Center, VPos::Center), true);
+            p.text(
+                "no finite values",
+                ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
+                LEGEND,
+                &t.warn,
+                (HPos::Center, VPos::Center),
+                true,
+            );
         }
-        panels.push(layout_of(&chart, &format!("hist-{}", i + 1), &title, Some(i), false, ("value", "share of values")));
+        panels.push(layout_of(
+            &chart,
+            &format!("hist-{}", i + 1),
+            &title,
+            Some(i),
+            false,
+            ("value", "share of values"),
+        ));
         drop(chart);
 
         // ---- percentile bands over the steps

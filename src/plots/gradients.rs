@@ -10,7 +10,11 @@ pub fn draw_gradients<DB: DrawingBackend>(backend: DB, history: &History, scale:
     draw_gradients_with(backend, history, &Theme::light(scale))
 }
 
-pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+pub fn draw_gradients_with<DB: DrawingBackend>(
+    backend: DB,
+    history: &History,
+    theme: &Theme,
+) -> Result<ChartLayout, String> {
     let mut p = Painter::new(backend, theme)?;
     if p.tiny() {
         return p.finish(Vec::new());
@@ -88,13 +92,12 @@ pub fn draw_gradients_with<DB: DrawingBackend>(backend: DB, history: &History, t
     drop(chart);
 
     // ---- ratio first / last
-    let ratios: Vec<(f64, f64)> = probes
-        .iter()
-        .map(|r| (r.step as f64, r.gradient_ratio().map(|v| v as f64).unwrap_or(f64::NAN)))
-        .collect();
+    let ratios: Vec<(f64, f64)> =
+        probes.iter().map(|r| (r.step as f64, r.gradient_ratio().map(|v| v as f64).unwrap_or(f64::NAN))).collect();
     let (lo, hi) = log_range(ratios.iter().map(|r| r.1).chain([1.0]));
     let y = (lo, hi);
-    let title = format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
+    let title =
+        format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
     let (area, row) = p.titled(&bottom, &title, &t.ink);
     let axes = Axes {
         x,

@@ -16,7 +16,11 @@ fn fraction_top(values: impl Iterator<Item = f64>) -> f64 {
     (max * 1.15).clamp(0.1, 1.04)
 }
 
-pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+pub fn draw_unit_health_with<DB: DrawingBackend>(
+    backend: DB,
+    history: &History,
+    theme: &Theme,
+) -> Result<ChartLayout, String> {
     let mut p = Painter::new(backend, theme)?;
     if p.tiny() {
         return p.finish(Vec::new());
@@ -46,9 +50,8 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
     let any_positive = |s: &[(f64, f64)]| s.iter().any(|&(_, v)| v > 0.0);
 
     // ---- dead units
-    let dead: Vec<Vec<(f64, f64)>> = (0..layers)
-        .map(|i| series(&|r| r.layers.get(i).map(|l| l.dead_fraction).unwrap_or(f32::NAN)))
-        .collect();
+    let dead: Vec<Vec<(f64, f64)>> =
+        (0..layers).map(|i| series(&|r| r.layers.get(i).map(|l| l.dead_fraction).unwrap_or(f32::NAN))).collect();
     let dead_shown: Vec<usize> =
         (0..layers).filter(|&i| act(i) == Some(Activation::Relu) || any_positive(&dead[i])).collect();
     let rows = series(&|r| r.dead_output_rows);
@@ -105,9 +108,8 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
     drop(chart);
 
     // ---- saturated units
-    let sat: Vec<Vec<(f64, f64)>> = (0..layers)
-        .map(|i| series(&|r| r.layers.get(i).map(|l| l.saturated_fraction).unwrap_or(f32::NAN)))
-        .collect();
+    let sat: Vec<Vec<(f64, f64)>> =
+        (0..layers).map(|i| series(&|r| r.layers.get(i).map(|l| l.saturated_fraction).unwrap_or(f32::NAN))).collect();
     let sat_shown: Vec<usize> = (0..layers)
         .filter(|&i| matches!(act(i), Some(Activation::Sigmoid | Activation::Tanh)) || any_positive(&sat[i]))
         .collect();
@@ -157,9 +159,7 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(backend: DB, history: &History,
         let bw = (w as f64 * 0.8) as i32;
         let bh = p.px(BANNER * 2.9);
         let (x0, y0) = ((w - bw) / 2, h / 4 - bh / 2 + p.px(20.0));
-        p.root
-            .draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], t.warn.filled()))
-            .map_err(err)?;
+        p.root.draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], t.warn.filled())).map_err(err)?;
         let mut size = BANNER;
         while size > 12.0 && p.text_width(DEAD_OUTPUT_BANNER, size, true) > bw - p.px(20.0) {
             size -= 1.0;

@@ -198,7 +198,8 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
         Stage::Pre => "before the activation",
         Stage::Post => "after the activation",
     };
-    let layer_of = |prefix: &str| id.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok()).and_then(|n| n.checked_sub(1));
+    let layer_of =
+        |prefix: &str| id.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok()).and_then(|n| n.checked_sub(1));
     if let Some(i) = layer_of("hist-") {
         let q = stage.quantiles(latest.layers.get(i)?);
         let bins = HISTOGRAM_BINS;
@@ -281,7 +282,10 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
             };
             let rows = vec![
                 ReadoutRow { strong: true, ..row("gradient ratio", ratio_text) },
-                ReadoutRow { color: Some(layer_color_hex(0)), ..row(format!("{} norm", layer_name(0, n)), format_value(first, 4)) },
+                ReadoutRow {
+                    color: Some(layer_color_hex(0)),
+                    ..row(format!("{} norm", layer_name(0, n)), format_value(first, 4))
+                },
                 ReadoutRow {
                     color: Some(layer_color_hex(n - 1)),
                     ..row(format!("{} norm", layer_name(n - 1, n)), format_value(last, 4))

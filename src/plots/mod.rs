@@ -26,9 +26,9 @@ mod caption;
 mod gradients;
 mod health;
 mod hover;
-mod training;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod tests;
+mod training;
 
 pub use crate::stats::Stage;
 pub use activations::{draw_activations, draw_activations_with};
@@ -41,8 +41,8 @@ pub use training::{draw_training, draw_training_with};
 use crate::config::Activation;
 use crate::history::History;
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::combinators::WithKeyPoints;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -274,7 +274,9 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             let scale = size / LEGEND;
             items
                 .iter()
-                .map(|(_, label, _)| self.text_width(label, size, false) + ((22.0 + 6.0 + 18.0) * scale * self.unit) as i32)
+                .map(|(_, label, _)| {
+                    self.text_width(label, size, false) + ((22.0 + 6.0 + 18.0) * scale * self.unit) as i32
+                })
                 .sum()
         };
         while total(size) > room {
@@ -329,7 +331,14 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             while small > 9.0 && self.text_width(detail, small, false) > w - 4 * m {
                 small -= 1.0;
             }
-            self.text(detail, (w / 2, h / 2 + self.px(18.0)), small, &self.theme.muted, (HPos::Center, VPos::Center), false);
+            self.text(
+                detail,
+                (w / 2, h / 2 + self.px(18.0)),
+                small,
+                &self.theme.muted,
+                (HPos::Center, VPos::Center),
+                false,
+            );
         }
         self.root.present().map_err(err)?;
         self.notes.clear();
@@ -362,7 +371,9 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         let (w, h) = (self.width as i32, self.height as i32);
         let panels: Vec<PanelLayout> = panels
             .into_iter()
-            .filter(|p| p.right > p.left && p.bottom > p.top && p.left >= 0 && p.top >= 0 && p.right <= w && p.bottom <= h)
+            .filter(|p| {
+                p.right > p.left && p.bottom > p.top && p.left >= 0 && p.top >= 0 && p.right <= w && p.bottom <= h
+            })
             .collect();
         let line = self.px(NOTE * 1.35);
         let (w, h) = (self.width as i32, self.height as i32);
@@ -448,13 +459,21 @@ fn builder<'a, 'b, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes
     b
 }
 
-pub(crate) fn linear_chart<'a, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes: &Axes) -> Res<LinearChart<'a, DB>> {
+pub(crate) fn linear_chart<'a, DB: DrawingBackend>(
+    p: &Painter<DB>,
+    area: &'a Area<DB>,
+    axes: &Axes,
+) -> Res<LinearChart<'a, DB>> {
     let mut chart = builder(p, area, axes).build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1).map_err(err)?;
     mesh(p, &mut chart, axes)?;
     Ok(chart)
 }
 
-pub(crate) fn log_chart<'a, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes: &Axes) -> Res<LogChart<'a, DB>> {
+pub(crate) fn log_chart<'a, DB: DrawingBackend>(
+    p: &Painter<DB>,
+    area: &'a Area<DB>,
+    axes: &Axes,
+) -> Res<LogChart<'a, DB>> {
     let mut chart = builder(p, area, axes)
         .build_cartesian_2d(axes.x.0..axes.x.1, (axes.y.0..axes.y.1).log_scale().with_key_points(log_ticks(axes.y)))
         .map_err(err)?;
@@ -602,7 +621,9 @@ where
     for run in runs.into_iter().filter(|r| !r.is_empty()) {
         if run.len() == 1 {
             let (x, lo, hi) = run[0];
-            chart.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(6)))).map_err(err)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(6))))
+                .map_err(err)?;
             continue;
         }
         let mut poly: Vec<(f64, f64)> = run.iter().map(|&(x, _, hi)| (x, hi)).collect();
@@ -613,19 +634,28 @@ where
 }
 
 /// A dashed horizontal line at `y` across the x range.
-pub(crate) fn hline<DB, CT>(chart: &mut ChartContext<DB, CT>, x: (f64, f64), y: f64, style: ShapeStyle, dash: u32) -> Res<()>
+pub(crate) fn hline<DB, CT>(
+    chart: &mut ChartContext<DB, CT>,
+    x: (f64, f64),
+    y: f64,
+    style: ShapeStyle,
+    dash: u32,
+) -> Res<()>
 where
     DB: DrawingBackend,
     CT: CoordTranslate<From = (f64, f64)>,
 {
-    chart
-        .draw_series(DashedLineSeries::new(vec![(x.0, y), (x.1, y)], dash, dash, style))
-        .map_err(err)?;
+    chart.draw_series(DashedLineSeries::new(vec![(x.0, y), (x.1, y)], dash, dash, style)).map_err(err)?;
     Ok(())
 }
 
 /// Faint dotted vertical lines at the epoch ends.
-pub(crate) fn epoch_lines<DB, CT>(p: &Painter<DB>, chart: &mut ChartContext<DB, CT>, epochs: &[f64], y: (f64, f64)) -> Res<()>
+pub(crate) fn epoch_lines<DB, CT>(
+    p: &Painter<DB>,
+    chart: &mut ChartContext<DB, CT>,
+    epochs: &[f64],
+    y: (f64, f64),
+) -> Res<()>
 where
     DB: DrawingBackend,
     CT: CoordTranslate<From = (f64, f64)>,

@@ -50,12 +50,22 @@ pub(crate) fn inked(buf: &[u8]) -> usize {
 fn count_color(buf: &[u8], color: RGBColor) -> usize {
     let RGBColor(r, g, b) = color;
     buf.chunks(3)
-        .filter(|p| (p[0] as i32 - r as i32).abs() < 12 && (p[1] as i32 - g as i32).abs() < 12 && (p[2] as i32 - b as i32).abs() < 12)
+        .filter(|p| {
+            (p[0] as i32 - r as i32).abs() < 12
+                && (p[1] as i32 - g as i32).abs() < 12
+                && (p[2] as i32 - b as i32).abs() < 12
+        })
         .count()
 }
 
 fn layer(q_pre: Vec<f32>, q_post: Vec<f32>, dead: f32, sat: f32, grad: f32) -> LayerStats {
-    LayerStats { pre_quantiles: q_pre, post_quantiles: q_post, dead_fraction: dead, saturated_fraction: sat, grad_norm: grad }
+    LayerStats {
+        pre_quantiles: q_pre,
+        post_quantiles: q_post,
+        dead_fraction: dead,
+        saturated_fraction: sat,
+        grad_norm: grad,
+    }
 }
 
 /// A made-up but plausible run: 4 epochs of 50 steps, a probe every 10 steps.
@@ -68,7 +78,11 @@ pub(crate) fn sample_history() -> History {
     for step in 1..=200 {
         let s = step as f32;
         let wiggle = ((s * 1.7).sin() * 0.15).abs();
-        h.steps.push(StepRecord { step, loss: 2.3 * (-s / 60.0).exp() + 0.2 + wiggle, accuracy: 0.95 - 0.85 * (-s / 50.0).exp() });
+        h.steps.push(StepRecord {
+            step,
+            loss: 2.3 * (-s / 60.0).exp() + 0.2 + wiggle,
+            accuracy: 0.95 - 0.85 * (-s / 50.0).exp(),
+        });
     }
     for epoch in 1..=4 {
         h.epochs.push(EpochRecord {
@@ -123,7 +137,10 @@ fn assert_sane(layout: &ChartLayout) {
         assert!(p.x_max > p.x_min && p.y_max > p.y_min, "{p:?}");
         assert!(!p.y_log || p.y_min > 0.0, "{p:?}");
         assert!(p.left < p.right && p.top < p.bottom, "{p:?}");
-        assert!(p.left >= 0 && p.right <= layout.width as i32 && p.top >= 0 && p.bottom <= layout.height as i32, "{p:?}");
+        assert!(
+            p.left >= 0 && p.right <= layout.width as i32 && p.top >= 0 && p.bottom <= layout.height as i32,
+            "{p:?}"
+        );
     }
 }
 
@@ -138,7 +155,10 @@ fn every_chart_draws_data_and_reports_its_panels() {
         assert!(ink > (W * H / 50) as usize, "{name}: only {ink} pixels drawn");
         assert!(layout.notes.is_empty(), "{name}: {:?}", layout.notes);
         assert_eq!((layout.width, layout.height), (W, H));
-        assert_eq!(serde_json::to_value(&layout).unwrap()["panels"][0]["xMin"], serde_json::json!(layout.panels[0].x_min));
+        assert_eq!(
+            serde_json::to_value(&layout).unwrap()["panels"][0]["xMin"],
+            serde_json::json!(layout.panels[0].x_min)
+        );
     }
 }
 
@@ -324,7 +344,13 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
     let (x, _) = loss.data_at(px, py).unwrap();
     let r = hover(&h, &layout, px, py, Stage::Post).expect("a read-out inside the loss panel");
     assert_eq!(r.panel, "loss");
-    let i = h.steps.iter().enumerate().min_by(|a, b| (a.1.step as f64 - x).abs().total_cmp(&(b.1.step as f64 - x).abs())).unwrap().0;
+    let i = h
+        .steps
+        .iter()
+        .enumerate()
+        .min_by(|a, b| (a.1.step as f64 - x).abs().total_cmp(&(b.1.step as f64 - x).abs()))
+        .unwrap()
+        .0;
     let step = h.steps[i].step;
     assert_eq!(r.step, Some(step));
     assert!(r.title.starts_with(&format!("Step {step} · epoch {}", step.div_ceil(50))), "{}", r.title);
@@ -334,7 +360,8 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
     assert_eq!(r.rows[0].value, format!("{:.4}", smooth));
     assert_eq!(r.rows[1].value, format!("{:.4}", h.steps[i].loss));
     // The cursor sits on the recorded step.
-    let expected_x = loss.left as f64 + (step as f64 - loss.x_min) / (loss.x_max - loss.x_min) * (loss.right - loss.left) as f64;
+    let expected_x =
+        loss.left as f64 + (step as f64 - loss.x_min) / (loss.x_max - loss.x_min) * (loss.right - loss.left) as f64;
     assert!((r.cursor_x - expected_x).abs() < 1e-9);
     // Near an epoch end the test accuracy of that epoch is shown.
     let acc = panel(&layout, "accuracy");

@@ -12,7 +12,11 @@ pub fn draw_training<DB: DrawingBackend>(backend: DB, history: &History, scale: 
     draw_training_with(backend, history, &Theme::light(scale))
 }
 
-pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+pub fn draw_training_with<DB: DrawingBackend>(
+    backend: DB,
+    history: &History,
+    theme: &Theme,
+) -> Result<ChartLayout, String> {
     let mut p = Painter::new(backend, theme)?;
     if p.tiny() {
         return p.finish(Vec::new());
@@ -87,7 +91,14 @@ pub fn draw_training_with<DB: DrawingBackend>(backend: DB, history: &History, th
     for (i, &e) in epochs.iter().enumerate() {
         if (i + 1) % every == 0 || i + 1 == epochs.len() {
             let (ex, ey) = chart.backend_coord(&(e, y.1));
-            p.text(&format!("epoch {}", i + 1), (ex - p.px(4.0), ey + p.px(4.0)), TICK * 0.9, &t.muted, (HPos::Right, VPos::Top), false);
+            p.text(
+                &format!("epoch {}", i + 1),
+                (ex - p.px(4.0), ey + p.px(4.0)),
+                TICK * 0.9,
+                &t.muted,
+                (HPos::Right, VPos::Top),
+                false,
+            );
         }
     }
     panels.push(layout);

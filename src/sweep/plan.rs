@@ -37,20 +37,12 @@ impl SweepSpec {
     pub fn members(&self) -> Vec<Config> {
         self.seeds
             .iter()
-            .flat_map(|&seed| {
-                self.combinations.iter().map(move |&acts| Config {
-                    acts,
-                    seed,
-                    ..self.base.clone()
-                })
-            })
+            .flat_map(|&seed| self.combinations.iter().map(move |&acts| Config { acts, seed, ..self.base.clone() }))
             .collect()
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        self.base
-            .validate()
-            .map_err(|e| crate::config::describe_errors(&e))?;
+        self.base.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if self.combinations.is_empty() {
             return Err("combinations: choose at least one".into());
         }
@@ -58,21 +50,13 @@ impl SweepSpec {
             return Err("seeds: give at least one seed".into());
         }
         if self.parallel == 0 || self.parallel > MAX_PARALLEL {
-            return Err(format!(
-                "parallel: between 1 and {MAX_PARALLEL} models at once, got {}",
-                self.parallel
-            ));
+            return Err(format!("parallel: between 1 and {MAX_PARALLEL} models at once, got {}", self.parallel));
         }
         for (i, seed) in self.seeds.iter().enumerate() {
             if self.seeds[..i].contains(seed) {
                 return Err(format!("seeds: {seed} is listed twice"));
             }
-            Config {
-                seed: *seed,
-                ..self.base.clone()
-            }
-            .validate()
-            .map_err(|e| crate::config::describe_errors(&e))?;
+            Config { seed: *seed, ..self.base.clone() }.validate().map_err(|e| crate::config::describe_errors(&e))?;
         }
         Ok(())
     }
@@ -89,9 +73,7 @@ pub fn parse_combinations(text: &str) -> Result<Vec<[Activation; 3]>, String> {
     } else if let Some(row) = text.strip_prefix("row:") {
         let parts: Vec<&str> = row.split(',').collect();
         if parts.len() != 2 {
-            return Err(format!(
-                "combos: a row is two activations, e.g. row:relu,sigmoid (got {row:?})"
-            ));
+            return Err(format!("combos: a row is two activations, e.g. row:relu,sigmoid (got {row:?})"));
         }
         let (a, b) = (Activation::parse(parts[0])?, Activation::parse(parts[1])?);
         all.into_iter().filter(|c| c[0] == a && c[1] == b).collect()
@@ -108,11 +90,7 @@ pub fn parse_combinations(text: &str) -> Result<Vec<[Activation; 3]>, String> {
                     item.chars().take(40).collect::<String>()
                 ));
             }
-            wanted.push([
-                Activation::parse(parts[0])?,
-                Activation::parse(parts[1])?,
-                Activation::parse(parts[2])?,
-            ]);
+            wanted.push([Activation::parse(parts[0])?, Activation::parse(parts[1])?, Activation::parse(parts[2])?]);
         }
         all.into_iter().filter(|c| wanted.contains(c)).collect()
     };
@@ -138,22 +116,14 @@ pub fn describe_combinations(combos: &[[Activation; 3]]) -> String {
             return format!("column:{}", a.name());
         }
     }
-    combos
-        .iter()
-        .map(|c| c.map(Activation::name).join("-"))
-        .collect::<Vec<_>>()
-        .join(",")
+    combos.iter().map(|c| c.map(Activation::name).join("-")).collect::<Vec<_>>().join(",")
 }
 
 /// Parses `1,2,3` (seeds, each checked by `Config::validate`).
 pub fn parse_seeds(text: &str) -> Result<Vec<u64>, String> {
     text.split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            s.trim()
-                .parse()
-                .map_err(|_| format!("seeds: {:?} is not a whole number", s.trim()))
-        })
+        .map(|s| s.trim().parse().map_err(|_| format!("seeds: {:?} is not a whole number", s.trim())))
         .collect()
 }
 
@@ -165,15 +135,10 @@ impl SweepSpec {
             "combos" => self.combinations = parse_combinations(value)?,
             "seeds" => self.seeds = parse_seeds(value)?,
             "parallel" => {
-                self.parallel = value
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("parallel: {:?} is not a whole number", value.trim()))?
+                self.parallel =
+                    value.trim().parse().map_err(|_| format!("parallel: {:?} is not a whole number", value.trim()))?
             }
-            _ => self
-                .base
-                .apply_setting(key, value)
-                .map_err(|e| e.to_string())?,
+            _ => self.base.apply_setting(key, value).map_err(|e| e.to_string())?,
         }
         Ok(())
     }
@@ -182,14 +147,7 @@ impl SweepSpec {
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("combos", describe_combinations(&self.combinations)),
-            (
-                "seeds",
-                self.seeds
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
+            ("seeds", self.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(",")),
             ("parallel", self.parallel.to_string()),
         ];
         out.extend(self.base.settings());
@@ -200,12 +158,7 @@ impl SweepSpec {
 impl Default for SweepSpec {
     /// The article's table: all 64 combinations, three seeds, its training setup.
     fn default() -> Self {
-        SweepSpec {
-            base: Config::default(),
-            combinations: all_combinations(),
-            seeds: vec![1, 2, 3],
-            parallel: 64,
-        }
+        SweepSpec { base: Config::default(), combinations: all_combinations(), seeds: vec![1, 2, 3], parallel: 64 }
     }
 }
 
@@ -222,17 +175,11 @@ impl MemoryLimits {
     /// WebGPU's guaranteed defaults: 128 MiB per storage binding, 256 MiB per buffer.
     pub const WEBGPU_DEFAULT: MemoryLimits = MemoryLimits::from_buffer_limit(128 << 20);
     /// The CPU: no binding limit; a group stays within a few GiB.
-    pub const CPU: MemoryLimits = MemoryLimits {
-        max_buffer_bytes: 1 << 31,
-        total_bytes: 4 << 30,
-    };
+    pub const CPU: MemoryLimits = MemoryLimits { max_buffer_bytes: 1 << 31, total_bytes: 4 << 30 };
 
     /// From an adapter's buffer limit; the whole group may use eight such buffers' worth.
     pub const fn from_buffer_limit(max_buffer_bytes: u64) -> MemoryLimits {
-        MemoryLimits {
-            max_buffer_bytes,
-            total_bytes: max_buffer_bytes.saturating_mul(8),
-        }
+        MemoryLimits { max_buffer_bytes, total_bytes: max_buffer_bytes.saturating_mul(8) }
     }
 }
 
@@ -257,13 +204,8 @@ pub fn footprint(sizes: &[usize], batch: usize, eval_chunk: usize) -> Footprint 
     // Parameters, gradients, momentum and the updated copy; ~12 saved activations per unit of
     // the training batch (pre/post, BatchNorm, per-activation candidates); evaluation's chunk.
     let total = f * (4 * params + 12 * batch as u64 * widths + 3 * eval_chunk as u64 * widest);
-    let largest_tensor = f * widest_weight
-        .max(eval_chunk as u64 * widest)
-        .max(batch as u64 * widest);
-    Footprint {
-        largest_tensor,
-        total,
-    }
+    let largest_tensor = f * widest_weight.max(eval_chunk as u64 * widest).max(batch as u64 * widest);
+    Footprint { largest_tensor, total }
 }
 
 /// How many models fit in one group (at least one: a weak device degrades, never fails).
@@ -335,14 +277,8 @@ mod tests {
         let all = all_combinations();
         assert_eq!(all.len(), 64);
         assert_eq!(all[0], [Activation::Relu; 3]);
-        assert_eq!(
-            all[1],
-            [Activation::Relu, Activation::Relu, Activation::Sigmoid]
-        );
-        assert_eq!(
-            all[4],
-            [Activation::Relu, Activation::Sigmoid, Activation::Relu]
-        );
+        assert_eq!(all[1], [Activation::Relu, Activation::Relu, Activation::Sigmoid]);
+        assert_eq!(all[4], [Activation::Relu, Activation::Sigmoid, Activation::Relu]);
         assert_eq!(all[63], [Activation::Selu; 3]);
     }
 
@@ -351,42 +287,22 @@ mod tests {
         assert_eq!(parse_combinations("all").unwrap().len(), 64);
         let row = parse_combinations("row:relu,sigmoid").unwrap();
         assert_eq!(row.len(), 4);
-        assert!(
-            row.iter()
-                .all(|c| c[0] == Activation::Relu && c[1] == Activation::Sigmoid)
-        );
+        assert!(row.iter().all(|c| c[0] == Activation::Relu && c[1] == Activation::Sigmoid));
         let column = parse_combinations("Column:Tanh").unwrap();
         assert_eq!(column.len(), 16);
         let set = parse_combinations("tanh-tanh-tanh, relu-sigmoid-relu").unwrap();
-        assert_eq!(
-            set,
-            vec![
-                [Activation::Relu, Activation::Sigmoid, Activation::Relu],
-                [Activation::Tanh; 3]
-            ]
-        );
+        assert_eq!(set, vec![[Activation::Relu, Activation::Sigmoid, Activation::Relu], [Activation::Tanh; 3]]);
         for combos in [all_combinations(), row, column, set] {
-            assert_eq!(
-                parse_combinations(&describe_combinations(&combos)).unwrap(),
-                combos
-            );
+            assert_eq!(parse_combinations(&describe_combinations(&combos)).unwrap(), combos);
         }
         assert!(parse_combinations("row:relu").is_err());
-        assert!(
-            parse_combinations("relu-gelu-relu")
-                .unwrap_err()
-                .contains("gelu")
-        );
+        assert!(parse_combinations("relu-gelu-relu").unwrap_err().contains("gelu"));
         assert!(parse_combinations("").is_err());
     }
 
     #[test]
     fn sweep_settings_round_trip_with_one_name_each() {
-        let base = Config {
-            epochs: 2,
-            batch_norm: crate::config::BatchNormMode::All,
-            ..Config::default()
-        };
+        let base = Config { epochs: 2, batch_norm: crate::config::BatchNormMode::All, ..Config::default() };
         let spec = SweepSpec {
             base,
             combinations: parse_combinations("column:selu").unwrap(),
@@ -398,11 +314,7 @@ mod tests {
             back.apply_setting(k, &v).unwrap();
         }
         assert_eq!(back, spec);
-        assert!(
-            back.apply_setting("seeds", "1,x")
-                .unwrap_err()
-                .contains("\"x\"")
-        );
+        assert!(back.apply_setting("seeds", "1,x").unwrap_err().contains("\"x\""));
         assert!(back.apply_setting("bogus", "1").is_err());
     }
 
@@ -412,16 +324,9 @@ mod tests {
         assert_eq!(split_groups(&seeds, 256), vec![0..192]);
         assert_eq!(split_groups(&seeds, 128), vec![0..128, 128..192]);
         assert_eq!(split_groups(&seeds, 64), vec![0..64, 64..128, 128..192]);
-        assert_eq!(
-            split_groups(&seeds, 48),
-            vec![0..32, 32..64, 64..96, 96..128, 128..160, 160..192]
-        );
+        assert_eq!(split_groups(&seeds, 48), vec![0..32, 32..64, 64..96, 96..128, 128..160, 160..192]);
         assert_eq!(split_groups(&seeds, 1).len(), 192);
-        assert_eq!(
-            split_groups(&seeds, 0).len(),
-            192,
-            "zero degrades to one model per group"
-        );
+        assert_eq!(split_groups(&seeds, 0).len(), 192, "zero degrades to one model per group");
         assert_eq!(split_groups(&[0, 0, 1], 2), vec![0..2, 2..3]);
         assert!(split_groups(&[], 4).is_empty());
     }
@@ -436,15 +341,9 @@ mod tests {
         assert_eq!(webgpu, (128u64 << 20) as usize / 2_000_000);
         // SwiftShader's 1 GiB buffers allow more; a tiny device still gets groups of one.
         assert!(max_group_size(fp, MemoryLimits::from_buffer_limit(1 << 30)) > webgpu);
-        assert_eq!(
-            max_group_size(fp, MemoryLimits::from_buffer_limit(1 << 20)),
-            1
-        );
+        assert_eq!(max_group_size(fp, MemoryLimits::from_buffer_limit(1 << 20)), 1);
         let chunk = eval_chunk(&sizes, 64, 1000, MemoryLimits::WEBGPU_DEFAULT);
         assert!(64 * chunk as u64 * 500 * 4 <= 128 << 20 && chunk <= 1000);
-        assert_eq!(
-            eval_chunk(&sizes, 64, 1000, MemoryLimits::from_buffer_limit(16)),
-            1
-        );
+        assert_eq!(eval_chunk(&sizes, 64, 1000, MemoryLimits::from_buffer_limit(16)), 1);
     }
 }

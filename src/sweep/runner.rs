@@ -59,16 +59,10 @@ impl GroupRun {
         device: &Device,
         limits: MemoryLimits,
     ) -> Result<GroupRun, String> {
-        let first = configs
-            .first()
-            .ok_or("a group needs at least one model")?
-            .clone();
+        let first = configs.first().ok_or("a group needs at least one model")?.clone();
         for c in &configs {
-            c.validate()
-                .map_err(|e| crate::config::describe_errors(&e))?;
-            if (c.dataset, c.batch_size, c.epochs)
-                != (first.dataset, first.batch_size, first.epochs)
-            {
+            c.validate().map_err(|e| crate::config::describe_errors(&e))?;
+            if (c.dataset, c.batch_size, c.epochs) != (first.dataset, first.batch_size, first.epochs) {
                 return Err("the models of a sweep share dataset, batch size and epochs".into());
             }
         }
@@ -94,18 +88,8 @@ impl GroupRun {
             .collect();
         let input_size = dataset.input_size();
         // A model's initial weights depend on its seed alone: draw once per seed.
-        let drawn: Vec<InitialWeights> = seeds
-            .iter()
-            .map(|&seed| {
-                InitialWeights::draw(
-                    &Config {
-                        seed,
-                        ..first.clone()
-                    },
-                    input_size,
-                )
-            })
-            .collect();
+        let drawn: Vec<InitialWeights> =
+            seeds.iter().map(|&seed| InitialWeights::draw(&Config { seed, ..first.clone() }, input_size)).collect();
         let weights: Vec<&InitialWeights> = seed_of_model.iter().map(|&s| &drawn[s]).collect();
         let model = StackedMlp::new(&configs, &weights, &device);
         let n = dataset.train.len();
@@ -203,20 +187,8 @@ impl GroupRun {
             labels.push(host.labels);
         }
         let size = labels[0].len();
-        let batch = SweepBatch::upload(
-            &features,
-            &labels,
-            self.dataset.input_size(),
-            &self.layout,
-            &self.device,
-        );
-        let out = sweep_step(
-            &mut self.model,
-            &mut self.optimizer,
-            &mut self.alive,
-            &self.layout,
-            &batch,
-        );
+        let batch = SweepBatch::upload(&features, &labels, self.dataset.input_size(), &self.layout, &self.device);
+        let out = sweep_step(&mut self.model, &mut self.optimizer, &mut self.alive, &self.layout, &batch);
         self.pending_losses.push(out.losses);
         self.pending_correct.push(out.correct);
         self.pending_sizes.push(size);
@@ -249,11 +221,7 @@ impl GroupRun {
                     self.diverge(m, step, loss);
                     continue;
                 }
-                self.runs[m].history.steps.push(StepRecord {
-                    step,
-                    loss,
-                    accuracy: right / size as f32,
-                });
+                self.runs[m].history.steps.push(StepRecord { step, loss, accuracy: right / size as f32 });
                 let sums = &mut self.epoch_sums[m];
                 sums.0 += loss as f64 * size as f64;
                 sums.1 += right as f64;
@@ -278,20 +246,15 @@ impl GroupRun {
         let plain = self.device.clone().inner();
         let test = &self.dataset.test;
         let k = self.runs.len();
-        let eval_layout = InputLayout::Rect {
-            seeds: 1,
-            per_seed: k,
-        };
+        let eval_layout = InputLayout::Rect { seeds: 1, per_seed: k };
         let indices: Vec<usize> = (0..test.len()).collect();
         let mut loss_sum: Option<Tensor<1>> = None;
         let mut correct_sum: Option<Tensor<1, Int>> = None;
         for chunk in indices.chunks(self.eval_chunk) {
             let host = self.dataset.batch(test, chunk);
             let n = chunk.len();
-            let inputs = Tensor::<3>::from_data(
-                TensorData::new(host.features, [1, n, self.dataset.input_size()]),
-                &plain,
-            );
+            let inputs =
+                Tensor::<3>::from_data(TensorData::new(host.features, [1, n, self.dataset.input_size()]), &plain);
             let labels = Tensor::<2, Int>::from_data(TensorData::new(host.labels, [1, n]), &plain);
             let targets = eval_layout.targets(labels);
             let outputs = self.model.forward_eval(inputs);
@@ -347,14 +310,9 @@ impl GroupRun {
             }
         }
         if newly_diverged {
-            let flags: Vec<bool> = self
-                .runs
-                .iter()
-                .map(|r| r.state == RunState::Running)
-                .collect();
+            let flags: Vec<bool> = self.runs.iter().map(|r| r.state == RunState::Running).collect();
             let k = flags.len();
-            self.alive =
-                Tensor::from_data(TensorData::new(flags, [k]), &self.device.clone().inner());
+            self.alive = Tensor::from_data(TensorData::new(flags, [k]), &self.device.clone().inner());
         }
         self.epoch += 1;
         self.step_in_epoch = 0;
@@ -403,9 +361,7 @@ impl Sweep {
         limits: MemoryLimits,
         max_parallel: usize,
     ) -> Result<Sweep, String> {
-        let first = members
-            .first()
-            .ok_or("the sweep has no runs left to train")?;
+        let first = members.first().ok_or("the sweep has no runs left to train")?;
         let sizes = layer_sizes(dataset.input_size());
         let fits = max_group_size(footprint(&sizes, first.batch_size, EVAL_BATCH), limits);
         let mut seed_index: Vec<u64> = Vec::new();
@@ -448,12 +404,7 @@ impl Sweep {
             let range = self.groups[self.next_group].clone();
             self.next_group += 1;
             let configs = self.members[range].to_vec();
-            self.current = Some(GroupRun::new(
-                configs,
-                self.dataset.clone(),
-                &self.device,
-                self.limits,
-            )?);
+            self.current = Some(GroupRun::new(configs, self.dataset.clone(), &self.device, self.limits)?);
             self.group_started = Instant::now();
         }
         let mut finished = Vec::new();
@@ -464,11 +415,7 @@ impl Sweep {
             group_steps = group.total_steps();
             if group.is_done() {
                 let seconds = self.group_started.elapsed().as_secs_f64();
-                finished = group
-                    .runs()
-                    .iter()
-                    .map(|r| RunRecord::from_run(r, seconds))
-                    .collect();
+                finished = group.runs().iter().map(|r| RunRecord::from_run(r, seconds)).collect();
                 self.runs_done += finished.len();
                 self.current = None;
             }

@@ -35,9 +35,7 @@ impl Applies {
 /// A `[K, 1, 1]` selector broadcast to `dims`.
 fn model_mask(flags: &[bool], dims: [usize; 3], device: &Device) -> Tensor<3, Bool> {
     let k = flags.len();
-    Tensor::<1, Bool>::from_data(TensorData::new(flags.to_vec(), [k]), device)
-        .reshape([k, 1, 1])
-        .expand(dims)
+    Tensor::<1, Bool>::from_data(TensorData::new(flags.to_vec(), [k]), device).reshape([k, 1, 1]).expand(dims)
 }
 
 /// How the models of a group find their input rows: the inputs are `[seeds, batch, in]`.
@@ -55,15 +53,8 @@ impl InputLayout {
         let seeds = seed_of_model.iter().max().map_or(0, |m| m + 1);
         let per_seed = seed_of_model.len() / seeds.max(1);
         let rect = per_seed * seeds == seed_of_model.len()
-            && seed_of_model
-                .iter()
-                .enumerate()
-                .all(|(i, &s)| s == i / per_seed.max(1));
-        if rect {
-            InputLayout::Rect { seeds, per_seed }
-        } else {
-            InputLayout::Gather(seed_of_model.to_vec())
-        }
+            && seed_of_model.iter().enumerate().all(|(i, &s)| s == i / per_seed.max(1));
+        if rect { InputLayout::Rect { seeds, per_seed } } else { InputLayout::Gather(seed_of_model.to_vec()) }
     }
 
     /// Per-seed `[seeds, batch]` labels as each model's `[K, batch, 1]` targets.
@@ -76,9 +67,7 @@ impl InputLayout {
                 .reshape([seeds * per_seed, batch, 1]),
             InputLayout::Gather(index) => {
                 let device = labels.device();
-                labels
-                    .select(0, index_tensor(index, &device))
-                    .reshape([index.len(), batch, 1])
+                labels.select(0, index_tensor(index, &device)).reshape([index.len(), batch, 1])
             }
         }
     }
@@ -94,9 +83,7 @@ impl InputLayout {
                 .reshape([k, batch, fan_out]),
             InputLayout::Gather(index) => {
                 let device = inputs.device();
-                inputs
-                    .select(0, index_tensor(index, &device))
-                    .matmul(weight)
+                inputs.select(0, index_tensor(index, &device)).matmul(weight)
             }
         }
     }
@@ -155,28 +142,19 @@ impl StackedMlp {
             .map(|i| {
                 let (fan_in, fan_out) = (weights[0].layers[i].fan_in, weights[0].layers[i].fan_out);
                 let stack = |part: fn(&crate::model::LayerWeights) -> &Vec<f32>, rows: usize| {
-                    let data: Vec<f32> = weights
-                        .iter()
-                        .flat_map(|w| part(&w.layers[i]).iter().copied())
-                        .collect();
-                    Tensor::<3>::from_data(TensorData::new(data, [count, rows, fan_out]), device)
-                        .require_grad()
+                    let data: Vec<f32> = weights.iter().flat_map(|w| part(&w.layers[i]).iter().copied()).collect();
+                    Tensor::<3>::from_data(TensorData::new(data, [count, rows, fan_out]), device).require_grad()
                 };
                 let weight = stack(|l| &l.weight, fan_in);
                 let bias = stack(|l| &l.bias, 1);
-                let norm = Applies::from_flags(
-                    configs
-                        .iter()
-                        .map(|c| c.batch_norm.applies_to(i, depth))
-                        .collect(),
-                )
-                .map(|applies| StackedNorm {
-                    gamma: Tensor::ones([count, 1, fan_out], device).require_grad(),
-                    beta: Tensor::zeros([count, 1, fan_out], device).require_grad(),
-                    running_mean: Tensor::zeros([count, 1, fan_out], &plain),
-                    running_var: Tensor::ones([count, 1, fan_out], &plain),
-                    applies,
-                });
+                let norm = Applies::from_flags(configs.iter().map(|c| c.batch_norm.applies_to(i, depth)).collect())
+                    .map(|applies| StackedNorm {
+                        gamma: Tensor::ones([count, 1, fan_out], device).require_grad(),
+                        beta: Tensor::zeros([count, 1, fan_out], device).require_grad(),
+                        running_mean: Tensor::zeros([count, 1, fan_out], &plain),
+                        running_var: Tensor::ones([count, 1, fan_out], &plain),
+                        applies,
+                    });
                 let acts: Vec<Activation> = configs.iter().map(|c| c.acts[i]).collect();
                 let activation = if acts.iter().all(|&a| a == acts[0]) {
                     LayerActivation::Uniform(acts[0])
@@ -190,12 +168,7 @@ impl StackedMlp {
                     }
                     LayerActivation::Mixed(mixed)
                 };
-                StackedLayer {
-                    weight,
-                    bias,
-                    norm,
-                    activation,
-                }
+                StackedLayer { weight, bias, norm, activation }
             })
             .collect();
         StackedMlp { layers, count }
@@ -221,39 +194,24 @@ impl StackedMlp {
 
     /// Training forward pass: `inputs` are `[seeds, batch, in]` on the autodiff device; returns
     /// the activated outputs `[K, batch, classes]` and each BatchNorm's batch statistics.
-    pub fn forward_train(
-        &self,
-        inputs: Tensor<3>,
-        layout: &InputLayout,
-    ) -> (Tensor<3>, BatchStats) {
+    pub fn forward_train(&self, inputs: Tensor<3>, layout: &InputLayout) -> (Tensor<3>, BatchStats) {
         self.forward(inputs, layout, true)
     }
 
     /// Evaluation forward pass (no gradients; BatchNorm uses its running statistics): one
     /// `[1, n, in]` input shared by every model.
     pub fn forward_eval(&self, inputs: Tensor<3>) -> Tensor<3> {
-        let layout = InputLayout::Rect {
-            seeds: 1,
-            per_seed: self.count,
-        };
+        let layout = InputLayout::Rect { seeds: 1, per_seed: self.count };
         self.forward(inputs, &layout, false).0
     }
 
-    fn forward(
-        &self,
-        inputs: Tensor<3>,
-        layout: &InputLayout,
-        train: bool,
-    ) -> (Tensor<3>, BatchStats) {
+    fn forward(&self, inputs: Tensor<3>, layout: &InputLayout, train: bool) -> (Tensor<3>, BatchStats) {
         let value = |t: &Tensor<3>| if train { t.clone() } else { t.clone().inner() };
         let mut stats = Vec::with_capacity(self.layers.len());
         let mut x = inputs;
         for (i, layer) in self.layers.iter().enumerate() {
-            let product = if i == 0 {
-                layout.first_matmul(x, value(&layer.weight))
-            } else {
-                x.matmul(value(&layer.weight))
-            };
+            let product =
+                if i == 0 { layout.first_matmul(x, value(&layer.weight)) } else { x.matmul(value(&layer.weight)) };
             let mut pre = product + value(&layer.bias);
             stats.push(None);
             if let Some(norm) = &layer.norm {
@@ -268,11 +226,7 @@ impl StackedMlp {
 }
 
 /// BatchNorm over each model's own batch (training) or with its running statistics.
-fn norm_forward(
-    pre: Tensor<3>,
-    norm: &StackedNorm,
-    train: bool,
-) -> (Tensor<3>, Option<(Tensor<3>, Tensor<3>)>) {
+fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, Option<(Tensor<3>, Tensor<3>)>) {
     let dims = pre.dims();
     let device = pre.device();
     let mask = match &norm.applies {
@@ -294,10 +248,7 @@ fn norm_forward(
         let centered = x - mean.clone();
         let var = (centered.clone() * centered.clone()).mean_dim(1);
         let std = var.clone().add_scalar(BN_EPSILON).sqrt();
-        (
-            centered / std,
-            Some((mean.detach().inner(), var.detach().inner())),
-        )
+        (centered / std, Some((mean.detach().inner(), var.detach().inner())))
     } else {
         let std = norm.running_var.clone().add_scalar(BN_EPSILON).sqrt();
         ((x - norm.running_mean.clone()) / std, None)
@@ -333,11 +284,7 @@ fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
 /// Each model's mean cross-entropy of log-softmax(outputs) against its targets: `[K]`.
 pub fn per_model_loss(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> {
     let [k, _, _] = outputs.dims();
-    activation::log_softmax(outputs, 2)
-        .gather(2, targets)
-        .mean_dim(1)
-        .neg()
-        .reshape([k])
+    activation::log_softmax(outputs, 2).gather(2, targets).mean_dim(1).neg().reshape([k])
 }
 
 /// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as
@@ -352,10 +299,5 @@ pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1, 
         .neg()
         .add_scalar(classes as f64)
         .reshape([1, 1, classes]);
-    (is_max * weights)
-        .argmax(2)
-        .equal(targets)
-        .int()
-        .sum_dim(1)
-        .reshape([k])
+    (is_max * weights).argmax(2).equal(targets).int().sum_dim(1).reshape([k])
 }

@@ -28,10 +28,7 @@ impl SweepBatch {
         let targets: Vec<i64> = labels.iter().flatten().copied().collect();
         let inputs = Tensor::from_data(TensorData::new(inputs, [seeds, batch, input_size]), device);
         let labels = Tensor::<2, Int>::from_data(TensorData::new(targets, [seeds, batch]), device);
-        SweepBatch {
-            inputs,
-            targets: layout.targets(labels),
-        }
+        SweepBatch { inputs, targets: layout.targets(labels) }
     }
 }
 
@@ -50,11 +47,7 @@ impl SweepOptimizer {
             let values: Vec<f32> = configs.iter().map(|c| f(c) as f32).collect();
             Tensor::<1>::from_data(TensorData::new(values, [k]), device).reshape([k, 1, 1])
         };
-        SweepOptimizer {
-            lr: column(|c| c.lr),
-            momentum: column(|c| c.momentum),
-            velocity: Vec::new(),
-        }
+        SweepOptimizer { lr: column(|c| c.lr), momentum: column(|c| c.momentum), velocity: Vec::new() }
     }
 }
 
@@ -94,13 +87,8 @@ pub fn sweep_step(
     for (layer, batch_stats) in model.layers.iter_mut().zip(stats) {
         if let (Some(norm), Some((mean, var))) = (&mut layer.norm, batch_stats) {
             let update = |running: &Tensor<3>, batch: Tensor<3>| {
-                let next = running
-                    .clone()
-                    .mul_scalar(1.0 - BN_MOMENTUM)
-                    .add(batch.mul_scalar(BN_MOMENTUM));
-                running
-                    .clone()
-                    .mask_where(keep.clone().expand(next.dims()), next)
+                let next = running.clone().mul_scalar(1.0 - BN_MOMENTUM).add(batch.mul_scalar(BN_MOMENTUM));
+                running.clone().mask_where(keep.clone().expand(next.dims()), next)
             };
             norm.running_mean = update(&norm.running_mean, mean);
             norm.running_var = update(&norm.running_var, var);
@@ -110,9 +98,7 @@ pub fn sweep_step(
     let params = model.params_mut();
     optimizer.velocity.resize_with(params.len(), || None);
     for (param, velocity) in params.into_iter().zip(optimizer.velocity.iter_mut()) {
-        let grad = param
-            .grad(&grads)
-            .expect("every stacked parameter takes part in the loss");
+        let grad = param.grad(&grads).expect("every stacked parameter takes part in the loss");
         let value = param.clone().inner();
         let keep = keep.clone().expand(value.dims());
         // burn's Momentum with dampening 0: v = g (first step), then v = g·1 + v·m.

@@ -21,11 +21,7 @@ pub struct RunRecord {
 
 impl RunRecord {
     pub fn from_run(run: &ModelRun, seconds: f64) -> RunRecord {
-        let last = run
-            .history
-            .epochs
-            .last()
-            .filter(|_| run.state == RunState::Finished);
+        let last = run.history.epochs.last().filter(|_| run.state == RunState::Finished);
         RunRecord {
             config: run.config.clone(),
             state: run.state,
@@ -64,10 +60,7 @@ pub struct Cell {
 }
 
 fn index_of(a: Activation) -> usize {
-    Activation::ALL
-        .iter()
-        .position(|&x| x == a)
-        .expect("a known activation")
+    Activation::ALL.iter().position(|&x| x == a).expect("a known activation")
 }
 
 /// Aggregates records per combination, in table order; combinations without records are left out.
@@ -78,16 +71,10 @@ pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
         if mine.is_empty() {
             continue;
         }
-        let mut runs: Vec<(u64, f32)> = mine
-            .iter()
-            .filter_map(|r| r.test_accuracy.map(|a| (r.config.seed, a)))
-            .collect();
+        let mut runs: Vec<(u64, f32)> =
+            mine.iter().filter_map(|r| r.test_accuracy.map(|a| (r.config.seed, a))).collect();
         runs.sort_by_key(|r| r.0);
-        let mut diverged: Vec<u64> = mine
-            .iter()
-            .filter(|r| r.test_accuracy.is_none())
-            .map(|r| r.config.seed)
-            .collect();
+        let mut diverged: Vec<u64> = mine.iter().filter(|r| r.test_accuracy.is_none()).map(|r| r.config.seed).collect();
         diverged.sort();
         let values: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
         let (mean, std) = mean_std(&values);
@@ -110,30 +97,19 @@ pub fn cell_text(cell: &Cell) -> String {
         (Some(m), Some(s)) => format!("{:.2} ± {:.2}", m * 100.0, s * 100.0),
         _ => "—".to_string(),
     };
-    if cell.diverged.is_empty() {
-        main
-    } else {
-        format!("{main} ({} diverged)", cell.diverged.len())
-    }
+    if cell.diverged.is_empty() { main } else { format!("{main} ({} diverged)", cell.diverged.len()) }
 }
 
 /// The article's layout: 16 rows of (activation 1, activation 2) × 4 columns of activation 3,
 /// test accuracy in percent, mean ± population std over the seeds.
 pub fn markdown_table(cells: &[Cell]) -> String {
     let names = Activation::ALL.map(Activation::name);
-    let mut out = format!(
-        "| act1-act2 \\ act3 | {} |\n|---|---|---|---|---|\n",
-        names.join(" | ")
-    );
+    let mut out = format!("| act1-act2 \\ act3 | {} |\n|---|---|---|---|---|\n", names.join(" | "));
     for row in 0..16 {
         let label = format!("{}-{}", names[row / 4], names[row % 4]);
         let texts: Vec<String> = (0..4)
             .map(|column| {
-                cells
-                    .iter()
-                    .find(|c| c.row == row && c.column == column)
-                    .map(cell_text)
-                    .unwrap_or_else(|| " ".into())
+                cells.iter().find(|c| c.row == row && c.column == column).map(cell_text).unwrap_or_else(|| " ".into())
             })
             .collect();
         out.push_str(&format!("| {label} | {} |\n", texts.join(" | ")));
@@ -141,7 +117,8 @@ pub fn markdown_table(cells: &[Cell]) -> String {
     out
 }
 
-const CSV_HEADER: &str = "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,backend,state,test_accuracy,test_loss,seconds";
+const CSV_HEADER: &str =
+    "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,backend,state,test_accuracy,test_loss,seconds";
 
 /// One row per run; the column names are the settings' names (acts split in three).
 pub fn to_csv(records: &[RunRecord]) -> String {
@@ -182,9 +159,7 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
     match lines.next() {
         Some(h) if h.trim() == CSV_HEADER => {}
         _ => {
-            return Err(format!(
-                "not a sweep CSV: the first line must be {CSV_HEADER}"
-            ));
+            return Err(format!("not a sweep CSV: the first line must be {CSV_HEADER}"));
         }
     }
     lines
@@ -195,10 +170,7 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
             if f.len() != 15 {
                 return Err(at(format!("15 fields expected, got {}", f.len())));
             }
-            let mut config = Config {
-                stats_every: 0,
-                ..Config::default()
-            };
+            let mut config = Config { stats_every: 0, ..Config::default() };
             let settings = [
                 ("acts", format!("{},{},{}", f[0], f[1], f[2])),
                 ("bn", f[3].into()),
@@ -211,13 +183,9 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
                 ("backend", f[10].into()),
             ];
             for (key, value) in settings {
-                config
-                    .apply_setting(key, &value)
-                    .map_err(|e| at(e.to_string()))?;
+                config.apply_setting(key, &value).map_err(|e| at(e.to_string()))?;
             }
-            config
-                .validate()
-                .map_err(|e| at(crate::config::describe_errors(&e)))?;
+            config.validate().map_err(|e| at(crate::config::describe_errors(&e)))?;
             let state = match f[11] {
                 "finished" => RunState::Finished,
                 "diverged" => RunState::Diverged,
@@ -228,9 +196,7 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
                 if s.is_empty() {
                     Ok(None)
                 } else {
-                    s.parse()
-                        .map(Some)
-                        .map_err(|_| at(format!("{name}: {s:?} is not a number")))
+                    s.parse().map(Some).map_err(|_| at(format!("{name}: {s:?} is not a number")))
                 }
             };
             Ok(RunRecord {
@@ -238,9 +204,7 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
                 state,
                 test_accuracy: number(f[12], "test_accuracy")?,
                 test_loss: number(f[13], "test_loss")?,
-                seconds: f[14]
-                    .parse()
-                    .map_err(|_| at(format!("seconds: {:?} is not a number", f[14])))?,
+                seconds: f[14].parse().map_err(|_| at(format!("seconds: {:?} is not a number", f[14])))?,
             })
         })
         .collect()
@@ -248,10 +212,8 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
 
 /// `{"runs": [...], "cells": [...]}`: every run and the aggregated table.
 pub fn to_json(records: &[RunRecord]) -> String {
-    serde_json::to_string_pretty(
-        &serde_json::json!({ "runs": records, "cells": summarize(records) }),
-    )
-    .expect("records serialize")
+    serde_json::to_string_pretty(&serde_json::json!({ "runs": records, "cells": summarize(records) }))
+        .expect("records serialize")
 }
 
 /// Reads the runs of [`to_json`]'s output back (each config validated).
@@ -260,12 +222,9 @@ pub fn from_json(text: &str) -> Result<Vec<RunRecord>, String> {
     struct File {
         runs: Vec<RunRecord>,
     }
-    let file: File =
-        serde_json::from_str(text).map_err(|e| format!("not a sweep JSON file: {e}"))?;
+    let file: File = serde_json::from_str(text).map_err(|e| format!("not a sweep JSON file: {e}"))?;
     for r in &file.runs {
-        r.config
-            .validate()
-            .map_err(|e| crate::config::describe_errors(&e))?;
+        r.config.validate().map_err(|e| crate::config::describe_errors(&e))?;
     }
     Ok(file.runs)
 }

@@ -139,9 +139,7 @@ impl Canvas2dBackend {
     /// A backend drawing on `canvas` (whose backing store the caller has sized).
     pub fn new(canvas: &JsValue) -> Result<Canvas2dBackend, String> {
         let canvas: &Canvas = canvas.unchecked_ref();
-        let context = canvas
-            .get_context("2d")
-            .map_err(|_| "the canvas refused a 2D context".to_string())?;
+        let context = canvas.get_context("2d").map_err(|_| "the canvas refused a 2D context".to_string())?;
         if context.is_null() || context.is_undefined() {
             return Err("the canvas has no 2D context".into());
         }
@@ -201,7 +199,13 @@ impl DrawingBackend for Canvas2dBackend {
         Ok(())
     }
 
-    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Res {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Res {
         if style.color().alpha > 0.0 {
             let (x, y) = (upper_left.0 as f64, upper_left.1 as f64);
             let (w, h) = ((bottom_right.0 - upper_left.0) as f64, (bottom_right.1 - upper_left.1) as f64);
@@ -303,7 +307,11 @@ impl DrawingBackend for Canvas2dBackend {
         Ok(())
     }
 
-    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
         let font = css_font(style);
         let key = (font, text.to_string());
         if let Some(size) = TEXT_SIZES.with(|cache| cache.borrow().get(&key).copied()) {

@@ -10,9 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(path)
 }
 
 fn read(path: &str) -> (String, Vec<u8>) {
@@ -38,44 +36,26 @@ pub fn replay_all(device: &Device, backend: BackendKind, adjust: impl Fn(&mut Co
     let start = ReplayStart::parse(&name, &bytes).unwrap();
     let (name, bytes) = read("pytorch-replay/losses-seed7-2000.json");
     let reference = ReplayReference::parse(&name, &bytes).unwrap();
-    let mnist = data::load_dir(DatasetKind::Mnist, &shared("mnist"))
-        .expect("full MNIST in ../shared/data/mnist");
+    let mnist = data::load_dir(DatasetKind::Mnist, &shared("mnist")).expect("full MNIST in ../shared/data/mnist");
     let dataset = Arc::new(start.dataset(&mnist).unwrap());
     assert_eq!((dataset.train.len(), dataset.test.len()), (2000, 10_000));
-    let base = Config {
-        dataset: DatasetKind::Mnist,
-        backend,
-        stats_every: 0,
-        ..Config::default()
-    };
+    let base = Config { dataset: DatasetKind::Mnist, backend, stats_every: 0, ..Config::default() };
     let config = reference.config(&start.config(&base));
-    assert_eq!(
-        (config.batch_size, config.epochs, config.lr, config.momentum),
-        (32, 1, 0.01, 0.5)
-    );
+    assert_eq!((config.batch_size, config.epochs, config.lr, config.momentum), (32, 1, 0.01, 0.5));
     let recorded_runs = reference.runs().unwrap();
     assert_eq!(recorded_runs.len(), 4);
     let runs = recorded_runs
         .into_iter()
         .map(|(acts, recorded)| {
-            let mut config = Config {
-                acts,
-                ..config.clone()
-            };
+            let mut config = Config { acts, ..config.clone() };
             adjust(&mut config);
-            let mut session =
-                Session::from_start(config.clone(), dataset.clone(), device, start.start())
-                    .unwrap();
+            let mut session = Session::from_start(config.clone(), dataset.clone(), device, start.start()).unwrap();
             while !session.is_done() {
                 pollster::block_on(session.run(usize::MAX, f64::INFINITY));
             }
-            let comparison =
-                Comparison::new(recorded, session.history(), dataset.test.len()).unwrap();
+            let comparison = Comparison::new(recorded, session.history(), dataset.test.len()).unwrap();
             eprintln!("{:<24} {comparison}", config.label());
-            Replayed {
-                label: config.label(),
-                comparison,
-            }
+            Replayed { label: config.label(), comparison }
         })
         .collect();
     Replay { runs }
@@ -84,10 +64,7 @@ pub fn replay_all(device: &Device, backend: BackendKind, adjust: impl Fn(&mut Co
 impl Replay {
     /// The largest relative step-loss difference over all combinations.
     pub fn largest(&self) -> f64 {
-        self.runs
-            .iter()
-            .map(|r| r.comparison.max_step_rel_diff)
-            .fold(0.0, f64::max)
+        self.runs.iter().map(|r| r.comparison.max_step_rel_diff).fold(0.0, f64::max)
     }
 
     /// The combinations whose steps, epoch loss or test count are off by more than `tolerance`.

@@ -15,10 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "train sweep",
-    about = "Train many activation combinations at once and print the article's table"
-)]
+#[command(name = "train sweep", about = "Train many activation combinations at once and print the article's table")]
 pub struct SweepArgs {
     /// Dataset: mnist, fashion-mnist, cifar10 or mnist-subset.
     #[arg(long, default_value = "mnist")]
@@ -75,10 +72,8 @@ fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
         ("batch", args.batch.as_ref()),
         ("backend", Some(&args.backend)),
     ];
-    let errors: Vec<String> = settings
-        .into_iter()
-        .filter_map(|(key, value)| value.and_then(|v| spec.apply_setting(key, v).err()))
-        .collect();
+    let errors: Vec<String> =
+        settings.into_iter().filter_map(|(key, value)| value.and_then(|v| spec.apply_setting(key, v).err())).collect();
     if !errors.is_empty() {
         return Err(errors.join("; "));
     }
@@ -92,24 +87,15 @@ pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits)
         BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into(), MemoryLimits::CPU)),
         #[cfg(feature = "native-wgpu")]
         BackendKind::Gpu => {
-            let (device, setup) = Device::wgpu_options()
-                .init_with_setup()
-                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
+            let (device, setup) =
+                Device::wgpu_options().init_with_setup().map_err(|e| format!("no wgpu adapter: {e:?}"))?;
             let info = setup.adapter.get_info();
             let limits = setup.adapter.limits();
-            let buffer = limits
-                .max_storage_buffer_binding_size
-                .min(limits.max_buffer_size);
-            Ok((
-                device,
-                format!("wgpu · {} ({:?})", info.name, info.backend),
-                MemoryLimits::from_buffer_limit(buffer),
-            ))
+            let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+            Ok((device, format!("wgpu · {} ({:?})", info.name, info.backend), MemoryLimits::from_buffer_limit(buffer)))
         }
         #[cfg(not(feature = "native-wgpu"))]
-        BackendKind::Gpu => {
-            Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into())
-        }
+        BackendKind::Gpu => Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into()),
     }
 }
 
@@ -117,8 +103,7 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     let spec = spec(&args)?;
     let (device, backend_name, limits) = device_for(spec.base.backend)?;
     let started = Instant::now();
-    let dataset =
-        Arc::new(data::load_dir(spec.base.dataset, &args.data).map_err(|e| e.to_string())?);
+    let dataset = Arc::new(data::load_dir(spec.base.dataset, &args.data).map_err(|e| e.to_string())?);
     eprintln!(
         "{}: {} training / {} test images, loaded in {:.1} s; backend {backend_name}",
         spec.base.dataset.name(),
@@ -167,22 +152,16 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     println!(
         "Test accuracy (%) after {} epoch(s), mean ± population std over seeds {}; {}; bn {}.",
         spec.base.epochs,
-        spec.seeds
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
+        spec.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
         spec.base.dataset.name(),
         spec.base.batch_norm.name()
     );
     if let Some(path) = &args.out {
-        std::fs::write(path, table::to_csv(&records))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, table::to_csv(&records)).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.json {
-        std::fs::write(path, table::to_json(&records))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, table::to_json(&records)).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -198,15 +177,8 @@ fn bench(
     steps: usize,
 ) -> Result<(), String> {
     // Enough epochs that nothing finishes (or evaluates) inside the measurement.
-    let members: Vec<Config> = spec
-        .members()
-        .into_iter()
-        .take(spec.parallel)
-        .map(|c| Config {
-            epochs: MAX_EPOCHS,
-            ..c
-        })
-        .collect();
+    let members: Vec<Config> =
+        spec.members().into_iter().take(spec.parallel).map(|c| Config { epochs: MAX_EPOCHS, ..c }).collect();
     let k = members.len();
     let batch = spec.base.batch_size;
     let per_epoch = steps_per_epoch(dataset.train.len(), batch);
