@@ -9,7 +9,7 @@ use crate::stats;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
+use burn::tensor::{Device, Int, Tensor, Transaction};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -69,42 +69,59 @@ pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) 
     (TrainState { model, optimizer, lr }, output)
 }
 
+/// Running sums of an evaluation on the device (loss × examples and correct predictions, one
+/// entry per model), read back in one transaction at the end. The single run and the sweep share it.
+#[derive(Default)]
+pub struct EvalSums {
+    loss: Option<Tensor<1>>,
+    correct: Option<Tensor<1, Int>>,
+}
+
+impl EvalSums {
+    /// Adds one chunk's summed losses and correct counts.
+    pub fn add(&mut self, loss: Tensor<1>, correct: Tensor<1, Int>) {
+        self.loss = Some(match self.loss.take() {
+            Some(sum) => sum + loss,
+            None => loss,
+        });
+        self.correct = Some(match self.correct.take() {
+            Some(sum) => sum + correct,
+            None => correct,
+        });
+    }
+
+    /// Mean loss and accuracy of each model over `examples`.
+    pub async fn read(self, examples: usize) -> Result<(Vec<f32>, Vec<f32>), String> {
+        let (Some(loss), Some(correct)) = (self.loss, self.correct) else {
+            return Err("the test split is empty".into());
+        };
+        let data = Transaction::default()
+            .register(loss)
+            .register(correct)
+            .execute_async()
+            .await
+            .map_err(|e| format!("reading the evaluation from the device failed: {e:?}"))?;
+        let n = examples as f32;
+        Ok((data[0].iter::<f32>().map(|v| v / n).collect(), data[1].iter::<f32>().map(|v| v / n).collect()))
+    }
+}
+
 /// Mean loss and accuracy over a whole split, in batches, with one read-back at the end.
 pub async fn evaluate(model: &Mlp, dataset: &Dataset, split: &Split, device: &Device) -> Result<(f32, f32), String> {
     let model = model.valid();
     let device = device.clone().inner();
     let indices: Vec<usize> = (0..split.len()).collect();
-    let mut loss_sum: Option<Tensor<1>> = None;
-    let mut correct_sum: Option<Tensor<1, Int>> = None;
+    let mut sums = EvalSums::default();
     for chunk in indices.chunks(EVAL_BATCH) {
         let batch = Batch::upload(&dataset.batch(split, chunk), dataset.input_size(), &device);
         let outputs = model.forward(batch.inputs);
         let loss = cross_entropy(outputs.clone(), batch.targets.clone()).mul_scalar(chunk.len() as f64);
         let correct = predict(outputs).equal(batch.targets).int().sum();
-        loss_sum = Some(match loss_sum {
-            Some(sum) => sum + loss,
-            None => loss,
-        });
-        correct_sum = Some(match correct_sum {
-            Some(sum) => sum + correct,
-            None => correct,
-        });
+        sums.add(loss, correct);
     }
-    let (Some(loss_sum), Some(correct_sum)) = (loss_sum, correct_sum) else {
-        return Err("the test split is empty".into());
-    };
-    let data = Transaction::default()
-        .register(loss_sum)
-        .register(correct_sum)
-        .execute_async()
-        .await
-        .map_err(|e| format!("reading the evaluation from the device failed: {e:?}"))?;
-    let n = split.len() as f32;
-    Ok((first_f32(&data[0]) / n, first_f32(&data[1]) / n))
-}
-
-fn first_f32(data: &TensorData) -> f32 {
-    data.iter::<f32>().next().unwrap_or(f32::NAN)
+    let (loss, accuracy) = sums.read(split.len()).await?;
+    let first = |v: &[f32]| v.first().copied().unwrap_or(f32::NAN);
+    Ok((first(&loss), first(&accuracy)))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::data::Dataset;
 use crate::history::{EpochRecord, History, StepRecord};
 use crate::model::{InitialWeights, layer_sizes};
-use crate::train::{BatchOrder, RunState, steps_per_epoch};
+use crate::train::{BatchOrder, EvalSums, RunState, steps_per_epoch};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData, Transaction};
 use std::ops::Range;
 use std::sync::Arc;
@@ -248,8 +248,7 @@ impl GroupRun {
         let k = self.runs.len();
         let eval_layout = InputLayout::Rect { seeds: 1, per_seed: k };
         let indices: Vec<usize> = (0..test.len()).collect();
-        let mut loss_sum: Option<Tensor<1>> = None;
-        let mut correct_sum: Option<Tensor<1, Int>> = None;
+        let mut sums = EvalSums::default();
         for chunk in indices.chunks(self.eval_chunk) {
             let host = self.dataset.batch(test, chunk);
             let n = chunk.len();
@@ -260,28 +259,9 @@ impl GroupRun {
             let outputs = self.model.forward_eval(inputs);
             let loss = per_model_loss(outputs.clone(), targets.clone()).mul_scalar(n as f64);
             let correct = correct_counts(outputs, targets);
-            loss_sum = Some(match loss_sum {
-                Some(sum) => sum + loss,
-                None => loss,
-            });
-            correct_sum = Some(match correct_sum {
-                Some(sum) => sum + correct,
-                None => correct,
-            });
+            sums.add(loss, correct);
         }
-        let (Some(loss_sum), Some(correct_sum)) = (loss_sum, correct_sum) else {
-            return Err("the test split is empty".into());
-        };
-        let data = Transaction::default()
-            .register(loss_sum)
-            .register(correct_sum)
-            .execute_async()
-            .await
-            .map_err(|e| format!("reading the evaluation from the device failed: {e:?}"))?;
-        let n = test.len() as f32;
-        let losses = data[0].iter::<f32>().map(|v| v / n).collect();
-        let accuracies = data[1].iter::<f32>().map(|v| v / n).collect();
-        Ok((losses, accuracies))
+        sums.read(test.len()).await
     }
 
     async fn finish_epoch(&mut self) -> Result<(), String> {
