@@ -256,11 +256,21 @@ async function memoryBench(server) {
       jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
     }));
     const one = await measure();
+    // Epochs 2 and 5 too: wasm memory is a high-water mark that never shrinks, so growth that stops
+    // after the first epochs is the allocator settling, and growth that goes on is a leak.
+    const at = async (epoch) => {
+      await page.waitForFunction((e) => (window.playground.progress?.epoch ?? 0) >= e, epoch, { timeout: 1_200_000, polling: 200 });
+      return measure();
+    };
+    const two = await at(2);
+    const five = await at(5);
     await page.waitForFunction(() => ['finished', 'diverged', 'error'].includes(document.body.dataset.state), null, { timeout: 1_200_000, polling: 500 });
     const ten = await measure();
     const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`);
     const ratio = (a, b) => (a && b ? `${(b / a).toFixed(2)}×` : 'n/a');
-    console.log(`memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}); ` +
+    console.log(`memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(two.wasmBytes)} after 2, ` +
+      `${mb(five.wasmBytes)} after 5, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}; ` +
+      `epoch 2 → 10: ${ratio(two.wasmBytes, ten.wasmBytes)}); ` +
       `page JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`);
   } catch (e) {
     console.log(`memory: failed: ${e.message.split('\n')[0]}`);
