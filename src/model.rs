@@ -184,15 +184,21 @@ pub fn cross_entropy(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
 /// Predicted class per row; ties go to the lowest class index (so an all-zero output row, a
 /// dead ReLU output layer, predicts class 0 on every backend).
 pub fn predict(outputs: Tensor<2>) -> Tensor<1, Int> {
-    let [batch, classes] = outputs.dims();
+    let [batch, _] = outputs.dims();
+    predict_last_dim(outputs).reshape([batch])
+}
+
+/// The arg-max over the last dimension (kept, of size 1), ties to the lowest index: the rule of
+/// [`predict`] for any rank, so the sweep's `[K, batch, classes]` outputs score alike.
+pub fn predict_last_dim<const D: usize>(outputs: Tensor<D>) -> Tensor<D, Int> {
+    let classes = outputs.dims()[D - 1];
     let device = outputs.device();
-    let max = outputs.clone().max_dim(1);
+    let max = outputs.clone().max_dim(D - 1);
     let is_max = outputs.equal(max).float();
     // Weight each maximal position by (classes − index): the lowest index wins, uniquely.
-    let weights = Tensor::<1, Int>::arange(0..classes as i64, &device)
-        .float()
-        .neg()
-        .add_scalar(classes as f64)
-        .reshape([1, classes]);
-    (is_max * weights).argmax(1).reshape([batch])
+    let mut shape = [1usize; D];
+    shape[D - 1] = classes;
+    let weights =
+        Tensor::<1, Int>::arange(0..classes as i64, &device).float().neg().add_scalar(classes as f64).reshape(shape);
+    (is_max * weights).argmax(D - 1)
 }

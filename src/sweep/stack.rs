@@ -6,7 +6,7 @@
 //! no branch a model did not choose can overflow and poison its gradient.
 
 use crate::config::{Activation, Config};
-use crate::model::{InitialWeights, activate};
+use crate::model::{InitialWeights, activate, predict_last_dim};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData, activation};
 
 /// BatchNorm's constants, as `model.rs` configures burn's BatchNorm.
@@ -290,14 +290,6 @@ pub fn per_model_loss(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> 
 /// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as
 /// in `model::predict`.
 pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1, Int> {
-    let [k, _, classes] = outputs.dims();
-    let device = outputs.device();
-    let max = outputs.clone().max_dim(2);
-    let is_max = outputs.equal(max).float();
-    let weights = Tensor::<1, Int>::arange(0..classes as i64, &device)
-        .float()
-        .neg()
-        .add_scalar(classes as f64)
-        .reshape([1, 1, classes]);
-    (is_max * weights).argmax(2).equal(targets).int().sum_dim(1).reshape([k])
+    let [k, _, _] = outputs.dims();
+    predict_last_dim(outputs).equal(targets).int().sum_dim(1).reshape([k])
 }
