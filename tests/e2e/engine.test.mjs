@@ -8,7 +8,7 @@ const shared = pageForFile({ webgpu: false });
 
 test('training with live charts leaves the main thread free (no task over 200 ms)', async () => {
   const { page, problems } = shared.session;
-  await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '2', stats: '10', backend: 'cpu' });
+  await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '10', stats: '10', backend: 'cpu' });
   await page.evaluate(() => {
     window.__longTasks = [];
     window.__observer = new PerformanceObserver((list) => {
@@ -38,7 +38,7 @@ test('training with live charts leaves the main thread free (no task over 200 ms
 
 test('the worker runs the training loop itself: it trains on, pauses and steps while the main thread is blocked', async () => {
   const { page, problems } = shared.session;
-  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '3', stats: '0', backend: 'cpu' });
+  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
   await page.click('#start');
   // This run's progress (the last run's stays on show until the new one has started).
   await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
@@ -81,7 +81,7 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
 
 test('a training worker that goes silent beyond the hang limit is stopped and reported; the restart works', async () => {
   const { page, problems } = shared.session;
-  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '3', stats: '0', backend: 'cpu' });
+  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
   await page.click('#start');
   await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
   // The worker stalls between two chunks for 20 s; with a 2 s limit the page gives up on it.
