@@ -30,10 +30,11 @@ if [ ! -f "$pkg_dir/${crate}_bg.wasm" ] || [ "$bindgen_dir/${crate}_bg.wasm" -nt
   # Only strips the names (7 MB) and producers sections: measured on this build, wasm-opt's
   # -Oz / -Os / -O2 shrink the raw file (9.8 / 10.8 / 11.2 MB against 12.7 MB) but grow it gzipped
   # (2.58 / 2.59 / 2.60 MB against 2.43 MB) and take 5-7 min here.
-  # The --enable flags are the features rustc's wasm32 target enables by default.
+  # The --enable flags are the features rustc's wasm32 target enables by default, and SIMD
+  # (.cargo/config.toml turns simd128 on).
   node node_modules/binaryen/bin/wasm-opt --strip-debug --strip-producers \
     --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-reference-types --enable-multivalue \
+    --enable-reference-types --enable-multivalue --enable-simd \
     "$bindgen_dir/${crate}_bg.wasm" -o "$pkg_dir.tmp/${crate}_bg.wasm"
   rm -rf "$pkg_dir"
   mv "$pkg_dir.tmp" "$pkg_dir"
