@@ -18,6 +18,7 @@ import * as charts from './charts.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
 import * as lecture from './lecture.js';
+import { initViews } from './views.js';
 import * as host from './engine/host.js';
 import { setState, showError, clearError, whenIdle } from './status.js';
 import { buildForm, readForm, writeForm, validateForm, renderPresets, updatePresetSelection, updateNetworkDiagram, describe } from './settings.js';
@@ -249,6 +250,7 @@ function wireEvents() {
         .catch((e) => showError(`Downloading the statistics: ${errorText(e)}`));
     });
   }
+  initViews(() => requestAnimationFrame(() => redrawChartsSoon()));
   lecture.initShortcuts({
     playPause: run.playPause,
     step: run.stepOnce,

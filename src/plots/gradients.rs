@@ -48,7 +48,7 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let zeros = all.clone().any(|v| v == 0.0);
     non_finite |= all.clone().any(|v| !v.is_finite());
     let title = "Weight-gradient norm ‖∂loss/∂W‖";
-    p = match p.too_small(&[(0.55, 1.0, (false, false)), (0.45, 1.0, (true, true))]) {
+    p = match p.too_small(&[(0.55, 1.0, (false, false)), (0.45, 1.0, (true, false))]) {
         Ok(layout) => return Ok(layout),
         Err(p) => p,
     };

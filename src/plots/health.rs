@@ -39,7 +39,7 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
     let mut panels = Vec::new();
     // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
     let mut non_finite = probes.iter().any(|r| r.non_finite);
-    p = match p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, true))]) {
+    p = match p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
         Ok(layout) => return Ok(layout),
         Err(p) => p,
     };

@@ -794,7 +794,7 @@ pub(crate) fn linear_ticks(range: (f64, f64), max: usize) -> Vec<f64> {
     };
     let base = 10f64.powf(((hi - lo) / max as f64).log10().floor());
     let mut previous: Vec<f64> = Vec::new();
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0] {
+    for m in [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0] {
         let ticks = at(base * m);
         if ticks.len() <= max {
             // Too coarse to give two ticks: the ends of the finer step instead.
@@ -843,6 +843,8 @@ struct AxesPlan {
     margin_top: i32,
     margin_right: i32,
     margin_left: i32,
+    /// Whether the x axis's name has its row (left out when the plot would be too short).
+    x_name: bool,
 }
 
 impl<DB: DrawingBackend> Painter<'_, DB> {
@@ -852,7 +854,13 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let lh = self.line_height(TICK);
         let margin_top = (lh / 2 + self.px(2.0)).max(self.px(6.0));
         let (margin_left, margin_right, margin_bottom) = (self.px(4.0), self.px(16.0), self.px(2.0));
-        let (x_area, below) = self.axis_heights(axes.show_x_labels, axes.x_desc.is_some());
+        let mut x_name = axes.x_desc.is_some();
+        let (mut x_area, below) = self.axis_heights(axes.show_x_labels, x_name);
+        if x_name && ah - margin_top - margin_bottom - x_area < self.px(MIN_PLOT_H) {
+            // A short panel: the plot keeps the height, the axis goes without its name.
+            x_name = false;
+            x_area = self.axis_heights(axes.show_x_labels, false).0;
+        }
         let plot_h = ah - margin_top - margin_bottom - x_area;
         // ---- y: as many ticks as fit with half a line between labels, labels all different.
         let mut y_ticks = Vec::new();
@@ -874,6 +882,28 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
                 if distinct(&labels) && spacing_ok {
                     (y_ticks, y_labels) = (ticks, labels);
                     break;
+                }
+            }
+            if y_ticks.len() < 2 {
+                // No evenly spaced set fits: the two outermost round values of a finer step.
+                for n in [5, 3, 10] {
+                    let all = if log_y { log_ticks(axes.y) } else { linear_ticks(axes.y, n) };
+                    if all.len() < 2 {
+                        continue;
+                    }
+                    let pair = vec![all[0], all[all.len() - 1]];
+                    let labels: Vec<String> = pair.iter().map(axes.y_fmt).collect();
+                    let f = |v: f64| {
+                        if log_y {
+                            (v.ln() - axes.y.0.ln()) / (axes.y.1.ln() - axes.y.0.ln())
+                        } else {
+                            (v - axes.y.0) / (axes.y.1 - axes.y.0)
+                        }
+                    };
+                    if distinct(&labels) && (f(pair[1]) - f(pair[0])) * plot_h as f64 >= lh as f64 * 1.25 {
+                        (y_ticks, y_labels) = (pair, labels);
+                        break;
+                    }
                 }
             }
         }
@@ -913,7 +943,19 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             y_ticks.clear();
             x_ticks.clear();
         }
-        AxesPlan { x_ticks, y_ticks, x_labels, y_labels, y_area, x_area, below, margin_top, margin_right, margin_left }
+        AxesPlan {
+            x_ticks,
+            y_ticks,
+            x_labels,
+            y_labels,
+            y_area,
+            x_area,
+            below,
+            margin_top,
+            margin_right,
+            margin_left,
+            x_name,
+        }
     }
 
     /// Draws the planned labels of a built chart: y labels right-aligned left of the plot, x
@@ -947,7 +989,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             let x = x.clamp(ax.start + w / 2, ax.end - 1 - (w + 1) / 2);
             self.place(TextKind::Tick, label, (x, top), TICK, &ink, (HPos::Center, VPos::Top), false);
         }
-        if let (true, Some(name)) = (axes.show_x_labels && !plan.x_labels.is_empty(), axes.x_desc) {
+        if let (true, Some(name)) = (plan.x_name && axes.show_x_labels && !plan.x_labels.is_empty(), axes.x_desc) {
             let y = top + self.line_height(TICK) + self.px(4.0);
             let muted = self.theme.muted;
             if let Some(fit) = self.shorten(name, right - left, TICK, false) {

@@ -22,7 +22,7 @@ pub fn draw_training_with<DB: DrawingBackend>(
         return p.finish(Vec::new());
     }
     // Loss over 56 % of the height, accuracy (with the step labels) below.
-    p = match p.too_small(&[(0.56, 1.0, (false, false)), (0.44, 1.0, (true, true))]) {
+    p = match p.too_small(&[(0.56, 1.0, (false, false)), (0.44, 1.0, (true, false))]) {
         Ok(layout) => return Ok(layout),
         Err(p) => p,
     };
