@@ -919,7 +919,9 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let plot_w = (aw - margin_left - margin_right - y_area).max(1);
         let mut x_ticks = Vec::new();
         let mut x_labels = Vec::new();
-        if self.text_ok && axes.show_x_labels {
+        // Hidden labels (a panel stacked above another) are planned all the same, so that the
+        // grid lines of the panels line up.
+        if self.text_ok {
             let gap = self.px(10.0);
             let to_px = |v: f64| (v - axes.x.0) / (axes.x.1 - axes.x.0) * plot_w as f64;
             for max in (2..=axes.x_ticks.max(2)).rev() {
@@ -935,9 +937,6 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
                     break;
                 }
             }
-        } else {
-            // Grid lines without labels, at the same round steps.
-            x_ticks = linear_ticks(axes.x, axes.x_ticks.min((plot_w / self.px(60.0)).max(2) as usize));
         }
         if !self.text_ok {
             y_ticks.clear();
@@ -982,7 +981,8 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let (ax, _) = area.get_pixel_range();
         let top = bottom + plan.below;
         self.axis.set(self.axis.get() + 1);
-        for (v, label) in plan.x_ticks.iter().zip(&plan.x_labels) {
+        let shown: &[String] = if axes.show_x_labels { &plan.x_labels } else { &[] };
+        for (v, label) in plan.x_ticks.iter().zip(shown) {
             let (x, _) = chart.backend_coord(&(*v, yr.start));
             let w = self.text_width(label, TICK, false);
             // The end labels stay inside the panel's area.

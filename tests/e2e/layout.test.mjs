@@ -145,6 +145,9 @@ test('390×844 phone: controls first, one chart at a time, nothing wider than th
     await page.click('#start');
     await trainSome(page);
     await shot(page, 'phone-390x844', true);
+    await shot(page, 'phone-390x844-top');
+    await page.evaluate(() => document.getElementById('plots').scrollIntoView());
+    await shot(page, 'phone-390x844-chart');
     let boxes = await chartBoxes(page);
     console.log('390×844 charts:', JSON.stringify(boxes));
     assert.equal(boxes.length, 1, 'one chart at a time');
