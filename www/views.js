@@ -20,7 +20,7 @@ export const VIEWS = [
 export function currentView() { return document.body.dataset.view || 'all'; }
 
 /** Shows `view` (one of VIEWS); `onChange` redraws the charts at their new sizes. */
-export function setView(/** @type {string} */ view, /** @type {() => void} */ onChange) {
+export function setView(/** @type {string} */ view, /** @type {(() => void) | undefined} */ onChange = undefined) {
   if (!VIEWS.some(([value]) => value === view)) view = 'all';
   document.body.dataset.view = view;
   for (const button of document.querySelectorAll('.view-tabs button')) {

@@ -75,7 +75,7 @@ test('1440×900: the settings, Start and a live chart are on the first screen', 
 for (const [w, h] of [[1280, 720], [1920, 1080]]) {
   for (const ab of [false, true]) {
     test(`lecture mode at ${w}×${h}${ab ? ', A/B' : ''}: the charts fill the screen, the status is one line`, async () => {
-      const query = `${RUN}&lecture=1&autostart=1${ab ? '&compare=1&b.bn=1' : ''}`;
+      const query = `${RUN}&lecture=1&autostart=1${ab ? '&compare=1&b.bn=all' : ''}`;
       const { page, context } = await openPage(env, query, { viewport: { width: w, height: h } });
       try {
         await page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
