@@ -250,7 +250,7 @@ function wireEvents() {
         .catch((e) => showError(`Downloading the statistics: ${errorText(e)}`));
     });
   }
-  initViews(() => requestAnimationFrame(() => redrawChartsSoon()));
+  initViews(() => { requestAnimationFrame(() => redrawChartsSoon()); if (app.wasm && app.state !== 'loading') syncUrlSoon(); });
   lecture.initShortcuts({
     playPause: run.playPause,
     step: run.stepOnce,

@@ -118,8 +118,10 @@ function activeSides() {
 function chartScale(/** @type {{kind: string}} */ chart, /** @type {{clientWidth: number, clientHeight: number}} */ canvas) {
   let zoom = chart.kind === 'activations' ? 1 + (charts.zoom - 1) * 0.4 : charts.zoom;
   // Larger type only where the chart has the room for it (a 2×2 grid on a 720p projector has
-  // not): type grows with the box, up to the zoom, never past a 640×400 box's worth per step.
-  const room = Math.min(canvas.clientWidth / 640, canvas.clientHeight / (chart.kind === 'activations' ? 560 : 400));
+  // not): type grows with the box, up to the zoom (a 560×280 box takes 1, 840×420 takes 1.5;
+  // the activations stack three rows of panels and need more height).
+  const [w, h] = chart.kind === 'activations' ? [640, 340] : [560, 280];
+  const room = Math.min(canvas.clientWidth / w, canvas.clientHeight / h);
   zoom = Math.max(1, Math.min(zoom, room));
   return Math.min(4, (window.devicePixelRatio || 1) * zoom);
 }

@@ -52,10 +52,9 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     let layers = latest.layers.len();
     // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
     let share = 1.0 / layers.max(1) as f64;
-    p = match p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))]) {
-        Ok(layout) => return Ok(layout),
-        Err(p) => p,
-    };
+    if p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))]) {
+        return p.say_too_small();
+    }
     let x_steps = step_range(history);
     let epochs = epoch_steps(history);
     let stage_text = match stage {

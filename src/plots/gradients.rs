@@ -48,10 +48,9 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let zeros = all.clone().any(|v| v == 0.0);
     non_finite |= all.clone().any(|v| !v.is_finite());
     let title = "Weight-gradient norm ‖∂loss/∂W‖";
-    p = match p.too_small(&[(0.55, 1.0, (false, false)), (0.45, 1.0, (true, false))]) {
-        Ok(layout) => return Ok(layout),
-        Err(p) => p,
-    };
+    if p.too_small(&[(0.55, 1.0, (false, false)), (0.45, 1.0, (true, false))]) {
+        return p.say_too_small();
+    }
     let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.55) as i32);
     let (area, row) = p.titled(&top, title, &t.ink);
     let legend: Vec<(RGBAColor, String, bool)> =

@@ -39,10 +39,9 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
     let mut panels = Vec::new();
     // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
     let mut non_finite = probes.iter().any(|r| r.non_finite);
-    p = match p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
-        Ok(layout) => return Ok(layout),
-        Err(p) => p,
-    };
+    if p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
+        return p.say_too_small();
+    }
     let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.52) as i32);
     let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
         probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()

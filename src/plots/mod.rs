@@ -606,25 +606,20 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         self.px(MIN_PLOT_W) + self.text_width("0.00", TICK, false) + self.px(4.0 + 10.0 + 16.0)
     }
 
-    /// Says the chart is too small (instead of drawing illegible panels) when any of `needs`
-    /// — `(share of the height, share of the width, (x labels, x name))` of a panel — gets less than the
-    /// panel's minimum. Returns the layout to return when it is.
-    pub fn too_small(self, needs: &[(f64, f64, (bool, bool))]) -> Result<ChartLayout, Self> {
+    /// Whether the chart is too small to read: any of `needs` — `(share of the height, share of
+    /// the width, (x labels, x name))` of a panel — gets less than the panel's minimum.
+    pub fn too_small(&self, needs: &[(f64, f64, (bool, bool))]) -> bool {
         let (w, h) = (self.width as f64, self.height as f64);
-        let small = !self.text_ok && (self.width < 120 || self.height < 80)
+        !self.text_ok && (self.width < 120 || self.height < 80)
             || self.text_ok
                 && needs.iter().any(|&(fh, fw, (xl, xn))| {
                     (h * fh) < self.panel_min_height(xl, xn) as f64 || (w * fw) < self.panel_min_width() as f64
-                });
-        if !small {
-            return Err(self);
-        }
-        let mut layout = match self.empty(TOO_SMALL, None) {
-            Ok(layout) => layout,
-            Err(e) => {
-                return Ok(ChartLayout { notes: vec![e], ..ChartLayout::blank(0, 0, 1.0) });
-            }
-        };
+                })
+    }
+
+    /// The chart of a too small canvas: a sentence that says so, instead of illegible panels.
+    pub fn say_too_small(self) -> Res<ChartLayout> {
+        let mut layout = self.empty(TOO_SMALL, None)?;
         layout.too_small = true;
         Ok(layout)
     }
@@ -734,23 +729,6 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             _ => self.px(6.0),
         };
         (height, below)
-    }
-}
-
-impl ChartLayout {
-    fn blank(width: u32, height: u32, scale: f64) -> ChartLayout {
-        ChartLayout {
-            width,
-            height,
-            scale,
-            empty: true,
-            too_small: false,
-            panels: Vec::new(),
-            notes: Vec::new(),
-            banner: None,
-            texts: Vec::new(),
-            clashes: Vec::new(),
-        }
     }
 }
 

@@ -22,10 +22,9 @@ pub fn draw_training_with<DB: DrawingBackend>(
         return p.finish(Vec::new());
     }
     // Loss over 56 % of the height, accuracy (with the step labels) below.
-    p = match p.too_small(&[(0.56, 1.0, (false, false)), (0.44, 1.0, (true, false))]) {
-        Ok(layout) => return Ok(layout),
-        Err(p) => p,
-    };
+    if p.too_small(&[(0.56, 1.0, (false, false)), (0.44, 1.0, (true, false))]) {
+        return p.say_too_small();
+    }
     if history.steps.is_empty() && history.epochs.is_empty() {
         return p.empty("Loss and accuracy appear here once training starts", None);
     }
