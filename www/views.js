@@ -48,3 +48,9 @@ export function initViews(/** @type {() => void} */ onChange) {
   $('plot-grid').before(bar);
   setView(currentView());
 }
+
+/** The next view in the tabs' order (the V key). */
+export function nextView(/** @type {() => void} */ onChange) {
+  const i = VIEWS.findIndex(([value]) => value === currentView());
+  setView(VIEWS[(i + 1) % VIEWS.length][0], onChange);
+}

@@ -131,6 +131,9 @@ for (const [w, h] of [[1280, 720], [1920, 1080]]) {
         for (const b of one) assert.ok(b.h >= h * 0.6, `one view is large: ${JSON.stringify(b)}`);
         // The choice is a link setting: the address bar carries it, and the link opens with it.
         await page.waitForFunction(() => /[?&]view=loss(&|$)/.test(location.search), null, { timeout: 5000 });
+        // V steps to the next view.
+        await page.keyboard.press('v');
+        assert.equal(await page.evaluate(() => document.body.dataset.view), 'activations');
         await shot(page, `lecture-${w}x${h}${ab ? '-ab' : ''}-one`);
       } finally {
         await context.close();
