@@ -108,6 +108,7 @@ fn deep_history(layers: usize) -> History {
 }
 
 type Draw = fn(BitMapBackend, &History, f64) -> Result<ChartLayout, String>;
+type DrawThemed = fn(BitMapBackend, &History, &Theme) -> Result<ChartLayout, String>;
 
 fn charts() -> Vec<(&'static str, Draw)> {
     vec![
@@ -117,6 +118,43 @@ fn charts() -> Vec<(&'static str, Draw)> {
         ("gradients", |b, h, s| draw_gradients(b, h, s)),
         ("health", |b, h, s| draw_unit_health(b, h, s)),
     ]
+}
+
+fn themed_charts() -> Vec<(&'static str, DrawThemed)> {
+    vec![
+        ("training", |b, h, t| draw_training_with(b, h, t)),
+        ("activations-post", |b, h, t| draw_activations_with(b, h, Stage::Post, t)),
+        ("gradients", |b, h, t| draw_gradients_with(b, h, t)),
+        ("health", |b, h, t| draw_unit_health_with(b, h, t)),
+    ]
+}
+
+/// Font families with other widths than DejaVu Sans (a browser's fonts differ): "wide" is
+/// DejaVu Sans Mono, "narrow" DejaVu Sans Condensed. Returns the families registered.
+fn other_fonts() -> Vec<&'static str> {
+    static FAMILIES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    FAMILIES
+        .get_or_init(|| {
+            let dir = "/usr/share/fonts/truetype/dejavu";
+            let mut ok = Vec::new();
+            for (family, regular, bold) in [
+                ("wide", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"),
+                ("narrow", "DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"),
+            ] {
+                let mut both = true;
+                for (file, style) in [(regular, FontStyle::Normal), (bold, FontStyle::Bold)] {
+                    both &= std::fs::read(format!("{dir}/{file}")).ok().is_some_and(|bytes| {
+                        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+                        plotters::style::register_font(family, style, bytes).is_ok()
+                    });
+                }
+                if both {
+                    ok.push(family);
+                }
+            }
+            ok
+        })
+        .clone()
 }
 
 /// The layout rules, on one drawn chart. Returns a description of what is wrong.
@@ -195,6 +233,37 @@ fn no_chart_text_overlaps_at_any_size_or_state() {
     }
     assert!(failures.is_empty(), "{} layouts broke the rules:\n{}", failures.len(), failures.join("\n"));
     assert!(drawn > 300, "only {drawn} charts were drawn with data");
+}
+
+#[test]
+fn the_layout_holds_with_wider_and_narrower_fonts() {
+    if !fonts() {
+        return;
+    }
+    let families = other_fonts();
+    if families.is_empty() {
+        eprintln!("no DejaVu Sans Mono / Condensed: skipped");
+        return;
+    }
+    let states = [("running", sample_history()), ("diverged", diverged_history()), ("collapsed", collapsed_history())];
+    let mut failures = Vec::new();
+    for family in families {
+        for (state, history) in &states {
+            for (name, draw) in themed_charts() {
+                for &(w, h) in &SIZES {
+                    for scale in [1.0, 2.0] {
+                        let theme = Theme { font: family.into(), ..Theme::light(scale) };
+                        let size = ((w as f64 * scale) as u32, (h as f64 * scale) as u32);
+                        let (_, layout) = render(|b| draw(b, history, &theme), size);
+                        if let Err(e) = check(&layout) {
+                            failures.push(format!("{name}, {state}, {family}, {w}×{h} at ×{scale}: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} layouts broke the rules:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -291,4 +360,28 @@ fn save_chart_samples() {
             }
         }
     }
+}
+
+#[test]
+fn optional_text_stays_inside_its_panel() {
+    if !fonts() {
+        return;
+    }
+    // A label on the data may not reach into the next panel, where that panel's labels go
+    // later (the browser's fonts can be wider than the ones measured here).
+    let mut buf = vec![0u8; 400 * 200 * 3];
+    let theme = Theme::light(1.0);
+    let p = Painter::new(BitMapBackend::with_buffer(&mut buf, (400, 200)), &theme).unwrap();
+    let (left, right) = p.root.split_horizontally(150);
+    p.enter(&left);
+    let ink = theme.ink;
+    assert!(p.text("inside", (10, 10), TICK, &ink, (HPos::Left, VPos::Top), false));
+    assert!(!p.text("↑ 50% exactly 0, and more", (100, 40), TICK, &ink, (HPos::Left, VPos::Top), true));
+    p.enter(&right);
+    assert!(p.text("↑ 50% exactly 0", (160, 40), TICK, &ink, (HPos::Left, VPos::Top), true));
+    // Over earlier text: refused too.
+    assert!(!p.text("inside", (162, 42), TICK, &ink, (HPos::Left, VPos::Top), false));
+    let layout = p.finish(Vec::new()).unwrap();
+    assert_eq!(layout.texts.len(), 2);
+    assert!(layout.clashes.is_empty());
 }

@@ -143,8 +143,7 @@ pub struct ChartLayout {
     #[serde(skip)]
     pub texts: Vec<TextBox>,
     /// Text the layout had to draw over other text or past the edge: always empty unless
-    /// there is a layout bug.
-    #[serde(skip)]
+    /// there is a layout bug (sent to the page, whose browser tests check it with real fonts).
     pub clashes: Vec<String>,
 }
 
@@ -230,6 +229,9 @@ pub(crate) struct Painter<'a, DB: DrawingBackend> {
     clashes: RefCell<Vec<String>>,
     /// The number of the axis whose tick labels are being placed.
     axis: std::cell::Cell<u32>,
+    /// The area of the panel being drawn: optional text stays inside it (so that it cannot
+    /// take the place of a later panel's labels). `None`: the whole canvas.
+    bounds: std::cell::Cell<Option<(i32, i32, i32, i32)>>,
 }
 
 /// What a piece of chart text is. Titles, tick labels and axis names are laid out so that they
@@ -295,6 +297,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             texts: RefCell::new(Vec::new()),
             clashes: RefCell::new(Vec::new()),
             axis: std::cell::Cell::new(0),
+            bounds: std::cell::Cell::new(None),
         };
         let probe = painter.font(TICK, false).color(&theme.ink);
         painter.text_ok = matches!(painter.root.estimate_text_size("Ag", &probe), Ok((w, h)) if w > 0 && h > 0);
@@ -349,7 +352,8 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     }
 
     /// Optional text (a note, a label on the data): drawn at backend pixel `pos` only if it
-    /// fits on the canvas and overlaps no text placed before. Returns whether it was drawn.
+    /// fits in the current panel's area (see [`Painter::enter`]) and overlaps no text placed
+    /// before. Returns whether it was drawn.
     pub fn text<C: Color>(
         &self,
         s: &str,
@@ -359,7 +363,9 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         anchor: (HPos, VPos),
         bold: bool,
     ) -> bool {
-        if !self.text_ok || s.is_empty() || !self.free(self.text_box(s, pos, size, anchor, bold)) {
+        let bx = self.text_box(s, pos, size, anchor, bold);
+        let inside = self.bounds.get().is_none_or(|(l, t, r, b)| bx.0 >= l && bx.1 >= t && bx.2 <= r && bx.3 <= b);
+        if !self.text_ok || s.is_empty() || !inside || !self.free(bx) {
             return false;
         }
         self.place(TextKind::Annotation, s, pos, size, color, anchor, bold);
@@ -402,6 +408,12 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         let (left, top, right, bottom) = bx;
         let axis = if kind == TextKind::Tick { self.axis.get() } else { 0 };
         self.texts.borrow_mut().push(TextBox { text: s.to_string(), kind, axis, left, top, right, bottom });
+    }
+
+    /// Optional text from now on stays inside `area` (a panel being drawn).
+    pub fn enter(&self, area: &Area<DB>) {
+        let (x, y) = area.get_pixel_range();
+        self.bounds.set(Some((x.start, y.start, x.end, y.end)));
     }
 
     /// Width of `s` in backend pixels (an estimate when text cannot be measured).
@@ -635,6 +647,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
                 p.right > p.left && p.bottom > p.top && p.left >= 0 && p.top >= 0 && p.right <= w && p.bottom <= h
             })
             .collect();
+        self.bounds.set(None);
         let line = self.line_height(NOTE);
         let pad = self.px(5.0);
         for note in &self.notes {
@@ -696,6 +709,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         color: &RGBColor,
         readout: Option<(&str, RGBColor)>,
     ) -> (Area<DB>, TitleRow) {
+        self.enter(area);
         let strip = self.px(TITLE * 1.7);
         let (top, rest) = area.split_vertically(strip);
         let (xr, yr) = top.get_pixel_range();
@@ -995,6 +1009,7 @@ pub(crate) fn linear_chart<'a, DB: DrawingBackend>(
     axes: &Axes,
 ) -> Res<LinearChart<'a, DB>> {
     let plan = p.plan_axes(area, axes, false);
+    p.enter(area);
     let mut chart = builder(area, &plan).build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1).map_err(err)?;
     mesh(p, &mut chart, &plan)?;
     p.axis_labels(&chart, &plan, axes, area);
@@ -1007,6 +1022,7 @@ pub(crate) fn log_chart<'a, DB: DrawingBackend>(
     axes: &Axes,
 ) -> Res<LogChart<'a, DB>> {
     let plan = p.plan_axes(area, axes, true);
+    p.enter(area);
     let mut chart = builder(area, &plan)
         .build_cartesian_2d(axes.x.0..axes.x.1, (axes.y.0..axes.y.1).log_scale().with_key_points(plan.y_ticks.clone()))
         .map_err(err)?;

@@ -24,9 +24,15 @@ async function chartBoxes(page) {
       const side = fig?.dataset.side ?? 'a';
       const layout = layouts[side]?.[fig?.dataset.chart ?? ''];
       return { id: c.id, x: Math.round(r.left), y: Math.round(r.top), pageY: Math.round(r.top + window.scrollY), w: Math.round(r.width), h: Math.round(r.height),
-        visible: r.width > 0 && r.height > 0 && getComputedStyle(fig).display !== 'none', tooSmall: !!layout?.tooSmall };
+        visible: r.width > 0 && r.height > 0 && getComputedStyle(fig).display !== 'none', tooSmall: !!layout?.tooSmall,
+        clashes: layout?.clashes ?? [] };
     }).filter((b) => b.visible);
   });
+}
+
+/** The charts' text, measured by the browser's fonts: nothing drawn over other text. */
+function assertNoClashes(boxes) {
+  for (const b of boxes) assert.deepEqual(b.clashes, [], `${b.id}: text drawn over text`);
 }
 
 async function noHorizontalOverflow(page) {
@@ -62,6 +68,7 @@ test('1440×900: the settings, Start and a live chart are on the first screen', 
     await shot(page, 'first-screen-1440x900');
     const boxes = await chartBoxes(page);
     console.log('1440×900 charts:', JSON.stringify(boxes));
+    assertNoClashes(boxes);
     const loss = boxes.find((b) => b.id === 'chart-loss');
     assert.ok(loss && loss.y + loss.h <= 900, `the loss chart is inside the viewport: ${JSON.stringify(loss)}`);
     assert.ok(loss.w >= 420 && loss.h >= 240, `the loss chart is readable: ${loss.w}×${loss.h}`);
@@ -83,6 +90,7 @@ for (const [w, h] of [[1280, 720], [1920, 1080]]) {
         await shot(page, `lecture-${w}x${h}${ab ? '-ab' : ''}`);
         const boxes = await chartBoxes(page);
         console.log(`lecture ${w}×${h}${ab ? ' A/B' : ''} charts:`, JSON.stringify(boxes));
+        assertNoClashes(boxes);
         // Four charts (A/B: the loss and one more of each side), all on screen, none too small.
         assert.equal(boxes.length, 4);
         // At least a third of the height; at least 42 % of the width (on 720p without A/B, the
@@ -119,6 +127,7 @@ for (const [w, h] of [[1280, 720], [1920, 1080]]) {
         await page.click(`.view-tab[data-view="${ab ? 'activations' : 'loss+activations'}"]`);
         await page.waitForTimeout(1200);
         const two = await chartBoxes(page);
+        assertNoClashes(two);
         console.log(`lecture ${w}×${h}${ab ? ' A/B' : ''}, two views:`, JSON.stringify(two));
         await shot(page, `lecture-${w}x${h}${ab ? '-ab' : ''}-two`);
         assert.equal(two.length, 2);
@@ -158,6 +167,7 @@ test('390×844 phone: controls first, one chart at a time, nothing wider than th
     await shot(page, 'phone-390x844-chart');
     let boxes = await chartBoxes(page);
     console.log('390×844 charts:', JSON.stringify(boxes));
+    assertNoClashes(boxes);
     assert.equal(boxes.length, 1, 'one chart at a time');
     assert.ok(boxes[0].pageY < settings, `the chart comes before the settings (${boxes[0].pageY} vs ${settings})`);
     for (const b of boxes) {
@@ -169,6 +179,7 @@ test('390×844 phone: controls first, one chart at a time, nothing wider than th
     await page.waitForTimeout(800);
     boxes = await chartBoxes(page);
     assert.deepEqual(boxes.map((b) => b.id), ['chart-activations']);
+    assertNoClashes(boxes);
     assert.ok(boxes[0].h >= 400 && !boxes[0].tooSmall, JSON.stringify(boxes[0]));
     await noHorizontalOverflow(page);
     await page.evaluate(() => document.getElementById('plots').scrollIntoView());
