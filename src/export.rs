@@ -19,6 +19,7 @@ pub fn link(config: &Config, base: &str) -> String {
         preset: None,
         lecture: false,
         autostart: false,
+        view: None,
         errors: Vec::new(),
     };
     format!("{base}?{}", share::to_query(&view))

@@ -223,12 +223,19 @@ pub struct SharedView {
     pub preset: Option<String>,
     pub lecture: bool,
     pub autostart: bool,
+    /// Which charts fill the chart area (one of [`VIEWS`]); `None`: all four.
+    pub view: Option<String>,
     /// One entry per problem; the valid settings still applied.
     pub errors: Vec<ConfigError>,
 }
 
 /// Page-only flags; not part of the training configuration.
-const FLAG_KEYS: [&str; 3] = ["preset", "lecture", "autostart"];
+const FLAG_KEYS: [&str; 4] = ["preset", "lecture", "autostart", "view"];
+
+/// The chart views a link can ask for (`view=`): all four charts, one large, or the loss and one
+/// more side by side. The page's view tabs (www/views.js) carry the same names.
+pub const VIEWS: [&str; 8] =
+    ["all", "loss", "activations", "gradients", "health", "loss+activations", "loss+gradients", "loss+health"];
 
 fn parse_flag(key: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -259,6 +266,7 @@ pub fn parse_query(query: &str) -> SharedView {
     let mut preset_name = None;
     let mut lecture = false;
     let mut autostart = false;
+    let mut chart_view = None;
     let mut compare_flag = None;
     let mut seen = std::collections::HashSet::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -279,6 +287,14 @@ pub fn parse_query(query: &str) -> SharedView {
             "preset" => preset_name = Some(value),
             "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
             "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
+            "view" => match VIEWS.iter().find(|v| **v == value.trim()) {
+                Some(&"all") => chart_view = None,
+                Some(v) => chart_view = Some(v.to_string()),
+                None => errors.push(ConfigError::new(
+                    "view",
+                    format!("unknown view {:?} (known: {})", clip(&value), VIEWS.join(", ")),
+                )),
+            },
             "compare" => parse_flag(&key, &value).map(|v| compare_flag = Some(v)).unwrap_or_else(|e| errors.push(e)),
             _ => match key.strip_prefix("b.") {
                 Some(rest) => b_pairs.push((rest.to_string(), value)),
@@ -312,7 +328,7 @@ pub fn parse_query(query: &str) -> SharedView {
     }
     let config = apply_pairs(&base, &a_pairs, "", &mut errors);
     let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&config, &b_pairs, "b.", &mut errors));
-    SharedView { config, compare, preset, lecture, autostart, errors }
+    SharedView { config, compare, preset, lecture, autostart, view: chart_view, errors }
 }
 
 /// The readable query for a view (without the leading `?`). B keys list only what differs from A.
@@ -336,6 +352,9 @@ pub fn to_query(view: &SharedView) -> String {
     if view.autostart {
         out.append_pair("autostart", "1");
     }
+    if let Some(v) = view.view.as_deref().filter(|v| *v != "all" && VIEWS.contains(v)) {
+        out.append_pair("view", v);
+    }
     // Commas in `acts` stay readable.
     out.finish().replace("%2C", ",")
 }
@@ -352,7 +371,7 @@ mod tests {
     use crate::config::{BackendKind, DatasetKind};
 
     fn view(config: Config) -> SharedView {
-        SharedView { config, compare: None, preset: None, lecture: false, autostart: false, errors: vec![] }
+        SharedView { config, compare: None, preset: None, lecture: false, autostart: false, view: None, errors: vec![] }
     }
 
     #[test]
@@ -388,6 +407,29 @@ mod tests {
         assert_eq!(parsed.config, a);
         assert_eq!(parsed.compare, Some(b));
         assert!(parsed.lecture && parsed.autostart && parsed.errors.is_empty());
+    }
+
+    #[test]
+    fn the_chart_view_travels_in_the_link() {
+        for name in VIEWS {
+            let v = SharedView { view: Some(name.to_string()), ..view(Config::default()) };
+            let query = to_query(&v);
+            // "all" is the default: not written.
+            assert_eq!(query.contains("view="), name != "all", "{query}");
+            let parsed = parse_query(&query);
+            assert_eq!(parsed.view.as_deref().unwrap_or("all"), name);
+            assert!(parsed.errors.is_empty());
+        }
+        assert!(
+            to_query(&SharedView { view: Some("loss+activations".into()), ..view(Config::default()) })
+                .ends_with("view=loss%2Bactivations")
+        );
+        let parsed = parse_query("view=sideways&lecture=1");
+        assert_eq!(parsed.view, None);
+        assert!(parsed.lecture);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].field, "view");
+        assert!(parsed.errors[0].message.contains("loss+gradients"), "{}", parsed.errors[0].message);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn describe_config(config_json: &str) -> Result<String, JsError> {
     Ok(out.to_string())
 }
 
-/// A share link's query parsed: JSON `{config, compare, preset, lecture, autostart, errors}`.
+/// A share link's query parsed: JSON `{config, compare, preset, lecture, autostart, view, errors}`.
 /// Never throws: problems are listed in `errors` and the rest of the link still applies.
 #[wasm_bindgen(js_name = parseShareQuery)]
 pub fn parse_share_query(query: &str) -> String {
@@ -90,6 +90,7 @@ pub fn share_query(
     compare_json: Option<String>,
     lecture: Option<bool>,
     autostart: Option<bool>,
+    view: Option<String>,
 ) -> Result<String, JsError> {
     let parse = |json: &str| Config::from_json(json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)));
     let view = share::SharedView {
@@ -98,6 +99,7 @@ pub fn share_query(
         preset: None,
         lecture: lecture.unwrap_or(false),
         autostart: autostart.unwrap_or(false),
+        view,
         errors: Vec::new(),
     };
     Ok(share::to_query(&view))

@@ -68,6 +68,7 @@ fn run_key(config: &Config) -> String {
         preset: None,
         lecture: false,
         autostart: false,
+        view: None,
         errors: Vec::new(),
     })
 }
@@ -115,6 +116,7 @@ pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
         preset: None,
         lecture: false,
         autostart: false,
+        view: None,
         errors: Vec::new(),
     }))
 }

@@ -36,7 +36,7 @@ fn any_config() -> impl Strategy<Value = Config> {
 }
 
 fn view(config: Config, compare: Option<Config>, lecture: bool, autostart: bool) -> SharedView {
-    SharedView { config, compare, preset: None, lecture, autostart, errors: Vec::new() }
+    SharedView { config, compare, preset: None, lecture, autostart, view: None, errors: Vec::new() }
 }
 
 /// Pieces that make links almost right: real keys, near-miss values, junk and encodings.

@@ -18,6 +18,7 @@ import * as charts from './charts.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
 import * as lecture from './lecture.js';
+import { initViews, nextView } from './views.js';
 import * as host from './engine/host.js';
 import { setState, showError, clearError, whenIdle } from './status.js';
 import { buildForm, readForm, writeForm, validateForm, renderPresets, updatePresetSelection, updateNetworkDiagram, describe } from './settings.js';
@@ -249,6 +250,8 @@ function wireEvents() {
         .catch((e) => showError(`Downloading the statistics: ${errorText(e)}`));
     });
   }
+  const viewChanged = () => { requestAnimationFrame(() => redrawChartsSoon()); if (app.wasm && app.state !== 'loading') syncUrlSoon(); };
+  initViews(viewChanged);
   lecture.initShortcuts({
     playPause: run.playPause,
     step: run.stepOnce,
@@ -258,6 +261,7 @@ function wireEvents() {
     slower: () => run.changeSpeed(false),
     toggleStage: () => setStage(charts.charts.stage === 'post' ? 'pre' : 'post'),
     fullscreen: lecture.toggleFullscreen,
+    nextView: () => nextView(viewChanged),
     pickChart: (/** @type {number} */ n) => { document.body.dataset.lectureChart = charts.CHARTS[n - 1]?.key ?? 'activations'; redrawChartsSoon(); },
   });
   $('compare').addEventListener('change', () => setCompare($('compare').checked));

@@ -115,8 +115,14 @@ function activeSides() {
  * The scale passed to wasm: device pixels per CSS pixel, times the text zoom. The activation
  * chart stacks three rows of panels with fixed tick counts: it gets less zoom so its ticks fit.
  */
-function chartScale(/** @type {{kind: string}} */ chart) {
-  const zoom = chart.kind === 'activations' ? 1 + (charts.zoom - 1) * 0.4 : charts.zoom;
+function chartScale(/** @type {{kind: string}} */ chart, /** @type {{clientWidth: number, clientHeight: number}} */ canvas) {
+  let zoom = chart.kind === 'activations' ? 1 + (charts.zoom - 1) * 0.4 : charts.zoom;
+  // Larger type only where the chart has the room for it (a 2×2 grid on a 720p projector has
+  // not): type grows with the box, up to the zoom (a 560×280 box takes 1, 840×420 takes 1.5;
+  // the activations stack three rows of panels and need more height).
+  const [w, h] = chart.kind === 'activations' ? [640, 340] : [560, 280];
+  const room = Math.min(canvas.clientWidth / w, canvas.clientHeight / h);
+  zoom = Math.max(1, Math.min(zoom, room));
   return Math.min(4, (window.devicePixelRatio || 1) * zoom);
 }
 
@@ -128,7 +134,7 @@ function target(/** @type {string} */ side, /** @type {any} */ chart) {
   const width = Math.round(canvas.clientWidth * dpr);
   const height = Math.round(canvas.clientHeight * dpr);
   if (width < 40 || height < 30) return null;
-  return { side, chart: chart.kind, canvas: canvas.id, width, height, scale: chartScale(chart) };
+  return { side, chart: chart.kind, canvas: canvas.id, width, height, scale: chartScale(chart, canvas) };
 }
 
 /** What the worker's loop redraws during training (engine/cadence.js), in cycle order. */

@@ -50,7 +50,7 @@ function typingInto(/** @type {any} */ target, /** @type {string} */ key) {
 
 /**
  * Wires the shortcuts. `actions`: {playPause, step, reset, toggleLecture, faster, slower,
- * toggleStage, fullscreen, pickChart(n)}. Keys typed into a text field or a select are left alone.
+ * toggleStage, fullscreen, pickChart(n), nextView}. Keys typed into a text field or a select are left alone.
  */
 export function initShortcuts(actions) {
   $('help-toggle').addEventListener('click', () => setHelp(!isHelpOpen()));
@@ -89,6 +89,7 @@ export function initShortcuts(actions) {
       case 'p': case 'P': return run(actions.toggleStage);
       case 'f': case 'F': return run(actions.fullscreen);
       case '2': case '3': case '4': return run(() => actions.pickChart(Number(key)));
+      case 'v': case 'V': return run(actions.nextView);
       default:
     }
   });

@@ -5,6 +5,7 @@
 import { app, $, errorText } from './state.js';
 import * as compare from './compare.js';
 import * as lecture from './lecture.js';
+import { currentView, setView } from './views.js';
 import { validateForm, writeForm, updatePresetSelection, describe } from './settings.js';
 
 /**
@@ -26,6 +27,7 @@ export function applyShareQuery() {
   if (view.preset && $('preset')) { $('preset').value = view.preset; updatePresetSelection(); }
   app.shareFlags.lecture = !!view.lecture;
   app.shareFlags.autostart = !!view.autostart;
+  setView(view.view ?? 'all', () => requestAnimationFrame(() => window.dispatchEvent(new Event('resize'))));
   const problems = [...(view.errors ?? [])];
   if (view.compare) {
     compare.setOn(true);
@@ -71,7 +73,7 @@ function showLinkNotice(problems) {
 function shareQueryNow({ lecture: lectureFlag = lecture.isLecture(), autostart = false } = {}, form = validateForm()) {
   if (!form) return null;
   try {
-    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, lectureFlag, autostart);
+    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, lectureFlag, autostart, currentView());
   } catch (e) {
     console.warn('shareQuery:', e);
     return null;

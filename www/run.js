@@ -180,6 +180,8 @@ function onLoopEvent(run, event) {
     run.paused = true;
     setState('paused', pausedText());
     $('resume').disabled = false;
+    // The loop draws one chart at a time: at the pause every chart (both sides) shows this step.
+    charts.drawAll();
   } else if (event.kind === 'ended') {
     run.outcome = event.a;
     if (run.b) run.b.outcome = event.b;

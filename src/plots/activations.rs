@@ -50,6 +50,11 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     };
     let t = theme;
     let layers = latest.layers.len();
+    // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
+    let share = 1.0 / layers.max(1) as f64;
+    if p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))]) {
+        return p.say_too_small();
+    }
     let x_steps = step_range(history);
     let epochs = epoch_steps(history);
     let stage_text = match stage {
@@ -64,9 +69,8 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         let color = t.layer(i);
         let title = format!("{} · {}", layer_name(i, layers), activation_name(history, i));
         let (body, mut row_free) = p.titled(row, &title, &color);
-        let subtitle = format!("  {stage_text} · histogram at step {}", latest.step);
-        p.text(&subtitle, (row_free.left, row_free.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-        row_free.left += p.text_width(&subtitle, LEGEND, false);
+        let subtitle = format!("{stage_text} · histogram at step {}", latest.step);
+        p.row_text(&mut row_free, &subtitle, LEGEND, &t.muted, TextKind::Subtitle);
         if i == 0 {
             p.legend(
                 &[

@@ -33,7 +33,6 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let mut panels = Vec::new();
     // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
     let mut non_finite = probes.iter().any(|r| r.non_finite);
-    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.6) as i32);
 
     // ---- per-layer norms
     let norms: Vec<Vec<(f64, f64)>> = (0..layers)
@@ -49,6 +48,10 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let zeros = all.clone().any(|v| v == 0.0);
     non_finite |= all.clone().any(|v| !v.is_finite());
     let title = "Weight-gradient norm ‖∂loss/∂W‖";
+    if p.too_small(&[(0.55, 1.0, (false, false)), (0.45, 1.0, (true, false))]) {
+        return p.say_too_small();
+    }
+    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.55) as i32);
     let (area, row) = p.titled(&top, title, &t.ink);
     let legend: Vec<(RGBAColor, String, bool)> =
         (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
@@ -98,7 +101,14 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let y = (lo, hi);
     let title =
         format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
-    let (area, row) = p.titled(&bottom, &title, &t.ink);
+    // The read-out keeps its place at the right of the title row; the title is cut short first.
+    let readout = match latest.gradient_ratio() {
+        Some(r) if r < 1.0 => (format!("now {} (1/{:.0})", short(r as f64), 1.0 / r as f64), r < 0.01),
+        Some(r) => (format!("now {}", short(r as f64)), false),
+        None => ("now: none (no last-layer gradient)".to_string(), true),
+    };
+    let readout_color = if readout.1 { t.warn } else { t.ink };
+    let (area, _row) = p.titled_with(&bottom, &title, &t.ink, Some((&readout.0, readout_color)));
     let axes = Axes {
         x,
         y,
@@ -116,27 +126,6 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     line(&mut chart, &ratios, t.ink.stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, true)?;
     let (ex, ey) = chart.backend_coord(&(x.1, 1.0));
     p.text("equal", (ex - p.px(6.0), ey - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
-    match latest.gradient_ratio() {
-        Some(r) => {
-            let text = if r < 1.0 {
-                format!("now {} (1/{:.0})", short(r as f64), 1.0 / r as f64)
-            } else {
-                format!("now {}", short(r as f64))
-            };
-            let color = if r < 0.01 { t.warn } else { t.ink };
-            p.text(&text, (row.right, row.y), TITLE, &color, (HPos::Right, VPos::Center), true);
-        }
-        None => {
-            p.text(
-                "no ratio now: the last layer's gradient is 0 or not finite",
-                (row.right, row.y),
-                LEGEND,
-                &t.warn,
-                (HPos::Right, VPos::Center),
-                true,
-            );
-        }
-    }
     panels.push(layout_of(&chart, "ratio", &title, None, true, ("step", "first / last")));
     drop(chart);
 

@@ -39,6 +39,9 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
     let mut panels = Vec::new();
     // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
     let mut non_finite = probes.iter().any(|r| r.non_finite);
+    if p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
+        return p.say_too_small();
+    }
     let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.52) as i32);
     let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
         probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()
@@ -154,27 +157,45 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
     drop(chart);
 
     // ---- the banner
-    if output_dead(latest.dead_output_rows) {
-        let (w, h) = (p.width as i32, p.height as i32);
-        let bw = (w as f64 * 0.8) as i32;
-        let bh = p.px(BANNER * 2.9);
-        let (x0, y0) = ((w - bw) / 2, h / 4 - bh / 2 + p.px(20.0));
-        p.root.draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], t.warn.filled())).map_err(err)?;
+    if let (true, Some(dead)) = (output_dead(latest.dead_output_rows), panels.first()) {
+        // Inside the dead-units plot (clear of its labels), as big as it allows.
+        let pad = p.px(6.0);
+        let (x0, x1) = (dead.left + pad, dead.right - pad);
+        let bw = x1 - x0;
+        let white = RGBColor(255, 255, 255);
         let mut size = BANNER;
-        while size > 12.0 && p.text_width(DEAD_OUTPUT_BANNER, size, true) > bw - p.px(20.0) {
+        while size > 11.0 && p.text_width(DEAD_OUTPUT_BANNER, size, true) > bw - p.px(16.0) {
             size -= 1.0;
         }
-        let white = RGBColor(255, 255, 255);
-        p.text(DEAD_OUTPUT_BANNER, (w / 2, y0 + bh * 2 / 5), size, &white, (HPos::Center, VPos::Center), true);
         let detail = format!(
             "{:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient",
             latest.dead_output_rows * 100.0
         );
-        let mut small = LEGEND;
-        while small > 9.0 && p.text_width(&detail, small, false) > bw - p.px(20.0) {
+        let mut small = LEGEND.min(size);
+        while small > 10.0 && p.text_width(&detail, small, false) > bw - p.px(16.0) {
             small -= 1.0;
         }
-        p.text(&detail, (w / 2, y0 + bh * 4 / 5), small, &white, (HPos::Center, VPos::Center), false);
+        let (big_h, small_h) = (p.line_height(size), p.line_height(small));
+        let with_detail = p.text_width(&detail, small, false) <= bw - p.px(16.0);
+        let bh = big_h + if with_detail { small_h + p.px(6.0) } else { 0 } + 2 * pad;
+        if bh <= dead.bottom - dead.top - 2 * pad && p.text_width(DEAD_OUTPUT_BANNER, size, true) <= bw - p.px(16.0) {
+            let y0 = dead.top + pad;
+            p.root.draw(&Rectangle::new([(x0, y0), (x1, y0 + bh)], t.warn.filled())).map_err(err)?;
+            let cx = (x0 + x1) / 2;
+            p.place(
+                TextKind::Banner,
+                DEAD_OUTPUT_BANNER,
+                (cx, y0 + pad),
+                size,
+                &white,
+                (HPos::Center, VPos::Top),
+                true,
+            );
+            if with_detail {
+                let y = y0 + pad + big_h + p.px(6.0);
+                p.place(TextKind::Banner, &detail, (cx, y), small, &white, (HPos::Center, VPos::Top), false);
+            }
+        }
         p.banner = Some(DEAD_OUTPUT_BANNER.into());
     }
     if non_finite {

@@ -27,6 +27,8 @@ mod gradients;
 mod health;
 mod hover;
 #[cfg(all(test, not(target_arch = "wasm32")))]
+mod layout_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod tests;
 mod training;
 
@@ -47,6 +49,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
+use std::cell::RefCell;
 
 /// Colours and type for the charts: dark ink on a light background.
 #[derive(Clone, Debug, PartialEq)]
@@ -134,6 +137,14 @@ pub struct ChartLayout {
     pub notes: Vec<String>,
     /// The big banner text, when one is shown ("output layer dead: uniform softmax").
     pub banner: Option<String>,
+    /// True when the chart only says it is too small to read (see [`TOO_SMALL`]).
+    pub too_small: bool,
+    /// Every piece of text drawn, with its box (the tests check that none overlap).
+    #[serde(skip)]
+    pub texts: Vec<TextBox>,
+    /// Text the layout had to draw over other text or past the edge: always empty unless
+    /// there is a layout bug (sent to the page, whose browser tests check it with real fonts).
+    pub clashes: Vec<String>,
 }
 
 /// One plotting area. A data point (x, y) is drawn at
@@ -202,7 +213,8 @@ pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
     format!("drawing the chart failed: {e}")
 }
 
-/// The drawing surface plus what every chart needs: the theme, the size unit, whether text works.
+/// The drawing surface plus what every chart needs: the theme, the size unit, whether text works,
+/// and every piece of text placed so far (so that nothing is drawn over it).
 pub(crate) struct Painter<'a, DB: DrawingBackend> {
     pub root: Area<DB>,
     pub theme: &'a Theme,
@@ -213,7 +225,58 @@ pub(crate) struct Painter<'a, DB: DrawingBackend> {
     pub height: u32,
     pub notes: Vec<String>,
     pub banner: Option<String>,
+    texts: RefCell<Vec<TextBox>>,
+    clashes: RefCell<Vec<String>>,
+    /// The number of the axis whose tick labels are being placed.
+    axis: std::cell::Cell<u32>,
+    /// The area of the panel being drawn: optional text stays inside it (so that it cannot
+    /// take the place of a later panel's labels). `None`: the whole canvas.
+    bounds: std::cell::Cell<Option<(i32, i32, i32, i32)>>,
 }
+
+/// What a piece of chart text is. Titles, tick labels and axis names are laid out so that they
+/// cannot overlap; the rest is optional and left out where it would overlap something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TextKind {
+    Title,
+    Subtitle,
+    Legend,
+    Readout,
+    Tick,
+    AxisName,
+    Annotation,
+    Note,
+    Banner,
+    Message,
+}
+
+/// A piece of text on a chart and its box, in backend pixels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TextBox {
+    pub text: String,
+    pub kind: TextKind,
+    /// Tick labels of one axis share a number (1, 2, …); 0 for other text.
+    pub axis: u32,
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+impl TextBox {
+    /// Whether the two boxes share any pixel.
+    pub fn intersects(&self, other: &TextBox) -> bool {
+        self.left < other.right && other.left < self.right && self.top < other.bottom && other.top < self.bottom
+    }
+}
+
+/// A chart smaller than this (design pixels) only says that it is too small.
+pub(crate) const MIN_PLOT_W: f64 = 90.0;
+pub(crate) const MIN_PLOT_H: f64 = 44.0;
+/// The sentence of a chart too small to read.
+pub const TOO_SMALL: &str = "Too small to read: make this chart larger";
 
 impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     pub fn new(backend: DB, theme: &'a Theme) -> Res<Self> {
@@ -222,7 +285,20 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         let css_width = width as f64 / theme.scale;
         let unit = theme.scale * (css_width / 960.0).clamp(0.8, 1.25);
         root.fill(&theme.background).map_err(err)?;
-        let mut painter = Painter { root, theme, text_ok: false, unit, width, height, notes: Vec::new(), banner: None };
+        let mut painter = Painter {
+            root,
+            theme,
+            text_ok: false,
+            unit,
+            width,
+            height,
+            notes: Vec::new(),
+            banner: None,
+            texts: RefCell::new(Vec::new()),
+            clashes: RefCell::new(Vec::new()),
+            axis: std::cell::Cell::new(0),
+            bounds: std::cell::Cell::new(None),
+        };
         let probe = painter.font(TICK, false).color(&theme.ink);
         painter.text_ok = matches!(painter.root.estimate_text_size("Ag", &probe), Ok((w, h)) if w > 0 && h > 0);
         Ok(painter)
@@ -232,22 +308,112 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         (design * self.unit).round().max(1.0) as i32
     }
 
-    pub fn pxf(&self, design: f64) -> f64 {
-        design * self.unit
-    }
-
     pub fn font(&self, size: f64, bold: bool) -> FontDesc<'a> {
         let style = if bold { FontStyle::Bold } else { FontStyle::Normal };
         FontDesc::new(FontFamily::Name(&self.theme.font), size * self.unit, style)
     }
 
-    /// Draws text at backend pixel `pos`; problems with text are ignored, never fatal.
-    pub fn text<C: Color>(&self, s: &str, pos: (i32, i32), size: f64, color: &C, anchor: (HPos, VPos), bold: bool) {
+    /// Height of a line of text of `size`, in backend pixels.
+    pub fn line_height(&self, size: f64) -> i32 {
+        (size * self.unit * 1.2).ceil() as i32
+    }
+
+    /// The box `s` would take drawn at `pos` with `anchor`.
+    pub fn text_box(
+        &self,
+        s: &str,
+        pos: (i32, i32),
+        size: f64,
+        anchor: (HPos, VPos),
+        bold: bool,
+    ) -> (i32, i32, i32, i32) {
+        let (w, h) = (self.text_width(s, size, bold), self.line_height(size));
+        let left = match anchor.0 {
+            HPos::Left => pos.0,
+            HPos::Center => pos.0 - w / 2,
+            HPos::Right => pos.0 - w,
+        };
+        let top = match anchor.1 {
+            VPos::Top => pos.1,
+            VPos::Center => pos.1 - h / 2,
+            VPos::Bottom => pos.1 - h,
+        };
+        (left, top, left + w, top + h)
+    }
+
+    /// Whether a box lies inside the canvas and clear of all text placed so far.
+    pub fn free(&self, (left, top, right, bottom): (i32, i32, i32, i32)) -> bool {
+        let b = TextBox { text: String::new(), kind: TextKind::Annotation, axis: 0, left, top, right, bottom };
+        left >= 0
+            && top >= 0
+            && right <= self.width as i32
+            && bottom <= self.height as i32
+            && !self.texts.borrow().iter().any(|t| t.intersects(&b))
+    }
+
+    /// Optional text (a note, a label on the data): drawn at backend pixel `pos` only if it
+    /// fits in the current panel's area (see [`Painter::enter`]) and overlaps no text placed
+    /// before. Returns whether it was drawn.
+    pub fn text<C: Color>(
+        &self,
+        s: &str,
+        pos: (i32, i32),
+        size: f64,
+        color: &C,
+        anchor: (HPos, VPos),
+        bold: bool,
+    ) -> bool {
+        let bx = self.text_box(s, pos, size, anchor, bold);
+        let inside = self.bounds.get().is_none_or(|(l, t, r, b)| bx.0 >= l && bx.1 >= t && bx.2 <= r && bx.3 <= b);
+        if !self.text_ok || s.is_empty() || !inside || !self.free(bx) {
+            return false;
+        }
+        self.place(TextKind::Annotation, s, pos, size, color, anchor, bold);
+        true
+    }
+
+    /// Text the layout has made room for (a title, a tick label): always drawn and recorded; a
+    /// clash with earlier text or the canvas edge is a layout bug, listed in the chart's
+    /// `clashes` (the tests fail on it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn place<C: Color>(
+        &self,
+        kind: TextKind,
+        s: &str,
+        pos: (i32, i32),
+        size: f64,
+        color: &C,
+        anchor: (HPos, VPos),
+        bold: bool,
+    ) {
         if !self.text_ok || s.is_empty() {
             return;
         }
+        let bx = self.text_box(s, pos, size, anchor, bold);
+        if !self.free(bx) {
+            let (left, top, right, bottom) = bx;
+            let me = TextBox { text: String::new(), kind, axis: 0, left, top, right, bottom };
+            let other = self
+                .texts
+                .borrow()
+                .iter()
+                .find(|t| t.intersects(&me))
+                .map(|t| format!("{:?} {:?}", t.text, (t.left, t.top, t.right, t.bottom)));
+            let (w, h) = (self.width, self.height);
+            let with = other.unwrap_or_else(|| format!("the {w}×{h} canvas edge"));
+            self.clashes.borrow_mut().push(format!("{kind:?} {s:?} at {bx:?} over {with}"));
+        }
         let style = self.font(size, bold).color(color).pos(Pos::new(anchor.0, anchor.1));
         let _ = self.root.draw_text(s, &style, pos);
+        let (left, top, right, bottom) = bx;
+        let axis = if kind == TextKind::Tick { self.axis.get() } else { 0 };
+        self.texts.borrow_mut().push(TextBox { text: s.to_string(), kind, axis, left, top, right, bottom });
+    }
+
+    /// Optional text from now on stays inside `area` (a panel being drawn).
+    pub fn enter(&self, area: &Area<DB>) {
+        let (x, y) = area.get_pixel_range();
+        self.bounds.set(Some((x.start, y.start, x.end, y.end)));
     }
 
     /// Width of `s` in backend pixels (an estimate when text cannot be measured).
@@ -261,6 +427,47 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         (s.chars().count() as f64 * 0.55 * size * self.unit) as i32
     }
 
+    /// `s`, or its longest start that fits `room` pixels with an ellipsis (cut after a word
+    /// when one fits), or `None` when not even a few letters fit.
+    pub fn shorten(&self, s: &str, room: i32, size: f64, bold: bool) -> Option<String> {
+        if self.text_width(s, size, bold) <= room {
+            return Some(s.to_string());
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let fits = |n: usize| {
+            let cut: String = chars[..n].iter().collect::<String>().trim_end().to_string() + "…";
+            (self.text_width(&cut, size, bold) <= room).then_some(cut)
+        };
+        // The longest cut that fits (widths grow with the length).
+        let (mut lo, mut hi) = (0usize, chars.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(mid).is_some() { lo = mid } else { hi = mid - 1 }
+        }
+        if lo < 4.min(chars.len()) {
+            return None;
+        }
+        // Prefer a word boundary when it keeps most of the text.
+        let word = chars[..lo].iter().rposition(|c| *c == ' ').filter(|&i| i >= lo * 2 / 3 && i >= 4);
+        fits(word.unwrap_or(lo))
+    }
+
+    /// Words of `s` wrapped to `room` pixels.
+    pub fn wrap(&self, s: &str, room: i32, size: f64, bold: bool) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = String::new();
+        for word in s.split(' ') {
+            let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+            if current.is_empty() || self.text_width(&candidate, size, bold) <= room {
+                current = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut current, word.to_string()));
+            }
+        }
+        lines.push(current);
+        lines
+    }
+
     /// A legend `(colour, label, dashed)` drawn right-aligned in a title row, between the end
     /// of the title and the row's right edge; its text shrinks to fit and it is left out when
     /// it still does not fit. Returns where it starts (or `row.right`).
@@ -269,7 +476,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             return row.right;
         }
         let mut size = LEGEND;
-        let room = row.right - row.left - self.px(24.0);
+        let room = row.right - row.left - self.px(12.0);
         let total = |size: f64| -> i32 {
             let scale = size / LEGEND;
             items
@@ -281,7 +488,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         };
         while total(size) > room {
             size -= 1.0;
-            if size < 10.0 {
+            if size < 11.0 {
                 return row.right;
             }
         }
@@ -294,7 +501,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         for (color, label, dashed) in items.iter().rev() {
             let w = self.text_width(label, size, false);
             x -= w;
-            self.text(label, (x, y), size, &self.theme.ink, (HPos::Left, VPos::Center), false);
+            self.place(TextKind::Legend, label, (x, y), size, &self.theme.ink, (HPos::Left, VPos::Center), false);
             x -= gap + swatch;
             let stroke = self.px(3.0) as u32;
             if *dashed {
@@ -313,32 +520,63 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         x
     }
 
-    /// The centred sentence of an empty chart, with a faint frame so it is visibly a chart.
+    /// Text in the free part of a title row, after what is there (`row.left` moves on); cut
+    /// short with an ellipsis to fit, or left out. Returns whether anything was drawn.
+    pub fn row_text(&self, row: &mut TitleRow, s: &str, size: f64, color: &RGBColor, kind: TextKind) -> bool {
+        let room = row.right - row.left;
+        match self.shorten(s, room, size, false) {
+            Some(fit) if self.text_ok => {
+                self.place(kind, &fit, (row.left, row.y), size, color, (HPos::Left, VPos::Center), false);
+                row.left += self.text_width(&fit, size, false) + self.px(8.0);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The centred sentence of an empty chart, with a faint frame so it is visibly a chart:
+    /// wrapped to the frame, shrunk if need be; the detail is left out when there is no room.
     pub fn empty(mut self, message: &str, detail: Option<&str>) -> Res<ChartLayout> {
         let (w, h) = (self.width as i32, self.height as i32);
-        let m = self.px(12.0);
+        let m = self.px(12.0).min(w / 8).min(h / 8);
         let frame = ShapeStyle { color: self.theme.grid.to_rgba(), filled: false, stroke_width: self.px(2.0) as u32 };
         self.root.draw(&Rectangle::new([(m, m), (w - m, h - m)], frame)).map_err(err)?;
-        // A sentence that does not fit is shrunk, never clipped.
+        let room_w = w - 4 * m;
+        let room_h = h - 4 * m;
+        let mut blocks: Vec<(Vec<String>, f64)> = Vec::new();
         let mut size = EMPTY;
-        while size > 10.0 && self.text_width(message, size, false) > w - 4 * m {
-            size -= 1.0;
-        }
-        let dy = if detail.is_some() { self.px(14.0) } else { 0 };
-        self.text(message, (w / 2, h / 2 - dy), size, &self.theme.muted, (HPos::Center, VPos::Center), false);
-        if let Some(detail) = detail {
-            let mut small = NOTE;
-            while small > 9.0 && self.text_width(detail, small, false) > w - 4 * m {
-                small -= 1.0;
+        let lines = loop {
+            let lines = self.wrap(message, room_w, size, false);
+            let fits = lines.iter().all(|l| self.text_width(l, size, false) <= room_w)
+                && lines.len() as i32 * self.line_height(size) <= room_h;
+            if fits || size <= 9.0 {
+                break if fits { lines } else { Vec::new() };
             }
-            self.text(
-                detail,
-                (w / 2, h / 2 + self.px(18.0)),
-                small,
-                &self.theme.muted,
-                (HPos::Center, VPos::Center),
-                false,
-            );
+            size -= 1.0;
+        };
+        if !lines.is_empty() {
+            blocks.push((lines, size));
+            if let Some(detail) = detail {
+                let small = NOTE.min(size);
+                let lines = self.wrap(detail, room_w, small, false);
+                let used: i32 = blocks.iter().map(|(l, s)| l.len() as i32 * self.line_height(*s)).sum();
+                let need = lines.len() as i32 * self.line_height(small) + self.px(8.0);
+                if lines.iter().all(|l| self.text_width(l, small, false) <= room_w) && used + need <= room_h {
+                    blocks.push((lines, small));
+                }
+            }
+        }
+        let gap = self.px(8.0);
+        let total: i32 = blocks.iter().map(|(l, s)| l.len() as i32 * self.line_height(*s)).sum::<i32>()
+            + gap * (blocks.len() as i32 - 1).max(0);
+        let mut y = h / 2 - total / 2;
+        for (lines, size) in &blocks {
+            for line in lines {
+                let muted = self.theme.muted;
+                self.place(TextKind::Message, line, (w / 2, y), *size, &muted, (HPos::Center, VPos::Top), false);
+                y += self.line_height(*size);
+            }
+            y += gap;
         }
         self.root.present().map_err(err)?;
         self.notes.clear();
@@ -347,9 +585,12 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             height: self.height,
             scale: self.theme.scale,
             empty: true,
+            too_small: false,
             panels: Vec::new(),
             notes: Vec::new(),
             banner: None,
+            texts: self.texts.into_inner(),
+            clashes: self.clashes.into_inner(),
         })
     }
 
@@ -360,13 +601,44 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         }
     }
 
-    /// Too small to draw anything readable (a hidden or collapsed canvas).
+    /// Too small to draw anything (a hidden or collapsed canvas): left blank.
     pub fn tiny(&self) -> bool {
         self.width < 40 || self.height < 30
     }
 
-    /// Finishes the chart: draws the notes (bottom right) and lists the usable panels (a
-    /// canvas too small for its labels can squeeze a plotting area to nothing: left out).
+    /// Height in backend pixels a panel needs at least: title row, axes and a plot of
+    /// [`MIN_PLOT_H`].
+    pub fn panel_min_height(&self, x_labels: bool, x_name: bool) -> i32 {
+        let margins = (self.line_height(TICK) / 2 + self.px(2.0)).max(self.px(6.0)) + 2;
+        self.px(TITLE * 1.7) + margins + self.px(MIN_PLOT_H) + self.axis_heights(x_labels, x_name).0
+    }
+
+    /// Width a panel needs at least: its y labels (at most ~4 characters) and [`MIN_PLOT_W`].
+    pub fn panel_min_width(&self) -> i32 {
+        self.px(MIN_PLOT_W) + self.text_width("0.00", TICK, false) + self.px(4.0 + 10.0 + 16.0)
+    }
+
+    /// Whether the chart is too small to read: any of `needs` — `(share of the height, share of
+    /// the width, (x labels, x name))` of a panel — gets less than the panel's minimum.
+    pub fn too_small(&self, needs: &[(f64, f64, (bool, bool))]) -> bool {
+        let (w, h) = (self.width as f64, self.height as f64);
+        !self.text_ok && (self.width < 120 || self.height < 80)
+            || self.text_ok
+                && needs.iter().any(|&(fh, fw, (xl, xn))| {
+                    (h * fh) < self.panel_min_height(xl, xn) as f64 || (w * fw) < self.panel_min_width() as f64
+                })
+    }
+
+    /// The chart of a too small canvas: a sentence that says so, instead of illegible panels.
+    pub fn say_too_small(self) -> Res<ChartLayout> {
+        let mut layout = self.empty(TOO_SMALL, None)?;
+        layout.too_small = true;
+        Ok(layout)
+    }
+
+    /// Finishes the chart: draws the notes (bottom right, or wherever they overlap no text)
+    /// and lists the usable panels (a canvas too small for its labels can squeeze a plotting
+    /// area to nothing: left out).
     pub fn finish(self, panels: Vec<PanelLayout>) -> Res<ChartLayout> {
         let (w, h) = (self.width as i32, self.height as i32);
         let panels: Vec<PanelLayout> = panels
@@ -375,20 +647,36 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
                 p.right > p.left && p.bottom > p.top && p.left >= 0 && p.top >= 0 && p.right <= w && p.bottom <= h
             })
             .collect();
-        let line = self.px(NOTE * 1.35);
-        let (w, h) = (self.width as i32, self.height as i32);
-        for (i, note) in self.notes.iter().rev().enumerate() {
-            let y = h - self.px(6.0) - i as i32 * line;
-            let tw = self.text_width(note, NOTE, true);
-            let pad = self.px(5.0);
-            let x = w - self.px(10.0);
-            if self.text_ok {
-                let _ = self.root.draw(&Rectangle::new(
-                    [(x - tw - pad, y - line + pad / 2), (x + pad, y + pad / 2)],
-                    self.theme.background.mix(0.85).filled(),
-                ));
+        self.bounds.set(None);
+        let line = self.line_height(NOTE);
+        let pad = self.px(5.0);
+        for note in &self.notes {
+            // Candidates: the chart's bottom right, then the top right and bottom left of each
+            // plotting area, from the last panel up.
+            let mut spots = vec![(w - self.px(10.0), h - pad, HPos::Right)];
+            for p in panels.iter().rev() {
+                spots.push((p.right - pad, p.top + pad + line, HPos::Right));
+                spots.push((p.left + pad, p.bottom - pad, HPos::Left));
             }
-            self.text(note, (x, y), NOTE, &self.theme.warn, (HPos::Right, VPos::Bottom), true);
+            let mut size = NOTE;
+            let mut drawn = false;
+            while !drawn && size >= 10.0 {
+                for &(x, y, hpos) in &spots {
+                    let bx = self.text_box(note, (x, y), size, (hpos, VPos::Bottom), true);
+                    let backdrop = (bx.0 - pad, bx.1, bx.2 + pad, bx.3);
+                    if self.text_ok && self.free(backdrop) {
+                        let _ = self.root.draw(&Rectangle::new(
+                            [(backdrop.0, backdrop.1), (backdrop.2, backdrop.3)],
+                            self.theme.background.mix(0.85).filled(),
+                        ));
+                        let warn = self.theme.warn;
+                        self.place(TextKind::Note, note, (x, y), size, &warn, (hpos, VPos::Bottom), true);
+                        drawn = true;
+                        break;
+                    }
+                }
+                size -= 1.0;
+            }
         }
         self.root.present().map_err(err)?;
         Ok(ChartLayout {
@@ -396,23 +684,65 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             height: self.height,
             scale: self.theme.scale,
             empty: false,
+            too_small: false,
             panels,
             notes: self.notes,
             banner: self.banner,
+            texts: self.texts.into_inner(),
+            clashes: self.clashes.into_inner(),
         })
     }
 
-    /// Splits the area below a title strip; draws the title (left) and returns the rest and
-    /// the free part of the title row (for a legend or a note).
+    /// Splits the area below a title strip; draws the title (left, cut short to fit) and
+    /// returns the rest and the free part of the title row (for a legend or a note).
     pub fn titled(&self, area: &Area<DB>, title: &str, color: &RGBColor) -> (Area<DB>, TitleRow) {
+        self.titled_with(area, title, color, None)
+    }
+
+    /// [`Painter::titled`] with a read-out at the right end of the row (`text`, colour), which
+    /// keeps its room: the title is cut short first. Returns the read-out's place in the row's
+    /// `right` (left of it).
+    pub fn titled_with(
+        &self,
+        area: &Area<DB>,
+        title: &str,
+        color: &RGBColor,
+        readout: Option<(&str, RGBColor)>,
+    ) -> (Area<DB>, TitleRow) {
+        self.enter(area);
         let strip = self.px(TITLE * 1.7);
         let (top, rest) = area.split_vertically(strip);
         let (xr, yr) = top.get_pixel_range();
         let x = xr.start + self.px(8.0);
         let y = (yr.start + yr.end) / 2 + self.px(2.0);
-        self.text(title, (x, y), TITLE, color, (HPos::Left, VPos::Center), true);
-        let left = if title.is_empty() { x } else { x + self.text_width(title, TITLE, true) };
-        (rest, TitleRow { left, right: xr.end - self.px(16.0), y })
+        let mut right = xr.end - self.px(16.0);
+        if let Some((text, rcolor)) = readout {
+            let rw = self.text_width(text, TITLE, true);
+            // The read-out goes in when a title of a dozen letters still fits beside it.
+            if self.text_ok && right - rw - self.px(12.0) - x >= self.text_width("Weight-grad…", TITLE, true) {
+                self.place(TextKind::Readout, text, (right, y), TITLE, &rcolor, (HPos::Right, VPos::Center), true);
+                right -= rw + self.px(12.0);
+            }
+        }
+        let shown = self.shorten(title, right - x, TITLE, true).unwrap_or_default();
+        if self.text_ok {
+            self.place(TextKind::Title, &shown, (x, y), TITLE, color, (HPos::Left, VPos::Center), true);
+        }
+        let left = if shown.is_empty() { x } else { x + self.text_width(&shown, TITLE, true) + self.px(8.0) };
+        (rest, TitleRow { left, right, y })
+    }
+
+    /// Heights below the plot: tick labels (and the axis name), and where they start.
+    fn axis_heights(&self, x_labels: bool, x_name: bool) -> (i32, i32) {
+        let lh = self.line_height(TICK);
+        // Below the plot, clear of the lowest y label (centred on the axis line).
+        let below = lh / 2 + self.px(3.0);
+        let height = match (self.text_ok, x_labels, x_name) {
+            (true, true, true) => below + lh + self.px(4.0) + lh + self.px(2.0),
+            (true, true, false) => below + lh + self.px(2.0),
+            _ => self.px(6.0),
+        };
+        (height, below)
     }
 }
 
@@ -433,29 +763,243 @@ pub(crate) struct Axes<'f> {
     pub show_x_labels: bool,
     pub x_fmt: &'f dyn Fn(&f64) -> String,
     pub y_fmt: &'f dyn Fn(&f64) -> String,
+    /// At most this many ticks (fewer when their labels would not fit or repeat).
     pub x_ticks: usize,
     pub y_ticks: usize,
-    /// Width of the y tick labels, in design pixels.
+    /// Width of the y labels' column in design pixels, at least (wider for wider labels).
     pub y_label_width: f64,
 }
 
 pub(crate) type LinearChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 pub(crate) type LogChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, WithKeyPoints<LogCoord<f64>>>>;
 
-fn builder<'a, 'b, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes: &Axes) -> ChartBuilder<'a, 'b, DB> {
-    let mut b = ChartBuilder::on(area);
-    let x_area = match (p.text_ok, axes.show_x_labels, axes.x_desc.is_some()) {
-        (true, true, true) => p.pxf(TICK * 1.6 + TICK * 1.7),
-        (true, true, false) => p.pxf(TICK * 1.9),
-        _ => p.pxf(6.0),
+/// Round tick values ("nice" 1-2-5 steps) in `range`, at most `max` of them (at least two
+/// when the range allows).
+pub(crate) fn linear_ticks(range: (f64, f64), max: usize) -> Vec<f64> {
+    let (lo, hi) = range;
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) || max == 0 {
+        return Vec::new();
+    }
+    let at = |step: f64| -> Vec<f64> {
+        let (first, last) = ((lo / step).ceil() as i64, (hi / step).floor() as i64);
+        (first..=last).map(|k| k as f64 * step).map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v }).collect()
     };
-    let y_area = if p.text_ok { p.pxf(axes.y_label_width + 12.0) } else { p.pxf(6.0) };
-    b.margin_right(p.px(16.0))
-        .margin_top(p.px(6.0))
-        .margin_left(p.px(4.0))
-        .margin_bottom(p.px(2.0))
-        .x_label_area_size(x_area as u32)
-        .y_label_area_size(y_area as u32);
+    let base = 10f64.powf(((hi - lo) / max as f64).log10().floor());
+    let mut previous: Vec<f64> = Vec::new();
+    for m in [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0] {
+        let ticks = at(base * m);
+        if ticks.len() <= max {
+            // Too coarse to give two ticks: the ends of the finer step instead.
+            if ticks.len() < 2 && max >= 2 && previous.len() >= 2 {
+                return vec![previous[0], previous[previous.len() - 1]];
+            }
+            return ticks;
+        }
+        previous = ticks;
+    }
+    previous
+}
+
+/// `ticks` thinned to at most `max`: on a log axis the decades first, then every other one…
+fn thin_log_ticks(ticks: &[f64], max: usize) -> Vec<f64> {
+    if ticks.len() <= max {
+        return ticks.to_vec();
+    }
+    let decades: Vec<f64> = ticks.iter().copied().filter(|v| (v.log10() - v.log10().round()).abs() < 1e-9).collect();
+    let base = if decades.len() >= 2 { decades } else { ticks.to_vec() };
+    let mut every = 1;
+    loop {
+        let kept: Vec<f64> = base.iter().copied().step_by(every).collect();
+        if kept.len() <= max.max(2) || kept.len() <= 2 {
+            return kept;
+        }
+        every += 1;
+    }
+}
+
+/// Whether all labels differ.
+fn distinct(labels: &[String]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    labels.iter().all(|l| seen.insert(l.as_str()))
+}
+
+/// The plan of one panel's axes, made before drawing so that every label has its room.
+struct AxesPlan {
+    x_ticks: Vec<f64>,
+    y_ticks: Vec<f64>,
+    x_labels: Vec<String>,
+    y_labels: Vec<String>,
+    y_area: i32,
+    x_area: i32,
+    below: i32,
+    margin_top: i32,
+    margin_right: i32,
+    margin_left: i32,
+    /// Whether the x axis's name has its row (left out when the plot would be too short).
+    x_name: bool,
+}
+
+impl<DB: DrawingBackend> Painter<'_, DB> {
+    fn plan_axes(&self, area: &Area<DB>, axes: &Axes, log_y: bool) -> AxesPlan {
+        let (aw, ah) = area.dim_in_pixel();
+        let (aw, ah) = (aw as i32, ah as i32);
+        let lh = self.line_height(TICK);
+        let margin_top = (lh / 2 + self.px(2.0)).max(self.px(6.0));
+        let (margin_left, margin_right, margin_bottom) = (self.px(4.0), self.px(16.0), self.px(2.0));
+        let mut x_name = axes.x_desc.is_some();
+        let (mut x_area, below) = self.axis_heights(axes.show_x_labels, x_name);
+        if x_name && ah - margin_top - margin_bottom - x_area < self.px(MIN_PLOT_H) {
+            // A short panel: the plot keeps the height, the axis goes without its name.
+            x_name = false;
+            x_area = self.axis_heights(axes.show_x_labels, false).0;
+        }
+        let plot_h = ah - margin_top - margin_bottom - x_area;
+        // ---- y: as many ticks as fit with half a line between labels, labels all different.
+        let mut y_ticks = Vec::new();
+        let mut y_labels = Vec::new();
+        if self.text_ok {
+            let fit = ((plot_h as f64 / (lh as f64 * 1.5)).floor() as usize + 1).clamp(2, axes.y_ticks.max(2));
+            for max in (2..=fit).rev() {
+                let ticks = if log_y { thin_log_ticks(&log_ticks(axes.y), max) } else { linear_ticks(axes.y, max) };
+                let labels: Vec<String> = ticks.iter().map(axes.y_fmt).collect();
+                // Pixel rows of the ticks (log or linear), half a line apart at least.
+                let f = |v: f64| {
+                    if log_y {
+                        (v.ln() - axes.y.0.ln()) / (axes.y.1.ln() - axes.y.0.ln())
+                    } else {
+                        (v - axes.y.0) / (axes.y.1 - axes.y.0)
+                    }
+                };
+                let spacing_ok = ticks.windows(2).all(|t| (f(t[1]) - f(t[0])) * plot_h as f64 >= lh as f64 * 1.25);
+                if distinct(&labels) && spacing_ok {
+                    (y_ticks, y_labels) = (ticks, labels);
+                    break;
+                }
+            }
+            if y_ticks.len() < 2 {
+                // No evenly spaced set fits: the two outermost round values of a finer step.
+                for n in [5, 3, 10] {
+                    let all = if log_y { log_ticks(axes.y) } else { linear_ticks(axes.y, n) };
+                    if all.len() < 2 {
+                        continue;
+                    }
+                    let pair = vec![all[0], all[all.len() - 1]];
+                    let labels: Vec<String> = pair.iter().map(axes.y_fmt).collect();
+                    let f = |v: f64| {
+                        if log_y {
+                            (v.ln() - axes.y.0.ln()) / (axes.y.1.ln() - axes.y.0.ln())
+                        } else {
+                            (v - axes.y.0) / (axes.y.1 - axes.y.0)
+                        }
+                    };
+                    if distinct(&labels) && (f(pair[1]) - f(pair[0])) * plot_h as f64 >= lh as f64 * 1.25 {
+                        (y_ticks, y_labels) = (pair, labels);
+                        break;
+                    }
+                }
+            }
+        }
+        // At least the chart's column width, so that stacked panels share their x axis.
+        let widest = y_labels
+            .iter()
+            .map(|l| self.text_width(l, TICK, false))
+            .max()
+            .unwrap_or(0)
+            .max(self.px(axes.y_label_width));
+        let y_area = if self.text_ok { widest + self.px(10.0) } else { self.px(6.0) };
+        // ---- x: as many ticks as fit side by side with a gap, labels all different.
+        let plot_w = (aw - margin_left - margin_right - y_area).max(1);
+        let mut x_ticks = Vec::new();
+        let mut x_labels = Vec::new();
+        // Hidden labels (a panel stacked above another) are planned all the same, so that the
+        // grid lines of the panels line up.
+        if self.text_ok {
+            let gap = self.px(10.0);
+            let to_px = |v: f64| (v - axes.x.0) / (axes.x.1 - axes.x.0) * plot_w as f64;
+            for max in (2..=axes.x_ticks.max(2)).rev() {
+                let ticks = linear_ticks(axes.x, max);
+                let labels: Vec<String> = ticks.iter().map(axes.x_fmt).collect();
+                let widths: Vec<f64> = labels.iter().map(|l| self.text_width(l, TICK, false) as f64).collect();
+                let fits = ticks
+                    .windows(2)
+                    .zip(widths.windows(2))
+                    .all(|(t, w)| to_px(t[1]) - to_px(t[0]) >= (w[0] + w[1]) / 2.0 + gap as f64);
+                if distinct(&labels) && fits {
+                    (x_ticks, x_labels) = (ticks, labels);
+                    break;
+                }
+            }
+        }
+        if !self.text_ok {
+            y_ticks.clear();
+            x_ticks.clear();
+        }
+        AxesPlan {
+            x_ticks,
+            y_ticks,
+            x_labels,
+            y_labels,
+            y_area,
+            x_area,
+            below,
+            margin_top,
+            margin_right,
+            margin_left,
+            x_name,
+        }
+    }
+
+    /// Draws the planned labels of a built chart: y labels right-aligned left of the plot, x
+    /// labels centred under their ticks (kept inside the area), and the x axis name.
+    fn axis_labels<X, Y>(
+        &self,
+        chart: &ChartContext<DB, Cartesian2d<X, Y>>,
+        plan: &AxesPlan,
+        axes: &Axes,
+        area: &Area<DB>,
+    ) where
+        X: Ranged<ValueType = f64>,
+        Y: Ranged<ValueType = f64>,
+    {
+        let ink = self.theme.ink;
+        let (xr, yr) = (chart.x_range(), chart.y_range());
+        let (left, bottom) = chart.backend_coord(&(xr.start, yr.start));
+        let (right, _) = chart.backend_coord(&(xr.end, yr.end));
+        self.axis.set(self.axis.get() + 1);
+        for (v, label) in plan.y_ticks.iter().zip(&plan.y_labels) {
+            let (_, y) = chart.backend_coord(&(xr.start, *v));
+            self.place(TextKind::Tick, label, (left - self.px(8.0), y), TICK, &ink, (HPos::Right, VPos::Center), false);
+        }
+        let (ax, _) = area.get_pixel_range();
+        let top = bottom + plan.below;
+        self.axis.set(self.axis.get() + 1);
+        let shown: &[String] = if axes.show_x_labels { &plan.x_labels } else { &[] };
+        for (v, label) in plan.x_ticks.iter().zip(shown) {
+            let (x, _) = chart.backend_coord(&(*v, yr.start));
+            let w = self.text_width(label, TICK, false);
+            // The end labels stay inside the panel's area.
+            let x = x.clamp(ax.start + w / 2, ax.end - 1 - (w + 1) / 2);
+            self.place(TextKind::Tick, label, (x, top), TICK, &ink, (HPos::Center, VPos::Top), false);
+        }
+        if let (true, Some(name)) = (plan.x_name && axes.show_x_labels && !plan.x_labels.is_empty(), axes.x_desc) {
+            let y = top + self.line_height(TICK) + self.px(4.0);
+            let muted = self.theme.muted;
+            if let Some(fit) = self.shorten(name, right - left, TICK, false) {
+                // Optional: left out where a tick label sits.
+                self.text(&fit, ((left + right) / 2, y), TICK, &muted, (HPos::Center, VPos::Top), false);
+            }
+        }
+    }
+}
+
+fn builder<'a, 'b, DB: DrawingBackend>(area: &'a Area<DB>, plan: &AxesPlan) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.margin_right(plan.margin_right as u32)
+        .margin_top(plan.margin_top as u32)
+        .margin_left(plan.margin_left as u32)
+        .margin_bottom(2)
+        .x_label_area_size(plan.x_area as u32)
+        .y_label_area_size(plan.y_area as u32);
     b
 }
 
@@ -464,8 +1008,11 @@ pub(crate) fn linear_chart<'a, DB: DrawingBackend>(
     area: &'a Area<DB>,
     axes: &Axes,
 ) -> Res<LinearChart<'a, DB>> {
-    let mut chart = builder(p, area, axes).build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1).map_err(err)?;
-    mesh(p, &mut chart, axes)?;
+    let plan = p.plan_axes(area, axes, false);
+    p.enter(area);
+    let mut chart = builder(area, &plan).build_cartesian_2d(axes.x.0..axes.x.1, axes.y.0..axes.y.1).map_err(err)?;
+    mesh(p, &mut chart, &plan)?;
+    p.axis_labels(&chart, &plan, axes, area);
     Ok(chart)
 }
 
@@ -474,54 +1021,55 @@ pub(crate) fn log_chart<'a, DB: DrawingBackend>(
     area: &'a Area<DB>,
     axes: &Axes,
 ) -> Res<LogChart<'a, DB>> {
-    let mut chart = builder(p, area, axes)
-        .build_cartesian_2d(axes.x.0..axes.x.1, (axes.y.0..axes.y.1).log_scale().with_key_points(log_ticks(axes.y)))
+    let plan = p.plan_axes(area, axes, true);
+    p.enter(area);
+    let mut chart = builder(area, &plan)
+        .build_cartesian_2d(axes.x.0..axes.x.1, (axes.y.0..axes.y.1).log_scale().with_key_points(plan.y_ticks.clone()))
         .map_err(err)?;
-    mesh(p, &mut chart, axes)?;
+    mesh(p, &mut chart, &plan)?;
+    p.axis_labels(&chart, &plan, axes, area);
     Ok(chart)
 }
 
-fn mesh<DB, X, Y>(p: &Painter<DB>, chart: &mut ChartContext<DB, Cartesian2d<X, Y>>, axes: &Axes) -> Res<()>
+/// The axes (by plotters), then grid lines and tick marks at the planned ticks; the labels are
+/// drawn by [`Painter::axis_labels`], which records where they are.
+fn mesh<DB, X, Y>(p: &Painter<DB>, chart: &mut ChartContext<DB, Cartesian2d<X, Y>>, plan: &AxesPlan) -> Res<()>
 where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let t = p.theme;
-    let tick_font = p.font(TICK, false).color(&t.ink);
-    let desc_font = p.font(TICK, false).color(&t.muted);
-    // Hidden x labels keep their grid lines: same ticks, empty text.
     let blank = |_: &f64| String::new();
-    // Short panels get fewer y labels, so that labels never overlap (at least two, one per
-    // ~2.2 lines of tick text).
-    let (_, height) = chart.plotting_area().dim_in_pixel();
-    let fit = (height as f64 / (p.pxf(TICK) * 2.2)).floor().max(2.0) as usize;
-    let y_ticks = axes.y_ticks.min(fit);
-    let with_text = |chart: &mut ChartContext<DB, Cartesian2d<X, Y>>, text: bool| {
-        let mut m = chart.configure_mesh();
-        m.bold_line_style(t.grid.stroke_width(p.px(1.0) as u32))
-            .light_line_style(TRANSPARENT)
-            .axis_style(t.muted.stroke_width(p.px(1.5) as u32))
-            .set_all_tick_mark_size(p.px(4.0))
-            .x_label_formatter(if axes.show_x_labels { axes.x_fmt } else { &blank })
-            .y_label_formatter(axes.y_fmt)
-            .label_style(tick_font.clone())
-            .axis_desc_style(desc_font.clone());
-        if text {
-            m.x_labels(axes.x_ticks).y_labels(y_ticks);
-            if let (true, Some(desc)) = (axes.show_x_labels, axes.x_desc) {
-                m.x_desc(desc);
-            }
-        } else {
-            // No text at all (no usable font): no labels, so no grid lines either.
-            m.x_labels(0).y_labels(0);
-        }
-        m.draw()
-    };
-    if p.text_ok && with_text(chart, true).is_ok() {
-        return Ok(());
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .axis_style(t.muted.stroke_width(p.px(1.5) as u32))
+        .set_all_tick_mark_size(0)
+        .x_label_formatter(&blank)
+        .y_label_formatter(&blank)
+        .x_labels(0)
+        .y_labels(0)
+        .draw()
+        .map_err(err)?;
+    let (xr, yr) = (chart.x_range(), chart.y_range());
+    let (left, bottom) = chart.backend_coord(&(xr.start, yr.start));
+    let (right, top) = chart.backend_coord(&(xr.end, yr.end));
+    let grid = t.grid.stroke_width(p.px(1.0) as u32);
+    let mark = t.muted.stroke_width(p.px(1.5) as u32);
+    let tick = p.px(4.0);
+    let root = &p.root;
+    for v in &plan.x_ticks {
+        let (x, _) = chart.backend_coord(&(*v, yr.start));
+        root.draw(&PathElement::new(vec![(x, top), (x, bottom)], grid)).map_err(err)?;
+        root.draw(&PathElement::new(vec![(x, bottom), (x, bottom + tick)], mark)).map_err(err)?;
     }
-    with_text(chart, false).map_err(err)
+    for v in &plan.y_ticks {
+        let (_, y) = chart.backend_coord(&(xr.start, *v));
+        root.draw(&PathElement::new(vec![(left, y), (right, y)], grid)).map_err(err)?;
+        root.draw(&PathElement::new(vec![(left - tick, y), (left, y)], mark)).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// The layout of a Cartesian panel: its data corners in backend pixels.

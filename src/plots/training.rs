@@ -21,6 +21,10 @@ pub fn draw_training_with<DB: DrawingBackend>(
     if p.tiny() {
         return p.finish(Vec::new());
     }
+    // Loss over 56 % of the height, accuracy (with the step labels) below.
+    if p.too_small(&[(0.56, 1.0, (false, false)), (0.44, 1.0, (true, false))]) {
+        return p.say_too_small();
+    }
     if history.steps.is_empty() && history.epochs.is_empty() {
         return p.empty("Loss and accuracy appear here once training starts", None);
     }
