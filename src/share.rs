@@ -232,10 +232,34 @@ pub struct SharedView {
 /// Page-only flags; not part of the training configuration.
 const FLAG_KEYS: [&str; 4] = ["preset", "lecture", "autostart", "view"];
 
-/// The chart views a link can ask for (`view=`): all four charts, one large, or the loss and one
-/// more side by side. The page's view tabs (www/views.js) carry the same names.
-pub const VIEWS: [&str; 8] =
-    ["all", "loss", "activations", "gradients", "health", "loss+activations", "loss+gradients", "loss+health"];
+/// A chart view a link can ask for (`view=`): its one name (link value, tab, `data-view`), the
+/// tab's label, and its kind (`all`, `one` large chart, or `two`: the loss and one more).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ChartView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+}
+
+const fn chart_view(name: &'static str, label: &'static str, kind: &'static str) -> ChartView {
+    ChartView { name, label, kind }
+}
+
+/// Every chart view, in the order of the page's tabs (www/views.js draws them from this table).
+pub const VIEWS: [ChartView; 8] = [
+    chart_view("all", "All four", "all"),
+    chart_view("loss", "Loss", "one"),
+    chart_view("activations", "Activations", "one"),
+    chart_view("gradients", "Gradients", "one"),
+    chart_view("health", "Health", "one"),
+    chart_view("loss+activations", "Loss + activations", "two"),
+    chart_view("loss+gradients", "Loss + gradients", "two"),
+    chart_view("loss+health", "Loss + health", "two"),
+];
+
+fn view_names() -> String {
+    VIEWS.iter().map(|v| v.name).collect::<Vec<_>>().join(", ")
+}
 
 fn parse_flag(key: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -266,7 +290,7 @@ pub fn parse_query(query: &str) -> SharedView {
     let mut preset_name = None;
     let mut lecture = false;
     let mut autostart = false;
-    let mut chart_view = None;
+    let mut shown_view = None;
     let mut compare_flag = None;
     let mut seen = std::collections::HashSet::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -287,12 +311,12 @@ pub fn parse_query(query: &str) -> SharedView {
             "preset" => preset_name = Some(value),
             "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
             "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
-            "view" => match VIEWS.iter().find(|v| **v == value.trim()) {
-                Some(&"all") => chart_view = None,
-                Some(v) => chart_view = Some(v.to_string()),
+            "view" => match VIEWS.iter().find(|v| v.name == value.trim()) {
+                Some(v) if v.name == "all" => shown_view = None,
+                Some(v) => shown_view = Some(v.name.to_string()),
                 None => errors.push(ConfigError::new(
                     "view",
-                    format!("unknown view {:?} (known: {})", clip(&value), VIEWS.join(", ")),
+                    format!("unknown view {:?} (known: {})", clip(&value), view_names()),
                 )),
             },
             "compare" => parse_flag(&key, &value).map(|v| compare_flag = Some(v)).unwrap_or_else(|e| errors.push(e)),
@@ -328,7 +352,7 @@ pub fn parse_query(query: &str) -> SharedView {
     }
     let config = apply_pairs(&base, &a_pairs, "", &mut errors);
     let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&config, &b_pairs, "b.", &mut errors));
-    SharedView { config, compare, preset, lecture, autostart, view: chart_view, errors }
+    SharedView { config, compare, preset, lecture, autostart, view: shown_view, errors }
 }
 
 /// The readable query for a view (without the leading `?`). B keys list only what differs from A.
@@ -352,7 +376,7 @@ pub fn to_query(view: &SharedView) -> String {
     if view.autostart {
         out.append_pair("autostart", "1");
     }
-    if let Some(v) = view.view.as_deref().filter(|v| *v != "all" && VIEWS.contains(v)) {
+    if let Some(v) = view.view.as_deref().filter(|v| *v != "all" && VIEWS.iter().any(|known| known.name == *v)) {
         out.append_pair("view", v);
     }
     // Commas in `acts` stay readable.
@@ -411,7 +435,7 @@ mod tests {
 
     #[test]
     fn the_chart_view_travels_in_the_link() {
-        for name in VIEWS {
+        for name in VIEWS.map(|v| v.name) {
             let v = SharedView { view: Some(name.to_string()), ..view(Config::default()) };
             let query = to_query(&v);
             // "all" is the default: not written.

@@ -48,6 +48,12 @@ pub fn settings() -> String {
     serde_json::to_string(&crate::config::settings_table()).unwrap_or_default()
 }
 
+/// The chart views (`[{name, label, kind}]`): the view tabs and the link's `view=` values.
+#[wasm_bindgen(js_name = chartViews)]
+pub fn chart_views() -> String {
+    serde_json::to_string(&crate::share::VIEWS).unwrap_or_default()
+}
+
 /// The form's settings as typed (`[[name, text], …]` JSON) over the defaults: JSON
 /// `{config, errors}`. A setting that is wrong keeps its default in `config` and is named in
 /// `errors` (the page starts nothing while there are errors).

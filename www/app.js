@@ -203,6 +203,9 @@ function setCompare(/** @type {boolean} */ on) {
 }
 
 // ------------------------------------------------------------------------------ wiring
+/** A new chart view: the charts redraw at their new sizes and the address bar follows. */
+function viewChanged() { requestAnimationFrame(() => redrawChartsSoon()); if (app.wasm && app.state !== 'loading') syncUrlSoon(); }
+
 function wireEvents() {
   $('settings').addEventListener('submit', (/** @type {Event} */ event) => {
     event.preventDefault();
@@ -250,8 +253,6 @@ function wireEvents() {
         .catch((e) => showError(`Downloading the statistics: ${errorText(e)}`));
     });
   }
-  const viewChanged = () => { requestAnimationFrame(() => redrawChartsSoon()); if (app.wasm && app.state !== 'loading') syncUrlSoon(); };
-  initViews(viewChanged);
   lecture.initShortcuts({
     playPause: run.playPause,
     step: run.stepOnce,
@@ -293,6 +294,7 @@ async function main() {
       const [wasm, module] = await Promise.all([import(PKG_URL.href), host.compile()]);
       await wasm.default({ module_or_path: module });
       app.wasm = wasm;
+      initViews(viewChanged);
     } catch (e) {
       throw new Error(`The WebAssembly module is missing or broken (${errorText(e)}). Build it with: npm start`);
     }

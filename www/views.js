@@ -2,26 +2,20 @@
 // Lecture mode offers every choice; a phone shows one chart at a time (its tabs are the single
 // views). The choice is the body's data-view attribute; the CSS lays the grid out from it.
 
+import { app } from './state.js';
+
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
-/** [value, label, kind]: kind 'all', 'one' (a single chart) or 'two' (the loss and one more). */
-export const VIEWS = [
-  ['all', 'All four', 'all'],
-  ['loss', 'Loss', 'one'],
-  ['activations', 'Activations', 'one'],
-  ['gradients', 'Gradients', 'one'],
-  ['health', 'Health', 'one'],
-  ['loss+activations', 'Loss + activations', 'two'],
-  ['loss+gradients', 'Loss + gradients', 'two'],
-  ['loss+health', 'Loss + health', 'two'],
-];
+/** @typedef {{ name: string, label: string, kind: string }} ChartView */
+/** The views, from Rust's table (share::VIEWS) once the wasm module is loaded. @type {ChartView[]} */
+let views = [];
 
 /** The view shown now. */
 export function currentView() { return document.body.dataset.view || 'all'; }
 
 /** Shows `view` (one of VIEWS); `onChange` redraws the charts at their new sizes. */
 export function setView(/** @type {string} */ view, /** @type {(() => void) | undefined} */ onChange = undefined) {
-  if (!VIEWS.some(([value]) => value === view)) view = 'all';
+  if (!views.some((v) => v.name === view)) view = 'all';
   document.body.dataset.view = view;
   for (const button of document.querySelectorAll('.view-tabs button')) {
     button.setAttribute('aria-selected', String(/** @type {HTMLElement} */ (button).dataset.view === view));
@@ -29,13 +23,14 @@ export function setView(/** @type {string} */ view, /** @type {(() => void) | un
   onChange?.();
 }
 
-/** Builds the view tabs above the charts. */
+/** Builds the view tabs above the charts from Rust's table (needs app.wasm). */
 export function initViews(/** @type {() => void} */ onChange) {
+  views = JSON.parse(app.wasm.chartViews());
   const bar = document.createElement('div');
   bar.className = 'view-tabs';
   bar.setAttribute('role', 'tablist');
   bar.setAttribute('aria-label', 'Which charts to show');
-  for (const [value, label, kind] of VIEWS) {
+  for (const { name: value, label, kind } of views) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = `view-tab view-${kind}`;
@@ -51,6 +46,6 @@ export function initViews(/** @type {() => void} */ onChange) {
 
 /** The next view in the tabs' order (the V key). */
 export function nextView(/** @type {() => void} */ onChange) {
-  const i = VIEWS.findIndex(([value]) => value === currentView());
-  setView(VIEWS[(i + 1) % VIEWS.length][0], onChange);
+  const i = views.findIndex((v) => v.name === currentView());
+  setView(views[(i + 1) % views.length].name, onChange);
 }
