@@ -168,7 +168,7 @@ fn a_real_run_gives_sane_statistics_and_charts() {
     let started = Instant::now();
     let config = Config {
         dataset: DatasetKind::Mnist,
-        acts: [RELU, SIGMOID, RELU],
+        acts: vec![RELU, SIGMOID, RELU],
         epochs: 3,
         stats_every: 10,
         ..Config::default()
@@ -203,7 +203,14 @@ fn a_real_run_gives_sane_statistics_and_charts() {
 
 /// Mean first-layer weight-gradient norm over the probes of a short run.
 fn first_layer_gradient(acts: [Activation; 3], seed: u64, data: &Arc<Dataset>) -> (f64, History) {
-    let config = Config { dataset: DatasetKind::Mnist, acts, seed, epochs: 5, stats_every: 10, ..Config::default() };
+    let config = Config {
+        dataset: DatasetKind::Mnist,
+        acts: acts.to_vec(),
+        seed,
+        epochs: 5,
+        stats_every: 10,
+        ..Config::default()
+    };
     let history = train(config, data.clone(), 120);
     let norms: Vec<f64> = history.probes.iter().map(|p| p.layers[0].grad_norm as f64).collect();
     assert!(norms.len() >= 10 && norms.iter().all(|v| v.is_finite()), "{norms:?}");
@@ -243,7 +250,7 @@ fn the_articles_dead_output_layer_is_seen_and_bannered() {
     for seed in [1, 2, 3] {
         let config = Config {
             dataset: DatasetKind::Mnist,
-            acts: [RELU, SIGMOID, RELU],
+            acts: vec![RELU, SIGMOID, RELU],
             lr: 0.1,
             seed,
             epochs: 1,
@@ -276,7 +283,7 @@ fn a_diverging_run_still_gives_charts() {
     let data = data(2000, 500);
     let config = Config {
         dataset: DatasetKind::Mnist,
-        acts: [RELU; 3],
+        acts: vec![RELU; 3],
         lr: 3.0,
         seed: 1,
         epochs: 1,
