@@ -1,11 +1,19 @@
 //! Chart 2: per layer, the distribution of the values before or after the activation: the
 //! histogram at the latest probe (left), and its 5/25/50/75/95 % percentiles over the steps
-//! (right), in the style of Glorot & Bengio's saturation figure.
+//! (right), in the style of Glorot & Bengio's saturation figure. A network deeper than
+//! [`ROWS_WITH_BANDS`] layers gets small multiples instead: one histogram per layer, in two or
+//! three columns, so ten layers stay readable on a projector.
 
 use super::*;
 use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass};
 
 const BINS: usize = super::hover::HISTOGRAM_BINS;
+/// Up to this many layers each gets a row with its percentile bands; more get small multiples.
+pub const ROWS_WITH_BANDS: usize = 4;
+/// Columns of the small multiples: two up to six layers, then three (ten layers: four rows).
+fn columns(layers: usize) -> usize {
+    if layers <= 6 { 2 } else { 3 }
+}
 
 /// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
 /// activation, for `scale` = devicePixelRatio.
@@ -56,18 +64,30 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         Stage::Pre => "before the activation",
         Stage::Post => "after the activation",
     };
-    let rows = p.root.split_evenly((layers, 1));
+    let many = layers > ROWS_WITH_BANDS;
+    let cols = if many { columns(layers) } else { 1 };
+    let rows = p.root.split_evenly((layers.div_ceil(cols), cols));
     let mut panels = Vec::new();
     let mut non_finite = probes.iter().any(|r| r.non_finite);
 
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.iter().enumerate().take(layers) {
         let color = t.layer(i);
         let title = format!("{} · {}", layer_name(i, layers), activation_name(history, i));
         let (body, mut row_free) = p.titled(row, &title, &color);
-        let subtitle = format!("  {stage_text} · histogram at step {}", latest.step);
-        p.text(&subtitle, (row_free.left, row_free.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-        row_free.left += p.text_width(&subtitle, LEGEND, false);
-        if i == 0 {
+        // Small multiples say once, in the first cell, what they show.
+        if !many || i == 0 {
+            let subtitle = if many {
+                let short = if stage == Stage::Pre { "before act." } else { "after act." };
+                format!("  {short} · step {}", latest.step)
+            } else {
+                format!("  {stage_text} · histogram at step {}", latest.step)
+            };
+            if !many || row_free.right - row_free.left > p.text_width(&subtitle, LEGEND, false) {
+                p.text(&subtitle, (row_free.left, row_free.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
+                row_free.left += p.text_width(&subtitle, LEGEND, false);
+            }
+        }
+        if i == 0 && !many {
             p.legend(
                 &[
                     (color.mix(0.2), "5–95 %".into(), false),
@@ -77,8 +97,14 @@ pub fn draw_activations_with<DB: DrawingBackend>(
                 row_free,
             );
         }
-        let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
-        let last_row = i + 1 == layers;
+        let (left, right) = if many {
+            (body, None)
+        } else {
+            let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
+            (left, Some(right))
+        };
+        // Small multiples leave out the axis name: every cell's axis is the value.
+        let last_row = !many && i + 1 == layers;
 
         // ---- histogram of the latest probe
         let q = latest.layers.get(i).map(|l| stage.quantiles(l)).unwrap_or(&[]);
@@ -113,8 +139,8 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             show_x_labels: true,
             x_fmt: &x_fmt,
             y_fmt: &y_fmt,
-            x_ticks: 5,
-            y_ticks: 3,
+            x_ticks: if many { 4 } else { 5 },
+            y_ticks: if many { 2 } else { 3 },
             y_label_width: TICK * 3.0,
         };
         let mut chart = linear_chart(&p, &left, &axes)?;
@@ -168,6 +194,7 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             ("value", "share of values"),
         ));
         drop(chart);
+        let Some(right) = right else { continue };
 
         // ---- percentile bands over the steps
         let pct = |r: &ProbeRecord, p: f32| -> f64 {

@@ -1,6 +1,7 @@
 //! Chart 3: gradient flow. Top: the L2 norm of each layer's weight gradient over the steps, on
 //! a log axis. Bottom: first-layer / last-layer ratio, also on a log axis: far below 1 means
-//! the gradient vanishes on its way back to the input.
+//! the gradient vanishes on its way back to the input. Right: the gradient size by depth at the
+//! latest probe (see `depth.rs`).
 
 use super::*;
 use crate::stats::ProbeRecord;
@@ -33,7 +34,8 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let mut panels = Vec::new();
     // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
     let mut non_finite = probes.iter().any(|r| r.non_finite);
-    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.6) as i32);
+    let (over_time, by_depth) = p.root.split_horizontally((p.width as f64 * 0.58) as i32);
+    let (top, bottom) = over_time.split_vertically((p.height as f64 * 0.6) as i32);
 
     // ---- per-layer norms
     let norms: Vec<Vec<(f64, f64)>> = (0..layers)
@@ -124,7 +126,10 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
                 format!("now {}", short(r as f64))
             };
             let color = if r < 0.01 { t.warn } else { t.ink };
-            p.text(&text, (row.right, row.y), TITLE, &color, (HPos::Right, VPos::Center), true);
+            // Where the title leaves no room, the by-depth panel beside shows the ratio.
+            if row.right - row.left > p.text_width(&text, TITLE, true) + p.px(12.0) {
+                p.text(&text, (row.right, row.y), TITLE, &color, (HPos::Right, VPos::Center), true);
+            }
         }
         None => {
             p.text(
@@ -140,13 +145,12 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     panels.push(layout_of(&chart, "ratio", &title, None, true, ("step", "first / last")));
     drop(chart);
 
+    panels.push(super::depth::draw_depth_panel(&p, &by_depth, latest)?);
+
     if non_finite {
         p.note(NON_FINITE_NOTE);
     }
     p.finish(panels)
 }
 
-/// 3 significant digits, scientific below 0.001.
-fn short(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-3 { format!("{v:.2e}") } else { format!("{v:.3}") }
-}
+use super::depth::short;

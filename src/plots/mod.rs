@@ -23,6 +23,7 @@
 
 mod activations;
 mod caption;
+mod depth;
 mod gradients;
 mod health;
 mod hover;
@@ -68,8 +69,20 @@ pub struct Theme {
     pub layers: Vec<RGBColor>,
 }
 
-/// Layer 1, layer 2, output: Okabe–Ito blue, vermillion, bluish green (colour-blind safe).
-pub const LAYER_COLORS: [RGBColor; 3] = [RGBColor(0, 114, 178), RGBColor(213, 94, 0), RGBColor(0, 158, 115)];
+/// The article's layer 1, layer 2, output: Okabe–Ito blue, vermillion, bluish green (colour-blind
+/// safe); deeper networks continue with orange, sky blue and five more, one per layer up to ten.
+pub const LAYER_COLORS: [RGBColor; 10] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(117, 112, 179),
+    RGBColor(166, 118, 29),
+    RGBColor(231, 41, 138),
+    RGBColor(102, 102, 102),
+    RGBColor(102, 166, 30),
+];
 
 impl Theme {
     pub fn light(scale: f64) -> Theme {
