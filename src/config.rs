@@ -635,8 +635,24 @@ impl Config {
     }
 
     /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
+    /// Deeper networks than the article's write a run of one activation once with its count,
+    /// "sigmoid ×7 → relu", so a title of ten layers stays on one line.
     pub fn describe(&self, short: bool) -> String {
-        let acts = self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(" → ");
+        let acts = if self.acts.len() <= 3 {
+            self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(" → ")
+        } else {
+            let mut runs: Vec<(Activation, usize)> = Vec::new();
+            for &a in &self.acts {
+                match runs.last_mut() {
+                    Some((last, n)) if *last == a => *n += 1,
+                    _ => runs.push((a, 1)),
+                }
+            }
+            runs.iter()
+                .map(|&(a, n)| if n == 1 { a.name().to_string() } else { format!("{} ×{n}", a.name()) })
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
         let bn = match (self.batch_norm, short) {
             (BatchNormMode::None, _) => return acts,
             (BatchNormMode::All, false) => "BatchNorm everywhere",
@@ -986,6 +1002,15 @@ mod tests {
         assert_eq!(errors[0].field, "loss", "{errors:?}");
         let qa = Config::from_settings(&[("dataset", "qa"), ("loss", "sse"), ("acts", "sigmoid,sigmoid")]).unwrap();
         assert_eq!(qa.layer_sizes(3), [3, 500, 1]);
+    }
+
+    #[test]
+    fn deep_titles_count_repeated_activations() {
+        let deep = Config::from_settings(&[("acts", "sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,relu")]);
+        assert_eq!(deep.unwrap().describe(false), "sigmoid ×7 → relu");
+        let c = Config::from_settings(&[("acts", "relu,tanh,tanh,relu"), ("bn", "last")]).unwrap();
+        assert_eq!(c.describe(true), "relu → tanh ×2 → relu + BN last");
+        assert_eq!(Config::default().describe(false), "relu → sigmoid → relu", "the article's three stay written out");
     }
 
     #[test]

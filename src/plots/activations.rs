@@ -10,10 +10,9 @@ use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass}
 const BINS: usize = super::hover::HISTOGRAM_BINS;
 /// Up to this many layers each gets a row with its percentile bands; more get small multiples.
 pub const ROWS_WITH_BANDS: usize = 4;
-/// Columns of the small multiples: two up to six layers, then three (ten layers: four rows).
-fn columns(layers: usize) -> usize {
-    if layers <= 6 { 2 } else { 3 }
-}
+/// Small multiples sit in two rows (ten layers: five columns), so each histogram keeps a usable
+/// height even in a chart a quarter of a 1280×720 projector.
+const MULTIPLE_ROWS: usize = 2;
 
 /// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
 /// activation, for `scale` = devicePixelRatio.
@@ -65,15 +64,28 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         Stage::Post => "after the activation",
     };
     let many = layers > ROWS_WITH_BANDS;
-    let cols = if many { columns(layers) } else { 1 };
-    let rows = p.root.split_evenly((layers.div_ceil(cols), cols));
+    let grid = if many { (MULTIPLE_ROWS, layers.div_ceil(MULTIPLE_ROWS)) } else { (layers, 1) };
+    let rows = p.root.split_evenly(grid);
     let mut panels = Vec::new();
     let mut non_finite = probes.iter().any(|r| r.non_finite);
 
     for (i, row) in rows.iter().enumerate().take(layers) {
         let color = t.layer(i);
         let title = format!("{} · {}", layer_name(i, layers), activation_name(history, i));
-        let (body, mut row_free) = p.titled(row, &title, &color);
+        let (body, mut row_free) = if many {
+            // A compact title strip: "L3 relu", "out sigmoid".
+            let short = if i + 1 == layers { "out".to_string() } else { format!("L{}", i + 1) };
+            let strip = p.px(LEGEND * 1.5);
+            let (top, rest) = row.split_vertically(strip);
+            let (xr, yr) = top.get_pixel_range();
+            let (x, y) = (xr.start + p.px(6.0), (yr.start + yr.end) / 2 + p.px(1.0));
+            let text = format!("{short} {}", activation_name(history, i));
+            p.text(&text, (x, y), LEGEND, &color, (HPos::Left, VPos::Center), true);
+            let left = x + p.text_width(&text, LEGEND, true);
+            (rest, TitleRow { left, right: xr.end - p.px(6.0), y })
+        } else {
+            p.titled(row, &title, &color)
+        };
         // Small multiples say once, in the first cell, what they show.
         if !many || i == 0 {
             let subtitle = if many {
@@ -130,7 +142,14 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         let y = (0.0, y_top);
         let x_fmt = number_format(x);
         let y_fmt = |v: &f64| {
-            if y_top < 0.05 { format!("{:.1}%", v * 100.0) } else { format!("{:.0}%", v * 100.0) }
+            if many {
+                // Small multiples: the shapes compare at a glance; hover gives the shares.
+                String::new()
+            } else if y_top < 0.05 {
+                format!("{:.1}%", v * 100.0)
+            } else {
+                format!("{:.0}%", v * 100.0)
+            }
         };
         let axes = Axes {
             x,
@@ -139,9 +158,9 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             show_x_labels: true,
             x_fmt: &x_fmt,
             y_fmt: &y_fmt,
-            x_ticks: if many { 4 } else { 5 },
-            y_ticks: if many { 2 } else { 3 },
-            y_label_width: TICK * 3.0,
+            x_ticks: if many { 3 } else { 5 },
+            y_ticks: if many { 1 } else { 3 },
+            y_label_width: if many { 0.0 } else { TICK * 3.0 },
         };
         let mut chart = linear_chart(&p, &left, &axes)?;
         if let Some((lo, hi)) = bounds(history, i, stage) {
@@ -163,10 +182,11 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         if let (true, Some(j)) = (capped, mass.iter().position(|&m| m == top1)) {
             let centre = x.0 + (j as f64 + 0.5) * width;
             let zeros = point_mass(q, 0.0);
-            let label = if zeros >= 0.05 && (x.0 + j as f64 * width..=x.0 + (j as f64 + 1.0) * width).contains(&0.0) {
-                format!("{:.0}% exactly 0", zeros * 100.0)
-            } else {
-                format!("{:.0}% of values", top1 * 100.0)
+            let at_zero = zeros >= 0.05 && (x.0 + j as f64 * width..=x.0 + (j as f64 + 1.0) * width).contains(&0.0);
+            let label = match (at_zero, many) {
+                (true, false) => format!("{:.0}% exactly 0", zeros * 100.0),
+                (true, true) => format!("{:.0}% = 0", zeros * 100.0),
+                (false, _) => format!("{:.0}%", top1 * 100.0) + if many { "" } else { " of values" },
             };
             let (px, py) = chart.backend_coord(&(centre, y_top));
             let right_half = centre > (x.0 + x.1) / 2.0;

@@ -14,7 +14,9 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
 ) -> Res<PanelLayout> {
     let t = p.theme;
     let layers = latest.layers.len();
-    let title = format!("Gradient size by depth · step {}", latest.step);
+    let long = format!("Gradient size by depth · step {}", latest.step);
+    let fits = p.text_width(&long, TITLE, true) < area.dim_in_pixel().0 as i32 - p.px(24.0);
+    let title = if fits { long } else { "Gradient by depth".to_string() };
     let (body, _) = p.titled(area, &title, &t.ink);
     // The ratio in large type, then the chart.
     let big = TITLE * 1.6;

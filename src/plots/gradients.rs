@@ -35,7 +35,11 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
     let mut non_finite = probes.iter().any(|r| r.non_finite);
     let (over_time, by_depth) = p.root.split_horizontally((p.width as f64 * 0.58) as i32);
-    let (top, bottom) = over_time.split_vertically((p.height as f64 * 0.6) as i32);
+    // A short chart (a quarter of a projector) keeps the norms and the by-depth panel, whose
+    // large type already states the ratio; a taller one also plots the ratio over time.
+    let with_ratio = p.height as f64 >= p.pxf(330.0);
+    let split = if with_ratio { (p.height as f64 * 0.6) as i32 } else { p.height as i32 };
+    let (top, bottom) = over_time.split_vertically(split);
 
     // ---- per-layer norms
     let norms: Vec<Vec<(f64, f64)>> = (0..layers)
@@ -50,7 +54,13 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let y = log_range(all.clone());
     let zeros = all.clone().any(|v| v == 0.0);
     non_finite |= all.clone().any(|v| !v.is_finite());
-    let title = "Weight-gradient norm ‖∂loss/∂W‖";
+    let title = if p.text_width("Weight-gradient norm ‖∂loss/∂W‖", TITLE, true)
+        < top.dim_in_pixel().0 as i32 - p.px(24.0)
+    {
+        "Weight-gradient norm ‖∂loss/∂W‖"
+    } else {
+        "‖∂loss/∂W‖ per layer"
+    };
     let (area, row) = p.titled(&top, title, &t.ink);
     let legend: Vec<(RGBAColor, String, bool)> =
         (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
@@ -59,7 +69,7 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
         x,
         y,
         x_desc: None,
-        show_x_labels: false,
+        show_x_labels: !with_ratio,
         x_fmt: &step_format,
         y_fmt: &log_format,
         x_ticks: 8,
@@ -92,6 +102,14 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     }
     panels.push(layout_of(&chart, "grad", title, None, true, ("step", "gradient norm")));
     drop(chart);
+
+    if !with_ratio {
+        panels.push(super::depth::draw_depth_panel(&p, &by_depth, latest)?);
+        if non_finite {
+            p.note(NON_FINITE_NOTE);
+        }
+        return p.finish(panels);
+    }
 
     // ---- ratio first / last
     let ratios: Vec<(f64, f64)> =
