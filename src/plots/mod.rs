@@ -674,7 +674,11 @@ where
     CT: CoordTranslate<From = (f64, f64)>,
 {
     let style = p.theme.muted.mix(0.45).stroke_width(p.px(1.2) as u32);
-    for &x in epochs {
+    // Thousands of one-step epochs (the Q&A's full batches) would bury the chart in lines and
+    // cost seconds to draw: at most MAX_EPOCH_LINES of them, evenly spaced.
+    const MAX_EPOCH_LINES: usize = 40;
+    let every = epochs.len().div_ceil(MAX_EPOCH_LINES).max(1);
+    for &x in epochs.iter().skip(every - 1).step_by(every) {
         chart
             .draw_series(DashedLineSeries::new(vec![(x, y.0), (x, y.1)], p.px(3.0) as u32, p.px(4.0) as u32, style))
             .map_err(err)?;

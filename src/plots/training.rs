@@ -84,7 +84,7 @@ pub fn draw_training_with<DB: DrawingBackend>(
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&loss).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_loss as f64)).collect();
-    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
     let layout = layout_of(&chart, "loss", "Loss", None, false, ("step", "loss"));
     // The epoch numbers, at the top of the dotted lines.
     let every = epochs.len().div_ceil(10).max(1);
@@ -132,7 +132,7 @@ pub fn draw_training_with<DB: DrawingBackend>(
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&acc).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
-    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
     if let Some(last) = history.epochs.last().filter(|e| e.test_accuracy.is_finite()) {
         let (lx, ly) = chart.backend_coord(&(last.step as f64, last.test_accuracy as f64));
         p.text(
@@ -151,4 +151,10 @@ pub fn draw_training_with<DB: DrawingBackend>(
         p.note(NON_FINITE_NOTE);
     }
     p.finish(panels)
+}
+
+/// The dot on each epoch's test value; none when the epochs are too many to tell apart (the
+/// Q&A's thousands of one-step epochs), where the line alone reads better and draws fast.
+fn test_marker<DB: DrawingBackend>(p: &Painter<DB>, test: &[(f64, f64)]) -> u32 {
+    if test.len() > 200 { 0 } else { p.px(5.0) as u32 }
 }
