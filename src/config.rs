@@ -211,10 +211,11 @@ impl Init {
 }
 
 /// What training minimises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Loss {
     /// Log-softmax of the activated outputs, then the mean negative log-likelihood (the article).
+    #[default]
     Nll,
     /// ½·Σ(y − ŷ)², summed over the batch's examples and outputs (the Q&A's update rule);
     /// with more than one output, y is the one-hot class.

@@ -117,6 +117,7 @@ mod tests {
         };
         let history = History {
             acts: config.acts.to_vec(),
+            loss: config.loss,
             steps_per_epoch: 2,
             steps: (1..=4)
                 .map(|step| StepRecord { step, loss: 2.0 / step as f32, accuracy: 0.1 * step as f32 })

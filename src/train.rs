@@ -313,7 +313,7 @@ impl Session {
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::from_weights(&start.weights, &config, &device);
-        let history = History { acts: config.acts.to_vec(), steps_per_epoch, ..History::default() };
+        let history = History { acts: config.acts.to_vec(), loss: config.loss, steps_per_epoch, ..History::default() };
         let mut session = Session {
             config,
             dataset,

@@ -30,7 +30,7 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
             format!("{} = 1/{inverse}", short(r as f64))
         }
         Some(r) => short(r as f64),
-        None => "none: the output's gradient is 0".to_string(),
+        None => "none".to_string(),
     };
     // Far below 1 (a hundredfold or more) is the vanishing gradient: in the warning colour.
     let color = if ratio.is_some_and(|r| r >= 0.01) { t.ink } else { t.warn };

@@ -160,22 +160,29 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
         let bh = p.px(BANNER * 2.9);
         let (x0, y0) = ((w - bw) / 2, h / 4 - bh / 2 + p.px(20.0));
         p.root.draw(&Rectangle::new([(x0, y0), (x0 + bw, y0 + bh)], t.warn.filled())).map_err(err)?;
+        // The article's softmax collapse, or (squared error, the Q&A's) a ReLU output that is off.
+        let softmax = history.loss == crate::config::Loss::Nll;
+        let banner = if softmax { DEAD_OUTPUT_BANNER } else { DEAD_OUTPUT_BANNER_SSE };
         let mut size = BANNER;
-        while size > 12.0 && p.text_width(DEAD_OUTPUT_BANNER, size, true) > bw - p.px(20.0) {
+        while size > 12.0 && p.text_width(banner, size, true) > bw - p.px(20.0) {
             size -= 1.0;
         }
         let white = RGBColor(255, 255, 255);
-        p.text(DEAD_OUTPUT_BANNER, (w / 2, y0 + bh * 2 / 5), size, &white, (HPos::Center, VPos::Center), true);
-        let detail = format!(
-            "{:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient",
-            latest.dead_output_rows * 100.0
-        );
+        p.text(banner, (w / 2, y0 + bh * 2 / 5), size, &white, (HPos::Center, VPos::Center), true);
+        let pct = latest.dead_output_rows * 100.0;
+        let detail = if softmax {
+            format!(
+                "{pct:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient"
+            )
+        } else {
+            format!("the output is 0 for {pct:.0}% of the examples → a ReLU that is off passes no gradient back")
+        };
         let mut small = LEGEND;
         while small > 9.0 && p.text_width(&detail, small, false) > bw - p.px(20.0) {
             small -= 1.0;
         }
         p.text(&detail, (w / 2, y0 + bh * 4 / 5), small, &white, (HPos::Center, VPos::Center), false);
-        p.banner = Some(DEAD_OUTPUT_BANNER.into());
+        p.banner = Some(banner.into());
     }
     if non_finite {
         p.note(NON_FINITE_NOTE);

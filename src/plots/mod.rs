@@ -196,6 +196,8 @@ impl PanelLayout {
 pub const NON_FINITE_NOTE: &str = "some values were NaN/∞ — not drawn";
 /// The banner text for a dead output layer.
 pub const DEAD_OUTPUT_BANNER: &str = "output layer dead: uniform softmax";
+/// The same for a network trained on squared error (the Q&A's single ReLU output).
+pub const DEAD_OUTPUT_BANNER_SSE: &str = "output dead: 0 for every example, no gradient";
 
 // ------------------------------------------------------------------------------------------
 // Drawing helpers shared by the charts

@@ -279,6 +279,10 @@ fn everything_non_finite_or_constant_still_draws() {
     let (buf, layout) = render(|b| draw_unit_health(b, &h, 1.0), (W, H));
     assert_eq!(layout.banner.as_deref(), Some(DEAD_OUTPUT_BANNER));
     assert!(count_color(&buf, RGBColor(185, 28, 28)) > 20_000, "the banner is big and red");
+    // Trained on squared error (the Q&A's ReLU output), the banner speaks of the output, not a softmax.
+    let sse = History { loss: crate::config::Loss::Sse, ..h.clone() };
+    let (_, layout) = render(|b| draw_unit_health(b, &sse, 1.0), (W, H));
+    assert_eq!(layout.banner.as_deref(), Some(DEAD_OUTPUT_BANNER_SSE));
     // Zero gradients cannot be drawn on a log axis: the range stays valid anyway.
     let (_, layout) = render(|b| draw_gradients(b, &h, 1.0), (W, H));
     assert!(panel(&layout, "grad").y_min > 0.0);

@@ -133,3 +133,17 @@ test('the Q&A preset runs its 10,000 full-batch steps to the end on the CPU (tim
     await s.context.close();
   }
 });
+
+test('the Q&A with a ReLU output: lecture mode shows the dead output and the stuck loss', async () => {
+  const s = await openPage(env, '?preset=qa-relu&backend=cpu&lecture=1&autostart=1', { viewport: { width: 1280, height: 720 } });
+  try {
+    await waitState(s.page, ['finished', 'diverged', 'error'], 120_000);
+    await s.page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, { timeout: 30_000 });
+    await sleep(1000);
+    const health = await s.page.evaluate(() => window.playground.chartLayouts.a.health);
+    assert.ok(health && !health.empty);
+    await s.page.screenshot({ path: join(ARTIFACTS, 'qa-relu-lecture-1280x720.png') });
+  } finally {
+    await s.context.close();
+  }
+});
