@@ -38,7 +38,6 @@ export function buildForm() {
   const { maxLayers } = JSON.parse(app.wasm.networkLimits());
   fill(['depth'], Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]));
   renderLayers(3);
-  fill(compare.ACT_IDS, choices('acts'));
   fill(['bn', 'b-bn'], choices('bn'));
   fill(['init'], choices('init'));
   fill(['bias'], choices('bias'));
@@ -103,6 +102,8 @@ function renderLayers(depth) {
   fill(ACT_IDS, choices('acts'));
   for (const id of [...ACT_IDS, ...WIDTH_IDS]) if (keep.has(id)) $(id).value = keep.get(id);
   $('depth').value = String(depth);
+  // B has A's depth: one activation per layer of A's network.
+  compare.renderActs(depth, choices('acts'));
 }
 
 /** A new depth: Rust decides the widths it keeps (see Config::apply_setting), the form shows them. */

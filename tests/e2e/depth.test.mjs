@@ -25,6 +25,8 @@ test('the depth control draws one row per layer; widths and init go into the lin
     assert.deepEqual(await ids(s.page, 'act'), ['act1', 'act2', 'act3', 'act4', 'act5', 'act6', 'act7', 'act8']);
     const widths = await Promise.all((await ids(s.page, 'width')).map((id) => s.page.inputValue(`#${id}`)));
     assert.deepEqual(widths, ['500', '256', '256', '256', '256', '256', '256'], 'Rust extends the widths with the last one');
+    // B (compare) has A's depth: one activation per layer.
+    assert.equal((await ids(s.page, 'b-act')).length, 8);
     for (let i = 1; i <= 8; i++) await s.page.selectOption(`#act${i}`, 'sigmoid');
     await s.page.fill('#width1', '64');
     await s.page.selectOption('#init', 'xavier');
@@ -97,10 +99,14 @@ test('each depth, initialisation and Q&A preset loads and runs a few steps on th
         });
       assert.equal(await s.page.inputValue('#preset'), name, `${name} is selected`);
       assert.match(await s.page.textContent('#preset-description'), /\.$/);
+      // The previous preset's progress stays until this run resets it: wait for a new one.
+      await s.page.evaluate(() => { window.__before = window.playground.progress; });
       await s.page.click('#start');
       const want = qa ? 200 : 3;
-      await s.page.waitForFunction((w) => (window.playground.progress?.step ?? 0) >= w
-        || ['error', 'diverged'].includes(document.body.dataset.state), want, { timeout: 60_000 });
+      await s.page.waitForFunction((w) => {
+        const p = window.playground.progress;
+        return (p && p !== window.__before && p.step >= w) || ['error', 'diverged'].includes(document.body.dataset.state);
+      }, want, { timeout: 60_000 });
       const p = await progress(s.page);
       const errors = await s.page.$$eval('.field-error', (els) => els.map((e) => e.textContent).filter(Boolean));
       assert.ok(p?.step >= want, `${name}: ${JSON.stringify(p)} ${await s.page.textContent('#status-text')} ${errors}`);
