@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The activation applied after each Linear layer (the third one acts on the output logits).
+/// The activation applied after each Linear layer (the last one acts on the output).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
@@ -14,10 +14,15 @@ pub enum Activation {
     Sigmoid,
     Tanh,
     Selu,
+    /// No activation: the Linear layer's output as it is.
+    Identity,
 }
 
 impl Activation {
-    pub const ALL: [Activation; 4] = [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Selu];
+    pub const ALL: [Activation; 5] =
+        [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Selu, Activation::Identity];
+    /// The article's four, whose combinations the sweep table covers.
+    pub const ARTICLE: [Activation; 4] = [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Selu];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -25,6 +30,7 @@ impl Activation {
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
             Activation::Selu => "selu",
+            Activation::Identity => "identity",
         }
     }
 
@@ -35,15 +41,15 @@ impl Activation {
             Activation::Sigmoid => "Sigmoid",
             Activation::Tanh => "Tanh",
             Activation::Selu => "SELU",
+            Activation::Identity => "Identity",
         }
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|a| a.name() == wanted)
-            .ok_or_else(|| format!("unknown activation {:?} (expected relu, sigmoid, tanh or selu)", clip(text)))
+        Self::ALL.into_iter().find(|a| a.name() == wanted).ok_or_else(|| {
+            format!("unknown activation {:?} (expected relu, sigmoid, tanh, selu or identity)", clip(text))
+        })
     }
 }
 
@@ -106,11 +112,19 @@ pub enum DatasetKind {
     FashionMnist,
     #[serde(rename = "cifar10")]
     Cifar10,
+    /// The six examples of the Q&A "ReLU worse than sigmoid?" (3 binary inputs, 1 output), built in.
+    #[serde(rename = "qa")]
+    Qa,
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 4] =
-        [DatasetKind::MnistSubset, DatasetKind::Mnist, DatasetKind::FashionMnist, DatasetKind::Cifar10];
+    pub const ALL: [DatasetKind; 5] = [
+        DatasetKind::MnistSubset,
+        DatasetKind::Mnist,
+        DatasetKind::FashionMnist,
+        DatasetKind::Cifar10,
+        DatasetKind::Qa,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -118,6 +132,15 @@ impl DatasetKind {
             DatasetKind::Mnist => "mnist",
             DatasetKind::FashionMnist => "fashion-mnist",
             DatasetKind::Cifar10 => "cifar10",
+            DatasetKind::Qa => "qa",
+        }
+    }
+
+    /// Outputs of the network's last layer: one per class, or the Q&A's single output.
+    pub fn outputs(self) -> usize {
+        match self {
+            DatasetKind::Qa => 1,
+            _ => NUM_CLASSES,
         }
     }
 
@@ -127,14 +150,101 @@ impl DatasetKind {
             DatasetKind::Mnist => "MNIST (full)",
             DatasetKind::FashionMnist => "Fashion-MNIST",
             DatasetKind::Cifar10 => "CIFAR-10",
+            DatasetKind::Qa => "Q&A: six 3-bit examples",
         }
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
         Self::ALL.into_iter().find(|d| d.name() == wanted).ok_or_else(|| {
-            format!("unknown dataset {:?} (expected mnist-subset, mnist, fashion-mnist or cifar10)", clip(text))
+            format!("unknown dataset {:?} (expected mnist-subset, mnist, fashion-mnist, cifar10 or qa)", clip(text))
         })
+    }
+}
+
+/// How the Linear weights start. Every scheme is drawn on the CPU from the seed (ChaCha8), so a
+/// link reproduces the same weights on every backend; `gain` multiplies the weights' spread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Init {
+    /// PyTorch's Linear default: weights and biases U(±1/√fan_in).
+    Pytorch,
+    /// Glorot uniform: weights U(±√(6/(fan_in + fan_out))), biases 0.
+    Xavier,
+    /// Kaiming normal (fan_in, ReLU): weights N(0, 2/fan_in), biases 0.
+    He,
+    /// LeCun normal: weights N(0, 1/fan_in), biases 0 (SELU's init).
+    Lecun,
+    /// The Q&A's `2 * random - 1`: weights and biases U(−1, 1).
+    Uniform,
+}
+
+impl Init {
+    pub const ALL: [Init; 5] = [Init::Pytorch, Init::Xavier, Init::He, Init::Lecun, Init::Uniform];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::Pytorch => "pytorch",
+            Init::Xavier => "xavier",
+            Init::He => "he",
+            Init::Lecun => "lecun",
+            Init::Uniform => "uniform",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Init::Pytorch => "PyTorch default U(±1/√fan_in)",
+            Init::Xavier => "Xavier/Glorot uniform",
+            Init::He => "He/Kaiming normal",
+            Init::Lecun => "LeCun normal",
+            Init::Uniform => "U(−1, 1)",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|i| i.name() == wanted).ok_or_else(|| {
+            format!("unknown initialisation {:?} (expected pytorch, xavier, he, lecun or uniform)", clip(text))
+        })
+    }
+}
+
+/// What training minimises.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Loss {
+    /// Log-softmax of the activated outputs, then the mean negative log-likelihood (the article).
+    #[default]
+    Nll,
+    /// ½·Σ(y − ŷ)², summed over the batch's examples and outputs (the Q&A's update rule);
+    /// with more than one output, y is the one-hot class.
+    Sse,
+}
+
+impl Loss {
+    pub const ALL: [Loss; 2] = [Loss::Nll, Loss::Sse];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Nll => "nll",
+            Loss::Sse => "sse",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Loss::Nll => "Softmax cross-entropy (mean)",
+            Loss::Sse => "½·Σ squared error (sum)",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|l| l.name() == wanted)
+            .ok_or_else(|| format!("unknown loss {:?} (expected nll or sse)", clip(text)))
     }
 }
 
@@ -172,8 +282,8 @@ impl BackendKind {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub dataset: DatasetKind,
-    /// Activation after Linear 1, Linear 2 and Linear 3 (the output logits).
-    pub acts: [Activation; 3],
+    /// One activation per Linear layer, the last acting on the output (1 to [`MAX_LAYERS`]).
+    pub acts: Vec<Activation>,
     #[serde(rename = "bn", alias = "batch_norm")]
     pub batch_norm: BatchNormMode,
     pub lr: f64,
@@ -187,6 +297,14 @@ pub struct Config {
     /// Take activation/gradient statistics every this many steps (0 = never).
     #[serde(rename = "stats", alias = "stats_every")]
     pub stats_every: usize,
+    /// Widths of the hidden layers: one fewer than `acts` (the output width is the dataset's).
+    pub widths: Vec<usize>,
+    pub init: Init,
+    /// Multiplies the initial weights' spread (bounds or standard deviation).
+    pub gain: f64,
+    /// Whether the Linear layers have biases.
+    pub bias: bool,
+    pub loss: Loss,
 }
 
 /// One setting: its one name (JSON field, link key, CLI flag, form element, error field), what
@@ -201,9 +319,9 @@ pub struct Setting {
 }
 
 /// Every setting, in the order of the form and of a share link.
-pub const SETTINGS: [(&str, &str, &str); 10] = [
+pub const SETTINGS: [(&str, &str, &str); 15] = [
     ("dataset", "Dataset", "the data to train and test on"),
-    ("acts", "Activations", "the activation after Linear 1, Linear 2 and Linear 3 (the output)"),
+    ("acts", "Activations", "one activation per Linear layer, the last on the output; 1 to 10 layers"),
     ("bn", "BatchNorm", "where BatchNorm sits: nowhere, after every Linear, or only after the last"),
     ("lr", "Learning rate", "SGD step size, > 0 and ≤ 100"),
     ("momentum", "Momentum", "SGD momentum in [0, 1) (dampening 0, as in PyTorch)"),
@@ -212,7 +330,15 @@ pub const SETTINGS: [(&str, &str, &str); 10] = [
     ("seed", "Seed", "fixes the initial weights and the batch order; 0 to 2^53 − 1"),
     ("backend", "Backend", "gpu (WebGPU in the browser, wgpu natively) or cpu"),
     ("stats", "Statistics every", "take activation and gradient statistics every this many steps (0 = never)"),
+    ("widths", "Hidden widths", "units of each hidden layer, 1 to 1024 each; one fewer than the activations"),
+    ("init", "Initialisation", "how the weights start, drawn from the seed"),
+    ("gain", "Init gain", "multiplies the initial weights' spread, > 0 and ≤ 10"),
+    ("bias", "Biases", "whether the Linear layers have biases (1 or 0)"),
+    ("loss", "Loss", "nll (softmax cross-entropy, mean) or sse (½·Σ squared error over the batch)"),
 ];
+
+/// The network settings a link or file name mentions only when they differ from the article's.
+const NETWORK_KEYS: [&str; 5] = ["widths", "init", "gain", "bias", "loss"];
 
 /// The settings table with the choices of each enumerated setting (for the page's form).
 pub fn settings_table() -> Vec<Setting> {
@@ -227,6 +353,9 @@ pub fn settings_table() -> Vec<Setting> {
                 "acts" => Activation::ALL.iter().map(|a| (a.name(), a.title())).collect(),
                 "bn" => BatchNormMode::ALL.iter().map(|m| (m.name(), m.title())).collect(),
                 "backend" => vec![("gpu", "WebGPU"), ("cpu", "CPU")],
+                "init" => Init::ALL.iter().map(|i| (i.name(), i.title())).collect(),
+                "loss" => Loss::ALL.iter().map(|l| (l.name(), l.title())).collect(),
+                "bias" => vec![("1", "With biases"), ("0", "No biases")],
                 _ => Vec::new(),
             },
         })
@@ -236,11 +365,16 @@ pub fn settings_table() -> Vec<Setting> {
 /// The article's network: 784 (or 3072 for CIFAR-10) → 500 → 256 → 10.
 pub const HIDDEN_SIZES: [usize; 2] = [500, 256];
 pub const NUM_CLASSES: usize = 10;
+/// The most Linear layers (activations) a network may have.
+pub const MAX_LAYERS: usize = 10;
+pub const MAX_WIDTH: usize = 1024;
+pub const MAX_GAIN: f64 = 10.0;
 
 pub const MAX_BATCH_SIZE: usize = 4096;
 /// Seeds stay exact JavaScript numbers (2^53 − 1), so a link's seed survives the page.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
-pub const MAX_EPOCHS: usize = 1000;
+/// High enough for the Q&A's thousands of full-batch steps (one step per epoch).
+pub const MAX_EPOCHS: usize = 100_000;
 pub const MAX_LR: f64 = 100.0;
 pub const MAX_STATS_EVERY: usize = 100_000;
 
@@ -254,6 +388,8 @@ fn numeric_range(key: &str) -> Option<(&'static str, bool, String)> {
         "epochs" => ("epochs", true, format!("between 1 and {MAX_EPOCHS}")),
         "seed" => ("seed", true, format!("between 0 and {MAX_SEED}")),
         "stats" => ("statistics cadence", true, format!("between 0 and {MAX_STATS_EVERY} steps")),
+        "widths" => ("each hidden width", true, format!("between 1 and {MAX_WIDTH}")),
+        "gain" => ("init gain", false, format!("> 0 and ≤ {MAX_GAIN}")),
         _ => return None,
     })
 }
@@ -282,6 +418,15 @@ pub fn short_number(x: f64) -> String {
     let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
     let plain = rounded.to_string();
     if plain.len() <= 12 { plain } else { format!("{rounded:e}") }
+}
+
+/// A yes/no setting: 1/0, true/false, yes/no, on/off.
+fn parse_flag(key: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::new(key, format!("1 or 0 expected, got {:?}", clip(value)))),
+    }
 }
 
 /// A real-valued setting; text that is not a number names the allowed range.
@@ -318,7 +463,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             dataset: DatasetKind::MnistSubset,
-            acts: [Activation::Relu, Activation::Sigmoid, Activation::Relu],
+            acts: vec![Activation::Relu, Activation::Sigmoid, Activation::Relu],
             batch_norm: BatchNormMode::None,
             lr: 0.01,
             momentum: 0.5,
@@ -327,6 +472,11 @@ impl Default for Config {
             seed: 1,
             backend: BackendKind::Gpu,
             stats_every: 50,
+            widths: HIDDEN_SIZES.to_vec(),
+            init: Init::Pytorch,
+            gain: 1.0,
+            bias: true,
+            loss: Loss::Nll,
         }
     }
 }
@@ -384,6 +534,35 @@ impl Config {
         check("epochs", (1..=MAX_EPOCHS).contains(&self.epochs), short_number(self.epochs as f64));
         check("seed", self.seed <= MAX_SEED, self.seed.to_string());
         check("stats", self.stats_every <= MAX_STATS_EVERY, short_number(self.stats_every as f64));
+        check("gain", self.gain.is_finite() && self.gain > 0.0 && self.gain <= MAX_GAIN, short_number(self.gain));
+        if let Some(&bad) = self.widths.iter().find(|w| !(1..=MAX_WIDTH).contains(*w)) {
+            errors.push(out_of_range("widths", &short_number(bad as f64), false));
+        }
+        if !(1..=MAX_LAYERS).contains(&self.acts.len()) {
+            errors.push(ConfigError::new(
+                "acts",
+                format!(
+                    "between 1 and {MAX_LAYERS} activations (one per Linear layer) expected, got {}",
+                    self.acts.len()
+                ),
+            ));
+        } else if self.widths.len() + 1 != self.acts.len() {
+            errors.push(ConfigError::new(
+                "widths",
+                format!(
+                    "{} activations need {} hidden widths (one fewer), got {}",
+                    self.acts.len(),
+                    self.acts.len() - 1,
+                    self.widths.len()
+                ),
+            ));
+        }
+        if self.loss == Loss::Nll && self.dataset.outputs() < 2 {
+            errors.push(ConfigError::new(
+                "loss",
+                format!("nll needs two or more outputs; {} has one, use loss=sse", self.dataset.name()),
+            ));
+        }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
@@ -399,14 +578,33 @@ impl Config {
                 errors.push(e);
             }
         }
-        if let Err(problems) = config.validate() {
-            for problem in problems {
-                if let Some((_, good)) = self.settings().into_iter().find(|(k, _)| *k == problem.field) {
-                    // `self` is valid, so its value always applies.
-                    let _ = config.apply_setting(&problem.field, &good);
-                }
-                errors.push(problem);
+        let good = self.all_settings();
+        let mut problems = config.validate().err().unwrap_or_default();
+        errors.extend(problems.iter().cloned());
+        // A setting that fails keeps `self`'s value; one that fails with another (the widths with
+        // the depth, the loss with the dataset) takes that one's value from `self` too. `self` is
+        // valid, so this ends in a valid configuration.
+        for _ in 0..4 {
+            if problems.is_empty() {
+                break;
             }
+            for problem in &problems {
+                let partners: &[&str] = match problem.field.as_str() {
+                    "acts" | "widths" => &["acts", "widths"],
+                    "loss" => &["loss", "dataset"],
+                    _ => &[],
+                };
+                for field in std::iter::once(problem.field.as_str()).chain(partners.iter().copied()) {
+                    if let Some((key, value)) = good.iter().find(|(k, _)| *k == field) {
+                        let _ = config.apply_setting(key, value);
+                    }
+                }
+            }
+            problems = config.validate().err().unwrap_or_default();
+        }
+        if !problems.is_empty() {
+            // Never reached for a valid `self`; the promise of a valid result holds regardless.
+            config = self.clone();
         }
         (config, errors)
     }
@@ -430,7 +628,7 @@ impl Config {
 
     /// A short human name, e.g. `relu-sigmoid-relu` or `relu-sigmoid-relu+bn(last)`.
     pub fn label(&self) -> String {
-        let acts = self.acts.map(Activation::name).join("-");
+        let acts = self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join("-");
         match self.batch_norm {
             BatchNormMode::None => acts,
             mode => format!("{acts}+bn({})", mode.name()),
@@ -438,8 +636,24 @@ impl Config {
     }
 
     /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
+    /// Deeper networks than the article's write a run of one activation once with its count,
+    /// "sigmoid ×7 → relu", so a title of ten layers stays on one line.
     pub fn describe(&self, short: bool) -> String {
-        let acts = self.acts.map(Activation::name).join(" → ");
+        let acts = if self.acts.len() <= 3 {
+            self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(" → ")
+        } else {
+            let mut runs: Vec<(Activation, usize)> = Vec::new();
+            for &a in &self.acts {
+                match runs.last_mut() {
+                    Some((last, n)) if *last == a => *n += 1,
+                    _ => runs.push((a, 1)),
+                }
+            }
+            runs.iter()
+                .map(|&(a, n)| if n == 1 { a.name().to_string() } else { format!("{} ×{n}", a.name()) })
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
         let bn = match (self.batch_norm, short) {
             (BatchNormMode::None, _) => return acts,
             (BatchNormMode::All, false) => "BatchNorm everywhere",
@@ -457,7 +671,7 @@ impl Config {
             .settings()
             .into_iter()
             .map(|(key, value)| match key {
-                "acts" => value.replace(',', "-"),
+                "acts" | "widths" => value.replace(',', "-"),
                 "dataset" | "backend" => value,
                 _ => format!("{key}-{value}"),
             })
@@ -474,18 +688,39 @@ impl Config {
             "dataset" => self.dataset = DatasetKind::parse(value).map_err(|m| ConfigError::new(key, m))?,
             "acts" => {
                 let parts: Vec<&str> = value.split(',').collect();
-                if parts.len() != 3 {
+                if !(1..=MAX_LAYERS).contains(&parts.len()) {
                     return Err(ConfigError::new(
                         key,
-                        format!("three activations expected (e.g. relu,sigmoid,relu), got {:?}", clip(value)),
+                        format!(
+                            "1 to {MAX_LAYERS} activations expected, one per Linear layer (e.g. relu,sigmoid,relu), \
+                             got {:?}",
+                            clip(value)
+                        ),
                     ));
                 }
-                let mut acts = self.acts;
-                for (slot, part) in acts.iter_mut().zip(parts) {
-                    *slot = Activation::parse(part).map_err(|m| ConfigError::new(key, m))?;
+                let acts = parts
+                    .into_iter()
+                    .map(|part| Activation::parse(part).map_err(|m| ConfigError::new(key, m)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // A new depth keeps the widths it can: cut, or extended with the last width, so
+                // `acts` alone is a whole network (a later `widths` still overrides them).
+                if self.widths.len() + 1 != acts.len() {
+                    let fill = self.widths.last().copied().unwrap_or(HIDDEN_SIZES[1]);
+                    self.widths.resize(acts.len() - 1, fill);
                 }
                 self.acts = acts;
             }
+            "widths" => {
+                self.widths = value
+                    .split(',')
+                    .filter(|part| !part.trim().is_empty())
+                    .map(|part| parse_whole(key, part))
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
+            "init" => self.init = Init::parse(value).map_err(|m| ConfigError::new(key, m))?,
+            "gain" => self.gain = parse_number(key, value)?,
+            "bias" => self.bias = parse_flag(key, value)?,
+            "loss" => self.loss = Loss::parse(value).map_err(|m| ConfigError::new(key, m))?,
             "bn" => self.batch_norm = BatchNormMode::parse(value).map_err(|m| ConfigError::new(key, m))?,
             "lr" => self.lr = parse_number(key, value)?,
             "momentum" => self.momentum = parse_number(key, value)?,
@@ -504,11 +739,25 @@ impl Config {
         Ok(())
     }
 
-    /// The settings as ordered `key=value` pairs, the readable form of a share link.
+    /// The settings as ordered `key=value` pairs, the readable form of a share link. The
+    /// network settings (widths, init, gain, bias, loss) are listed only where they differ from
+    /// the article's, so every link and file name of the article's network reads as before.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let article = Config::default();
+        let defaults = article.all_settings();
+        self.all_settings()
+            .into_iter()
+            .zip(defaults)
+            .filter(|((key, value), (_, default))| !NETWORK_KEYS.contains(key) || value != default)
+            .map(|(pair, _)| pair)
+            .collect()
+    }
+
+    /// Every setting as ordered `key=value` pairs, defaults included (for the page's form).
+    pub fn all_settings(&self) -> Vec<(&'static str, String)> {
         vec![
             ("dataset", self.dataset.name().to_string()),
-            ("acts", self.acts.map(Activation::name).join(",")),
+            ("acts", self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")),
             ("bn", self.batch_norm.name().to_string()),
             ("lr", self.lr.to_string()),
             ("momentum", self.momentum.to_string()),
@@ -517,13 +766,27 @@ impl Config {
             ("seed", self.seed.to_string()),
             ("backend", self.backend.name().to_string()),
             ("stats", self.stats_every.to_string()),
+            ("widths", self.widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",")),
+            ("init", self.init.name().to_string()),
+            ("gain", self.gain.to_string()),
+            ("bias", if self.bias { "1" } else { "0" }.to_string()),
+            ("loss", self.loss.name().to_string()),
         ]
+    }
+
+    /// Widths of every layer boundary for `input_size` inputs: the input, the hidden widths, the
+    /// dataset's outputs.
+    pub fn layer_sizes(&self, input_size: usize) -> Vec<usize> {
+        let mut sizes = vec![input_size];
+        sizes.extend(&self.widths);
+        sizes.push(self.dataset.outputs());
+        sizes
     }
 }
 
 /// Every key [`Config::apply_setting`] understands: the names of [`SETTINGS`].
-pub const SETTING_KEYS: [&str; 10] = {
-    let mut keys = [""; 10];
+pub const SETTING_KEYS: [&str; 15] = {
+    let mut keys = [""; 15];
     let mut i = 0;
     while i < SETTINGS.len() {
         keys[i] = SETTINGS[i].0;
@@ -575,7 +838,7 @@ mod tests {
     #[test]
     fn json_round_trip_and_unknown_fields() {
         let c = Config {
-            acts: [Activation::Selu, Activation::Tanh, Activation::Sigmoid],
+            acts: vec![Activation::Selu, Activation::Tanh, Activation::Sigmoid],
             batch_norm: BatchNormMode::Last,
             seed: 42,
             ..Config::default()
@@ -589,7 +852,7 @@ mod tests {
     fn settings_round_trip_through_apply_setting() {
         let c = Config {
             dataset: DatasetKind::Cifar10,
-            acts: [Activation::Tanh, Activation::Selu, Activation::Sigmoid],
+            acts: vec![Activation::Tanh, Activation::Selu, Activation::Sigmoid],
             batch_norm: BatchNormMode::All,
             lr: 0.0375,
             momentum: 0.9,
@@ -598,6 +861,11 @@ mod tests {
             seed: MAX_SEED,
             backend: BackendKind::Cpu,
             stats_every: 7,
+            widths: vec![64, 1024],
+            init: Init::He,
+            gain: 0.5,
+            bias: false,
+            loss: Loss::Sse,
         };
         let mut back = Config::default();
         for (k, v) in c.settings() {
@@ -605,6 +873,7 @@ mod tests {
         }
         assert_eq!(back, c);
         assert_eq!(c.settings().len(), SETTING_KEYS.len());
+        assert_eq!(c.all_settings().len(), SETTING_KEYS.len());
     }
 
     #[test]
@@ -616,8 +885,11 @@ mod tests {
         let mut sorted_fields = fields.clone();
         sorted_fields.sort();
         assert_eq!(sorted_fields, sorted_keys, "JSON fields are the setting names");
-        let link: Vec<&str> = Config::default().settings().iter().map(|(k, _)| *k).collect();
+        let link: Vec<&str> = Config::default().all_settings().iter().map(|(k, _)| *k).collect();
         assert_eq!(link, SETTING_KEYS);
+        // The article's network needs none of the network settings in a link.
+        let short: Vec<&str> = Config::default().settings().iter().map(|(k, _)| *k).collect();
+        assert_eq!(short, SETTING_KEYS[..10]);
         assert_eq!(settings_table().iter().map(|s| s.name).collect::<Vec<_>>(), SETTING_KEYS);
         // Old JSON spellings still read as the same configuration.
         let old = Config::from_json(r#"{"batch_norm":"last","batch_size":64,"stats_every":5}"#).unwrap();
@@ -649,10 +921,10 @@ mod tests {
 
     #[test]
     fn out_of_range_values_give_the_allowed_range() {
-        assert_eq!(message("epochs", "-3"), "epochs must be between 1 and 1000, got -3");
-        assert_eq!(message("epochs", "0"), "epochs must be between 1 and 1000, got 0");
-        assert_eq!(message("epochs", "2.5"), "epochs must be a whole number between 1 and 1000, got 2.5");
-        assert_eq!(message("epochs", "ten"), "a whole number between 1 and 1000 expected, got \"ten\"");
+        assert_eq!(message("epochs", "-3"), "epochs must be between 1 and 100000, got -3");
+        assert_eq!(message("epochs", "0"), "epochs must be between 1 and 100000, got 0");
+        assert_eq!(message("epochs", "2.5"), "epochs must be a whole number between 1 and 100000, got 2.5");
+        assert_eq!(message("epochs", "ten"), "a whole number between 1 and 100000 expected, got \"ten\"");
         assert_eq!(message("batch", "-1"), "batch size must be between 1 and 4096, got -1");
         assert_eq!(message("batch", "5000"), "batch size must be between 1 and 4096, got 5000");
         assert_eq!(message("seed", "-7"), "seed must be between 0 and 9007199254740991, got -7");
@@ -667,13 +939,13 @@ mod tests {
         assert_eq!(message("momentum", "-0.1"), "momentum must be in [0, 1), got -0.1");
         // Whole numbers too large for the field (on any platform) still name the range.
         assert_eq!(message("batch", "18446744073709551616"), "batch size must be between 1 and 4096, got 1.84467e19");
-        assert_eq!(message("epochs", "1e30"), "epochs must be between 1 and 1000, got 1e30");
+        assert_eq!(message("epochs", "1e30"), "epochs must be between 1 and 100000, got 1e30");
         // A whole number written in exponent form is one.
         assert_eq!(Config::from_settings(&[("epochs", "1e2")]).unwrap().epochs, 100);
         // Each range the messages state is the one validation applies: its ends are accepted.
         let ends = [
             ("epochs", "1"),
-            ("epochs", "1000"),
+            ("epochs", "100000"),
             ("batch", "4096"),
             ("seed", "9007199254740991"),
             ("stats", "0"),
@@ -684,7 +956,7 @@ mod tests {
         for (key, value) in ends {
             assert!(Config::from_settings(&[(key, value)]).is_ok(), "{key}={value} is in range");
         }
-        for (key, value) in [("epochs", "1001"), ("stats", "100001"), ("lr", "100.5"), ("batch", "0")] {
+        for (key, value) in [("epochs", "100001"), ("stats", "100001"), ("lr", "100.5"), ("batch", "0")] {
             assert!(message(key, value).contains("must be"), "{key}={value}");
         }
     }
@@ -695,7 +967,7 @@ mod tests {
         assert_eq!(message("lr", "-1e-320"), "learning rate must be > 0 and ≤ 100, got -1e-320");
         assert_eq!(message("lr", "123456789.123456789"), "learning rate must be > 0 and ≤ 100, got 123457000");
         assert_eq!(message("momentum", "-1.00000000000000000001e-300"), "momentum must be in [0, 1), got -1e-300");
-        assert_eq!(message("epochs", "-1e300"), "epochs must be between 1 and 1000, got -1e300");
+        assert_eq!(message("epochs", "-1e300"), "epochs must be between 1 and 100000, got -1e300");
         assert_eq!(message("lr", "inf"), "learning rate must be > 0 and ≤ 100, got inf");
         assert_eq!(short_number(0.01), "0.01");
         assert_eq!(short_number(0.1 + 0.2), "0.3");
@@ -708,6 +980,38 @@ mod tests {
             let back: f64 = text.parse().unwrap();
             assert!(((back - x) / x).abs() < 1e-5, "{x} shown as {text}");
         }
+    }
+
+    #[test]
+    fn depth_and_widths_go_together() {
+        let c = Config::from_settings(&[("acts", "sigmoid,sigmoid,sigmoid,sigmoid,sigmoid")]).unwrap();
+        assert_eq!(c.widths, [500, 256, 256, 256], "a deeper net extends the widths with the last one");
+        assert_eq!(c.layer_sizes(784), [784, 500, 256, 256, 256, 10]);
+        let c = Config::from_settings(&[("acts", "relu,relu"), ("widths", "32")]).unwrap();
+        assert_eq!((c.acts.len(), c.widths.clone()), (2, vec![32]));
+        let c = Config::from_settings(&[("widths", "8,8,8"), ("acts", "tanh,tanh,tanh,identity")]).unwrap();
+        assert_eq!(c.widths, [8, 8, 8], "widths that fit the new depth are kept");
+        assert_eq!(Config::from_settings(&[("acts", "identity")]).unwrap().layer_sizes(3), [3, 10]);
+        assert!(message("widths", "1,2,3").contains("3 activations need 2 hidden widths"));
+        assert_eq!(message("widths", "0,4"), "each hidden width must be between 1 and 1024, got 0");
+        assert_eq!(message("widths", "4,2000"), "each hidden width must be between 1 and 1024, got 2000");
+        assert!(message("acts", "relu,relu,relu,relu,relu,relu,relu,relu,relu,relu,relu").contains("1 to 10"));
+        assert_eq!(message("gain", "0"), "init gain must be > 0 and ≤ 10, got 0");
+        assert!(message("init", "orthogonal").contains("unknown initialisation"));
+        assert!(message("bias", "maybe").contains("1 or 0"));
+        let errors = Config::from_settings(&[("dataset", "qa")]).unwrap_err();
+        assert_eq!(errors[0].field, "loss", "{errors:?}");
+        let qa = Config::from_settings(&[("dataset", "qa"), ("loss", "sse"), ("acts", "sigmoid,sigmoid")]).unwrap();
+        assert_eq!(qa.layer_sizes(3), [3, 500, 1]);
+    }
+
+    #[test]
+    fn deep_titles_count_repeated_activations() {
+        let deep = Config::from_settings(&[("acts", "sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,relu")]);
+        assert_eq!(deep.unwrap().describe(false), "sigmoid ×7 → relu");
+        let c = Config::from_settings(&[("acts", "relu,tanh,tanh,relu"), ("bn", "last")]).unwrap();
+        assert_eq!(c.describe(true), "relu → tanh ×2 → relu + BN last");
+        assert_eq!(Config::default().describe(false), "relu → sigmoid → relu", "the article's three stay written out");
     }
 
     #[test]

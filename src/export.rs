@@ -30,7 +30,8 @@ pub fn last_step(history: &History) -> Result<usize, String> {
     history.steps.last().map(|s| s.step).ok_or_else(|| NOTHING_YET.to_string())
 }
 
-/// The statistics as CSV: `# key=value` comment lines for every setting and the link, then the
+/// The statistics as CSV: `# key=value` comment lines for every setting of the link (see
+/// [`Config::settings`]) and the link, then the
 /// long-format rows of [`History::to_csv`] (pandas: `read_csv(path, comment="#")`).
 pub fn csv(config: &Config, history: &History, base: &str) -> Result<String, String> {
     last_step(history)?;
@@ -104,7 +105,7 @@ mod tests {
     fn run() -> (Config, History) {
         let config = Config {
             dataset: DatasetKind::Mnist,
-            acts: [Activation::Tanh, Activation::Sigmoid, Activation::Relu],
+            acts: vec![Activation::Tanh, Activation::Sigmoid, Activation::Relu],
             batch_norm: BatchNormMode::Last,
             lr: 0.05,
             momentum: 0.9,
@@ -113,9 +114,11 @@ mod tests {
             seed: 42,
             backend: BackendKind::Cpu,
             stats_every: 7,
+            ..Config::default()
         };
         let history = History {
             acts: config.acts.to_vec(),
+            loss: config.loss,
             steps_per_epoch: 2,
             steps: (1..=4)
                 .map(|step| StepRecord { step, loss: 2.0 / step as f32, accuracy: 0.1 * step as f32 })
@@ -146,7 +149,8 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let settings: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "link").cloned().collect();
-        assert_eq!(settings.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), SETTING_KEYS);
+        // Every setting of the link; the network settings only where they are not the article's.
+        assert_eq!(settings.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), SETTING_KEYS[..10]);
         assert_eq!(Config::from_settings(&settings).unwrap(), config, "the settings read back as the run's");
         let link = &pairs.iter().find(|(k, _)| k == "link").expect("a link line").1;
         let query = link.strip_prefix(BASE).expect("the link starts with the page's address");

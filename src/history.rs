@@ -2,7 +2,7 @@
 //! plain data, below the modules that produce it (`train`, `stats`) and those that read it
 //! (`plots`, the CLI).
 
-use crate::config::Activation;
+use crate::config::{Activation, Loss};
 use serde::Serialize;
 
 /// One optimisation step on one batch.
@@ -91,6 +91,9 @@ pub fn gradient_ratio(layers: &[LayerStats]) -> Option<f32> {
 #[serde(rename_all = "camelCase")]
 pub struct History {
     pub acts: Vec<Activation>,
+    /// What the run minimised: the charts' chance lines and dead-output banner are the softmax's
+    /// (ln 10, 10 %) only for `nll`.
+    pub loss: Loss,
     pub steps_per_epoch: usize,
     pub steps: Vec<StepRecord>,
     pub epochs: Vec<EpochRecord>,
@@ -109,6 +112,7 @@ impl History {
     pub fn prefix(&self, (steps, epochs, probes): (usize, usize, usize)) -> History {
         History {
             acts: self.acts.clone(),
+            loss: self.loss,
             steps_per_epoch: self.steps_per_epoch,
             steps: self.steps[..steps.min(self.steps.len())].to_vec(),
             epochs: self.epochs[..epochs.min(self.epochs.len())].to_vec(),

@@ -1,12 +1,13 @@
-//! The article's MLP: Linear → [BatchNorm] → activation, three times, the last acting on the
-//! 10 output logits.
+//! The MLP: Linear → [BatchNorm] → activation, once per configured layer (the article's has
+//! three), the last acting on the outputs; and the losses it is trained on.
 
-use crate::config::{Activation, Config, HIDDEN_SIZES, NUM_CLASSES};
+use crate::config::{Activation, Config, Init, Loss};
 use burn::module::{Module, Param};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear};
 use burn::tensor::{Device, Int, Tensor, TensorData, activation};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
 
 /// One layer: Linear, optional BatchNorm, then the activation.
 #[derive(Module, Debug)]
@@ -42,16 +43,19 @@ pub fn activate<const D: usize>(activation: Activation, x: Tensor<D>) -> Tensor<
         Activation::Sigmoid => activation::sigmoid(x),
         Activation::Tanh => activation::tanh(x),
         Activation::Selu => activation::selu(x),
+        Activation::Identity => x,
     }
 }
 
 #[derive(Module, Debug)]
 pub struct Mlp {
     pub layers: Vec<Layer>,
+    #[module(skip)]
+    pub loss: Loss,
 }
 
 /// One Linear layer's initial values, on the host: `weight` is `[fan_in, fan_out]` row-major
-/// (burn's layout, the transpose of PyTorch's `weight`).
+/// (burn's layout, the transpose of PyTorch's `weight`); `bias` is empty for a layer without.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerWeights {
     pub fan_in: usize,
@@ -68,19 +72,37 @@ pub struct InitialWeights {
 }
 
 impl InitialWeights {
-    /// PyTorch's default Linear init, U(±1/√fan_in) for weights and biases, drawn from a ChaCha8
-    /// stream seeded with `config.seed`: the same seed gives the same weights on every backend.
+    /// The weights of `config.init` (scaled by `config.gain`), layer after layer, weights then
+    /// biases, from a ChaCha8 stream seeded with `config.seed`: the same seed gives the same
+    /// weights on every backend. The PyTorch default with gain 1 draws exactly what it always did.
     pub fn draw(config: &Config, input_size: usize) -> InitialWeights {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let sizes = layer_sizes(input_size);
+        let gain = config.gain as f32;
+        let sizes = layer_sizes(config, input_size);
         let layers = sizes
             .windows(2)
             .map(|pair| {
                 let (fan_in, fan_out) = (pair[0], pair[1]);
-                let bound = 1.0 / (fan_in as f32).sqrt();
-                let mut uniform = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..bound)).collect() };
-                let weight = uniform(fan_in * fan_out);
-                let bias = uniform(fan_out);
+                let (n_in, n_out) = (fan_in as f32, fan_out as f32);
+                let mut uniform =
+                    |n: usize, bound: f32| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..bound)).collect() };
+                let (weight, bias) = match config.init {
+                    Init::Pytorch | Init::Uniform => {
+                        let bound = if config.init == Init::Uniform { 1.0 } else { 1.0 / n_in.sqrt() };
+                        let weight = uniform(fan_in * fan_out, gain * bound);
+                        (weight, if config.bias { uniform(fan_out, bound) } else { Vec::new() })
+                    }
+                    Init::Xavier => (uniform(fan_in * fan_out, gain * (6.0 / (n_in + n_out)).sqrt()), Vec::new()),
+                    Init::He | Init::Lecun => {
+                        let variance = if config.init == Init::He { 2.0 / n_in } else { 1.0 / n_in };
+                        let normal = Normal::new(0.0, gain * variance.sqrt()).expect("a finite, positive spread");
+                        (normal.sample_iter(&mut rng).take(fan_in * fan_out).collect(), Vec::new())
+                    }
+                };
+                let bias = match (config.bias, bias.is_empty()) {
+                    (true, true) => vec![0.0; fan_out],
+                    _ => bias,
+                };
                 LayerWeights { fan_in, fan_out, weight, bias }
             })
             .collect();
@@ -94,7 +116,7 @@ impl InitialWeights {
         let mut sizes = Vec::with_capacity(self.layers.len() + 1);
         for (i, layer) in self.layers.iter().enumerate() {
             let (fan_in, fan_out) = (layer.fan_in, layer.fan_out);
-            if layer.weight.len() != fan_in * fan_out || layer.bias.len() != fan_out {
+            if layer.weight.len() != fan_in * fan_out || !(layer.bias.is_empty() || layer.bias.len() == fan_out) {
                 return Err(format!(
                     "layer {} has {} weights and {} biases; {fan_in}→{fan_out} needs {} and {fan_out}",
                     i + 1,
@@ -115,12 +137,9 @@ impl InitialWeights {
     }
 }
 
-/// Widths of every layer boundary: the input, the hidden layers, the classes.
-pub fn layer_sizes(input_size: usize) -> Vec<usize> {
-    let mut sizes = vec![input_size];
-    sizes.extend(HIDDEN_SIZES);
-    sizes.push(NUM_CLASSES);
-    sizes
+/// Widths of every layer boundary: the input, the hidden layers, the outputs.
+pub fn layer_sizes(config: &Config, input_size: usize) -> Vec<usize> {
+    config.layer_sizes(input_size)
 }
 
 impl Mlp {
@@ -145,7 +164,15 @@ impl Mlp {
                 activation: config.acts[i],
             })
             .collect();
-        Mlp { layers }
+        Mlp { layers, loss: config.loss }
+    }
+
+    /// The configured loss of the activated `outputs` against `targets`, shape [1].
+    pub fn loss(&self, outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
+        match self.loss {
+            Loss::Nll => cross_entropy(outputs, targets),
+            Loss::Sse => squared_error(outputs, targets),
+        }
     }
 
     /// The activated outputs of the last layer (what log-softmax + NLL are applied to).
@@ -168,8 +195,24 @@ impl Mlp {
 
 fn upload_linear(w: &LayerWeights, device: &Device) -> Linear {
     let weight = Tensor::<2>::from_data(TensorData::new(w.weight.clone(), [w.fan_in, w.fan_out]), device);
-    let bias = Tensor::<1>::from_data(TensorData::new(w.bias.clone(), [w.fan_out]), device);
-    Linear { weight: Param::from_tensor(weight), bias: Some(Param::from_tensor(bias)) }
+    let bias = (!w.bias.is_empty())
+        .then(|| Param::from_tensor(Tensor::<1>::from_data(TensorData::new(w.bias.clone(), [w.fan_out]), device)));
+    Linear { weight: Param::from_tensor(weight), bias }
+}
+
+/// The targets as the outputs' values: the label itself for a single output (the Q&A's 0/1),
+/// else the one-hot class.
+pub fn target_values(targets: Tensor<1, Int>, outputs: usize) -> Tensor<2> {
+    let [batch] = targets.dims();
+    if outputs == 1 { targets.float().reshape([batch, 1]) } else { targets.one_hot::<2>(outputs).float() }
+}
+
+/// ½·Σ(y − ŷ)², summed over the examples and outputs: the loss whose gradient is the Q&A's
+/// `l1.T.dot(l2_delta)` update.
+pub fn squared_error(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
+    let [_, width] = outputs.dims();
+    let diff = outputs - target_values(targets, width);
+    (diff.clone() * diff).sum().mul_scalar(0.5).reshape([1])
 }
 
 /// Mean cross-entropy of log-softmax(outputs) against `targets` (NLL), as the article computes it
@@ -182,9 +225,13 @@ pub fn cross_entropy(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
 }
 
 /// Predicted class per row; ties go to the lowest class index (so an all-zero output row, a
-/// dead ReLU output layer, predicts class 0 on every backend).
+/// dead ReLU output layer, predicts class 0 on every backend). A single output predicts 1 above
+/// one half, else 0.
 pub fn predict(outputs: Tensor<2>) -> Tensor<1, Int> {
-    let [batch, _] = outputs.dims();
+    let [batch, width] = outputs.dims();
+    if width == 1 {
+        return outputs.greater_elem(0.5).int().reshape([batch]);
+    }
     predict_last_dim(outputs).reshape([batch])
 }
 

@@ -110,7 +110,7 @@ impl ReplayReference {
     }
 
     /// The runs with their activations parsed, in key order.
-    pub fn runs(&self) -> Result<Vec<([Activation; 3], &ReferenceRun)>, String> {
+    pub fn runs(&self) -> Result<Vec<(Vec<Activation>, &ReferenceRun)>, String> {
         self.runs
             .iter()
             .map(|(key, run)| {

@@ -4,7 +4,7 @@
 //! Parsing goes through [`Config::apply_setting`] and [`Config::validate`], the same path as the
 //! page's own controls. A bad value never stops the rest of the link from applying.
 
-use crate::config::{Activation, BatchNormMode, Config, ConfigError, clip};
+use crate::config::{Activation, BatchNormMode, Config, ConfigError, DatasetKind, Init, Loss, clip};
 use serde::Serialize;
 
 /// A named configuration with a short explanation of what to watch for. The numbers the
@@ -40,6 +40,20 @@ pub enum Claim {
     NoDeadOutputUnits,
     /// The loss becomes infinite or NaN within the first `steps` steps.
     DivergesWithin { steps: usize },
+    /// Layer 1's weight-gradient norm ÷ the output layer's, at the probe after `steps` steps, is below `value`.
+    GradientRatioBelowAfter { steps: usize, value: f32 },
+    /// The same ratio is above `value`.
+    GradientRatioAboveAfter { steps: usize, value: f32 },
+    /// After `steps` steps every value entering the output layer (the last hidden layer's
+    /// outputs on the probe batch) is smaller than `value` in size.
+    SignalBelowAfter { steps: usize, value: f32 },
+    /// After `steps` steps the mean absolute error |y − ŷ| over the examples (what the Q&A
+    /// prints) is below `value`.
+    ErrorBelowAfter { steps: usize, value: f32 },
+    /// The same error is above `value`.
+    ErrorAboveAfter { steps: usize, value: f32 },
+    /// After `steps` steps the output is exactly 0 for every example (a dead ReLU output).
+    OutputDeadAfter { steps: usize },
 }
 
 /// The seeds every claim is checked on: the page's default seed and the next two.
@@ -51,7 +65,21 @@ impl Claim {
         match self {
             Claim::AccuracyBelow { epochs, .. } | Claim::AccuracyAbove { epochs, .. } => epochs,
             Claim::DivergesWithin { .. } => 0,
+            _ if self.steps().is_some() => 0,
             _ => 1,
+        }
+    }
+
+    /// The steps after which a claim measured at a step is checked (the statistics are taken then).
+    pub fn steps(self) -> Option<usize> {
+        match self {
+            Claim::GradientRatioBelowAfter { steps, .. }
+            | Claim::GradientRatioAboveAfter { steps, .. }
+            | Claim::SignalBelowAfter { steps, .. }
+            | Claim::ErrorBelowAfter { steps, .. }
+            | Claim::ErrorAboveAfter { steps, .. }
+            | Claim::OutputDeadAfter { steps } => Some(steps),
+            _ => None,
         }
     }
 
@@ -77,8 +105,39 @@ impl Claim {
             }
             Claim::NoDeadOutputUnits => "After one epoch no output unit is dead.".to_string(),
             Claim::DivergesWithin { steps } => format!("The loss overflows within the first {steps} steps."),
+            Claim::GradientRatioBelowAfter { steps, value } => {
+                format!("After {} the layer 1 ÷ output gradient ratio is below {value:e}.", after_steps(steps))
+            }
+            Claim::GradientRatioAboveAfter { steps, value } => {
+                format!("After {} the layer 1 ÷ output gradient ratio is above {value}.", after_steps(steps))
+            }
+            Claim::SignalBelowAfter { steps, value } => {
+                format!("After {} every value reaching the output layer is smaller than {value:e}.", after_steps(steps))
+            }
+            Claim::ErrorBelowAfter { steps, value } => {
+                format!("After {} the mean absolute error is below {value}.", after_steps(steps))
+            }
+            Claim::ErrorAboveAfter { steps, value } => {
+                format!("After {} the mean absolute error is still above {value}.", after_steps(steps))
+            }
+            Claim::OutputDeadAfter { steps } => {
+                format!("After {} the output is exactly 0 for every example.", after_steps(steps))
+            }
         }
     }
+}
+
+/// "10 steps", "10,000 steps".
+fn after_steps(steps: usize) -> String {
+    let digits = steps.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} step{}", if steps == 1 { "" } else { "s" })
 }
 
 fn preset(
@@ -90,18 +149,17 @@ fn preset(
     batch_norm: BatchNormMode,
     lr: f64,
 ) -> Preset {
+    network_preset(name, title, prose, claims, Config { acts: acts.to_vec(), batch_norm, lr, ..Config::default() })
+}
+
+/// A preset of any configuration (depth, widths, initialisation, dataset).
+fn network_preset(name: &'static str, title: &'static str, prose: &str, claims: &[Claim], config: Config) -> Preset {
     let mut description = prose.to_string();
     for claim in claims {
         description.push(' ');
         description.push_str(&claim.sentence());
     }
-    Preset {
-        name,
-        title,
-        description,
-        claims: claims.to_vec(),
-        config: Config { acts, batch_norm, lr, ..Config::default() },
-    }
+    Preset { name, title, description, claims: claims.to_vec(), config }
 }
 
 pub fn presets() -> Vec<Preset> {
@@ -206,7 +264,100 @@ pub fn presets() -> Vec<Preset> {
             Bn::None,
             10.0,
         ),
+        network_preset(
+            "deep-sigmoid",
+            "Eight sigmoid layers: the gradient vanishes",
+            "Eight Linear layers of 256 units, each followed by a sigmoid, with PyTorch's default \
+             initialisation. On the way back every layer multiplies the gradient by the sigmoid's slope (at \
+             most 0.25) and by weights of spread about 1/√(3·256): the first layer's gradient comes out \
+             thousands of times smaller than the output layer's. Watch the gradient-by-depth chart fall away \
+             to the left.",
+            &[GradientRatioBelowAfter { steps: 10, value: 1e-3 }],
+            deep(Sigmoid, Init::Pytorch, 1.0),
+        ),
+        network_preset(
+            "deep-relu-he",
+            "Eight ReLU layers with He initialisation",
+            "The same depth with ReLU and He (Kaiming) initialisation, weights N(0, 2/fan_in): each layer keeps \
+             the signal's size on the way forward and the gradient's on the way back, so the first layer \
+             learns as fast as the last.",
+            &[GradientRatioAboveAfter { steps: 10, value: 0.1 }],
+            deep(Relu, Init::He, 1.0),
+        ),
+        network_preset(
+            "deep-selu-lecun",
+            "Eight SELU layers with LeCun initialisation",
+            "SELU with LeCun normal initialisation, N(0, 1/fan_in): the self-normalising pairing. Activations \
+             stay near mean 0 and variance 1 through all eight layers, and the gradient reaches the first one.",
+            &[GradientRatioAboveAfter { steps: 10, value: 0.1 }],
+            deep(Selu, Init::Lecun, 1.0),
+        ),
+        network_preset(
+            "tiny-init",
+            "He initialisation × 0.1: the signal dies",
+            "Eight ReLU layers with He initialisation scaled by a gain of 0.1: every layer shrinks its input \
+             about tenfold, so after seven hidden layers almost nothing is left of the image and the output \
+             hardly depends on it.",
+            &[SignalBelowAfter { steps: 10, value: 1e-3 }],
+            deep(Relu, Init::He, 0.1),
+        ),
+        network_preset(
+            "qa-sigmoid",
+            "Q&A: sigmoid throughout",
+            "The Q&A \"ReLU worse than sigmoid?\": six examples of three bits, 3 → 4 → 1, no biases, weights \
+             U(−1, 1), full-batch gradient descent with step 1 on ½·Σ(y − ŷ)², one step per epoch. With a \
+             sigmoid on both layers the error falls steadily.",
+            &[ErrorBelowAfter { steps: QA_STEPS, value: 0.01 }],
+            qa(Sigmoid, Sigmoid),
+        ),
+        network_preset(
+            "qa-relu",
+            "Q&A: ReLU throughout",
+            "The same tiny network with ReLU on both layers. A ReLU output is unbounded and has zero slope \
+             wherever it is off: once the output unit is off for the examples, no gradient reaches anything \
+             and the error is stuck.",
+            &[ErrorAboveAfter { steps: QA_STEPS, value: 0.1 }, OutputDeadAfter { steps: QA_STEPS }],
+            qa(Relu, Relu),
+        ),
+        network_preset(
+            "qa-relu-sigmoid",
+            "Q&A: ReLU hidden, sigmoid output",
+            "ReLU in the hidden layer but a sigmoid on the output: the output stays bounded and always has \
+             a slope, so the network learns, except for one example. Without biases the input [0, 0, 0] \
+             gives every ReLU exactly 0 and the output exactly sigmoid(0) = 0.5, whatever the weights: that \
+             example's error of 0.5 stays, a sixth of it in the mean.",
+            &[ErrorBelowAfter { steps: QA_STEPS, value: 0.1 }, ErrorAboveAfter { steps: QA_STEPS, value: 0.08 }],
+            qa(Relu, Sigmoid),
+        ),
     ]
+}
+
+/// Steps (= epochs, one full batch each) of the Q&A presets.
+pub const QA_STEPS: usize = 10_000;
+
+/// Eight Linear layers of 256 units, `act` after each, trained on the MNIST subset.
+fn deep(act: Activation, init: Init, gain: f64) -> Config {
+    Config { acts: vec![act; 8], widths: vec![256; 7], init, gain, stats_every: 10, ..Config::default() }
+}
+
+/// The Q&A's network and training: 3 → 4 → 1 without biases, U(−1, 1), full-batch gradient
+/// descent with step 1 on ½·Σ(y − ŷ)², on its six examples.
+fn qa(hidden: Activation, output: Activation) -> Config {
+    Config {
+        dataset: DatasetKind::Qa,
+        acts: vec![hidden, output],
+        widths: vec![4],
+        init: Init::Uniform,
+        bias: false,
+        loss: Loss::Sse,
+        lr: 1.0,
+        momentum: 0.0,
+        batch_size: 6,
+        epochs: QA_STEPS,
+        stats_every: 100,
+        backend: crate::config::BackendKind::Cpu,
+        ..Config::default()
+    }
 }
 
 pub fn find_preset(name: &str) -> Option<Preset> {
@@ -358,13 +509,12 @@ pub fn parse_query(query: &str) -> SharedView {
 /// The readable query for a view (without the leading `?`). B keys list only what differs from A.
 pub fn to_query(view: &SharedView) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
-    let a = view.config.settings();
-    for (key, value) in &a {
+    for (key, value) in &view.config.settings() {
         out.append_pair(key, value);
     }
     if let Some(b) = &view.compare {
         out.append_pair("compare", "1");
-        for ((key, value), (_, a_value)) in b.settings().iter().zip(&a) {
+        for ((key, value), (_, a_value)) in b.all_settings().iter().zip(&view.config.all_settings()) {
             if value != a_value {
                 out.append_pair(&format!("b.{key}"), value);
             }
@@ -402,7 +552,7 @@ mod tests {
     fn every_setting_round_trips() {
         let config = Config {
             dataset: DatasetKind::FashionMnist,
-            acts: [Activation::Tanh, Activation::Selu, Activation::Sigmoid],
+            acts: vec![Activation::Tanh, Activation::Selu, Activation::Sigmoid],
             batch_norm: BatchNormMode::Last,
             lr: 0.125,
             momentum: 0.25,
@@ -411,6 +561,7 @@ mod tests {
             seed: 7,
             backend: BackendKind::Cpu,
             stats_every: 10,
+            ..Config::default()
         };
         let query = to_query(&view(config.clone()));
         assert!(query.contains("acts=tanh,selu,sigmoid"), "{query}");
@@ -422,7 +573,7 @@ mod tests {
     #[test]
     fn ab_and_flags_round_trip() {
         let a = Config::default();
-        let b = Config { acts: [Activation::Selu; 3], batch_norm: BatchNormMode::All, ..a.clone() };
+        let b = Config { acts: vec![Activation::Selu; 3], batch_norm: BatchNormMode::All, ..a.clone() };
         let v = SharedView { compare: Some(b.clone()), lecture: true, autostart: true, ..view(a.clone()) };
         let query = to_query(&v);
         assert!(query.contains("b.acts=selu,selu,selu") && query.contains("b.bn=all"), "{query}");

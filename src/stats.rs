@@ -37,7 +37,7 @@
 use crate::batch::Batch;
 use crate::config::Activation;
 use crate::data::HostBatch;
-use crate::model::{Mlp, cross_entropy};
+use crate::model::Mlp;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Bool, Device, Tensor, TensorData, Transaction};
@@ -165,7 +165,7 @@ fn enqueue(model: &Mlp, probe: &HostBatch, input_size: usize, device: &Device) -
     }
     let dead_rows = dead_rows(last_post.expect("at least one layer"));
     let last = outputs.into_iter().last().expect("at least one layer").post;
-    let loss = cross_entropy(last, batch.targets);
+    let loss = copy.loss(last, batch.targets);
     let grads = GradientsParams::from_grads(loss.backward(), &copy);
     for (i, layer) in copy.layers.iter().enumerate() {
         let norm = match grads.get::<2>(layer.linear.weight.id) {
@@ -185,13 +185,13 @@ pub fn dead_units(post: Tensor<2>) -> Tensor<1> {
 }
 
 /// Fraction of units (columns) saturated in every row: sigmoid `y < 0.01 or y > 0.99`,
-/// tanh `|y| > 0.99`, never for relu/selu. Shape [1].
+/// tanh `|y| > 0.99`, never for relu/selu/identity. Shape [1].
 pub fn saturated_units(post: Tensor<2>, activation: Activation) -> Tensor<1> {
     let margin = SATURATION_MARGIN as f64;
     let saturated: Tensor<2, Bool> = match activation {
         Activation::Sigmoid => post.clone().lower_elem(margin).bool_or(post.greater_elem(1.0 - margin)),
         Activation::Tanh => post.abs().greater_elem(1.0 - margin),
-        Activation::Relu | Activation::Selu => return Tensor::zeros([1], &post.device()),
+        Activation::Relu | Activation::Selu | Activation::Identity => return Tensor::zeros([1], &post.device()),
     };
     saturated.all_dim(0).float().mean()
 }
@@ -585,7 +585,8 @@ mod tests {
     fn probe_matches_a_direct_computation_and_leaves_the_model_alone() {
         let input = 20;
         let device = Device::flex().autodiff();
-        let config = Config { acts: [Activation::Relu, Activation::Sigmoid, Activation::Relu], ..Config::default() };
+        let config =
+            Config { acts: vec![Activation::Relu, Activation::Sigmoid, Activation::Relu], ..Config::default() };
         let model = Mlp::new(&config, input, &device);
         let batch = tiny_batch(16, input, 3);
         let record = probe_now(&model, &batch, input, &device);
@@ -607,7 +608,7 @@ mod tests {
             assert_eq!(stats.pre_quantiles[0], pre.iter().copied().fold(f32::INFINITY, f32::min));
         }
         let b = Batch::upload(&batch, input, &device);
-        let loss = cross_entropy(model.forward(b.inputs), b.targets);
+        let loss = crate::model::cross_entropy(model.forward(b.inputs), b.targets);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         for (stats, layer) in record.layers.iter().zip(&model.layers) {
             let g: Vec<f32> = grads.get::<2>(layer.linear.weight.id).unwrap().into_data().iter::<f32>().collect();
@@ -643,7 +644,7 @@ mod tests {
         // Push the last layer's bias far negative: every output is relu(−big) = 0.
         let input = 8;
         let device = Device::flex().autodiff();
-        let config = Config { acts: [Activation::Relu; 3], ..Config::default() };
+        let config = Config { acts: vec![Activation::Relu; 3], ..Config::default() };
         let mut model = Mlp::new(&config, input, &device);
         let last = model.layers.last_mut().unwrap();
         let bias = last.linear.bias.take().unwrap();

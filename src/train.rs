@@ -2,9 +2,10 @@
 //! chunks so a browser tab stays responsive. Every read from the device is async.
 
 use crate::config::Config;
+use crate::config::Loss;
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::{EpochRecord, History, StepRecord};
-use crate::model::{InitialWeights, Mlp, cross_entropy, layer_sizes, predict};
+use crate::model::{InitialWeights, Mlp, layer_sizes, predict};
 use crate::stats;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
@@ -51,21 +52,26 @@ impl TrainState {
 
 /// What one step leaves on the device, to be read back later in bulk.
 pub struct StepOutput {
-    /// Mean loss of the batch, shape [1], detached.
+    /// Loss per example of the batch (the mean; for `sse`, whose gradient is of the sum, the
+    /// sum ÷ the batch size), shape [1], detached.
     pub loss: Tensor<1>,
     /// Number of correct predictions, shape [1].
     pub correct: Tensor<1, Int>,
 }
 
-/// One SGD step on one batch: forward, log-softmax + NLL, backward, update.
+/// One SGD step on one batch: forward, the configured loss, backward, update.
 pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) {
     let TrainState { model, mut optimizer, lr } = state;
     let outputs = model.forward(batch.inputs.clone());
-    let loss = cross_entropy(outputs.clone(), batch.targets.clone());
+    let loss = model.loss(outputs.clone(), batch.targets.clone());
     let correct = predict(outputs.detach()).equal(batch.targets.clone()).int().sum();
     let grads = GradientsParams::from_grads(loss.backward(), &model);
+    let per_example = match model.loss {
+        Loss::Nll => loss.detach(),
+        Loss::Sse => loss.detach().div_scalar(batch.targets.dims()[0] as f64),
+    };
     let model = optimizer.step(lr, model, grads);
-    let output = StepOutput { loss: loss.detach().inner(), correct: correct.inner() };
+    let output = StepOutput { loss: per_example.inner(), correct: correct.inner() };
     (TrainState { model, optimizer, lr }, output)
 }
 
@@ -115,7 +121,9 @@ pub async fn evaluate(model: &Mlp, dataset: &Dataset, split: &Split, device: &De
     for chunk in indices.chunks(EVAL_BATCH) {
         let batch = Batch::upload(&dataset.batch(split, chunk), dataset.input_size(), &device);
         let outputs = model.forward(batch.inputs);
-        let loss = cross_entropy(outputs.clone(), batch.targets.clone()).mul_scalar(chunk.len() as f64);
+        // Summed over the chunk (the mean loss × its size); `sse` is a sum already.
+        let loss = model.loss(outputs.clone(), batch.targets.clone());
+        let loss = if model.loss == Loss::Nll { loss.mul_scalar(chunk.len() as f64) } else { loss };
         let correct = predict(outputs).equal(batch.targets).int().sum();
         sums.add(loss, correct);
     }
@@ -294,7 +302,7 @@ impl Session {
             ));
         }
         let sizes = start.weights.sizes().map_err(|e| format!("the initial weights do not fit together: {e}"))?;
-        let needed = layer_sizes(dataset.input_size());
+        let needed = layer_sizes(&config, dataset.input_size());
         if sizes != needed {
             return Err(format!("the initial weights are for layers {sizes:?}, but this dataset needs {needed:?}"));
         }
@@ -305,7 +313,7 @@ impl Session {
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::from_weights(&start.weights, &config, &device);
-        let history = History { acts: config.acts.to_vec(), steps_per_epoch, ..History::default() };
+        let history = History { acts: config.acts.to_vec(), loss: config.loss, steps_per_epoch, ..History::default() };
         let mut session = Session {
             config,
             dataset,

@@ -54,6 +54,12 @@ pub fn chart_views() -> String {
     serde_json::to_string(&crate::share::VIEWS).unwrap_or_default()
 }
 
+/// The network's limits for the form: `{maxLayers, maxWidth}` (the depth choice offers 1…maxLayers).
+#[wasm_bindgen(js_name = networkLimits)]
+pub fn network_limits() -> String {
+    serde_json::json!({ "maxLayers": crate::config::MAX_LAYERS, "maxWidth": crate::config::MAX_WIDTH }).to_string()
+}
+
 /// The form's settings as typed (`[[name, text], …]` JSON) over the defaults: JSON
 /// `{config, errors}`. A setting that is wrong keeps its default in `config` and is named in
 /// `errors` (the page starts nothing while there are errors).
@@ -71,13 +77,14 @@ pub fn config_from_settings(pairs_json: &str) -> String {
 #[wasm_bindgen(js_name = describeConfig)]
 pub fn describe_config(config_json: &str) -> Result<String, JsError> {
     let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+    let depth = config.acts.len();
     let out = serde_json::json!({
-        "settings": config.settings(),
+        "settings": config.all_settings(),
         "describe": config.describe(false),
         "short": config.describe(true),
-        "bnLayers": (0..3).map(|i| config.batch_norm.applies_to(i, 3)).collect::<Vec<_>>(),
-        "hidden": crate::config::HIDDEN_SIZES,
-        "classes": crate::config::NUM_CLASSES,
+        "bnLayers": (0..depth).map(|i| config.batch_norm.applies_to(i, depth)).collect::<Vec<_>>(),
+        "hidden": config.widths,
+        "classes": config.dataset.outputs(),
     });
     Ok(out.to_string())
 }

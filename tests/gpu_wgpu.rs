@@ -53,7 +53,7 @@ fn losses(device: &Device, config: &Config) -> (Vec<f32>, Session) {
 fn wgpu_trains_like_the_cpu_backend() {
     let gpu = gpu();
     let config = Config {
-        acts: [Activation::Selu, Activation::Tanh, Activation::Relu],
+        acts: vec![Activation::Selu, Activation::Tanh, Activation::Relu],
         epochs: 2,
         stats_every: 10,
         ..Config::default()

@@ -5,7 +5,8 @@ use activation_playground::config::DatasetKind;
 use activation_playground::data::{self, Dataset};
 use activation_playground::share::{CLAIM_SEEDS, Claim, Preset, find_preset, presets};
 use activation_playground::train::{RunState, Session};
-use burn::tensor::Device;
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -31,15 +32,66 @@ struct Observed {
     dead_output_units: Option<f32>,
     /// The first step whose loss was not finite.
     diverged_at: Option<usize>,
+    /// At the probe after the claims' `steps` (claims measured at a step): the gradient ratio,
+    /// the largest |value| entering the output layer, whether the output is 0 for every example.
+    ratio_at_step: Option<f32>,
+    signal_at_step: Option<f32>,
+    output_dead_at_step: Option<bool>,
+    /// Mean |y − ŷ| over the test examples at the end (single-output networks).
+    mean_absolute_error: Option<f32>,
+}
+
+fn dataset_for(kind: DatasetKind) -> Arc<Dataset> {
+    if kind == DatasetKind::Qa { Arc::new(Dataset::qa()) } else { bundled_subset() }
+}
+
+/// Mean |y − ŷ| of a single-output model over the test split.
+fn mean_absolute_error(session: &Session, dataset: &Dataset) -> Option<f32> {
+    let model = session.model()?.valid();
+    let n = dataset.test.len();
+    let batch = dataset.batch(&dataset.test, &(0..n).collect::<Vec<_>>());
+    let inputs = Tensor::<2>::from_data(TensorData::new(batch.features, [n, dataset.input_size()]), &Device::flex());
+    let out = model.forward(inputs);
+    if out.dims()[1] != 1 {
+        return None;
+    }
+    let out: Vec<f32> = out.into_data().iter::<f32>().collect();
+    Some(out.iter().zip(&batch.labels).map(|(y_hat, &y)| (y as f32 - y_hat).abs()).sum::<f32>() / n as f32)
 }
 
 fn observe(preset: &Preset, seed: u64) -> Observed {
     let epochs = preset.claims.iter().map(|c| c.epochs()).max().unwrap_or(1).max(1);
+    let steps = preset.claims.iter().filter_map(|c| c.steps()).max();
     let mut config = preset.config.clone();
     config.seed = seed;
+    let dataset = dataset_for(config.dataset);
+    if let Some(steps) = steps {
+        // Claims at a step: train exactly that many steps, with the statistics taken then.
+        config.stats_every = steps;
+        let per_epoch = activation_playground::train::steps_per_epoch(dataset.train.len(), config.batch_size);
+        config.epochs = steps.div_ceil(per_epoch);
+        let mut session = Session::new(config, dataset.clone(), &Device::flex()).unwrap();
+        let progress = pollster::block_on(session.run(steps, f64::INFINITY));
+        assert_eq!(progress.step, steps, "{}: ran {} of {steps} steps", preset.name, progress.step);
+        let history = session.history();
+        let probe = history.probes.iter().find(|p| p.step == steps).expect("a probe at the claims' step");
+        let layers = &probe.layers;
+        let hidden = &layers[layers.len().saturating_sub(2)].post_quantiles;
+        return Observed {
+            state: RunState::Finished,
+            accuracy: Vec::new(),
+            gradient_ratio: None,
+            dead_output_units: None,
+            diverged_at: None,
+            ratio_at_step: probe.gradient_ratio(),
+            signal_at_step: Some(hidden[0].abs().max(hidden[hidden.len() - 1].abs())),
+            output_dead_at_step: Some(layers.last().unwrap().dead_fraction == 1.0),
+            mean_absolute_error: mean_absolute_error(&session, &dataset),
+        };
+    }
     config.epochs = epochs;
     config.stats_every = 50;
-    let mut session = Session::new(config, bundled_subset(), &Device::flex()).unwrap();
+    let mut session = Session::new(config, dataset, &Device::flex()).unwrap();
     let mut progress = None;
     while !session.is_done() {
         progress = Some(pollster::block_on(session.run(usize::MAX, f64::INFINITY)));
@@ -54,6 +106,10 @@ fn observe(preset: &Preset, seed: u64) -> Observed {
         gradient_ratio: probe.map(|p| p.layers[0].grad_norm / p.layers.last().unwrap().grad_norm),
         dead_output_units: probe.map(|p| p.layers.last().unwrap().dead_fraction),
         diverged_at: (progress.state == RunState::Diverged).then_some(progress.step),
+        ratio_at_step: None,
+        signal_at_step: None,
+        output_dead_at_step: None,
+        mean_absolute_error: None,
     }
 }
 
@@ -90,6 +146,32 @@ fn check(name: &str) {
                     let at = seen.diverged_at.unwrap_or_else(|| panic!("{why}: {:?}", seen.state));
                     assert!(at <= steps, "{why}: diverged at step {at}")
                 }
+                Claim::GradientRatioBelowAfter { value, .. } => {
+                    let ratio = seen.ratio_at_step.unwrap();
+                    println!("{why}: {ratio:e}");
+                    assert!(ratio < value, "{why}: {ratio}")
+                }
+                Claim::GradientRatioAboveAfter { value, .. } => {
+                    let ratio = seen.ratio_at_step.unwrap();
+                    println!("{why}: {ratio:e}");
+                    assert!(ratio > value, "{why}: {ratio}")
+                }
+                Claim::SignalBelowAfter { value, .. } => {
+                    let signal = seen.signal_at_step.unwrap();
+                    println!("{why}: {signal:e}");
+                    assert!(signal < value, "{why}: {signal}")
+                }
+                Claim::ErrorBelowAfter { value, .. } => {
+                    let error = seen.mean_absolute_error.unwrap();
+                    println!("{why}: {error:e}");
+                    assert!(error < value, "{why}: {error}")
+                }
+                Claim::ErrorAboveAfter { value, .. } => {
+                    let error = seen.mean_absolute_error.unwrap();
+                    println!("{why}: {error:e}");
+                    assert!(error > value, "{why}: {error}")
+                }
+                Claim::OutputDeadAfter { .. } => assert_eq!(seen.output_dead_at_step, Some(true), "{why}"),
             }
         }
         if !preset.claims.iter().any(|c| matches!(c, Claim::DivergesWithin { .. })) {
@@ -110,6 +192,13 @@ fn every_preset_is_checked_here() {
         "bn-last",
         "bn-all",
         "diverge",
+        "deep-sigmoid",
+        "deep-relu-he",
+        "deep-selu-lecun",
+        "tiny-init",
+        "qa-sigmoid",
+        "qa-relu",
+        "qa-relu-sigmoid",
     ];
     let names: Vec<&str> = presets().iter().map(|p| p.name).collect();
     assert_eq!(names, checked, "a new preset needs its own test below");
@@ -155,4 +244,32 @@ fn bn_all() {
 #[test]
 fn diverge() {
     check("diverge");
+}
+#[test]
+fn deep_sigmoid() {
+    check("deep-sigmoid");
+}
+#[test]
+fn deep_relu_he() {
+    check("deep-relu-he");
+}
+#[test]
+fn deep_selu_lecun() {
+    check("deep-selu-lecun");
+}
+#[test]
+fn tiny_init() {
+    check("tiny-init");
+}
+#[test]
+fn qa_sigmoid() {
+    check("qa-sigmoid");
+}
+#[test]
+fn qa_relu() {
+    check("qa-relu");
+}
+#[test]
+fn qa_relu_sigmoid() {
+    check("qa-relu-sigmoid");
 }

@@ -44,7 +44,7 @@ fn losses(session: &mut Session) -> Vec<f32> {
 fn a_given_start_equal_to_the_seeded_one_reproduces_the_seeded_run() {
     let dataset = common::synthetic(DatasetKind::MnistSubset, 200, 50, 3);
     let config = Config {
-        acts: [Activation::Tanh, Activation::Selu, Activation::Relu],
+        acts: vec![Activation::Tanh, Activation::Selu, Activation::Relu],
         epochs: 2,
         stats_every: 0,
         ..Config::default()

@@ -1,7 +1,7 @@
 //! Share links: round trips, identical runs from the same link, and a fuzz of malformed links.
 
 use activation_playground::config::{
-    Activation, BackendKind, BatchNormMode, Config, DatasetKind, MAX_SEED, SETTING_KEYS,
+    Activation, BackendKind, BatchNormMode, Config, DatasetKind, Init, Loss, MAX_SEED, SETTING_KEYS,
 };
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
 use activation_playground::share::{SharedView, is_known_key, parse_query, to_query};
@@ -14,25 +14,48 @@ fn any_config() -> impl Strategy<Value = Config> {
     let act = prop::sample::select(Activation::ALL.to_vec());
     (
         prop::sample::select(DatasetKind::ALL.to_vec()),
-        [act.clone(), act.clone(), act],
+        prop::collection::vec(act, 1..=10),
         prop::sample::select(BatchNormMode::ALL.to_vec()),
-        (1e-6f64..100.0, 0.0f64..0.999, 1usize..=4096, 1usize..=1000),
+        (1e-6f64..100.0, 0.0f64..0.999, 1usize..=4096, 1usize..=100_000),
         (0..=MAX_SEED, prop::bool::ANY, 0usize..=100_000),
+        (
+            prop::collection::vec(1usize..=1024, 9),
+            prop::sample::select(Init::ALL.to_vec()),
+            1e-3f64..=10.0,
+            prop::bool::ANY,
+            prop::bool::ANY,
+        ),
     )
-        .prop_map(|(dataset, acts, batch_norm, (lr, momentum, batch_size, epochs), (seed, cpu, stats_every))| {
-            Config {
+        .prop_map(
+            |(
                 dataset,
                 acts,
                 batch_norm,
-                lr,
-                momentum,
-                batch_size,
-                epochs,
-                seed,
-                backend: if cpu { BackendKind::Cpu } else { BackendKind::Gpu },
-                stats_every,
-            }
-        })
+                (lr, momentum, batch_size, epochs),
+                (seed, cpu, stats_every),
+                (mut widths, init, gain, bias, sse),
+            )| {
+                widths.truncate(acts.len() - 1);
+                Config {
+                    dataset,
+                    acts,
+                    batch_norm,
+                    lr,
+                    momentum,
+                    batch_size,
+                    epochs,
+                    seed,
+                    backend: if cpu { BackendKind::Cpu } else { BackendKind::Gpu },
+                    stats_every,
+                    widths,
+                    init,
+                    gain,
+                    bias,
+                    // The Q&A's single output needs the squared error.
+                    loss: if sse || dataset == DatasetKind::Qa { Loss::Sse } else { Loss::Nll },
+                }
+            },
+        )
 }
 
 fn view(config: Config, compare: Option<Config>, lecture: bool, autostart: bool) -> SharedView {

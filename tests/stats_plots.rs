@@ -168,7 +168,7 @@ fn a_real_run_gives_sane_statistics_and_charts() {
     let started = Instant::now();
     let config = Config {
         dataset: DatasetKind::Mnist,
-        acts: [RELU, SIGMOID, RELU],
+        acts: vec![RELU, SIGMOID, RELU],
         epochs: 3,
         stats_every: 10,
         ..Config::default()
@@ -203,7 +203,14 @@ fn a_real_run_gives_sane_statistics_and_charts() {
 
 /// Mean first-layer weight-gradient norm over the probes of a short run.
 fn first_layer_gradient(acts: [Activation; 3], seed: u64, data: &Arc<Dataset>) -> (f64, History) {
-    let config = Config { dataset: DatasetKind::Mnist, acts, seed, epochs: 5, stats_every: 10, ..Config::default() };
+    let config = Config {
+        dataset: DatasetKind::Mnist,
+        acts: acts.to_vec(),
+        seed,
+        epochs: 5,
+        stats_every: 10,
+        ..Config::default()
+    };
     let history = train(config, data.clone(), 120);
     let norms: Vec<f64> = history.probes.iter().map(|p| p.layers[0].grad_norm as f64).collect();
     assert!(norms.len() >= 10 && norms.iter().all(|v| v.is_finite()), "{norms:?}");
@@ -243,7 +250,7 @@ fn the_articles_dead_output_layer_is_seen_and_bannered() {
     for seed in [1, 2, 3] {
         let config = Config {
             dataset: DatasetKind::Mnist,
-            acts: [RELU, SIGMOID, RELU],
+            acts: vec![RELU, SIGMOID, RELU],
             lr: 0.1,
             seed,
             epochs: 1,
@@ -276,7 +283,7 @@ fn a_diverging_run_still_gives_charts() {
     let data = data(2000, 500);
     let config = Config {
         dataset: DatasetKind::Mnist,
-        acts: [RELU; 3],
+        acts: vec![RELU; 3],
         lr: 3.0,
         seed: 1,
         epochs: 1,
@@ -310,6 +317,54 @@ fn a_diverging_run_still_gives_charts() {
         }
         if flagged && name != "diverged-training" {
             assert!(layout.notes.iter().any(|n| n == plots::NON_FINITE_NOTE), "{name}: {:?}", layout.notes);
+        }
+    }
+}
+
+/// Ten layers: the gradient chart's by-depth panel plots one point per layer with the ratio,
+/// the activation chart turns into small multiples (one histogram per layer), hover reads from
+/// Rust, and each chart is saved at the size of one chart on a 1280×720 projector in lecture
+/// mode (606×233 CSS pixels in the page's 2×2 grid) and larger.
+#[test]
+fn ten_layer_charts_show_gradient_size_by_depth_and_small_multiples() {
+    let data = data(1000, 200);
+    let config = Config {
+        dataset: DatasetKind::Mnist,
+        acts: vec![SIGMOID; 10],
+        widths: vec![64; 9],
+        seed: 1,
+        epochs: 1,
+        stats_every: 5,
+        ..Config::default()
+    };
+    let history = train(config, data, 20);
+    assert!(history.probes.iter().all(|p| p.layers.len() == 10));
+    for (name, size) in [("projector", (606, 233)), ("large", (1280, 800))] {
+        let layout = save(&format!("ten-sigmoid-gradients-{name}"), size, |b| plots::draw_gradients(b, &history, 1.0));
+        let depth = layout.panels.iter().find(|p| p.id == "depth").expect("a by-depth panel");
+        assert_eq!((depth.x_min, depth.x_max), (0.5, 10.5), "one position per layer");
+        assert!(depth.y_log);
+        // The pointer over layer 1 reads layer 1's norm and its ratio to the output's.
+        let latest = history.probes.last().unwrap();
+        let px = depth.left as f64 + (1.0 - 0.5) / 10.0 * (depth.right - depth.left) as f64;
+        let py = (depth.top + depth.bottom) as f64 / 2.0;
+        let readout = plots::hover(&history, &layout, px, py, Stage::Post).expect("a readout over the panel");
+        assert_eq!(readout.panel, "depth");
+        assert_eq!(readout.rows[0].value, plots::format_value(latest.layers[0].grad_norm as f64, 4));
+        let ratio = latest.layers[0].grad_norm as f64 / latest.layers[9].grad_norm as f64;
+        assert_eq!(readout.rows[1].value, plots::format_value(ratio, 4));
+        assert!(ratio < 1e-3, "ten sigmoid layers: the first layer's gradient is far smaller ({ratio:e})");
+
+        let layout = save(&format!("ten-sigmoid-activations-{name}"), size, |b| {
+            plots::draw_activations(b, &history, Stage::Post, 1.0)
+        });
+        let hists: Vec<&str> = layout.panels.iter().map(|p| p.id.as_str()).collect();
+        let want: Vec<String> = (1..=10).map(|i| format!("hist-{i}")).collect();
+        assert_eq!(hists, want, "small multiples: one histogram per layer, no percentile bands");
+        // Two rows of five, each cell with room for its histogram.
+        for p in &layout.panels {
+            assert!(p.right - p.left > size.0 as i32 / 8, "{p:?}");
+            assert!(p.bottom - p.top > size.1 as i32 / 5, "{p:?}");
         }
     }
 }

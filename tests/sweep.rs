@@ -30,7 +30,7 @@ fn dataset() -> Arc<Dataset> {
 }
 
 fn cfg(acts: [Activation; 3], bn: BatchNormMode, seed: u64) -> Config {
-    Config { acts, batch_norm: bn, seed, epochs: 2, stats_every: 0, ..Config::default() }
+    Config { acts: acts.to_vec(), batch_norm: bn, seed, epochs: 2, stats_every: 0, ..Config::default() }
 }
 
 /// A single run to its end: its per-step losses and per-epoch test accuracies.
@@ -228,7 +228,7 @@ fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
     let data = dataset();
     let spec = SweepSpec {
         base: Config { epochs: 1, stats_every: 0, ..Config::default() },
-        combinations: vec![[Relu, Sigmoid, Relu], [Tanh, Tanh, Tanh], [Selu, Relu, Sigmoid]],
+        combinations: vec![vec![Relu, Sigmoid, Relu], vec![Tanh, Tanh, Tanh], vec![Selu, Relu, Sigmoid]],
         seeds: vec![5, 6],
         parallel: 4,
     };
@@ -264,8 +264,8 @@ fn aggregation_is_mean_and_population_std() {
     assert_eq!((m, s), (0.5, 0.0), "one run: no spread (the sample std would be undefined)");
     assert!(mean_std(&[]).0.is_nan());
 
-    let record = |acts, seed, acc: Option<f32>| RunRecord {
-        config: Config { acts, seed, stats_every: 0, ..Config::default() },
+    let record = |acts: [Activation; 3], seed, acc: Option<f32>| RunRecord {
+        config: Config { acts: acts.to_vec(), seed, stats_every: 0, ..Config::default() },
         state: if acc.is_some() { RunState::Finished } else { RunState::Diverged },
         test_accuracy: acc,
         test_loss: acc.map(|a| 1.0 - a),

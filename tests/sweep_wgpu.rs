@@ -20,8 +20,14 @@ fn batched_runs_match_single_runs_on_wgpu() {
     let limits = setup.adapter.limits();
     let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
     let data = common::synthetic(DatasetKind::MnistSubset, 96, 40, 3);
-    let cfg =
-        |acts, batch_norm, seed| Config { acts, batch_norm, seed, epochs: 1, stats_every: 0, ..Config::default() };
+    let cfg = |acts: [Activation; 3], batch_norm, seed| Config {
+        acts: acts.to_vec(),
+        batch_norm,
+        seed,
+        epochs: 1,
+        stats_every: 0,
+        ..Config::default()
+    };
     let configs = vec![
         cfg([Relu, Sigmoid, Relu], BatchNormMode::None, 1),
         cfg([Selu, Tanh, Sigmoid], BatchNormMode::All, 1),

@@ -24,7 +24,7 @@ fn ints<const D: usize>(t: Tensor<D, Int>) -> Vec<i64> {
 }
 
 fn config(acts: [Activation; 3]) -> Config {
-    Config { acts, ..Config::default() }
+    Config { acts: acts.to_vec(), ..Config::default() }
 }
 
 fn synthetic(n_train: usize, n_test: usize, seed: u64) -> Arc<Dataset> {
@@ -310,7 +310,7 @@ fn full_mnist() -> Arc<Dataset> {
 
 /// Final test accuracy of one run of `epochs` epochs (limited to `max_steps` steps if given).
 fn accuracy(dataset: &Arc<Dataset>, acts: [Activation; 3], seed: u64, epochs: usize) -> f32 {
-    let cfg = Config { dataset: dataset.kind, acts, seed, epochs, stats_every: 0, ..Config::default() };
+    let cfg = Config { dataset: dataset.kind, acts: acts.to_vec(), seed, epochs, stats_every: 0, ..Config::default() };
     let mut s = Session::new(cfg, dataset.clone(), &cpu()).unwrap();
     run_to_end(&mut s);
     s.history().epochs.last().unwrap().test_accuracy

@@ -217,7 +217,8 @@ function wireEvents() {
   $('error-dismiss').addEventListener('click', clearError);
   $('engine-restart').addEventListener('click', restartEngine);
   $('bn').addEventListener('change', updateNetworkDiagram);
-  for (const id of ['act1', 'act2', 'act3']) $(id).addEventListener('change', updatePresetSelection);
+  // The layer rows are redrawn when the depth changes: listen on their list.
+  $('net').addEventListener('change', updatePresetSelection);
   // Re-validate as the user edits; messages appear next to the field.
   let timer = /** @type {any} */ (null);
   $('settings-fields').addEventListener('input', () => {

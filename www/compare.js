@@ -1,5 +1,6 @@
 // A/B comparison: the form for the second network (B). B shares everything with A (data, seed,
-// batch size, epochs, momentum, backend, statistics interval) except its activations, its
+// batch size, epochs, momentum, backend, statistics interval, depth, widths, initialisation,
+// biases, loss) except its activations, its
 // BatchNorm placement and its learning rate, so the two runs see the same images in the same
 // order from the same initial weights (as far as the layers match) and only the change differs.
 // Its fields are named as in a link: b.acts, b.bn, b.lr.
@@ -11,10 +12,46 @@ const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementB
 
 /** The settings B may differ in; anything else a link sets for B is reported and ignored. */
 export const B_FIELDS = ['acts', 'bn', 'lr'];
-const SHARED_FIELDS = ['momentum', 'batch', 'epochs', 'seed', 'stats', 'backend', 'dataset'];
+const SHARED_FIELDS = ['momentum', 'batch', 'epochs', 'seed', 'stats', 'backend', 'dataset', 'widths', 'init', 'gain', 'bias', 'loss'];
 
-export const ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
+/** B's activation selects, one per layer of A's network (B has A's depth and widths). */
+export let ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
 const INPUTS = { acts: ACT_IDS, bn: ['b-bn'], lr: ['b-lr'] };
+
+/**
+ * Draws B's activation selects for `depth` layers with `options` ([value, label] from the
+ * settings table), keeping the values of those that stay; a new layer starts as B's last one.
+ */
+export function renderActs(/** @type {number} */ depth, /** @type {[string, string][]} */ options) {
+  const row = $('b-acts-row');
+  const kept = ACT_IDS.map((id) => $(id)?.value).filter(Boolean);
+  row.textContent = '';
+  ACT_IDS = [];
+  for (let i = 0; i < depth; i++) {
+    if (i > 0) {
+      const arrow = document.createElement('span');
+      arrow.setAttribute('aria-hidden', 'true');
+      arrow.textContent = '→';
+      row.append(arrow);
+    }
+    const select = document.createElement('select');
+    select.id = `b-act${i + 1}`;
+    select.name = 'b.acts';
+    select.setAttribute('aria-label', i === depth - 1 ? `B activation ${i + 1} (output)` : `B activation ${i + 1}`);
+    select.setAttribute('aria-describedby', 'err-b-acts');
+    for (const [value, label] of options) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = label;
+      select.append(option);
+    }
+    const value = kept[i] ?? kept[kept.length - 1];
+    if (value) select.value = value;
+    row.append(select);
+    ACT_IDS.push(select.id);
+  }
+  INPUTS.acts = ACT_IDS;
+}
 
 export function isOn() { return $('compare').checked; }
 
@@ -29,7 +66,7 @@ export function setOn(/** @type {boolean} */ on) {
 /** Shows B's settings; `settings` are [name, text] pairs as Rust writes them. */
 export function write(/** @type {[string, string][]} */ settings) {
   for (const [name, text] of settings) {
-    if (name === 'acts') text.split(',').forEach((act, i) => { $(ACT_IDS[i]).value = act; });
+    if (name === 'acts') text.split(',').forEach((act, i) => { if (ACT_IDS[i]) $(ACT_IDS[i]).value = act; });
     else if (name === 'bn') $('b-bn').value = text;
     else if (name === 'lr') $('b-lr').value = text;
   }

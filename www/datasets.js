@@ -69,6 +69,11 @@ export async function start(wasm) {
   state.wasm = wasm;
   wire();
   const linked = linkedKind(wasm);
+  if (linked && KINDS[linked].builtIn) {
+    setPicker(linked);
+    await loadBuiltIn(linked);
+    return state.dataset;
+  }
   if (linked && linked !== BUNDLED.kind) {
     state.wanted = linked;
     state.linked = linked;
@@ -165,6 +170,7 @@ function pick(kind) {
     return;
   }
   if (kind === BUNDLED.kind) loadBundled().catch(() => {});
+  else if (KINDS[kind].builtIn) loadBuiltIn(kind);
   else openKind(kind, {});
 }
 
@@ -208,6 +214,14 @@ async function loadBundled({ initial = false } = {}) {
     open: (signal) => openUrl(new URL(name, base), name, signal, 'run the build: npm start'),
   })), 'bundled with the page', token, { rethrow: initial });
   return ok;
+}
+
+/** A dataset the engine builds itself (the Q&A's examples): nothing to read. */
+function loadBuiltIn(kind) {
+  const token = nextToken();
+  view.showChooser(state, null);
+  view.setNotice(null);
+  return load(kind, [], 'built into the page', token);
 }
 
 function loadFiles(kind, files) {

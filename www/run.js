@@ -240,7 +240,8 @@ function finishRun(run, outcome, error) {
     drawSparkline();
   } else if (outcome === 'finished') {
     const acc = p?.testAcc;
-    const verdict = acc == null ? '' : acc < 0.2
+    // The verdict compares with the article's ten classes; the Q&A's two answers have no such scale.
+    const verdict = acc == null || run.config.dataset === 'qa' ? '' : acc < 0.2
       ? ' That is close to guessing (10%): this combination does not learn.'
       : acc < 0.8 ? ' Well below what this network can do (≈97%): something is holding it back.' : '';
     setState('finished', `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy ${pct(acc)}.${verdict}`,

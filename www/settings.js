@@ -7,31 +7,116 @@ import { app, $ } from './state.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
 
-export const ACT_IDS = ['act1', 'act2', 'act3'];
+/** The activation selects act1…actN of the layers shown now (N = the network's depth). */
+export let ACT_IDS = ['act1', 'act2', 'act3'];
+/** The width inputs width1…width(N−1) of the hidden layers (the output's width is the data's). */
+let WIDTH_IDS = ['width1', 'width2'];
 /** The element that gets aria-invalid for a setting's error. */
-const FIELD_INPUT = { acts: 'act1', backend: 'backend-gpu' };
+const FIELD_INPUT = { acts: 'act1', widths: 'width1', backend: 'backend-gpu' };
 
 /** @param {string} name */
 function choices(name) {
   return app.settings.find((s) => s.name === name)?.choices ?? [];
 }
 
-/** Fills the activation and BatchNorm selects (A and B) from the settings table. */
-export function buildForm() {
-  const fill = (/** @type {string[]} */ ids, /** @type {[string, string][]} */ options) => {
-    for (const id of ids) {
-      const select = $(id);
-      select.textContent = '';
-      for (const [value, label] of options) {
-        const option = document.createElement('option');
-        option.value = value;
-        option.textContent = label;
-        select.append(option);
-      }
+/** Replaces the options of the selects `ids` with `[value, label]` pairs. */
+function fill(/** @type {string[]} */ ids, /** @type {[string, string][]} */ options) {
+  for (const id of ids) {
+    const select = $(id);
+    select.textContent = '';
+    for (const [value, label] of options) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = label;
+      select.append(option);
     }
-  };
-  fill([...ACT_IDS, ...compare.ACT_IDS], choices('acts'));
+  }
+}
+
+/** Fills the selects (A and B) from the settings table, and the depth choice from Rust's limit. */
+export function buildForm() {
+  const { maxLayers } = JSON.parse(app.wasm.networkLimits());
+  fill(['depth'], Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]));
+  renderLayers(3);
   fill(['bn', 'b-bn'], choices('bn'));
+  fill(['init'], choices('init'));
+  fill(['bias'], choices('bias'));
+  fill(['loss'], choices('loss'));
+  $('depth').addEventListener('change', () => setDepth(Number($('depth').value)));
+}
+
+/**
+ * Draws one row per Linear layer between the input and the output: the layer's width (hidden
+ * layers only) and its activation, ids width1…, act1…; the values of rows that stay are kept.
+ */
+function renderLayers(depth) {
+  const net = $('net');
+  const keep = new Map([...net.querySelectorAll('select, input')].map((el) => [el.id, /** @type {HTMLInputElement} */ (el).value]));
+  for (const row of [...net.querySelectorAll('.net-layer')]) row.remove();
+  const output = $('net-output');
+  ACT_IDS = [];
+  WIDTH_IDS = [];
+  for (let i = 0; i < depth; i++) {
+    const last = i === depth - 1;
+    const li = document.createElement('li');
+    li.className = last ? 'net-layer net-out' : 'net-layer';
+    const linear = document.createElement('span');
+    linear.className = 'net-linear';
+    linear.dataset.layer = String(i);
+    const bn = document.createElement('span');
+    bn.className = 'net-bn';
+    bn.dataset.layer = String(i);
+    bn.hidden = true;
+    bn.textContent = 'BatchNorm';
+    li.append(linear, bn);
+    if (!last) {
+      const label = document.createElement('label');
+      label.className = 'net-act';
+      const span = document.createElement('span');
+      span.textContent = `units ${i + 1}`;
+      const input = document.createElement('input');
+      input.id = `width${i + 1}`;
+      input.name = 'widths';
+      input.type = 'text';
+      input.inputMode = 'numeric';
+      input.size = 5;
+      input.spellcheck = false;
+      input.setAttribute('aria-describedby', 'err-widths');
+      label.append(span, input);
+      li.append(label);
+      WIDTH_IDS.push(input.id);
+    }
+    const label = document.createElement('label');
+    label.className = 'net-act';
+    const span = document.createElement('span');
+    span.textContent = last ? `activation ${i + 1} (output)` : `activation ${i + 1}`;
+    const select = document.createElement('select');
+    select.id = `act${i + 1}`;
+    select.name = 'acts';
+    select.setAttribute('aria-describedby', 'err-acts');
+    label.append(span, select);
+    li.append(label);
+    output.before(li);
+    ACT_IDS.push(select.id);
+  }
+  fill(ACT_IDS, choices('acts'));
+  for (const id of [...ACT_IDS, ...WIDTH_IDS]) if (keep.has(id)) $(id).value = keep.get(id);
+  $('depth').value = String(depth);
+  // B has A's depth: one activation per layer of A's network.
+  compare.renderActs(depth, choices('acts'));
+}
+
+/** A new depth: Rust decides the widths it keeps (see Config::apply_setting), the form shows them. */
+function setDepth(depth) {
+  const acts = ACT_IDS.map((id) => $(id).value);
+  // A deeper network repeats the last activation (the output's) on its new layers.
+  while (acts.length < depth) acts.push(acts[acts.length - 1]);
+  const pairs = formPairs().map(([name, text]) => /** @type {[string, string]} */ ([name, name === 'acts' ? acts.slice(0, depth).join(',') : text]));
+  // The widths go first, so the new depth resizes them.
+  const widths = pairs.filter(([name]) => name === 'widths');
+  const { config } = check([...widths, ...pairs.filter(([name]) => name !== 'widths')]);
+  writeForm({ ...config, backend: $('backend-cpu').checked ? 'cpu' : 'gpu' });
+  validateForm();
 }
 
 /** The form as `[name, text]` pairs, in the table's order. */
@@ -39,6 +124,7 @@ function formPairs() {
   return /** @type {[string, string][]} */ (app.settings.map(({ name }) => {
     if (name === 'dataset') return [name, datasets.currentKind()];
     if (name === 'acts') return [name, ACT_IDS.map((id) => $(id).value).join(',')];
+    if (name === 'widths') return [name, WIDTH_IDS.map((id) => $(id).value).join(',')];
     if (name === 'backend') return [name, /** @type {any} */ (document.querySelector('input[name="backend"]:checked'))?.value ?? 'gpu'];
     return [name, $(name).value];
   }));
@@ -68,8 +154,13 @@ export function writeForm(config) {
   const { settings } = describe(config);
   for (const [name, text] of settings) {
     if (name === 'dataset') continue;
-    if (name === 'acts') text.split(',').forEach((act, i) => { $(ACT_IDS[i]).value = act; });
-    else if (name === 'backend') {
+    if (name === 'acts') {
+      const acts = text.split(',');
+      renderLayers(acts.length);
+      acts.forEach((act, i) => { $(ACT_IDS[i]).value = act; });
+    } else if (name === 'widths') {
+      text.split(',').filter((w) => w !== '').forEach((w, i) => { if (WIDTH_IDS[i]) $(WIDTH_IDS[i]).value = w; });
+    } else if (name === 'backend') {
       const wanted = text === 'gpu' && app.gpu.status === 'unavailable' ? 'cpu' : text;
       $(`backend-${wanted}`).checked = true;
     } else $(name).value = text;
@@ -96,6 +187,7 @@ function showFieldErrors(errors) {
     const input = $(FIELD_INPUT[field] ?? field);
     input?.setAttribute('aria-invalid', 'true');
     if (field === 'acts') for (const id of ACT_IDS) $(id).setAttribute('aria-invalid', 'true');
+    if (field === 'widths') for (const id of WIDTH_IDS) $(id).setAttribute('aria-invalid', 'true');
   }
 }
 
@@ -166,7 +258,8 @@ export function updateNetworkDiagram() {
   }
   for (const chip of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.net-bn'))) chip.hidden = !info.bnLayers[Number(chip.dataset.layer)];
   const digits = /mnist/.test(d?.kind ?? 'mnist') && d?.kind !== 'fashion-mnist';
-  $('net-output').textContent = `Softmax cross-entropy over ${info.classes} classes`;
+  const loss = choices('loss').find(([value]) => value === config.loss)?.[1] ?? config.loss;
+  $('net-output').textContent = `${loss} over ${info.classes} output${info.classes === 1 ? '' : 's'}`;
   $('net-summary').textContent = `${input} ${channels > 1 ? 'values' : 'pixels'} → ${info.hidden.map((/** @type {number} */ n) => `Linear ${n}`).join(' → ')} → Linear ${info.classes} ${digits ? 'digits' : 'classes'}`;
   updatePresetSelection();
 }
@@ -200,6 +293,8 @@ export function renderPresets() {
     if (p) {
       // A preset sets the experiment, not the machine: keep the chosen backend.
       writeForm({ ...p.config, backend: $('backend-cpu').checked ? 'cpu' : 'gpu' });
+      // A preset of another dataset (the Q&A's) loads it; the form follows once it is in use.
+      if (p.config.dataset !== datasets.currentKind()) datasets.ensure(p.config.dataset).then(() => { validateForm(); updatePresetSelection(); });
       validateForm();
     }
     updatePresetSelection();
@@ -208,7 +303,7 @@ export function renderPresets() {
 }
 
 /** The experiment's settings of a configuration (what a preset fixes), as comparable text. */
-const experiment = (/** @type {any} */ c) => JSON.stringify([c.acts, c.bn, c.lr, c.momentum, c.batch]);
+const experiment = (/** @type {any} */ c) => JSON.stringify([c.acts, c.widths, c.init, c.gain, c.bias, c.loss, c.bn, c.lr, c.momentum, c.batch]);
 
 export function updatePresetSelection() {
   const select = $('preset');

@@ -6,7 +6,7 @@
 //!     --replay ../shared/data/pytorch-replay/init-seed7-2000.json.gz \
 //!     --reference ../shared/data/pytorch-replay/losses-seed7-2000.json   (PyTorch's run, step for step)
 
-use activation_playground::config::{Activation, Config, MAX_EPOCHS, describe_errors};
+use activation_playground::config::{self, Activation, Config, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
 use activation_playground::history::History;
 use activation_playground::replay::{Comparison, ReferenceRun, ReplayReference, ReplayStart};
@@ -25,15 +25,32 @@ mod sweep;
 #[derive(Parser, Debug)]
 #[command(about = "Train the MLP from \"Is ReLU After Sigmoid Bad?\" (defaults = the article's setup)")]
 struct Args {
-    /// Dataset: mnist, fashion-mnist, cifar10 or mnist-subset.
+    /// Dataset: mnist, fashion-mnist, cifar10, mnist-subset or qa (built in: the Q&A's six examples).
     #[arg(long, default_value = "mnist")]
     dataset: String,
-    /// Folder with the dataset's standard files (IDX .gz/raw, or CIFAR-10 binary batches / archive).
+    /// Folder with the dataset's standard files (IDX .gz/raw, or CIFAR-10 binary batches / archive);
+    /// not needed for qa.
     #[arg(long)]
-    data: PathBuf,
-    /// Three activations (layer 1, layer 2, output): relu, sigmoid, tanh, selu.
+    data: Option<PathBuf>,
+    /// One activation per Linear layer, the last on the output (1 to 10): relu, sigmoid, tanh,
+    /// selu, identity.
     #[arg(long)]
     acts: Option<String>,
+    /// Hidden widths, one fewer than the activations (default 500,256).
+    #[arg(long)]
+    widths: Option<String>,
+    /// Initialisation: pytorch, xavier, he, lecun, uniform.
+    #[arg(long)]
+    init: Option<String>,
+    /// Multiplies the initial weights' spread.
+    #[arg(long)]
+    gain: Option<String>,
+    /// Biases in the Linear layers: 1 or 0.
+    #[arg(long)]
+    bias: Option<String>,
+    /// nll (softmax cross-entropy) or sse (½·Σ squared error).
+    #[arg(long)]
+    loss: Option<String>,
     /// BatchNorm: none, all, last.
     #[arg(long)]
     bn: Option<String>,
@@ -106,6 +123,11 @@ fn base_config(args: &Args) -> Result<Config, String> {
         ("epochs", args.epochs.as_ref()),
         ("seed", args.seed.as_ref()),
         ("backend", Some(&args.backend)),
+        ("widths", args.widths.as_ref()),
+        ("init", args.init.as_ref()),
+        ("gain", args.gain.as_ref()),
+        ("bias", args.bias.as_ref()),
+        ("loss", args.loss.as_ref()),
     ];
     let pairs: Vec<(&str, &String)> = settings.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect();
     let (mut config, errors) = Config::default().with_settings(&pairs);
@@ -122,7 +144,12 @@ fn run(args: Args) -> Result<(), String> {
     }
     let (device, backend_name, _) = sweep::device_for(base.backend)?;
     let started = Instant::now();
-    let dataset = Arc::new(data::load_dir(base.dataset, &args.data).map_err(|e| e.to_string())?);
+    let dir = match (&args.data, base.dataset) {
+        (Some(dir), _) => dir.clone(),
+        (None, config::DatasetKind::Qa) => PathBuf::new(),
+        (None, kind) => return Err(format!("--data: the folder with the {} files is needed", kind.name())),
+    };
+    let dataset = Arc::new(data::load_dir(base.dataset, &dir).map_err(|e| e.to_string())?);
     eprintln!(
         "{}: {} training / {} test images, loaded in {:.1} s; backend {backend_name}",
         base.dataset.name(),
@@ -169,18 +196,19 @@ fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Devic
         }
         None => None,
     };
-    let runs: Vec<([Activation; 3], Option<&ReferenceRun>)> = match &reference {
+    let runs: Vec<(Vec<Activation>, Option<&ReferenceRun>)> = match &reference {
         Some(reference) => {
             config = reference.config(&config);
             let recorded = reference.runs()?;
             match args.acts {
                 None => recorded.into_iter().map(|(acts, run)| (acts, Some(run))).collect(),
                 Some(_) => {
-                    vec![(base.acts, recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run))]
+                    let run = recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run);
+                    vec![(base.acts.clone(), run)]
                 }
             }
         }
-        None => vec![(base.acts, None)],
+        None => vec![(base.acts.clone(), None)],
     };
     eprintln!(
         "replaying {} combination(s) from {} on the first {} training images",

@@ -180,6 +180,18 @@ impl Dataset {
         Dataset::new(self.kind, self.shape, self.normalization.clone(), train, self.test.clone())
     }
 
+    /// The Q&A's six examples ("ReLU worse than sigmoid?"): inputs of three bits, one 0/1 target.
+    /// Stored as bytes 0/255 normalised with mean 0 and std 1, so the network sees exactly 0 and 1.
+    /// There is no held-out set: the test split is the training set, as in the Q&A.
+    pub fn qa() -> Dataset {
+        const INPUTS: [[u8; 3]; 6] = [[0, 0, 1], [0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 0, 0], [0, 1, 0]];
+        const TARGETS: [u8; 6] = [0, 1, 0, 0, 1, 1];
+        let split = Split { images: INPUTS.iter().flatten().map(|&bit| bit * 255).collect(), labels: TARGETS.to_vec() };
+        let shape = ImageShape { channels: 1, height: 1, width: 3 };
+        let normalization = Normalization { mean: vec![0.0], std: vec![1.0] };
+        Dataset::new(DatasetKind::Qa, shape, normalization, split.clone(), split).expect("the Q&A's examples are valid")
+    }
+
     /// Gathers, normalises and labels the images at `indices` of `split`.
     pub fn batch(&self, split: &Split, indices: &[usize]) -> HostBatch {
         let pixels = self.input_size();
@@ -295,6 +307,9 @@ fn mnist_role(path: &str) -> Option<usize> {
 /// the four [`MNIST_FILES`] (each raw or `.gz`); CIFAR-10 needs its batches or the official
 /// archive (see [`cifar::load_cifar`]). Other files are ignored.
 pub fn load_files(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
+    if kind == DatasetKind::Qa {
+        return Ok(Dataset::qa());
+    }
     if kind == DatasetKind::Cifar10 {
         return cifar::load_cifar(files);
     }
@@ -374,6 +389,9 @@ pub fn load_dir(kind: DatasetKind, dir: &std::path::Path) -> Result<Dataset, Dat
         }
     }
 
+    if kind == DatasetKind::Qa {
+        return Ok(Dataset::qa());
+    }
     let mut files = Vec::new();
     if kind == DatasetKind::Cifar10 {
         let mut dirs = vec![dir.to_path_buf()];

@@ -1,11 +1,18 @@
 //! Chart 2: per layer, the distribution of the values before or after the activation: the
 //! histogram at the latest probe (left), and its 5/25/50/75/95 % percentiles over the steps
-//! (right), in the style of Glorot & Bengio's saturation figure.
+//! (right), in the style of Glorot & Bengio's saturation figure. A network deeper than
+//! [`ROWS_WITH_BANDS`] layers gets small multiples instead: one histogram per layer, in two or
+//! three columns, so ten layers stay readable on a projector.
 
 use super::*;
 use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass};
 
 const BINS: usize = super::hover::HISTOGRAM_BINS;
+/// Up to this many layers each gets a row with its percentile bands; more get small multiples.
+pub const ROWS_WITH_BANDS: usize = 4;
+/// Small multiples sit in two rows (ten layers: five columns), so each histogram keeps a usable
+/// height even in a chart a quarter of a 1280×720 projector.
+const MULTIPLE_ROWS: usize = 2;
 
 /// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
 /// activation, for `scale` = devicePixelRatio.
@@ -50,9 +57,19 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     };
     let t = theme;
     let layers = latest.layers.len();
-    // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
-    let share = 1.0 / layers.max(1) as f64;
-    if p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))]) {
+    let many = layers > ROWS_WITH_BANDS;
+    let too_small = if many {
+        // Small multiples: a compact title strip, a histogram without y labels, step labels.
+        let cols = layers.div_ceil(MULTIPLE_ROWS) as i32;
+        let (cell_w, cell_h) = (p.width as i32 / cols, p.height as i32 / MULTIPLE_ROWS as i32);
+        let min_h = p.px(LEGEND * 1.5 + MIN_PLOT_H + 8.0) + p.axis_heights(true, false).0;
+        if p.text_ok { cell_w < p.px(MIN_PLOT_W + 24.0) || cell_h < min_h } else { p.width < 120 || p.height < 80 }
+    } else {
+        // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
+        let share = 1.0 / layers.max(1) as f64;
+        p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))])
+    };
+    if too_small {
         return p.say_too_small();
     }
     let x_steps = step_range(history);
@@ -61,17 +78,44 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         Stage::Pre => "before the activation",
         Stage::Post => "after the activation",
     };
-    let rows = p.root.split_evenly((layers, 1));
+    let grid = if many { (MULTIPLE_ROWS, layers.div_ceil(MULTIPLE_ROWS)) } else { (layers, 1) };
+    let rows = p.root.split_evenly(grid);
     let mut panels = Vec::new();
     let mut non_finite = probes.iter().any(|r| r.non_finite);
 
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.iter().enumerate().take(layers) {
         let color = t.layer(i);
         let title = format!("{} · {}", layer_name(i, layers), activation_name(history, i));
-        let (body, mut row_free) = p.titled(row, &title, &color);
-        let subtitle = format!("{stage_text} · histogram at step {}", latest.step);
-        p.row_text(&mut row_free, &subtitle, LEGEND, &t.muted, TextKind::Subtitle);
-        if i == 0 {
+        let (body, mut row_free) = if many {
+            // A compact title strip: "L3 relu", "out sigmoid".
+            let short = if i + 1 == layers { "out".to_string() } else { format!("L{}", i + 1) };
+            let strip = p.px(LEGEND * 1.5);
+            let (top, rest) = row.split_vertically(strip);
+            let (xr, yr) = top.get_pixel_range();
+            let (x, y) = (xr.start + p.px(6.0), (yr.start + yr.end) / 2 + p.px(1.0));
+            let mut strip_row = TitleRow { left: x, right: xr.end - p.px(6.0), y };
+            p.row_text(
+                &mut strip_row,
+                &format!("{short} {}", activation_name(history, i)),
+                LEGEND,
+                &color,
+                TextKind::Title,
+            );
+            (rest, strip_row)
+        } else {
+            p.titled(row, &title, &color)
+        };
+        // Small multiples say once, in the first cell, what they show.
+        if !many || i == 0 {
+            let subtitle = if many {
+                let short = if stage == Stage::Pre { "before act." } else { "after act." };
+                format!("{short} · step {}", latest.step)
+            } else {
+                format!("{stage_text} · histogram at step {}", latest.step)
+            };
+            p.row_text(&mut row_free, &subtitle, LEGEND, &t.muted, TextKind::Subtitle);
+        }
+        if i == 0 && !many {
             p.legend(
                 &[
                     (color.mix(0.2), "5–95 %".into(), false),
@@ -81,8 +125,14 @@ pub fn draw_activations_with<DB: DrawingBackend>(
                 row_free,
             );
         }
-        let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
-        let last_row = i + 1 == layers;
+        let (left, right) = if many {
+            (body, None)
+        } else {
+            let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
+            (left, Some(right))
+        };
+        // Small multiples leave out the axis name: every cell's axis is the value.
+        let last_row = !many && i + 1 == layers;
 
         // ---- histogram of the latest probe
         let q = latest.layers.get(i).map(|l| stage.quantiles(l)).unwrap_or(&[]);
@@ -108,7 +158,14 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         let y = (0.0, y_top);
         let x_fmt = number_format(x);
         let y_fmt = |v: &f64| {
-            if y_top < 0.05 { format!("{:.1}%", v * 100.0) } else { format!("{:.0}%", v * 100.0) }
+            if many {
+                // Small multiples: the shapes compare at a glance; hover gives the shares.
+                String::new()
+            } else if y_top < 0.05 {
+                format!("{:.1}%", v * 100.0)
+            } else {
+                format!("{:.0}%", v * 100.0)
+            }
         };
         let axes = Axes {
             x,
@@ -117,9 +174,9 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             show_x_labels: true,
             x_fmt: &x_fmt,
             y_fmt: &y_fmt,
-            x_ticks: 5,
-            y_ticks: 3,
-            y_label_width: TICK * 3.0,
+            x_ticks: if many { 3 } else { 5 },
+            y_ticks: if many { 1 } else { 3 },
+            y_label_width: if many { 0.0 } else { TICK * 3.0 },
         };
         let mut chart = linear_chart(&p, &left, &axes)?;
         if let Some((lo, hi)) = bounds(history, i, stage) {
@@ -141,10 +198,11 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         if let (true, Some(j)) = (capped, mass.iter().position(|&m| m == top1)) {
             let centre = x.0 + (j as f64 + 0.5) * width;
             let zeros = point_mass(q, 0.0);
-            let label = if zeros >= 0.05 && (x.0 + j as f64 * width..=x.0 + (j as f64 + 1.0) * width).contains(&0.0) {
-                format!("{:.0}% exactly 0", zeros * 100.0)
-            } else {
-                format!("{:.0}% of values", top1 * 100.0)
+            let at_zero = zeros >= 0.05 && (x.0 + j as f64 * width..=x.0 + (j as f64 + 1.0) * width).contains(&0.0);
+            let label = match (at_zero, many) {
+                (true, false) => format!("{:.0}% exactly 0", zeros * 100.0),
+                (true, true) => format!("{:.0}% = 0", zeros * 100.0),
+                (false, _) => format!("{:.0}%", top1 * 100.0) + if many { "" } else { " of values" },
             };
             let (px, py) = chart.backend_coord(&(centre, y_top));
             let right_half = centre > (x.0 + x.1) / 2.0;
@@ -172,6 +230,7 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             ("value", "share of values"),
         ));
         drop(chart);
+        let Some(right) = right else { continue };
 
         // ---- percentile bands over the steps
         let pct = |r: &ProbeRecord, p: f32| -> f64 {

@@ -1,6 +1,7 @@
 //! Chart 3: gradient flow. Top: the L2 norm of each layer's weight gradient over the steps, on
 //! a log axis. Bottom: first-layer / last-layer ratio, also on a log axis: far below 1 means
-//! the gradient vanishes on its way back to the input.
+//! the gradient vanishes on its way back to the input. Right: the gradient size by depth at the
+//! latest probe (see `depth.rs`).
 
 use super::*;
 use crate::stats::ProbeRecord;
@@ -47,11 +48,28 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let y = log_range(all.clone());
     let zeros = all.clone().any(|v| v == 0.0);
     non_finite |= all.clone().any(|v| !v.is_finite());
-    let title = "Weight-gradient norm ‖∂loss/∂W‖";
-    if p.too_small(&[(0.55, 1.0, (false, false)), (0.45, 1.0, (true, false))]) {
+    // A short or narrow chart (a quarter of a projector, a phone) keeps the norms and the
+    // by-depth panel, whose large type already states the ratio; a bigger one also plots the
+    // ratio over time.
+    let with_ratio = p.height as i32 >= p.px(330.0) && p.width as i32 >= p.px(640.0);
+    let needs: &[(f64, f64, (bool, bool))] = if with_ratio {
+        &[(0.55, 0.58, (false, false)), (0.45, 0.58, (true, false)), (1.0, 0.42, (true, true))]
+    } else {
+        &[(1.0, 0.58, (true, false)), (1.0, 0.42, (true, true))]
+    };
+    if p.too_small(needs) {
         return p.say_too_small();
     }
-    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.55) as i32);
+    let (over_time, by_depth) = p.root.split_horizontally((p.width as f64 * 0.58) as i32);
+    let split = if with_ratio { (p.height as f64 * 0.55) as i32 } else { p.height as i32 };
+    let (top, bottom) = over_time.split_vertically(split);
+    let title = if p.text_width("Weight-gradient norm ‖∂loss/∂W‖", TITLE, true)
+        < top.dim_in_pixel().0 as i32 - p.px(24.0)
+    {
+        "Weight-gradient norm ‖∂loss/∂W‖"
+    } else {
+        "‖∂loss/∂W‖ per layer"
+    };
     let (area, row) = p.titled(&top, title, &t.ink);
     let legend: Vec<(RGBAColor, String, bool)> =
         (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
@@ -59,8 +77,8 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let axes = Axes {
         x,
         y,
-        x_desc: None,
-        show_x_labels: false,
+        x_desc: if with_ratio { None } else { Some("training step") },
+        show_x_labels: !with_ratio,
         x_fmt: &step_format,
         y_fmt: &log_format,
         x_ticks: 8,
@@ -93,6 +111,14 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     }
     panels.push(layout_of(&chart, "grad", title, None, true, ("step", "gradient norm")));
     drop(chart);
+
+    if !with_ratio {
+        panels.push(super::depth::draw_depth_panel(&p, &by_depth, latest)?);
+        if non_finite {
+            p.note(NON_FINITE_NOTE);
+        }
+        return p.finish(panels);
+    }
 
     // ---- ratio first / last
     let ratios: Vec<(f64, f64)> =
@@ -129,13 +155,12 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     panels.push(layout_of(&chart, "ratio", &title, None, true, ("step", "first / last")));
     drop(chart);
 
+    panels.push(super::depth::draw_depth_panel(&p, &by_depth, latest)?);
+
     if non_finite {
         p.note(NON_FINITE_NOTE);
     }
     p.finish(panels)
 }
 
-/// 3 significant digits, scientific below 0.001.
-fn short(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-3 { format!("{v:.2e}") } else { format!("{v:.3}") }
-}
+use super::depth::short;

@@ -158,19 +158,26 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
 
     // ---- the banner
     if let (true, Some(dead)) = (output_dead(latest.dead_output_rows), panels.first()) {
+        // The article's softmax collapse, or (squared error, the Q&A's) a ReLU output that is off.
+        let softmax = history.loss == crate::config::Loss::Nll;
+        let banner = if softmax { DEAD_OUTPUT_BANNER } else { DEAD_OUTPUT_BANNER_SSE };
         // Inside the dead-units plot (clear of its labels), as big as it allows.
         let pad = p.px(6.0);
         let (x0, x1) = (dead.left + pad, dead.right - pad);
         let bw = x1 - x0;
         let white = RGBColor(255, 255, 255);
         let mut size = BANNER;
-        while size > 11.0 && p.text_width(DEAD_OUTPUT_BANNER, size, true) > bw - p.px(16.0) {
+        while size > 11.0 && p.text_width(banner, size, true) > bw - p.px(16.0) {
             size -= 1.0;
         }
-        let detail = format!(
-            "{:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient",
-            latest.dead_output_rows * 100.0
-        );
+        let pct = latest.dead_output_rows * 100.0;
+        let detail = if softmax {
+            format!(
+                "{pct:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient"
+            )
+        } else {
+            format!("the output is 0 for {pct:.0}% of the examples → a ReLU that is off passes no gradient back")
+        };
         let mut small = LEGEND.min(size);
         while small > 10.0 && p.text_width(&detail, small, false) > bw - p.px(16.0) {
             small -= 1.0;
@@ -178,25 +185,17 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
         let (big_h, small_h) = (p.line_height(size), p.line_height(small));
         let with_detail = p.text_width(&detail, small, false) <= bw - p.px(16.0);
         let bh = big_h + if with_detail { small_h + p.px(6.0) } else { 0 } + 2 * pad;
-        if bh <= dead.bottom - dead.top - 2 * pad && p.text_width(DEAD_OUTPUT_BANNER, size, true) <= bw - p.px(16.0) {
+        if bh <= dead.bottom - dead.top - 2 * pad && p.text_width(banner, size, true) <= bw - p.px(16.0) {
             let y0 = dead.top + pad;
             p.root.draw(&Rectangle::new([(x0, y0), (x1, y0 + bh)], t.warn.filled())).map_err(err)?;
             let cx = (x0 + x1) / 2;
-            p.place(
-                TextKind::Banner,
-                DEAD_OUTPUT_BANNER,
-                (cx, y0 + pad),
-                size,
-                &white,
-                (HPos::Center, VPos::Top),
-                true,
-            );
+            p.place(TextKind::Banner, banner, (cx, y0 + pad), size, &white, (HPos::Center, VPos::Top), true);
             if with_detail {
                 let y = y0 + pad + big_h + p.px(6.0);
                 p.place(TextKind::Banner, &detail, (cx, y), small, &white, (HPos::Center, VPos::Top), false);
             }
         }
-        p.banner = Some(DEAD_OUTPUT_BANNER.into());
+        p.banner = Some(banner.into());
     }
     if non_finite {
         p.note(NON_FINITE_NOTE);

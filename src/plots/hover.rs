@@ -227,6 +227,23 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
         let title = format!("{} · {} · {stage_text}", layer_name(i, latest.layers.len()), act(i));
         return Some((title, rows, Some(latest.step)));
     }
+    if id == "depth" {
+        // The layer nearest the pointer, at the latest probe.
+        let n = latest.layers.len();
+        let i = (x.round().max(1.0) as usize - 1).min(n.checked_sub(1)?);
+        let norm = latest.layers[i].grad_norm as f64;
+        let last = latest.layers[n - 1].grad_norm as f64;
+        let rows = vec![
+            ReadoutRow {
+                color: Some(layer_color_hex(i)),
+                strong: true,
+                ..row(format!("{} · {}", layer_name(i, n), act(i)), format_value(norm, 4))
+            },
+            row(format!("÷ {}", layer_name(n - 1, n)), format_value(norm / last, 4)),
+            row("at step", format_step(latest.step)),
+        ];
+        return Some(("Weight-gradient norm by depth".to_string(), rows, Some(latest.step)));
+    }
     let probe = probes[nearest(&probes, x, |p| p.step)?];
     let n = probe.layers.len();
     if let Some(i) = layer_of("bands-") {

@@ -23,6 +23,7 @@
 
 mod activations;
 mod caption;
+mod depth;
 mod gradients;
 mod health;
 mod hover;
@@ -71,8 +72,20 @@ pub struct Theme {
     pub layers: Vec<RGBColor>,
 }
 
-/// Layer 1, layer 2, output: Okabe–Ito blue, vermillion, bluish green (colour-blind safe).
-pub const LAYER_COLORS: [RGBColor; 3] = [RGBColor(0, 114, 178), RGBColor(213, 94, 0), RGBColor(0, 158, 115)];
+/// The article's layer 1, layer 2, output: Okabe–Ito blue, vermillion, bluish green (colour-blind
+/// safe); deeper networks continue with orange, sky blue and five more, one per layer up to ten.
+pub const LAYER_COLORS: [RGBColor; 10] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(117, 112, 179),
+    RGBColor(166, 118, 29),
+    RGBColor(231, 41, 138),
+    RGBColor(102, 102, 102),
+    RGBColor(102, 166, 30),
+];
 
 impl Theme {
     pub fn light(scale: f64) -> Theme {
@@ -194,6 +207,8 @@ impl PanelLayout {
 pub const NON_FINITE_NOTE: &str = "some values were NaN/∞ — not drawn";
 /// The banner text for a dead output layer.
 pub const DEAD_OUTPUT_BANNER: &str = "output layer dead: uniform softmax";
+/// The same for a network trained on squared error (the Q&A's single ReLU output).
+pub const DEAD_OUTPUT_BANNER_SSE: &str = "output dead: 0 for every example, no gradient";
 
 // ------------------------------------------------------------------------------------------
 // Drawing helpers shared by the charts
@@ -1209,7 +1224,11 @@ where
     CT: CoordTranslate<From = (f64, f64)>,
 {
     let style = p.theme.muted.mix(0.45).stroke_width(p.px(1.2) as u32);
-    for &x in epochs {
+    // Thousands of one-step epochs (the Q&A's full batches) would bury the chart in lines and
+    // cost seconds to draw: at most MAX_EPOCH_LINES of them, evenly spaced.
+    const MAX_EPOCH_LINES: usize = 40;
+    let every = epochs.len().div_ceil(MAX_EPOCH_LINES).max(1);
+    for &x in epochs.iter().skip(every - 1).step_by(every) {
         chart
             .draw_series(DashedLineSeries::new(vec![(x, y.0), (x, y.1)], p.px(3.0) as u32, p.px(4.0) as u32, style))
             .map_err(err)?;

@@ -205,7 +205,8 @@ fn layer_colours_are_the_same_in_every_chart() {
     let h = sample_history();
     for (name, draw) in all_charts().into_iter().skip(1) {
         let (buf, _) = render(|b| draw(b, &h), (W, H));
-        for (i, color) in LAYER_COLORS.iter().enumerate() {
+        // The sample network's three layers; LAYER_COLORS goes on for deeper ones.
+        for (i, color) in LAYER_COLORS.iter().take(h.acts.len()).enumerate() {
             assert!(count_color(&buf, *color) > 30, "{name}: layer {i}'s colour is missing");
         }
     }
@@ -278,6 +279,10 @@ fn everything_non_finite_or_constant_still_draws() {
     let (buf, layout) = render(|b| draw_unit_health(b, &h, 1.0), (W, H));
     assert_eq!(layout.banner.as_deref(), Some(DEAD_OUTPUT_BANNER));
     assert!(count_color(&buf, RGBColor(185, 28, 28)) > 20_000, "the banner is big and red");
+    // Trained on squared error (the Q&A's ReLU output), the banner speaks of the output, not a softmax.
+    let sse = History { loss: crate::config::Loss::Sse, ..h.clone() };
+    let (_, layout) = render(|b| draw_unit_health(b, &sse, 1.0), (W, H));
+    assert_eq!(layout.banner.as_deref(), Some(DEAD_OUTPUT_BANNER_SSE));
     // Zero gradients cannot be drawn on a log axis: the range stays valid anyway.
     let (_, layout) = render(|b| draw_gradients(b, &h, 1.0), (W, H));
     assert!(panel(&layout, "grad").y_min > 0.0);

@@ -43,6 +43,8 @@ pub fn draw_training_with<DB: DrawingBackend>(
     }
 
     let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.56) as i32);
+    // The chance lines are a uniform softmax's over ten classes: for the nll loss only.
+    let softmax = history.loss == crate::config::Loss::Nll;
     let mut panels = Vec::new();
 
     // ---- loss
@@ -51,7 +53,7 @@ pub fn draw_training_with<DB: DrawingBackend>(
             .iter()
             .map(|&v| v as f64)
             .chain(history.epochs.iter().map(|e| e.test_loss as f64))
-            .chain([CHANCE_LOSS]),
+            .chain(softmax.then_some(CHANCE_LOSS)),
     )
     .map(|(_, hi)| hi)
     .unwrap_or(CHANCE_LOSS);
@@ -60,14 +62,12 @@ pub fn draw_training_with<DB: DrawingBackend>(
     let train_color = t.train.to_rgba();
     let test_color = t.test.to_rgba();
     let chance_color = t.muted.mix(0.8);
-    p.legend(
-        &[
-            (train_color, "train (smoothed)".into(), false),
-            (test_color, "test, per epoch".into(), false),
-            (chance_color, "chance: ln 10".into(), true),
-        ],
-        row,
-    );
+    let mut legend =
+        vec![(train_color, "train (smoothed)".to_string(), false), (test_color, "test, per epoch".into(), false)];
+    if softmax {
+        legend.push((chance_color, "chance: ln 10".into(), true));
+    }
+    p.legend(&legend, row);
     let y_fmt = number_format(y);
     let axes = Axes {
         x,
@@ -82,16 +82,21 @@ pub fn draw_training_with<DB: DrawingBackend>(
     };
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
-    hline(&mut chart, x, CHANCE_LOSS, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    if softmax {
+        hline(&mut chart, x, CHANCE_LOSS, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    }
     let raw_points: Vec<(f64, f64)> = steps.iter().zip(&raw_loss).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &raw_points, t.train.mix(0.18).stroke_width(p.px(1.0) as u32), 0, false)?;
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&loss).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_loss as f64)).collect();
-    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
     let layout = layout_of(&chart, "loss", "Loss", None, false, ("step", "loss"));
-    // The epoch numbers, at the top of the dotted lines.
-    let every = epochs.len().div_ceil(10).max(1);
+    // The epoch numbers, at the top of the dotted lines: at most ten, and no more than fit side
+    // by side (thousands of one-step epochs would print on top of each other).
+    let label_width = p.text_width(&format!("epoch {}", epochs.len()), TICK * 0.9, false) + p.px(12.0);
+    let fit = ((p.width as i32 - p.px(80.0)) / label_width.max(1)).max(1) as usize;
+    let every = epochs.len().div_ceil(10.min(fit)).max(1);
     for (i, &e) in epochs.iter().enumerate() {
         if (i + 1) % every == 0 || i + 1 == epochs.len() {
             let (ex, ey) = chart.backend_coord(&(e, y.1));
@@ -111,14 +116,11 @@ pub fn draw_training_with<DB: DrawingBackend>(
     // ---- accuracy
     let y = (0.0, 1.0);
     let (area, row) = p.titled(&bottom, "Accuracy", &t.ink);
-    p.legend(
-        &[
-            (train_color, "train (smoothed)".into(), false),
-            (test_color, "test".into(), false),
-            (chance_color, "chance: 10%".into(), true),
-        ],
-        row,
-    );
+    let mut legend = vec![(train_color, "train (smoothed)".to_string(), false), (test_color, "test".into(), false)];
+    if softmax {
+        legend.push((chance_color, "chance: 10%".into(), true));
+    }
+    p.legend(&legend, row);
     let axes = Axes {
         x,
         y,
@@ -132,11 +134,13 @@ pub fn draw_training_with<DB: DrawingBackend>(
     };
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
-    hline(&mut chart, x, 0.1, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    if softmax {
+        hline(&mut chart, x, 0.1, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
+    }
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&acc).map(|(&s, &v)| (s, v as f64)).collect();
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
-    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), p.px(5.0) as u32, false)?;
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
     if let Some(last) = history.epochs.last().filter(|e| e.test_accuracy.is_finite()) {
         let (lx, ly) = chart.backend_coord(&(last.step as f64, last.test_accuracy as f64));
         p.text(
@@ -155,4 +159,10 @@ pub fn draw_training_with<DB: DrawingBackend>(
         p.note(NON_FINITE_NOTE);
     }
     p.finish(panels)
+}
+
+/// The dot on each epoch's test value; none when the epochs are too many to tell apart (the
+/// Q&A's thousands of one-step epochs), where the line alone reads better and draws fast.
+fn test_marker<DB: DrawingBackend>(p: &Painter<DB>, test: &[(f64, f64)]) -> u32 {
+    if test.len() > 200 { 0 } else { p.px(5.0) as u32 }
 }

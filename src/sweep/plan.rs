@@ -2,27 +2,36 @@
 
 use crate::config::{Activation, Config};
 
+/// The most cells (activation combinations) one sweep trains: beyond it a grid is refused
+/// with a message rather than left to run for hours.
+pub const MAX_CELLS: usize = 256;
+
 /// The article's 64 combinations in table order: activation 1, then 2, then 3 (the column)
 /// vary slowest to fastest, so combination `i` sits in row `i / 4`, column `i % 4`.
-pub fn all_combinations() -> Vec<[Activation; 3]> {
-    let all = Activation::ALL;
-    let mut out = Vec::with_capacity(64);
-    for a in all {
-        for b in all {
-            for c in all {
-                out.push([a, b, c]);
-            }
-        }
+pub fn all_combinations() -> Vec<Vec<Activation>> {
+    combinations_of_depth(3)
+}
+
+/// The 4^depth combinations of the article's four activations over `depth` layers, in table
+/// order (the first layer's activation varies slowest, the output's fastest).
+pub fn combinations_of_depth(depth: usize) -> Vec<Vec<Activation>> {
+    let mut out: Vec<Vec<Activation>> = vec![Vec::new()];
+    for _ in 0..depth {
+        out = out
+            .into_iter()
+            .flat_map(|prefix| Activation::ARTICLE.map(|a| [prefix.clone(), vec![a]].concat()))
+            .collect();
     }
     out
 }
 
 /// Every model of a sweep: the combinations × the seeds, on one base configuration (its
-/// dataset, BatchNorm mode, learning rate, momentum, batch size and epochs).
+/// dataset, widths, initialisation, BatchNorm mode, learning rate, momentum, batch size and
+/// epochs, shared by every cell). The combinations have the base's depth.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepSpec {
     pub base: Config,
-    pub combinations: Vec<[Activation; 3]>,
+    pub combinations: Vec<Vec<Activation>>,
     pub seeds: Vec<u64>,
     /// At most this many models trained at once (fewer if the device's memory says so).
     pub parallel: usize,
@@ -37,7 +46,9 @@ impl SweepSpec {
     pub fn members(&self) -> Vec<Config> {
         self.seeds
             .iter()
-            .flat_map(|&seed| self.combinations.iter().map(move |&acts| Config { acts, seed, ..self.base.clone() }))
+            .flat_map(|&seed| {
+                self.combinations.iter().map(move |acts| Config { acts: acts.clone(), seed, ..self.base.clone() })
+            })
             .collect()
     }
 
@@ -45,6 +56,23 @@ impl SweepSpec {
         self.base.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if self.combinations.is_empty() {
             return Err("combinations: choose at least one".into());
+        }
+        if !self.base.bias || self.base.loss != crate::config::Loss::Nll {
+            return Err("bias, loss: a sweep trains networks with biases on the nll loss".into());
+        }
+        let depth = self.base.acts.len();
+        if let Some(bad) = self.combinations.iter().find(|c| c.len() != depth) {
+            return Err(format!(
+                "combos: {} has {} activations, but the network has {depth} layers",
+                bad.iter().map(|a| a.name()).collect::<Vec<_>>().join("-"),
+                bad.len()
+            ));
+        }
+        if self.combinations.len() > MAX_CELLS {
+            return Err(format!(
+                "combos: {} combinations are more than the {MAX_CELLS} one sweep trains; choose a row, a column or a list",
+                self.combinations.len()
+            ));
         }
         if self.seeds.is_empty() {
             return Err("seeds: give at least one seed".into());
@@ -62,37 +90,59 @@ impl SweepSpec {
     }
 }
 
-/// Parses a choice of combinations: `all`, a table row `row:relu,sigmoid` (activations 1 and
-/// 2, every activation 3), a column `column:relu` (activation 3), or a list of combinations
-/// `relu-sigmoid-relu,tanh-tanh-tanh`. The result is in table order, without repeats.
-pub fn parse_combinations(text: &str) -> Result<Vec<[Activation; 3]>, String> {
+/// Parses a choice of combinations: `all` over `depth` layers, a table row `row:relu,sigmoid`
+/// (the activations of every layer but the output, each output activation), a column
+/// `column:relu` (the output's activation, over `depth` layers), or a list of combinations
+/// `relu-sigmoid-relu,tanh-tanh-tanh`. A row and a list name their own depth ([`SweepSpec::validate`]
+/// checks it against the network's). The result is in table order, without repeats. A grid of
+/// more than [`MAX_CELLS`] is refused.
+pub fn parse_combinations(text: &str, depth: usize) -> Result<Vec<Vec<Activation>>, String> {
     let text = text.trim().to_ascii_lowercase();
-    let all = all_combinations();
-    let chosen: Vec<[Activation; 3]> = if text == "all" {
-        all
-    } else if let Some(row) = text.strip_prefix("row:") {
-        let parts: Vec<&str> = row.split(',').collect();
-        if parts.len() != 2 {
-            return Err(format!("combos: a row is two activations, e.g. row:relu,sigmoid (got {row:?})"));
+    let grid = |count: usize| -> Result<Vec<Vec<Activation>>, String> {
+        if count > MAX_CELLS {
+            return Err(format!(
+                "combos: {text} over {depth} layers is {count} combinations, more than the {MAX_CELLS} one sweep \
+                 trains; choose a row, a column or a list"
+            ));
         }
-        let (a, b) = (Activation::parse(parts[0])?, Activation::parse(parts[1])?);
-        all.into_iter().filter(|c| c[0] == a && c[1] == b).collect()
+        Ok(combinations_of_depth(depth))
+    };
+    let cells = 4usize.saturating_pow(depth as u32);
+    let chosen: Vec<Vec<Activation>> = if text == "all" {
+        grid(cells)?
+    } else if let Some(row) = text.strip_prefix("row:") {
+        // A row names every layer's activation but the output's: its own depth.
+        let prefix = row.split(',').map(Activation::parse).collect::<Result<Vec<_>, _>>()?;
+        let depth = prefix.len() + 1;
+        combinations_of_depth(depth).into_iter().filter(|c| c[..depth - 1] == prefix[..]).collect()
     } else if let Some(column) = text.strip_prefix("column:") {
         let c = Activation::parse(column)?;
-        all.into_iter().filter(|x| x[2] == c).collect()
+        grid(cells / 4)?.into_iter().filter(|x| x.last() == Some(&c)).collect()
     } else {
         let mut wanted = Vec::new();
         for item in text.split(',').filter(|s| !s.trim().is_empty()) {
             let parts: Vec<&str> = item.trim().split('-').collect();
-            if parts.len() != 3 {
+            if parts.len() < 2 && !item.contains('-') && depth != 1 {
                 return Err(format!(
                     "combos: expected all, row:A,B, column:C or a list like relu-sigmoid-relu,tanh-tanh-tanh (got {:?})",
                     item.chars().take(40).collect::<String>()
                 ));
             }
-            wanted.push([Activation::parse(parts[0])?, Activation::parse(parts[1])?, Activation::parse(parts[2])?]);
+            wanted.push(parts.into_iter().map(Activation::parse).collect::<Result<Vec<_>, _>>()?);
         }
-        all.into_iter().filter(|c| wanted.contains(c)).collect()
+        if wanted.len() > MAX_CELLS {
+            return Err(format!(
+                "combos: {} combinations are more than the {MAX_CELLS} one sweep trains",
+                wanted.len()
+            ));
+        }
+        // Table order, without repeats.
+        let rank = |c: &Vec<Activation>| -> Vec<usize> {
+            c.iter().map(|a| Activation::ALL.iter().position(|x| x == a).unwrap_or(0)).collect()
+        };
+        wanted.sort_by_key(rank);
+        wanted.dedup();
+        wanted
     };
     if chosen.is_empty() {
         return Err("combos: choose at least one combination".into());
@@ -101,22 +151,28 @@ pub fn parse_combinations(text: &str) -> Result<Vec<[Activation; 3]>, String> {
 }
 
 /// The shortest text [`parse_combinations`] reads back as `combos`.
-pub fn describe_combinations(combos: &[[Activation; 3]]) -> String {
-    let all = all_combinations();
-    if combos == all.as_slice() {
+pub fn describe_combinations(combos: &[Vec<Activation>]) -> String {
+    let depth = combos.first().map_or(3, Vec::len);
+    let names = |c: &[Activation]| c.iter().map(|a| a.name()).collect::<Vec<_>>();
+    let cells = 4usize.saturating_pow(depth as u32);
+    if depth > 0 && combos.len() == cells && combos == combinations_of_depth(depth).as_slice() {
         return "all".into();
     }
-    for a in Activation::ALL {
-        for b in Activation::ALL {
-            if combos.len() == 4 && combos.iter().all(|c| c[0] == a && c[1] == b) {
-                return format!("row:{},{}", a.name(), b.name());
-            }
+    if let Some(first) = combos.first().filter(|_| depth > 1 && combos.len() == 4) {
+        let prefix = &first[..depth - 1];
+        let row: Vec<Vec<Activation>> =
+            Activation::ARTICLE.iter().map(|&a| [prefix.to_vec(), vec![a]].concat()).collect();
+        if combos == row.as_slice() {
+            return format!("row:{}", names(prefix).join(","));
         }
-        if combos.len() == 16 && combos.iter().all(|c| c[2] == a) {
+    }
+    for a in Activation::ARTICLE {
+        if depth > 0 && cells / 4 <= MAX_CELLS && combos.len() == cells / 4 && combos.iter().all(|c| c[depth - 1] == a)
+        {
             return format!("column:{}", a.name());
         }
     }
-    combos.iter().map(|c| c.map(Activation::name).join("-")).collect::<Vec<_>>().join(",")
+    combos.iter().map(|c| names(c).join("-")).collect::<Vec<_>>().join(",")
 }
 
 /// Parses `1,2,3` (seeds, each checked by `Config::validate`).
@@ -132,18 +188,36 @@ impl SweepSpec {
     /// is the base configuration's (`Config::apply_setting`), so each setting has one name.
     pub fn apply_setting(&mut self, key: &str, value: &str) -> Result<(), String> {
         match key {
-            "combos" => self.combinations = parse_combinations(value)?,
+            "combos" => self.combinations = parse_combinations(value, self.base.acts.len())?,
             "seeds" => self.seeds = parse_seeds(value)?,
             "parallel" => {
                 self.parallel =
                     value.trim().parse().map_err(|_| format!("parallel: {:?} is not a whole number", value.trim()))?
             }
-            _ => self.base.apply_setting(key, value).map_err(|e| e.to_string())?,
+            _ => {
+                let (depth, before) = (self.base.acts.len(), self.base.clone());
+                self.base.apply_setting(key, value).map_err(|e| e.to_string())?;
+                // A sweep's activations are its combinations: its widths set the depth.
+                if key == "widths" && self.base.widths.len() + 1 != depth {
+                    let last = self.base.acts.last().copied().unwrap_or(Activation::Relu);
+                    self.base.acts.resize(self.base.widths.len() + 1, last);
+                }
+                // A new depth carries `all` and `column:C` over to it (a list or a row names its
+                // depth; validation reports one that no longer fits).
+                let new_depth = self.base.acts.len();
+                if new_depth != depth && !self.combinations.is_empty() {
+                    let text = describe_combinations(&self.combinations);
+                    if text == "all" || text.starts_with("column:") {
+                        // Too large a grid at the new depth leaves the spec as it was.
+                        self.combinations = parse_combinations(&text, new_depth).inspect_err(|_| self.base = before)?;
+                    }
+                }
+            }
         }
         Ok(())
     }
 
-    /// The settings a sweep link carries: its own two and the base's.
+    /// The settings a sweep link carries: its own three and the base's.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("combos", describe_combinations(&self.combinations)),
@@ -280,24 +354,54 @@ mod tests {
         assert_eq!(all[1], [Activation::Relu, Activation::Relu, Activation::Sigmoid]);
         assert_eq!(all[4], [Activation::Relu, Activation::Sigmoid, Activation::Relu]);
         assert_eq!(all[63], [Activation::Selu; 3]);
+        assert_eq!(combinations_of_depth(4).len(), 256);
+        assert_eq!(combinations_of_depth(1).len(), 4);
     }
 
     #[test]
     fn combinations_parse_and_describe_round_trip() {
-        assert_eq!(parse_combinations("all").unwrap().len(), 64);
-        let row = parse_combinations("row:relu,sigmoid").unwrap();
+        let parse = |text: &str| parse_combinations(text, 3);
+        assert_eq!(parse("all").unwrap().len(), 64);
+        let row = parse("row:relu,sigmoid").unwrap();
         assert_eq!(row.len(), 4);
         assert!(row.iter().all(|c| c[0] == Activation::Relu && c[1] == Activation::Sigmoid));
-        let column = parse_combinations("Column:Tanh").unwrap();
+        let column = parse("Column:Tanh").unwrap();
         assert_eq!(column.len(), 16);
-        let set = parse_combinations("tanh-tanh-tanh, relu-sigmoid-relu").unwrap();
-        assert_eq!(set, vec![[Activation::Relu, Activation::Sigmoid, Activation::Relu], [Activation::Tanh; 3]]);
+        let set = parse("tanh-tanh-tanh, relu-sigmoid-relu").unwrap();
+        assert_eq!(set, vec![vec![Activation::Relu, Activation::Sigmoid, Activation::Relu], vec![Activation::Tanh; 3]]);
         for combos in [all_combinations(), row, column, set] {
-            assert_eq!(parse_combinations(&describe_combinations(&combos)).unwrap(), combos);
+            assert_eq!(parse(&describe_combinations(&combos)).unwrap(), combos);
         }
-        assert!(parse_combinations("row:relu").is_err());
-        assert!(parse_combinations("relu-gelu-relu").unwrap_err().contains("gelu"));
-        assert!(parse_combinations("").is_err());
+        assert!(parse("row:relu,gelu").is_err());
+        assert_eq!(parse("row:relu").unwrap()[0].len(), 2, "a row of one activation is a 2-layer row");
+        assert!(parse("relu-gelu-relu").unwrap_err().contains("gelu"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn combinations_follow_the_depth_and_big_grids_are_refused() {
+        assert_eq!(parse_combinations("all", 4).unwrap().len(), 256);
+        let err = parse_combinations("all", 5).unwrap_err();
+        assert!(err.contains("1024 combinations") && err.contains("256"), "{err}");
+        assert_eq!(parse_combinations("column:relu", 5).unwrap().len(), 256);
+        assert!(parse_combinations("column:relu", 6).is_err());
+        let row = parse_combinations("row:sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,sigmoid,sigmoid", 3).unwrap();
+        assert_eq!((row.len(), row[0].len()), (4, 8), "a row names its own depth");
+        assert_eq!(parse_combinations(&describe_combinations(&row), 8).unwrap(), row);
+        let mut deep = SweepSpec::default();
+        deep.apply_setting("combos", "relu-relu-relu").unwrap();
+        deep.apply_setting("widths", "8,8,8").unwrap();
+        assert!(deep.validate().unwrap_err().contains("the network has 4 layers"));
+        // The depth comes from the base configuration, whatever order the settings come in.
+        let mut spec = SweepSpec::default();
+        spec.apply_setting("combos", "column:relu").unwrap();
+        spec.apply_setting("acts", "relu,relu,relu,relu").unwrap();
+        assert_eq!((spec.combinations.len(), spec.combinations[0].len()), (64, 4));
+        assert_eq!(spec.base.widths, [500, 256, 256]);
+        spec.apply_setting("widths", "64,64,64").unwrap();
+        assert!(spec.validate().is_ok());
+        assert!(spec.apply_setting("acts", "relu,relu,relu,relu,relu,relu").unwrap_err().contains("more than the 256"));
+        assert!(spec.members().iter().all(|c| c.widths == [64, 64, 64] && c.validate().is_ok()));
     }
 
     #[test]
@@ -305,7 +409,7 @@ mod tests {
         let base = Config { epochs: 2, batch_norm: crate::config::BatchNormMode::All, ..Config::default() };
         let spec = SweepSpec {
             base,
-            combinations: parse_combinations("column:selu").unwrap(),
+            combinations: parse_combinations("column:selu", 3).unwrap(),
             seeds: vec![4, 5],
             parallel: 8,
         };

@@ -113,7 +113,7 @@ impl GroupRun {
             optimizer: SweepOptimizer::new(&configs, &plain),
             alive: all_alive(count, &plain),
             layout: InputLayout::new(&seed_of_model),
-            eval_chunk: eval_chunk(&layer_sizes(input_size), count, EVAL_BATCH, limits),
+            eval_chunk: eval_chunk(&layer_sizes(&first, input_size), count, EVAL_BATCH, limits),
             batch_size: first.batch_size,
             epochs: first.epochs,
             steps_per_epoch: steps_per_epoch(n, first.batch_size),
@@ -342,7 +342,7 @@ impl Sweep {
         max_parallel: usize,
     ) -> Result<Sweep, String> {
         let first = members.first().ok_or("the sweep has no runs left to train")?;
-        let sizes = layer_sizes(dataset.input_size());
+        let sizes = layer_sizes(first, dataset.input_size());
         let fits = max_group_size(footprint(&sizes, first.batch_size, EVAL_BATCH), limits);
         let mut seed_index: Vec<u64> = Vec::new();
         let seed_of_model: Vec<usize> = members

@@ -47,8 +47,9 @@ pub fn mean_std(values: &[f64]) -> (f64, f64) {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cell {
-    pub acts: [Activation; 3],
-    /// Row (activation 1 × 4 + activation 2) and column (activation 3) in the article's table.
+    pub acts: Vec<Activation>,
+    /// Row (the activations before the output's, read as a base-4 number: activation 1 × 4 +
+    /// activation 2 for the article's three layers) and column (the output's activation).
     pub row: usize,
     pub column: usize,
     /// Seed and final test accuracy of each finished run.
@@ -65,8 +66,11 @@ fn index_of(a: Activation) -> usize {
 
 /// Aggregates records per combination, in table order; combinations without records are left out.
 pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
+    let mut combos: Vec<Vec<Activation>> = records.iter().map(|r| r.config.acts.clone()).collect();
+    combos.sort_by_key(|c| (c.len(), c.iter().map(|&a| index_of(a)).collect::<Vec<_>>()));
+    combos.dedup();
     let mut cells: Vec<Cell> = Vec::new();
-    for combo in super::plan::all_combinations() {
+    for combo in combos {
         let mine: Vec<&RunRecord> = records.iter().filter(|r| r.config.acts == combo).collect();
         if mine.is_empty() {
             continue;
@@ -78,10 +82,11 @@ pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
         diverged.sort();
         let values: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
         let (mean, std) = mean_std(&values);
+        let (last, before) = combo.split_last().expect("a network has a layer");
         cells.push(Cell {
+            row: before.iter().fold(0, |row, &a| row * 4 + index_of(a)),
+            column: index_of(*last),
             acts: combo,
-            row: index_of(combo[0]) * 4 + index_of(combo[1]),
-            column: index_of(combo[2]),
             runs,
             diverged,
             mean: (!values.is_empty()).then_some(mean),
@@ -101,12 +106,22 @@ pub fn cell_text(cell: &Cell) -> String {
 }
 
 /// The article's layout: 16 rows of (activation 1, activation 2) × 4 columns of activation 3,
-/// test accuracy in percent, mean ± population std over the seeds.
+/// test accuracy in percent, mean ± population std over the seeds. A deeper network's rows are
+/// its activations before the output's; only the rows with results are listed then.
 pub fn markdown_table(cells: &[Cell]) -> String {
-    let names = Activation::ALL.map(Activation::name);
+    let names = Activation::ARTICLE.map(Activation::name);
+    let depth = cells.first().map_or(3, |c| c.acts.len());
     let mut out = format!("| act1-act2 \\ act3 | {} |\n|---|---|---|---|---|\n", names.join(" | "));
-    for row in 0..16 {
-        let label = format!("{}-{}", names[row / 4], names[row % 4]);
+    if depth != 3 {
+        out = format!("| act1…act{} \\ act{depth} | {} |\n|---|---|---|---|---|\n", depth - 1, names.join(" | "));
+    }
+    let mut rows: Vec<usize> = if depth == 3 { (0..16).collect() } else { cells.iter().map(|c| c.row).collect() };
+    rows.dedup();
+    for row in rows {
+        let label = cells.iter().find(|c| c.row == row).map_or_else(
+            || format!("{}-{}", names[row / 4], names[row % 4]),
+            |c| c.acts[..depth - 1].iter().map(|a| a.name()).collect::<Vec<_>>().join("-"),
+        );
         let texts: Vec<String> = (0..4)
             .map(|column| {
                 cells.iter().find(|c| c.row == row && c.column == column).map(cell_text).unwrap_or_else(|| " ".into())
@@ -120,9 +135,17 @@ pub fn markdown_table(cells: &[Cell]) -> String {
 const CSV_HEADER: &str =
     "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,backend,state,test_accuracy,test_loss,seconds";
 
-/// One row per run; the column names are the settings' names (acts split in three).
+/// The header for networks of `depth` layers: `act1,…,actN` then the other settings.
+fn csv_header(depth: usize) -> String {
+    let acts: Vec<String> = (1..=depth).map(|i| format!("act{i}")).collect();
+    CSV_HEADER.replacen("act1,act2,act3", &acts.join(","), 1)
+}
+
+/// One row per run; the column names are the settings' names (acts split in one column per
+/// layer). The shared network settings (widths, init, gain) are in the JSON.
 pub fn to_csv(records: &[RunRecord]) -> String {
-    let mut out = format!("{CSV_HEADER}\n");
+    let depth = records.first().map_or(3, |r| r.config.acts.len());
+    let mut out = format!("{}\n", csv_header(depth));
     let opt = |v: Option<f32>| v.map(|v| v.to_string()).unwrap_or_default();
     for r in records {
         let c = &r.config;
@@ -132,10 +155,8 @@ pub fn to_csv(records: &[RunRecord]) -> String {
             RunState::Diverged => "diverged",
         };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{state},{},{},{}\n",
-            c.acts[0].name(),
-            c.acts[1].name(),
-            c.acts[2].name(),
+            "{},{},{},{},{},{},{},{},{},{state},{},{},{}\n",
+            c.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(","),
             c.batch_norm.name(),
             c.seed,
             c.dataset.name(),
@@ -156,23 +177,25 @@ pub fn to_csv(records: &[RunRecord]) -> String {
 /// sweeps take no statistics, so `stats` is 0).
 pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    match lines.next() {
-        Some(h) if h.trim() == CSV_HEADER => {}
-        _ => {
-            return Err(format!("not a sweep CSV: the first line must be {CSV_HEADER}"));
-        }
+    let header = lines.next().unwrap_or_default().trim();
+    let depth = header.split(',').take_while(|f| f.starts_with("act")).count();
+    if depth == 0 || header != csv_header(depth) {
+        return Err(format!("not a sweep CSV: the first line must be {CSV_HEADER} (one act column per layer)"));
     }
     lines
         .enumerate()
         .map(|(i, line)| {
             let at = |m: String| format!("line {}: {m}", i + 2);
-            let f: Vec<&str> = line.split(',').map(str::trim).collect();
-            if f.len() != 15 {
-                return Err(at(format!("15 fields expected, got {}", f.len())));
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            if fields.len() != 12 + depth {
+                return Err(at(format!("{} fields expected, got {}", 12 + depth, fields.len())));
             }
+            // The activations, then the same columns whatever the depth (at the article's indices).
+            let acts = fields[..depth].join(",");
+            let f: Vec<&str> = [&["", "", ""][..], &fields[depth..]].concat();
             let mut config = Config { stats_every: 0, ..Config::default() };
             let settings = [
-                ("acts", format!("{},{},{}", f[0], f[1], f[2])),
+                ("acts", acts),
                 ("bn", f[3].into()),
                 ("seed", f[4].into()),
                 ("dataset", f[5].into()),

@@ -94,7 +94,8 @@ test('after a short CPU run every chart has drawn content, sharp on the canvas b
   const ids = await page.evaluate(() => Object.fromEntries(Object.entries(window.playground.chartLayouts.a).map(([k, l]) => [k, l.panels.map((p) => p.id)])));
   assert.deepEqual(ids.loss, ['loss', 'accuracy']);
   assert.deepEqual(ids.activations, ['hist-1', 'bands-1', 'hist-2', 'bands-2', 'hist-3', 'bands-3']);
-  assert.deepEqual(ids.gradients, ['grad', 'ratio']);
+  // The gradient size by depth sits beside the norms and the ratio over time.
+  assert.deepEqual(ids.gradients, ['grad', 'ratio', 'depth']);
   assert.deepEqual(ids.health, ['dead', 'saturated']);
   assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
 });
@@ -197,7 +198,11 @@ test('each chart saves as PNG; the statistics download as CSV and JSON', async (
   assert.match(json.suggestedFilename(), /_statistics\.json$/);
   const history = JSON.parse(await readFile(await json.path(), 'utf8'));
   assert.ok(history.steps.length >= 60 && history.probes.length >= 6, `${history.steps.length} steps, ${history.probes.length} probes`);
-  assert.deepEqual(Object.fromEntries(Object.entries(history.config).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)])), SETTINGS);
+  const config = Object.fromEntries(Object.entries(history.config).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]));
+  // The JSON's config is the whole Config: also the network settings a link leaves out at the article's values.
+  const { widths, init, gain, bias, loss, ...linked } = config;
+  assert.deepEqual(linked, SETTINGS);
+  assert.deepEqual({ widths, init, gain, bias, loss }, { widths: '500,256', init: 'pytorch', gain: '1', bias: 'true', loss: 'nll' });
   assert.equal(history.link, link, 'the JSON carries the same link');
   await screenshot(page, 'charts.png');
 });

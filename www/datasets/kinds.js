@@ -10,6 +10,8 @@ export const KINDS = {
   mnist: { label: 'MNIST (full)', classes: DIGITS, noun: 'a handwritten', source: 'https://yann.lecun.com/exdb/mnist/ or a mirror' },
   'fashion-mnist': { label: 'Fashion-MNIST', classes: FASHION, noun: 'a photo of a', source: 'https://github.com/zalandoresearch/fashion-mnist' },
   cifar10: { label: 'CIFAR-10', classes: CIFAR, noun: 'a photo of a', source: 'https://www.cs.toronto.edu/~kriz/cifar.html (the binary version)' },
+  // The Q&A "ReLU worse than sigmoid?": six examples of three bits, built into the engine (no files).
+  qa: { label: 'Q&A: six 3-bit examples', classes: ['0', '1'], noun: 'an example of', builtIn: true },
 };
 export const BUNDLED = { kind: 'mnist-subset', dir: 'www/data/mnist-subset/', files: MNIST_NAMES.map((n) => `${n}.gz`) };
 

@@ -16,6 +16,9 @@
 import { createCadence } from './cadence.js';
 
 const CPU_BUDGET_MS = 30; // per chunk: how often the page hears from the worker
+// Epochs shorter than a chunk (the Q&A's: one full-batch step) end in every chunk: their table is
+// re-read and their charts forced at most this often, not after every chunk.
+const SHORT_EPOCHS_MS = 1000;
 const GPU_MAX_STEPS = 8;  // per chunk; adapted between 1 and this from the measured chunk time
 const GPU_TARGET_MS = 150;
 const MAX_STEP_REQUESTS = 20;
@@ -127,8 +130,13 @@ export function createLoop(engine, enqueue, post, draw) {
     }
     const ms = performance.now() - t0;
     const ended = sideDone(r.a) && (!r.b || sideDone(r.b));
-    // The epoch table is re-read at an epoch's end, after a single step and at the end.
-    const history = single || ended || r.a.epoch !== epochBefore;
+    // The epoch table is re-read at an epoch's end, after a single step and at the end; when a
+    // chunk spans several epochs, at most every SHORT_EPOCHS_MS.
+    const epochsEnded = r.a.epoch - epochBefore;
+    const now = performance.now();
+    const due = epochsEnded === 1 || (epochsEnded > 1 && now - r.epochsReadAt >= SHORT_EPOCHS_MS);
+    const history = single || ended || due;
+    if (history) r.epochsReadAt = now;
     const epochs = history ? JSON.parse(engine.trainers.a.epochsJson()) : null;
     post({ type: 'loop', runId: r.runId, kind: 'chunk', a, b, ms, at: wallNow(), single, epochs });
     if (ended) return end(r.b ? 'compared' : r.a.outcome);
@@ -166,6 +174,7 @@ export function createLoop(engine, enqueue, post, draw) {
         paused,
         pausedPosted: false,
         stepRequests: Math.min(steps, MAX_STEP_REQUESTS),
+        epochsReadAt: -Infinity,
         stopRequested: false,
         timer: null,
         error: null,

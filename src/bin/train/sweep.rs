@@ -23,7 +23,17 @@ pub struct SweepArgs {
     /// Folder with the dataset's standard files.
     #[arg(long)]
     data: PathBuf,
-    /// Which combinations: all, row:A1,A2, column:A3, or a list like relu-sigmoid-relu,tanh-tanh-tanh.
+    /// Hidden widths (default 500,256): their count + 1 is the depth the combinations cover.
+    #[arg(long)]
+    widths: Option<String>,
+    /// Initialisation of every cell: pytorch, xavier, he, lecun, uniform.
+    #[arg(long)]
+    init: Option<String>,
+    /// Multiplies the initial weights' spread.
+    #[arg(long)]
+    gain: Option<String>,
+    /// Which combinations: all, row:A1,A2, column:A3, or a list like relu-sigmoid-relu,tanh-tanh-tanh
+    /// (over the depth --widths gives; at most 256).
     #[arg(long, default_value = "all")]
     combos: String,
     /// Seeds, e.g. 1,2,3 (each cell reports mean ± population std over them).
@@ -62,6 +72,9 @@ fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
     spec.base.stats_every = 0;
     let settings = [
         ("dataset", Some(&args.dataset)),
+        ("widths", args.widths.as_ref()),
+        ("init", args.init.as_ref()),
+        ("gain", args.gain.as_ref()),
         ("combos", Some(&args.combos)),
         ("seeds", Some(&args.seeds)),
         ("parallel", Some(&args.parallel)),

@@ -1,0 +1,84 @@
+//! The gradient-size-by-depth panel of the gradients chart: each layer's weight-gradient norm at
+//! the latest probe, on a log axis against the layer's position (input on the left, output on
+//! the right), with layer 1 ÷ output in large type. A vanishing gradient is a line that falls
+//! away to the left; with eight sigmoid layers it falls by thousands.
+
+use super::*;
+use crate::stats::ProbeRecord;
+
+/// Draws the panel into `area`; its layout has the id `depth` (x: layer number 1…N).
+pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
+    p: &Painter<DB>,
+    area: &Area<DB>,
+    latest: &ProbeRecord,
+) -> Res<PanelLayout> {
+    let t = p.theme;
+    let layers = latest.layers.len();
+    let long = format!("Gradient size by depth · step {}", latest.step);
+    let fits = p.text_width(&long, TITLE, true) < area.dim_in_pixel().0 as i32 - p.px(24.0);
+    let title = if fits { long } else { "Gradient by depth".to_string() };
+    let (body, _) = p.titled(area, &title, &t.ink);
+    // The ratio in large type, then the chart.
+    let big = TITLE * 1.6;
+    let (head, plot) = body.split_vertically(p.px(big * 1.7));
+    let (hx, hy) = head.get_pixel_range();
+    let ratio = latest.gradient_ratio();
+    let number = match ratio {
+        Some(r) if r < 1.0 => {
+            let inverse = 1.0 / r as f64;
+            let inverse = if inverse >= 1e4 { format!("{inverse:.1e}") } else { format!("{inverse:.0}") };
+            format!("{} = 1/{inverse}", short(r as f64))
+        }
+        Some(r) => short(r as f64),
+        None => "none".to_string(),
+    };
+    // Far below 1 (a hundredfold or more) is the vanishing gradient: in the warning colour.
+    let color = if ratio.is_some_and(|r| r >= 0.01) { t.ink } else { t.warn };
+    let label = "layer 1 ÷ output ";
+    let x0 = hx.start + p.px(8.0);
+    let y = (hy.start + hy.end) / 2;
+    p.text(label, (x0, y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
+    // The number as large as the panel's width allows.
+    let room = (hx.end - x0 - p.text_width(label, LEGEND, false) - p.px(4.0)).max(1);
+    let width = p.text_width(&number, big, true).max(1);
+    let size = if width > room { (big * room as f64 / width as f64).max(TICK) } else { big };
+    let x1 = x0 + p.text_width(label, LEGEND, false);
+    p.text(&number, (x1, y), size, &color, (HPos::Left, VPos::Center), true);
+
+    let norms: Vec<(f64, f64)> =
+        latest.layers.iter().enumerate().map(|(i, l)| ((i + 1) as f64, l.grad_norm as f64)).collect();
+    let y = log_range(norms.iter().map(|&(_, v)| v));
+    let x_fmt = |v: &f64| {
+        let n = v.round();
+        if (v - n).abs() < 1e-6 && n >= 1.0 && n as usize <= layers { format!("{}", n as usize) } else { String::new() }
+    };
+    let axes = Axes {
+        x: (0.5, layers as f64 + 0.5),
+        y,
+        x_desc: Some("layer (input → output)"),
+        show_x_labels: true,
+        x_fmt: &x_fmt,
+        y_fmt: &log_format,
+        x_ticks: layers + 1,
+        y_ticks: 6,
+        y_label_width: TICK * 3.0,
+    };
+    let mut chart = log_chart(p, &plot, &axes)?;
+    line(&mut chart, &norms, t.muted.stroke_width(p.px(2.0) as u32), 0, false)?;
+    for (i, &(x, v)) in norms.iter().enumerate() {
+        let color = t.layer(i);
+        if v > 0.0 && v.is_finite() {
+            chart.draw_series(std::iter::once(Circle::new((x, v), p.px(6.0), color.filled()))).map_err(err)?;
+        } else if v == 0.0 {
+            // No gradient at all: a hollow ring on the bottom edge.
+            let ring = Circle::new((x, y.0), p.px(6.0), color.stroke_width(p.px(2.0) as u32));
+            chart.draw_series(std::iter::once(ring)).map_err(err)?;
+        }
+    }
+    Ok(layout_of(&chart, "depth", &title, None, true, ("layer", "gradient norm")))
+}
+
+/// 3 significant digits, scientific below 0.001.
+pub(crate) fn short(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-3 { format!("{v:.2e}") } else { format!("{v:.3}") }
+}
