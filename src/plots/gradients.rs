@@ -51,7 +51,7 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     // A short or narrow chart (a quarter of a projector, a phone) keeps the norms and the
     // by-depth panel, whose large type already states the ratio; a bigger one also plots the
     // ratio over time.
-    let with_ratio = p.height as i32 >= p.px(330.0) && p.width as i32 >= p.px(640.0);
+    let with_ratio = p.height as i32 >= p.px(330.0) && p.width as i32 >= p.px(440.0);
     let needs: &[(f64, f64, (bool, bool))] = if with_ratio {
         &[(0.55, 0.58, (false, false)), (0.45, 0.58, (true, false)), (1.0, 0.42, (true, true))]
     } else {
