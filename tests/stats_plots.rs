@@ -361,7 +361,7 @@ fn ten_layer_charts_show_gradient_size_by_depth_and_small_multiples() {
         let hists: Vec<&str> = layout.panels.iter().map(|p| p.id.as_str()).collect();
         let want: Vec<String> = (1..=10).map(|i| format!("hist-{i}")).collect();
         assert_eq!(hists, want, "small multiples: one histogram per layer, no percentile bands");
-        // Two rows of five, each cell with room for its histogram.
+        // A grid that suits the box (two rows of five when wide), each cell with room for its histogram.
         for p in &layout.panels {
             assert!(p.right - p.left > size.0 as i32 / 8, "{p:?}");
             assert!(p.bottom - p.top > size.1 as i32 / 5, "{p:?}");

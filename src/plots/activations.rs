@@ -1,8 +1,9 @@
 //! Chart 2: per layer, the distribution of the values before or after the activation: the
 //! histogram at the latest probe (left), and its 5/25/50/75/95 % percentiles over the steps
 //! (right), in the style of Glorot & Bengio's saturation figure. A network deeper than
-//! [`ROWS_WITH_BANDS`] layers gets small multiples instead: one histogram per layer, in two or
-//! three columns, so ten layers stay readable on a projector.
+//! [`ROWS_WITH_BANDS`] layers gets small multiples instead: one histogram per layer, in the grid
+//! that suits the chart's shape (two rows of five in a wide box, five rows of two in a tall one),
+//! so ten layers stay readable on a projector.
 
 use super::*;
 use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass};
@@ -10,9 +11,22 @@ use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass}
 const BINS: usize = super::hover::HISTOGRAM_BINS;
 /// Up to this many layers each gets a row with its percentile bands; more get small multiples.
 pub const ROWS_WITH_BANDS: usize = 4;
-/// Small multiples sit in two rows (ten layers: five columns), so each histogram keeps a usable
-/// height even in a chart a quarter of a 1280×720 projector.
-const MULTIPLE_ROWS: usize = 2;
+
+/// The small multiples' grid `(rows, columns)` for `layers` histograms: the one whose cells
+/// have the most room relative to what a cell needs, and that room (below 1: too small).
+fn multiples_grid<DB: DrawingBackend>(p: &Painter<DB>, layers: usize) -> ((usize, usize), f64) {
+    // A cell: a compact title strip, a histogram without y labels, its step labels.
+    let min_w = p.px(MIN_PLOT_W + 24.0) as f64;
+    let min_h = (p.px(LEGEND * 1.5 + MIN_PLOT_H + 8.0) + p.axis_heights(true, false).0) as f64;
+    (1..=layers)
+        .map(|rows| {
+            let cols = layers.div_ceil(rows);
+            let room = (p.width as f64 / cols as f64 / min_w).min(p.height as f64 / rows as f64 / min_h);
+            ((rows, cols), room)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or(((1, 1), 0.0))
+}
 
 /// Activation distributions per layer, before (`Stage::Pre`) or after (`Stage::Post`) the
 /// activation, for `scale` = devicePixelRatio.
@@ -58,12 +72,9 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     let t = theme;
     let layers = latest.layers.len();
     let many = layers > ROWS_WITH_BANDS;
+    let (multiples, room) = multiples_grid(&p, layers);
     let too_small = if many {
-        // Small multiples: a compact title strip, a histogram without y labels, step labels.
-        let cols = layers.div_ceil(MULTIPLE_ROWS) as i32;
-        let (cell_w, cell_h) = (p.width as i32 / cols, p.height as i32 / MULTIPLE_ROWS as i32);
-        let min_h = p.px(LEGEND * 1.5 + MIN_PLOT_H + 8.0) + p.axis_heights(true, false).0;
-        if p.text_ok { cell_w < p.px(MIN_PLOT_W + 24.0) || cell_h < min_h } else { p.width < 120 || p.height < 80 }
+        if p.text_ok { room < 1.0 } else { p.width < 120 || p.height < 80 }
     } else {
         // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
         let share = 1.0 / layers.max(1) as f64;
@@ -78,7 +89,7 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         Stage::Pre => "before the activation",
         Stage::Post => "after the activation",
     };
-    let grid = if many { (MULTIPLE_ROWS, layers.div_ceil(MULTIPLE_ROWS)) } else { (layers, 1) };
+    let grid = if many { multiples } else { (layers, 1) };
     let rows = p.root.split_evenly(grid);
     let mut panels = Vec::new();
     let mut non_finite = probes.iter().any(|r| r.non_finite);

@@ -298,6 +298,11 @@ fn charts_draw_at_phone_size_and_say_when_too_small() {
     assert!(!layout.too_small);
     let (_, layout) = render(|b| draw_activations(b, &deep, Stage::Post, 1.0), (390, 200));
     assert!(layout.too_small);
+    // A tall box (the 720p lecture layout's activations column) stacks them in more rows.
+    let (_, layout) = render(|b| draw_activations(b, &deep, Stage::Post, 1.0), (409, 498));
+    assert!(!layout.too_small);
+    let tops: std::collections::BTreeSet<i32> = layout.panels.iter().map(|p| p.top).collect();
+    assert!(tops.len() >= 3, "rows: {tops:?}");
 }
 
 #[test]
