@@ -71,15 +71,15 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     };
     let t = theme;
     let layers = latest.layers.len();
-    let many = layers > ROWS_WITH_BANDS;
     let (multiples, room) = multiples_grid(&p, layers);
-    let too_small = if many {
-        if p.text_ok { room < 1.0 } else { p.width < 120 || p.height < 80 }
-    } else {
-        // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
-        let share = 1.0 / layers.max(1) as f64;
-        p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))])
-    };
+    // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
+    let share = 1.0 / layers.max(1) as f64;
+    let rows_too_small = p.too_small(&[(share, 0.36, (true, false)), (share, 0.64, (true, false))]);
+    // Deep networks, and boxes too short for a row per layer (an A/B lecture screen), get the
+    // small multiples.
+    let many = layers > ROWS_WITH_BANDS || (rows_too_small && p.text_ok && room >= 1.0);
+    let too_small =
+        if many { if p.text_ok { room < 1.0 } else { p.width < 120 || p.height < 80 } } else { rows_too_small };
     if too_small {
         return p.say_too_small();
     }

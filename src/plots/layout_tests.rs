@@ -195,10 +195,9 @@ fn check(layout: &ChartLayout) -> Result<(), String> {
     if !texts.iter().any(|t| t.kind == TextKind::Title) {
         return Err("no title".into());
     }
-    // Small multiples (one histogram per layer beyond ROWS_WITH_BANDS) leave out the y labels,
+    // Small multiples (one histogram per layer, no bands) leave out the y labels,
     // the same for every cell: their x axes carry the labels instead.
-    let multiples = layout.panels.len() > super::activations::ROWS_WITH_BANDS
-        && layout.panels.iter().all(|p| p.id.starts_with("hist-"));
+    let multiples = layout.panels.iter().all(|p| p.id.starts_with("hist-"));
     let parity = if multiples { 0 } else { 1 };
     let labelled = axes.iter().filter(|(a, labels)| *a % 2 == parity && labels.len() >= 2).count();
     if labelled != layout.panels.len() {
@@ -277,11 +276,14 @@ fn charts_draw_at_phone_size_and_say_when_too_small() {
         return;
     }
     let h = sample_history();
-    // A phone's chart box (390 px wide screen): every chart but the three-row activations
-    // draws its panels; the activations need a taller box.
+    // A phone's chart box (390 px wide screen): every chart draws its panels; the three
+    // activation rows give way to histograms side by side, and get their rows when taller.
     for (name, draw) in charts() {
         let (_, layout) = render(|b| draw(b, &h, 1.0), (370, 260));
-        assert_eq!(layout.too_small, name.starts_with("activations"), "{name} at 370×260");
+        assert!(!layout.too_small && !layout.empty, "{name} at 370×260");
+        if name.starts_with("activations") {
+            assert!(layout.panels.iter().all(|p| p.id.starts_with("hist-")), "{name} at 370×260");
+        }
         let (_, layout) = render(|b| draw(b, &h, 1.0), (370, 420));
         assert!(!layout.too_small && !layout.empty, "{name} at 370×420");
     }
@@ -298,6 +300,12 @@ fn charts_draw_at_phone_size_and_say_when_too_small() {
     assert!(!layout.too_small);
     let (_, layout) = render(|b| draw_activations(b, &deep, Stage::Post, 1.0), (390, 200));
     assert!(layout.too_small);
+    // Three layers in a short, wide box (an A/B lecture screen at 720p): small multiples side
+    // by side rather than "too small".
+    let h = sample_history();
+    let (_, layout) = render(|b| draw_activations(b, &h, Stage::Post, 1.0), (606, 233));
+    let ids: Vec<&str> = layout.panels.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["hist-1", "hist-2", "hist-3"]);
     // A tall box (the 720p lecture layout's activations column) stacks them in more rows.
     let (_, layout) = render(|b| draw_activations(b, &deep, Stage::Post, 1.0), (409, 498));
     assert!(!layout.too_small);
