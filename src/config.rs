@@ -638,6 +638,15 @@ impl Config {
     /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
     /// Deeper networks than the article's write a run of one activation once with its count,
     /// "sigmoid ×7 → relu", so a title of ten layers stays on one line.
+    /// The loss of a network that only guesses (a uniform softmax over the classes: ln of their
+    /// number), drawn as the charts' chance line; `None` for the squared error, which has none.
+    pub fn chance_loss(&self) -> Option<f64> {
+        match self.loss {
+            Loss::Nll => Some((self.dataset.outputs() as f64).ln()),
+            Loss::Sse => None,
+        }
+    }
+
     pub fn describe(&self, short: bool) -> String {
         let acts = if self.acts.len() <= 3 {
             self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(" → ")

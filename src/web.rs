@@ -85,6 +85,7 @@ pub fn describe_config(config_json: &str) -> Result<String, JsError> {
         "bnLayers": (0..depth).map(|i| config.batch_norm.applies_to(i, depth)).collect::<Vec<_>>(),
         "hidden": config.widths,
         "classes": config.dataset.outputs(),
+        "chanceLoss": config.chance_loss(),
     });
     Ok(out.to_string())
 }

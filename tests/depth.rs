@@ -263,3 +263,9 @@ fn the_qa_sigmoid_output_learns_and_the_relu_output_does_not() {
     assert_eq!(sigmoid_below, 20, "the sigmoid output learns on every seed");
     assert!(relu_above >= 14, "the ReLU output stays stuck on most seeds ({relu_above}/20)");
 }
+
+#[test]
+fn the_chance_line_is_ln_of_the_classes_for_softmax_and_absent_for_squared_error() {
+    assert_eq!(Config::default().chance_loss(), Some(std::f64::consts::LN_10));
+    assert_eq!(qa(Activation::Sigmoid, Activation::Sigmoid, 1, 10).chance_loss(), None);
+}

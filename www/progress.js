@@ -176,28 +176,30 @@ export function drawSparkline() {
   const minStep = Math.min(...both.map((p) => p.step));
   let lo = Infinity, hi = -Infinity;
   for (const p of both) { lo = Math.min(lo, p.loss); hi = Math.max(hi, p.loss); }
-  const chance = Math.log(10);
+  // "Guessing" line (from Rust: ln of the classes for the softmax loss; none for squared error).
+  const chance = app.chanceLoss;
   lo = Math.min(lo, 0);
-  hi = Math.max(hi, chance * 1.2);
+  if (chance != null) hi = Math.max(hi, chance * 1.2);
   const x = (s) => pad + ((s - minStep) / Math.max(1, maxStep - minStep)) * (w - 2 * pad);
   const y = (v) => h - pad - ((v - lo) / Math.max(1e-9, hi - lo)) * (h - 2 * pad);
-  // "Guessing" line: the loss of a uniform prediction over 10 classes.
-  ctx.strokeStyle = '#cbd5e1';
-  ctx.setLineDash([4 * dpr, 4 * dpr]);
-  ctx.lineWidth = dpr;
-  ctx.beginPath();
-  ctx.moveTo(pad, y(chance));
-  ctx.lineTo(w - pad, y(chance));
-  ctx.stroke();
-  ctx.setLineDash([]);
-  ctx.fillStyle = '#94a3b8';
-  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-  const label = 'ln 10: guessing';
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'top';
-  const below = y(chance) + 3 * dpr;
-  if (below + 12 * dpr < h) ctx.fillText(label, w - pad - 2 * dpr, below);
-  else { ctx.textBaseline = 'bottom'; ctx.fillText(label, w - pad - 2 * dpr, y(chance) - 3 * dpr); }
+  if (chance != null) {
+    ctx.strokeStyle = '#cbd5e1';
+    ctx.setLineDash([4 * dpr, 4 * dpr]);
+    ctx.lineWidth = dpr;
+    ctx.beginPath();
+    ctx.moveTo(pad, y(chance));
+    ctx.lineTo(w - pad, y(chance));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#94a3b8';
+    ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+    const label = `chance: ${chance.toFixed(2)}`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'top';
+    const below = y(chance) + 3 * dpr;
+    if (below + 12 * dpr < h) ctx.fillText(label, w - pad - 2 * dpr, below);
+    else { ctx.textBaseline = 'bottom'; ctx.fillText(label, w - pad - 2 * dpr, y(chance) - 3 * dpr); }
+  }
   // The loss itself.
   ctx.strokeStyle = app.state === 'diverged' ? '#b91c1c' : '#2563eb';
   ctx.lineWidth = 2 * dpr;

@@ -8,7 +8,7 @@ import { app, $, fmtInt, pct, errorText } from './state.js';
 import * as charts from './charts.js';
 import { EngineCrashed } from './engine/client.js';
 import { setState, showError, clearError } from './status.js';
-import { validateForm, updatePresetSelection } from './settings.js';
+import { validateForm, updatePresetSelection, describe } from './settings.js';
 import { syncUrl } from './links.js';
 import { resetRunDisplay, showProgress, showProgressB, renderEpochRows, drawSparkline } from './progress.js';
 
@@ -119,6 +119,7 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
     endedAt: null,
   };
   app.run = run;
+  app.chanceLoss = describe(config).chanceLoss ?? null;
   engine.onEvent = (event) => onLoopEvent(run, event);
   $('backend-name').textContent = run.backendName;
   syncUrl();

@@ -39,6 +39,8 @@ export const app = {
   progress: null,
   /** @type {{step: number, loss: number}[]} */
   lossLog: [],
+  /** @type {number | null} the loss of guessing for the run shown (from Rust; null: none) */
+  chanceLoss: null,
   /** @type {any[]} */
   epochs: [],
   shareFlags: { lecture: false, autostart: false },
