@@ -298,6 +298,22 @@ fn aggregation_is_mean_and_population_std() {
     assert!(table::from_csv("a,b\n1,2").is_err());
     let bad = table::to_csv(&records).replace("relu,sigmoid,relu,none,1", "relu,swish,relu,none,1");
     assert!(table::from_csv(&bad).unwrap_err().contains("line 2"), "a bad row is named");
+
+    // The network's shape and initialisation travel in the CSV too; files from before those
+    // columns read as the article's network.
+    let mut shaped = records.clone();
+    for r in &mut shaped {
+        r.config.widths = vec![64, 32];
+        r.config.init = activation_playground::config::Init::He;
+        r.config.gain = 2.0;
+    }
+    let csv = table::to_csv(&shaped);
+    assert!(csv.lines().nth(1).unwrap().ends_with(",64 32,he,2"), "{csv}");
+    assert_eq!(table::from_csv(&csv).unwrap(), shaped);
+    let legacy: String =
+        table::to_csv(&records).lines().map(|l| l.rsplitn(4, ',').last().unwrap().to_string() + "\n").collect();
+    assert!(legacy.starts_with("act1,act2,act3,bn,") && legacy.lines().next().unwrap().ends_with(",seconds"));
+    assert_eq!(table::from_csv(&legacy).unwrap(), records);
 }
 
 #[test]

@@ -135,14 +135,24 @@ pub fn markdown_table(cells: &[Cell]) -> String {
 const CSV_HEADER: &str =
     "act1,act2,act3,bn,seed,dataset,epochs,lr,momentum,batch,backend,state,test_accuracy,test_loss,seconds";
 
-/// The header for networks of `depth` layers: `act1,…,actN` then the other settings.
-fn csv_header(depth: usize) -> String {
+/// The network's shape and initialisation, after the results (widths space-separated: the
+/// CSV's own separator is the comma). Files written before these columns read as the defaults.
+const NETWORK_COLUMNS: &str = "widths,init,gain";
+
+/// The header for networks of `depth` layers: `act1,…,actN` then the other settings, with or
+/// without the network columns.
+fn csv_header_of(depth: usize, network: bool) -> String {
     let acts: Vec<String> = (1..=depth).map(|i| format!("act{i}")).collect();
-    CSV_HEADER.replacen("act1,act2,act3", &acts.join(","), 1)
+    let header = CSV_HEADER.replacen("act1,act2,act3", &acts.join(","), 1);
+    if network { format!("{header},{NETWORK_COLUMNS}") } else { header }
+}
+
+fn csv_header(depth: usize) -> String {
+    csv_header_of(depth, true)
 }
 
 /// One row per run; the column names are the settings' names (acts split in one column per
-/// layer). The shared network settings (widths, init, gain) are in the JSON.
+/// layer, widths separated by spaces).
 pub fn to_csv(records: &[RunRecord]) -> String {
     let depth = records.first().map_or(3, |r| r.config.acts.len());
     let mut out = format!("{}\n", csv_header(depth));
@@ -155,7 +165,7 @@ pub fn to_csv(records: &[RunRecord]) -> String {
             RunState::Diverged => "diverged",
         };
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{state},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{state},{},{},{},{},{},{}\n",
             c.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(","),
             c.batch_norm.name(),
             c.seed,
@@ -167,7 +177,10 @@ pub fn to_csv(records: &[RunRecord]) -> String {
             c.backend.name(),
             opt(r.test_accuracy),
             opt(r.test_loss),
-            r.seconds
+            r.seconds,
+            c.widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(" "),
+            c.init.name(),
+            c.gain
         ));
     }
     out
@@ -179,21 +192,31 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header = lines.next().unwrap_or_default().trim();
     let depth = header.split(',').take_while(|f| f.starts_with("act")).count();
-    if depth == 0 || header != csv_header(depth) {
-        return Err(format!("not a sweep CSV: the first line must be {CSV_HEADER} (one act column per layer)"));
+    let network = header == csv_header_of(depth, true);
+    if depth == 0 || !network && header != csv_header_of(depth, false) {
+        return Err(format!(
+            "not a sweep CSV: the first line must be {CSV_HEADER},{NETWORK_COLUMNS} (one act column per layer)"
+        ));
     }
+    let columns = 12 + depth + if network { 3 } else { 0 };
     lines
         .enumerate()
         .map(|(i, line)| {
             let at = |m: String| format!("line {}: {m}", i + 2);
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            if fields.len() != 12 + depth {
-                return Err(at(format!("{} fields expected, got {}", 12 + depth, fields.len())));
+            if fields.len() != columns {
+                return Err(at(format!("{columns} fields expected, got {}", fields.len())));
             }
             // The activations, then the same columns whatever the depth (at the article's indices).
             let acts = fields[..depth].join(",");
             let f: Vec<&str> = [&["", "", ""][..], &fields[depth..]].concat();
             let mut config = Config { stats_every: 0, ..Config::default() };
+            // After the activations (which set the depth): the widths, initialisation and gain.
+            let shape: Vec<(&str, String)> = if network {
+                vec![("widths", f[15].replace(' ', ",")), ("init", f[16].into()), ("gain", f[17].into())]
+            } else {
+                Vec::new()
+            };
             let settings = [
                 ("acts", acts),
                 ("bn", f[3].into()),
@@ -205,7 +228,7 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
                 ("batch", f[9].into()),
                 ("backend", f[10].into()),
             ];
-            for (key, value) in settings {
+            for (key, value) in settings.into_iter().chain(shape) {
                 config.apply_setting(key, &value).map_err(|e| at(e.to_string()))?;
             }
             config.validate().map_err(|e| at(crate::config::describe_errors(&e)))?;
