@@ -24,7 +24,8 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
     let (hx, hy) = head.get_pixel_range();
     let ratio = latest.gradient_ratio();
     let number = match ratio {
-        Some(r) if r < 1.0 => {
+        // The reciprocal only where it reads as 1/2 or less ("0.839 = 1/1" says nothing).
+        Some(r) if r < 0.5 => {
             let inverse = 1.0 / r as f64;
             let inverse = if inverse >= 1e4 { format!("{inverse:.1e}") } else { format!("{inverse:.0}") };
             format!("{} = 1/{inverse}", short(r as f64))

@@ -129,7 +129,7 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
         format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
     // The read-out keeps its place at the right of the title row; the title is cut short first.
     let readout = match latest.gradient_ratio() {
-        Some(r) if r < 1.0 => (format!("now {} (1/{:.0})", short(r as f64), 1.0 / r as f64), r < 0.01),
+        Some(r) if r < 0.5 => (format!("now {} (1/{:.0})", short(r as f64), 1.0 / r as f64), r < 0.01),
         Some(r) => (format!("now {}", short(r as f64)), false),
         None => ("now: none (no last-layer gradient)".to_string(), true),
     };

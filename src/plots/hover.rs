@@ -292,7 +292,7 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
             let ratio = if last > 0.0 { first / last } else { f64::NAN };
             let ratio_text = if !ratio.is_finite() {
                 "none (last is 0)".to_string()
-            } else if ratio > 0.0 && ratio < 1.0 {
+            } else if ratio > 0.0 && ratio < 0.5 {
                 format!("{} (1/{:.0})", format_value(ratio, 4), 1.0 / ratio)
             } else {
                 format_value(ratio, 4)
