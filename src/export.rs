@@ -13,16 +13,7 @@ pub const NOTHING_YET: &str = "nothing to export yet: train first (press Start),
 
 /// The share link that reproduces `config`: `base` (the page's address, may be empty) + `?query`.
 pub fn link(config: &Config, base: &str) -> String {
-    let view = SharedView {
-        config: config.clone(),
-        compare: None,
-        preset: None,
-        lecture: false,
-        autostart: false,
-        view: None,
-        errors: Vec::new(),
-    };
-    format!("{base}?{}", share::to_query(&view))
+    format!("{base}?{}", share::to_query(&SharedView::single(config.clone())))
 }
 
 /// The last recorded step, or the message that there is nothing to export yet.

@@ -380,6 +380,21 @@ pub struct SharedView {
     pub errors: Vec<ConfigError>,
 }
 
+impl SharedView {
+    /// One configuration alone: no B side, preset or page flags (the link that reproduces a run).
+    pub fn single(config: Config) -> SharedView {
+        SharedView {
+            config,
+            compare: None,
+            preset: None,
+            lecture: false,
+            autostart: false,
+            view: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// Page-only flags; not part of the training configuration.
 const FLAG_KEYS: [&str; 4] = ["preset", "lecture", "autostart", "view"];
 
@@ -544,10 +559,6 @@ mod tests {
     use super::*;
     use crate::config::{BackendKind, DatasetKind};
 
-    fn view(config: Config) -> SharedView {
-        SharedView { config, compare: None, preset: None, lecture: false, autostart: false, view: None, errors: vec![] }
-    }
-
     #[test]
     fn every_setting_round_trips() {
         let config = Config {
@@ -563,7 +574,7 @@ mod tests {
             stats_every: 10,
             ..Config::default()
         };
-        let query = to_query(&view(config.clone()));
+        let query = to_query(&SharedView::single(config.clone()));
         assert!(query.contains("acts=tanh,selu,sigmoid"), "{query}");
         let parsed = parse_query(&format!("?{query}"));
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
@@ -574,7 +585,8 @@ mod tests {
     fn ab_and_flags_round_trip() {
         let a = Config::default();
         let b = Config { acts: vec![Activation::Selu; 3], batch_norm: BatchNormMode::All, ..a.clone() };
-        let v = SharedView { compare: Some(b.clone()), lecture: true, autostart: true, ..view(a.clone()) };
+        let v =
+            SharedView { compare: Some(b.clone()), lecture: true, autostart: true, ..SharedView::single(a.clone()) };
         let query = to_query(&v);
         assert!(query.contains("b.acts=selu,selu,selu") && query.contains("b.bn=all"), "{query}");
         assert!(!query.contains("b.lr"), "only differences are written: {query}");
@@ -587,7 +599,7 @@ mod tests {
     #[test]
     fn the_chart_view_travels_in_the_link() {
         for name in VIEWS.map(|v| v.name) {
-            let v = SharedView { view: Some(name.to_string()), ..view(Config::default()) };
+            let v = SharedView { view: Some(name.to_string()), ..SharedView::single(Config::default()) };
             let query = to_query(&v);
             // "all" is the default: not written.
             assert_eq!(query.contains("view="), name != "all", "{query}");
@@ -596,7 +608,7 @@ mod tests {
             assert!(parsed.errors.is_empty());
         }
         assert!(
-            to_query(&SharedView { view: Some("loss+activations".into()), ..view(Config::default()) })
+            to_query(&SharedView { view: Some("loss+activations".into()), ..SharedView::single(Config::default()) })
                 .ends_with("view=loss%2Bactivations")
         );
         let parsed = parse_query("view=sideways&lecture=1");

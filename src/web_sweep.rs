@@ -62,15 +62,7 @@ fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
 
 /// A run's identity in the store: its single-run link (every setting that shapes the run).
 fn run_key(config: &Config) -> String {
-    share::to_query(&share::SharedView {
-        config: Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() },
-        compare: None,
-        preset: None,
-        lecture: false,
-        autostart: false,
-        view: None,
-        errors: Vec::new(),
-    })
+    share::to_query(&share::SharedView::single(Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() }))
 }
 
 /// Parses sweep settings (`combos=…&seeds=…&epochs=…&bn=…&dataset=…`); never throws. Unknown
@@ -110,15 +102,7 @@ pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
     let config = Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
     // The single-run view shows its statistics: the page's default cadence.
     let config = Config { stats_every: Config::default().stats_every, ..config };
-    Ok(share::to_query(&share::SharedView {
-        config,
-        compare: None,
-        preset: None,
-        lecture: false,
-        autostart: false,
-        view: None,
-        errors: Vec::new(),
-    }))
+    Ok(share::to_query(&share::SharedView::single(config)))
 }
 
 fn records(json: &str) -> Result<Vec<RunRecord>, JsError> {

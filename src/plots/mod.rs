@@ -873,18 +873,19 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let mut y_ticks = Vec::new();
         let mut y_labels = Vec::new();
         if self.text_ok {
+            // A value's height on the y axis as a share of the plot (log or linear).
+            let f = |v: f64| {
+                if log_y {
+                    (v.ln() - axes.y.0.ln()) / (axes.y.1.ln() - axes.y.0.ln())
+                } else {
+                    (v - axes.y.0) / (axes.y.1 - axes.y.0)
+                }
+            };
             let fit = ((plot_h as f64 / (lh as f64 * 1.5)).floor() as usize + 1).clamp(2, axes.y_ticks.max(2));
             for max in (2..=fit).rev() {
                 let ticks = if log_y { thin_log_ticks(&log_ticks(axes.y), max) } else { linear_ticks(axes.y, max) };
                 let labels: Vec<String> = ticks.iter().map(axes.y_fmt).collect();
-                // Pixel rows of the ticks (log or linear), half a line apart at least.
-                let f = |v: f64| {
-                    if log_y {
-                        (v.ln() - axes.y.0.ln()) / (axes.y.1.ln() - axes.y.0.ln())
-                    } else {
-                        (v - axes.y.0) / (axes.y.1 - axes.y.0)
-                    }
-                };
+                // Pixel rows of the ticks, half a line apart at least.
                 let spacing_ok = ticks.windows(2).all(|t| (f(t[1]) - f(t[0])) * plot_h as f64 >= lh as f64 * 1.25);
                 if distinct(&labels) && spacing_ok {
                     (y_ticks, y_labels) = (ticks, labels);
@@ -900,13 +901,6 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
                     }
                     let pair = vec![all[0], all[all.len() - 1]];
                     let labels: Vec<String> = pair.iter().map(axes.y_fmt).collect();
-                    let f = |v: f64| {
-                        if log_y {
-                            (v.ln() - axes.y.0.ln()) / (axes.y.1.ln() - axes.y.0.ln())
-                        } else {
-                            (v - axes.y.0) / (axes.y.1 - axes.y.0)
-                        }
-                    };
                     if distinct(&labels) && (f(pair[1]) - f(pair[0])) * plot_h as f64 >= lh as f64 * 1.25 {
                         (y_ticks, y_labels) = (pair, labels);
                         break;
