@@ -314,6 +314,9 @@ pub struct Setting {
     pub name: &'static str,
     pub label: &'static str,
     pub help: &'static str,
+    /// What its text is: `choice` (one of `choices`), `list` (comma-separated), `integer` or
+    /// `number`; the form picks its control (and a phone its keyboard) from this.
+    pub input: &'static str,
     /// `[value, label]` pairs; empty for free-form numbers.
     pub choices: Vec<(&'static str, &'static str)>,
 }
@@ -326,10 +329,10 @@ pub const SETTINGS: [(&str, &str, &str); 15] = [
     ("lr", "Learning rate", "SGD step size, > 0 and ≤ 100"),
     ("momentum", "Momentum", "SGD momentum in [0, 1) (dampening 0, as in PyTorch)"),
     ("batch", "Batch size", "images per step, 1 to 4096"),
-    ("epochs", "Epochs", "passes over the training set, 1 to 1000"),
+    ("epochs", "Epochs", "passes over the training set, 1 to 100,000"),
     ("seed", "Seed", "fixes the initial weights and the batch order; 0 to 2^53 − 1"),
     ("backend", "Backend", "gpu (WebGPU in the browser, wgpu natively) or cpu"),
-    ("stats", "Statistics every", "take activation and gradient statistics every this many steps (0 = never)"),
+    ("stats", "Statistics every (steps)", "take activation and gradient statistics every this many steps (0 = never)"),
     ("widths", "Hidden widths", "units of each hidden layer, 1 to 1024 each; one fewer than the activations"),
     ("init", "Initialisation", "how the weights start, drawn from the seed"),
     ("gain", "Init gain", "multiplies the initial weights' spread, > 0 and ≤ 10"),
@@ -348,6 +351,12 @@ pub fn settings_table() -> Vec<Setting> {
             name,
             label,
             help,
+            input: match name {
+                "acts" | "widths" => "list",
+                "batch" | "epochs" | "seed" | "stats" => "integer",
+                "lr" | "momentum" | "gain" => "number",
+                _ => "choice",
+            },
             choices: match name {
                 "dataset" => DatasetKind::ALL.iter().map(|d| (d.name(), d.title())).collect(),
                 "acts" => Activation::ALL.iter().map(|a| (a.name(), a.title())).collect(),
@@ -360,6 +369,16 @@ pub fn settings_table() -> Vec<Setting> {
             },
         })
         .collect()
+}
+
+/// A setting's help with its choices (`bn`: "where BatchNorm sits: …; one of none, all, last"),
+/// for the CLI's `--help`, so the flags describe themselves from the same table as the form.
+pub fn setting_help(name: &str) -> String {
+    let Some(setting) = settings_table().into_iter().find(|s| s.name == name) else {
+        return String::new();
+    };
+    let values: Vec<&str> = setting.choices.iter().map(|&(value, _)| value).collect();
+    if values.is_empty() { setting.help.to_string() } else { format!("{}; one of {}", setting.help, values.join(", ")) }
 }
 
 /// The article's network: 784 (or 3072 for CIFAR-10) → 500 → 256 → 10.
@@ -900,6 +919,14 @@ mod tests {
         let short: Vec<&str> = Config::default().settings().iter().map(|(k, _)| *k).collect();
         assert_eq!(short, SETTING_KEYS[..10]);
         assert_eq!(settings_table().iter().map(|s| s.name).collect::<Vec<_>>(), SETTING_KEYS);
+        for s in settings_table() {
+            // A choice has its choices; free text has none (`acts` is a list of choices).
+            assert_eq!(s.choices.is_empty(), !matches!(s.input, "choice") && s.name != "acts", "{}", s.name);
+        }
+        // The CLI's help is the table's, with the choices spelled out.
+        assert_eq!(setting_help("bn"), format!("{}; one of none, all, last", settings_table()[2].help));
+        assert_eq!(setting_help("lr"), settings_table()[3].help);
+        assert_eq!(setting_help("nonsense"), "");
         // Old JSON spellings still read as the same configuration.
         let old = Config::from_json(r#"{"batch_norm":"last","batch_size":64,"stats_every":5}"#).unwrap();
         let new = Config::from_json(r#"{"bn":"last","batch":64,"stats":5}"#).unwrap();

@@ -216,7 +216,6 @@ function wireEvents() {
   $('stop').addEventListener('click', run.stopRun);
   $('error-dismiss').addEventListener('click', clearError);
   $('engine-restart').addEventListener('click', restartEngine);
-  $('bn').addEventListener('change', updateNetworkDiagram);
   // The layer rows are redrawn when the depth changes: listen on their list.
   $('net').addEventListener('change', updatePresetSelection);
   // Re-validate as the user edits; messages appear next to the field.
@@ -230,6 +229,7 @@ function wireEvents() {
   $('settings-fields').addEventListener('change', (/** @type {Event} */ event) => {
     const target = /** @type {HTMLInputElement} */ (event.target);
     if (app.wasm && (target.tagName !== 'INPUT' || target.type === 'radio')) validateForm();
+    if (target.name === 'bn') updateNetworkDiagram();
   });
   window.addEventListener('resize', () => { drawSparkline(); redrawChartsSoon(); });
   $('act-stage').addEventListener('change', (/** @type {Event} */ event) => setStage(/** @type {HTMLInputElement} */ (event.target).value));

@@ -33,16 +33,63 @@ function fill(/** @type {string[]} */ ids, /** @type {[string, string][]} */ opt
   }
 }
 
-/** Fills the selects (A and B) from the settings table, and the depth choice from Rust's limit. */
+/** Builds the form from the settings table: the fields, the layers and the depth choice (Rust's limit). */
 export function buildForm() {
+  for (const box of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting]'))) buildField(box);
   const { maxLayers } = JSON.parse(app.wasm.networkLimits());
   fill(['depth'], Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]));
   renderLayers(3);
-  fill(['bn', 'b-bn'], choices('bn'));
-  fill(['init'], choices('init'));
-  fill(['bias'], choices('bias'));
-  fill(['loss'], choices('loss'));
   $('depth').addEventListener('change', () => setDepth(Number($('depth').value)));
+}
+
+/**
+ * One setting's field in `<div data-setting="name" [data-side="b"] [data-control="radio"]>`: its
+ * label (the help as a tooltip), a select of its choices (or radios), or a text input, and the
+ * line its error messages go to. Its element's name is the setting's (`b.` + it for B's).
+ */
+function buildField(/** @type {HTMLElement} */ box) {
+  const setting = app.settings.find((s) => s.name === box.dataset.setting);
+  if (!setting) throw new Error(`no setting ${box.dataset.setting}`);
+  const b = box.dataset.side === 'b';
+  const id = b ? `b-${setting.name}` : setting.name;
+  const name = b ? `b.${setting.name}` : setting.name;
+  const error = document.createElement('p');
+  error.className = 'field-error';
+  error.id = `err-${id}`;
+  error.dataset.field = name;
+  const title = document.createElement(box.dataset.control === 'radio' ? 'span' : 'label');
+  title.className = 'label';
+  title.id = `${id}-label`;
+  title.textContent = b ? `B ${setting.label}` : setting.label;
+  title.title = setting.help;
+  let control;
+  if (box.dataset.control === 'radio') {
+    control = document.createElement('div');
+    control.className = 'segmented';
+    control.setAttribute('role', 'radiogroup');
+    control.setAttribute('aria-labelledby', title.id);
+    for (const [value, label] of setting.choices) {
+      const option = document.createElement('label');
+      const input = document.createElement('input');
+      Object.assign(input, { type: 'radio', name, id: `${id}-${value}`, value });
+      const text = document.createElement('span');
+      text.textContent = label;
+      option.append(input, text);
+      control.append(option);
+    }
+    /** @type {HTMLInputElement} */ (control.querySelector('input')).checked = true;
+  } else {
+    if (setting.input === 'choice') control = document.createElement('select');
+    else {
+      control = document.createElement('input');
+      Object.assign(control, { type: 'text', inputMode: setting.input === 'integer' ? 'numeric' : 'decimal', spellcheck: false });
+    }
+    Object.assign(control, { id, name });
+    control.setAttribute('aria-describedby', error.id);
+    /** @type {HTMLLabelElement} */ (title).htmlFor = id;
+  }
+  box.replaceChildren(title, control, error);
+  if (control instanceof HTMLSelectElement) fill([id], setting.choices);
 }
 
 /**

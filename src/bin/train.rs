@@ -19,54 +19,30 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+#[path = "train/flags.rs"]
+mod flags;
 #[path = "train/sweep.rs"]
 mod sweep;
+
+use flags::SettingFlags;
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the MLP from \"Is ReLU After Sigmoid Bad?\" (defaults = the article's setup)")]
 struct Args {
-    /// Dataset: mnist, fashion-mnist, cifar10, mnist-subset or qa (built in: the Q&A's six examples).
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
+    #[command(flatten)]
+    settings: SettingFlags,
     /// Folder with the dataset's standard files (IDX .gz/raw, or CIFAR-10 binary batches / archive);
     /// not needed for qa.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// One activation per Linear layer, the last on the output (1 to 10): relu, sigmoid, tanh,
-    /// selu, identity.
-    #[arg(long)]
+    #[arg(long, help = config::setting_help("acts"))]
     acts: Option<String>,
-    /// Hidden widths, one fewer than the activations (default 500,256).
-    #[arg(long)]
-    widths: Option<String>,
-    /// Initialisation: pytorch, xavier, he, lecun, uniform.
-    #[arg(long)]
-    init: Option<String>,
-    /// Multiplies the initial weights' spread.
-    #[arg(long)]
-    gain: Option<String>,
-    /// Biases in the Linear layers: 1 or 0.
-    #[arg(long)]
-    bias: Option<String>,
-    /// nll (softmax cross-entropy) or sse (½·Σ squared error).
-    #[arg(long)]
-    loss: Option<String>,
-    /// BatchNorm: none, all, last.
-    #[arg(long)]
-    bn: Option<String>,
-    #[arg(long)]
-    lr: Option<String>,
-    #[arg(long)]
-    momentum: Option<String>,
-    #[arg(long)]
-    batch: Option<String>,
-    #[arg(long)]
-    epochs: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = config::setting_help("seed"))]
     seed: Option<String>,
-    /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
-    #[arg(long, default_value = "cpu")]
-    backend: String,
+    #[arg(long, help = config::setting_help("bias"))]
+    bias: Option<String>,
+    #[arg(long, help = config::setting_help("loss"))]
+    loss: Option<String>,
     /// Write the results (configs, per-epoch histories, summary) as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -130,23 +106,9 @@ fn main() -> ExitCode {
 /// Turns the flags into a Config through the same `Config::with_settings` as share links and the
 /// page's form (each flag is named like its setting).
 fn base_config(args: &Args) -> Result<Config, String> {
-    let settings = [
-        ("dataset", Some(&args.dataset)),
-        ("acts", args.acts.as_ref()),
-        ("bn", args.bn.as_ref()),
-        ("lr", args.lr.as_ref()),
-        ("momentum", args.momentum.as_ref()),
-        ("batch", args.batch.as_ref()),
-        ("epochs", args.epochs.as_ref()),
-        ("seed", args.seed.as_ref()),
-        ("backend", Some(&args.backend)),
-        ("widths", args.widths.as_ref()),
-        ("init", args.init.as_ref()),
-        ("gain", args.gain.as_ref()),
-        ("bias", args.bias.as_ref()),
-        ("loss", args.loss.as_ref()),
-    ];
-    let pairs: Vec<(&str, &String)> = settings.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect();
+    let mut pairs = args.settings.pairs();
+    let own = [("acts", &args.acts), ("seed", &args.seed), ("bias", &args.bias), ("loss", &args.loss)];
+    pairs.extend(own.into_iter().filter_map(|(key, value)| value.as_ref().map(|v| (key, v))));
     let (mut config, errors) = Config::default().with_settings(&pairs);
     config.stats_every = 0;
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
@@ -154,7 +116,7 @@ fn base_config(args: &Args) -> Result<Config, String> {
 
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
-    if args.replay.is_some() && (args.bench.is_some() || args.batch.is_some() || args.epochs.is_some()) {
+    if args.replay.is_some() && (args.bench.is_some() || args.settings.batch.is_some() || args.settings.epochs.is_some()) {
         return Err(
             "--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into(),
         );

@@ -9,6 +9,7 @@ use activation_playground::sweep::table::{self, RunRecord};
 use activation_playground::sweep::{GroupRun, Sweep, SweepSpec};
 use activation_playground::train::{RunState, Session, steps_per_epoch};
 use burn::tensor::Device;
+use crate::flags::SettingFlags;
 use clap::Parser;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,21 +18,11 @@ use std::time::Instant;
 #[derive(Parser, Debug)]
 #[command(name = "train sweep", about = "Train many activation combinations at once and print the article's table")]
 pub struct SweepArgs {
-    /// Dataset: mnist, fashion-mnist, cifar10 or mnist-subset.
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
+    #[command(flatten)]
+    settings: SettingFlags,
     /// Folder with the dataset's standard files.
     #[arg(long)]
     data: PathBuf,
-    /// Hidden widths (default 500,256): their count + 1 is the depth the combinations cover.
-    #[arg(long)]
-    widths: Option<String>,
-    /// Initialisation of every cell: pytorch, xavier, he, lecun, uniform.
-    #[arg(long)]
-    init: Option<String>,
-    /// Multiplies the initial weights' spread.
-    #[arg(long)]
-    gain: Option<String>,
     /// Which combinations: all, row:A1,A2, column:A3, or a list like relu-sigmoid-relu,tanh-tanh-tanh
     /// (over the depth --widths gives; at most 256).
     #[arg(long, default_value = "all")]
@@ -39,20 +30,6 @@ pub struct SweepArgs {
     /// Seeds, e.g. 1,2,3 (each cell reports mean ± population std over them).
     #[arg(long, default_value = "1,2,3")]
     seeds: String,
-    /// BatchNorm: none, all, last.
-    #[arg(long)]
-    bn: Option<String>,
-    #[arg(long)]
-    epochs: Option<String>,
-    #[arg(long)]
-    lr: Option<String>,
-    #[arg(long)]
-    momentum: Option<String>,
-    #[arg(long)]
-    batch: Option<String>,
-    /// cpu (burn Flex) or gpu (wgpu; needs the `native-wgpu` feature).
-    #[arg(long, default_value = "cpu")]
-    backend: String,
     /// At most this many models trained at once (fewer if the device's memory says so).
     #[arg(long, default_value = "64")]
     parallel: String,
@@ -70,23 +47,11 @@ pub struct SweepArgs {
 fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
     let mut spec = SweepSpec::default();
     spec.base.stats_every = 0;
-    let settings = [
-        ("dataset", Some(&args.dataset)),
-        ("widths", args.widths.as_ref()),
-        ("init", args.init.as_ref()),
-        ("gain", args.gain.as_ref()),
-        ("combos", Some(&args.combos)),
-        ("seeds", Some(&args.seeds)),
-        ("parallel", Some(&args.parallel)),
-        ("bn", args.bn.as_ref()),
-        ("epochs", args.epochs.as_ref()),
-        ("lr", args.lr.as_ref()),
-        ("momentum", args.momentum.as_ref()),
-        ("batch", args.batch.as_ref()),
-        ("backend", Some(&args.backend)),
-    ];
+    // The network's settings first: `widths` sets the depth the combinations are read at.
+    let mut settings = args.settings.pairs();
+    settings.extend([("combos", &args.combos), ("seeds", &args.seeds), ("parallel", &args.parallel)]);
     let errors: Vec<String> =
-        settings.into_iter().filter_map(|(key, value)| value.and_then(|v| spec.apply_setting(key, v).err())).collect();
+        settings.into_iter().filter_map(|(key, value)| spec.apply_setting(key, value).err()).collect();
     if !errors.is_empty() {
         return Err(errors.join("; "));
     }
