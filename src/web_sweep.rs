@@ -80,10 +80,11 @@ pub fn sweep_spec(query: &str) -> String {
     serde_json::to_string(&view).unwrap_or_default()
 }
 
-/// The activations in table order (rows, columns and the selects use them).
+/// The table's activations in its order (rows, columns and the selects use them): the
+/// article's four, not every activation a single run offers.
 #[wasm_bindgen(js_name = sweepActivations)]
 pub fn sweep_activations() -> Vec<String> {
-    crate::config::Activation::ALL.iter().map(|a| a.name().to_string()).collect()
+    crate::config::Activation::ARTICLE.iter().map(|a| a.name().to_string()).collect()
 }
 
 /// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose
