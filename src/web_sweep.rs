@@ -1,5 +1,6 @@
-//! The sweep's thin wasm facade, used by the sweep's own Web Worker (www/sweep/worker.js):
-//! settings in and out as link queries, runs as JSON records, never a panic on bad input.
+//! The sweep's thin wasm facade, used by the page's training worker (www/engine/sweep.js) and
+//! `npm run bench`: settings in and out as link queries, runs as JSON records, never a panic on
+//! bad input.
 
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
@@ -141,7 +142,7 @@ pub fn sweep_export(records_json: &str, format: &str) -> Result<String, JsError>
     }
 }
 
-/// A sweep in progress, in its worker. `run` advances it a chunk at a time.
+/// A sweep in progress, in the page's training worker. `run` advances it a chunk at a time.
 #[wasm_bindgen]
 pub struct SweepJob {
     sweep: Rc<RefCell<Sweep>>,
