@@ -47,6 +47,10 @@ function setState(state, message) {
   $('start').disabled = busy || state === 'loading';
   $('cancel').disabled = state !== 'running';
   for (const name of INPUTS) $(name).disabled = busy;
+  if (!busy && ui.spec) {
+    const done = countDone();
+    $('start').textContent = done > 0 && done < ui.spec.runs.length ? 'Resume' : 'Start sweep';
+  }
 }
 
 // ------------------------------------------------------------------ the engine (requests + events)
@@ -199,7 +203,7 @@ async function render() {
   $('progress').value = done;
   $('counts').textContent = `${done} of ${total} runs done, ${total - done} left`;
   for (const name of ['export-csv', 'export-json', 'clear']) $(name).disabled = done === 0 || ui.state === 'running';
-  if (ui.state !== 'running' && ui.state !== 'cancelling') $('start').textContent = done > 0 && done < total ? 'Resume' : 'Start sweep';
+  setState(ui.state); // the start button's label
 }
 
 /** @param {any} p a SweepProgressEvent */
