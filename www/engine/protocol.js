@@ -60,10 +60,10 @@
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
- * @typedef {{type: 'sweepStart', query: string, doneKeys: string[]}} SweepStartRequest
+ * @typedef {{type: 'sweepStart', jobId: number, query: string, doneKeys: string[]}} SweepStartRequest
  *   Starts training the sweep of these settings (a link query), but for the runs of `doneKeys`
- *   (already stored); any sweep in progress is dropped. Resolves to {jobId} at once: the data
- *   loads and the runs train in the background, their SweepEvents carrying `jobId`.
+ *   (already stored); any sweep in progress is dropped. Resolves at once: the data loads and
+ *   the runs train in the background, their SweepEvents carrying `jobId` (the page's number).
  * @typedef {{type: 'sweepCancel'}} SweepCancelRequest
  *   Ends the sweep in progress between two chunks; resolves to {jobId} (null: none) once it is
  *   gone. Every run that finished before is stored and was reported.

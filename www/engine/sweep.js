@@ -56,7 +56,6 @@ async function loadFiles(wasm, kind) {
 export function createSweep(wasm, enqueue, post, isFatal) {
   /** @type {Job | null} the sweep being trained */
   let current = null;
-  let nextJobId = 1;
 
   function drop() {
     if (!current) return;
@@ -120,13 +119,12 @@ export function createSweep(wasm, enqueue, post, isFatal) {
   }
 
   return {
-    /** @param {{query: string, doneKeys: string[]}} msg */
-    start({ query, doneKeys }) {
+    /** @param {{jobId: number, query: string, doneKeys: string[]}} msg */
+    start({ jobId, query, doneKeys }) {
       drop();
-      const jobId = nextJobId++;
       current = { jobId, job: null, timer: null };
       begin(jobId, query, doneKeys).catch((e) => failed(jobId, text(e)));
-      return { jobId };
+      return null;
     },
     /** Between two chunks (requests and chunks share the queue): every finished run is stored. */
     cancel() {

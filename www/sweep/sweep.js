@@ -29,6 +29,7 @@ const ui = {
   state: 'loading',
   /** @type {any} the job in the engine: { jobId, started, doneAtStart, total, groups, progress } */
   job: null,
+  nextJobId: 1,
   /** @type {string[]} */
   acts: [],
 };
@@ -239,13 +240,12 @@ async function start() {
     setState('done', 'Every run of this sweep is already finished (clear the results to train again).');
     return;
   }
-  const job = { jobId: -1, started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length, groups: null, progress: null };
+  const job = { jobId: ui.nextJobId++, started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length, groups: null, progress: null };
   ui.job = job;
   setState('running', 'Loading the data in the training worker…');
   $('start').textContent = 'Running…';
   sessionStorage.setItem('sweep-running', '1');
-  const { jobId } = await call('sweepStart', { query: ui.spec.query, doneKeys });
-  job.jobId = jobId;
+  await call('sweepStart', { jobId: job.jobId, query: ui.spec.query, doneKeys });
 }
 
 async function cancel() {
