@@ -250,7 +250,9 @@ pub async fn sweep_bench(
     let dataset = Arc::new(load(spec.base.dataset, names, files)?);
     let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
     let batch = spec.base.batch_size;
-    let steps = (steps.max(1) as usize).min(crate::train::steps_per_epoch(dataset.train.len(), batch) - 1);
+    // Within the first epoch, so no evaluation is timed.
+    let per_epoch = crate::train::steps_per_epoch(dataset.train.len(), batch);
+    let steps = (steps as usize).min(per_epoch.saturating_sub(1)).max(1);
     let groups =
         Sweep::new(members.clone(), dataset.clone(), &device, limits, spec.parallel).map_err(error)?.groups().to_vec();
     let seconds = |t: web_time::Instant| t.elapsed().as_secs_f64();
