@@ -19,10 +19,15 @@
 // and, on the CPU, the memory (worker's wasm memory and JS heap) after epoch 10 of the bundled
 // subset against after epoch 1.
 // 5. natively, the sweep engine: 64 models at once vs the same 64 one after another (model-samples/s).
+// 6. the sweep engine in Chromium (wasm CPU and WebGPU): the 64 combinations (seed 1) trained in the
+//    groups the sweep would use (WebGPU: as many as the adapter's buffer limits allow) against single
+//    runs one after another (CPU: all 64; WebGPU: the first BENCH_SWEEP_GPU_SEQUENTIAL, default 4:
+//    SwiftShader is slow), in model-samples/s.
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
 //                BENCH_PAGE_SECONDS (default 30; WebGPU: BENCH_PAGE_GPU_SECONDS, default 40),
-//                BENCH_SWEEP_STEPS (default 30),
-//                BENCH_SKIP=native,sweep,cpu,gpu,page,memory,tfjs,startup (comma list), CHROMIUM_PATH.
+//                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
+//                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
+//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,tfjs,startup (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +43,10 @@ const NATIVE_STEPS = Number(process.env.BENCH_NATIVE_STEPS || 2500);
 const GPU_STEPS = Number(process.env.BENCH_GPU_STEPS || 8);
 // Steps of the native sweep benchmark (each step trains 64 models).
 const SWEEP_STEPS = Number(process.env.BENCH_SWEEP_STEPS || 30);
+// The browser sweep: steps per model (after one warm-up step), and how many single runs WebGPU times.
+const BROWSER_SWEEP_STEPS = Number(process.env.BENCH_BROWSER_SWEEP_STEPS || 10);
+const SWEEP_GPU_STEPS = Number(process.env.BENCH_SWEEP_GPU_STEPS || 3);
+const SWEEP_GPU_SEQUENTIAL = Number(process.env.BENCH_SWEEP_GPU_SEQUENTIAL || 4);
 const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS || 30);
 const PAGE_GPU_SECONDS = Number(process.env.BENCH_PAGE_GPU_SECONDS || 40);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
@@ -186,6 +195,46 @@ async function browserBench(server, { gpu, stats = 0 }) {
   }
 }
 
+// ------------------------------------------------------------------ 6. the sweep engine in Chromium
+// wasm's `sweepBench` trains the sweep's groups and the single runs itself; the numbers and the
+// group sizes come back as JSON.
+const sweepResults = [];
+async function browserSweepBench(server, { gpu }) {
+  const name = `wasm ${gpu ? 'WebGPU' : 'CPU'} sweep, 64 models`;
+  const args = [...BASE_FLAGS];
+  if (gpu) args.push('--enable-unsafe-webgpu');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
+    const query = `combos=all&seeds=1&epochs=1&bn=none&dataset=mnist-subset&backend=${gpu ? 'gpu' : 'cpu'}&parallel=64`;
+    const steps = gpu ? SWEEP_GPU_STEPS : BROWSER_SWEEP_STEPS;
+    const sequential = gpu ? SWEEP_GPU_SEQUENTIAL : 64;
+    const j = await page.evaluate(async ({ query, steps, sequential }) => {
+      const wasm = await import('/www/pkg/activation_playground.js');
+      await wasm.default();
+      const names = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+      const files = await Promise.all(names.map(async (n) => new Uint8Array(await (await fetch(`/www/data/mnist-subset/${n}`)).arrayBuffer())));
+      const adapter = navigator.gpu ? (await navigator.gpu.requestAdapter()) : null;
+      const limits = adapter ? { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } : null;
+      return { ...JSON.parse(await wasm.sweepBench(query, names, files, steps, sequential)), limits };
+    }, { query, steps, sequential });
+    // ms per step: of all 64 (every group) at once; of one model one after another.
+    record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: (1000 * j.batchedSeconds) / j.steps, steps: j.steps });
+    record(`${name} one after another`, { samplesPerSec: j.sequentialModelSamplesPerSec,
+      msPerStep: (1000 * j.sequentialSeconds) / (j.steps * j.sequentialModels), steps: j.steps * j.sequentialModels });
+    const mib = (b) => (b == null ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (target ≥ ${gpu ? 10 : 1.5}×); ` +
+      `groups ${j.groups.join(', ')}; sequential timed on ${j.sequentialModels} of ${j.models} models; ${j.backendName}` +
+      (j.limits ? `; adapter maxStorageBufferBindingSize ${mib(j.limits.maxStorageBufferBindingSize)}, maxBufferSize ${mib(j.limits.maxBufferSize)}` : ''));
+    sweepResults.push({ target: gpu ? 'browser-webgpu-sweep' : 'browser-cpu-sweep', ...j, targetSpeedup: gpu ? 10 : 1.5 });
+  } catch (e) {
+    record(name, { note: `failed: ${e.message.split('\n')[0]}` });
+  } finally {
+    await browser.close();
+  }
+}
+
 // ------------------------------------------------------------------ 4. the page, charts live
 async function openBenchPage(server, gpu, query = '') {
   const args = [...BASE_FLAGS];
@@ -293,6 +342,11 @@ try {
     await browserBench(server, { gpu: false, stats: 50 });
   }
   if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
+  if (!SKIP.has('browser-sweep')) {
+    if (!SKIP.has('cpu')) await browserSweepBench(server, { gpu: false });
+    if (!SKIP.has('gpu')) await browserSweepBench(server, { gpu: true });
+    if (sweepResults.length) console.log(`JSON ${JSON.stringify({ browserSweep: sweepResults })}`);
+  }
   if (!SKIP.has('page')) {
     console.log('');
     if (!SKIP.has('cpu')) await pageBench(server, false);

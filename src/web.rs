@@ -9,6 +9,7 @@ use crate::export;
 use crate::plots::{self, ChartLayout};
 use crate::share;
 use crate::stats::Stage;
+use crate::sweep::MemoryLimits;
 use crate::train::Session;
 use burn::tensor::Device;
 use std::cell::RefCell;
@@ -23,9 +24,24 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The WebGPU device, a description of its adapter and its buffer limits (which bound how many
+/// models a sweep stacks), once `initWebGpu` succeeded.
+#[derive(Clone)]
+pub(crate) struct WebGpu {
+    pub device: Device,
+    pub name: String,
+    pub limits: MemoryLimits,
+}
+
 thread_local! {
-    /// The WebGPU device and a description of its adapter, once `initWebGpu` succeeded.
-    static GPU: RefCell<Option<(Device, String)>> = const { RefCell::new(None) };
+    /// One WebGPU device per wasm instance: the trainers and the sweeps share it.
+    static GPU: RefCell<Option<WebGpu>> = const { RefCell::new(None) };
+}
+
+/// The WebGPU device, started on first need (see `initWebGpu`).
+pub(crate) async fn web_gpu() -> Result<WebGpu, JsError> {
+    init_web_gpu().await?;
+    GPU.with(|gpu| gpu.borrow().clone()).ok_or_else(|| JsError::new("WebGPU is not initialised"))
 }
 
 /// The default configuration (the article's experiment) as JSON.
@@ -129,7 +145,7 @@ pub fn presets() -> String {
 /// description of the adapter; rejects with a readable reason when there is none.
 #[wasm_bindgen(js_name = initWebGpu)]
 pub async fn init_web_gpu() -> Result<String, JsError> {
-    if let Some(name) = GPU.with(|gpu| gpu.borrow().as_ref().map(|(_, name)| name.clone())) {
+    if let Some(name) = GPU.with(|gpu| gpu.borrow().as_ref().map(|gpu| gpu.name.clone())) {
         return Ok(name);
     }
     // burn panics when there is no adapter at all, so ask the browser first.
@@ -157,6 +173,8 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
         .init_with_setup_async()
         .await
         .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e:?}")))?;
+    let l = setup.adapter.limits();
+    let limits = MemoryLimits::from_buffer_limit(l.max_storage_buffer_binding_size.min(l.max_buffer_size));
     // wgpu's adapter info is empty in browsers; the page's GPUAdapter.info has the names.
     let info = setup.adapter.get_info();
     let browser_info = js_sys::Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
@@ -176,7 +194,7 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
     let name = format!("WebGPU · {}{}", parts.join(" · "), if fallback { " (software fallback)" } else { "" });
-    GPU.with(|gpu| *gpu.borrow_mut() = Some((device, name.clone())));
+    GPU.with(|gpu| *gpu.borrow_mut() = Some(WebGpu { device, name: name.clone(), limits }));
     Ok(name)
 }
 
@@ -306,7 +324,7 @@ impl Trainer {
         let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
         let (device, backend_name) = match config.backend {
             BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string()),
-            BackendKind::Gpu => GPU.with(|gpu| gpu.borrow().clone()).ok_or_else(|| {
+            BackendKind::Gpu => GPU.with(|gpu| gpu.borrow().clone().map(|g| (g.device, g.name))).ok_or_else(|| {
                 JsError::new("WebGPU is not initialised: call initWebGpu() first or choose the CPU backend")
             })?,
         };

@@ -1,12 +1,14 @@
-//! The sweep's thin wasm facade, used by the sweep's own Web Worker (www/sweep/worker.js):
-//! settings in and out as link queries, runs as JSON records, never a panic on bad input.
+//! The sweep's thin wasm facade, used by the page's training worker (www/engine/sweep.js) and
+//! `npm run bench`: settings in and out as link queries, runs as JSON records, never a panic on
+//! bad input.
 
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
 use crate::share;
 use crate::sweep::plan::MemoryLimits;
 use crate::sweep::table::{self, RunRecord};
-use crate::sweep::{Sweep, SweepSpec};
+use crate::sweep::{GroupRun, Sweep, SweepSpec};
+use crate::train::Session;
 use burn::tensor::Device;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -79,10 +81,11 @@ pub fn sweep_spec(query: &str) -> String {
     serde_json::to_string(&view).unwrap_or_default()
 }
 
-/// The activations in table order (rows, columns and the selects use them).
+/// The table's activations in its order (rows, columns and the selects use them): the
+/// article's four, not every activation a single run offers.
 #[wasm_bindgen(js_name = sweepActivations)]
 pub fn sweep_activations() -> Vec<String> {
-    crate::config::Activation::ALL.iter().map(|a| a.name().to_string()).collect()
+    crate::config::Activation::ARTICLE.iter().map(|a| a.name().to_string()).collect()
 }
 
 /// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose
@@ -139,7 +142,7 @@ pub fn sweep_export(records_json: &str, format: &str) -> Result<String, JsError>
     }
 }
 
-/// A sweep in progress, in its worker. `run` advances it a chunk at a time.
+/// A sweep in progress, in the page's training worker. `run` advances it a chunk at a time.
 #[wasm_bindgen]
 pub struct SweepJob {
     sweep: Rc<RefCell<Sweep>>,
@@ -168,22 +171,7 @@ impl SweepJob {
         }
         let kind = spec.base.dataset;
         let dataset = load(kind, names, files)?;
-        let (device, backend_name, limits) = match spec.base.backend {
-            BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string(), MemoryLimits::CPU),
-            BackendKind::Gpu => {
-                let (device, setup) = Device::wgpu_options()
-                    .init_with_setup_async()
-                    .await
-                    .map_err(|e| error(format!("starting WebGPU failed: {e:?}")))?;
-                let l = setup.adapter.limits();
-                let buffer = l.max_storage_buffer_binding_size.min(l.max_buffer_size);
-                (
-                    device,
-                    format!("WebGPU (buffers up to {} MiB)", buffer >> 20),
-                    MemoryLimits::from_buffer_limit(buffer),
-                )
-            }
-        };
+        let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
         let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel).map_err(error)?;
         Ok(SweepJob { sweep: Rc::new(RefCell::new(sweep)), backend_name })
     }
@@ -226,6 +214,83 @@ impl SweepJob {
             Ok(JsValue::from_str(&out.to_string()))
         })
     }
+}
+
+/// The device a sweep trains on, its description and the limits its groups must fit: WebGPU is
+/// the page's one device (started here on first need), shared with the single-run trainers.
+async fn sweep_device(backend: BackendKind) -> Result<(Device, String, MemoryLimits), JsError> {
+    Ok(match backend {
+        BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string(), MemoryLimits::CPU),
+        BackendKind::Gpu => {
+            let gpu = crate::web::web_gpu().await?;
+            let name = format!("{} (buffers up to {} MiB)", gpu.name, gpu.limits.max_buffer_bytes >> 20);
+            (gpu.device, name, gpu.limits)
+        }
+    })
+}
+
+/// `npm run bench`: model-samples per second of the sweep `query`'s models (with enough epochs
+/// that none finishes) trained in the groups the sweep would use, `steps` steps each after one
+/// warm-up step, against the first `sequential` of them trained one after another as single
+/// runs (the page's trainer), as many steps each. Resolves to JSON (see scripts/bench.mjs).
+#[wasm_bindgen(js_name = sweepBench)]
+pub async fn sweep_bench(
+    query: String,
+    names: Vec<String>,
+    files: js_sys::Array,
+    steps: u32,
+    sequential: u32,
+) -> Result<String, JsError> {
+    let (spec, errors) = parse_spec(&query);
+    if !errors.is_empty() {
+        return Err(error(errors.join("; ")));
+    }
+    let members: Vec<Config> =
+        spec.members().into_iter().map(|c| Config { epochs: crate::config::MAX_EPOCHS, ..c }).collect();
+    let dataset = Arc::new(load(spec.base.dataset, names, files)?);
+    let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
+    let batch = spec.base.batch_size;
+    // Within the first epoch, so no evaluation is timed.
+    let per_epoch = crate::train::steps_per_epoch(dataset.train.len(), batch);
+    let steps = (steps as usize).min(per_epoch.saturating_sub(1)).max(1);
+    let groups =
+        Sweep::new(members.clone(), dataset.clone(), &device, limits, spec.parallel).map_err(error)?.groups().to_vec();
+    let seconds = |t: web_time::Instant| t.elapsed().as_secs_f64();
+
+    let mut batched = 0.0;
+    for range in &groups {
+        let mut group =
+            GroupRun::new(members[range.clone()].to_vec(), dataset.clone(), &device, limits).map_err(error)?;
+        group.run(1, f64::INFINITY).await.map_err(error)?;
+        let t = web_time::Instant::now();
+        group.run(steps, f64::INFINITY).await.map_err(error)?;
+        batched += seconds(t);
+    }
+    let one_by_one = &members[..(sequential.max(1) as usize).min(members.len())];
+    let mut single = 0.0;
+    for config in one_by_one {
+        let mut session = Session::new(config.clone(), dataset.clone(), &device).map_err(error)?;
+        session.run(1, f64::INFINITY).await;
+        let t = web_time::Instant::now();
+        session.run(steps, f64::INFINITY).await;
+        single += seconds(t);
+    }
+    let samples = |models: usize| (models * steps * batch) as f64;
+    let (at_once, after) = (samples(members.len()) / batched, samples(one_by_one.len()) / single);
+    Ok(serde_json::json!({
+        "backendName": backend_name,
+        "models": members.len(),
+        "groups": groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+        "steps": steps,
+        "batch": batch,
+        "batchedSeconds": batched,
+        "batchedModelSamplesPerSec": at_once,
+        "sequentialModels": one_by_one.len(),
+        "sequentialSeconds": single,
+        "sequentialModelSamplesPerSec": after,
+        "speedup": at_once / after,
+    })
+    .to_string())
 }
 
 fn load(kind: DatasetKind, names: Vec<String>, files: js_sys::Array) -> Result<data::Dataset, JsError> {

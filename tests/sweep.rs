@@ -223,6 +223,40 @@ fn a_diverged_model_is_frozen_momentum_included() {
     assert!(g.is_done() && g.runs()[1].state == RunState::Finished);
 }
 
+/// With a short budget an epoch's evaluation goes one chunk of test images per call (the page's
+/// worker keeps its chunks short with it), and ends in the same records as all in one call.
+#[test]
+fn a_short_budget_spreads_the_evaluation_over_calls_with_the_same_records() {
+    let data = dataset(); // 60 test images
+    let configs: Vec<Config> = [[Relu, Sigmoid, Relu], [Tanh, Tanh, Tanh]]
+        .into_iter()
+        .map(|acts| Config { epochs: 1, ..cfg(acts, BatchNormMode::None, 3) })
+        .collect();
+    // A buffer for 25 test images of the widest layer (500 units) of both models: three chunks.
+    let limits = MemoryLimits { max_buffer_bytes: 4 * 500 * 2 * 25, total_bytes: 1 << 40 };
+    let mut whole = GroupRun::new(configs.clone(), data.clone(), &cpu(), limits).unwrap();
+    pollster::block_on(whole.run(usize::MAX, f64::INFINITY)).unwrap();
+    assert!(whole.is_done());
+
+    let mut split = GroupRun::new(configs, data.clone(), &cpu(), limits).unwrap();
+    let (mut calls, mut evaluation_calls) = (0, 0);
+    while !split.is_done() {
+        // No time at all: one step, or one chunk of the evaluation, per call.
+        let steps = pollster::block_on(split.run(usize::MAX, 0.0)).unwrap();
+        assert!(steps <= 1);
+        if steps == 0 {
+            evaluation_calls += 1;
+        }
+        calls += 1;
+        assert!(calls < 100);
+    }
+    assert_eq!(evaluation_calls, 3, "60 test images in chunks of 25");
+    for (a, b) in whole.runs().iter().zip(split.runs()) {
+        assert_eq!(a.state, RunState::Finished);
+        assert_eq!(a.history, b.history);
+    }
+}
+
 #[test]
 fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
     let data = dataset();

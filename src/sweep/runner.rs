@@ -49,6 +49,9 @@ pub struct GroupRun {
     runs: Vec<ModelRun>,
     /// Per model: loss sum (weighted by batch size), correct predictions, samples, this epoch.
     epoch_sums: Vec<(f64, f64, usize)>,
+    /// The epoch's evaluation in progress: the next test image and the sums so far. It goes a
+    /// chunk of test images at a time, so a call with a short budget stays short.
+    evaluation: Option<(usize, EvalSums)>,
 }
 
 impl GroupRun {
@@ -129,6 +132,7 @@ impl GroupRun {
             pending_sizes: Vec::new(),
             runs,
             epoch_sums: vec![(0.0, 0.0, 0); count],
+            evaluation: None,
         })
     }
 
@@ -153,20 +157,32 @@ impl GroupRun {
     }
 
     /// Trains up to `max_steps` steps or until `budget_ms` has passed, reading the losses back
-    /// once at the end (and evaluating at an epoch's end). Returns the steps taken.
+    /// once at the end (and evaluating at an epoch's end, a chunk of test images at a time until
+    /// the budget is spent: the next call goes on). Returns the steps taken.
     pub async fn run(&mut self, max_steps: usize, budget_ms: f64) -> Result<usize, String> {
         let started = Instant::now();
+        let out_of_time = || started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
         let mut steps = 0;
-        while !self.is_done() && steps < max_steps.max(1) {
+        while !self.is_done() {
+            if self.evaluation.is_some() {
+                self.evaluate_chunk().await?;
+                if out_of_time() {
+                    break;
+                }
+                continue;
+            }
+            if steps >= max_steps.max(1) {
+                break;
+            }
             self.step();
             steps += 1;
             let epoch_ended = self.step_in_epoch == self.steps_per_epoch;
-            let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
+            let out_of_time = out_of_time();
             if epoch_ended || out_of_time || steps >= max_steps {
                 self.read_pending().await?;
             }
             if epoch_ended && !self.is_done() {
-                self.finish_epoch().await?;
+                self.evaluation = Some((0, EvalSums::default()));
             }
             if out_of_time {
                 break;
@@ -241,16 +257,18 @@ impl GroupRun {
         ));
     }
 
-    /// Every model's mean test loss and accuracy, with one read-back.
-    async fn evaluate(&self) -> Result<(Vec<f32>, Vec<f32>), String> {
+    /// Evaluates every model on the next chunk of test images; after the last one, reads the
+    /// sums back (one read-back per epoch) and ends the epoch.
+    async fn evaluate_chunk(&mut self) -> Result<(), String> {
+        let Some((start, mut sums)) = self.evaluation.take() else { return Ok(()) };
         let plain = self.device.clone().inner();
         let test = &self.dataset.test;
-        let k = self.runs.len();
-        let eval_layout = InputLayout::Rect { seeds: 1, per_seed: k };
-        let indices: Vec<usize> = (0..test.len()).collect();
-        let mut sums = EvalSums::default();
-        for chunk in indices.chunks(self.eval_chunk) {
-            let host = self.dataset.batch(test, chunk);
+        let end = (start + self.eval_chunk).min(test.len());
+        if start < end {
+            let k = self.runs.len();
+            let eval_layout = InputLayout::Rect { seeds: 1, per_seed: k };
+            let chunk: Vec<usize> = (start..end).collect();
+            let host = self.dataset.batch(test, &chunk);
             let n = chunk.len();
             let inputs =
                 Tensor::<3>::from_data(TensorData::new(host.features, [1, n, self.dataset.input_size()]), &plain);
@@ -261,11 +279,16 @@ impl GroupRun {
             let correct = correct_counts(outputs, targets);
             sums.add(loss, correct);
         }
-        sums.read(test.len()).await
+        if end < test.len() {
+            self.evaluation = Some((end, sums));
+            return Ok(());
+        }
+        let (test_losses, test_accuracies) = sums.read(test.len()).await?;
+        self.finish_epoch(test_losses, test_accuracies);
+        Ok(())
     }
 
-    async fn finish_epoch(&mut self) -> Result<(), String> {
-        let (test_losses, test_accuracies) = self.evaluate().await?;
+    fn finish_epoch(&mut self, test_losses: Vec<f32>, test_accuracies: Vec<f32>) {
         let step = self.global_step();
         let mut newly_diverged = false;
         for m in 0..self.runs.len() {
@@ -299,7 +322,6 @@ impl GroupRun {
         if self.epoch < self.epochs {
             self.epoch_orders = self.orders.iter_mut().map(BatchOrder::next_epoch).collect();
         }
-        Ok(())
     }
 }
 

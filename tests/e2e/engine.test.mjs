@@ -98,7 +98,7 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['selu', 'tanh', 'sigmoid'], lr: '0.02', epochs: '3', seed: '11', backend: 'cpu' });
   await page.click('#start');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 10, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 10, null, { timeout: 60_000 });
   await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
   await waitState(page, 'error', 10_000);
   assert.equal(await page.isVisible('#engine-banner'), true);
@@ -124,7 +124,7 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   assert.deepEqual(values, ['selu', 'tanh', 'sigmoid', '0.02', '3', '11'], 'the settings are kept');
   assert.match(await page.textContent('#data-summary'), /7,996 training/);
   await page.click('#start');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
   // The charts draw again on the restarted engine's canvases.
@@ -137,7 +137,7 @@ test('a trap inside wasm (as a panic ends) is caught by the worker and reported;
   const { page, problems } = shared.session;
   await setForm(page, { epochs: '2', backend: 'cpu' });
   await page.click('#start');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
   await page.evaluate(() => window.playground.engine.trap());
   await waitState(page, 'error', 10_000);
   assert.equal(await page.isVisible('#engine-banner'), true);
@@ -147,7 +147,7 @@ test('a trap inside wasm (as a panic ends) is caught by the worker and reported;
   await waitState(page, 'idle', 120_000);
   assert.equal(await page.isEnabled('#start'), true);
   await page.click('#start');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
   assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);

@@ -1,10 +1,11 @@
 // The sweep grid in the page, on the CPU backend: a few combinations in two groups, results as
 // they finish, cancel, reload, resume, no finished run lost, CSV export, and a cell click loading
-// its configuration into the single-run view.
+// its configuration into the single-run view. The sweep trains in the page's training worker,
+// alongside a single run, and a crash of that worker loses no finished run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setup, openPage, waitReady, screenshot, ARTIFACTS } from './helpers.mjs';
+import { setup, openPage, waitReady, screenshot, setForm, waitState, sleep, ARTIFACTS } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ webgpu: false }); });
@@ -22,7 +23,7 @@ async function waitSweepReady(page) {
   await page.waitForFunction(() => ['idle', 'done', 'cancelled'].includes(document.getElementById('sweep')?.dataset.state), null, { timeout: 120_000 });
 }
 
-test('a sweep runs in its worker, survives cancel and reload, resumes, exports, and a cell opens its run', async () => {
+test('a sweep runs in the training worker, survives cancel and reload, resumes, exports, and a cell opens its run', async () => {
   const { page, context, problems } = await openPage(env, `#sweep?${SWEEP}`);
   try {
     await waitReady(page);
@@ -46,8 +47,11 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
       return performance.now() - t;
     });
     assert.ok(mainThreadBusy < 1000, `main thread blocked for ${mainThreadBusy} ms`);
+    // One worker for the single run and the sweep.
+    assert.equal(page.workers().length, 1, `workers: ${page.workers().map((w) => w.url()).join(', ')}`);
     await page.click('#sweep [data-ref="cancel"]');
-    assert.equal(await sweepState(page), 'cancelled');
+    // The worker stops between two chunks, after storing and reporting what finished before.
+    await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'cancelled', null, { timeout: 60_000 });
     const kept = await storedRuns(page);
     assert.ok(kept >= 4 && kept < 8, `runs kept after cancel: ${kept}`);
     assert.match(await page.textContent('#sweep [data-ref="status"]'), /Cancelled/);
@@ -96,6 +100,54 @@ test('a sweep runs in its worker, survives cancel and reload, resumes, exports, 
     assert.equal(await storedRuns(page), 8, 'the sweep is still there after opening a run');
     // Downloads cut short by our own reload / navigation are not problems.
     assert.deepEqual(problems.filter((p) => !/net::ERR_ABORTED/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a single run and a sweep train together in one worker; a crash keeps finished runs and the resume trains the rest', async () => {
+  const { page, context, problems } = await openPage(env, `#sweep?${SWEEP}`);
+  try {
+    await waitReady(page);
+    await waitSweepReady(page);
+    await page.click('#sweep [data-ref="start"]');
+    await page.waitForFunction(() => window.sweepUi.job?.progress?.groupStep > 0, null, { timeout: 120_000 });
+    await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
+    await page.click('#start');
+    await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+    // Both make progress over the same seconds: the sweep's chunks and the run's take turns.
+    const where = () => page.evaluate(() => {
+      const p = window.sweepUi.job?.progress;
+      return { run: window.playground.progress.step, sweep: p ? p.group * p.groupSteps + p.groupStep : 0, stored: window.sweepUi.records.size };
+    });
+    const before = await where();
+    await sleep(3_000);
+    const after = await where();
+    assert.ok(after.run > before.run, `the single run trained on: ${JSON.stringify({ before, after })}`);
+    assert.ok(after.sweep > before.sweep || after.stored > before.stored, `the sweep trained on: ${JSON.stringify({ before, after })}`);
+    assert.equal(page.workers().length, 1, 'one worker trains both');
+    await page.click('#stop');
+    await waitState(page, 'stopped', 30_000);
+
+    // The engine dies once the first group is stored: the sweep says so, nothing finished is lost.
+    await page.waitForFunction(() => window.sweepUi.spec.runs.filter(([k]) => window.sweepUi.records.has(k)).length >= 4, null, { timeout: 300_000 });
+    await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
+    await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'error', null, { timeout: 10_000 });
+    assert.match(await page.textContent('#sweep [data-ref="status"]'), /training engine stopped \(the engine was terminated by the test\).*Finished runs are kept/);
+    const kept = await storedRuns(page);
+    assert.ok(kept >= 4 && kept < 8, `runs kept after the crash: ${kept}`);
+    assert.equal(await page.textContent('#sweep [data-ref="start"]'), 'Resume');
+
+    // The page's restart brings the sweep back on the new worker; Resume trains only the rest.
+    await page.click('#engine-restart');
+    await waitState(page, 'idle', 120_000);
+    await page.click('#sweep [data-ref="start"]');
+    await page.waitForFunction(() => window.sweepUi.job?.groups != null, null, { timeout: 60_000 });
+    const groups = await page.evaluate(() => window.sweepUi.job.groups);
+    assert.equal(groups.reduce((a, b) => a + b, 0), 8 - kept, `resumed groups: ${groups}`);
+    await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'done', null, { timeout: 300_000 });
+    assert.equal(await storedRuns(page), 8);
+    assert.deepEqual(problems, []);
   } finally {
     await context.close();
   }

@@ -11,6 +11,7 @@
 
 /** @typedef {import('./protocol.js').Request} Request */
 /** @typedef {import('./protocol.js').LoopEvent} LoopEvent */
+/** @typedef {import('./protocol.js').SweepEvent} SweepEvent */
 
 export class EngineCrashed extends Error {}
 export class EngineTimeout extends Error {}
@@ -31,6 +32,8 @@ export class Engine {
     this.dead = null;
     /** @type {(event: LoopEvent) => void} the training loop's events (set by run.js) */
     this.onEvent = () => {};
+    /** @type {(event: SweepEvent) => void} the sweep's events (set by sweep/sweep.js) */
+    this.onSweep = () => {};
     /** the hang limit while watched (ms, 0: not watched) */
     this.watchLimit = 0;
     /** @type {any} */
@@ -48,6 +51,7 @@ export class Engine {
     if (msg?.type === 'fatal') { this.crash(msg.reason); return; }
     if (this.watchLimit) this.watch(this.watchLimit);
     if (msg?.type === 'loop') { this.onEvent(msg); return; }
+    if (msg?.type === 'sweep') { this.onSweep(msg); return; }
     const waiter = this.pending.get(msg?.id);
     if (!waiter) return;
     this.pending.delete(msg.id);

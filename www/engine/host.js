@@ -15,6 +15,21 @@ const TIMEOUT = { init: 180_000, dataset: 300_000, gpu: 45_000 };
 let module = null;
 /** @type {{kind: string, names: string[], blobs: Blob[]} | null} the dataset the engine holds */
 let lastData = null;
+/** @type {Engine | null} the engine that started (until it dies) */
+let running = null;
+/** @type {{started: (engine: Engine) => void, crashed: (reason: string) => void}[]} */
+const listeners = [];
+
+/**
+ * Tells another part of the page (the sweep) of each engine that starts (at once, if one runs)
+ * and of its crash.
+ * @param {(engine: Engine) => void} started
+ * @param {(reason: string) => void} crashed
+ */
+export function watchEngine(started, crashed) {
+  listeners.push({ started, crashed });
+  if (running && !running.dead) started(running);
+}
 
 /** Compiles the wasm module (once). */
 export async function compile() {
@@ -37,10 +52,15 @@ export async function compile() {
  * @param {(reason: string) => void} onCrash
  */
 export async function start(onCrash) {
-  const engine = new Engine(onCrash);
+  const engine = new Engine((reason) => {
+    onCrash(reason);
+    for (const l of listeners) l.crashed(reason);
+  });
   app.engine = engine;
   const canvases = charts.transferCanvases();
   await engine.call('init', { module: await compile(), canvases }, { transfer: Object.values(canvases), timeout: TIMEOUT.init });
+  running = engine;
+  for (const l of listeners) l.started(engine);
   return engine;
 }
 

@@ -9,6 +9,10 @@
 // Training runs in the worker (loop.js): `start` begins a run on the trainers made by `create`,
 // and the worker trains chunk after chunk on its own, posting LoopEvents (no id) the page only
 // renders; pause / resume / step / stop / speed steer it.
+//
+// A sweep (sweep.js) trains in the same worker, on the same wasm instance and device, chunk by
+// chunk between the loop's chunks: `sweepStart` begins one and its SweepEvents (no id) follow;
+// `sweepCancel`, handled between two chunks, ends it with every finished run already stored.
 
 /**
  * @typedef {'a' | 'b'} Side
@@ -56,8 +60,28 @@
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
+ * @typedef {{type: 'sweepStart', jobId: number, query: string, doneKeys: string[]}} SweepStartRequest
+ *   Starts training the sweep of these settings (a link query), but for the runs of `doneKeys`
+ *   (already stored); any sweep in progress is dropped. Resolves at once: the data loads and
+ *   the runs train in the background, their SweepEvents carrying `jobId` (the page's number).
+ * @typedef {{type: 'sweepCancel'}} SweepCancelRequest
+ *   Ends the sweep in progress between two chunks; resolves to {jobId} (null: none) once it is
+ *   gone. Every run that finished before is stored and was reported.
+ * @typedef {{type: 'sweepSpec', query: string}} SweepSpecRequest
+ *   The sweep settings of a query (never fails): JSON {settings, query, runs: [[runKey, config]], errors}.
+ * @typedef {{type: 'sweepCells', records: string}} SweepCellsRequest
+ *   The table's cells of these runs (JSON list of records): JSON [{acts, row, column, mean, std, text, runsText, …}].
+ * @typedef {{type: 'sweepExport', records: string, format: 'csv' | 'json' | 'markdown'}} SweepExportRequest
+ *   The runs as a file's text.
+ * @typedef {{type: 'sweepLink', config: string}} SweepLinkRequest
+ *   The single-run link (query) that reproduces one run (its Config as JSON).
+ * @typedef {{type: 'sweepActivations'}} SweepActivationsRequest
+ *   The activations in table order.
+ * @typedef {SweepStartRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
+ *   | SweepActivationsRequest} SweepRequest
+ *
  * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
- *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest} Request
+ *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
  * @typedef {{type: 'fatal', reason: string}} Fatal
@@ -74,6 +98,18 @@
  * @typedef {{type: 'loop', runId: number, kind: 'drawn', target: DrawTarget, layout: any, ms: number}} DrawnEvent
  *   The loop drew a chart (between chunks); `layout` as a DrawRequest resolves to.
  * @typedef {ChunkEvent | PausedEvent | EndedEvent | DrawnEvent} LoopEvent
+ *
+ * @typedef {{type: 'sweep', jobId: number, kind: 'started', backendName: string, groups: number[]}} SweepStartedEvent
+ *   The data is loaded and the job made: `groups`, how many models train at once in each group.
+ * @typedef {{type: 'sweep', jobId: number, kind: 'progress', runsDone: number, runsTotal: number, group: number, groups: number,
+ *   groupStep: number, groupSteps: number, done: boolean}} SweepProgressEvent
+ *   After each chunk (runs of this job; the group being trained, 0-based, and its step).
+ * @typedef {{type: 'sweep', jobId: number, kind: 'finished', runs: {key: string, record: any}[]}} SweepFinishedEvent
+ *   Runs that ended (finished or diverged), already stored in IndexedDB.
+ * @typedef {{type: 'sweep', jobId: number, kind: 'done'}} SweepDoneEvent
+ * @typedef {{type: 'sweep', jobId: number, kind: 'error', message: string}} SweepErrorEvent
+ *   The sweep stopped (bad data, a failed chunk); the engine goes on.
+ * @typedef {SweepStartedEvent | SweepProgressEvent | SweepFinishedEvent | SweepDoneEvent | SweepErrorEvent} SweepEvent
  *
  * @typedef {object} DatasetSummary
  * @property {string} kind

@@ -2,8 +2,9 @@
 // device (WebGPU, or the CPU through burn Flex), the dataset bytes, the trainers with their
 // statistics, and the charts, drawn by plotters onto OffscreenCanvases the page handed over.
 // It also runs the training loop (loop.js): the page starts, pauses, steps and stops it and
-// renders what it reports. The page's main thread only renders the UI and forwards input (see
-// protocol.js).
+// renders what it reports; and the sweep (sweep.js), chunk by chunk between the loop's chunks,
+// on the same wasm instance and device. The page's main thread only renders the UI and forwards
+// input (see protocol.js).
 //
 // Requests are handled one at a time, in order: a chart is never drawn, nor a hover answered,
 // half-way through a training chunk. A Rust panic or a wasm trap (out of memory, a lost GPU
@@ -12,6 +13,7 @@
 
 import init, * as wasm from '../pkg/activation_playground.js';
 import { createLoop } from './loop.js';
+import { createSweep } from './sweep.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 
@@ -138,6 +140,14 @@ const handlers = {
 
   draw: (msg) => draw(msg, msg.stage),
 
+  sweepStart: (msg) => sweep.start(msg),
+  sweepCancel: () => sweep.cancel(),
+  sweepSpec: (msg) => sweep.spec(msg),
+  sweepCells: (msg) => sweep.cells(msg),
+  sweepExport: (msg) => sweep.export(msg),
+  sweepLink: (msg) => sweep.link(msg),
+  sweepActivations: () => sweep.activations(),
+
   clear({ canvas: id }) {
     const c = canvas(id);
     c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
@@ -210,6 +220,7 @@ function enqueue(/** @type {() => any} */ job) {
 }
 
 const loop = createLoop(engine, enqueue, (event) => self.postMessage(event), draw);
+const sweep = createSweep(wasm, enqueue, (event) => self.postMessage(event), isFatal);
 
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;

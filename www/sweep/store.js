@@ -1,6 +1,7 @@
-// Finished sweep runs in IndexedDB, keyed by each run's single-run link, so a reload or a cancel
-// loses nothing and a sweep resumes where it stopped. Used by the sweep worker (writes) and the
-// page (reads, clears). Each value is { key, record } with the record as the wasm produced it.
+// Finished sweep runs in IndexedDB, keyed by each run's single-run link, so a reload, a cancel or a
+// crashed worker loses nothing and a sweep resumes where it stopped. Used by the training worker's
+// sweep (engine/sweep.js: writes) and the page (sweep.js: reads, clears). Each value is
+// { key, record } with the record as the wasm produced it.
 const DB = 'activation-playground-sweep';
 const STORE = 'runs';
 

@@ -1,98 +1,85 @@
 // The sweep section: the article's 16 × 4 table as a live heat-map. Everything heavy happens in
-// the sweep's own worker (worker.js): parsing settings, training, aggregating, exporting. This
-// file renders the grid, the settings and the progress, and forwards clicks.
+// the page's training worker (engine/worker.js, engine/sweep.js), on the same wasm instance and
+// device as the single run: parsing settings, training, aggregating, exporting. This file keeps
+// the section's state, forwards clicks and renders (grid.js) what the worker reports.
 //
 // Mount: <section id="sweep"></section> anywhere in the page, plus this module.
 // A cell click opens its first run in the single-run view through the page's ordinary link
 // (?acts=…&bn=…&seed=…), keeping the sweep's settings in the hash (#sweep?…).
 import { allRuns, deleteRuns } from './store.js';
+import { build, el, fillGrid, INPUTS } from './grid.js';
+import { watchEngine } from '../engine/host.js';
+import { errorText } from '../state.js';
 
-const root = document.getElementById('sweep');
+/** @typedef {import('../engine/client.js').Engine} Engine */
+/** @typedef {import('../engine/protocol.js').SweepEvent} SweepEvent */
+
+const root = /** @type {HTMLElement} */ (document.getElementById('sweep'));
 const HASH = '#sweep?';
 const SETTINGS_KEY = 'sweep-settings';
 
 const ui = {
-  worker: null,
-  pending: new Map(),
-  nextId: 1,
-  spec: null, // { settings, query, runs: [[key, config]], errors }
+  /** @type {Engine | null} the page's engine worker, while it runs */
+  engine: null,
+  /** @type {((engine: Engine) => void)[]} calls waiting for an engine */
+  waiting: [],
+  /** @type {any} { settings, query, runs: [[key, config]], errors } */
+  spec: null,
   records: new Map(), // key → record (runs of any sweep, from IndexedDB)
   state: 'loading',
-  job: null, // { started, doneAtStart, total }
+  /** @type {any} the job in the engine: { jobId, started, doneAtStart, total, groups, progress } */
+  job: null,
+  nextJobId: 1,
+  /** @type {string[]} */
   acts: [],
 };
 /** @type {any} */ (window).sweepUi = ui; // for the browser test
 
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('aria-') || key === 'role') node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const c of children) node.append(c);
-  return node;
-};
 /** The section's element named `name` (data-ref): inputs, buttons, the grid… @returns {any} */
-const $ = (name) => root.querySelector(`[data-ref="${name}"]`);
+const $ = (/** @type {string} */ name) => root.querySelector(`[data-ref="${name}"]`);
 
+/** @param {string} state @param {string} [message] */
 function setState(state, message) {
   ui.state = state;
   root.dataset.state = state;
   if (!$('start')) return; // not built yet
   if (message != null) $('status').textContent = message;
-  $('start').disabled = state === 'running' || state === 'loading';
+  const busy = state === 'running' || state === 'cancelling';
+  $('start').disabled = busy || state === 'loading';
   $('cancel').disabled = state !== 'running';
-  for (const name of ['combos-mode', 'row1', 'row2', 'column', 'set', 'seeds', 'epochs', 'bn', 'dataset', 'backend', 'parallel']) {
-    $(name).disabled = state === 'running';
+  for (const name of INPUTS) $(name).disabled = busy;
+  if (!busy && ui.spec) {
+    const done = countDone();
+    $('start').textContent = done > 0 && done < ui.spec.runs.length ? 'Resume' : 'Start sweep';
   }
 }
 
-// ------------------------------------------------------------------ the worker (RPC + training)
-function newWorker() {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = (event) => onWorkerMessage(event.data);
-  worker.onerror = (event) => {
-    event.preventDefault?.();
-    fail(`The sweep worker crashed (${event.message || 'unknown error'}); finished runs are kept. Start again to resume.`);
-  };
-  return worker;
+// ------------------------------------------------------------------ the engine (requests + events)
+watchEngine((engine) => {
+  ui.engine = engine;
+  engine.onSweep = onSweepEvent;
+  for (const resolve of ui.waiting.splice(0)) resolve(engine);
+}, (reason) => {
+  ui.engine = null;
+  if (ui.job) fail(`the training engine stopped (${reason.replace(/\.$/, '')}); restart it above, then Resume trains the rest`);
+});
+
+/** The engine, once one runs (at start-up and after a restart). @returns {Promise<Engine>} */
+function engine() {
+  return ui.engine && !ui.engine.dead ? Promise.resolve(ui.engine) : new Promise((resolve) => ui.waiting.push(resolve));
 }
 
-/** The worker, started on first need (after a crash or a cancel, a fresh one). */
-function worker() {
-  if (!ui.worker) ui.worker = newWorker();
-  return ui.worker;
+/** @param {import('../engine/protocol.js').SweepRequest['type']} type @param {Record<string, any>} [payload] */
+async function call(type, payload = {}) {
+  return (await engine()).call(type, payload);
 }
 
-function stopWorker() {
-  ui.worker?.terminate();
-  ui.worker = null;
-  for (const { reject } of ui.pending.values()) reject(new Error('the sweep worker stopped'));
-  ui.pending.clear();
-}
-
-function call(type, payload = {}) {
-  const id = ui.nextId++;
-  return new Promise((resolve, reject) => {
-    ui.pending.set(id, { resolve, reject });
-    worker().postMessage({ type, id, ...payload });
-  });
-}
-
-function onWorkerMessage(msg) {
-  if (msg.id != null && ui.pending.has(msg.id)) {
-    const { resolve, reject } = ui.pending.get(msg.id);
-    ui.pending.delete(msg.id);
-    if (msg.error != null) reject(new Error(msg.error));
-    else resolve(msg.result);
-    return;
-  }
-  switch (msg.type) {
+/** @param {SweepEvent} msg */
+function onSweepEvent(msg) {
+  if (!ui.job || msg.jobId !== ui.job.jobId) return;
+  switch (msg.kind) {
     case 'started':
-      if (!ui.job) break;
-      ui.job.backendName = msg.backendName;
-      ui.job.groupSize = Math.max(...msg.groups);
+      ui.job.groups = msg.groups;
       $('status').textContent = `Training ${msg.groups.length} group(s) of ${Math.max(...msg.groups)} models at once on ${msg.backendName}…`;
       break;
     case 'progress':
@@ -115,12 +102,12 @@ function onWorkerMessage(msg) {
   }
 }
 
+/** @param {string} message */
 function fail(message) {
-  stopWorker();
   ui.job = null;
   sessionStorage.removeItem('sweep-running');
-  // No re-render here: a worker that cannot even start would crash again at once.
   setState('error', `The sweep stopped: ${message}. Finished runs are kept.`);
+  render();
 }
 
 // ------------------------------------------------------------------ settings
@@ -176,7 +163,7 @@ function showModeInputs() {
 
 /** Parses the form (or a link) in the worker; shows problems; returns whether it is valid. */
 async function applyQuery(query, { fromForm }) {
-  const spec = JSON.parse(await call('spec', { query }));
+  const spec = JSON.parse(await call('sweepSpec', { query }));
   if (spec.errors.length) {
     $('errors').textContent = spec.errors.join('; ');
     $('errors').hidden = false;
@@ -200,93 +187,36 @@ function countDone() {
   return specRecords().length;
 }
 
-function heat(mean) {
-  // 10% (chance) is red, 100% green.
-  const t = Math.max(0, Math.min(1, (mean - 0.1) / 0.9));
-  return `hsl(${Math.round(120 * t * t)} 70% ${92 - 30 * t * (1 - t)}%)`;
-}
-
 async function render() {
   if (!ui.spec) return;
-  const wanted = new Set(ui.spec.runs.map(([, c]) => c.acts.join('-')));
+  const wanted = new Set(ui.spec.runs.map((/** @type {any} */ [, c]) => c.acts.join('-')));
   let cells = [];
   try {
-    cells = JSON.parse(await call('cells', { records: JSON.stringify(specRecords()) }));
+    cells = JSON.parse(await call('sweepCells', { records: JSON.stringify(specRecords()) }));
   } catch (e) {
-    $('errors').textContent = `The table could not be drawn: ${e.message}`;
+    $('errors').textContent = `The table could not be drawn: ${errorText(e)}`;
     $('errors').hidden = false;
   }
-  const byPos = new Map(cells.map((c) => [`${c.row}:${c.column}`, c]));
-  const grid = $('grid');
-  grid.replaceChildren();
-  const head = el('tr', {}, el('th', { scope: 'col', textContent: 'act1 · act2 \\ act3' }));
-  for (const a of ui.acts) head.append(el('th', { scope: 'col', textContent: a }));
-  grid.append(el('thead', {}, head));
-  const body = el('tbody');
-  for (let row = 0; row < 16; row++) {
-    const tr = el('tr', {}, el('th', { scope: 'row', textContent: `${ui.acts[row >> 2]} · ${ui.acts[row & 3]}` }));
-    for (let column = 0; column < 4; column++) {
-      const acts = [ui.acts[row >> 2], ui.acts[row & 3], ui.acts[column]];
-      const cell = byPos.get(`${row}:${column}`);
-      const td = el('td', { className: 'sweep-cell' });
-      td.dataset.acts = acts.join(',');
-      if (!wanted.has(acts.join('-'))) {
-        td.classList.add('off');
-      } else if (!cell) {
-        td.classList.add('pending');
-        td.textContent = '…';
-        td.title = `${acts.join('-')}: not trained yet`;
-      } else {
-        td.textContent = cell.text;
-        td.dataset.mean = cell.mean ?? '';
-        if (cell.mean != null) td.style.background = heat(cell.mean);
-        if (cell.mean != null && cell.mean < 0.6) td.classList.add('collapsed');
-        td.tabIndex = 0;
-        td.setAttribute('role', 'button');
-        td.dataset.tip = `${acts.join('-')}\n${cell.runsText.join('\n')}\nClick to open this combination in the single-run view.`;
-        td.addEventListener('mouseenter', () => showTip(td));
-        td.addEventListener('mouseleave', hideTip);
-        td.addEventListener('focus', () => showTip(td));
-        td.addEventListener('blur', hideTip);
-        td.addEventListener('click', () => openCell(acts));
-        td.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); openCell(acts); } });
-      }
-      tr.append(td);
-    }
-    body.append(tr);
-  }
-  grid.append(body);
+  fillGrid(root, ui.acts, wanted, cells, (acts) => { openCell(acts).catch(() => {}); });
   const done = countDone();
   const total = ui.spec.runs.length;
   $('progress').max = total;
   $('progress').value = done;
   $('counts').textContent = `${done} of ${total} runs done, ${total - done} left`;
   for (const name of ['export-csv', 'export-json', 'clear']) $(name).disabled = done === 0 || ui.state === 'running';
-  if (ui.state !== 'running') $('start').textContent = done > 0 && done < total ? 'Resume' : 'Start sweep';
+  setState(ui.state); // the start button's label
 }
 
-function showTip(td) {
-  const tip = $('tip');
-  tip.textContent = td.dataset.tip;
-  tip.hidden = false;
-  const box = td.getBoundingClientRect();
-  const host = root.getBoundingClientRect();
-  tip.style.left = `${box.left - host.left}px`;
-  tip.style.top = `${box.bottom - host.top + 4}px`;
-}
-
-function hideTip() {
-  $('tip').hidden = true;
-}
-
+/** @param {any} p a SweepProgressEvent */
 function showProgress(p) {
   if (!ui.job) return;
+  ui.job.progress = p;
   const done = countDone();
   const total = ui.spec.runs.length;
   // Runs of this job done, plus the running group's share; the rate so far gives the time left.
   const groupShare = p.groupSteps ? p.groupStep / p.groupSteps : 0;
   const jobRuns = ui.job.total;
-  const groupSize = ui.job.groupSize ?? 0;
+  const groupSize = ui.job.groups ? Math.max(...ui.job.groups) : 0;
   const doneInJob = done - ui.job.doneAtStart + groupShare * Math.min(groupSize || jobRuns, jobRuns);
   const elapsed = (performance.now() - ui.job.started) / 1000;
   let eta = '';
@@ -300,22 +230,28 @@ function showProgress(p) {
 
 // ------------------------------------------------------------------ actions
 async function start() {
+  if (!ui.engine || ui.engine.dead) {
+    setState('error', 'The training engine is not running: restart it above, then start the sweep.');
+    return;
+  }
   if (!(await applyQuery(formQuery(), { fromForm: true }))) return;
-  const doneKeys = ui.spec.runs.map(([key]) => key).filter((key) => ui.records.has(key));
+  const doneKeys = ui.spec.runs.map((/** @type {any} */ [key]) => key).filter((/** @type {string} */ key) => ui.records.has(key));
   if (doneKeys.length === ui.spec.runs.length) {
     setState('done', 'Every run of this sweep is already finished (clear the results to train again).');
     return;
   }
-  ui.job = { started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length };
-  setState('running', 'Loading the data in the sweep worker…');
+  const job = { jobId: ui.nextJobId++, started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length, groups: null, progress: null };
+  ui.job = job;
+  setState('running', 'Loading the data in the training worker…');
   $('start').textContent = 'Running…';
   sessionStorage.setItem('sweep-running', '1');
-  worker().postMessage({ type: 'start', query: ui.spec.query, doneKeys });
+  await call('sweepStart', { jobId: job.jobId, query: ui.spec.query, doneKeys });
 }
 
-function cancel() {
-  // The worker stops at once; every finished run is already in IndexedDB.
-  stopWorker();
+async function cancel() {
+  // The worker stops between two chunks; every finished run is stored and reported before.
+  setState('cancelling', 'Cancelling after the current chunk…');
+  await call('sweepCancel').catch(() => {}); // a dead engine trains nothing either
   ui.job = null;
   sessionStorage.removeItem('sweep-running');
   setState('cancelled', `Cancelled: ${countDone()} finished runs are kept; Resume trains the rest.`);
@@ -324,7 +260,7 @@ function cancel() {
 
 async function download(format) {
   try {
-    const text = await call('export', { records: JSON.stringify(specRecords()), format });
+    const text = await call('sweepExport', { records: JSON.stringify(specRecords()), format });
     const blob = new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' });
     const a = el('a', { href: URL.createObjectURL(blob), download: `sweep.${format}` });
     document.body.append(a);
@@ -332,7 +268,7 @@ async function download(format) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   } catch (e) {
-    $('status').textContent = `Export failed: ${e.message}`;
+    $('status').textContent = `Export failed: ${errorText(e)}`;
   }
 }
 
@@ -360,71 +296,35 @@ async function clearResults() {
 async function openCell(acts) {
   const run = ui.spec.runs.find(([, c]) => c.acts.join(',') === acts.join(','));
   if (!run) return;
-  const link = await call('link', { config: JSON.stringify(run[1]) });
+  const link = await call('sweepLink', { config: JSON.stringify(run[1]) });
   // The page's own link loads the combination into the single-run view; the hash keeps the sweep.
   location.assign(`${location.pathname}?${link}${HASH}${ui.spec.query}`);
 }
 
 // ------------------------------------------------------------------ build
-function build() {
-  const select = (ref, options) => el('select', { dataset: { ref } }, ...options.map(([v, t]) => el('option', { value: v, textContent: t })));
-  const acts = ui.acts.map((a) => [a, a]);
-  const field = (label, control) => el('label', { className: 'sweep-field' }, el('span', { textContent: label }), control);
-  root.classList.add('card', 'sweep');
-  root.setAttribute('aria-labelledby', 'sweep-title');
-  root.replaceChildren(
-    el('h2', { id: 'sweep-title', textContent: 'The article\u2019s table, live' }),
-    el('p', { className: 'sweep-intro', textContent: 'Train many activation combinations at once (stacked into one network per group, in a background worker). Each cell is the test accuracy, mean ± std over the seeds; hover for the runs, click to open one in the trainer above.' }),
-    el('div', { className: 'sweep-settings' },
-      field('Combinations', select('combos-mode', [['all', 'all 64'], ['row', 'one row'], ['column', 'one column'], ['set', 'a set']])),
-      el('span', { dataset: { ref: 'row-inputs' }, className: 'sweep-inline' }, field('Act 1', select('row1', acts)), field('Act 2', select('row2', acts))),
-      el('span', { dataset: { ref: 'column-inputs' }, className: 'sweep-inline' }, field('Act 3', select('column', acts))),
-      el('span', { dataset: { ref: 'set-inputs' }, className: 'sweep-inline' }, field('Set', el('input', { type: 'text', placeholder: 'relu-sigmoid-relu,tanh-tanh-tanh', spellcheck: false, dataset: { ref: 'set' } }))),
-      field('Seeds', el('input', { type: 'text', spellcheck: false, dataset: { ref: 'seeds' } })),
-      field('Epochs', el('input', { type: 'text', inputMode: 'numeric', dataset: { ref: 'epochs' } })),
-      field('BatchNorm', select('bn', [['none', 'none'], ['all', 'all layers'], ['last', 'last layer']])),
-      field('Dataset', select('dataset', [['mnist-subset', 'MNIST subset (bundled)'], ['mnist', 'MNIST (served)'], ['fashion-mnist', 'Fashion-MNIST (served)'], ['cifar10', 'CIFAR-10 (served)']])),
-      field('Backend', select('backend', [['cpu', 'CPU (wasm)'], ['gpu', 'WebGPU']])),
-      field('At once (models)', el('input', { type: 'text', inputMode: 'numeric', dataset: { ref: 'parallel' } })),
-    ),
-    el('p', { className: 'sweep-errors', hidden: true, dataset: { ref: 'errors' }, role: 'alert' }),
-    el('div', { className: 'sweep-actions' },
-      el('button', { type: 'button', className: 'btn btn-primary', textContent: 'Start sweep', dataset: { ref: 'start' } }),
-      el('button', { type: 'button', className: 'btn', textContent: 'Cancel', dataset: { ref: 'cancel' } }),
-      el('button', { type: 'button', className: 'btn', textContent: 'Export CSV', dataset: { ref: 'export-csv' } }),
-      el('button', { type: 'button', className: 'btn', textContent: 'Export JSON', dataset: { ref: 'export-json' } }),
-      el('button', { type: 'button', className: 'btn', textContent: 'Copy sweep link', dataset: { ref: 'copy-link' } }),
-      el('button', { type: 'button', className: 'btn', textContent: 'Clear results', dataset: { ref: 'clear' } }),
-    ),
-    el('input', { type: 'text', readOnly: true, hidden: true, className: 'sweep-link', dataset: { ref: 'link' } }),
-    el('div', { className: 'sweep-progress' },
-      el('progress', { dataset: { ref: 'progress' }, max: 1, value: 0 }),
-      el('span', { dataset: { ref: 'counts' }, 'aria-live': 'polite' })),
-    el('p', { className: 'sweep-status', dataset: { ref: 'status' }, 'aria-live': 'polite' }),
-    el('div', { className: 'sweep-grid-wrap' }, el('table', { className: 'sweep-grid', dataset: { ref: 'grid' } })),
-    el('div', { className: 'sweep-tip', hidden: true, dataset: { ref: 'tip' }, role: 'tooltip' }),
-  );
+function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
-  for (const name of ['combos-mode', 'row1', 'row2', 'column', 'set', 'seeds', 'epochs', 'bn', 'dataset', 'backend', 'parallel']) {
+  for (const name of INPUTS) {
     $(name).addEventListener('change', () => applyQuery(formQuery(), { fromForm: true }).catch(() => {}));
   }
-  $('start').addEventListener('click', () => start().catch((e) => fail(e.message)));
-  $('cancel').addEventListener('click', cancel);
+  $('start').addEventListener('click', () => start().catch((e) => fail(errorText(e))));
+  $('cancel').addEventListener('click', () => { cancel(); });
   $('export-csv').addEventListener('click', () => download('csv'));
   $('export-json').addEventListener('click', () => download('json'));
   $('copy-link').addEventListener('click', () => copyLink().catch(() => {}));
-  $('clear').addEventListener('click', () => clearResults().catch((e) => fail(e.message)));
+  $('clear').addEventListener('click', () => clearResults().catch((e) => fail(errorText(e))));
 }
 
 async function main() {
   if (!root) return;
   root.dataset.state = 'loading';
   try {
-    ui.acts = await call('activations');
-    build();
+    ui.acts = await call('sweepActivations');
+    build(root, ui.acts);
+    wire();
     setState('loading', 'Loading stored runs…');
     const stored = await allRuns().catch((e) => {
-      $('errors').textContent = `Stored runs could not be read (${e.message}); new results will not persist.`;
+      $('errors').textContent = `Stored runs could not be read (${errorText(e)}); new results will not persist.`;
       $('errors').hidden = false;
       return [];
     });
@@ -434,11 +334,10 @@ async function main() {
     await applyQuery(query, { fromForm: false });
     const resume = sessionStorage.getItem('sweep-running') === '1';
     setState('idle', countDone() ? `${countDone()} stored runs of this sweep loaded.` : 'Choose the settings and start the sweep.');
-    if (resume && countDone() < ui.spec.runs.length) start().catch((e) => fail(e.message));
+    if (resume && countDone() < ui.spec.runs.length) start().catch((e) => fail(errorText(e)));
   } catch (e) {
-    stopWorker();
     root.dataset.state = 'error';
-    root.textContent = `The sweep section could not start: ${e.message}`;
+    root.textContent = `The sweep section could not start: ${errorText(e)}`;
   }
 }
 

@@ -1,0 +1,141 @@
+// The sweep, inside the engine worker: the same wasm instance and device as the single-run
+// trainers. A sweep trains chunk after chunk (one stacked step, or an epoch's evaluation, per
+// chunk), each chunk one job on the worker's request queue with a zero-delay timer before the
+// next, so the single run's loop, the page's requests and the sweep take turns. Finished runs
+// are stored in IndexedDB before the page hears of them; a cancel, handled between two chunks,
+// drops the job and loses no finished run. The small questions (spec, cells, export, link,
+// activations) are answered by Rust.
+
+/** @typedef {import('./protocol.js').SweepEvent} SweepEvent */
+/** @typedef {{jobId: number, job: any, timer: any}} Job  a sweep in the worker (job: the wasm SweepJob, once made) */
+
+import { putRuns } from '../sweep/store.js';
+
+const DATA_URL = new URL('../data/', import.meta.url);
+// Per chunk: at most this many steps and about this long (one stacked step can take longer).
+const CHUNK_STEPS = 50;
+const CHUNK_MS = 100;
+
+/** @param {unknown} e */
+const text = (e) => (e instanceof Error ? e.message : String(e));
+
+/** @param {URL} url @param {string} name */
+async function fetchBytes(url, name) {
+  let response;
+  try {
+    response = await fetch(url, { cache: 'no-cache' });
+  } catch (e) {
+    throw new Error(`${name}: could not download it (${text(e)})`);
+  }
+  if (!response.ok) throw new Error(`${name}: could not download it (HTTP ${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The served files of `kind`: the bundled subset's standard names, else its folder's manifest. @param {any} wasm @param {string} kind */
+async function loadFiles(wasm, kind) {
+  const base = new URL(`${kind}/`, DATA_URL);
+  /** @type {string[]} */
+  let names = JSON.parse(wasm.sweepServedFiles(kind));
+  if (!names.length) {
+    const manifest = await fetch(new URL('manifest.json', base), { cache: 'no-cache' }).catch(() => null);
+    const files = manifest?.ok ? (await manifest.json().catch(() => null))?.files : null;
+    if (Array.isArray(files)) names = files.map((f) => f?.name).filter((n) => typeof n === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n));
+  }
+  if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
+  const files = [];
+  for (const name of names) files.push(await fetchBytes(new URL(encodeURIComponent(name), base), name));
+  return { names, files };
+}
+
+/**
+ * @param {any} wasm  the wasm module's exports
+ * @param {(job: () => Promise<void> | void) => void} enqueue  runs `job` on the worker's request queue
+ * @param {(event: SweepEvent) => void} post
+ * @param {(e: unknown) => boolean} isFatal  whether an error means the module is gone
+ */
+export function createSweep(wasm, enqueue, post, isFatal) {
+  /** @type {Job | null} the sweep being trained */
+  let current = null;
+
+  function drop() {
+    if (!current) return;
+    clearTimeout(current.timer);
+    current.job?.free();
+    current = null;
+  }
+
+  /** @param {number} jobId @param {string} message */
+  function failed(jobId, message) {
+    if (current?.jobId === jobId) drop();
+    post({ type: 'sweep', jobId, kind: 'error', message });
+  }
+
+  /** Queues the next chunk after the worker's event loop had its turn. @param {Job} s */
+  function schedule(s) {
+    s.timer = setTimeout(() => enqueue(() => chunk(s)), 0);
+  }
+
+  /** @param {Job} s */
+  async function chunk(s) {
+    if (current !== s) return; // cancelled meanwhile
+    try {
+      const p = JSON.parse(await s.job.run(CHUNK_STEPS, CHUNK_MS));
+      if (p.finished.length) {
+        await putRuns(p.finished);
+        post({ type: 'sweep', jobId: s.jobId, kind: 'finished', runs: p.finished });
+      }
+      post({ type: 'sweep', jobId: s.jobId, kind: 'progress', ...p, finished: undefined });
+      if (p.done) {
+        drop();
+        post({ type: 'sweep', jobId: s.jobId, kind: 'done' });
+        return;
+      }
+    } catch (e) {
+      if (isFatal(e)) throw e; // the worker reports the engine gone
+      failed(s.jobId, text(e));
+      return;
+    }
+    if (current === s) schedule(s);
+  }
+
+  /** Loads the data (off the queue), then makes the job and trains it (on it). @param {number} jobId @param {string} query @param {string[]} doneKeys */
+  async function begin(jobId, query, doneKeys) {
+    const spec = JSON.parse(wasm.sweepSpec(query));
+    const kind = Object.fromEntries(spec.settings).dataset;
+    const { names, files } = await loadFiles(wasm, kind);
+    enqueue(async () => {
+      if (current?.jobId !== jobId) return; // cancelled while loading
+      try {
+        current.job = await wasm.SweepJob.create(query, JSON.stringify(doneKeys), names, files);
+      } catch (e) {
+        if (isFatal(e)) throw e;
+        failed(jobId, text(e));
+        return;
+      }
+      if (current?.jobId !== jobId) return;
+      post({ type: 'sweep', jobId, kind: 'started', backendName: current.job.backendName, groups: Array.from(current.job.groupSizes()) });
+      schedule(current);
+    });
+  }
+
+  return {
+    /** @param {{jobId: number, query: string, doneKeys: string[]}} msg */
+    start({ jobId, query, doneKeys }) {
+      drop();
+      current = { jobId, job: null, timer: null };
+      begin(jobId, query, doneKeys).catch((e) => failed(jobId, text(e)));
+      return null;
+    },
+    /** Between two chunks (requests and chunks share the queue): every finished run is stored. */
+    cancel() {
+      const jobId = current?.jobId ?? null;
+      drop();
+      return { jobId };
+    },
+    spec: (/** @type {{query: string}} */ m) => wasm.sweepSpec(m.query),
+    cells: (/** @type {{records: string}} */ m) => wasm.sweepCells(m.records),
+    export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),
+    link: (/** @type {{config: string}} */ m) => wasm.sweepRunLink(m.config),
+    activations: () => Array.from(wasm.sweepActivations()),
+  };
+}
