@@ -81,11 +81,14 @@ pub fn sweep_spec(query: &str) -> String {
     serde_json::to_string(&view).unwrap_or_default()
 }
 
-/// The table's activations in its order (rows, columns and the selects use them): the
-/// article's four, not every activation a single run offers.
-#[wasm_bindgen(js_name = sweepActivations)]
-pub fn sweep_activations() -> Vec<String> {
-    crate::config::Activation::ARTICLE.iter().map(|a| a.name().to_string()).collect()
+/// What the sweep form shows: the table's activations in its order (rows, columns and the
+/// selects use them; the article's four, not every activation a single run offers) and its
+/// settings (`[{name, label, help, input, choices}]`, from the one settings table).
+#[wasm_bindgen(js_name = sweepForm)]
+pub fn sweep_form() -> String {
+    let activations: Vec<&str> = crate::config::Activation::ARTICLE.iter().map(|a| a.name()).collect();
+    let settings = crate::sweep::plan::sweep_settings_table();
+    serde_json::json!({ "activations": activations, "settings": settings }).to_string()
 }
 
 /// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose

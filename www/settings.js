@@ -118,7 +118,7 @@ function renderLayers(depth) {
     li.append(linear, bn);
     if (!last) {
       const label = document.createElement('label');
-      label.className = 'net-act';
+      label.className = 'net-width';
       const span = document.createElement('span');
       span.textContent = `units ${i + 1}`;
       const input = document.createElement('input');

@@ -116,7 +116,9 @@ fn base_config(args: &Args) -> Result<Config, String> {
 
 fn run(args: Args) -> Result<(), String> {
     let base = base_config(&args)?;
-    if args.replay.is_some() && (args.bench.is_some() || args.settings.batch.is_some() || args.settings.epochs.is_some()) {
+    if args.replay.is_some()
+        && (args.bench.is_some() || args.settings.batch.is_some() || args.settings.epochs.is_some())
+    {
         return Err(
             "--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into(),
         );

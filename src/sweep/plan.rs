@@ -1,6 +1,6 @@
 //! What a sweep trains, and how its models are split into groups that fit in memory.
 
-use crate::config::{Activation, Config};
+use crate::config::{Activation, Config, DatasetKind, Setting, settings_table};
 
 /// The most cells (activation combinations) one sweep trains: beyond it a grid is refused
 /// with a message rather than left to run for hours.
@@ -229,6 +229,35 @@ impl SweepSpec {
     }
 }
 
+/// The sweep form's settings, in its order: the sweep's own (`seeds`, `parallel`) and the
+/// single-run settings it offers, taken from the one table (a sweep trains no Q&A).
+pub fn sweep_settings_table() -> Vec<Setting> {
+    let table = settings_table();
+    let pick = |name: &str| table.iter().find(|s| s.name == name).cloned().expect("a setting of the table");
+    let mut dataset = pick("dataset");
+    dataset.choices.retain(|&(value, _)| value != DatasetKind::Qa.name());
+    vec![
+        Setting {
+            name: "seeds",
+            label: "Seeds",
+            help: "each combination trains once per seed, e.g. 1,2,3; a cell shows mean ± population std",
+            input: "list",
+            choices: Vec::new(),
+        },
+        pick("epochs"),
+        pick("bn"),
+        dataset,
+        pick("backend"),
+        Setting {
+            name: "parallel",
+            label: "At once (models)",
+            help: "at most this many models trained together (fewer if the device's memory says so)",
+            input: "integer",
+            choices: Vec::new(),
+        },
+    ]
+}
+
 impl Default for SweepSpec {
     /// The article's table: all 64 combinations, three seeds, its training setup.
     fn default() -> Self {
@@ -450,4 +479,23 @@ mod tests {
         assert!(64 * chunk as u64 * 500 * 4 <= 128 << 20 && chunk <= 1000);
         assert_eq!(eval_chunk(&sizes, 64, 1000, MemoryLimits::from_buffer_limit(16)), 1);
     }
+
+    #[test]
+    fn the_form_offers_what_a_sweep_accepts() {
+        let table = sweep_settings_table();
+        let names: Vec<&str> = table.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["seeds", "epochs", "bn", "dataset", "backend", "parallel"]);
+        let dataset = table.iter().find(|s| s.name == "dataset").unwrap();
+        assert!(dataset.choices.iter().all(|&(v, _)| v != "qa"), "a sweep trains no Q&A");
+        // Every setting the form shows is one a sweep's query takes, under that name.
+        let mut spec = SweepSpec::default();
+        for (name, value) in spec.settings() {
+            if names.contains(&name) {
+                spec.apply_setting(name, &value).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+        assert!(names.iter().all(|n| spec.settings().iter().any(|(k, _)| k == n)));
+        spec.validate().unwrap();
+    }
+
 }

@@ -23,6 +23,21 @@ test('the depth control draws one row per layer; widths and init go into the lin
     assert.deepEqual(await s.page.$$eval('#depth option', (o) => o.map((x) => x.value)), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
     await s.page.selectOption('#depth', '8');
     assert.deepEqual(await ids(s.page, 'act'), ['act1', 'act2', 'act3', 'act4', 'act5', 'act6', 'act7', 'act8']);
+    // Every control of the form is visible and clear of the others (a width once sat under its activation).
+    const clashes = await s.page.evaluate(() => {
+      const boxes = [...document.querySelectorAll('#settings-fields select, #settings-fields input[type="text"]')]
+        .filter((el) => el.getClientRects().length && !el.closest('[hidden]'))
+        .map((el) => ({ id: el.id, r: el.getBoundingClientRect() }));
+      const out = [];
+      for (const [i, a] of boxes.entries()) {
+        if (a.r.width < 20 || a.r.height < 20) out.push(`${a.id} is ${a.r.width}×${a.r.height}`);
+        for (const b of boxes.slice(i + 1)) {
+          if (a.r.left < b.r.right - 1 && b.r.left < a.r.right - 1 && a.r.top < b.r.bottom - 1 && b.r.top < a.r.bottom - 1) out.push(`${a.id} overlaps ${b.id}`);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(clashes, []);
     const widths = await Promise.all((await ids(s.page, 'width')).map((id) => s.page.inputValue(`#${id}`)));
     assert.deepEqual(widths, ['500', '256', '256', '256', '256', '256', '256'], 'Rust extends the widths with the last one');
     // B (compare) has A's depth: one activation per layer.

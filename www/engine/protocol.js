@@ -75,10 +75,10 @@
  *   The runs as a file's text.
  * @typedef {{type: 'sweepLink', config: string}} SweepLinkRequest
  *   The single-run link (query) that reproduces one run (its Config as JSON).
- * @typedef {{type: 'sweepActivations'}} SweepActivationsRequest
- *   The activations in table order.
+ * @typedef {{type: 'sweepForm'}} SweepFormRequest
+ *   What the sweep form shows: {activations (table order), settings: [{name, label, help, input, choices}]}.
  * @typedef {SweepStartRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
- *   | SweepActivationsRequest} SweepRequest
+ *   | SweepFormRequest} SweepRequest
  *
  * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request

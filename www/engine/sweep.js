@@ -136,6 +136,6 @@ export function createSweep(wasm, enqueue, post, isFatal) {
     cells: (/** @type {{records: string}} */ m) => wasm.sweepCells(m.records),
     export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),
     link: (/** @type {{config: string}} */ m) => wasm.sweepRunLink(m.config),
-    activations: () => Array.from(wasm.sweepActivations()),
+    form: () => JSON.parse(wasm.sweepForm()),
   };
 }

@@ -146,7 +146,7 @@ const handlers = {
   sweepCells: (msg) => sweep.cells(msg),
   sweepExport: (msg) => sweep.export(msg),
   sweepLink: (msg) => sweep.link(msg),
-  sweepActivations: () => sweep.activations(),
+  sweepForm: () => sweep.form(),
 
   clear({ canvas: id }) {
     const c = canvas(id);

@@ -18,15 +18,28 @@ export const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-/** The form's inputs (disabled while a sweep runs). */
-export const INPUTS = ['combos-mode', 'row1', 'row2', 'column', 'set', 'seeds', 'epochs', 'bn', 'dataset', 'backend', 'parallel'];
+/** The combination pickers' inputs; with the settings' (named by the table), what a running sweep disables. */
+export const COMBO_INPUTS = ['combos-mode', 'row1', 'row2', 'column', 'set'];
 
-/** Builds the section's content in `root`; its parts carry data-ref names. @param {HTMLElement} root @param {string[]} actNames */
-export function build(root, actNames) {
+/**
+ * Builds the section's content in `root`; its parts carry data-ref names (a setting's is its
+ * name). `form`: the activations in table order and the settings, from Rust's table.
+ * @param {HTMLElement} root @param {{activations: string[], settings: {name: string, label: string, help: string, input: string, choices: string[][]}[]}} form
+ */
+export function build(root, form) {
   const select = (/** @type {string} */ ref, /** @type {string[][]} */ options) =>
     el('select', { dataset: { ref } }, ...options.map(([v, t]) => el('option', { value: v, textContent: t })));
-  const acts = actNames.map((a) => [a, a]);
+  const acts = form.activations.map((a) => [a, a]);
   const field = (/** @type {string} */ label, /** @type {Node} */ control) => el('label', { className: 'sweep-field' }, el('span', { textContent: label }), control);
+  // A setting of the table: a select of its choices, or a text input.
+  const setting = (/** @type {typeof form.settings[number]} */ s) => {
+    const control = s.input === 'choice'
+      ? select(s.name, s.choices)
+      : el('input', { type: 'text', spellcheck: false, inputMode: s.input === 'integer' ? 'numeric' : 'text', dataset: { ref: s.name } });
+    const box = field(s.label, control);
+    box.title = s.help;
+    return box;
+  };
   const button = (/** @type {string} */ ref, /** @type {string} */ text, primary = false) =>
     el('button', { type: 'button', className: primary ? 'btn btn-primary' : 'btn', textContent: text, dataset: { ref } });
   root.classList.add('card', 'sweep');
@@ -39,12 +52,7 @@ export function build(root, actNames) {
       el('span', { dataset: { ref: 'row-inputs' }, className: 'sweep-inline' }, field('Act 1', select('row1', acts)), field('Act 2', select('row2', acts))),
       el('span', { dataset: { ref: 'column-inputs' }, className: 'sweep-inline' }, field('Act 3', select('column', acts))),
       el('span', { dataset: { ref: 'set-inputs' }, className: 'sweep-inline' }, field('Set', el('input', { type: 'text', placeholder: 'relu-sigmoid-relu,tanh-tanh-tanh', spellcheck: false, dataset: { ref: 'set' } }))),
-      field('Seeds', el('input', { type: 'text', spellcheck: false, dataset: { ref: 'seeds' } })),
-      field('Epochs', el('input', { type: 'text', inputMode: 'numeric', dataset: { ref: 'epochs' } })),
-      field('BatchNorm', select('bn', [['none', 'none'], ['all', 'all layers'], ['last', 'last layer']])),
-      field('Dataset', select('dataset', [['mnist-subset', 'MNIST subset (bundled)'], ['mnist', 'MNIST (served)'], ['fashion-mnist', 'Fashion-MNIST (served)'], ['cifar10', 'CIFAR-10 (served)']])),
-      field('Backend', select('backend', [['cpu', 'CPU (wasm)'], ['gpu', 'WebGPU']])),
-      field('At once (models)', el('input', { type: 'text', inputMode: 'numeric', dataset: { ref: 'parallel' } })),
+      ...form.settings.map(setting),
     ),
     el('p', { className: 'sweep-errors', hidden: true, dataset: { ref: 'errors' }, role: 'alert' }),
     el('div', { className: 'sweep-actions' },

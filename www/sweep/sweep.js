@@ -7,7 +7,7 @@
 // A cell click opens its first run in the single-run view through the page's ordinary link
 // (?acts=…&bn=…&seed=…), keeping the sweep's settings in the hash (#sweep?…).
 import { allRuns, deleteRuns } from './store.js';
-import { build, el, fillGrid, INPUTS } from './grid.js';
+import { build, el, fillGrid, COMBO_INPUTS } from './grid.js';
 import { watchEngine } from '../engine/host.js';
 import { errorText } from '../state.js';
 
@@ -32,6 +32,8 @@ const ui = {
   nextJobId: 1,
   /** @type {string[]} */
   acts: [],
+  /** @type {string[]} the form's settings, by their one name (Rust's table) */
+  settingNames: [],
 };
 /** @type {any} */ (window).sweepUi = ui; // for the browser test
 
@@ -47,7 +49,7 @@ function setState(state, message) {
   const busy = state === 'running' || state === 'cancelling';
   $('start').disabled = busy || state === 'loading';
   $('cancel').disabled = state !== 'running';
-  for (const name of INPUTS) $(name).disabled = busy;
+  for (const name of [...COMBO_INPUTS, ...ui.settingNames]) $(name).disabled = busy;
   if (!busy && ui.spec) {
     const done = countDone();
     $('start').textContent = done > 0 && done < ui.spec.runs.length ? 'Resume' : 'Start sweep';
@@ -123,12 +125,7 @@ function formQuery() {
   // Settings without a control here (lr, momentum, batch from a link) are kept as they are.
   const params = new URLSearchParams(ui.spec ? ui.spec.query : '');
   params.set('combos', combosValue());
-  params.set('seeds', $('seeds').value);
-  params.set('epochs', $('epochs').value);
-  params.set('bn', $('bn').value);
-  params.set('dataset', $('dataset').value);
-  params.set('backend', $('backend').value);
-  params.set('parallel', $('parallel').value);
+  for (const name of ui.settingNames) params.set(name, $(name).value);
   return params.toString().replaceAll('%2C', ',').replaceAll('%3A', ':');
 }
 
@@ -145,12 +142,7 @@ function writeForm(settings) {
   } else {
     $('combos-mode').value = 'set'; $('set').value = combos;
   }
-  $('seeds').value = s.seeds;
-  $('epochs').value = s.epochs;
-  $('bn').value = s.bn;
-  $('dataset').value = s.dataset;
-  $('backend').value = s.backend;
-  $('parallel').value = s.parallel;
+  for (const name of ui.settingNames) $(name).value = s[name];
   showModeInputs();
 }
 
@@ -304,7 +296,7 @@ async function openCell(acts) {
 // ------------------------------------------------------------------ build
 function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
-  for (const name of INPUTS) {
+  for (const name of [...COMBO_INPUTS, ...ui.settingNames]) {
     $(name).addEventListener('change', () => applyQuery(formQuery(), { fromForm: true }).catch(() => {}));
   }
   $('start').addEventListener('click', () => start().catch((e) => fail(errorText(e))));
@@ -319,8 +311,10 @@ async function main() {
   if (!root) return;
   root.dataset.state = 'loading';
   try {
-    ui.acts = await call('sweepActivations');
-    build(root, ui.acts);
+    const form = await call('sweepForm');
+    ui.acts = form.activations;
+    ui.settingNames = form.settings.map((/** @type {{name: string}} */ x) => x.name);
+    build(root, form);
     wire();
     setState('loading', 'Loading stored runs…');
     const stored = await allRuns().catch((e) => {

@@ -2,6 +2,7 @@
 //!
 //!   train sweep --dataset mnist --data DIR --epochs 10 --seeds 1,2,3 --bn none --parallel 64 --out results.csv
 
+use crate::flags::SettingFlags;
 use activation_playground::config::{BackendKind, Config, MAX_EPOCHS};
 use activation_playground::data::{self, Dataset};
 use activation_playground::sweep::plan::MemoryLimits;
@@ -9,7 +10,6 @@ use activation_playground::sweep::table::{self, RunRecord};
 use activation_playground::sweep::{GroupRun, Sweep, SweepSpec};
 use activation_playground::train::{RunState, Session, steps_per_epoch};
 use burn::tensor::Device;
-use crate::flags::SettingFlags;
 use clap::Parser;
 use std::path::PathBuf;
 use std::sync::Arc;
