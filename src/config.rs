@@ -321,6 +321,14 @@ pub struct Setting {
     pub choices: Vec<(&'static str, &'static str)>,
 }
 
+/// A finished run's accuracy in words: `text` (may be empty) and the tone of the status line
+/// (`bad`, `good` or empty).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    pub text: String,
+    pub tone: &'static str,
+}
+
 /// Every setting, in the order of the form and of a share link.
 pub const SETTINGS: [(&str, &str, &str); 15] = [
     ("dataset", "Dataset", "the data to train and test on"),
@@ -654,9 +662,6 @@ impl Config {
         }
     }
 
-    /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
-    /// Deeper networks than the article's write a run of one activation once with its count,
-    /// "sigmoid ×7 → relu", so a title of ten layers stays on one line.
     /// The loss of a network that only guesses (a uniform softmax over the classes: ln of their
     /// number), drawn as the charts' chance line; `None` for the squared error, which has none.
     pub fn chance_loss(&self) -> Option<f64> {
@@ -665,6 +670,29 @@ impl Config {
             Loss::Sse => None,
         }
     }
+
+    /// What a finished run's test accuracy (0–1) says, for the page's status line; `None` for
+    /// the squared error, whose outputs (the Q&A's answers) are no classes to guess among.
+    pub fn accuracy_verdict(&self, accuracy: f64) -> Option<Verdict> {
+        if self.loss != Loss::Nll {
+            return None;
+        }
+        let chance = 1.0 / self.dataset.outputs() as f64;
+        Some(if accuracy < 2.0 * chance {
+            Verdict {
+                text: format!("That is close to guessing ({:.0}%): this combination does not learn.", chance * 100.0),
+                tone: "bad",
+            }
+        } else if accuracy < 0.8 {
+            Verdict { text: "Well below what this network can do: something is holding it back.".into(), tone: "" }
+        } else {
+            Verdict { text: String::new(), tone: "good" }
+        })
+    }
+
+    /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
+    /// Deeper networks than the article's write a run of one activation once with its count,
+    /// "sigmoid ×7 → relu", so a title of ten layers stays on one line.
 
     pub fn describe(&self, short: bool) -> String {
         let acts = if self.acts.len() <= 3 {

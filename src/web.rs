@@ -88,6 +88,13 @@ pub fn config_from_settings(pairs_json: &str) -> String {
     serde_json::json!({ "config": config, "errors": errors }).to_string()
 }
 
+/// What a finished run's test accuracy says: JSON `{text, tone}`, or `null` (the Q&A's loss).
+#[wasm_bindgen(js_name = accuracyVerdict)]
+pub fn accuracy_verdict(config_json: &str, accuracy: f64) -> Result<String, JsError> {
+    let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+    Ok(serde_json::to_string(&config.accuracy_verdict(accuracy)).unwrap_or_default())
+}
+
 /// A configuration's settings as `[[name, text], …]`, the text the form shows (and a link holds),
 /// with its titles: JSON `{settings, describe, short}`.
 #[wasm_bindgen(js_name = describeConfig)]

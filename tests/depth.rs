@@ -269,3 +269,16 @@ fn the_chance_line_is_ln_of_the_classes_for_softmax_and_absent_for_squared_error
     assert_eq!(Config::default().chance_loss(), Some(std::f64::consts::LN_10));
     assert_eq!(qa(Activation::Sigmoid, Activation::Sigmoid, 1, 10).chance_loss(), None);
 }
+
+#[test]
+fn a_finished_runs_verdict_is_measured_against_chance_and_absent_for_squared_error() {
+    let article = Config::default();
+    let guessing = article.accuracy_verdict(0.1135).unwrap();
+    assert_eq!((guessing.tone, guessing.text.contains("guessing (10%)")), ("bad", true));
+    let held_back = article.accuracy_verdict(0.52).unwrap();
+    assert_eq!(held_back.tone, "");
+    assert!(held_back.text.starts_with("Well below"));
+    assert_eq!(article.accuracy_verdict(0.97).unwrap().text, "");
+    assert_eq!(article.accuracy_verdict(0.97).unwrap().tone, "good");
+    assert_eq!(qa(Activation::Sigmoid, Activation::Sigmoid, 1, 10).accuracy_verdict(0.5), None);
+}

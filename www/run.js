@@ -241,12 +241,10 @@ function finishRun(run, outcome, error) {
     drawSparkline();
   } else if (outcome === 'finished') {
     const acc = p?.testAcc;
-    // The verdict compares with the article's ten classes; the Q&A's two answers have no such scale.
-    const verdict = acc == null || run.config.dataset === 'qa' ? '' : acc < 0.2
-      ? ' That is close to guessing (10%): this combination does not learn.'
-      : acc < 0.8 ? ' Well below what this network can do (≈97%): something is holding it back.' : '';
-    setState('finished', `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy ${pct(acc)}.${verdict}`,
-      acc != null && acc >= 0.8 ? 'good' : acc != null && acc < 0.2 ? 'bad' : undefined);
+    // What the accuracy says (close to guessing, …) is Rust's; none for the Q&A's squared error.
+    const verdict = acc == null ? null : JSON.parse(app.wasm.accuracyVerdict(JSON.stringify(run.config), acc));
+    setState('finished', `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy ${pct(acc)}.${verdict?.text ? ` ${verdict.text}` : ''}`,
+      verdict?.tone || undefined);
   } else if (outcome === 'diverged') {
     // The wasm side explains what happened; fall back to our own words.
     const text = p?.message

@@ -497,5 +497,4 @@ mod tests {
         assert!(names.iter().all(|n| spec.settings().iter().any(|(k, _)| k == n)));
         spec.validate().unwrap();
     }
-
 }
