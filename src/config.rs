@@ -693,7 +693,6 @@ impl Config {
     /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").
     /// Deeper networks than the article's write a run of one activation once with its count,
     /// "sigmoid ×7 → relu", so a title of ten layers stays on one line.
-
     pub fn describe(&self, short: bool) -> String {
         let acts = if self.acts.len() <= 3 {
             self.acts.iter().map(|a| a.name()).collect::<Vec<_>>().join(" → ")
