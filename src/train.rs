@@ -535,3 +535,33 @@ impl Session {
         }
     }
 }
+
+/// Compiles the kernels a run needs before it is asked for: WebGPU builds each shader on first
+/// use (seconds on a software adapter), so the page has a throw-away session of the configured
+/// shapes train one step while the user reads, and the first real step finds them compiled.
+/// The session trains on the loaded dataset whatever `config` names, so that the shapes are those
+/// of the data a run will use.
+pub struct WarmUp(Session);
+
+impl WarmUp {
+    pub fn new(config: &Config, dataset: Arc<Dataset>, device: &Device) -> Result<WarmUp, String> {
+        let config = Config { dataset: dataset.kind, ..config.clone() };
+        Session::new(config, dataset, device).map(WarmUp)
+    }
+
+    /// One step and its loss read-back, as a run's first chunk: forward, backward, optimiser.
+    pub async fn step(&mut self) -> Result<(), String> {
+        self.0.step();
+        self.0.read_pending().await
+    }
+
+    /// The statistics' probe (a forward and an extra backward pass on the probe batch), which a
+    /// run first takes at step `stats_every`.
+    pub async fn probe(&mut self) -> Result<(), String> {
+        self.0.take_probe().await
+    }
+
+    pub fn history(&self) -> &History {
+        self.0.history()
+    }
+}

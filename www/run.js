@@ -73,6 +73,10 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
   if (config.backend === 'gpu') {
     setState('loading', 'Starting WebGPU…');
     await app.gpu.ready;
+    if (app.gpu.warm.state === 'running') {
+      setState('loading', 'Warming up WebGPU: compiling its kernels (the first time only)…');
+      await app.gpu.warmed;
+    }
     if (app.gpu.status !== 'ready') {
       // The notice is already up; switch to the CPU and go on.
       $('backend-cpu').checked = true;
