@@ -1,8 +1,8 @@
 //! Training: a pure step function of (state, batch), and a `Session` that walks the epochs in
 //! chunks so a browser tab stays responsive. Every read from the device is async.
 
-use crate::config::Config;
 use crate::config::Loss;
+use crate::config::{Activation, Config};
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::{EpochRecord, History, StepRecord};
 use crate::model::{InitialWeights, Mlp, layer_sizes, predict};
@@ -563,5 +563,17 @@ impl WarmUp {
 
     pub fn history(&self) -> &History {
         self.0.history()
+    }
+
+    /// `config` with the activations it does not use instead of its own (as few configurations
+    /// as cover them, each of the same depth), for warming up the kernels of the combinations a
+    /// user is likely to try next.
+    pub fn other_activations(config: &Config) -> Vec<Config> {
+        let others: Vec<Activation> = Activation::ALL.into_iter().filter(|a| !config.acts.contains(a)).collect();
+        let depth = config.acts.len().max(1);
+        others
+            .chunks(depth)
+            .map(|chunk| Config { acts: chunk.iter().cycle().take(depth).copied().collect(), ..config.clone() })
+            .collect()
     }
 }

@@ -201,9 +201,10 @@ let queue = Promise.resolve();
 // WebGPU compiles each kernel on first use (seconds on a software adapter). Once the page has
 // a GPU and data it sends `warm`: a throw-away session of the configured shapes (Rust's
 // GpuWarmUp) trains one step beside the request queue, so charts and CPU runs go on meanwhile,
-// and the answer comes once it is done (the page holds a GPU run's Start until then). The
-// statistics' probe pass follows on the queue, unless a run was created in the meantime.
-const warmUp = { probe: true };
+// and the answer comes once it is done (the page holds a GPU run's Start until then). Then,
+// on the queue, the statistics' probe pass and a step with each activation it did not use
+// (the combinations a user tries next), each only while no run has been created since.
+const warmUp = { idle: true };
 
 /** @param {{id: number, json: string}} msg */
 async function warm({ id, json }) {
@@ -219,11 +220,18 @@ async function warm({ id, json }) {
     session = null;
     enqueue(async () => {
       try {
-        if (warmUp.probe) await s.probe();
+        if (warmUp.idle) await s.probe();
       } finally {
         s.free();
       }
     });
+    for (const other of wasm.GpuWarmUp.otherActivations(json)) {
+      enqueue(async () => {
+        if (!warmUp.idle || !engine.dataset) return;
+        const o = new wasm.GpuWarmUp(other, engine.dataset);
+        try { await o.step(); } finally { o.free(); }
+      });
+    }
     self.postMessage({ id, ok: true, result: { stepMs } });
   } catch (e) {
     session?.free();
@@ -249,7 +257,7 @@ const loop = createLoop(engine, enqueue, (event) => self.postMessage(event), dra
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   if (msg?.type === 'warm') { warm(msg); return; }
-  if (msg?.type === 'create') warmUp.probe = false; // a run is coming: it goes first
+  if (msg?.type === 'create') warmUp.idle = false; // a run is coming: it goes first
   queue = queue.then(async () => {
     const handler = handlers[msg?.type];
     try {
