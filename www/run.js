@@ -86,8 +86,8 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
   const engine = app.engine;
   let created;
   try {
-    created = await engine.call('create', { side: 'a', json });
-    await engine.call('create', { side: 'b', json: form.b ? form.b.json : null });
+    created = await engine.call('create', { side: 'a', json, run: true });
+    await engine.call('create', { side: 'b', json: form.b ? form.b.json : null, run: true });
   } catch (e) {
     if (e instanceof EngineCrashed) return;
     setState('idle', 'Training could not start.', 'bad');

@@ -24,8 +24,9 @@
  *   beside the queue: others are answered meanwhile.
  * @typedef {{type: 'dataset', kind: string, names: string[], files: ArrayBuffer[]}} DatasetRequest
  *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
- * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
- *   A new trainer for a side on the current dataset (null: drop the side's trainer).
+ * @typedef {{type: 'create', side: Side, json: string | null, run?: boolean}} CreateRequest
+ *   A new trainer for a side on the current dataset (null: drop the side's trainer). `run`: for
+ *   a run about to start (not the charts' empty states), which skips what is left of the warm-up.
  * @typedef {{side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number}} DrawTarget
  *   A chart to draw during training, on a canvas resized to width × height (backing store).
  * @typedef {{live: boolean, stage: 'pre' | 'post', targets: DrawTarget[]}} View

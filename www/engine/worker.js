@@ -257,7 +257,7 @@ const loop = createLoop(engine, enqueue, (event) => self.postMessage(event), dra
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   if (msg?.type === 'warm') { warm(msg); return; }
-  if (msg?.type === 'create') warmUp.idle = false; // a run is coming: it goes first
+  if (msg?.type === 'create' && msg.run) warmUp.idle = false; // a run is coming: it goes first
   queue = queue.then(async () => {
     const handler = handlers[msg?.type];
     try {
