@@ -70,6 +70,8 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
     return;
   }
   const { config, json } = form;
+  // A run goes before what is left of the background warm-up (app.js, warmUpGpu).
+  app.engine.call('warmSkip').catch(() => {});
   if (config.backend === 'gpu') {
     setState('loading', 'Starting WebGPU…');
     await app.gpu.ready;
@@ -86,8 +88,8 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
   const engine = app.engine;
   let created;
   try {
-    created = await engine.call('create', { side: 'a', json, run: true });
-    await engine.call('create', { side: 'b', json: form.b ? form.b.json : null, run: true });
+    created = await engine.call('create', { side: 'a', json });
+    await engine.call('create', { side: 'b', json: form.b ? form.b.json : null });
   } catch (e) {
     if (e instanceof EngineCrashed) return;
     setState('idle', 'Training could not start.', 'bad');

@@ -22,11 +22,12 @@
  *   After `gpu` and `dataset`: compiles the WebGPU kernels of a run of this configuration (on
  *   the loaded data) with one throw-away step; resolves to {stepMs}. The one request handled
  *   beside the queue: others are answered meanwhile.
+ * @typedef {{type: 'warmSkip'}} WarmSkipRequest
+ *   A run is starting: the warm-up's passes after its first step are skipped. Answered at once.
  * @typedef {{type: 'dataset', kind: string, names: string[], files: ArrayBuffer[]}} DatasetRequest
  *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
- * @typedef {{type: 'create', side: Side, json: string | null, run?: boolean}} CreateRequest
- *   A new trainer for a side on the current dataset (null: drop the side's trainer). `run`: for
- *   a run about to start (not the charts' empty states), which skips what is left of the warm-up.
+ * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
+ *   A new trainer for a side on the current dataset (null: drop the side's trainer).
  * @typedef {{side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number}} DrawTarget
  *   A chart to draw during training, on a canvas resized to width × height (backing store).
  * @typedef {{live: boolean, stage: 'pre' | 'post', targets: DrawTarget[]}} View
@@ -61,7 +62,7 @@
  * @typedef {{type: 'memory'}} MemoryRequest
  *   {wasmBytes, jsHeapBytes} of the worker.
  *
- * @typedef {InitRequest | GpuRequest | WarmRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
+ * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply

@@ -203,7 +203,7 @@ let queue = Promise.resolve();
 // GpuWarmUp) trains one step beside the request queue, so charts and CPU runs go on meanwhile,
 // and the answer comes once it is done (the page holds a GPU run's Start until then). Then,
 // on the queue, the statistics' probe pass and a step with each activation it did not use
-// (the combinations a user tries next), each only while no run has been created since.
+// (the combinations a user tries next), unless a run has started (`warmSkip`) since.
 const warmUp = { idle: true };
 
 /** @param {{id: number, json: string}} msg */
@@ -257,7 +257,11 @@ const loop = createLoop(engine, enqueue, (event) => self.postMessage(event), dra
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   if (msg?.type === 'warm') { warm(msg); return; }
-  if (msg?.type === 'create' && msg.run) warmUp.idle = false; // a run is coming: it goes first
+  if (msg?.type === 'warmSkip') {
+    warmUp.idle = false;
+    self.postMessage({ id: msg.id, ok: true, result: null });
+    return;
+  }
   queue = queue.then(async () => {
     const handler = handlers[msg?.type];
     try {
