@@ -59,7 +59,7 @@ test('an engine that dies warming up WebGPU is restarted on the CPU, with the re
     assert.match(await page.textContent('#gpu-notice'), /WebGPU is not available in this browser \(the engine stopped while warming up WebGPU.*\)\. Training on the CPU instead\./);
     assert.equal(await page.isChecked('#backend-cpu'), true);
     assert.equal(await page.isDisabled('#backend-gpu'), true);
-    await setForm(page, { epochs: '1' });
+    await setForm(page, { epochs: '10' });
     await page.click('#start');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
     assert.match(await page.textContent('#backend-name'), /CPU/);
