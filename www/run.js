@@ -76,7 +76,7 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
     setState('loading', 'Starting WebGPU…');
     await app.gpu.ready;
     if (app.gpu.warm.state === 'running') {
-      setState('loading', 'Warming up WebGPU: compiling its kernels (the first time only)…');
+      setState('loading', 'Warming up WebGPU: compiling its kernels (once per page load)…');
       await app.gpu.warmed;
     }
     if (app.gpu.status !== 'ready') {
