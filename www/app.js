@@ -150,19 +150,23 @@ function startWebGpu() {
 }
 
 /**
- * Compiles the WebGPU kernels in the background once WebGPU and the data are there: the engine
- * trains one throw-away step of the form's configuration, so the first step after Start finds
- * them compiled (run.js holds a WebGPU Start until this is done). A warm-up that fails means
- * WebGPU cannot train here: the page says so and trains on the CPU.
+ * Compiles the WebGPU kernels in the background once WebGPU and the data are there and the form
+ * asks for WebGPU: the engine trains one throw-away step of the form's configuration, so the
+ * first step after Start finds them compiled (run.js holds a WebGPU Start until this is done).
+ * Not for a CPU form: that step generates the kernels on the engine's thread, which a CPU run
+ * started meanwhile waits for (seconds on a slow machine; see README, Benchmarks). A warm-up that
+ * fails means WebGPU cannot train here: the page says so and trains on the CPU.
  */
 async function warmUpGpu() {
   await app.gpu.ready;
   const gpu = app.gpu;
   if (gpu.status !== 'ready' || !app.dataset || gpu.warm.state !== 'none' || app.engineDown) return;
+  const form = readForm();
+  if (form.config.backend !== 'gpu') return;
   gpu.warm.state = 'running';
   const t0 = performance.now();
   $('adapter-name').textContent = `${gpu.adapter} · warming up (compiling the GPU kernels)…`;
-  gpu.warmed = host.warmGpu(readForm().json)
+  gpu.warmed = host.warmGpu(form.json)
     .then(() => {
       gpu.warm = { state: 'done', ms: performance.now() - t0, error: null };
       if (app.gpu === gpu) $('adapter-name').textContent = `${gpu.adapter} · ready (kernels compiled in ${(gpu.warm.ms / 1000).toFixed(1)} s)`;
@@ -274,6 +278,8 @@ function wireEvents() {
     const target = /** @type {HTMLInputElement} */ (event.target);
     if (app.wasm && (target.tagName !== 'INPUT' || target.type === 'radio')) validateForm();
   });
+  // Choosing WebGPU starts its warm-up, if the page did not (the form said CPU until then).
+  $('backend-gpu').addEventListener('change', () => { if (app.state === 'idle') warmUpGpu(); });
   window.addEventListener('resize', () => { drawSparkline(); redrawChartsSoon(); });
   $('act-stage').addEventListener('change', (/** @type {Event} */ event) => setStage(/** @type {HTMLInputElement} */ (event.target).value));
 

@@ -2,7 +2,7 @@
 // seconds to compile, in the background warm-up), so keep it to a short smoke run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageForFile, openPage, waitReady, setForm, waitState, progress, screenshot } from './helpers.mjs';
+import { pageForFile, openPage, waitReady, setForm, waitState, progress, screenshot, sleep } from './helpers.mjs';
 
 const STEPS = 12;
 const shared = pageForFile({ webgpu: true });
@@ -42,6 +42,22 @@ test('trains on WebGPU: the loss falls and the adapter is shown', async () => {
   assert.equal(warm.state, 'done', `the warm-up: ${JSON.stringify(warm)}`);
   assert.match(await page.textContent('#adapter-name'), /ready \(kernels compiled in [\d.]+ s\)/);
   assert.deepEqual(problems, []);
+});
+
+test('a page opened for the CPU warms WebGPU up only once WebGPU is chosen', async () => {
+  const session = await openPage(shared.env, '?backend=cpu');
+  const { page, problems } = session;
+  try {
+    await waitReady(page);
+    assert.equal(await page.evaluate(() => window.playground.gpu.status), 'ready');
+    await sleep(500);
+    assert.equal((await page.evaluate(() => window.playground.gpu)).warm.state, 'none', 'a CPU run would wait for it');
+    await page.check('#backend-gpu');
+    await page.waitForFunction(() => window.playground.gpu.warm.state !== 'none', null, { timeout: 10_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await session.context.close();
+  }
 });
 
 test('an engine that dies warming up WebGPU is restarted on the CPU, with the reason shown', async () => {
