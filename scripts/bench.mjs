@@ -23,11 +23,15 @@
 //    groups the sweep would use (WebGPU: as many as the adapter's buffer limits allow) against single
 //    runs one after another (CPU: all 64; WebGPU: the first BENCH_SWEEP_GPU_SEQUENTIAL, default 4:
 //    SwiftShader is slow), in model-samples/s.
+// 7. where a WebGPU step's time goes: the WebGPU calls the page's engine worker makes per training
+//    step (compute passes, dispatches, queue submissions, buffer uploads, read-backs, buffers,
+//    bind groups, pipelines), counted by wrapping the WebGPU prototypes inside the worker.
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
 //                BENCH_PAGE_SECONDS (default 30; WebGPU: BENCH_PAGE_GPU_SECONDS, default 40),
 //                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
 //                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
-//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,tfjs,startup (comma list), CHROMIUM_PATH.
+//                BENCH_CALL_STEPS (default 12: steps counted in 7.),
+//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,calls,tfjs,startup (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +39,7 @@ import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 import * as helpers from '../tests/e2e/helpers.mjs';
 import { ROOT } from '../tests/e2e/helpers.mjs';
-import { peersAndPage } from './bench-tfjs.mjs';
+import { peersAndPage, countGpuCalls, formatGpuCalls, gpuCallsPerStep } from './bench-tfjs.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
@@ -49,6 +53,7 @@ const SWEEP_GPU_STEPS = Number(process.env.BENCH_SWEEP_GPU_STEPS || 3);
 const SWEEP_GPU_SEQUENTIAL = Number(process.env.BENCH_SWEEP_GPU_SEQUENTIAL || 4);
 const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS || 30);
 const PAGE_GPU_SECONDS = Number(process.env.BENCH_PAGE_GPU_SECONDS || 40);
+const CALL_STEPS = Number(process.env.BENCH_CALL_STEPS || 12);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const BATCH = 32;
@@ -328,6 +333,42 @@ async function memoryBench(server) {
   }
 }
 
+// ------------------------------------------------------------------ 6. WebGPU calls per step
+/**
+ * The page trains on WebGPU (after its warm-up) with the statistics off, then CALL_STEPS steps are
+ * counted from step 3 on (past the first chunks); prints the calls per step, and ms per step.
+ */
+async function gpuCallsBench(server) {
+  const { browser, page } = await openBenchPage(server, true, '?acts=relu,sigmoid,relu&epochs=1&stats=0&backend=gpu');
+  try {
+    if ((await page.evaluate(() => window.playground.gpu.status)) !== 'ready') throw new Error('WebGPU is not available');
+    await page.waitForFunction(() => window.playground.gpu.warm.state !== 'running', null, { timeout: 300_000 });
+    const worker = page.workers().find((w) => /engine\/worker\.js/.test(w.url()));
+    if (!worker) throw new Error('the engine worker was not found');
+    await worker.evaluate(countGpuCalls);
+    await page.click('#start');
+    const at = async (step) => {
+      await page.waitForFunction((n) => (window.playground.progress?.step ?? 0) >= n, step, { timeout: 600_000, polling: 20 });
+      const [progressStep, t] = await page.evaluate(() => [window.playground.progress.step, performance.now()]);
+      return { step: progressStep, t, calls: await worker.evaluate(() => ({ ...self.__gpuCalls })) };
+    };
+    const from = await at(3);
+    const to = await at(from.step + CALL_STEPS);
+    await page.click('#stop').catch(() => {});
+    const steps = to.step - from.step;
+    const per = gpuCallsPerStep(from.calls, to.calls, steps);
+    const chunks = await page.evaluate(() => window.playground.loopStats?.chunks ?? null);
+    console.log(`WebGPU calls per training step (page, engine worker, statistics off; ${steps} steps, ` +
+      `${((to.t - from.t) / steps).toFixed(0)} ms/step, ${chunks} chunks in the whole run):`);
+    for (const line of formatGpuCalls(per)) console.log(`    ${line}`);
+    console.log(`JSON ${JSON.stringify({ gpuCallsPerStep: per, steps, msPerStep: (to.t - from.t) / steps })}`);
+  } catch (e) {
+    console.log(`WebGPU calls per step: failed: ${e.message.split('\n')[0]}`);
+  } finally {
+    await browser.close();
+  }
+}
+
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
 if (!SKIP.has('native')) nativeBench();
 if (!SKIP.has('native') && !SKIP.has('sweep')) nativeSweepBench();
@@ -353,6 +394,7 @@ try {
     if (!SKIP.has('gpu')) await pageBench(server, true);
   }
   if (!SKIP.has('memory')) await memoryBench(server);
+  if (!SKIP.has('gpu') && !SKIP.has('calls')) await gpuCallsBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
   await peersAndPage(server, { results, skip: SKIP, steps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH, helpers, root: ROOT,
     flags: { chromium: CHROMIUM, base: BASE_FLAGS } });

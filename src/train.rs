@@ -1,8 +1,8 @@
 //! Training: a pure step function of (state, batch), and a `Session` that walks the epochs in
 //! chunks so a browser tab stays responsive. Every read from the device is async.
 
-use crate::config::Config;
 use crate::config::Loss;
+use crate::config::{Activation, Config};
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::{EpochRecord, History, StepRecord};
 use crate::model::{InitialWeights, Mlp, layer_sizes, predict};
@@ -533,5 +533,47 @@ impl Session {
             test_acc: self.history.epochs.last().map(|e| e.test_accuracy),
             samples_per_sec,
         }
+    }
+}
+
+/// Compiles the kernels a run needs before it is asked for: WebGPU builds each shader on first
+/// use (seconds on a software adapter), so the page has a throw-away session of the configured
+/// shapes train one step while the user reads, and the first real step finds them compiled.
+/// The session trains on the loaded dataset whatever `config` names, so that the shapes are those
+/// of the data a run will use.
+pub struct WarmUp(Session);
+
+impl WarmUp {
+    pub fn new(config: &Config, dataset: Arc<Dataset>, device: &Device) -> Result<WarmUp, String> {
+        let config = Config { dataset: dataset.kind, ..config.clone() };
+        Session::new(config, dataset, device).map(WarmUp)
+    }
+
+    /// One step and its loss read-back, as a run's first chunk: forward, backward, optimiser.
+    pub async fn step(&mut self) -> Result<(), String> {
+        self.0.step();
+        self.0.read_pending().await
+    }
+
+    /// The statistics' probe (a forward and an extra backward pass on the probe batch), which a
+    /// run first takes at step `stats_every`.
+    pub async fn probe(&mut self) -> Result<(), String> {
+        self.0.take_probe().await
+    }
+
+    pub fn history(&self) -> &History {
+        self.0.history()
+    }
+
+    /// `config` with the activations it does not use instead of its own (as few configurations
+    /// as cover them, each of the same depth), for warming up the kernels of the combinations a
+    /// user is likely to try next.
+    pub fn other_activations(config: &Config) -> Vec<Config> {
+        let others: Vec<Activation> = Activation::ALL.into_iter().filter(|a| !config.acts.contains(a)).collect();
+        let depth = config.acts.len().max(1);
+        others
+            .chunks(depth)
+            .map(|chunk| Config { acts: chunk.iter().cycle().take(depth).copied().collect(), ..config.clone() })
+            .collect()
     }
 }

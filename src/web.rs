@@ -10,7 +10,7 @@ use crate::plots::{self, ChartLayout};
 use crate::share;
 use crate::stats::Stage;
 use crate::sweep::MemoryLimits;
-use crate::train::Session;
+use crate::train::{Session, WarmUp};
 use burn::tensor::Device;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -312,6 +312,55 @@ struct Drawn {
     layout: ChartLayout,
     stage: Stage,
     counts: (usize, usize, usize),
+}
+
+/// The WebGPU warm-up (`train::WarmUp`): a throw-away session of the configured shapes on the
+/// GPU, whose `step` and `probe` compile the kernels before the user presses Start.
+#[wasm_bindgen(js_name = GpuWarmUp)]
+pub struct JsWarmUp {
+    inner: Rc<RefCell<WarmUp>>,
+}
+
+#[wasm_bindgen(js_class = GpuWarmUp)]
+impl JsWarmUp {
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, dataset: &JsDataset) -> Result<JsWarmUp, JsError> {
+        let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+        let device = GPU
+            .with(|gpu| gpu.borrow().as_ref().map(|(device, _)| device.clone()))
+            .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first"))?;
+        let warm = WarmUp::new(&config, dataset.inner.clone(), &device).map_err(|e| JsError::new(&e))?;
+        Ok(JsWarmUp { inner: Rc::new(RefCell::new(warm)) })
+    }
+
+    /// One training step and its loss read-back; resolves once done.
+    pub fn step(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move { warm_up(&inner, true).await })
+    }
+
+    /// The statistics' probe pass; resolves once done.
+    pub fn probe(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move { warm_up(&inner, false).await })
+    }
+
+    /// Configurations (JSON) that warm up the activations `config_json` does not use (see
+    /// `WarmUp::other_activations`); `[]` for a configuration that is not valid.
+    #[wasm_bindgen(js_name = otherActivations)]
+    pub fn other_activations(config_json: &str) -> Vec<String> {
+        Config::from_json(config_json)
+            .map(|config| WarmUp::other_activations(&config).iter().map(Config::to_json).collect())
+            .unwrap_or_default()
+    }
+}
+
+// Borrowed across the awaits on purpose, as `Trainer::run`: a second call meanwhile gets an error.
+#[allow(clippy::await_holding_refcell_ref)]
+async fn warm_up(inner: &RefCell<WarmUp>, step: bool) -> Result<JsValue, JsValue> {
+    let mut warm = inner.try_borrow_mut().map_err(|_| js_sys::Error::new("the warm-up is already running"))?;
+    let done = if step { warm.step().await } else { warm.probe().await };
+    done.map(|()| JsValue::UNDEFINED).map_err(|e| js_sys::Error::new(&e).into())
 }
 
 /// A training run. `run` returns a Promise so the page can keep drawing between chunks.

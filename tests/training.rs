@@ -5,7 +5,7 @@ mod common;
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind};
 use activation_playground::data::{self, Dataset};
 use activation_playground::model::{Mlp, activate, cross_entropy, predict};
-use activation_playground::train::{Batch, RunState, Session, TrainState, evaluate, train_step};
+use activation_playground::train::{Batch, RunState, Session, TrainState, WarmUp, evaluate, train_step};
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use std::path::PathBuf;
@@ -288,6 +288,42 @@ fn invalid_configs_and_wrong_datasets_are_refused() {
     let err =
         Session::new(Config { dataset: DatasetKind::Cifar10, ..Config::default() }, dataset, &cpu()).err().unwrap();
     assert!(err.contains("cifar10"), "{err}");
+}
+
+#[test]
+fn the_warm_up_trains_a_runs_first_step_and_probe_on_the_loaded_data() {
+    let dataset = synthetic(64, 70, 2);
+    // A configuration naming another dataset still warms up on the shapes of the loaded one.
+    let config = Config { dataset: DatasetKind::Cifar10, stats_every: 50, ..Config::default() };
+    let mut warm = WarmUp::new(&config, dataset.clone(), &cpu()).unwrap();
+    pollster::block_on(warm.step()).unwrap();
+    pollster::block_on(warm.probe()).unwrap();
+    assert_eq!(warm.history().steps.len(), 1);
+    assert_eq!(warm.history().probes.len(), 1);
+    // The same step a run of this configuration starts with (same seed, weights and batch).
+    let mut run =
+        Session::new(Config { dataset: DatasetKind::MnistSubset, ..config }, dataset.clone(), &cpu()).unwrap();
+    pollster::block_on(run.run(1, f64::INFINITY));
+    assert_eq!(warm.history().steps[0].loss, run.history().steps[0].loss);
+    let err = WarmUp::new(&Config { lr: 0.0, ..Config::default() }, dataset, &cpu()).err().unwrap();
+    assert!(err.contains("learning rate"), "{err}");
+}
+
+#[test]
+fn the_warm_up_covers_the_other_activations_at_the_same_depth() {
+    use Activation::*;
+    let acts = |configs: Vec<Config>| configs.into_iter().map(|c| c.acts).collect::<Vec<_>>();
+    assert_eq!(acts(WarmUp::other_activations(&Config::default())), vec![vec![Tanh, Selu, Identity]]);
+    let one = Config { acts: vec![Sigmoid], widths: vec![], ..Config::default() };
+    assert_eq!(acts(WarmUp::other_activations(&one)), vec![vec![Relu], vec![Tanh], vec![Selu], vec![Identity]]);
+    let two = Config { acts: vec![Relu, Relu], widths: vec![100], ..Config::default() };
+    assert_eq!(acts(WarmUp::other_activations(&two)), vec![vec![Sigmoid, Tanh], vec![Selu, Identity]]);
+    let all = Config { acts: vec![Relu, Sigmoid, Tanh, Selu, Identity], widths: vec![8, 8, 8, 8], ..Config::default() };
+    assert!(WarmUp::other_activations(&all).is_empty());
+    // Each one is valid as it is: the warm-up can train it.
+    for config in WarmUp::other_activations(&Config::default()).into_iter().chain(WarmUp::other_activations(&two)) {
+        config.validate().unwrap();
+    }
 }
 
 // ---- Real data: the bundled subset and the full MNIST files ----

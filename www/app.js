@@ -34,7 +34,7 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
   get progress() { return app.progress; },
   get lossLog() { return app.lossLog.slice(); },
   get epochs() { return app.epochs.slice(); },
-  get gpu() { return { ...app.gpu, ready: undefined }; },
+  get gpu() { return { ...app.gpu, ready: undefined, warmed: undefined, warm: { ...app.gpu.warm } }; },
   get backendName() { return app.run?.backendName ?? null; },
   /** Loop timing of the current (or last) run, and the charts' drawing times in the worker. */
   get loopStats() {
@@ -91,6 +91,8 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
 /** The engine died: say so, end the run, and offer a restart that keeps the settings. */
 function engineCrashed(/** @type {string} */ reason) {
   app.engineDown = reason;
+  // Dying while warming up WebGPU: a restart would only die again, so it trains on the CPU.
+  if (app.gpu.warm.state === 'running') app.gpuBroken = `the engine stopped while warming up WebGPU (${reason.replace(/\.$/, '')})`;
   run.abandonRun();
   charts.setReady('a', false);
   charts.setReady('b', false);
@@ -110,9 +112,10 @@ async function restartEngine() {
     app.engineDown = null;
     $('engine-banner').hidden = true;
     charts.showStopped(false);
-    app.gpu = { status: 'pending', adapter: null, reason: null, ready: null };
+    app.gpu = newGpuState();
     startWebGpu();
     if (await host.reloadDataset()) app.dataset = datasets.current();
+    warmUpGpu();
     setState('idle', 'The engine is running again. Press Start to train.');
     validateForm();
     run.drawEmptyCharts();
@@ -125,6 +128,13 @@ async function restartEngine() {
 }
 
 function startWebGpu() {
+  if (app.gpuBroken) {
+    app.gpu.status = 'unavailable';
+    app.gpu.reason = app.gpuBroken;
+    app.gpu.ready = Promise.resolve();
+    gpuUnavailable();
+    return;
+  }
   app.gpu.ready = host.startGpu()
     .then((adapter) => {
       app.gpu.status = 'ready';
@@ -137,6 +147,43 @@ function startWebGpu() {
       console.warn('WebGPU unavailable:', app.gpu.reason);
       gpuUnavailable();
     });
+}
+
+/**
+ * Compiles the WebGPU kernels in the background once WebGPU and the data are there and the form
+ * asks for WebGPU: the engine trains one throw-away step of the form's configuration, so the
+ * first step after Start finds them compiled (run.js holds a WebGPU Start until this is done).
+ * Not for a CPU form: that step generates the kernels on the engine's thread, which a CPU run
+ * started meanwhile waits for (seconds on a slow machine; see README, Benchmarks). A warm-up that
+ * fails means WebGPU cannot train here: the page says so and trains on the CPU.
+ */
+async function warmUpGpu() {
+  await app.gpu.ready;
+  const gpu = app.gpu;
+  if (gpu.status !== 'ready' || !app.dataset || gpu.warm.state !== 'none' || app.engineDown) return;
+  const form = readForm();
+  if (form.config.backend !== 'gpu') return;
+  gpu.warm.state = 'running';
+  const t0 = performance.now();
+  $('adapter-name').textContent = `${gpu.adapter} · warming up (compiling the GPU kernels)…`;
+  gpu.warmed = host.warmGpu(form.json)
+    .then(() => {
+      gpu.warm = { state: 'done', ms: performance.now() - t0, error: null };
+      if (app.gpu === gpu) $('adapter-name').textContent = `${gpu.adapter} · ready (kernels compiled in ${(gpu.warm.ms / 1000).toFixed(1)} s)`;
+    })
+    .catch((e) => {
+      gpu.warm = { state: 'failed', ms: performance.now() - t0, error: errorText(e) };
+      if (app.gpu !== gpu || app.engineDown) return;
+      gpu.status = 'unavailable';
+      gpu.reason = `a first WebGPU training step failed: ${errorText(e).replace(/\.$/, '')}`;
+      console.warn('WebGPU warm-up failed:', gpu.reason);
+      gpuUnavailable();
+    });
+}
+
+/** The page's WebGPU state before `startWebGpu`. */
+function newGpuState() {
+  return { status: 'pending', adapter: null, reason: null, ready: null, warm: { state: 'none', ms: null, error: null }, warmed: null };
 }
 
 function gpuUnavailable() {
@@ -231,6 +278,8 @@ function wireEvents() {
     if (app.wasm && (target.tagName !== 'INPUT' || target.type === 'radio')) validateForm();
     if (target.name === 'bn') updateNetworkDiagram();
   });
+  // Choosing WebGPU starts its warm-up, if the page did not (the form said CPU until then).
+  $('backend-gpu').addEventListener('change', () => { if (app.state === 'idle') warmUpGpu(); });
   window.addEventListener('resize', () => { drawSparkline(); redrawChartsSoon(); });
   $('act-stage').addEventListener('change', (/** @type {Event} */ event) => setStage(/** @type {HTMLInputElement} */ (event.target).value));
 
@@ -314,6 +363,7 @@ async function main() {
     updateNetworkDiagram();
     setState('idle', app.dataset ? 'Ready. Pick three activations and press Start.' : datasets.waitingText());
     validateForm();
+    warmUpGpu();
     await app.gpu.ready;
     if (app.shareFlags.autostart) datasets.ensure(datasets.currentKind()).then(() => { if (app.state === 'idle') run.startRun(); });
   } catch (e) {

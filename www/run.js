@@ -70,9 +70,15 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
     return;
   }
   const { config, json } = form;
+  // A run goes before what is left of the background warm-up (app.js, warmUpGpu).
+  app.engine.call('warmSkip').catch(() => {});
   if (config.backend === 'gpu') {
     setState('loading', 'Starting WebGPU…');
     await app.gpu.ready;
+    if (app.gpu.warm.state === 'running') {
+      setState('loading', 'Warming up WebGPU: compiling its kernels (once per page load)…');
+      await app.gpu.warmed;
+    }
     if (app.gpu.status !== 'ready') {
       // The notice is already up; switch to the CPU and go on.
       $('backend-cpu').checked = true;

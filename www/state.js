@@ -27,8 +27,15 @@ export const app = {
   presets: [],
   /** @type {any[]} the settings table from wasm */
   settings: [],
-  /** @type {{status: string, adapter: string | null, reason: string | null, ready: Promise<void> | null}} */
-  gpu: { status: 'pending', adapter: null, reason: null, ready: null },
+  /**
+   * WebGPU in the engine: `ready` settles once it started or failed; `warm` is the background
+   * warm-up (app.js, warmUpGpu: none | running | done | failed), `warmed` settles when it ends.
+   * @type {{status: string, adapter: string | null, reason: string | null, ready: Promise<void> | null,
+   *   warm: {state: string, ms: number | null, error: string | null}, warmed: Promise<void> | null}}
+   */
+  gpu: { status: 'pending', adapter: null, reason: null, ready: null, warm: { state: 'none', ms: null, error: null }, warmed: null },
+  /** @type {string | null} why WebGPU is not started again after an engine restart (it died warming up) */
+  gpuBroken: null,
   /** @type {any} the current run's context (see run.js) */
   run: null,
   /** @type {any} */

@@ -14,6 +14,7 @@ test('without WebGPU the page falls back to the CPU with a visible notice', asyn
   assert.equal(await page.isChecked('#backend-cpu'), true);
   assert.equal(await page.isDisabled('#backend-gpu'), true);
   assert.match(await page.textContent('#adapter-name'), /not available/);
+  assert.equal((await page.evaluate(() => window.playground.gpu)).warm.state, 'none', 'nothing to warm up');
 
   await page.fill('#epochs', '1');
   await page.click('#start');

@@ -9,7 +9,7 @@ import { Engine } from './client.js';
 import * as charts from '../charts.js';
 
 const WASM_URL = new URL('../pkg/activation_playground_bg.wasm', import.meta.url);
-const TIMEOUT = { init: 180_000, dataset: 300_000, gpu: 45_000 };
+const TIMEOUT = { init: 180_000, dataset: 300_000, gpu: 45_000, warm: 180_000 };
 
 /** @type {WebAssembly.Module | null} */
 let module = null;
@@ -68,6 +68,16 @@ export async function start(onCrash) {
 export function startGpu() {
   if (!app.engine) return Promise.reject(new Error('no engine'));
   return app.engine.call('gpu', {}, { timeout: TIMEOUT.gpu });
+}
+
+/**
+ * Compiles the WebGPU kernels of a run of `json` in the engine (one throw-away step on the loaded
+ * data); resolves to {stepMs}, rejects with the reason it failed.
+ * @param {string} json
+ */
+export function warmGpu(json) {
+  if (!app.engine) return Promise.reject(new Error('no engine'));
+  return app.engine.call('warm', { json }, { timeout: TIMEOUT.warm });
 }
 
 /**

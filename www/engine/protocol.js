@@ -22,6 +22,12 @@
  *   Instantiates the (already compiled) wasm module and takes the chart canvases.
  * @typedef {{type: 'gpu'}} GpuRequest
  *   Starts WebGPU in the worker; resolves to the adapter's description.
+ * @typedef {{type: 'warm', json: string}} WarmRequest
+ *   After `gpu` and `dataset`: compiles the WebGPU kernels of a run of this configuration (on
+ *   the loaded data) with one throw-away step; resolves to {stepMs}. The one request handled
+ *   beside the queue: others are answered meanwhile.
+ * @typedef {{type: 'warmSkip'}} WarmSkipRequest
+ *   A run is starting: the warm-up's passes after its first step are skipped. Answered at once.
  * @typedef {{type: 'dataset', kind: string, names: string[], files: ArrayBuffer[]}} DatasetRequest
  *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
  * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
@@ -80,7 +86,7 @@
  * @typedef {SweepStartRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
  *   | SweepFormRequest} SweepRequest
  *
- * @typedef {InitRequest | GpuRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
+ * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply

@@ -207,6 +207,49 @@ const handlers = {
 
 let queue = Promise.resolve();
 
+// ------------------------------------------------------------------ the WebGPU warm-up
+// WebGPU compiles each kernel on first use (seconds on a software adapter). Once the page has
+// a GPU and data it sends `warm`: a throw-away session of the configured shapes (Rust's
+// GpuWarmUp) trains one step beside the request queue, so charts and CPU runs go on meanwhile,
+// and the answer comes once it is done (the page holds a GPU run's Start until then). Then,
+// on the queue, the statistics' probe pass and a step with each activation it did not use
+// (the combinations a user tries next), unless a run has started (`warmSkip`) since.
+const warmUp = { idle: true };
+
+/** @param {{id: number, json: string}} msg */
+async function warm({ id, json }) {
+  /** @type {any} */
+  let session = null;
+  try {
+    if (!engine.dataset) throw new Error('no dataset is loaded');
+    session = new wasm.GpuWarmUp(json, engine.dataset);
+    const t0 = performance.now();
+    await session.step();
+    const stepMs = performance.now() - t0;
+    const s = session;
+    session = null;
+    enqueue(async () => {
+      try {
+        if (warmUp.idle) await s.probe();
+      } finally {
+        s.free();
+      }
+    });
+    for (const other of wasm.GpuWarmUp.otherActivations(json)) {
+      enqueue(async () => {
+        if (!warmUp.idle || !engine.dataset) return;
+        const o = new wasm.GpuWarmUp(other, engine.dataset);
+        try { await o.step(); } finally { o.free(); }
+      });
+    }
+    self.postMessage({ id, ok: true, result: { stepMs } });
+  } catch (e) {
+    session?.free();
+    self.postMessage({ id, ok: false, error: errorText(e) });
+    if (isFatal(e)) fatal(`the engine stopped while warming up WebGPU: ${errorText(e)}`);
+  }
+}
+
 /** Runs `job` on the request queue: after what is queued, before what comes next. */
 function enqueue(/** @type {() => any} */ job) {
   queue = queue.then(async () => {
@@ -224,6 +267,12 @@ const sweep = createSweep(wasm, enqueue, (event) => self.postMessage(event), isF
 
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
+  if (msg?.type === 'warm') { warm(msg); return; }
+  if (msg?.type === 'warmSkip') {
+    warmUp.idle = false;
+    self.postMessage({ id: msg.id, ok: true, result: null });
+    return;
+  }
   queue = queue.then(async () => {
     const handler = handlers[msg?.type];
     try {
