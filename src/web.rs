@@ -327,7 +327,7 @@ impl JsWarmUp {
     pub fn new(config_json: &str, dataset: &JsDataset) -> Result<JsWarmUp, JsError> {
         let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
         let device = GPU
-            .with(|gpu| gpu.borrow().as_ref().map(|(device, _)| device.clone()))
+            .with(|gpu| gpu.borrow().as_ref().map(|gpu| gpu.device.clone()))
             .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first"))?;
         let warm = WarmUp::new(&config, dataset.inner.clone(), &device).map_err(|e| JsError::new(&e))?;
         Ok(JsWarmUp { inner: Rc::new(RefCell::new(warm)) })
