@@ -277,9 +277,9 @@ function wireEvents() {
     const target = /** @type {HTMLInputElement} */ (event.target);
     if (app.wasm && (target.tagName !== 'INPUT' || target.type === 'radio')) validateForm();
     if (target.name === 'bn') updateNetworkDiagram();
+    // Choosing WebGPU starts its warm-up, if the page did not (the form said CPU until then).
+    if (target.name === 'backend' && target.value === 'gpu' && app.state === 'idle') warmUpGpu();
   });
-  // Choosing WebGPU starts its warm-up, if the page did not (the form said CPU until then).
-  $('backend-gpu').addEventListener('change', () => { if (app.state === 'idle') warmUpGpu(); });
   window.addEventListener('resize', () => { drawSparkline(); redrawChartsSoon(); });
   $('act-stage').addEventListener('change', (/** @type {Event} */ event) => setStage(/** @type {HTMLInputElement} */ (event.target).value));
 
