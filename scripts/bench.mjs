@@ -152,13 +152,24 @@ async function browserBench(server, { gpu, stats = 0 }) {
       const backend = trainer.backendName;
       const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
       // Warm-up (the first WebGPU step compiles the shaders).
+      // On WebGPU its first step is timed on its own: that is where burn's autotune (when built in)
+      // would start tuning, and the chunk times below show whether later steps got faster.
       const w0 = performance.now();
-      await run(gpu ? 2 : 10);
+      await run(gpu ? 1 : 10);
+      const firstMs = performance.now() - w0;
+      if (gpu) await run(1);
       const warmMs = performance.now() - w0;
       let steps = 0;
+      const chunkMs = [];
       const t0 = performance.now();
       if (gpu) {
-        while (steps < gpuSteps) { const n = Math.min(4, gpuSteps - steps); await run(n); steps += n; }
+        while (steps < gpuSteps) {
+          const n = Math.min(4, gpuSteps - steps);
+          const c0 = performance.now();
+          await run(n);
+          chunkMs.push((performance.now() - c0) / n);
+          steps += n;
+        }
       } else {
         while (steps < cpuSteps) { const n = Math.min(25, cpuSteps - steps); await run(n); steps += n; }
       }
@@ -184,11 +195,13 @@ async function browserBench(server, { gpu, stats = 0 }) {
         }
       }
       trainer.free();
-      return { steps, ms, warmMs, backend, adapter, drawMs };
+      return { steps, ms, warmMs, firstMs, chunkMs, backend, adapter, drawMs };
     }, { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
     const name = stats ? `  + statistics every ${stats} steps` : gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
     record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
-    console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s`);
+    const first = gpu ? ` (first step ${(r.firstMs / 1000).toFixed(1)} s)` : '';
+    console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s${first}`);
+    if (gpu && r.chunkMs.length > 1) console.log(`${''.padEnd(34)} ms per step, by groups of 4: ${r.chunkMs.map((m) => m.toFixed(0)).join(', ')}`);
     if (r.drawMs) {
       const draw = Object.entries(r.drawMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
       console.log(`${''.padEnd(34)} drawing each chart on the main thread (960×600, median of 7): ${draw}`);
