@@ -126,14 +126,20 @@ function nativeSweepBench() {
 }
 
 // ------------------------------------------------------------------ 2./3. in Chromium
-async function browserBench(server, { gpu, stats = 0 }) {
+/** Chromium (with WebGPU when `gpu`) on a blank page of the server's origin, for benches that drive the wasm module directly. */
+async function openBlankPage(server, gpu) {
   const args = [...BASE_FLAGS];
   if (gpu) args.push('--enable-unsafe-webgpu');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  const page = await browser.newPage();
+  // A blank page (a 404) from the same origin, so the module and the data load from it.
+  await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
+  return { browser, page };
+}
+
+async function browserBench(server, { gpu, stats = 0 }) {
+  const { browser, page } = await openBlankPage(server, gpu);
   try {
-    const page = await browser.newPage();
-    // A blank page (a 404) from the same origin: the bench drives the wasm module directly.
-    await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     const r = await page.evaluate(async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
       const wasm = await import('/www/pkg/activation_playground.js');
       await wasm.default();
@@ -219,12 +225,8 @@ async function browserBench(server, { gpu, stats = 0 }) {
 const sweepResults = [];
 async function browserSweepBench(server, { gpu }) {
   const name = `wasm ${gpu ? 'WebGPU' : 'CPU'} sweep, 64 models`;
-  const args = [...BASE_FLAGS];
-  if (gpu) args.push('--enable-unsafe-webgpu');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  const { browser, page } = await openBlankPage(server, gpu);
   try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     const query = `combos=all&seeds=1&epochs=1&bn=none&dataset=mnist-subset&backend=${gpu ? 'gpu' : 'cpu'}&parallel=64`;
     const steps = gpu ? SWEEP_GPU_STEPS : BROWSER_SWEEP_STEPS;
     const sequential = gpu ? SWEEP_GPU_SEQUENTIAL : 64;
