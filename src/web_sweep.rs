@@ -7,8 +7,7 @@ use crate::data;
 use crate::share;
 use crate::sweep::plan::MemoryLimits;
 use crate::sweep::table::{self, RunRecord};
-use crate::sweep::{GroupRun, Sweep, SweepSpec};
-use crate::train::Session;
+use crate::sweep::{Sweep, SweepSpec};
 use burn::tensor::Device;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -248,52 +247,22 @@ pub async fn sweep_bench(
     if !errors.is_empty() {
         return Err(error(errors.join("; ")));
     }
-    let members: Vec<Config> =
-        spec.members().into_iter().map(|c| Config { epochs: crate::config::MAX_EPOCHS, ..c }).collect();
     let dataset = Arc::new(load(spec.base.dataset, names, files)?);
     let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
-    let batch = spec.base.batch_size;
-    // Within the first epoch, so no evaluation is timed.
-    let per_epoch = crate::train::steps_per_epoch(dataset.train.len(), batch);
-    let steps = (steps as usize).min(per_epoch.saturating_sub(1)).max(1);
-    let groups =
-        Sweep::new(members.clone(), dataset.clone(), &device, limits, spec.parallel).map_err(error)?.groups().to_vec();
-    let seconds = |t: web_time::Instant| t.elapsed().as_secs_f64();
-
-    let mut batched = 0.0;
-    for range in &groups {
-        let mut group =
-            GroupRun::new(members[range.clone()].to_vec(), dataset.clone(), &device, limits).map_err(error)?;
-        group.run(1, f64::INFINITY).await.map_err(error)?;
-        let t = web_time::Instant::now();
-        group.run(steps, f64::INFINITY).await.map_err(error)?;
-        batched += seconds(t);
-    }
-    let one_by_one = &members[..(sequential.max(1) as usize).min(members.len())];
-    let mut single = 0.0;
-    for config in one_by_one {
-        let mut session = Session::new(config.clone(), dataset.clone(), &device).map_err(error)?;
-        session.run(1, f64::INFINITY).await;
-        let t = web_time::Instant::now();
-        session.run(steps, f64::INFINITY).await;
-        single += seconds(t);
-    }
-    let samples = |models: usize| (models * steps * batch) as f64;
-    let (at_once, after) = (samples(members.len()) / batched, samples(one_by_one.len()) / single);
-    Ok(serde_json::json!({
-        "backendName": backend_name,
-        "models": members.len(),
-        "groups": groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
-        "steps": steps,
-        "batch": batch,
-        "batchedSeconds": batched,
-        "batchedModelSamplesPerSec": at_once,
-        "sequentialModels": one_by_one.len(),
-        "sequentialSeconds": single,
-        "sequentialModelSamplesPerSec": after,
-        "speedup": at_once / after,
-    })
-    .to_string())
+    let report = crate::sweep::bench::measure(
+        spec.members(),
+        spec.parallel,
+        dataset,
+        &device,
+        limits,
+        steps as usize,
+        sequential as usize,
+    )
+    .await
+    .map_err(error)?;
+    let mut out = serde_json::to_value(report).map_err(|e| error(e.to_string()))?;
+    out["backendName"] = backend_name.into();
+    Ok(out.to_string())
 }
 
 fn load(kind: DatasetKind, names: Vec<String>, files: js_sys::Array) -> Result<data::Dataset, JsError> {

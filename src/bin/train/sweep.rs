@@ -3,12 +3,13 @@
 //!   train sweep --dataset mnist --data DIR --epochs 10 --seeds 1,2,3 --bn none --parallel 64 --out results.csv
 
 use crate::flags::SettingFlags;
-use activation_playground::config::{BackendKind, Config, MAX_EPOCHS};
+use activation_playground::config::{BackendKind, Config};
 use activation_playground::data::{self, Dataset};
+use activation_playground::sweep::bench as sweep_bench;
 use activation_playground::sweep::plan::MemoryLimits;
 use activation_playground::sweep::table::{self, RunRecord};
-use activation_playground::sweep::{GroupRun, Sweep, SweepSpec};
-use activation_playground::train::{RunState, Session, steps_per_epoch};
+use activation_playground::sweep::{Sweep, SweepSpec};
+use activation_playground::train::RunState;
 use burn::tensor::Device;
 use clap::Parser;
 use std::path::PathBuf;
@@ -145,8 +146,8 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Model-samples per second: the sweep's models trained at once (one group) vs the same models
-/// one after another as single runs, over `steps` steps each, after a warm-up step.
+/// `--bench`: the first `--parallel` models at once (in the groups the device allows) against
+/// the same models one after another, as one JSON line for `npm run bench`.
 fn bench(
     spec: &SweepSpec,
     dataset: Arc<Dataset>,
@@ -154,35 +155,12 @@ fn bench(
     limits: MemoryLimits,
     steps: usize,
 ) -> Result<(), String> {
-    // Enough epochs that nothing finishes (or evaluates) inside the measurement.
-    let members: Vec<Config> =
-        spec.members().into_iter().take(spec.parallel).map(|c| Config { epochs: MAX_EPOCHS, ..c }).collect();
-    let k = members.len();
-    let batch = spec.base.batch_size;
-    let per_epoch = steps_per_epoch(dataset.train.len(), batch);
-    let steps = steps.min(per_epoch.saturating_sub(1)).max(1);
-
-    let mut group = GroupRun::new(members.clone(), dataset.clone(), device, limits)?;
-    pollster::block_on(group.run(1, f64::INFINITY))?;
-    let t = Instant::now();
-    pollster::block_on(group.run(steps, f64::INFINITY))?;
-    let batched = t.elapsed().as_secs_f64();
-
-    let mut sequential = 0.0;
-    for config in &members {
-        let mut session = Session::new(config.clone(), dataset.clone(), device)?;
-        pollster::block_on(session.run(1, f64::INFINITY));
-        let t = Instant::now();
-        pollster::block_on(session.run(steps, f64::INFINITY));
-        sequential += t.elapsed().as_secs_f64();
-    }
-    let samples = (k * steps * batch) as f64;
-    println!(
-        "{{\"target\":\"native-{}-sweep\",\"models\":{k},\"steps\":{steps},\"batch\":{batch},\"batchedSeconds\":{batched:.3},\"sequentialSeconds\":{sequential:.3},\"batchedModelSamplesPerSec\":{:.1},\"sequentialModelSamplesPerSec\":{:.1},\"speedup\":{:.2}}}",
-        spec.base.backend.name(),
-        samples / batched,
-        samples / sequential,
-        sequential / batched
-    );
+    let members: Vec<Config> = spec.members().into_iter().take(spec.parallel).collect();
+    let count = members.len();
+    let report =
+        pollster::block_on(sweep_bench::measure(members, spec.parallel, dataset, device, limits, steps, count))?;
+    let mut out = serde_json::to_value(report).map_err(|e| e.to_string())?;
+    out["target"] = format!("native-{}-sweep", spec.base.backend.name()).into();
+    println!("{out}");
     Ok(())
 }
