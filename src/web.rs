@@ -38,10 +38,15 @@ thread_local! {
     static GPU: RefCell<Option<WebGpu>> = const { RefCell::new(None) };
 }
 
+/// The WebGPU device, if `initWebGpu` has started it.
+fn current_gpu() -> Option<WebGpu> {
+    GPU.with(|gpu| gpu.borrow().clone())
+}
+
 /// The WebGPU device, started on first need (see `initWebGpu`).
 pub(crate) async fn web_gpu() -> Result<WebGpu, JsError> {
     init_web_gpu().await?;
-    GPU.with(|gpu| gpu.borrow().clone()).ok_or_else(|| JsError::new("WebGPU is not initialised"))
+    current_gpu().ok_or_else(|| JsError::new("WebGPU is not initialised"))
 }
 
 /// The default configuration (the article's experiment) as JSON.
@@ -152,8 +157,8 @@ pub fn presets() -> String {
 /// description of the adapter; rejects with a readable reason when there is none.
 #[wasm_bindgen(js_name = initWebGpu)]
 pub async fn init_web_gpu() -> Result<String, JsError> {
-    if let Some(name) = GPU.with(|gpu| gpu.borrow().as_ref().map(|gpu| gpu.name.clone())) {
-        return Ok(name);
+    if let Some(gpu) = current_gpu() {
+        return Ok(gpu.name);
     }
     // burn panics when there is no adapter at all, so ask the browser first.
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
@@ -326,8 +331,8 @@ impl JsWarmUp {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, dataset: &JsDataset) -> Result<JsWarmUp, JsError> {
         let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
-        let device = GPU
-            .with(|gpu| gpu.borrow().as_ref().map(|gpu| gpu.device.clone()))
+        let device = current_gpu()
+            .map(|gpu| gpu.device)
             .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first"))?;
         let warm = WarmUp::new(&config, dataset.inner.clone(), &device).map_err(|e| JsError::new(&e))?;
         Ok(JsWarmUp { inner: Rc::new(RefCell::new(warm)) })
@@ -380,7 +385,7 @@ impl Trainer {
         let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
         let (device, backend_name) = match config.backend {
             BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string()),
-            BackendKind::Gpu => GPU.with(|gpu| gpu.borrow().clone().map(|g| (g.device, g.name))).ok_or_else(|| {
+            BackendKind::Gpu => current_gpu().map(|g| (g.device, g.name)).ok_or_else(|| {
                 JsError::new("WebGPU is not initialised: call initWebGpu() first or choose the CPU backend")
             })?,
         };
