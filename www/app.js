@@ -13,7 +13,7 @@
 // Rules: untrusted text (messages from wasm, share links) only ever goes in via textContent;
 // every request to the engine has a time limit, and a dead engine is said so in words.
 
-import { app, $, errorText } from './state.js';
+import { app, $, errorText, newGpuState } from './state.js';
 import * as charts from './charts.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
@@ -179,11 +179,6 @@ async function warmUpGpu() {
       console.warn('WebGPU warm-up failed:', gpu.reason);
       gpuUnavailable();
     });
-}
-
-/** The page's WebGPU state before `startWebGpu`. */
-function newGpuState() {
-  return { status: 'pending', adapter: null, reason: null, ready: null, warm: { state: 'none', ms: null, error: null }, warmed: null };
 }
 
 function gpuUnavailable() {

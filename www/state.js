@@ -16,6 +16,11 @@ export function errorText(e) {
   try { return JSON.stringify(e); } catch { return String(e); }
 }
 
+/** The page's WebGPU state before the engine starts WebGPU (at load and after a restart). */
+export function newGpuState() {
+  return { status: 'pending', adapter: null, reason: null, ready: null, warm: { state: 'none', ms: null, error: null }, warmed: null };
+}
+
 export const app = {
   /** @type {any} the wasm module on the main thread: settings, links, presets (no training) */
   wasm: null,
@@ -33,7 +38,7 @@ export const app = {
    * @type {{status: string, adapter: string | null, reason: string | null, ready: Promise<void> | null,
    *   warm: {state: string, ms: number | null, error: string | null}, warmed: Promise<void> | null}}
    */
-  gpu: { status: 'pending', adapter: null, reason: null, ready: null, warm: { state: 'none', ms: null, error: null }, warmed: null },
+  gpu: newGpuState(),
   /** @type {string | null} why WebGPU is not started again after an engine restart (it died warming up) */
   gpuBroken: null,
   /** @type {any} the current run's context (see run.js) */

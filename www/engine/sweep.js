@@ -10,37 +10,25 @@
 /** @typedef {{jobId: number, job: any, timer: any}} Job  a sweep in the worker (job: the wasm SweepJob, once made) */
 
 import { putRuns } from '../sweep/store.js';
+import { fetchManifest, openUrl, text } from '../datasets/files.js';
 
 const DATA_URL = new URL('../data/', import.meta.url);
 // Per chunk: at most this many steps and about this long (one stacked step can take longer).
 const CHUNK_STEPS = 50;
 const CHUNK_MS = 100;
 
-/** @param {unknown} e */
-const text = (e) => (e instanceof Error ? e.message : String(e));
-
-/** @param {URL} url @param {string} name */
+/** A served file's bytes, as they are (Rust gunzips). @param {URL} url @param {string} name */
 async function fetchBytes(url, name) {
-  let response;
-  try {
-    response = await fetch(url, { cache: 'no-cache' });
-  } catch (e) {
-    throw new Error(`${name}: could not download it (${text(e)})`);
-  }
-  if (!response.ok) throw new Error(`${name}: could not download it (HTTP ${response.status})`);
-  return new Uint8Array(await response.arrayBuffer());
+  const { stream } = await openUrl(url, name);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** The served files of `kind`: the bundled subset's standard names, else its folder's manifest. @param {any} wasm @param {string} kind */
+/** The served files of `kind`: the bundled subset's standard names, else its folder's manifest (as the Data card reads it). @param {any} wasm @param {string} kind */
 async function loadFiles(wasm, kind) {
   const base = new URL(`${kind}/`, DATA_URL);
   /** @type {string[]} */
   let names = JSON.parse(wasm.sweepServedFiles(kind));
-  if (!names.length) {
-    const manifest = await fetch(new URL('manifest.json', base), { cache: 'no-cache' }).catch(() => null);
-    const files = manifest?.ok ? (await manifest.json().catch(() => null))?.files : null;
-    if (Array.isArray(files)) names = files.map((f) => f?.name).filter((n) => typeof n === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n));
-  }
+  if (!names.length) names = (await fetchManifest(kind))?.files.map((f) => f.name) ?? [];
   if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
   const files = [];
   for (const name of names) files.push(await fetchBytes(new URL(encodeURIComponent(name), base), name));
