@@ -6,6 +6,7 @@
 import { app, $ } from './state.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
+import { fillSelect, settingControl } from './controls.js';
 
 /** The activation selects act1…actN of the layers shown now (N = the network's depth). */
 export let ACT_IDS = ['act1', 'act2', 'act3'];
@@ -21,16 +22,7 @@ function choices(name) {
 
 /** Replaces the options of the selects `ids` with `[value, label]` pairs. */
 function fill(/** @type {string[]} */ ids, /** @type {[string, string][]} */ options) {
-  for (const id of ids) {
-    const select = $(id);
-    select.textContent = '';
-    for (const [value, label] of options) {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = label;
-      select.append(option);
-    }
-  }
+  for (const id of ids) fillSelect($(id), options);
 }
 
 /** Builds the form from the settings table: the fields, the layers and the depth choice (Rust's limit). */
@@ -79,17 +71,12 @@ function buildField(/** @type {HTMLElement} */ box) {
     }
     /** @type {HTMLInputElement} */ (control.querySelector('input')).checked = true;
   } else {
-    if (setting.input === 'choice') control = document.createElement('select');
-    else {
-      control = document.createElement('input');
-      Object.assign(control, { type: 'text', inputMode: setting.input === 'integer' ? 'numeric' : 'decimal', spellcheck: false });
-    }
+    control = settingControl(setting);
     Object.assign(control, { id, name });
     control.setAttribute('aria-describedby', error.id);
     /** @type {HTMLLabelElement} */ (title).htmlFor = id;
   }
   box.replaceChildren(title, control, error);
-  if (control instanceof HTMLSelectElement) fill([id], setting.choices);
 }
 
 /**

@@ -2,6 +2,8 @@
 // with its hover tip. Pure rendering: the cells (mean ± std, texts) come from Rust through the
 // engine worker; sweep.js owns the state and the actions.
 
+import { settingControl } from '../controls.js';
+
 /**
  * @param {string} tag
  * @param {Record<string, any>} [props]
@@ -31,11 +33,10 @@ export function build(root, form) {
     el('select', { dataset: { ref } }, ...options.map(([v, t]) => el('option', { value: v, textContent: t })));
   const acts = form.activations.map((a) => [a, a]);
   const field = (/** @type {string} */ label, /** @type {Node} */ control) => el('label', { className: 'sweep-field' }, el('span', { textContent: label }), control);
-  // A setting of the table: a select of its choices, or a text input.
+  // A setting of the table, its control named (data-ref) by the setting.
   const setting = (/** @type {typeof form.settings[number]} */ s) => {
-    const control = s.input === 'choice'
-      ? select(s.name, s.choices)
-      : el('input', { type: 'text', spellcheck: false, inputMode: s.input === 'integer' ? 'numeric' : 'text', dataset: { ref: s.name } });
+    const control = settingControl(s);
+    control.dataset.ref = s.name;
     const box = field(s.label, control);
     box.title = s.help;
     return box;
