@@ -313,7 +313,8 @@ pub struct Config {
 pub struct Setting {
     pub name: &'static str,
     pub label: &'static str,
-    pub help: &'static str,
+    /// What it does, with its allowed range (from the same limits the validation checks).
+    pub help: String,
     /// What its text is: `choice` (one of `choices`), `list` (comma-separated), `integer` or
     /// `number`; the form picks its control (and a phone its keyboard) from this.
     pub input: &'static str,
@@ -332,18 +333,18 @@ pub struct Verdict {
 /// Every setting, in the order of the form and of a share link.
 pub const SETTINGS: [(&str, &str, &str); 15] = [
     ("dataset", "Dataset", "the data to train and test on"),
-    ("acts", "Activations", "one activation per Linear layer, the last on the output; 1 to 10 layers"),
+    ("acts", "Activations", "one activation per Linear layer, the last on the output"),
     ("bn", "BatchNorm", "where BatchNorm sits: nowhere, after every Linear, or only after the last"),
-    ("lr", "Learning rate", "SGD step size, > 0 and ≤ 100"),
-    ("momentum", "Momentum", "SGD momentum in [0, 1) (dampening 0, as in PyTorch)"),
-    ("batch", "Batch size", "images per step, 1 to 4096"),
-    ("epochs", "Epochs", "passes over the training set, 1 to 100,000"),
-    ("seed", "Seed", "fixes the initial weights and the batch order; 0 to 2^53 − 1"),
+    ("lr", "Learning rate", "SGD step size"),
+    ("momentum", "Momentum", "SGD momentum (dampening 0, as in PyTorch)"),
+    ("batch", "Batch size", "images per step"),
+    ("epochs", "Epochs", "passes over the training set"),
+    ("seed", "Seed", "fixes the initial weights and the batch order"),
     ("backend", "Backend", "gpu (WebGPU in the browser, wgpu natively) or cpu"),
     ("stats", "Statistics every (steps)", "take activation and gradient statistics every this many steps (0 = never)"),
-    ("widths", "Hidden widths", "units of each hidden layer, 1 to 1024 each; one fewer than the activations"),
+    ("widths", "Hidden widths", "units of each hidden layer, one fewer than the activations"),
     ("init", "Initialisation", "how the weights start, drawn from the seed"),
-    ("gain", "Init gain", "multiplies the initial weights' spread, > 0 and ≤ 10"),
+    ("gain", "Init gain", "multiplies the initial weights' spread"),
     ("bias", "Biases", "whether the Linear layers have biases (1 or 0)"),
     ("loss", "Loss", "nll (softmax cross-entropy, mean) or sse (½·Σ squared error over the batch)"),
 ];
@@ -351,18 +352,23 @@ pub const SETTINGS: [(&str, &str, &str); 15] = [
 /// The network settings a link or file name mentions only when they differ from the article's.
 const NETWORK_KEYS: [&str; 5] = ["widths", "init", "gain", "bias", "loss"];
 
-/// The settings table with the choices of each enumerated setting (for the page's form).
+/// The settings table with the choices of each enumerated setting (for the page's form). A
+/// number's kind and range come from [`numeric_range`], as the validation's messages do.
 pub fn settings_table() -> Vec<Setting> {
     SETTINGS
         .iter()
         .map(|&(name, label, help)| Setting {
             name,
             label,
-            help,
-            input: match name {
-                "acts" | "widths" => "list",
-                "batch" | "epochs" | "seed" | "stats" => "integer",
-                "lr" | "momentum" | "gain" => "number",
+            help: match (name, numeric_range(name)) {
+                (_, Some((_, _, range))) => format!("{help}; {range}"),
+                ("acts", None) => format!("{help}; 1 to {MAX_LAYERS} layers"),
+                _ => help.to_string(),
+            },
+            input: match (name, numeric_range(name)) {
+                ("acts" | "widths", _) => "list",
+                (_, Some((_, true, _))) => "integer",
+                (_, Some((_, false, _))) => "number",
                 _ => "choice",
             },
             choices: match name {
@@ -386,7 +392,7 @@ pub fn setting_help(name: &str) -> String {
         return String::new();
     };
     let values: Vec<&str> = setting.choices.iter().map(|&(value, _)| value).collect();
-    if values.is_empty() { setting.help.to_string() } else { format!("{}; one of {}", setting.help, values.join(", ")) }
+    if values.is_empty() { setting.help } else { format!("{}; one of {}", setting.help, values.join(", ")) }
 }
 
 /// The article's network: 784 (or 3072 for CIFAR-10) → 500 → 256 → 10.
@@ -953,6 +959,14 @@ mod tests {
         // The CLI's help is the table's, with the choices spelled out.
         assert_eq!(setting_help("bn"), format!("{}; one of none, all, last", settings_table()[2].help));
         assert_eq!(setting_help("lr"), settings_table()[3].help);
+        // The help states the range the validation checks, and a number's kind follows it.
+        assert!(setting_help("epochs").ends_with(&format!("between 1 and {MAX_EPOCHS}")), "{}", setting_help("epochs"));
+        assert!(setting_help("acts").contains(&format!("1 to {MAX_LAYERS} layers")));
+        let input = |name: &str| settings_table().into_iter().find(|s| s.name == name).unwrap().input;
+        assert_eq!(
+            [input("batch"), input("lr"), input("widths"), input("bn")],
+            ["integer", "number", "list", "choice"]
+        );
         assert_eq!(setting_help("nonsense"), "");
         // Old JSON spellings still read as the same configuration.
         let old = Config::from_json(r#"{"batch_norm":"last","batch_size":64,"stats_every":5}"#).unwrap();

@@ -240,7 +240,7 @@ pub fn sweep_settings_table() -> Vec<Setting> {
         Setting {
             name: "seeds",
             label: "Seeds",
-            help: "each combination trains once per seed, e.g. 1,2,3; a cell shows mean ± population std",
+            help: "each combination trains once per seed, e.g. 1,2,3; a cell shows mean ± population std".into(),
             input: "list",
             choices: Vec::new(),
         },
@@ -251,7 +251,9 @@ pub fn sweep_settings_table() -> Vec<Setting> {
         Setting {
             name: "parallel",
             label: "At once (models)",
-            help: "at most this many models trained together (fewer if the device's memory says so)",
+            help: format!(
+                "at most this many models trained together (fewer if the device's memory says so); between 1 and {MAX_PARALLEL}"
+            ),
             input: "integer",
             choices: Vec::new(),
         },
