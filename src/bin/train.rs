@@ -107,8 +107,12 @@ fn main() -> ExitCode {
 /// page's form (each flag is named like its setting).
 fn base_config(args: &Args) -> Result<Config, String> {
     let mut pairs = args.settings.pairs();
-    let own = [("acts", &args.acts), ("seed", &args.seed), ("bias", &args.bias), ("loss", &args.loss)];
-    pairs.extend(own.into_iter().filter_map(|(key, value)| value.as_ref().map(|v| (key, v))));
+    pairs.extend(flags::given([
+        ("acts", args.acts.as_ref()),
+        ("seed", args.seed.as_ref()),
+        ("bias", args.bias.as_ref()),
+        ("loss", args.loss.as_ref()),
+    ]));
     let (mut config, errors) = Config::default().with_settings(&pairs);
     config.stats_every = 0;
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }

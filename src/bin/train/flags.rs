@@ -44,6 +44,13 @@ impl SettingFlags {
             ("epochs", self.epochs.as_ref()),
             ("backend", Some(&self.backend)),
         ];
-        flags.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect()
+        given(flags)
     }
+}
+
+/// The flags that were given, as (setting, text) pairs.
+pub fn given<'a>(
+    flags: impl IntoIterator<Item = (&'static str, Option<&'a String>)>,
+) -> Vec<(&'static str, &'a String)> {
+    flags.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect()
 }
