@@ -1,9 +1,10 @@
 //! K networks stacked into one: weights `[K, in, out]`, batched matrix products, and each
-//! model's own activations and BatchNorm chosen per model with selects.
+//! model's own activations and BatchNorm.
 //!
-//! Never multiply by a 0/1 mask here: an overflowing branch (SELU's exp) would give
-//! inf × 0 = NaN. Each candidate branch also sees zeros instead of the other models' values, so
-//! no branch a model did not choose can overflow and poison its gradient.
+//! Activations are grouped: each activation runs on the rows of the models that chose it
+//! (a slice when they are adjacent, else a gather), so no model computes a branch it did not
+//! choose, and no branch's overflow can reach another model's gradient. BatchNorm is chosen
+//! with a select, never a multiply by a 0/1 mask: inf × 0 = NaN.
 
 use crate::config::{Activation, Config};
 use crate::model::{InitialWeights, activate, predict_last_dim};
@@ -108,7 +109,45 @@ pub struct StackedNorm {
 #[derive(Clone, Debug, PartialEq)]
 enum LayerActivation {
     Uniform(Activation),
-    Mixed(Vec<(Activation, Vec<bool>)>),
+    /// The models of each activation, in order of first appearance.
+    Grouped(Vec<(Activation, ModelRows)>),
+}
+
+/// Which rows of the stack (models) one activation applies to.
+#[derive(Clone, Debug, PartialEq)]
+enum ModelRows {
+    /// Adjacent models: a slice, and no reordering after.
+    Range(std::ops::Range<usize>),
+    Gather(Vec<usize>),
+}
+
+impl LayerActivation {
+    fn new(acts: &[Activation]) -> LayerActivation {
+        if acts.iter().all(|&a| a == acts[0]) {
+            return LayerActivation::Uniform(acts[0]);
+        }
+        let mut groups: Vec<(Activation, Vec<usize>)> = Vec::new();
+        for (k, &a) in acts.iter().enumerate() {
+            match groups.iter_mut().find(|(g, _)| *g == a) {
+                Some((_, rows)) => rows.push(k),
+                None => groups.push((a, vec![k])),
+            }
+        }
+        let contiguous = |rows: &[usize]| rows.windows(2).all(|w| w[1] == w[0] + 1);
+        LayerActivation::Grouped(
+            groups
+                .into_iter()
+                .map(|(a, rows)| {
+                    let rows = if contiguous(&rows) {
+                        ModelRows::Range(rows[0]..rows[rows.len() - 1] + 1)
+                    } else {
+                        ModelRows::Gather(rows)
+                    };
+                    (a, rows)
+                })
+                .collect(),
+        )
+    }
 }
 
 pub struct StackedLayer {
@@ -156,18 +195,7 @@ impl StackedMlp {
                         applies,
                     });
                 let acts: Vec<Activation> = configs.iter().map(|c| c.acts[i]).collect();
-                let activation = if acts.iter().all(|&a| a == acts[0]) {
-                    LayerActivation::Uniform(acts[0])
-                } else {
-                    let mut mixed: Vec<(Activation, Vec<bool>)> = Vec::new();
-                    for a in Activation::ALL {
-                        let flags: Vec<bool> = acts.iter().map(|&x| x == a).collect();
-                        if flags.contains(&true) {
-                            mixed.push((a, flags));
-                        }
-                    }
-                    LayerActivation::Mixed(mixed)
-                };
+                let activation = LayerActivation::new(&acts);
                 StackedLayer { weight, bias, norm, activation }
             })
             .collect();
@@ -264,19 +292,36 @@ fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, 
 fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
     match choice {
         LayerActivation::Uniform(a) => activate(*a, pre),
-        LayerActivation::Mixed(candidates) => {
-            let dims = pre.dims();
+        LayerActivation::Grouped(groups) => {
+            let [_, batch, width] = pre.dims();
             let device = pre.device();
-            let mut out: Option<Tensor<3>> = None;
-            for (a, flags) in candidates {
-                let mask = model_mask(flags, dims, &device);
-                let y = activate(*a, pre.clone().mask_fill(mask.clone().bool_not(), 0.0));
-                out = Some(match out {
-                    None => y,
-                    Some(o) => o.mask_where(mask, y),
-                });
+            let mut order: Vec<usize> = Vec::with_capacity(pre.dims()[0]);
+            let parts: Vec<Tensor<3>> = groups
+                .iter()
+                .map(|(a, rows)| {
+                    let part = match rows {
+                        ModelRows::Range(r) => {
+                            order.extend(r.clone());
+                            pre.clone().slice([r.clone(), 0..batch, 0..width])
+                        }
+                        ModelRows::Gather(index) => {
+                            order.extend(index);
+                            pre.clone().select(0, index_tensor(index, &device))
+                        }
+                    };
+                    activate(*a, part)
+                })
+                .collect();
+            let joined = Tensor::cat(parts, 0);
+            if order.iter().enumerate().all(|(i, &k)| i == k) {
+                return joined;
             }
-            out.expect("every model has an activation")
+            // Row j of `joined` is model order[j]: put each model back in its place.
+            let mut back = vec![0; order.len()];
+            for (j, &k) in order.iter().enumerate() {
+                back[k] = j;
+            }
+            joined.select(0, index_tensor(&back, &device))
         }
     }
 }

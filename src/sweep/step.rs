@@ -79,7 +79,7 @@ pub fn sweep_step(
     let losses = per_model_loss(outputs.clone(), batch.targets.clone());
     let correct = correct_counts(outputs.detach().inner(), batch.targets.clone().inner());
     // Summed, each model's loss only reaches its own weights: its gradient is its own.
-    let grads = losses.clone().sum().backward();
+    let mut grads = losses.clone().sum().backward();
     let losses = losses.detach().inner();
     *alive = alive.clone().bool_and(losses.clone().is_finite());
     let keep = alive.clone().reshape([k, 1, 1]);
@@ -95,20 +95,26 @@ pub fn sweep_step(
         }
     }
 
+    // A dead model gets a zero gradient, momentum 1 and learning rate 0: v' = v and w' = w.
+    // The per-model factors are [K, 1, 1]; the full-size tensors are each owned once, so the
+    // CPU backend updates them in place instead of allocating a copy per operation.
+    let dead = keep.clone().bool_not();
+    let momentum = optimizer.momentum.clone().mask_fill(dead.clone(), 1.0);
+    let lr = optimizer.lr.clone().mask_fill(dead.clone(), 0.0);
     let params = model.params_mut();
     optimizer.velocity.resize_with(params.len(), || None);
     for (param, velocity) in params.into_iter().zip(optimizer.velocity.iter_mut()) {
-        let grad = param.grad(&grads).expect("every stacked parameter takes part in the loss");
-        let value = param.clone().inner();
-        let keep = keep.clone().expand(value.dims());
+        let grad = param.grad_remove(&mut grads).expect("every stacked parameter takes part in the loss");
+        let grad = grad.mask_fill(dead.clone().expand(param.dims()), 0.0);
+        let value = std::mem::replace(param, Tensor::empty([0, 0, 0], &param.device())).inner();
         // burn's Momentum with dampening 0: v = g (first step), then v = g·1 + v·m.
-        let (next_velocity, old_velocity) = match velocity.take() {
-            None => (grad.clone(), grad.zeros_like()),
-            Some(v) => (grad + v.clone() * optimizer.momentum.clone(), v),
+        let next_velocity = match velocity.take() {
+            None => grad,
+            Some(v) => v * momentum.clone() + grad,
         };
-        let next_value = value.clone() - next_velocity.clone() * optimizer.lr.clone();
-        *velocity = Some(old_velocity.mask_where(keep.clone(), next_velocity));
-        *param = value.mask_where(keep, next_value).autodiff().require_grad();
+        let next_value = value - next_velocity.clone() * lr.clone();
+        *velocity = Some(next_velocity);
+        *param = next_value.autodiff().require_grad();
     }
     SweepStepOutput { losses, correct }
 }

@@ -34,7 +34,7 @@ pub struct SweepArgs {
     /// At most this many models trained at once (fewer if the device's memory says so).
     #[arg(long, default_value = "64")]
     parallel: String,
-    /// Write every run as CSV to this file.
+    /// Write every run as CSV to this file (rewritten as runs finish).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Write every run and the aggregated cells as JSON to this file.
@@ -123,7 +123,12 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
         for r in p.finished.iter().filter(|r| r.state != RunState::Finished) {
             eprintln!("\n  {} seed {}: diverged", r.config.label(), r.config.seed);
         }
+        let finished_some = !p.finished.is_empty();
         records.extend(p.finished);
+        // Rewritten as runs finish, so an interrupted sweep keeps what it trained.
+        if let (true, Some(path)) = (finished_some, &args.out) {
+            std::fs::write(path, table::to_csv(&records)).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
     }
     let seconds = started.elapsed().as_secs_f64();
     eprintln!("\n{total} runs trained in {seconds:.0} s on {backend_name}");
