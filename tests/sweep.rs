@@ -7,6 +7,7 @@ use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKi
 use activation_playground::data::Dataset;
 use activation_playground::model::{InitialWeights, Mlp, cross_entropy};
 use activation_playground::sweep::plan::{MemoryLimits, SweepSpec, all_combinations};
+use activation_playground::sweep::runner::ModelRun;
 use activation_playground::sweep::stack::{InputLayout, StackedMlp, per_model_loss};
 use activation_playground::sweep::step::SweepBatch;
 use activation_playground::sweep::table::{self, RunRecord, mean_std};
@@ -326,7 +327,18 @@ fn aggregation_is_mean_and_population_std() {
     assert!(lines[3].starts_with("| relu-sigmoid | 50.00 ± 25.00 (1 diverged) |"), "{}", lines[3]);
     assert!(lines[17].starts_with("| selu-selu |") && lines[17].ends_with("| 90.00 ± 0.00 |"), "{}", lines[17]);
 
-    // Exports parse back to the same numbers.
+    // Exports parse back to the same numbers, wall times from the clock included.
+    let timed: Vec<RunRecord> = records
+        .iter()
+        .zip([1.0297552443333333, 13.608614889333333, 0.1 + 0.2, 26.827924700333334])
+        .map(|(r, seconds)| {
+            let run = ModelRun { config: r.config.clone(), state: r.state, message: None, history: Default::default() };
+            RunRecord { test_accuracy: r.test_accuracy, test_loss: r.test_loss, ..RunRecord::from_run(&run, seconds) }
+        })
+        .collect();
+    assert_eq!(timed[0].seconds, 1.03, "to the millisecond");
+    assert_eq!(table::from_json(&table::to_json(&timed)).unwrap(), timed);
+    assert_eq!(table::from_csv(&table::to_csv(&timed)).unwrap(), timed);
     assert_eq!(table::from_csv(&table::to_csv(&records)).unwrap(), records);
     assert_eq!(table::from_json(&table::to_json(&records)).unwrap(), records);
     assert!(table::from_csv("a,b\n1,2").is_err());

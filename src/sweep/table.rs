@@ -15,7 +15,9 @@ pub struct RunRecord {
     /// Test accuracy after the last epoch (finished runs only).
     pub test_accuracy: Option<f32>,
     pub test_loss: Option<f32>,
-    /// Wall time of the group the run was trained in (its models train together).
+    /// Wall time of the group the run was trained in (its models train together), to the
+    /// millisecond: a full-precision f64 does not survive serde_json's parser (1.0297552443333333
+    /// reads back as 1.029755244333333), and the exports must parse back to the same numbers.
     pub seconds: f64,
 }
 
@@ -27,7 +29,7 @@ impl RunRecord {
             state: run.state,
             test_accuracy: last.map(|e| e.test_accuracy),
             test_loss: last.map(|e| e.test_loss),
-            seconds,
+            seconds: (seconds * 1000.0).round() / 1000.0,
         }
     }
 }
