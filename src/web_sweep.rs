@@ -5,7 +5,7 @@
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
 use crate::share;
-use crate::sweep::plan::MemoryLimits;
+use crate::sweep::plan::{MemoryLimits, run_key};
 use crate::sweep::table::{self, RunRecord};
 use crate::sweep::{Sweep, SweepSpec};
 use burn::tensor::Device;
@@ -59,11 +59,6 @@ fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
         };
     }
     (spec, errors)
-}
-
-/// A run's identity in the store: its single-run link (every setting that shapes the run).
-fn run_key(config: &Config) -> String {
-    share::to_query(&share::SharedView::single(Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() }))
 }
 
 /// Parses sweep settings (`combos=…&seeds=…&epochs=…&bn=…&dataset=…`); never throws. Unknown

@@ -40,6 +40,36 @@ fn train_sweep_prints_the_table_and_writes_csv_and_json_that_agree() {
         assert!(stdout.contains(&table::cell_text(cell)), "{} missing from\n{stdout}", table::cell_text(cell));
     }
     assert!(stdout.contains("| relu-sigmoid |"), "{stdout}");
+
+    // An interrupted sweep (its file holds the runs finished so far) resumes with --resume: the
+    // runs in the file are kept as they are, the rest are trained, and the table has them all.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let partial: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&csv, &partial).unwrap();
+    let resumed = sweep(&subset, &csv, &["--resume"]);
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(stderr.contains("3 already in the file") && stderr.contains("5 left"), "{stderr}");
+    let after = table::from_csv(&std::fs::read_to_string(&csv).unwrap()).unwrap();
+    assert_eq!(after.len(), 8);
+    assert_eq!(after[..3], rows[..3], "the runs in the file are kept, time included");
+    for r in &rows {
+        let again = after.iter().find(|a| a.config == r.config).expect("every run once");
+        assert_eq!((again.state, again.test_accuracy), (r.state, r.test_accuracy), "{}", r.config.label());
+    }
+    let resumed_stdout = String::from_utf8_lossy(&resumed.stdout);
+    for cell in &cells {
+        assert!(resumed_stdout.contains(&table::cell_text(cell)), "{resumed_stdout}");
+    }
+    // A file of another sweep is refused, and left as it was.
+    let other = sweep(&subset, &csv, &["--resume", "--lr", "0.02"]);
+    assert!(!other.status.success());
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("another sweep"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert_eq!(table::from_csv(&std::fs::read_to_string(&csv).unwrap()).unwrap(), after);
     let _ = std::fs::remove_dir_all(&dir);
 
     // Bad settings are refused with the setting named.
@@ -49,4 +79,16 @@ fn train_sweep_prints_the_table_and_writes_csv_and_json_that_agree() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("combos"));
+}
+
+/// `train sweep` of the test's 8 runs (the relu-sigmoid row, seeds 1 and 2, one epoch) writing `csv`.
+fn sweep(subset: &std::path::Path, csv: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_train"))
+        .args(["sweep", "--dataset", "mnist-subset", "--data"])
+        .arg(subset)
+        .args(["--combos", "row:relu,sigmoid", "--seeds", "1,2", "--epochs", "1", "--parallel", "8", "--out"])
+        .arg(csv)
+        .args(extra)
+        .output()
+        .unwrap()
 }

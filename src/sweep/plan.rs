@@ -1,6 +1,9 @@
 //! What a sweep trains, and how its models are split into groups that fit in memory.
 
-use crate::config::{Activation, Config, DatasetKind, Setting, settings_table};
+use super::table::RunRecord;
+use crate::config::{Activation, BackendKind, Config, DatasetKind, Setting, settings_table};
+use crate::share;
+use crate::train::RunState;
 
 /// The most cells (activation combinations) one sweep trains: beyond it a grid is refused
 /// with a message rather than left to run for hours.
@@ -52,6 +55,26 @@ impl SweepSpec {
             .collect()
     }
 
+    /// The members not among `done` (runs already trained, matched by [`run_key`]), and the
+    /// records of `done` that belong to this sweep. A record of another sweep is an error: a
+    /// resumed file must not mix two sweeps.
+    pub fn remaining(&self, done: &[RunRecord]) -> Result<(Vec<Config>, Vec<RunRecord>), String> {
+        let members = self.members();
+        let keys: Vec<String> = members.iter().map(run_key).collect();
+        let mut kept: Vec<RunRecord> = Vec::new();
+        for record in done.iter().filter(|r| r.state != RunState::Running) {
+            let key = run_key(&record.config);
+            if !keys.contains(&key) {
+                return Err(format!("a run of another sweep ({}): start a new file instead", key));
+            }
+            if !kept.iter().any(|k| run_key(&k.config) == key) {
+                kept.push(record.clone());
+            }
+        }
+        let left = members.into_iter().filter(|c| !kept.iter().any(|k| run_key(&k.config) == run_key(c))).collect();
+        Ok((left, kept))
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         self.base.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if self.combinations.is_empty() {
@@ -88,6 +111,12 @@ impl SweepSpec {
         }
         Ok(())
     }
+}
+
+/// A run's identity, in the page's store and in a resumed CLI sweep: its single-run link (every
+/// setting that shapes the run; not the backend, whose runs count alike).
+pub fn run_key(config: &Config) -> String {
+    share::to_query(&share::SharedView::single(Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() }))
 }
 
 /// Parses a choice of combinations: `all` over `depth` layers, a table row `row:relu,sigmoid`

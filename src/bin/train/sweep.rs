@@ -37,6 +37,9 @@ pub struct SweepArgs {
     /// Write every run as CSV to this file (rewritten as runs finish).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Keep the runs already in --out (an interrupted sweep's file) and train only the rest.
+    #[arg(long, requires = "out")]
+    resume: bool,
     /// Write every run and the aggregated cells as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -93,21 +96,38 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     if let Some(steps) = args.bench {
         return bench(&spec, dataset, &device, limits, steps);
     }
-    let members = spec.members();
-    let total = members.len();
-    let mut sweep = Sweep::new(members, dataset, &device, limits, spec.parallel)?;
+    let total = spec.members().len();
+    let (members, mut records) = match (&args.out, args.resume) {
+        (Some(path), true) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("--resume: {}: {e}", path.display()))?;
+            let done = table::from_csv(&text).map_err(|e| format!("--resume: {}: {e}", path.display()))?;
+            spec.remaining(&done).map_err(|e| format!("--resume: {}: {e}", path.display()))?
+        }
+        _ => (spec.members(), Vec::new()),
+    };
     eprintln!(
-        "{total} runs ({} combinations × {} seeds, {} epochs, bn {}) in {} group(s) of up to {} models",
+        "{total} runs ({} combinations × {} seeds, {} epochs, bn {}){}",
         spec.combinations.len(),
         spec.seeds.len(),
         spec.base.epochs,
         spec.base.batch_norm.name(),
-        sweep.groups().len(),
-        sweep.groups().iter().map(|g| g.len()).max().unwrap_or(0)
+        if records.is_empty() { String::new() } else { format!("; {} already in the file", records.len()) }
     );
+    let mut sweep = if members.is_empty() {
+        None
+    } else {
+        let sweep = Sweep::new(members, dataset, &device, limits, spec.parallel)?;
+        eprintln!(
+            "{} left, in {} group(s) of up to {} models",
+            total - records.len(),
+            sweep.groups().len(),
+            sweep.groups().iter().map(|g| g.len()).max().unwrap_or(0)
+        );
+        Some(sweep)
+    };
+    let records_before = records.len();
     let started = Instant::now();
-    let mut records: Vec<RunRecord> = Vec::new();
-    while !sweep.is_done() {
+    while let Some(sweep) = sweep.as_mut().filter(|s| !s.is_done()) {
         let p = pollster::block_on(sweep.run(usize::MAX, 10_000.0))?;
         let elapsed = started.elapsed().as_secs_f64();
         eprint!(
@@ -125,13 +145,15 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
         }
         let finished_some = !p.finished.is_empty();
         records.extend(p.finished);
-        // Rewritten as runs finish, so an interrupted sweep keeps what it trained.
+        // Rewritten as runs finish, so an interrupted sweep keeps what it trained (`--resume`).
         if let (true, Some(path)) = (finished_some, &args.out) {
-            std::fs::write(path, table::to_csv(&records)).map_err(|e| format!("{}: {e}", path.display()))?;
+            write_csv(path, &records)?;
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    eprintln!("\n{total} runs trained in {seconds:.0} s on {backend_name}");
+    if sweep.is_some() {
+        eprintln!("\n{} runs trained in {seconds:.0} s on {backend_name}", total - records_before);
+    }
     println!("{}", table::markdown_table(&table::summarize(&records)));
     println!(
         "Test accuracy (%) after {} epoch(s), mean ± population std over seeds {}; {}; bn {}.",
@@ -141,7 +163,7 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
         spec.base.batch_norm.name()
     );
     if let Some(path) = &args.out {
-        std::fs::write(path, table::to_csv(&records)).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_csv(path, &records)?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.json {
@@ -149,6 +171,14 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Writes beside the file and renames it over, so an interrupted write never leaves half a file.
+fn write_csv(path: &std::path::Path, records: &[RunRecord]) -> Result<(), String> {
+    let partial = path.with_extension("csv.partial");
+    std::fs::write(&partial, table::to_csv(records))
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// `--bench`: the first `--parallel` models at once (in the groups the device allows) against
