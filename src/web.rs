@@ -49,6 +49,11 @@ pub(crate) async fn web_gpu() -> Result<WebGpu, JsError> {
     current_gpu().ok_or_else(|| JsError::new("WebGPU is not initialised"))
 }
 
+/// A configuration from the page's JSON, or the validation's message as the error.
+pub(crate) fn parse_config(json: &str) -> Result<Config, JsError> {
+    Config::from_json(json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))
+}
+
 /// The default configuration (the article's experiment) as JSON.
 #[wasm_bindgen(js_name = defaultConfig)]
 pub fn default_config() -> String {
@@ -96,7 +101,7 @@ pub fn config_from_settings(pairs_json: &str) -> String {
 /// What a finished run's test accuracy says: JSON `{text, tone}`, or `null` (the Q&A's loss).
 #[wasm_bindgen(js_name = accuracyVerdict)]
 pub fn accuracy_verdict(config_json: &str, accuracy: f64) -> Result<String, JsError> {
-    let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+    let config = parse_config(config_json)?;
     Ok(serde_json::to_string(&config.accuracy_verdict(accuracy)).unwrap_or_default())
 }
 
@@ -104,7 +109,7 @@ pub fn accuracy_verdict(config_json: &str, accuracy: f64) -> Result<String, JsEr
 /// with its titles: JSON `{settings, describe, short}`.
 #[wasm_bindgen(js_name = describeConfig)]
 pub fn describe_config(config_json: &str) -> Result<String, JsError> {
-    let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+    let config = parse_config(config_json)?;
     let depth = config.acts.len();
     let out = serde_json::json!({
         "settings": config.all_settings(),
@@ -134,10 +139,9 @@ pub fn share_query(
     autostart: Option<bool>,
     view: Option<String>,
 ) -> Result<String, JsError> {
-    let parse = |json: &str| Config::from_json(json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)));
     let view = share::SharedView {
-        config: parse(config_json)?,
-        compare: compare_json.as_deref().map(parse).transpose()?,
+        config: parse_config(config_json)?,
+        compare: compare_json.as_deref().map(parse_config).transpose()?,
         preset: None,
         lecture: lecture.unwrap_or(false),
         autostart: autostart.unwrap_or(false),
@@ -330,7 +334,7 @@ pub struct JsWarmUp {
 impl JsWarmUp {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, dataset: &JsDataset) -> Result<JsWarmUp, JsError> {
-        let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+        let config = parse_config(config_json)?;
         let device = current_gpu()
             .map(|gpu| gpu.device)
             .ok_or_else(|| JsError::new("WebGPU is not initialised: call initWebGpu() first"))?;
@@ -382,7 +386,7 @@ pub struct Trainer {
 impl Trainer {
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, dataset: &JsDataset) -> Result<Trainer, JsError> {
-        let config = Config::from_json(config_json).map_err(|e| JsError::new(&crate::config::describe_errors(&e)))?;
+        let config = parse_config(config_json)?;
         let (device, backend_name) = match config.backend {
             BackendKind::Cpu => (Device::flex(), "CPU · burn Flex in wasm".to_string()),
             BackendKind::Gpu => current_gpu().map(|g| (g.device, g.name)).ok_or_else(|| {

@@ -99,7 +99,7 @@ pub fn sweep_served_files(kind: &str) -> String {
 /// The single-run link (query) that reproduces one run of the sweep.
 #[wasm_bindgen(js_name = sweepRunLink)]
 pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
-    let config = Config::from_json(config_json).map_err(|e| error(crate::config::describe_errors(&e)))?;
+    let config = crate::web::parse_config(config_json)?;
     // The single-run view shows its statistics: the page's default cadence.
     let config = Config { stats_every: Config::default().stats_every, ..config };
     Ok(share::to_query(&share::SharedView::single(config)))
