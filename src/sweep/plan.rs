@@ -61,18 +61,18 @@ impl SweepSpec {
     pub fn remaining(&self, done: &[RunRecord]) -> Result<(Vec<Config>, Vec<RunRecord>), String> {
         let members = self.members();
         let keys: Vec<String> = members.iter().map(run_key).collect();
-        let mut kept: Vec<RunRecord> = Vec::new();
+        let mut kept: Vec<(String, RunRecord)> = Vec::new();
         for record in done.iter().filter(|r| r.state != RunState::Running) {
             let key = run_key(&record.config);
             if !keys.contains(&key) {
-                return Err(format!("a run of another sweep ({}): start a new file instead", key));
+                return Err(format!("a run of another sweep ({key}): start a new file instead"));
             }
-            if !kept.iter().any(|k| run_key(&k.config) == key) {
-                kept.push(record.clone());
+            if !kept.iter().any(|(k, _)| *k == key) {
+                kept.push((key, record.clone()));
             }
         }
-        let left = members.into_iter().filter(|c| !kept.iter().any(|k| run_key(&k.config) == run_key(c))).collect();
-        Ok((left, kept))
+        let left = members.into_iter().zip(&keys).filter(|(_, key)| !kept.iter().any(|(k, _)| k == *key));
+        Ok((left.map(|(c, _)| c).collect(), kept.into_iter().map(|(_, r)| r).collect()))
     }
 
     pub fn validate(&self) -> Result<(), String> {

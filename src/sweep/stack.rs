@@ -109,8 +109,12 @@ pub struct StackedNorm {
 #[derive(Clone, Debug, PartialEq)]
 enum LayerActivation {
     Uniform(Activation),
-    /// The models of each activation, in order of first appearance.
-    Grouped(Vec<(Activation, ModelRows)>),
+    /// The models of each activation, in order of first appearance, and where each model's
+    /// row lands once the groups are joined (`None` when that is already its own place).
+    Grouped {
+        groups: Vec<(Activation, ModelRows)>,
+        restore: Option<Vec<usize>>,
+    },
 }
 
 /// Which rows of the stack (models) one activation applies to.
@@ -133,20 +137,28 @@ impl LayerActivation {
                 None => groups.push((a, vec![k])),
             }
         }
+        // Row j of the joined groups is model order[j]: `restore[k]` is model k's row there.
+        let order: Vec<usize> = groups.iter().flat_map(|(_, rows)| rows.iter().copied()).collect();
+        let restore = (!order.iter().enumerate().all(|(j, &k)| j == k)).then(|| {
+            let mut restore = vec![0; order.len()];
+            for (j, &k) in order.iter().enumerate() {
+                restore[k] = j;
+            }
+            restore
+        });
         let contiguous = |rows: &[usize]| rows.windows(2).all(|w| w[1] == w[0] + 1);
-        LayerActivation::Grouped(
-            groups
-                .into_iter()
-                .map(|(a, rows)| {
-                    let rows = if contiguous(&rows) {
-                        ModelRows::Range(rows[0]..rows[rows.len() - 1] + 1)
-                    } else {
-                        ModelRows::Gather(rows)
-                    };
-                    (a, rows)
-                })
-                .collect(),
-        )
+        let groups = groups
+            .into_iter()
+            .map(|(a, rows)| {
+                let rows = if contiguous(&rows) {
+                    ModelRows::Range(rows[0]..rows[rows.len() - 1] + 1)
+                } else {
+                    ModelRows::Gather(rows)
+                };
+                (a, rows)
+            })
+            .collect();
+        LayerActivation::Grouped { groups, restore }
     }
 }
 
@@ -292,36 +304,24 @@ fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, 
 fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
     match choice {
         LayerActivation::Uniform(a) => activate(*a, pre),
-        LayerActivation::Grouped(groups) => {
+        LayerActivation::Grouped { groups, restore } => {
             let [_, batch, width] = pre.dims();
             let device = pre.device();
-            let mut order: Vec<usize> = Vec::with_capacity(pre.dims()[0]);
             let parts: Vec<Tensor<3>> = groups
                 .iter()
                 .map(|(a, rows)| {
                     let part = match rows {
-                        ModelRows::Range(r) => {
-                            order.extend(r.clone());
-                            pre.clone().slice([r.clone(), 0..batch, 0..width])
-                        }
-                        ModelRows::Gather(index) => {
-                            order.extend(index);
-                            pre.clone().select(0, index_tensor(index, &device))
-                        }
+                        ModelRows::Range(r) => pre.clone().slice([r.clone(), 0..batch, 0..width]),
+                        ModelRows::Gather(index) => pre.clone().select(0, index_tensor(index, &device)),
                     };
                     activate(*a, part)
                 })
                 .collect();
             let joined = Tensor::cat(parts, 0);
-            if order.iter().enumerate().all(|(i, &k)| i == k) {
-                return joined;
+            match restore {
+                None => joined,
+                Some(restore) => joined.select(0, index_tensor(restore, &device)),
             }
-            // Row j of `joined` is model order[j]: put each model back in its place.
-            let mut back = vec![0; order.len()];
-            for (j, &k) in order.iter().enumerate() {
-                back[k] = j;
-            }
-            joined.select(0, index_tensor(&back, &device))
         }
     }
 }

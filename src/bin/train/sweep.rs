@@ -99,9 +99,11 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     let total = spec.members().len();
     let (members, mut records) = match (&args.out, args.resume) {
         (Some(path), true) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("--resume: {}: {e}", path.display()))?;
-            let done = table::from_csv(&text).map_err(|e| format!("--resume: {}: {e}", path.display()))?;
-            spec.remaining(&done).map_err(|e| format!("--resume: {}: {e}", path.display()))?
+            let resume = || -> Result<_, String> {
+                let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+                spec.remaining(&table::from_csv(&text)?)
+            };
+            resume().map_err(|e| format!("--resume: {}: {e}", path.display()))?
         }
         _ => (spec.members(), Vec::new()),
     };
