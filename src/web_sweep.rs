@@ -187,6 +187,8 @@ impl SweepJob {
 
     /// Trains up to `max_steps` steps or about `budget_ms`; resolves to JSON
     /// `{runsDone, runsTotal, group, groups, groupStep, groupSteps, done, finished: [{key, record}]}`.
+    // Borrowed across the chunk's awaits on purpose, as `Trainer::run`: a call meanwhile is "busy".
+    #[allow(clippy::await_holding_refcell_ref)]
     pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
         let sweep = self.sweep.clone();
         future_to_promise(async move {
