@@ -28,8 +28,9 @@ t=$SECONDS
 bash scripts/dist.sh || { echo "dist build failed" >&2; exit 1; }
 t_dist=$((SECONDS - t))
 
-# Quality gates: formatting, clippy (default features only: with native-wgpu clippy would check
-# the whole wgpu tree too) and the JS type check (tsc on the JSDoc types, jsconfig.json).
+# Quality gates: formatting, clippy (natively with default features only: with native-wgpu clippy
+# would check the whole wgpu tree too; and on the wasm target) and the JS type check (tsc on the
+# JSDoc types, jsconfig.json).
 stage "checks: cargo fmt --check, cargo clippy -D warnings, tsc"
 t=$SECONDS
 cargo fmt --check > "$logs/fmt.log" 2>&1
@@ -37,6 +38,9 @@ rc_fmt=$?
 [ "$rc_fmt" = 0 ] || { echo "cargo fmt --check: files need formatting (run cargo fmt):"; grep '^Diff in' "$logs/fmt.log" | sed -E 's/^Diff in (.*):[0-9]+:$/  \1/' | sort -u | head -30; }
 cargo clippy --all-targets -- -D warnings 2>&1 | tee "$logs/clippy.log"
 rc_clippy=${PIPESTATUS[0]}
+# The wasm facade (src/web.rs, src/web_sweep.rs, src/gpu.rs) compiles for wasm32 only: lint it there.
+cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings 2>&1 | tee -a "$logs/clippy.log"
+[ "${PIPESTATUS[0]}" = 0 ] || rc_clippy=1
 node_modules/.bin/tsc -p jsconfig.json 2>&1 | tee "$logs/tsc.log"
 rc_tsc=${PIPESTATUS[0]}
 t_checks=$((SECONDS - t))

@@ -8,6 +8,8 @@ pub mod batch;
 pub mod config;
 pub mod data;
 pub mod export;
+#[cfg(any(target_arch = "wasm32", feature = "native-wgpu"))]
+pub mod gpu;
 pub mod history;
 pub mod model;
 pub mod plots;

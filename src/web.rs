@@ -200,6 +200,7 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
         .init_with_setup_async()
         .await
         .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e:?}")))?;
+    crate::gpu::configure(&setup);
     let l = setup.adapter.limits();
     let limits = MemoryLimits::from_buffer_limit(l.max_storage_buffer_binding_size.min(l.max_buffer_size));
     // wgpu's adapter info is empty in browsers; the page's GPUAdapter.info has the names.

@@ -71,10 +71,12 @@ pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits)
         BackendKind::Gpu => {
             let (device, setup) =
                 Device::wgpu_options().init_with_setup().map_err(|e| format!("no wgpu adapter: {e:?}"))?;
+            let matmul = activation_playground::gpu::configure(&setup);
             let info = setup.adapter.get_info();
             let limits = setup.adapter.limits();
             let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
-            Ok((device, format!("wgpu · {} ({:?})", info.name, info.backend), MemoryLimits::from_buffer_limit(buffer)))
+            let name = format!("wgpu · {} ({:?}; {matmul:?} matmul)", info.name, info.backend);
+            Ok((device, name, MemoryLimits::from_buffer_limit(buffer)))
         }
         #[cfg(not(feature = "native-wgpu"))]
         BackendKind::Gpu => Err("this build has no GPU backend: rebuild with `--features native-wgpu`".into()),

@@ -34,6 +34,39 @@ impl Default for MatmulStrategy {
     }
 }
 
+/// Which matmul routine [`MatmulStrategy::Cube`] launches.
+///
+/// Patched in by activation-playground (see its `vendor/README.md`): cubek's `Auto` picks the
+/// tiled `SimpleUnit` routine on every adapter without tensor cores, and on a software adapter
+/// (SwiftShader, lavapipe: the "GPU" is the CPU) its workgroup barriers dominate; the plain
+/// `Naive` routine trains that MLP ~3x faster there. The application knows the adapter and chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CubeMatmulRoutine {
+    /// cubek's own choice (`Strategy::Auto`): what burn does without this patch.
+    Auto,
+    /// One unit per output element, no shared memory, no barriers.
+    Naive,
+}
+
+static CUBE_MATMUL_ROUTINE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+
+/// Sets the routine [`MatmulStrategy::Cube`] launches from now on, for every device.
+pub fn set_cube_matmul_routine(routine: CubeMatmulRoutine) {
+    let value = match routine {
+        CubeMatmulRoutine::Auto => 0,
+        CubeMatmulRoutine::Naive => 1,
+    };
+    CUBE_MATMUL_ROUTINE.store(value, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// The routine [`MatmulStrategy::Cube`] launches.
+pub fn cube_matmul_routine() -> CubeMatmulRoutine {
+    match CUBE_MATMUL_ROUTINE.load(core::sync::atomic::Ordering::Relaxed) {
+        1 => CubeMatmulRoutine::Naive,
+        _ => CubeMatmulRoutine::Auto,
+    }
+}
+
 fn is_two_level(tensor: &CubeTensor) -> bool {
     match tensor.dtype {
         DType::QFloat(scheme) => burn_backend::quantization::global_scale_dtype(&scheme).is_some(),
@@ -79,7 +112,15 @@ pub fn matmul(
 
     match strategy {
         MatmulStrategy::Cube => {
-            launch_matmul(&Strategy::default(), lhs, rhs, out_launch)?;
+            match cube_matmul_routine() {
+                CubeMatmulRoutine::Auto => launch_matmul(&Strategy::default(), lhs, rhs, out_launch)?,
+                CubeMatmulRoutine::Naive => launch_matmul_naive(
+                    &Strategy::MultiLevel(cubek::matmul::multi_level::Strategy::Naive),
+                    lhs,
+                    rhs,
+                    out_launch,
+                )?,
+            }
             Ok(out)
         }
         #[cfg(feature = "autotune")]
