@@ -224,6 +224,13 @@ pub fn cross_entropy(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
     picked.mean().neg().reshape([1])
 }
 
+/// The number of rows whose [`predict`]ion is the target, shape [1], as a float: exact up to 2^24
+/// rows, and a float sum is one plain reduction, where burn's integer sum over a whole tensor is a
+/// shared-memory kernel that cost 2.6 ms of a 130 ms training step on a software WebGPU adapter.
+pub fn count_correct(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
+    predict(outputs).equal(targets).float().sum()
+}
+
 /// Predicted class per row; ties go to the lowest class index (so an all-zero output row, a
 /// dead ReLU output layer, predicts class 0 on every backend). A single output predicts 1 above
 /// one half, else 0.

@@ -5,12 +5,12 @@ use crate::config::Loss;
 use crate::config::{Activation, Config};
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::{EpochRecord, History, StepRecord};
-use crate::model::{InitialWeights, Mlp, layer_sizes, predict};
+use crate::model::{InitialWeights, Mlp, count_correct, layer_sizes};
 use crate::stats;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Device, Int, Tensor, Transaction};
+use burn::tensor::{Device, Tensor, Transaction};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -55,8 +55,8 @@ pub struct StepOutput {
     /// Loss per example of the batch (the mean; for `sse`, whose gradient is of the sum, the
     /// sum ÷ the batch size), shape [1], detached.
     pub loss: Tensor<1>,
-    /// Number of correct predictions, shape [1].
-    pub correct: Tensor<1, Int>,
+    /// Number of correct predictions, shape [1] (a float: see `model::count_correct`).
+    pub correct: Tensor<1>,
 }
 
 /// One SGD step on one batch: forward, the configured loss, backward, update.
@@ -64,7 +64,7 @@ pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) 
     let TrainState { model, mut optimizer, lr } = state;
     let outputs = model.forward(batch.inputs.clone());
     let loss = model.loss(outputs.clone(), batch.targets.clone());
-    let correct = predict(outputs.detach()).equal(batch.targets.clone()).int().sum();
+    let correct = count_correct(outputs.detach(), batch.targets.clone());
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let per_example = match model.loss {
         Loss::Nll => loss.detach(),
@@ -80,12 +80,12 @@ pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) 
 #[derive(Default)]
 pub struct EvalSums {
     loss: Option<Tensor<1>>,
-    correct: Option<Tensor<1, Int>>,
+    correct: Option<Tensor<1>>,
 }
 
 impl EvalSums {
     /// Adds one chunk's summed losses and correct counts.
-    pub fn add(&mut self, loss: Tensor<1>, correct: Tensor<1, Int>) {
+    pub fn add(&mut self, loss: Tensor<1>, correct: Tensor<1>) {
         self.loss = Some(match self.loss.take() {
             Some(sum) => sum + loss,
             None => loss,
@@ -124,7 +124,7 @@ pub async fn evaluate(model: &Mlp, dataset: &Dataset, split: &Split, device: &De
         // Summed over the chunk (the mean loss × its size); `sse` is a sum already.
         let loss = model.loss(outputs.clone(), batch.targets.clone());
         let loss = if model.loss == Loss::Nll { loss.mul_scalar(chunk.len() as f64) } else { loss };
-        let correct = predict(outputs).equal(batch.targets).int().sum();
+        let correct = count_correct(outputs, batch.targets);
         sums.add(loss, correct);
     }
     let (loss, accuracy) = sums.read(split.len()).await?;
@@ -167,7 +167,7 @@ pub struct Progress {
 #[derive(Default)]
 struct Pending {
     losses: Vec<Tensor<1>>,
-    correct: Vec<Tensor<1, Int>>,
+    correct: Vec<Tensor<1>>,
     sizes: Vec<usize>,
 }
 

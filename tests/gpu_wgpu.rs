@@ -36,7 +36,7 @@ fn gpu() -> &'static Device {
         let (device, setup) = Device::wgpu_options()
             .init_with_setup()
             .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
-        // The matmul routine the CLI and the page choose for this adapter (naive on lavapipe).
+        // The matmul routine the CLI and the page choose for this adapter (CpuGemm on lavapipe).
         let matmul = activation_playground::gpu::configure(&setup);
         eprintln!("adapter: {:?}, {matmul:?} matmul", setup.adapter.get_info());
         device

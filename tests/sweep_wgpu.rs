@@ -17,7 +17,7 @@ fn batched_runs_match_single_runs_on_wgpu() {
     let (gpu, setup) = Device::wgpu_options()
         .init_with_setup()
         .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
-    // The matmul routine the CLI and the page choose for this adapter (naive on lavapipe).
+    // The matmul routine the CLI and the page choose for this adapter (CpuGemm on lavapipe).
     activation_playground::gpu::configure(&setup);
     let limits = setup.adapter.limits();
     let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);

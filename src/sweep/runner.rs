@@ -44,7 +44,7 @@ pub struct GroupRun {
     epoch: usize,
     step_in_epoch: usize,
     pending_losses: Vec<Tensor<1>>,
-    pending_correct: Vec<Tensor<1, Int>>,
+    pending_correct: Vec<Tensor<1>>,
     pending_sizes: Vec<usize>,
     runs: Vec<ModelRun>,
     /// Per model: loss sum (weighted by batch size), correct predictions, samples, this epoch.

@@ -334,7 +334,8 @@ pub fn per_model_loss(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> 
 
 /// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as
 /// in `model::predict`.
-pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1, Int> {
+/// A float, as `model::count_correct`.
+pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> {
     let [k, _, _] = outputs.dims();
-    predict_last_dim(outputs).equal(targets).int().sum_dim(1).reshape([k])
+    predict_last_dim(outputs).equal(targets).float().sum_dim(1).reshape([k])
 }

@@ -56,7 +56,7 @@ pub struct SweepStepOutput {
     /// Each model's mean loss, `[K]` (NaN/Inf for a diverging model).
     pub losses: Tensor<1>,
     /// Each model's correct predictions, `[K]`.
-    pub correct: Tensor<1, Int>,
+    pub correct: Tensor<1>,
 }
 
 /// `[K]` flags, all true: every model starts alive.
