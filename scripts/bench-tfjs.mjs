@@ -14,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { compressedSizes } from './dist.mjs';
+import { PROFILE_FLAGS, profileDispatches, summarizeKernelProfile } from './bench-kernels.mjs';
 
 const TF = '/node_modules/@tensorflow';
 const SCRIPTS = {
@@ -21,8 +22,8 @@ const SCRIPTS = {
   wasm: [`${TF}/tfjs/dist/tf.min.js`, `${TF}/tfjs-backend-wasm/dist/tf-backend-wasm.min.js`],
 };
 
-async function launch(flags, gpu) {
-  return chromium.launch({ executablePath: flags.chromium, headless: true, args: [...flags.base, ...(gpu ? ['--enable-unsafe-webgpu'] : [])] });
+async function launch(flags, gpu, extra = []) {
+  return chromium.launch({ executablePath: flags.chromium, headless: true, args: [...flags.base, ...(gpu ? ['--enable-unsafe-webgpu'] : []), ...extra] });
 }
 
 /**
@@ -77,10 +78,12 @@ export function gpuCallsPerStep(from, to, steps) {
 /**
  * Trains `steps` steps after a first step and a warm-up one; `threads`: wasm only, makes the page
  * cross-origin isolated (COOP/COEP headers) so TF.js can use its threaded build.
- * Returns {samplesPerSec, msPerStep, steps, firstStepMs, backend, threads}.
+ * `profile` (webgpu): times every dispatch of the timed steps instead of counting the calls
+ * (scripts/bench-kernels.mjs); the result's `kernels` summarises them.
+ * Returns {samplesPerSec, msPerStep, steps, firstStepMs, backend, threads, kernels}.
  */
-export async function tfjsBench(server, { backend, steps, batch, threads = false, flags }) {
-  const browser = await launch(flags, backend === 'webgpu');
+export async function tfjsBench(server, { backend, steps, batch, threads = false, flags, profile = false }) {
+  const browser = await launch(flags, backend === 'webgpu', profile ? PROFILE_FLAGS : []);
   try {
     const context = await browser.newContext();
     if (threads) {
@@ -90,7 +93,7 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
       });
     }
     const page = await context.newPage();
-    if (backend === 'webgpu') await page.addInitScript(countGpuCalls);
+    if (backend === 'webgpu') await page.addInitScript(profile ? profileDispatches : countGpuCalls);
     await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     for (const src of SCRIPTS[backend]) await page.addScriptTag({ url: src });
     const version = browser.version();
@@ -171,6 +174,7 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
       let done = 0;
       let lastLoss = null;
       const calls0 = { ...(self.__gpuCalls ?? {}) };
+      if (self.__kernelProfile) self.__kernelProfile.on = true;
       const t1 = performance.now();
       while (done < steps) {
         const k = Math.min(chunk, steps - done);
@@ -180,15 +184,17 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
       }
       const ms = performance.now() - t1;
       const calls1 = { ...(self.__gpuCalls ?? {}) };
+      const kernels = self.__readKernelProfile ? await self.__readKernelProfile() : null;
       const info = backend === 'webgpu' ? (await navigator.gpu.requestAdapter())?.info : null;
       return {
         samplesPerSec: (done * batch * 1000) / ms, msPerStep: ms / done, steps: done, firstStepMs, firstLoss, lastLoss,
         adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' · ') : null,
-        calls: [calls0, calls1], backend: tf.getBackend(), threads: backend === 'wasm' ? (self.crossOriginIsolated ? tf.wasm.getThreadsCount?.() ?? 'threaded' : 1) : null,
+        calls: [calls0, calls1], kernels, backend: tf.getBackend(), threads: backend === 'wasm' ? (self.crossOriginIsolated ? tf.wasm.getThreadsCount?.() ?? 'threaded' : 1) : null,
       };
     }, { backend, steps, batch, tfDir: TF });
     const [from, to] = result.calls;
-    return { ...result, calls: undefined, gpuCallsPerStep: backend === 'webgpu' ? gpuCallsPerStep(from, to, result.steps) : null, browser: version };
+    return { ...result, calls: undefined, gpuCallsPerStep: backend === 'webgpu' && !profile ? gpuCallsPerStep(from, to, result.steps) : null,
+      kernels: profile ? summarizeKernelProfile(result.kernels, result.steps) : undefined, browser: version };
   } finally {
     await browser.close();
   }

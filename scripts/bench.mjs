@@ -26,12 +26,15 @@
 // 7. where a WebGPU step's time goes: the WebGPU calls the page's engine worker makes per training
 //    step (compute passes, dispatches, queue submissions, buffer uploads, read-backs, buffers,
 //    bind groups, pipelines), counted by wrapping the WebGPU prototypes inside the worker.
+// 8. the same, timed: burn's and TF.js's WebGPU loops of 3. again, with a timestamp query around
+//    every dispatch (scripts/bench-kernels.mjs): per step, the kernels' GPU time, the GPU's idle
+//    time between dispatches, and the costliest kernels.
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
 //                BENCH_PAGE_SECONDS (default 30; WebGPU: BENCH_PAGE_GPU_SECONDS, default 40),
 //                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
 //                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
 //                BENCH_CALL_STEPS (default 12: steps counted in 7.),
-//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,calls,tfjs,startup (comma list), CHROMIUM_PATH.
+//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,calls,kernels,tfjs,startup (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +42,8 @@ import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 import * as helpers from '../tests/e2e/helpers.mjs';
 import { ROOT } from '../tests/e2e/helpers.mjs';
-import { peersAndPage, countGpuCalls, formatGpuCalls, gpuCallsPerStep } from './bench-tfjs.mjs';
+import { peersAndPage, countGpuCalls, formatGpuCalls, gpuCallsPerStep, tfjsBench } from './bench-tfjs.mjs';
+import { PROFILE_FLAGS, profileDispatches, summarizeKernelProfile, formatKernelProfile } from './bench-kernels.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
@@ -127,18 +131,20 @@ function nativeSweepBench() {
 
 // ------------------------------------------------------------------ 2./3. in Chromium
 /** Chromium (with WebGPU when `gpu`) on a blank page of the server's origin, for benches that drive the wasm module directly. */
-async function openBlankPage(server, gpu) {
-  const args = [...BASE_FLAGS];
+async function openBlankPage(server, gpu, profile = false) {
+  const args = [...BASE_FLAGS, ...(profile ? PROFILE_FLAGS : [])];
   if (gpu) args.push('--enable-unsafe-webgpu');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
   const page = await browser.newPage();
+  if (profile) await page.addInitScript(profileDispatches);
   // A blank page (a 404) from the same origin, so the module and the data load from it.
   await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
   return { browser, page };
 }
 
-async function browserBench(server, { gpu, stats = 0 }) {
-  const { browser, page } = await openBlankPage(server, gpu);
+/** `profile` (WebGPU): times every dispatch of the timed steps (part 8) and returns the summary. */
+async function browserBench(server, { gpu, stats = 0, profile = false }) {
+  const { browser, page } = await openBlankPage(server, gpu, profile);
   try {
     const r = await page.evaluate(async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
       const wasm = await import('/www/pkg/activation_playground.js');
@@ -167,6 +173,7 @@ async function browserBench(server, { gpu, stats = 0 }) {
       const warmMs = performance.now() - w0;
       let steps = 0;
       const chunkMs = [];
+      if (self.__kernelProfile) self.__kernelProfile.on = true;
       const t0 = performance.now();
       if (gpu) {
         while (steps < gpuSteps) {
@@ -180,6 +187,7 @@ async function browserBench(server, { gpu, stats = 0 }) {
         while (steps < cpuSteps) { const n = Math.min(25, cpuSteps - steps); await run(n); steps += n; }
       }
       const ms = performance.now() - t0;
+      const kernels = self.__readKernelProfile ? await self.__readKernelProfile() : null;
       // With statistics: the cost of drawing each chart on this (main) thread, onto a 960×600
       // <canvas>, through the same backend the worker uses (text measured with measureText).
       let drawMs = null;
@@ -201,8 +209,9 @@ async function browserBench(server, { gpu, stats = 0 }) {
         }
       }
       trainer.free();
-      return { steps, ms, warmMs, firstMs, chunkMs, backend, adapter, drawMs };
+      return { steps, ms, warmMs, firstMs, chunkMs, backend, adapter, drawMs, kernels };
     }, { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
+    if (profile) return { msPerStep: r.ms / r.steps, kernels: summarizeKernelProfile(r.kernels, r.steps) };
     const name = stats ? `  + statistics every ${stats} steps` : gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
     record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
     const first = gpu ? ` (first step ${(r.firstMs / 1000).toFixed(1)} s)` : '';
@@ -213,6 +222,7 @@ async function browserBench(server, { gpu, stats = 0 }) {
       console.log(`${''.padEnd(34)} drawing each chart on the main thread (960×600, median of 7): ${draw}`);
     }
   } catch (e) {
+    if (profile) throw e;
     record(gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium', { note: `failed: ${e.message.split('\n')[0]}` });
   } finally {
     await browser.close();
@@ -384,6 +394,29 @@ async function gpuCallsBench(server) {
   }
 }
 
+// ------------------------------------------------------------------ 8. WebGPU kernels, timed
+/** burn's and TF.js's WebGPU loops again, every dispatch timed (scripts/bench-kernels.mjs). */
+async function kernelBench(server) {
+  const out = {};
+  try {
+    const burn = await browserBench(server, { gpu: true, profile: true });
+    out.burn = { wallMsPerStep: burn.msPerStep, ...burn.kernels };
+    for (const l of formatKernelProfile('WebGPU kernels, this page (burn)', burn.kernels, burn.msPerStep)) console.log(l);
+  } catch (e) {
+    console.log(`WebGPU kernels, this page (burn): failed: ${e.message.split('\n')[0]}`);
+  }
+  if (!SKIP.has('tfjs')) {
+    try {
+      const tf = await tfjsBench(server, { backend: 'webgpu', steps: GPU_STEPS, batch: BATCH, flags: { chromium: CHROMIUM, base: BASE_FLAGS }, profile: true });
+      out.tfjs = { wallMsPerStep: tf.msPerStep, ...tf.kernels };
+      for (const l of formatKernelProfile('WebGPU kernels, TF.js webgpu', tf.kernels, tf.msPerStep)) console.log(l);
+    } catch (e) {
+      console.log(`WebGPU kernels, TF.js webgpu: failed: ${e.message.split('\n')[0]}`);
+    }
+  }
+  console.log(`JSON ${JSON.stringify({ webGpuKernels: out })}`);
+}
+
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
 if (!SKIP.has('native')) nativeBench();
 if (!SKIP.has('native') && !SKIP.has('sweep')) nativeSweepBench();
@@ -410,6 +443,7 @@ try {
   }
   if (!SKIP.has('memory')) await memoryBench(server);
   if (!SKIP.has('gpu') && !SKIP.has('calls')) await gpuCallsBench(server);
+  if (!SKIP.has('gpu') && !SKIP.has('kernels')) await kernelBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
   await peersAndPage(server, { results, skip: SKIP, steps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH, helpers, root: ROOT,
     flags: { chromium: CHROMIUM, base: BASE_FLAGS } });
