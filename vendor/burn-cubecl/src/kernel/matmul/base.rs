@@ -44,8 +44,6 @@ impl Default for MatmulStrategy {
 pub enum CubeMatmulRoutine {
     /// cubek's own choice (`Strategy::Auto`): what burn does without this patch.
     Auto,
-    /// cubek's naive routine: one unit per output element, no workgroup memory, no barriers.
-    Naive,
     /// cubek's register-blocked routine for CPU runtimes (`tiled::Strategy::CpuGemm`): each unit
     /// accumulates a block of outputs in registers, no workgroup memory, no barriers.
     CpuGemm,
@@ -57,8 +55,7 @@ static CUBE_MATMUL_ROUTINE: core::sync::atomic::AtomicU8 = core::sync::atomic::A
 pub fn set_cube_matmul_routine(routine: CubeMatmulRoutine) {
     let value = match routine {
         CubeMatmulRoutine::Auto => 0,
-        CubeMatmulRoutine::Naive => 1,
-        CubeMatmulRoutine::CpuGemm => 2,
+        CubeMatmulRoutine::CpuGemm => 1,
     };
     CUBE_MATMUL_ROUTINE.store(value, core::sync::atomic::Ordering::Relaxed);
 }
@@ -66,8 +63,7 @@ pub fn set_cube_matmul_routine(routine: CubeMatmulRoutine) {
 /// The routine [`MatmulStrategy::Cube`] launches.
 pub fn cube_matmul_routine() -> CubeMatmulRoutine {
     match CUBE_MATMUL_ROUTINE.load(core::sync::atomic::Ordering::Relaxed) {
-        1 => CubeMatmulRoutine::Naive,
-        2 => CubeMatmulRoutine::CpuGemm,
+        1 => CubeMatmulRoutine::CpuGemm,
         _ => CubeMatmulRoutine::Auto,
     }
 }
@@ -119,12 +115,6 @@ pub fn matmul(
         MatmulStrategy::Cube => {
             match cube_matmul_routine() {
                 CubeMatmulRoutine::Auto => launch_matmul(&Strategy::default(), lhs, rhs, out_launch)?,
-                CubeMatmulRoutine::Naive => launch_matmul_naive(
-                    &Strategy::MultiLevel(cubek::matmul::multi_level::Strategy::Naive),
-                    lhs,
-                    rhs,
-                    out_launch,
-                )?,
                 CubeMatmulRoutine::CpuGemm => launch_matmul(
                     &Strategy::Tiled(cubek::matmul::tiled::Strategy::CpuGemm(Default::default())),
                     lhs,
