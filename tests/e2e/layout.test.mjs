@@ -81,6 +81,24 @@ for (const [W, H] of [[1440, 900], [1280, 800]]) test(`${W}×${H}: the settings,
   }
 });
 
+test('1440×900 with no banner showing (a browser with WebGPU, a plain link): the settings and charts still come first, the sweep below them', async () => {
+  const { page, context } = await openPage(env, '', { viewport: { width: 1440, height: 900 } });
+  try {
+    await waitReady(page);
+    // This browser has no WebGPU, so its notice shows; a browser with WebGPU shows none.
+    const at = await page.evaluate(() => {
+      for (const b of document.querySelectorAll('main > .banner')) b.hidden = true;
+      const box = (id) => document.getElementById(id).getBoundingClientRect();
+      return { start: box('start').bottom, plots: box('plots').top, plotsBottom: box('plots').bottom, sweep: box('sweep').top };
+    });
+    assert.ok(at.start <= 900, `Start is on the first screen (y=${at.start})`);
+    assert.ok(at.plots < 300, `the charts start near the top (y=${at.plots})`);
+    assert.ok(at.sweep >= at.plotsBottom, `the sweep comes after the charts (${at.sweep} vs ${at.plotsBottom})`);
+  } finally {
+    await context.close();
+  }
+});
+
 for (const [w, h] of [[1280, 720], [1920, 1080]]) {
   for (const ab of [false, true]) {
     test(`lecture mode at ${w}×${h}${ab ? ', A/B' : ''}: the charts fill the screen, the status is one line`, async () => {
