@@ -112,16 +112,20 @@ pub enum DatasetKind {
     FashionMnist,
     #[serde(rename = "cifar10")]
     Cifar10,
+    /// A class-balanced part of CIFAR-10 that ships with the page (fetched when chosen).
+    #[serde(rename = "cifar10-subset")]
+    Cifar10Subset,
     /// The six examples of the Q&A "ReLU worse than sigmoid?" (3 binary inputs, 1 output), built in.
     #[serde(rename = "qa")]
     Qa,
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 5] = [
+    pub const ALL: [DatasetKind; 6] = [
         DatasetKind::MnistSubset,
         DatasetKind::Mnist,
         DatasetKind::FashionMnist,
+        DatasetKind::Cifar10Subset,
         DatasetKind::Cifar10,
         DatasetKind::Qa,
     ];
@@ -132,6 +136,7 @@ impl DatasetKind {
             DatasetKind::Mnist => "mnist",
             DatasetKind::FashionMnist => "fashion-mnist",
             DatasetKind::Cifar10 => "cifar10",
+            DatasetKind::Cifar10Subset => "cifar10-subset",
             DatasetKind::Qa => "qa",
         }
     }
@@ -149,15 +154,28 @@ impl DatasetKind {
             DatasetKind::MnistSubset => "MNIST subset",
             DatasetKind::Mnist => "MNIST (full)",
             DatasetKind::FashionMnist => "Fashion-MNIST",
-            DatasetKind::Cifar10 => "CIFAR-10",
+            DatasetKind::Cifar10 => "CIFAR-10 (full)",
+            DatasetKind::Cifar10Subset => "CIFAR-10 subset",
             DatasetKind::Qa => "Q&A: six 3-bit examples",
         }
+    }
+
+    /// "mnist-subset, mnist, …, cifar10 or qa", for messages.
+    fn names() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|d| d.name()).collect();
+        let (last, rest) = names.split_last().expect("datasets exist");
+        format!("{} or {last}", rest.join(", "))
+    }
+
+    /// CIFAR-10, whole or the bundled subset: 32×32 colour images, the article's CIFAR transform.
+    pub fn is_cifar(self) -> bool {
+        matches!(self, DatasetKind::Cifar10 | DatasetKind::Cifar10Subset)
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
         Self::ALL.into_iter().find(|d| d.name() == wanted).ok_or_else(|| {
-            format!("unknown dataset {:?} (expected mnist-subset, mnist, fashion-mnist, cifar10 or qa)", clip(text))
+            format!("unknown dataset {:?} (expected {})", clip(text), Self::names())
         })
     }
 }

@@ -41,8 +41,22 @@ struct Observed {
     mean_absolute_error: Option<f32>,
 }
 
+/// The bundled CIFAR-10 subset, committed in data/cifar10-subset (no build step makes it).
+fn cifar_subset() -> Arc<Dataset> {
+    static DATA: OnceLock<Arc<Dataset>> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/cifar10-subset");
+        Arc::new(data::load_dir(DatasetKind::Cifar10Subset, &dir).unwrap())
+    })
+    .clone()
+}
+
 fn dataset_for(kind: DatasetKind) -> Arc<Dataset> {
-    if kind == DatasetKind::Qa { Arc::new(Dataset::qa()) } else { bundled_subset() }
+    match kind {
+        DatasetKind::Qa => Arc::new(Dataset::qa()),
+        DatasetKind::Cifar10Subset => cifar_subset(),
+        _ => bundled_subset(),
+    }
 }
 
 /// Mean |y − ŷ| of a single-output model over the test split.
@@ -129,6 +143,10 @@ fn check(name: &str) {
                 Claim::AccuracyAbove { epochs, value } => {
                     assert!(accuracy(epochs) > value, "{why}: {}", accuracy(epochs))
                 }
+                Claim::AccuracyExactly { epochs, value } => {
+                    let one_image = 1.0 / dataset_for(preset.config.dataset).test.len() as f32;
+                    assert!((accuracy(epochs) - value).abs() < one_image / 2.0, "{why}: {}", accuracy(epochs))
+                }
                 Claim::GradientRatioBelow { value } => {
                     let ratio = seen.gradient_ratio.unwrap();
                     assert!(ratio < value, "{why}: {ratio}")
@@ -192,6 +210,9 @@ fn every_preset_is_checked_here() {
         "bn-last",
         "bn-all",
         "diverge",
+        "cifar",
+        "cifar-collapse",
+        "cifar-bn",
         "deep-sigmoid",
         "deep-relu-he",
         "deep-selu-lecun",
@@ -244,6 +265,18 @@ fn bn_all() {
 #[test]
 fn diverge() {
     check("diverge");
+}
+#[test]
+fn cifar() {
+    check("cifar");
+}
+#[test]
+fn cifar_collapse() {
+    check("cifar-collapse");
+}
+#[test]
+fn cifar_bn() {
+    check("cifar-bn");
 }
 #[test]
 fn deep_sigmoid() {

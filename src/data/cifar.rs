@@ -254,8 +254,8 @@ fn ignored_note(ignored: &[(&str, &[u8])]) -> String {
 /// Loads CIFAR-10 from batch files and/or the official archive, each given as (name, contents).
 /// The training split is the data batches present, in batch-number order; the test split is
 /// `test_batch.bin`. Files with other names (batches.meta.txt, readme.html, …) are ignored.
-pub fn load_cifar(files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
-    let kind = DatasetKind::Cifar10;
+/// `kind` is CIFAR-10 or its bundled subset (the same files, fewer records).
+pub fn load_cifar(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
     let mut found = Found::default();
     let mut archives: Vec<&str> = Vec::new();
     let mut loose = 0;
@@ -432,7 +432,7 @@ mod tests {
             ("test_batch.bin.gz", gzip(&batch(&[7, 8], 70))),
             ("data_batch_1.bin", batch(&[1, 1], 10)),
         ]);
-        let d = load_cifar(&files).unwrap();
+        let d = load_cifar(DatasetKind::Cifar10, &files).unwrap();
         assert_eq!(d.shape, ImageShape::CIFAR);
         assert_eq!(d.normalization, Normalization::cifar());
         assert_eq!(d.train.labels, vec![1, 1, 3]);
@@ -452,45 +452,45 @@ mod tests {
             ("cifar-10-batches-bin/readme.html", b"<html>"),
             ("cifar-10-batches-bin/data_batch_1.bin", &d1),
         ]);
-        let d = load_cifar(&owned(&[(ARCHIVE_NAME, archive.clone())])).unwrap();
+        let d = load_cifar(DatasetKind::Cifar10, &owned(&[(ARCHIVE_NAME, archive.clone())])).unwrap();
         assert_eq!(d.train.labels, vec![1, 2, 2]);
         assert_eq!(d.test.labels, vec![0]);
         // Found by its contents under another name too.
-        assert!(load_cifar(&owned(&[("download", archive)])).is_ok());
+        assert!(load_cifar(DatasetKind::Cifar10, &owned(&[("download", archive)])).is_ok());
     }
 
     #[test]
     fn missing_batches_are_named() {
         let archive = tar_gz(&[("cifar-10-batches-bin/data_batch_1.bin", &batch(&[1], 1))]);
-        let err = load_cifar(&owned(&[(ARCHIVE_NAME, archive)])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[(ARCHIVE_NAME, archive)])).unwrap_err();
         assert_eq!(err.file, ARCHIVE_NAME);
         assert!(err.message.starts_with("the archive has no cifar-10-batches-bin/test_batch.bin"), "{err}");
         let archive = tar_gz(&[("cifar-10-batches-bin/test_batch.bin", &batch(&[1], 1))]);
-        let err = load_cifar(&owned(&[(ARCHIVE_NAME, archive)])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[(ARCHIVE_NAME, archive)])).unwrap_err();
         assert!(err.message.contains("no cifar-10-batches-bin/data_batch_1.bin"), "{err}");
-        let err = load_cifar(&owned(&[("data_batch_2.bin", batch(&[1], 1))])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[("data_batch_2.bin", batch(&[1], 1))])).unwrap_err();
         assert_eq!(err.file, "cifar10");
         assert!(err.message.contains("no test batch"), "{err}");
-        let err = load_cifar(&[]).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &[]).unwrap_err();
         assert!(err.message.contains("no files given"), "{err}");
     }
 
     #[test]
     fn mnist_files_given_as_cifar_are_recognised() {
         let idx = [0u8, 0, 8, 1, 0, 0, 0, 1, 5];
-        let err = load_cifar(&owned(&[("train-labels-idx1-ubyte.gz", gzip(&idx))])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[("train-labels-idx1-ubyte.gz", gzip(&idx))])).unwrap_err();
         assert!(err.message.contains("is an IDX file"), "{err}");
-        let err = load_cifar(&owned(&[("test_batch.bin", idx.to_vec())])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[("test_batch.bin", idx.to_vec())])).unwrap_err();
         assert!(err.message.contains("IDX file"), "{err}");
     }
 
     #[test]
     fn duplicates_and_broken_archives_are_refused() {
         let files = owned(&[("a/test_batch.bin", batch(&[1], 1)), ("b/test_batch.bin.gz", gzip(&batch(&[1], 1)))]);
-        let err = load_cifar(&files).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &files).unwrap_err();
         assert!(err.message.contains("given twice"), "{err}");
         let archive = tar_gz(&[("cifar-10-batches-bin/test_batch.bin", &batch(&[1; 20], 1))]);
-        let err = load_cifar(&owned(&[(ARCHIVE_NAME, archive[..archive.len() / 2].to_vec())])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[(ARCHIVE_NAME, archive[..archive.len() / 2].to_vec())])).unwrap_err();
         assert!(err.file.starts_with(ARCHIVE_NAME), "{err}");
     }
 }

@@ -292,7 +292,7 @@ pub fn load_mnist(
     test_images: (&str, &[u8]),
     test_labels: (&str, &[u8]),
 ) -> Result<Dataset, DataError> {
-    if kind == DatasetKind::Cifar10 {
+    if kind.is_cifar() {
         return Err(DataError::new(kind.name(), "CIFAR-10 does not come as IDX files; load it with cifar::load_cifar"));
     }
     let train = load_split(train_images, train_labels)?;

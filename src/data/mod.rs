@@ -294,6 +294,20 @@ mod tests {
 pub const MNIST_FILES: [&str; 4] =
     ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
+/// The files of a dataset that ships with the page (served from `www/data/<kind>/` without a
+/// manifest), in the order they are read; `None` for the datasets a user supplies.
+pub fn bundled_files(kind: DatasetKind) -> Option<Vec<String>> {
+    match kind {
+        DatasetKind::MnistSubset => Some(MNIST_FILES.iter().map(|n| format!("{n}.gz")).collect()),
+        DatasetKind::Cifar10Subset => Some(CIFAR_SUBSET_FILES.iter().map(|n| n.to_string()).collect()),
+        _ => None,
+    }
+}
+
+/// The bundled CIFAR-10 subset's files: one training batch and a test batch, gzipped, in the
+/// official binary layout (data/cifar10-subset/README.md says which images they hold).
+pub const CIFAR_SUBSET_FILES: [&str; 2] = ["data_batch_1.bin.gz", "test_batch.bin.gz"];
+
 /// Which of [`MNIST_FILES`] a path names: matched on the base name, raw or `.gz`, in any case,
 /// and also in the `train-images.idx3-ubyte` spelling some extractors produce.
 fn mnist_role(path: &str) -> Option<usize> {
@@ -310,8 +324,8 @@ pub fn load_files(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Data
     if kind == DatasetKind::Qa {
         return Ok(Dataset::qa());
     }
-    if kind == DatasetKind::Cifar10 {
-        return cifar::load_cifar(files);
+    if kind.is_cifar() {
+        return cifar::load_cifar(kind, files);
     }
     let mut slots: [Option<&(String, Vec<u8>)>; 4] = [None; 4];
     for file in files {
@@ -393,7 +407,7 @@ pub fn load_dir(kind: DatasetKind, dir: &std::path::Path) -> Result<Dataset, Dat
         return Ok(Dataset::qa());
     }
     let mut files = Vec::new();
-    if kind == DatasetKind::Cifar10 {
+    if kind.is_cifar() {
         let mut dirs = vec![dir.to_path_buf()];
         let sub = dir.join(cifar::ARCHIVE_DIR);
         if sub.is_dir() {
