@@ -134,6 +134,15 @@ pub fn describe_config(config_json: &str) -> Result<String, JsError> {
     Ok(out.to_string())
 }
 
+/// A bundled dataset's file names (served from `www/data/<kind>/` without a manifest, in the
+/// order they are read); `[]` for the datasets a user supplies, whose served folder lists its
+/// files in manifest.json.
+#[wasm_bindgen(js_name = bundledFiles)]
+pub fn bundled_files(kind: &str) -> String {
+    let names = DatasetKind::parse(kind).ok().and_then(data::bundled_files).unwrap_or_default();
+    serde_json::to_string(&names).unwrap_or_default()
+}
+
 /// A share link's query parsed: JSON `{config, compare, preset, lecture, autostart, view, errors}`.
 /// Never throws: problems are listed in `errors` and the rest of the link still applies.
 #[wasm_bindgen(js_name = parseShareQuery)]

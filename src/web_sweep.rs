@@ -5,6 +5,7 @@
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
 use crate::share;
+use crate::sweep::article;
 use crate::sweep::plan::{MemoryLimits, run_key};
 use crate::sweep::table::{self, RunRecord};
 use crate::sweep::{Sweep, SweepSpec};
@@ -85,17 +86,6 @@ pub fn sweep_form() -> String {
     serde_json::json!({ "activations": activations, "settings": settings }).to_string()
 }
 
-/// The bundled subset's file names (served without a manifest); `[]` for other kinds, whose
-/// served folder lists its files in manifest.json.
-#[wasm_bindgen(js_name = sweepServedFiles)]
-pub fn sweep_served_files(kind: &str) -> String {
-    let names: Vec<String> = match DatasetKind::parse(kind) {
-        Ok(DatasetKind::MnistSubset) => data::MNIST_FILES.iter().map(|n| format!("{n}.gz")).collect(),
-        _ => Vec::new(),
-    };
-    serde_json::to_string(&names).unwrap_or_default()
-}
-
 /// The single-run link (query) that reproduces one run of the sweep.
 #[wasm_bindgen(js_name = sweepRunLink)]
 pub fn sweep_run_link(config_json: &str) -> Result<String, JsError> {
@@ -112,11 +102,16 @@ fn records(json: &str) -> Result<Vec<RunRecord>, JsError> {
 /// The table's cells for these runs: `[{acts, row, column, runs, diverged, mean, std, text}]`.
 #[wasm_bindgen(js_name = sweepCells)]
 pub fn sweep_cells(records_json: &str) -> Result<String, JsError> {
-    let cells: Vec<serde_json::Value> = table::summarize(&records(records_json)?)
+    let records = records(records_json)?;
+    let cells: Vec<serde_json::Value> = table::summarize(&records)
         .iter()
         .map(|cell| {
             let mut value = serde_json::to_value(cell).unwrap_or_default();
             value["text"] = table::cell_text(cell).into();
+            let config = records.iter().find(|r| r.config.acts == cell.acts).map(|r| &r.config);
+            if let Some(comparison) = config.and_then(|config| article::compare(cell, config)) {
+                value["article"] = serde_json::to_value(comparison).unwrap_or_default();
+            }
             let mut lines: Vec<String> =
                 cell.runs.iter().map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0)).collect();
             lines.extend(cell.diverged.iter().map(|seed| format!("seed {seed}: diverged")));
@@ -125,6 +120,30 @@ pub fn sweep_cells(records_json: &str) -> Result<String, JsError> {
         })
         .collect();
     serde_json::to_string(&cells).map_err(|e| error(e.to_string()))
+}
+
+/// The article's table for a sweep's settings (`dataset`, `bn` and the rest, as in
+/// [`sweep_spec`]): `{title, comparable, cells: [{acts, row, column, text, runsText}]}`, or
+/// `null` where the article has none (Fashion-MNIST, BatchNorm on the last layer only, other depths).
+#[wasm_bindgen(js_name = sweepArticle)]
+pub fn sweep_article(query: &str) -> String {
+    let (spec, _) = parse_spec(query);
+    let Some(table) = article::article_table(&spec.base) else { return "null".into() };
+    let cells: Vec<serde_json::Value> = table
+        .cells
+        .iter()
+        .map(|cell| {
+            let row = table::table_position(&cell.acts);
+            serde_json::json!({
+                "acts": cell.acts,
+                "row": row.0,
+                "column": row.1,
+                "text": cell.text(),
+                "runsText": article::runs_text(&table, cell),
+            })
+        })
+        .collect();
+    serde_json::json!({ "title": table.title, "comparable": table.comparable(&spec.base), "cells": cells }).to_string()
 }
 
 /// The runs as CSV (one row per run) or JSON (runs and cells).

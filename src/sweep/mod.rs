@@ -5,11 +5,13 @@
 //! - `step`: one SGD + momentum step of all K, with diverged models frozen on the device;
 //! - `runner`: epochs, bulk read-backs and evaluation of each group, group after group;
 //! - `table`: per-run records, mean ± population std, the 16 × 4 table, CSV and JSON;
+//! - `article`: the article's published tables, to read a cell beside;
 //! - `bench`: the models at once against one after another, in model-samples per second.
 //!
 //! A model's initial weights and batch order depend only on its seed, as in a single run, so
 //! the (combination, seed) model of a sweep reproduces the single run of that configuration.
 
+pub mod article;
 pub mod bench;
 pub mod plan;
 pub mod runner;

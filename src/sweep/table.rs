@@ -66,6 +66,13 @@ fn index_of(a: Activation) -> usize {
     Activation::ALL.iter().position(|&x| x == a).expect("a known activation")
 }
 
+/// A combination's (row, column) in the table: the activations before the output's read as a
+/// base-4 number, and the output's activation.
+pub fn table_position(acts: &[Activation]) -> (usize, usize) {
+    let (last, before) = acts.split_last().expect("a network has a layer");
+    (before.iter().fold(0, |row, &a| row * 4 + index_of(a)), index_of(*last))
+}
+
 /// Aggregates records per combination, in table order; combinations without records are left out.
 pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
     let mut combos: Vec<Vec<Activation>> = records.iter().map(|r| r.config.acts.clone()).collect();
@@ -84,10 +91,10 @@ pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
         diverged.sort();
         let values: Vec<f64> = runs.iter().map(|r| r.1 as f64).collect();
         let (mean, std) = mean_std(&values);
-        let (last, before) = combo.split_last().expect("a network has a layer");
+        let (row, column) = table_position(&combo);
         cells.push(Cell {
-            row: before.iter().fold(0, |row, &a| row * 4 + index_of(a)),
-            column: index_of(*last),
+            row,
+            column,
             acts: combo,
             runs,
             diverged,

@@ -5,6 +5,7 @@
 use crate::flags::SettingFlags;
 use activation_playground::config::{BackendKind, Config};
 use activation_playground::data::{self, Dataset};
+use activation_playground::sweep::article;
 use activation_playground::sweep::bench as sweep_bench;
 use activation_playground::sweep::plan::MemoryLimits;
 use activation_playground::sweep::table::{self, RunRecord};
@@ -158,7 +159,8 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     if sweep.is_some() {
         eprintln!("\n{} runs trained in {seconds:.0} s on {backend_name}", total - records_before);
     }
-    println!("{}", table::markdown_table(&table::summarize(&records)));
+    let cells = table::summarize(&records);
+    println!("{}", table::markdown_table(&cells));
     println!(
         "Test accuracy (%) after {} epoch(s), mean ± population std over seeds {}; {}; bn {}.",
         spec.base.epochs,
@@ -166,6 +168,9 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
         spec.base.dataset.name(),
         spec.base.batch_norm.name()
     );
+    if let Some(comparison) = article::markdown_comparison(&cells, &spec.base) {
+        println!("\n{comparison}");
+    }
     if let Some(path) = &args.out {
         write_csv(path, &records)?;
         eprintln!("wrote {}", path.display());
