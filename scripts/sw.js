@@ -5,9 +5,11 @@
 // - activate: deletes this site's caches of other versions (other sites on the same origin keep theirs);
 // - fetch: the page itself network-first (so a new deployment shows on the next visit; offline or
 //   after NAVIGATION_TIMEOUT_MS it comes from the cache), everything else cache-first (the names
-//   carry content hashes, so a cached file never goes stale), then the network.
+//   carry content hashes, so a cached file never goes stale), then the network; a file of a lazy
+//   folder (the CIFAR-10 subset: not downloaded until the page asks for it) is stored when it is
+//   first fetched, so it too works offline from then on.
 /* global self, caches, fetch, Request, URL */
-const { version, files } = self.PRECACHE;
+const { version, files, lazy = [] } = self.PRECACHE;
 const PREFIX = `activation-playground ${self.registration.scope} `;
 const CACHE = PREFIX + version;
 const NAVIGATION_TIMEOUT_MS = 4000;
@@ -54,5 +56,19 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope)) return;
   const url = new URL(request.url);
   const isPage = request.mode === 'navigate' && (url.href.split(/[?#]/)[0] === self.registration.scope || url.href.split(/[?#]/)[0] === PAGE);
-  event.respondWith(isPage ? page(request) : fromCache(request).then((hit) => hit ?? fetch(request)));
+  const isLazy = lazy.some((prefix) => url.href.startsWith(new URL(prefix, self.registration.scope).href));
+  event.respondWith(isPage ? page(request) : fromCache(request).then((hit) => hit ?? (isLazy ? fetchAndKeep(event) : fetch(request))));
 });
+
+/**
+ * A lazy folder's file from the network, stored for the next (offline) time. The page reads its
+ * copy as it arrives (with progress); the cache stores the other one beside it.
+ */
+async function fetchAndKeep(event) {
+  const response = await fetch(event.request);
+  if (response.ok) {
+    const copy = response.clone();
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.put(event.request.url, copy)));
+  }
+  return response;
+}

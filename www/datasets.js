@@ -1,5 +1,5 @@
-// Datasets: the Data card. Picks the dataset (the bundled MNIST subset, MNIST, Fashion-MNIST or
-// CIFAR-10), finds the files of the ones that are not bundled (a folder served with the page,
+// Datasets: the Data card. Picks the dataset (the bundled MNIST and CIFAR-10 subsets, MNIST,
+// Fashion-MNIST or CIFAR-10), finds the files of the ones that are not bundled (a folder served with the page,
 // www/data/<kind>/manifest.json, written by `npm run add-dataset`; or files the user chooses or
 // drops), reads them as streams with a progress bar, gunzips them in the browser
 // (DecompressionStream) and hands the raw bytes to the engine worker, whose wasm parser keeps
@@ -22,7 +22,7 @@
 
 import * as host from './engine/host.js';
 import { Superseded, LoadError, openUrl, fetchManifest, readAll, guessKind, droppedFiles, text } from './datasets/files.js';
-import { KINDS, BUNDLED, kindLabel } from './datasets/kinds.js';
+import { KINDS, DEFAULT_KIND, kindLabel } from './datasets/kinds.js';
 import * as view from './datasets/view.js';
 
 const DATA_URL = new URL('./data/', import.meta.url);
@@ -34,7 +34,7 @@ const state = {
   dataset: null,   // the summary of the dataset in use (engine/protocol.js DatasetSummary)
   kind: null,      // its kind
   source: '',      // where it came from, for the summary
-  selected: 'mnist-subset', // the picker's choice
+  selected: DEFAULT_KIND, // the picker's choice
   wanted: null,    // the kind a share link asked for, until something is loaded
   linked: null,    // the kind the page's link named
   token: 0,        // increases with every load; a load whose token is stale is dropped
@@ -45,7 +45,7 @@ const state = {
 
 // ------------------------------------------------------------------------------ public API
 export function current() { return state.dataset; }
-export function currentKind() { return state.kind ?? state.wanted ?? 'mnist-subset'; }
+export function currentKind() { return state.kind ?? state.wanted ?? DEFAULT_KIND; }
 export { kindLabel };
 
 export function waitingText() {
@@ -74,14 +74,21 @@ export async function start(wasm) {
     await loadBuiltIn(linked);
     return state.dataset;
   }
-  if (linked && linked !== BUNDLED.kind) {
+  if (linked && KINDS[linked].bundled && linked !== DEFAULT_KIND) {
+    setPicker(linked);
+    state.wanted = linked;
+    // Without it (a host that left it out, a failed download) the page still works on the default.
+    if (await loadBundled(linked)) return state.dataset;
+    state.wanted = null;
+  }
+  if (linked) {
     state.wanted = linked;
     state.linked = linked;
     setPicker(linked);
     await openKind(linked, { fromLink: true });
     return state.dataset;
   }
-  await loadBundled({ initial: true });
+  await loadBundled(DEFAULT_KIND, { initial: true });
   return state.dataset;
 }
 
@@ -118,7 +125,7 @@ function wire() {
     droppedFiles(e.dataTransfer).then((files) => {
       if (!files.length) return;
       let kind = state.selected;
-      if (kind === BUNDLED.kind) {
+      if (KINDS[kind].bundled || KINDS[kind].builtIn) {
         kind = guessKind(files);
         if (!kind) {
           view.showError('Which dataset are these files? Pick MNIST (full), Fashion-MNIST or CIFAR-10 above, then drop them again.');
@@ -169,7 +176,7 @@ function pick(kind) {
     view.renderPicker(state);
     return;
   }
-  if (kind === BUNDLED.kind) loadBundled().catch(() => {});
+  if (KINDS[kind].bundled) loadBundled(kind).catch(() => {});
   else if (KINDS[kind].builtIn) loadBuiltIn(kind);
   else openKind(kind, {});
 }
@@ -203,12 +210,18 @@ async function openKind(kind, { fromLink = false } = {}) {
   return ok;
 }
 
-async function loadBundled({ initial = false } = {}) {
+/**
+ * Loads a dataset that ships with the page (the MNIST subset at once, the CIFAR-10 subset when
+ * chosen) from www/data/<kind>/; the file names are Rust's.
+ */
+async function loadBundled(kind, { initial = false } = {}) {
   const token = nextToken();
   view.showChooser(state, null);
   view.setNotice(null);
-  const base = new URL(`${BUNDLED.kind}/`, DATA_URL);
-  const ok = await load(BUNDLED.kind, BUNDLED.files.map((name) => ({
+  const base = new URL(`${kind}/`, DATA_URL);
+  /** @type {string[]} */
+  const names = JSON.parse(state.wasm.bundledFiles(kind));
+  const ok = await load(kind, names.map((name) => ({
     name,
     size: null,
     open: (signal) => openUrl(new URL(name, base), name, signal, 'run the build: npm start'),

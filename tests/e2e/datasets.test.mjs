@@ -82,7 +82,7 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   await watchProgress(page);
   const t0 = Date.now();
   await page.setInputFiles('#ds-input', CIFAR_FILES);
-  await waitSummary(page, /^CIFAR-10 · 10,000 training and 10,000 test images · 32×32 colour \(input 3,072\) · from your files/);
+  await waitSummary(page, /^CIFAR-10 \(full\) · 10,000 training and 10,000 test images · 32×32 colour \(input 3,072\) · from your files/);
   const loadSeconds = secs(t0);
   const seen = await page.evaluate(() => window.__dsProgress);
   assert.ok(seen.some((s) => s.now !== null && Number(s.now) > 0 && Number(s.now) < 100 && /^Reading and decompressing (data_batch_1|test_batch)\.bin\.gz…$/.test(s.text)),
@@ -162,7 +162,7 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
 test('bad files are named and the dataset in use stays', { skip: noCifar || noMnist }, async () => {
   const { page } = session;
   const before = await summary(page);
-  assert.match(before, /^CIFAR-10 · 10,000 training/);
+  assert.match(before, /^CIFAR-10 \(full\) · 10,000 training/);
   const unchanged = async () => {
     assert.equal(await summary(page), before);
     assert.equal(await configDataset(page), 'cifar10');
@@ -175,7 +175,7 @@ test('bad files are named and the dataset in use stays', { skip: noCifar || noMn
     await page.waitForSelector('#ds-error', { state: 'visible', timeout: 60_000 });
     const title = await page.textContent('#ds-error-title');
     const detail = await page.textContent('#ds-error-text');
-    assert.equal(title, 'Could not load these CIFAR-10 files; the CIFAR-10 data loaded before stays in use.');
+    assert.equal(title, 'Could not load these CIFAR-10 (full) files; the CIFAR-10 (full) data loaded before stays in use.');
     for (const re of patterns) assert.match(detail, re);
     assert.equal(await page.isVisible('#ds-progress'), false);
     await unchanged();
@@ -242,7 +242,7 @@ test('the official archive layout (cifar-10-binary.tar.gz) loads; one without a 
   assert.equal(await summary(page), before);
 
   await page.setInputFiles('#ds-input', [good]);
-  await waitSummary(page, /^CIFAR-10 · 1,000 training and 1,000 test images · 32×32 colour/);
+  await waitSummary(page, /^CIFAR-10 \(full\) · 1,000 training and 1,000 test images · 32×32 colour/);
   assert.equal(await page.isVisible('#ds-error'), false);
   const train = (await cells(page, 'train')).map((t) => Number(t.replace(/,/g, '')));
   assert.equal(train.reduce((a, b) => a + b, 0), 1000);
@@ -309,12 +309,12 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     await waitReady(page);
     assert.equal(await page.isChecked('#ds-kind-cifar10'), true);
     const notice = await page.textContent('#ds-notice');
-    assert.match(notice, /^This link trains on CIFAR-10\./);
+    assert.match(notice, /^This link trains on CIFAR-10 \(full\)\./);
     assert.match(notice, /choose the files below, or run npm run add-dataset -- cifar10 DIR/);
     assert.equal(await page.isVisible('#ds-files'), true);
     assert.match(await page.textContent('#ds-expected'), /data_batch_1\.bin/);
     assert.equal(await page.isDisabled('#start'), true, 'Start waits for the files');
-    assert.match(await page.textContent('#status-text'), /This link trains on CIFAR-10: choose its files in the Data card to start\./);
+    assert.match(await page.textContent('#status-text'), /This link trains on CIFAR-10 \(full\): choose its files in the Data card to start\./);
     assert.match(await summary(page), /No dataset loaded yet/);
     await page.locator('.card.data').screenshot({ path: join(ROOT, 'artifacts', 'datasets-link.png') });
     assert.equal(await configDataset(page), 'cifar10', 'a copied link keeps the dataset');
@@ -326,7 +326,7 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     files.push(join(CIFAR_DIR, 'test_batch.bin.gz'));
     const t0 = Date.now();
     await page.setInputFiles('#ds-input', files);
-    await waitSummary(page, /^CIFAR-10 · 50,000 training and 10,000 test images/, 90_000);
+    await waitSummary(page, /^CIFAR-10 \(full\) · 50,000 training and 10,000 test images/, 90_000);
     const seconds = secs(t0);
     assert.equal(await page.isVisible('#ds-notice'), false);
     assert.equal(await page.isEnabled('#start'), true);

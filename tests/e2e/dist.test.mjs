@@ -49,6 +49,15 @@ const serviceWorkerReady = (page) => page.evaluate(async () => {
   return reg.active.state;
 });
 
+/** How many of the CIFAR-10 subset's files the service worker's caches hold. */
+const cachedSubsetFiles = (page) => page.evaluate(async () => {
+  const all = await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => r.url)));
+  return all.flat().filter((u) => u.includes('/cifar10-subset/')).length;
+});
+
+const waitSummary = (page, re, timeout = 60_000) =>
+  page.waitForFunction((src) => new RegExp(src).test(document.getElementById('data-summary').textContent), re.source, { timeout });
+
 const cacheNames = (page) => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('activation-playground ')));
 
 test('the shipped wasm stays within the size budget (gzipped)', () => {
@@ -116,6 +125,17 @@ test('after the first visit dist/ works offline, and a new deployment is picked 
       rmSync(src, { recursive: true, force: true });
     }
 
+    // The CIFAR-10 subset ships but is not precached: it is stored once the page asks for it.
+    assert.equal(await cachedSubsetFiles(page), 0, 'the CIFAR-10 subset is not downloaded on the first visit');
+    await page.check('#ds-kind-cifar10-subset');
+    await waitSummary(page, /^CIFAR-10 subset · 4,000 training/);
+    await page.waitForFunction(async () => {
+      const all = await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => r.url)));
+      return all.flat().filter((u) => u.includes('/cifar10-subset/')).length === 2;
+    }, null, { timeout: 30_000, polling: 250 });
+    await page.check('#ds-kind-mnist-subset');
+    await waitSummary(page, /^MNIST subset · /);
+
     // Offline: the browser says so, and the server is gone too.
     await context.setOffline(true);
     env.server.server.closeAllConnections();
@@ -127,6 +147,9 @@ test('after the first visit dist/ works offline, and a new deployment is picked 
     assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'served by the service worker');
     const steps = await trainSomeSteps(page);
     assert.ok(steps >= 10);
+    // The CIFAR-10 subset fetched before is there offline too.
+    await page.check('#ds-kind-cifar10-subset');
+    await waitSummary(page, /^CIFAR-10 subset · 4,000 training/);
     await screenshot(page, 'dist-offline.png');
     assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
   } finally {

@@ -1,7 +1,7 @@
 // The Data card's view: what is loaded (counts per split and class, sample images), the file
 // chooser, the notices, errors and the progress bar. `state` is datasets.js's.
 
-import { KINDS, BUNDLED, MNIST_NAMES, kindLabel } from './kinds.js';
+import { KINDS, MNIST_NAMES, kindLabel } from './kinds.js';
 
 const SAMPLES = 20;
 const fmtInt = new Intl.NumberFormat('en-US');
@@ -33,7 +33,7 @@ export function render(state) {
   $('data-summary').textContent =
     `${kind.label} · ${fmtInt.format(info.trainCount)} training and ${fmtInt.format(info.testCount)} test images · ` +
     `${info.width}×${info.height} ${colour} (input ${fmtInt.format(info.inputSize)}) · ${state.source}`;
-  $('ds-other').hidden = state.kind === BUNDLED.kind;
+  $('ds-other').hidden = !!kind.bundled;
   renderClasses(d, kind.classes);
   renderSamples(d, kind, info);
 }
@@ -108,7 +108,7 @@ function renderSamples(d, kind, info) {
 /** Shows (kind) or hides (null) the file chooser with the names of the expected files. */
 export function showChooser(state, kind = null, { other = false } = {}) {
   const panel = $('ds-files');
-  if (!kind || KINDS[kind] == null || kind === BUNDLED.kind) {
+  if (!kind || KINDS[kind] == null || KINDS[kind].bundled) {
     panel.hidden = true;
     return;
   }

@@ -83,8 +83,11 @@
  *   The single-run link (query) that reproduces one run (its Config as JSON).
  * @typedef {{type: 'sweepForm'}} SweepFormRequest
  *   What the sweep form shows: {activations (table order), settings: [{name, label, help, input, choices}]}.
+ * @typedef {{type: 'sweepArticle', query: string}} SweepArticleRequest
+ *   The article's table for these sweep settings: JSON {title, comparable, cells: [{acts, row,
+ *   column, text, runsText}]}, or null where the article has none.
  * @typedef {SweepStartRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
- *   | SweepFormRequest} SweepRequest
+ *   | SweepFormRequest | SweepArticleRequest} SweepRequest
  *
  * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request

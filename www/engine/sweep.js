@@ -27,7 +27,7 @@ async function fetchBytes(url, name) {
 async function loadFiles(wasm, kind) {
   const base = new URL(`${kind}/`, DATA_URL);
   /** @type {string[]} */
-  let names = JSON.parse(wasm.sweepServedFiles(kind));
+  let names = JSON.parse(wasm.bundledFiles(kind));
   if (!names.length) names = (await fetchManifest(kind))?.files.map((f) => f.name) ?? [];
   if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
   const files = [];
@@ -122,6 +122,7 @@ export function createSweep(wasm, enqueue, post, isFatal) {
     },
     spec: (/** @type {{query: string}} */ m) => wasm.sweepSpec(m.query),
     cells: (/** @type {{records: string}} */ m) => wasm.sweepCells(m.records),
+    article: (/** @type {{query: string}} */ m) => JSON.parse(wasm.sweepArticle(m.query)),
     export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),
     link: (/** @type {{config: string}} */ m) => wasm.sweepRunLink(m.config),
     form: () => JSON.parse(wasm.sweepForm()),

@@ -144,6 +144,7 @@ const handlers = {
   sweepCancel: () => sweep.cancel(),
   sweepSpec: (msg) => sweep.spec(msg),
   sweepCells: (msg) => sweep.cells(msg),
+  sweepArticle: (msg) => sweep.article(msg),
   sweepExport: (msg) => sweep.export(msg),
   sweepLink: (msg) => sweep.link(msg),
   sweepForm: () => sweep.form(),

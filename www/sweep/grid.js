@@ -64,6 +64,9 @@ export function build(root, form) {
       el('progress', { dataset: { ref: 'progress' }, max: 1, value: 0 }),
       el('span', { dataset: { ref: 'counts' }, 'aria-live': 'polite' })),
     el('p', { className: 'sweep-status', dataset: { ref: 'status' }, 'aria-live': 'polite' }),
+    el('div', { className: 'sweep-article-bar' },
+      el('label', { className: 'sweep-toggle' }, el('input', { type: 'checkbox', dataset: { ref: 'article-toggle' } }), ' Show the article\u2019s numbers'),
+      el('span', { className: 'sweep-article-note', dataset: { ref: 'article-note' } })),
     el('div', { className: 'sweep-grid-wrap' }, el('table', { className: 'sweep-grid', dataset: { ref: 'grid' } })),
     el('div', { className: 'sweep-tip', hidden: true, dataset: { ref: 'tip' }, role: 'tooltip' }),
   );
@@ -92,16 +95,29 @@ function hideTip(root) {
 }
 
 /**
+ * The article's number under a cell's own, when `article` (its table, from Rust) is shown.
+ * @param {HTMLElement} td @param {any} cell the article's cell, if it has one
+ */
+function addArticle(td, cell) {
+  if (!cell) return;
+  td.append(el('span', { className: 'sweep-article', textContent: `article ${cell.text}` }));
+}
+
+/**
  * Fills the table: rows (act1, act2), columns act3; cells of `cells` (from Rust) as a heat-map,
- * combinations of the sweep not trained yet pending, the others off.
+ * combinations of the sweep not trained yet pending, the others off. With `article` (the
+ * article's table for the sweep's settings, or null) each cell also shows the article's value,
+ * and a live mean outside the article's runs (Rust's verdict) is marked.
  * @param {HTMLElement} root
  * @param {string[]} acts  activations in table order
  * @param {Set<string>} wanted  the sweep's combinations, 'a-b-c'
  * @param {any[]} cells
  * @param {(acts: string[]) => void} open  a cell's click
+ * @param {any} [article]  {title, comparable, cells} shown beside, or null
  */
-export function fillGrid(root, acts, wanted, cells, open) {
+export function fillGrid(root, acts, wanted, cells, open, article = null) {
   const byPos = new Map(cells.map((c) => [`${c.row}:${c.column}`, c]));
+  const articleAt = new Map((article?.cells ?? []).map((/** @type {any} */ c) => [`${c.row}:${c.column}`, c]));
   const grid = /** @type {HTMLElement} */ (root.querySelector('[data-ref="grid"]'));
   grid.replaceChildren();
   const head = el('tr', {}, el('th', { scope: 'col', textContent: 'act1 · act2 \\ act3' }));
@@ -113,22 +129,34 @@ export function fillGrid(root, acts, wanted, cells, open) {
     for (let column = 0; column < 4; column++) {
       const combo = [acts[row >> 2], acts[row & 3], acts[column]];
       const cell = byPos.get(`${row}:${column}`);
+      const inArticle = articleAt.get(`${row}:${column}`);
       const td = el('td', { className: 'sweep-cell' });
       td.dataset.acts = combo.join(',');
       if (!wanted.has(combo.join('-'))) {
         td.classList.add('off');
+        addArticle(td, inArticle);
       } else if (!cell) {
         td.classList.add('pending');
         td.textContent = '…';
-        td.title = `${combo.join('-')}: not trained yet`;
+        td.title = [`${combo.join('-')}: not trained yet`, ...(inArticle?.runsText ?? [])].join('\n');
+        addArticle(td, inArticle);
       } else {
-        td.textContent = cell.text;
+        td.append(el('span', { className: 'sweep-live', textContent: cell.text }));
         td.dataset.mean = cell.mean ?? '';
         if (cell.mean != null) td.style.background = heat(cell.mean);
         if (cell.mean != null && cell.mean < 0.6) td.classList.add('collapsed');
+        const outside = article && cell.article?.outside === true;
+        if (outside) {
+          td.classList.add('outside');
+          td.append(el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }));
+        }
+        if (article) addArticle(td, inArticle);
         td.tabIndex = 0;
         td.setAttribute('role', 'button');
-        td.dataset.tip = `${combo.join('-')}\n${cell.runsText.join('\n')}\nClick to open this combination in the single-run view.`;
+        const versus = article && cell.article
+          ? [...cell.article.runsText, outside ? 'This mean lies outside the article\u2019s runs: more than noise.' : '']
+          : [];
+        td.dataset.tip = [combo.join('-'), ...cell.runsText, ...versus.filter(Boolean), 'Click to open this combination in the single-run view.'].join('\n');
         td.addEventListener('mouseenter', () => showTip(root, td));
         td.addEventListener('mouseleave', () => hideTip(root));
         td.addEventListener('focus', () => showTip(root, td));

@@ -34,7 +34,10 @@ const ui = {
   acts: [],
   /** @type {string[]} the form's settings, by their one name (Rust's table) */
   settingNames: [],
+  /** @type {any} the article's table for the sweep's settings (Rust's), or null */
+  article: null,
 };
+const ARTICLE_KEY = 'sweep-article';
 /** @type {any} */ (window).sweepUi = ui; // for the browser test
 
 /** The section's element named `name` (data-ref): inputs, buttons, the grid… @returns {any} */
@@ -164,6 +167,7 @@ async function applyQuery(query, { fromForm }) {
     $('errors').hidden = true;
   }
   ui.spec = spec;
+  ui.article = await call('sweepArticle', { query: spec.query }).catch(() => null);
   if (!fromForm) writeForm(spec.settings);
   localStorage.setItem(SETTINGS_KEY, spec.query);
   render();
@@ -189,7 +193,12 @@ async function render() {
     $('errors').textContent = `The table could not be drawn: ${errorText(e)}`;
     $('errors').hidden = false;
   }
-  fillGrid(root, ui.acts, wanted, cells, (acts) => { openCell(acts).catch(() => {}); });
+  const showArticle = $('article-toggle').checked && ui.article != null;
+  fillGrid(root, ui.acts, wanted, cells, (acts) => { openCell(acts).catch(() => {}); }, showArticle ? ui.article : null);
+  $('article-toggle').disabled = ui.article == null;
+  $('article-note').textContent = ui.article == null
+    ? 'The article has no table for these settings (it has MNIST and CIFAR-10, without BatchNorm and with it after every layer).'
+    : `Article: ${ui.article.title}.${ui.article.comparable ? ' Same setup: a mean outside the article\u2019s runs is marked ≠.' : ' Another setup than this sweep\u2019s, so differences are not marked.'}`;
   const done = countDone();
   const total = ui.spec.runs.length;
   $('progress').max = total;
@@ -305,6 +314,11 @@ function wire() {
   $('export-json').addEventListener('click', () => download('json'));
   $('copy-link').addEventListener('click', () => copyLink().catch(() => {}));
   $('clear').addEventListener('click', () => clearResults().catch((e) => fail(errorText(e))));
+  $('article-toggle').checked = localStorage.getItem(ARTICLE_KEY) !== 'off';
+  $('article-toggle').addEventListener('change', () => {
+    localStorage.setItem(ARTICLE_KEY, $('article-toggle').checked ? 'on' : 'off');
+    render();
+  });
 }
 
 async function main() {
