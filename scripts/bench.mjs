@@ -29,14 +29,19 @@
 // 8. the same, timed: burn's and TF.js's WebGPU loops of 3. again, with a timestamp query around
 //    every dispatch (scripts/bench-kernels.mjs): per step, the kernels' GPU time, the GPU's idle
 //    time between dispatches, and the costliest kernels.
+// 9. cifar-memory: the memory full CIFAR-10 costs the page (issue 19: at most 250 MB). The five
+//    training batches and the test batch of ../shared/data/cifar-10 (skipped when absent) are given
+//    to the Data card's file input, as a user would; the RSS of the largest Chromium process (one
+//    process, from /proc: the renderer that holds the page and its engine worker) and the worker's
+//    wasm memory are read before and after, and the largest RSS is sampled during the load (peak).
 // Options (env): BENCH_STEPS (default 200), BENCH_NATIVE_STEPS (default 2500), BENCH_GPU_STEPS (default 8),
 //                BENCH_PAGE_SECONDS (default 30; WebGPU: BENCH_PAGE_GPU_SECONDS, default 40),
 //                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
 //                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
 //                BENCH_CALL_STEPS (default 12: steps counted in 7.),
-//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,calls,kernels,tfjs,startup (comma list), CHROMIUM_PATH.
+//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,cifar-memory,calls,kernels,tfjs,startup (comma list), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
@@ -358,6 +363,120 @@ async function memoryBench(server) {
   }
 }
 
+// ------------------------------------------------------------------ 9. full CIFAR-10's memory
+/**
+ * The processes below `root` (this process: Chromium is its child) with their resident memory,
+ * from /proc: [{pid, rss (bytes), type}], `type` being Chromium's --type (renderer, gpu-process,
+ * …) or 'browser'.
+ */
+function processTree(root = process.pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(entry));
+  }
+  const out = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length) {
+    const pid = queue.shift();
+    queue.push(...(children.get(pid) ?? []));
+    try {
+      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!/chrom/i.test(cmdline[0] ?? '')) continue;
+      const type = cmdline.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser';
+      out.push({ pid, rss: rssKb * 1024, type });
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/** The largest single Chromium process: {pid, rss, type}. */
+function largestChromium() {
+  return processTree().reduce((a, b) => (b.rss > (a?.rss ?? -1) ? b : a), null);
+}
+
+const CIFAR_TARGET_MB = 250;
+
+async function cifarMemoryBench(server) {
+  const dir = join(ROOT, '..', 'shared', 'data', 'cifar-10');
+  const files = [1, 2, 3, 4, 5].map((n) => join(dir, `data_batch_${n}.bin.gz`)).concat(join(dir, 'test_batch.bin.gz'));
+  if (!files.every(existsSync)) {
+    console.log(`CIFAR-10 memory: skipped: the five training batches and test_batch.bin.gz are not in ${dir}`);
+    return;
+  }
+  if (existsSync(join(ROOT, 'www', 'data', 'cifar10', 'manifest.json'))) {
+    console.log('CIFAR-10 memory: skipped: www/data/cifar10 is served here, so choosing CIFAR-10 would load that folder first');
+    return;
+  }
+  if (!existsSync('/proc/self/status')) {
+    console.log('CIFAR-10 memory: skipped: no /proc to read the processes\' memory from');
+    return;
+  }
+  const gzBytes = files.reduce((sum, f) => sum + readFileSync(f).length, 0);
+  // No WebGPU: the page trains nothing here, and the GPU's warm-up would run on the new data.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BASE_FLAGS });
+  let timer = null;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 180_000 });
+    await page.waitForFunction(() => window.playground.gpu.status !== 'pending', null, { timeout: 60_000 });
+    await page.check('#ds-kind-cifar10');
+    await page.waitForSelector('#ds-input', { state: 'attached' });
+    const settle = () => new Promise((r) => setTimeout(r, 3000));
+    await settle();
+    const engineMemory = () => page.evaluate(() => window.playground.engine.memory());
+    const before = { process: largestChromium(), engine: await engineMemory() };
+    let peak = before.process;
+    timer = setInterval(() => {
+      const now = largestChromium();
+      if (now && now.rss > peak.rss) peak = now;
+    }, 100);
+    const t0 = Date.now();
+    await page.setInputFiles('#ds-input', files);
+    await page.waitForFunction(() => {
+      const error = document.getElementById('ds-error');
+      if (error && !error.hidden) throw new Error(`the Data card says: ${error.textContent}`);
+      return /^CIFAR-10 \(full\) · 50,000 training and 10,000 test images/.test(document.getElementById('data-summary').textContent);
+    }, null, { timeout: 600_000, polling: 200 });
+    const seconds = (Date.now() - t0) / 1000;
+    await settle();
+    clearInterval(timer);
+    timer = null;
+    const after = { process: largestChromium(), engine: await engineMemory() };
+    if (after.process.rss > peak.rss) peak = after.process;
+    const MB = (b) => b / 1e6;
+    const f = (b) => `${MB(b).toFixed(0)} MB`;
+    const growth = after.process.rss - before.process.rss;
+    const wasmGrowth = after.engine.wasmBytes - before.engine.wasmBytes;
+    console.log(`CIFAR-10 memory (5 training batches + the test batch, ${files.length} files, ${(gzBytes / 1e6).toFixed(1)} MB gzipped, ` +
+      `through the Data card's file input; CPU page, no WebGPU; loaded in ${seconds.toFixed(1)} s):`);
+    console.log(`    largest Chromium process: ${f(before.process.rss)} (${before.process.type}) before, ${f(after.process.rss)} ` +
+      `(${after.process.type}) after: +${f(growth)}, ${(MB(growth) / CIFAR_TARGET_MB).toFixed(2)}× the ${CIFAR_TARGET_MB} MB target ` +
+      `(${growth <= CIFAR_TARGET_MB * 1e6 ? 'met' : 'missed'}); peak during the load ${f(peak.rss)} (${peak.type}, +${f(peak.rss - before.process.rss)})`);
+    console.log(`    engine worker's wasm memory: ${f(before.engine.wasmBytes)} before, ${f(after.engine.wasmBytes)} after: +${f(wasmGrowth)} ` +
+      `(${(wasmGrowth / 184_380_000).toFixed(2)} bytes per byte of CIFAR-10's 184.4 MB)`);
+    console.log(`JSON ${JSON.stringify({ cifarMemory: {
+      seconds, gzBytes, targetMB: CIFAR_TARGET_MB,
+      before: { rss: before.process.rss, type: before.process.type, wasmBytes: before.engine.wasmBytes },
+      after: { rss: after.process.rss, type: after.process.type, wasmBytes: after.engine.wasmBytes },
+      peak: { rss: peak.rss, type: peak.type },
+      growthMB: MB(growth), ratioToTarget: MB(growth) / CIFAR_TARGET_MB,
+    } })}`);
+  } catch (e) {
+    console.log(`CIFAR-10 memory: failed: ${e.message.split('\n')[0]}`);
+  } finally {
+    if (timer) clearInterval(timer);
+    await browser.close();
+  }
+}
+
 // ------------------------------------------------------------------ 6. WebGPU calls per step
 /**
  * The page trains on WebGPU (after its warm-up) with the statistics off, then CALL_STEPS steps are
@@ -442,6 +561,7 @@ try {
     if (!SKIP.has('gpu')) await pageBench(server, true);
   }
   if (!SKIP.has('memory')) await memoryBench(server);
+  if (!SKIP.has('cifar-memory')) await cifarMemoryBench(server);
   if (!SKIP.has('gpu') && !SKIP.has('calls')) await gpuCallsBench(server);
   if (!SKIP.has('gpu') && !SKIP.has('kernels')) await kernelBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
