@@ -259,8 +259,11 @@ fn cifar_batches_load_with_the_known_counts_histograms_and_first_images() {
     let d = cifar();
     assert_eq!(d.kind, DatasetKind::Cifar10);
     assert_eq!(d.shape, ImageShape::CIFAR);
-    assert_eq!((d.train.len(), d.test.len()), (10_000, 10_000));
-    assert_eq!(histogram(&d.train.labels), [1005, 974, 1032, 1016, 999, 937, 1030, 1001, 1025, 981]);
+    // ../shared/data holds all five training batches (it held only the first when this test was
+    // written): 5,000 images of each class, batch 1 first.
+    assert_eq!((d.train.len(), d.test.len()), (50_000, 10_000));
+    assert_eq!(histogram(&d.train.labels), [5000; 10]);
+    assert_eq!(histogram(&d.train.labels[..10_000]), [1005, 974, 1032, 1016, 999, 937, 1030, 1001, 1025, 981]);
     assert_eq!(histogram(&d.test.labels), [1000; 10]);
     assert_eq!((d.train.labels[0], d.test.labels[0]), (6, 3));
     let first_train = &d.train.images[..3072];
@@ -300,13 +303,16 @@ fn cifar_archive_errors_name_what_is_missing() {
         ("cifar-10-batches-bin/data_batch_1.bin", records(train, 0, 10)),
         ("cifar-10-batches-bin/batches.meta.txt", b"airplane\n"),
     ]);
-    let err = cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), archive)]).unwrap_err();
+    let err = cifar::load_cifar(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), archive)]).unwrap_err();
     assert_eq!(err.file, cifar::ARCHIVE_NAME);
     assert_eq!(err.message, "the archive has no cifar-10-batches-bin/test_batch.bin");
     // A truncated archive.
     let archive = small_archive();
-    let err =
-        cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), archive[..archive.len() * 2 / 3].to_vec())]).unwrap_err();
+    let err = cifar::load_cifar(
+        DatasetKind::Cifar10,
+        &[(cifar::ARCHIVE_NAME.to_string(), archive[..archive.len() * 2 / 3].to_vec())],
+    )
+    .unwrap_err();
     assert!(err.file.starts_with(cifar::ARCHIVE_NAME), "{err}");
     assert!(!err.message.is_empty());
 }
@@ -567,7 +573,7 @@ proptest! {
     fn fuzz_random_bytes_as_cifar(bytes in proptest::collection::vec(any::<u8>(), 0..8000), name in 0usize..4) {
         let name = ["data_batch_1.bin", "test_batch.bin.gz", "cifar-10-binary.tar.gz", "x.bin"][name];
         explained(&cifar::parse_batch(name, &bytes))?;
-        let result = cifar::load_cifar(&[(name.to_string(), bytes.clone())]);
+        let result = cifar::load_cifar(DatasetKind::Cifar10, &[(name.to_string(), bytes.clone())]);
         explained(&result)?;
         prop_assert!(result.is_err(), "one file cannot hold both splits");
         explained(&data::load_files(DatasetKind::Mnist, &[("train-images-idx3-ubyte".to_string(), bytes)]))?;
@@ -588,7 +594,7 @@ proptest! {
             let at = (if cut < 0.5 { pos % 1024 } else { pos }) % bytes.len();
             bytes[at] ^= flip;
         }
-        let result = cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), bytes)]);
+        let result = cifar::load_cifar(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), bytes)]);
         explained(&result)?;
         if truncate {
             prop_assert!(result.is_err());
@@ -610,7 +616,7 @@ proptest! {
         let mut bytes = tar.clone();
         let at = (if pos < 1024 { pos } else { 2 * RECORD + 512 + pos }) % bytes.len();
         bytes[at] ^= flip;
-        let result = cifar::load_cifar(&[("cifar-10-binary.tar".to_string(), bytes)]);
+        let result = cifar::load_cifar(DatasetKind::Cifar10, &[("cifar-10-binary.tar".to_string(), bytes)]);
         explained(&result)?;
         if let Ok(d) = result {
             split_ok(&d.train, 3072)?;

@@ -2,9 +2,15 @@
 //! all 50,000 CIFAR-10 images never sit in one GPU buffer.
 
 pub mod cifar;
+mod gunzip;
 pub mod idx;
+pub mod reader;
+mod untar;
+
+pub use reader::DatasetReader;
 
 use crate::config::DatasetKind;
+use serde::Deserialize;
 use std::fmt;
 use std::io::Read;
 
@@ -90,6 +96,19 @@ impl Split {
         self.labels.is_empty()
     }
 
+    /// Room for `images` more images of `pixels` bytes each, if the memory is there (it is only a
+    /// hint: the split still grows as needed).
+    pub fn reserve(&mut self, images: usize, pixels: usize) {
+        let _ = self.images.try_reserve_exact(images.saturating_mul(pixels));
+        let _ = self.labels.try_reserve_exact(images);
+    }
+
+    /// Gives back the room reserved but not used.
+    pub fn shrink_to_fit(&mut self) {
+        self.images.shrink_to_fit();
+        self.labels.shrink_to_fit();
+    }
+
     /// How many images of each class (0–9).
     pub fn class_counts(&self) -> [usize; 10] {
         let mut counts = [0; 10];
@@ -107,6 +126,37 @@ pub struct Dataset {
     pub normalization: Normalization,
     pub train: Split,
     pub test: Split,
+}
+
+/// What is known of a file before its bytes are read, to reserve memory for what it holds: its
+/// name, its size in bytes, and (cheap to read from a local file) its first two and last four
+/// bytes. The page sends these as JSON (`{name, size, ends}`); any of them may be missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct FileInfo {
+    pub name: String,
+    #[serde(default)]
+    pub size: Option<u64>,
+    #[serde(default)]
+    pub ends: Option<Vec<u8>>,
+}
+
+impl FileInfo {
+    /// The description of a file whose bytes are all here.
+    pub fn of(name: &str, bytes: &[u8]) -> Self {
+        let ends = (bytes.len() >= 6).then(|| [&bytes[..2], &bytes[bytes.len() - 4..]].concat());
+        FileInfo { name: name.to_string(), size: Some(bytes.len() as u64), ends }
+    }
+
+    /// The file's size once decompressed, where it can be known before reading it: a raw file's
+    /// size, or a gzip file's ISIZE trailer (its last four bytes: the size of its last member,
+    /// modulo 2^32). `None` without the file's ends (then whether it is gzipped is not known).
+    pub fn content_bytes(&self) -> Option<u64> {
+        match self.ends.as_deref() {
+            Some([0x1f, 0x8b, a, b, c, d]) => Some(u32::from_le_bytes([*a, *b, *c, *d]) as u64),
+            Some([_, _, _, _, _, _]) => self.size,
+            _ => None,
+        }
+    }
 }
 
 /// A batch ready for upload: normalised features, row-major [len, input_size], and labels.
@@ -316,8 +366,8 @@ fn mnist_role(path: &str) -> Option<usize> {
     MNIST_FILES.iter().position(|&standard| standard == name)
 }
 
-/// Loads a dataset from files given as (name, contents), e.g. files picked in the browser. Names
-/// may carry a path; only their base names matter. MNIST, Fashion-MNIST and the MNIST subset need
+/// Loads a dataset from files given whole as (name, contents). Names may carry a path; only
+/// their base names matter. MNIST, Fashion-MNIST and the MNIST subset need
 /// the four [`MNIST_FILES`] (each raw or `.gz`); CIFAR-10 needs its batches or the official
 /// archive (see [`cifar::load_cifar`]). Other files are ignored.
 pub fn load_files(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
