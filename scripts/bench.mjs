@@ -387,9 +387,10 @@ function processTree(root = process.pid) {
     queue.push(...(children.get(pid) ?? []));
     try {
       const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!/chrom/i.test(cmdline[0] ?? '')) continue;
-      const type = cmdline.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser';
+      // Chromium's child processes rewrite their command line as one space-separated string.
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!/chrom/i.test(cmdline.split(' ')[0])) continue;
+      const type = /--type=(\S+)/.exec(cmdline)?.[1] ?? 'browser';
       out.push({ pid, rss: rssKb * 1024, type });
     } catch { /* gone meanwhile */ }
   }
