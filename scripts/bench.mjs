@@ -154,9 +154,10 @@ async function browserBench(server, { gpu, stats = 0, profile = false }) {
     const r = await page.evaluate(async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
       const wasm = await import('/www/pkg/activation_playground.js');
       await wasm.default();
-      const names = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
-      const files = await Promise.all(names.map(async (n) => new Uint8Array(await (await fetch(`/www/data/mnist-subset/${n}`)).arrayBuffer())));
-      const dataset = wasm.Dataset.fromFiles('mnist-subset', names, files);
+      // As the engine worker reads a dataset: streamed into wasm's DatasetReader.
+      const { readDataset } = await import('/www/engine/reader.js');
+      const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
+      const dataset = await readDataset(wasm, 'mnist-subset', names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })));
       let adapter = null;
       if (gpu) {
         adapter = await wasm.initWebGpu();
@@ -248,11 +249,16 @@ async function browserSweepBench(server, { gpu }) {
     const j = await page.evaluate(async ({ query, steps, sequential }) => {
       const wasm = await import('/www/pkg/activation_playground.js');
       await wasm.default();
-      const names = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
-      const files = await Promise.all(names.map(async (n) => new Uint8Array(await (await fetch(`/www/data/mnist-subset/${n}`)).arrayBuffer())));
+      const { readDataset } = await import('/www/engine/reader.js');
+      const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
+      const dataset = await readDataset(wasm, 'mnist-subset', names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })));
       const adapter = navigator.gpu ? (await navigator.gpu.requestAdapter()) : null;
       const limits = adapter ? { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } : null;
-      return { ...JSON.parse(await wasm.sweepBench(query, names, files, steps, sequential)), limits };
+      try {
+        return { ...JSON.parse(await wasm.sweepBench(query, dataset, steps, sequential)), limits };
+      } finally {
+        dataset.free();
+      }
     }, { query, steps, sequential });
     // ms per step: of all 64 (every group) at once; of one model one after another.
     record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: (1000 * j.batchedSeconds) / j.steps, steps: j.steps });

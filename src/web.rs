@@ -242,30 +242,63 @@ fn js_text(value: &JsValue) -> String {
         .unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// A dataset held as bytes in wasm memory.
+/// Reads a dataset's files as they stream in (see `data::DatasetReader`): `new DatasetReader(kind,
+/// filesJson)` with what is known of the files beforehand (JSON `[{name, size, ends}]`, to reserve
+/// memory), then `push(name, chunk)` for each chunk as it arrives (still gzipped, if the file is),
+/// `endFile(name)` after each file, and `finish()` for the Dataset. The one way the page hands a
+/// dataset's bytes to the engine: each byte is copied into wasm memory once, into its place.
+#[wasm_bindgen(js_name = DatasetReader)]
+pub struct JsDatasetReader {
+    inner: Option<data::DatasetReader>,
+}
+
+#[wasm_bindgen(js_class = DatasetReader)]
+impl JsDatasetReader {
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, files_json: &str) -> Result<JsDatasetReader, JsError> {
+        let kind = DatasetKind::parse(kind).map_err(|e| JsError::new(&e))?;
+        let files: Vec<data::FileInfo> =
+            serde_json::from_str(files_json).map_err(|e| JsError::new(&format!("the files' descriptions: {e}")))?;
+        Ok(JsDatasetReader { inner: Some(data::DatasetReader::new(kind, &files)) })
+    }
+
+    fn reader(&mut self) -> Result<&mut data::DatasetReader, JsError> {
+        self.inner.as_mut().ok_or_else(|| JsError::new("this DatasetReader has finished"))
+    }
+
+    /// The next bytes of the file `name` (its first bytes start it).
+    pub fn push(&mut self, name: &str, chunk: &[u8]) -> Result<(), JsError> {
+        self.reader()?.push(name, chunk).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The file `name` has ended.
+    #[wasm_bindgen(js_name = endFile)]
+    pub fn end_file(&mut self, name: &str) -> Result<(), JsError> {
+        self.reader()?.end_file(name).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Whether the file being read is gzipped (decompressed as it is read).
+    #[wasm_bindgen(getter)]
+    pub fn gzipped(&self) -> bool {
+        self.inner.as_ref().is_some_and(|r| r.is_gzipped())
+    }
+
+    /// All files are read: the dataset, or the reason there is none (naming the file).
+    pub fn finish(&mut self) -> Result<JsDataset, JsError> {
+        let reader = self.inner.take().ok_or_else(|| JsError::new("this DatasetReader has finished"))?;
+        let dataset = reader.finish().map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(JsDataset { inner: Arc::new(dataset) })
+    }
+}
+
+/// A dataset held as bytes in wasm memory (made by a `DatasetReader`).
 #[wasm_bindgen(js_name = Dataset)]
 pub struct JsDataset {
-    inner: Arc<data::Dataset>,
+    pub(crate) inner: Arc<data::Dataset>,
 }
 
 #[wasm_bindgen(js_class = Dataset)]
 impl JsDataset {
-    /// Parses the standard files of `kind` (names and bytes in the same order).
-    #[wasm_bindgen(js_name = fromFiles)]
-    pub fn from_files(kind: &str, names: Vec<String>, files: js_sys::Array) -> Result<JsDataset, JsError> {
-        let kind = DatasetKind::parse(kind).map_err(|e| JsError::new(&e))?;
-        if names.len() as u32 != files.length() {
-            return Err(JsError::new("fromFiles needs one name per file"));
-        }
-        let files: Vec<(String, Vec<u8>)> = names
-            .into_iter()
-            .zip(files.iter())
-            .map(|(name, bytes)| (name, js_sys::Uint8Array::new(&bytes).to_vec()))
-            .collect();
-        let dataset = data::load_files(kind, &files).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(JsDataset { inner: Arc::new(dataset) })
-    }
-
     #[wasm_bindgen(getter)]
     pub fn kind(&self) -> String {
         self.inner.kind.name().into()

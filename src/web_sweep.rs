@@ -9,6 +9,7 @@ use crate::sweep::article;
 use crate::sweep::plan::{MemoryLimits, run_key};
 use crate::sweep::table::{self, RunRecord};
 use crate::sweep::{Sweep, SweepSpec};
+use crate::web::JsDataset;
 use burn::tensor::Device;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -168,28 +169,15 @@ pub struct SweepJob {
 #[wasm_bindgen]
 impl SweepJob {
     /// Starts the runs of `query` not in `done_keys` (a JSON list of `runKey`s already stored),
-    /// on the dataset parsed from `names`/`files`, on the settings' backend (`gpu` is WebGPU,
-    /// whose adapter's buffer limits bound how many models train at once).
-    pub async fn create(
-        query: String,
-        done_keys_json: String,
-        names: Vec<String>,
-        files: js_sys::Array,
-    ) -> Result<SweepJob, JsError> {
-        let (spec, errors) = parse_spec(&query);
-        if !errors.is_empty() {
-            return Err(error(errors.join("; ")));
-        }
-        let done: Vec<String> = serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
-        let members: Vec<Config> = spec.members().into_iter().filter(|c| !done.contains(&run_key(c))).collect();
-        if members.is_empty() {
-            return Err(error("every run of this sweep is already finished"));
-        }
-        let kind = spec.base.dataset;
-        let dataset = load(kind, names, files)?;
-        let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
-        let sweep = Sweep::new(members, Arc::new(dataset), &device, limits, spec.parallel).map_err(error)?;
-        Ok(SweepJob { sweep: Rc::new(RefCell::new(sweep)), backend_name })
+    /// on `dataset` (the job keeps its own reference: the caller may free it), on the settings'
+    /// backend (`gpu` is WebGPU, whose adapter's buffer limits bound how many models train at
+    /// once). Resolves to the SweepJob.
+    pub fn create(query: String, done_keys_json: String, dataset: &JsDataset) -> js_sys::Promise {
+        let dataset = dataset.inner.clone();
+        future_to_promise(async move {
+            let job = SweepJob::make(query, done_keys_json, dataset).await.map_err(JsValue::from)?;
+            Ok(JsValue::from(job))
+        })
     }
 
     #[wasm_bindgen(getter, js_name = backendName)]
@@ -234,6 +222,24 @@ impl SweepJob {
     }
 }
 
+impl SweepJob {
+    async fn make(query: String, done_keys_json: String, dataset: Arc<data::Dataset>) -> Result<SweepJob, JsError> {
+        let (spec, errors) = parse_spec(&query);
+        if !errors.is_empty() {
+            return Err(error(errors.join("; ")));
+        }
+        let done: Vec<String> = serde_json::from_str(&done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
+        let members: Vec<Config> = spec.members().into_iter().filter(|c| !done.contains(&run_key(c))).collect();
+        if members.is_empty() {
+            return Err(error("every run of this sweep is already finished"));
+        }
+        check_kind(spec.base.dataset, &dataset)?;
+        let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
+        let sweep = Sweep::new(members, dataset, &device, limits, spec.parallel).map_err(error)?;
+        Ok(SweepJob { sweep: Rc::new(RefCell::new(sweep)), backend_name })
+    }
+}
+
 /// The device a sweep trains on, its description and the limits its groups must fit: WebGPU is
 /// the page's one device (started here on first need), shared with the single-run trainers.
 async fn sweep_device(backend: BackendKind) -> Result<(Device, String, MemoryLimits), JsError> {
@@ -250,12 +256,22 @@ async fn sweep_device(backend: BackendKind) -> Result<(Device, String, MemoryLim
 /// `npm run bench`: model-samples per second of the sweep `query`'s models (with enough epochs
 /// that none finishes) trained in the groups the sweep would use, `steps` steps each after one
 /// warm-up step, against the first `sequential` of them trained one after another as single
-/// runs (the page's trainer), as many steps each. Resolves to JSON (see scripts/bench.mjs).
+/// runs (the page's trainer), as many steps each, on `dataset` (of the query's kind). Resolves to
+/// JSON (see scripts/bench.mjs).
 #[wasm_bindgen(js_name = sweepBench)]
-pub async fn sweep_bench(
+pub fn sweep_bench(query: String, dataset: &JsDataset, steps: u32, sequential: u32) -> js_sys::Promise {
+    let dataset = dataset.inner.clone();
+    future_to_promise(async move {
+        sweep_bench_json(query, dataset, steps, sequential)
+            .await
+            .map(|json| JsValue::from_str(&json))
+            .map_err(JsValue::from)
+    })
+}
+
+async fn sweep_bench_json(
     query: String,
-    names: Vec<String>,
-    files: js_sys::Array,
+    dataset: Arc<data::Dataset>,
     steps: u32,
     sequential: u32,
 ) -> Result<String, JsError> {
@@ -263,7 +279,7 @@ pub async fn sweep_bench(
     if !errors.is_empty() {
         return Err(error(errors.join("; ")));
     }
-    let dataset = Arc::new(load(spec.base.dataset, names, files)?);
+    check_kind(spec.base.dataset, &dataset)?;
     let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
     let report = crate::sweep::bench::measure(
         spec.members(),
@@ -281,14 +297,10 @@ pub async fn sweep_bench(
     Ok(out.to_string())
 }
 
-fn load(kind: DatasetKind, names: Vec<String>, files: js_sys::Array) -> Result<data::Dataset, JsError> {
-    if names.len() as u32 != files.length() {
-        return Err(error("one name per file"));
+/// The sweep trains on the dataset its settings name.
+fn check_kind(kind: DatasetKind, dataset: &data::Dataset) -> Result<(), JsError> {
+    if dataset.kind != kind {
+        return Err(error(format!("the sweep is set to {} but was given {}", kind.name(), dataset.kind.name())));
     }
-    let files: Vec<(String, Vec<u8>)> = names
-        .into_iter()
-        .zip(files.iter())
-        .map(|(name, bytes)| (name, js_sys::Uint8Array::new(&bytes).to_vec()))
-        .collect();
-    data::load_files(kind, &files).map_err(|e| error(e.to_string()))
+    Ok(())
 }

@@ -66,7 +66,7 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
   engine: {
     /** Share of a chart canvas's pixels that are drawn. */
     ink: (/** @type {string} */ canvas) => app.engine?.call('ink', { canvas }),
-    /** {wasmBytes, jsHeapBytes} of the worker. */
+    /** {wasmBytes, jsHeapBytes, datasetLoads: {finished, stopped}} of the worker. */
     memory: () => app.engine?.call('memory'),
     /** Makes the worker trap inside wasm, as a panic would (tests the fatal path). */
     trap: () => app.engine?.call('trap').catch(() => {}),
@@ -114,7 +114,8 @@ async function restartEngine() {
     charts.showStopped(false);
     app.gpu = newGpuState();
     startWebGpu();
-    if (await host.reloadDataset()) app.dataset = datasets.current();
+    await datasets.reload();
+    app.dataset = datasets.current();
     warmUpGpu();
     setState('idle', 'The engine is running again. Press Start to train.');
     validateForm();

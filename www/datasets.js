@@ -1,10 +1,11 @@
 // Datasets: the Data card. Picks the dataset (the bundled MNIST and CIFAR-10 subsets, MNIST,
 // Fashion-MNIST or CIFAR-10), finds the files of the ones that are not bundled (a folder served with the page,
 // www/data/<kind>/manifest.json, written by `npm run add-dataset`; or files the user chooses or
-// drops), reads them as streams with a progress bar, gunzips them in the browser
-// (DecompressionStream) and hands the raw bytes to the engine worker, whose wasm parser keeps
-// them (engine/host.js; the page keeps only a summary). Then it
-// shows what was loaded: counts per split and per class, and some test images.
+// drops) and names them to the engine worker: File objects or URLs, never their bytes. The worker
+// reads them as streams into the wasm engine (engine/reader.js), which decompresses and parses
+// them as they come, and reports its progress for the progress bar; the page keeps only a summary
+// (and the sources, to read them again after an engine restart). Then it shows what was loaded:
+// counts per split and per class, and some test images.
 //
 // API for app.js:
 //   start(wasm)      → Promise<Dataset|null>: the first load (the kind a share link names, else
@@ -21,7 +22,8 @@
 // only ever go into the page as textContent.
 
 import * as host from './engine/host.js';
-import { Superseded, LoadError, openUrl, fetchManifest, readAll, guessKind, droppedFiles, text } from './datasets/files.js';
+import { Superseded, LoadError, fetchManifest, guessKind, droppedFiles, text } from './datasets/files.js';
+import { EngineCrashed } from './engine/client.js';
 import { KINDS, DEFAULT_KIND, kindLabel } from './datasets/kinds.js';
 import * as view from './datasets/view.js';
 
@@ -148,8 +150,9 @@ function wire() {
   follow();
 }
 
-/** A new load (or none) supersedes the one in flight, if any. */
+/** A new load (or none) supersedes the one in flight, if any (the engine stops reading it). */
 function nextToken() {
+  if (state.loadingKind) host.cancelDataset();
   state.loadingKind = null;
   return ++state.token;
 }
@@ -204,7 +207,7 @@ async function openKind(kind, { fromLink = false } = {}) {
   const ok = await load(kind, manifest.files.map((f) => ({
     name: f.name,
     size: f.size,
-    open: (signal) => openUrl(new URL(`${kind}/${encodeURIComponent(f.name)}`, DATA_URL), f.name, signal),
+    url: new URL(`${kind}/${encodeURIComponent(f.name)}`, DATA_URL).href,
   })), `served from www/data/${kind}/`, token);
   if (!ok && token === state.token) view.showChooser(state, kind);
   return ok;
@@ -223,8 +226,8 @@ async function loadBundled(kind, { initial = false } = {}) {
   const names = JSON.parse(state.wasm.bundledFiles(kind));
   const ok = await load(kind, names.map((name) => ({
     name,
-    size: null,
-    open: (signal) => openUrl(new URL(name, base), name, signal, 'run the build: npm start'),
+    url: new URL(name, base).href,
+    hint: 'run the build: npm start',
   })), 'bundled with the page', token, { rethrow: initial });
   return ok;
 }
@@ -240,76 +243,59 @@ function loadBuiltIn(kind) {
 function loadFiles(kind, files) {
   const token = nextToken();
   view.setNotice(null);
-  return load(kind, files.map((file) => ({
-    name: file.name,
-    size: file.size,
-    open: async () => ({ stream: file.stream(), size: file.size }),
-  })), 'from your files', token);
+  return load(kind, files.map((file) => ({ name: file.name, file })), 'from your files', token);
 }
 
 // ------------------------------------------------------------------------------ loading
 
 /**
- * Reads `sources` ({name, size, open(signal) → {stream, size}}) one after the other, gunzipping
- * what is gzipped, then parses them. Replaces the current dataset only when all went well.
+ * Has the engine read `sources` (engine/reader.js DataSource: Files or URLs), showing its
+ * progress. Replaces the current dataset only when all went well.
+ * @param {string} kind
+ * @param {import('./engine/reader.js').DataSource[]} sources
+ * @param {string} source  where the files came from, for the summary
+ * @param {number} token
  */
 async function load(kind, sources, source, token, { rethrow = false } = {}) {
   const label = kindLabel(kind);
-  const abort = new AbortController();
   const stale = () => token !== state.token;
   const t0 = performance.now();
   state.loadingKind = kind;
   view.renderPicker(state);
   view.clearError();
-  let total = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  let done = 0;
   let lastPaint = 0;
-  let verb = 'Reading';
-  const paint = (name, force) => {
-    const now = performance.now();
-    if (!force && now - lastPaint < 60) return;
-    lastPaint = now;
-    const fraction = total > 0 ? Math.min(1, done / total) : null;
-    view.showProgress(`${verb} ${name}…`, total > 0 ? `${view.mb(done)} of ${view.mb(total)}` : view.mb(done), fraction);
-  };
-  const names = [];
-  let files = [];
-  try {
-    for (const s of sources) {
-      if (stale()) throw new Superseded();
-      verb = 'Reading';
-      paint(s.name, true);
-      const { stream, size } = await s.open(abort.signal);
-      if (s.size == null && size != null) total += size;
-      const bytes = await readAll(s.name, stream, (n) => {
-        if (stale()) { abort.abort(); throw new Superseded(); }
-        done += n;
-        paint(s.name, false);
-      }, () => { verb = 'Reading and decompressing'; paint(s.name, true); });
-      names.push(s.name);
-      files.push(bytes);
+  let read = 0;
+  /** @param {import('./engine/reader.js').DataProgress} p */
+  const paint = (p) => {
+    if (stale()) return;
+    if ('parsing' in p) {
+      read = p.bytes;
+      view.showProgress(`Parsing ${label} (${p.files} file${p.files === 1 ? '' : 's'}, ${view.mb(p.bytes)} read)…`, '', null);
+      return;
     }
-    if (stale()) throw new Superseded();
-    const raw = files.reduce((sum, f) => sum + f.byteLength, 0);
-    view.showProgress(`Parsing ${label} (${sources.length} file${sources.length === 1 ? '' : 's'}, ${view.mb(raw)})…`, '', null);
-    await nextFrame();
-    if (stale()) throw new Superseded();
+    const now = performance.now();
+    if (p.done > 0 && now - lastPaint < 60) return;
+    lastPaint = now;
+    const verb = p.gzipped ? 'Reading and decompressing' : 'Reading';
+    const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : null;
+    view.showProgress(`${verb} ${p.name}…`, p.total > 0 ? `${view.mb(p.done)} of ${view.mb(p.total)}` : view.mb(p.done), fraction);
+  };
+  try {
+    if (sources.length) paint({ name: sources[0].name, done: 0, total: sources.reduce((sum, s) => sum + (s.file?.size ?? s.size ?? 0), 0), gzipped: false });
     let dataset;
     try {
-      dataset = await host.loadDataset(kind, names, files);
+      dataset = await host.loadDataset(kind, sources, paint);
     } catch (e) {
+      if (stale()) throw new Superseded();
       throw new LoadError(text(e));
-    } finally {
-      files = []; // the engine holds its own copy; let the JS bytes go
     }
     if (stale()) throw new Superseded();
     view.hideProgress();
-    console.info(`${label} loaded in ${(performance.now() - t0).toFixed(0)} ms (${sources.length} files, ${view.mb(raw)} decompressed)`);
+    console.info(`${label} loaded in ${(performance.now() - t0).toFixed(0)} ms (${sources.length} files, ${view.mb(read)} read)`);
     commit(dataset, kind, source);
     return true;
   } catch (e) {
     if (e instanceof Superseded || stale()) return false;
-    abort.abort();
     state.loadingKind = null;
     view.hideProgress();
     view.renderPicker(state);
@@ -321,6 +307,23 @@ async function load(kind, sources, source, token, { rethrow = false } = {}) {
     return false;
   } finally {
     if (!stale()) state.loadingKind = null;
+  }
+}
+
+/**
+ * After an engine restart: the new engine reads the dataset in use from its sources again. When
+ * they cannot be read any more (a file moved or deleted since), the Data card says so and the
+ * bundled subset is loaded instead. Rejects only when the engine itself fails.
+ */
+export async function reload() {
+  try {
+    await host.reloadDataset();
+  } catch (e) {
+    if (e instanceof EngineCrashed || !state.dataset) throw e;
+    const label = kindLabel(state.kind);
+    state.dataset = null;
+    await loadBundled(DEFAULT_KIND).catch(() => {});
+    view.showError(`The restarted engine could not read the ${label} files again; choose them again. ${kindLabel(state.kind)} is in use meanwhile.`, text(e));
   }
 }
 
@@ -351,14 +354,4 @@ function linkedKind(wasm) {
   } catch {
     return null;
   }
-}
-
-/** Lets the browser paint (the parse that follows is synchronous wasm). */
-function nextFrame() {
-  return new Promise((resolve) => {
-    let done = false;
-    const go = () => { if (!done) { done = true; setTimeout(resolve, 0); } };
-    requestAnimationFrame(() => requestAnimationFrame(go));
-    setTimeout(go, 120); // hidden tabs get no animation frames
-  });
 }

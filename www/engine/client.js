@@ -1,6 +1,9 @@
 // The page's side of the engine worker (worker.js; messages in protocol.js): requests as
 // promises with time limits, and a single place that notices the worker is gone.
 //
+// A request may report progress before its answer (`{id, progress}`, e.g. a dataset being read):
+// each such message goes to the request's `onProgress` and restarts its time limit.
+//
 // When the worker dies (a panic, a wasm trap, an error event, or `kill()` from a test), every
 // pending request is rejected with an EngineCrashed error and `onCrash(reason)` is called once.
 // A new Engine (same compiled module, fresh canvases) restarts it.
@@ -26,7 +29,7 @@ export class Engine {
     this.worker = new Worker(WORKER_URL, { type: 'module', name: 'engine' });
     this.onCrash = onCrash;
     this.nextId = 1;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any}>} */
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: () => void, onProgress: (p: any) => void}>} */
     this.pending = new Map();
     /** @type {string | null} why the engine is gone; null while it runs */
     this.dead = null;
@@ -54,6 +57,11 @@ export class Engine {
     if (msg?.type === 'sweep') { this.onSweep(msg); return; }
     const waiter = this.pending.get(msg?.id);
     if (!waiter) return;
+    if (msg.progress !== undefined) {
+      waiter.arm();
+      waiter.onProgress(msg.progress);
+      return;
+    }
     this.pending.delete(msg.id);
     clearTimeout(waiter.timer);
     if (msg.ok) waiter.resolve(msg.result);
@@ -62,23 +70,29 @@ export class Engine {
 
   /**
    * Sends a request; resolves to its result. `timeout` (ms, 0 = none): a request that takes
-   * longer is reported as hung (the engine is then restarted by the page).
+   * longer (or, with progress, stays silent longer) is reported as hung (the engine is then
+   * restarted by the page). `onProgress` gets the request's progress messages.
    * @param {Request['type']} type
    * @param {Record<string, any>} [payload]
-   * @param {{transfer?: Transferable[], timeout?: number}} [options]
+   * @param {{transfer?: Transferable[], timeout?: number, onProgress?: (p: any) => void}} [options]
    * @returns {Promise<any>}
    */
-  call(type, payload = {}, { transfer = [], timeout = 0 } = {}) {
+  call(type, payload = {}, { transfer = [], timeout = 0, onProgress = () => {} } = {}) {
     if (this.dead) return Promise.reject(new EngineCrashed(this.dead));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = timeout > 0
-        ? setTimeout(() => {
-          this.pending.delete(id);
-          reject(new EngineTimeout(`the engine did not answer "${type}" within ${Math.round(timeout / 1000)} s (it seems to hang)`));
-        }, timeout)
-        : null;
-      this.pending.set(id, { resolve, reject, timer });
+      const waiter = { resolve, reject, timer: null, arm: () => {}, onProgress };
+      waiter.arm = () => {
+        clearTimeout(waiter.timer);
+        waiter.timer = timeout > 0
+          ? setTimeout(() => {
+            this.pending.delete(id);
+            reject(new EngineTimeout(`the engine did not answer "${type}" within ${Math.round(timeout / 1000)} s (it seems to hang)`));
+          }, timeout)
+          : null;
+      };
+      waiter.arm();
+      this.pending.set(id, waiter);
       this.worker.postMessage({ ...payload, type, id }, transfer);
     });
   }

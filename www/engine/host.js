@@ -1,19 +1,23 @@
 // The engine's life on the page: the wasm module is compiled once and shared by the page (which
 // only reads settings, links and presets from it) and the engine worker (which trains and
 // draws). Starting an engine hands it the chart canvases; a restart after a crash starts a new
-// worker with fresh canvases, the same dataset (kept here as Blobs, which the browser may keep
-// on disk) and WebGPU again.
+// worker with fresh canvases, the same dataset (read again from the same Files or URLs: the page
+// keeps no copy of the bytes) and WebGPU again.
 
 import { app } from '../state.js';
 import { Engine } from './client.js';
 import * as charts from '../charts.js';
 
 const WASM_URL = new URL('../pkg/activation_playground_bg.wasm', import.meta.url);
+// dataset: the longest silence while a dataset loads (each progress message restarts the clock).
 const TIMEOUT = { init: 180_000, dataset: 300_000, gpu: 45_000, warm: 180_000 };
 
 /** @type {WebAssembly.Module | null} */
 let module = null;
-/** @type {{kind: string, names: string[], blobs: Blob[]} | null} the dataset the engine holds */
+/** @typedef {import('./reader.js').DataSource} DataSource */
+/** @typedef {import('./reader.js').DataProgress} DataProgress */
+
+/** @type {{kind: string, sources: DataSource[]} | null} where the dataset the engine holds came from */
 let lastData = null;
 /** @type {Engine | null} the engine that started (until it dies) */
 let running = null;
@@ -81,24 +85,27 @@ export function warmGpu(json) {
 }
 
 /**
- * Hands a dataset's files (Uint8Arrays, given up) to the engine, which parses and keeps them.
- * Resolves to its summary; rejects with the parser's message.
+ * Has the engine read a dataset from `sources` (Files, or URLs: the worker reads them as streams;
+ * nothing is read here). `onProgress` gets the worker's progress as it reads. Resolves to its
+ * summary; rejects with the message of the file that failed.
  * @param {string} kind
- * @param {string[]} names
- * @param {Uint8Array[]} files
+ * @param {DataSource[]} sources
+ * @param {(p: DataProgress) => void} [onProgress]
  */
-export async function loadDataset(kind, names, files) {
+export async function loadDataset(kind, sources, onProgress) {
   if (!app.engine) throw new Error('the engine is not running');
-  const buffers = files.map((f) => /** @type {ArrayBuffer} */ (f.byteOffset === 0 && f.byteLength === f.buffer.byteLength ? f.buffer : f.slice().buffer));
-  const blobs = buffers.map((b) => new Blob([b]));
-  const summary = await app.engine.call('dataset', { kind, names, files: buffers }, { transfer: buffers, timeout: TIMEOUT.dataset });
-  lastData = { kind, names, blobs };
+  const summary = await app.engine.call('dataset', { kind, sources }, { timeout: TIMEOUT.dataset, onProgress });
+  lastData = { kind, sources };
   return summary;
 }
 
-/** Gives a restarted engine the dataset the previous one had. */
+/** Stops the engine's dataset load in progress, if any (a newer choice replaced it). */
+export function cancelDataset() {
+  app.engine?.call('datasetCancel').catch(() => {});
+}
+
+/** Gives a restarted engine the dataset the previous one had: it reads the same sources again. */
 export async function reloadDataset() {
   if (!lastData || !app.engine) return null;
-  const files = await Promise.all(lastData.blobs.map((b) => b.arrayBuffer()));
-  return app.engine.call('dataset', { kind: lastData.kind, names: lastData.names, files }, { transfer: files, timeout: TIMEOUT.dataset });
+  return app.engine.call('dataset', { ...lastData }, { timeout: TIMEOUT.dataset });
 }

@@ -28,8 +28,13 @@
  *   beside the queue: others are answered meanwhile.
  * @typedef {{type: 'warmSkip'}} WarmSkipRequest
  *   A run is starting: the warm-up's passes after its first step are skipped. Answered at once.
- * @typedef {{type: 'dataset', kind: string, names: string[], files: ArrayBuffer[]}} DatasetRequest
- *   Parses a dataset's files (transferred); resolves to a DatasetSummary.
+ * @typedef {{type: 'dataset', kind: string, sources: import('./reader.js').DataSource[]}} DatasetRequest
+ *   Reads a dataset from its sources (Files or URLs; the worker streams them into Rust, see
+ *   reader.js), posting DataProgress messages `{id, progress}` as it goes; resolves to a
+ *   DatasetSummary, and the new dataset replaces the one in use. A newer `dataset` request or a
+ *   `datasetCancel` stops it (it then fails, and nothing is replaced).
+ * @typedef {{type: 'datasetCancel'}} DatasetCancelRequest
+ *   Stops the dataset load in progress, if any. Answered at once, beside the queue.
  * @typedef {{type: 'create', side: Side, json: string | null}} CreateRequest
  *   A new trainer for a side on the current dataset (null: drop the side's trainer).
  * @typedef {{side: Side, chart: ChartKind, canvas: string, width: number, height: number, scale: number}} DrawTarget
@@ -64,7 +69,8 @@
  * @typedef {{type: 'stall', ms: number}} StallRequest
  *   Tests: the worker is busy for `ms` without a word, as a hung engine.
  * @typedef {{type: 'memory'}} MemoryRequest
- *   {wasmBytes, jsHeapBytes} of the worker.
+ *   {wasmBytes, jsHeapBytes} of the worker, and `datasetLoads`: {finished, stopped}, how many
+ *   dataset requests replaced the dataset and how many a newer request stopped.
  *
  * @typedef {{type: 'sweepStart', jobId: number, query: string, doneKeys: string[]}} SweepStartRequest
  *   Starts training the sweep of these settings (a link query), but for the runs of `doneKeys`
@@ -89,10 +95,12 @@
  * @typedef {SweepStartRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
  *   | SweepFormRequest | SweepArticleRequest} SweepRequest
  *
- * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
+ * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | DatasetCancelRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
+ * @typedef {{id: number, progress: import('./reader.js').DataProgress}} ProgressMessage
+ *   Progress of a request not yet answered (a dataset being read).
  * @typedef {{type: 'fatal', reason: string}} Fatal
  *
  * @typedef {{type: 'loop', runId: number, kind: 'chunk', a: Progress | null, b: Progress | null, ms: number, at: number,

@@ -10,29 +10,26 @@
 /** @typedef {{jobId: number, job: any, timer: any}} Job  a sweep in the worker (job: the wasm SweepJob, once made) */
 
 import { putRuns } from '../sweep/store.js';
-import { fetchManifest, openUrl, text } from '../datasets/files.js';
+import { fetchManifest, text } from '../datasets/files.js';
+import { readDataset } from './reader.js';
 
 const DATA_URL = new URL('../data/', import.meta.url);
 // Per chunk: at most this many steps and about this long (one stacked step can take longer).
 const CHUNK_STEPS = 50;
 const CHUNK_MS = 100;
 
-/** A served file's bytes, as they are (Rust gunzips). @param {URL} url @param {string} name */
-async function fetchBytes(url, name) {
-  const { stream } = await openUrl(url, name);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/** The served files of `kind`: the bundled subset's standard names, else its folder's manifest (as the Data card reads it). @param {any} wasm @param {string} kind */
-async function loadFiles(wasm, kind) {
+/**
+ * The served files of `kind` read into a wasm Dataset (the caller frees it), as the Data card
+ * reads them: the bundled subset's standard names, else its folder's manifest.
+ * @param {any} wasm @param {string} kind
+ */
+async function loadDataset(wasm, kind) {
   const base = new URL(`${kind}/`, DATA_URL);
   /** @type {string[]} */
   let names = JSON.parse(wasm.bundledFiles(kind));
   if (!names.length) names = (await fetchManifest(kind))?.files.map((f) => f.name) ?? [];
   if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
-  const files = [];
-  for (const name of names) files.push(await fetchBytes(new URL(encodeURIComponent(name), base), name));
-  return { names, files };
+  return readDataset(wasm, kind, names.map((name) => ({ name, url: new URL(encodeURIComponent(name), base).href })));
 }
 
 /**
@@ -90,15 +87,18 @@ export function createSweep(wasm, enqueue, post, isFatal) {
   async function begin(jobId, query, doneKeys) {
     const spec = JSON.parse(wasm.sweepSpec(query));
     const kind = Object.fromEntries(spec.settings).dataset;
-    const { names, files } = await loadFiles(wasm, kind);
+    const dataset = await loadDataset(wasm, kind);
     enqueue(async () => {
-      if (current?.jobId !== jobId) return; // cancelled while loading
       try {
-        current.job = await wasm.SweepJob.create(query, JSON.stringify(doneKeys), names, files);
+        if (current?.jobId !== jobId) return; // cancelled while loading
+        // The job keeps its own reference to the data.
+        current.job = await wasm.SweepJob.create(query, JSON.stringify(doneKeys), dataset);
       } catch (e) {
         if (isFatal(e)) throw e;
         failed(jobId, text(e));
         return;
+      } finally {
+        dataset.free();
       }
       if (current?.jobId !== jobId) return;
       post({ type: 'sweep', jobId, kind: 'started', backendName: current.job.backendName, groups: Array.from(current.job.groupSizes()) });

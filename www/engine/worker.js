@@ -1,5 +1,6 @@
 // The engine: a dedicated module worker that owns the wasm engine's working half — the burn
-// device (WebGPU, or the CPU through burn Flex), the dataset bytes, the trainers with their
+// device (WebGPU, or the CPU through burn Flex), the dataset (read here from the files or URLs
+// the page names, reader.js), the trainers with their
 // statistics, and the charts, drawn by plotters onto OffscreenCanvases the page handed over.
 // It also runs the training loop (loop.js): the page starts, pauses, steps and stops it and
 // renders what it reports; and the sweep (sweep.js), chunk by chunk between the loop's chunks,
@@ -14,6 +15,7 @@
 import init, * as wasm from '../pkg/activation_playground.js';
 import { createLoop } from './loop.js';
 import { createSweep } from './sweep.js';
+import { readDataset } from './reader.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 
@@ -30,6 +32,22 @@ const engine = {
   memory: null,
   lastPanic: '',
 };
+
+// Dataset loads: each `dataset` request is numbered when it arrives; a newer one, or a
+// `datasetCancel`, makes the older ones stale (they stop reading at their next chunk, and never
+// replace the dataset in use).
+const loads = {
+  gen: 0,
+  /** @type {Set<AbortController>} the loads reading now */
+  active: new Set(),
+  /** Loads that replaced the dataset, and loads stopped by a newer request (diagnostics, tests). */
+  finished: 0,
+  stopped: 0,
+};
+
+class SupersededLoad extends Error {
+  constructor() { super('superseded by a newer dataset request'); }
+}
 
 // console_error_panic_hook reports a Rust panic through console.error just before the module
 // traps: keep its first lines for the page's message.
@@ -98,8 +116,36 @@ const handlers = {
     return String(await wasm.initWebGpu());
   },
 
-  dataset({ kind, names, files }) {
-    const dataset = wasm.Dataset.fromFiles(kind, names, files.map((/** @type {ArrayBuffer} */ b) => new Uint8Array(b)));
+  /** Reads the sources into a new dataset (progress messages carry the request's id). */
+  async dataset({ id, kind, sources, gen }) {
+    const stale = () => gen !== loads.gen;
+    if (stale()) {
+      loads.stopped++;
+      throw new SupersededLoad();
+    }
+    const abort = new AbortController();
+    loads.active.add(abort);
+    let dataset;
+    try {
+      dataset = await readDataset(wasm, kind, sources, {
+        signal: abort.signal,
+        onProgress: (progress) => self.postMessage({ id, progress }),
+      });
+    } catch (e) {
+      if (stale()) {
+        loads.stopped++;
+        throw new SupersededLoad();
+      }
+      throw e;
+    } finally {
+      loads.active.delete(abort);
+    }
+    if (stale()) {
+      dataset.free();
+      loads.stopped++;
+      throw new SupersededLoad();
+    }
+    loads.finished++;
     // Trainers hold their own reference to the data they train on.
     engine.dataset?.free();
     engine.dataset = dataset;
@@ -202,7 +248,11 @@ const handlers = {
   memory() {
     // @ts-ignore: performance.memory is Chromium's
     const heap = performance.memory?.usedJSHeapSize ?? null;
-    return { wasmBytes: engine.memory?.buffer.byteLength ?? null, jsHeapBytes: heap };
+    return {
+      wasmBytes: engine.memory?.buffer.byteLength ?? null,
+      jsHeapBytes: heap,
+      datasetLoads: { finished: loads.finished, stopped: loads.stopped },
+    };
   },
 };
 
@@ -268,6 +318,15 @@ const sweep = createSweep(wasm, enqueue, (event) => self.postMessage(event), isF
 
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
+  if (msg?.type === 'dataset' || msg?.type === 'datasetCancel') {
+    loads.gen++;
+    for (const abort of loads.active) abort.abort();
+    if (msg.type === 'datasetCancel') {
+      self.postMessage({ id: msg.id, ok: true, result: null });
+      return;
+    }
+    msg.gen = loads.gen;
+  }
   if (msg?.type === 'warm') { warm(msg); return; }
   if (msg?.type === 'warmSkip') {
     warmUp.idle = false;
