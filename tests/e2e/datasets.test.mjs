@@ -1,6 +1,8 @@
 // Real datasets in the Data card: CIFAR-10 and MNIST from the real files in ../shared/data (never
 // copied into the repository), through the file input, a served folder (npm run add-dataset)
-// and a share link; bad files are reported by name and the dataset in use stays.
+// and a share link; bad files are reported by name and the dataset in use stays. The engine
+// worker streams the files into wasm (the page holds no copy): a restarted engine reads them
+// again, a newer choice stops a load in progress, and all of CIFAR-10 costs about its own size.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,8 @@ const noCifar = !CIFAR_FILES.every(existsSync) && `the CIFAR-10 files are not in
 const noMnist = !existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte.gz')) && `the MNIST files are not in ${MNIST_DIR}`;
 const SERVED_MNIST = join(ROOT, 'www', 'data', 'mnist');
 const servedCifar = existsSync(join(ROOT, 'www', 'data', 'cifar10', 'manifest.json'));
+/** The most wasm memory the engine may have once it holds all of CIFAR-10 (184.4 MB of data). */
+const WASM_LIMIT = 260e6;
 
 let env;
 let session;
@@ -50,6 +54,13 @@ function restoreServedMnist() {
   rmSync(SERVED_MNIST, { recursive: true, force: true });
   if (mnistBackup && existsSync(mnistBackup)) renameSync(mnistBackup, SERVED_MNIST);
   mnistBackup = null;
+}
+
+/** Starts a run and waits for its first `steps` steps (the previous run's progress is cleared at the start): its progress. */
+async function firstSteps(page, steps) {
+  await page.click('#start');
+  await page.waitForFunction((n) => document.body.dataset.state === 'running' && (window.playground.progress?.step ?? 0) >= n, steps, { timeout: 60_000 });
+  return progress(page);
 }
 
 /** Records what the Data card's progress bar showed while loading. */
@@ -157,6 +168,25 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   await page.locator('.card.data').screenshot({ path: join(ROOT, 'artifacts', 'datasets-cifar-card.png') });
   console.log(`# CIFAR-10 (2 × 28 MB .gz) read, gunzipped and parsed in ${loadSeconds} s; ${last.step} CPU steps in ${stepSeconds.toFixed(1)} s, loss ${last.trainLoss.toFixed(3)}`);
   assert.deepEqual(realProblems(problems), []);
+});
+
+test('a restarted engine reads the chosen files again (the page keeps no copy of their bytes)', { skip: noCifar }, async () => {
+  const { page } = session;
+  const before = await summary(page);
+  assert.match(before, /^CIFAR-10 \(full\) · 10,000 training and 10,000 test images/);
+  await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
+  await page.waitForSelector('#engine-restart', { state: 'visible', timeout: 10_000 });
+  await page.click('#engine-restart');
+  await waitState(page, 'idle', 120_000);
+  assert.equal(await summary(page), before);
+  assert.equal(await page.isVisible('#ds-error'), false);
+  const memory = (await page.evaluate(() => window.playground.engine.memory())).wasmBytes;
+  assert.ok(memory > 20_000 * 3072, `the new engine holds the 61 MB of images again (wasm memory ${memory})`);
+  // It trains on them: CIFAR-10's input and steps per epoch.
+  await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
+  assert.equal((await firstSteps(page, 2)).totalSteps, Math.ceil(10_000 / 32));
+  await page.click('#stop');
+  await waitState(page, 'stopped', 30_000);
 });
 
 test('bad files are named and the dataset in use stays', { skip: noCifar || noMnist }, async () => {
@@ -303,6 +333,35 @@ test('a served folder (npm run add-dataset) loads MNIST without a file chooser',
   }
 });
 
+test('choosing another dataset while CIFAR-10 is being read stops that read; the choice is what loads', { skip: noCifar }, async () => {
+  const { page, problems } = session;
+  await page.check('#ds-kind-cifar10');
+  await page.waitForFunction(() => /^CIFAR-10/.test(document.getElementById('data-summary').textContent), null, { timeout: 60_000 });
+  const loads = async () => (await page.evaluate(() => window.playground.engine.memory())).datasetLoads;
+  const before = await loads();
+  await watchProgress(page);
+  // Six 28 MB files (batch 1 under five names): seconds of reading.
+  const dir = mkdtempSync(join(tmp, 'cancel-'));
+  const files = [1, 2, 3, 4, 5].map((n) => join(dir, `data_batch_${n}.bin.gz`));
+  for (const f of files) symlinkSync(join(CIFAR_DIR, 'data_batch_1.bin.gz'), f);
+  files.push(join(CIFAR_DIR, 'test_batch.bin.gz'));
+  await page.setInputFiles('#ds-input', files);
+  await page.waitForFunction(() => window.__dsProgress.some((s) => /^Reading and decompressing data_batch_2\.bin\.gz…$/.test(s.text)), null, { timeout: 60_000 });
+  await page.check('#ds-kind-mnist-subset');
+  await waitSummary(page, /^MNIST subset · 7,996 training and 2,004 test images/);
+  const after = await loads();
+  assert.equal(after.stopped, before.stopped + 1, `the engine stopped reading CIFAR-10: ${JSON.stringify({ before, after })}`);
+  assert.equal(after.finished, before.finished + 1, 'only the subset finished loading');
+  assert.equal(await page.isVisible('#ds-error'), false);
+  assert.equal(await page.isVisible('#ds-progress'), false);
+  assert.equal(await configDataset(page), 'mnist-subset');
+  await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
+  assert.equal((await firstSteps(page, 1)).totalSteps, Math.ceil(7_996 / 32), 'the engine trains on the subset');
+  await page.click('#stop');
+  await waitState(page, 'stopped', 30_000);
+  assert.deepEqual(realProblems(problems), []);
+});
+
 test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (50,000 images) load', { skip: noCifar || (servedCifar && 'www/data/cifar10 is served here') }, async () => {
   const { page, context, problems } = await openPage(env, '?dataset=cifar10');
   try {
@@ -336,6 +395,9 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     assert.equal(await configDataset(page), 'cifar10');
     const memory = (await page.evaluate(() => window.playground.engine.memory())).wasmBytes;
     console.log(`# CIFAR-10 with 5 training batches (6 × 28 MB .gz) loaded in ${seconds} s; wasm memory ${(memory / 1e6).toFixed(0)} MB`);
+    // The 184 MB of images and labels sit in wasm memory once: the files' bytes are not kept
+    // there beside them (the page's engine starts at ~25 MB; the old whole-file path needed ~3.5×).
+    assert.ok(memory < WASM_LIMIT, `wasm memory ${(memory / 1e6).toFixed(0)} MB after loading all of CIFAR-10, over ${WASM_LIMIT / 1e6} MB`);
     assert.deepEqual(realProblems(problems), []);
   } finally {
     await context.close();
