@@ -82,8 +82,10 @@ export async function start(wasm) {
     // Without it (a host that left it out, a failed download) the page still works on the default.
     if (await loadBundled(linked)) return state.dataset;
     state.wanted = null;
+    setPicker(DEFAULT_KIND);
   }
-  if (linked) {
+  // A bundled kind (the default, or the fallback above) is never looked for as a served folder.
+  if (linked && !KINDS[linked].bundled) {
     state.wanted = linked;
     state.linked = linked;
     setPicker(linked);
