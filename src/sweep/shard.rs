@@ -221,6 +221,18 @@ mod tests {
         assert_eq!(Shard::WHOLE.members(&spec), spec.members());
     }
 
+    #[test]
+    fn a_shard_resumes_its_own_runs_and_refuses_another_shards() {
+        let spec = SweepSpec { seeds: vec![1], ..SweepSpec::default() };
+        let (first, second) = (Shard { index: 1, count: 2 }, Shard { index: 2, count: 2 });
+        let done: Vec<RunRecord> = first.members(&spec)[..5].iter().cloned().map(record).collect();
+        let (left, kept) = first.remaining(&spec, &done).unwrap();
+        assert_eq!((left.len(), kept), (27, done.clone()));
+        assert_eq!(left, first.members(&spec)[5..]);
+        let err = second.remaining(&spec, &done).unwrap_err();
+        assert_eq!(err, "relu-relu-relu seed 1 belongs to another shard than 2/2: check --shard");
+    }
+
     fn record(config: Config) -> RunRecord {
         RunRecord { config, state: RunState::Finished, test_accuracy: Some(0.5), test_loss: Some(1.0), seconds: 1.0 }
     }

@@ -23,6 +23,7 @@ use std::time::Instant;
 #[derive(Parser, Debug)]
 #[command(
     name = "train sweep",
+    bin_name = "train sweep",
     about = "Train many activation combinations and print the article's table",
     after_help = "train sweep merge OUT.csv SHARD.csv… joins the --out files of a sharded sweep (train sweep merge --help)"
 )]
@@ -242,6 +243,7 @@ fn print_table(spec: &SweepSpec, records: &[RunRecord]) {
 #[derive(Parser, Debug)]
 #[command(
     name = "train sweep merge",
+    bin_name = "train sweep merge",
     about = "Join the --out files of a sharded sweep (train sweep --shard I/N) into one and print its table",
     long_about = "Join the --out files of a sharded sweep (train sweep --shard I/N) into one and print its table. \
         The shards must hold runs of one sweep (the same settings but the combination and the seed), none \
