@@ -490,7 +490,8 @@ mod tests {
         let err = load_cifar(DatasetKind::Cifar10, &files).unwrap_err();
         assert!(err.message.contains("given twice"), "{err}");
         let archive = tar_gz(&[("cifar-10-batches-bin/test_batch.bin", &batch(&[1; 20], 1))]);
-        let err = load_cifar(DatasetKind::Cifar10, &owned(&[(ARCHIVE_NAME, archive[..archive.len() / 2].to_vec())])).unwrap_err();
+        let err = load_cifar(DatasetKind::Cifar10, &owned(&[(ARCHIVE_NAME, archive[..archive.len() / 2].to_vec())]))
+            .unwrap_err();
         assert!(err.file.starts_with(ARCHIVE_NAME), "{err}");
     }
 }
