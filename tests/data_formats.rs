@@ -300,13 +300,16 @@ fn cifar_archive_errors_name_what_is_missing() {
         ("cifar-10-batches-bin/data_batch_1.bin", records(train, 0, 10)),
         ("cifar-10-batches-bin/batches.meta.txt", b"airplane\n"),
     ]);
-    let err = cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), archive)]).unwrap_err();
+    let err = cifar::load_cifar(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), archive)]).unwrap_err();
     assert_eq!(err.file, cifar::ARCHIVE_NAME);
     assert_eq!(err.message, "the archive has no cifar-10-batches-bin/test_batch.bin");
     // A truncated archive.
     let archive = small_archive();
-    let err =
-        cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), archive[..archive.len() * 2 / 3].to_vec())]).unwrap_err();
+    let err = cifar::load_cifar(
+        DatasetKind::Cifar10,
+        &[(cifar::ARCHIVE_NAME.to_string(), archive[..archive.len() * 2 / 3].to_vec())],
+    )
+    .unwrap_err();
     assert!(err.file.starts_with(cifar::ARCHIVE_NAME), "{err}");
     assert!(!err.message.is_empty());
 }
@@ -567,7 +570,7 @@ proptest! {
     fn fuzz_random_bytes_as_cifar(bytes in proptest::collection::vec(any::<u8>(), 0..8000), name in 0usize..4) {
         let name = ["data_batch_1.bin", "test_batch.bin.gz", "cifar-10-binary.tar.gz", "x.bin"][name];
         explained(&cifar::parse_batch(name, &bytes))?;
-        let result = cifar::load_cifar(&[(name.to_string(), bytes.clone())]);
+        let result = cifar::load_cifar(DatasetKind::Cifar10, &[(name.to_string(), bytes.clone())]);
         explained(&result)?;
         prop_assert!(result.is_err(), "one file cannot hold both splits");
         explained(&data::load_files(DatasetKind::Mnist, &[("train-images-idx3-ubyte".to_string(), bytes)]))?;
@@ -588,7 +591,7 @@ proptest! {
             let at = (if cut < 0.5 { pos % 1024 } else { pos }) % bytes.len();
             bytes[at] ^= flip;
         }
-        let result = cifar::load_cifar(&[(cifar::ARCHIVE_NAME.to_string(), bytes)]);
+        let result = cifar::load_cifar(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), bytes)]);
         explained(&result)?;
         if truncate {
             prop_assert!(result.is_err());
@@ -610,7 +613,7 @@ proptest! {
         let mut bytes = tar.clone();
         let at = (if pos < 1024 { pos } else { 2 * RECORD + 512 + pos }) % bytes.len();
         bytes[at] ^= flip;
-        let result = cifar::load_cifar(&[("cifar-10-binary.tar".to_string(), bytes)]);
+        let result = cifar::load_cifar(DatasetKind::Cifar10, &[("cifar-10-binary.tar".to_string(), bytes)]);
         explained(&result)?;
         if let Ok(d) = result {
             split_ok(&d.train, 3072)?;

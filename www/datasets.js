@@ -81,13 +81,14 @@ export async function start(wasm) {
     if (await loadBundled(linked)) return state.dataset;
     state.wanted = null;
   }
-  if (linked) {
+  if (linked && !KINDS[linked].bundled) {
     state.wanted = linked;
     state.linked = linked;
     setPicker(linked);
     await openKind(linked, { fromLink: true });
     return state.dataset;
   }
+  setPicker(DEFAULT_KIND);
   await loadBundled(DEFAULT_KIND, { initial: true });
   return state.dataset;
 }

@@ -69,6 +69,20 @@ test('a link to a CIFAR-10 preset loads the subset and the article\'s CIFAR setu
   }
 });
 
+test('a link naming a bundled dataset loads it from the page (no manifest asked for)', async () => {
+  for (const [kind, label] of [['mnist-subset', 'MNIST subset'], ['cifar10-subset', 'CIFAR-10 subset']]) {
+    const { page, context, problems } = await openPage(env, `?dataset=${kind}&backend=cpu`);
+    try {
+      await waitReady(page);
+      await waitSummary(page, new RegExp(`^${label} · `));
+      assert.equal(await page.isChecked(`#ds-kind-${kind}`), true);
+      assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), [], kind);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 /** The sweep section, ready, on `query`. */
 async function openSweep(query) {
   const session = await openPage(env, `#sweep?${query}`);
