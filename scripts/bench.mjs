@@ -18,6 +18,8 @@
 // time the worker takes to draw each chart, and the page's throughput with and without charts;
 // and, on the CPU, the memory (worker's wasm memory and JS heap) after epoch 10 of the bundled
 // subset against after epoch 1.
+// 1a. PyTorch (where installed) on the same steps, 1 thread and every core: the CLI's peer.
+// 1c. `train sweep --jobs 1` against `--jobs <cores>` on the same four runs (model-samples/s).
 // 5. natively, the sweep engine: 64 models at once vs the same 64 one after another (model-samples/s).
 // 6. the sweep engine in Chromium (wasm CPU and WebGPU): the 64 combinations (seed 1) trained in the
 //    groups the sweep would use (WebGPU: as many as the adapter's buffer limits allow) against single
@@ -39,7 +41,8 @@
 //                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
 //                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
 //                BENCH_CALL_STEPS (default 12: steps counted in 7.),
-//                BENCH_SKIP=native,sweep,browser-sweep,cpu,gpu,page,memory,cifar-memory,calls,kernels,tfjs,startup (comma list), CHROMIUM_PATH.
+//                BENCH_SKIP=native,pytorch,jobs,sweep,browser-sweep,cpu,gpu,page,memory,cifar-memory,calls,kernels,tfjs,startup
+//                (comma list), BENCH_PYTHON (an interpreter with torch, for 1a), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,6 +112,62 @@ function nativeBench() {
     record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
     if (j.statsOverheadPercent != null) console.log(`${''.padEnd(34)} statistics cost ${j.statsOverheadPercent.toFixed(1)}% of throughput`);
   }
+}
+
+// ------------------------------------------------------------------ 1a. PyTorch, the CLI's peer, on the same steps
+// scripts/bench-pytorch.py trains the same network, data and batch; with 1 thread (burn's step
+// uses one core) and with every core. Skipped, with a line saying so, where `import torch` fails
+// (BENCH_PYTHON names another interpreter, e.g. a virtual environment's).
+function pytorchBench() {
+  const python = process.env.BENCH_PYTHON || 'python3';
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    return record('PyTorch CPU (peer)', { note: `skipped: ${python} cannot import torch (pip install torch, or set BENCH_PYTHON)` });
+  }
+  const burn = results.find((r) => r.name === 'native CPU (burn Flex)')?.samplesPerSec;
+  for (const threads of [...new Set([1, cpus()])]) {
+    const run = spawnSync(python, [join(ROOT, 'scripts', 'bench-pytorch.py'), String(NATIVE_STEPS), String(threads)], { cwd: ROOT, encoding: 'utf8' });
+    let j = null;
+    try { j = JSON.parse((run.stdout ?? '').trim().split('\n').pop()); } catch { /* no JSON */ }
+    const name = `PyTorch ${j?.torch ?? ''} CPU, ${threads} thread${threads > 1 ? 's' : ''}`;
+    if (!j?.samplesPerSec) {
+      record(name, { note: `no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
+      continue;
+    }
+    record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
+    if (burn) console.log(`${''.padEnd(34)} burn Flex (1 core) is ${(burn / j.samplesPerSec).toFixed(2)}× PyTorch with ${threads} thread(s)${threads === 1 ? ' (target ≥ 1.0×)' : ''}`);
+  }
+}
+
+function cpus() {
+  return Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 1;
+}
+
+// ------------------------------------------------------------------ 1c. native sweep on every core: --jobs 1 vs --jobs N
+// Four combinations for one epoch of the bundled subset, one model per thread: the same runs with
+// one job and with one per core, in model-samples per second (target on 2 cores: ≥ 1.8×).
+function nativeJobsBench() {
+  const bin = join(ROOT, 'target', 'release', 'train');
+  if (!existsSync(bin)) return record('native sweep, --jobs', { note: 'target/release/train is missing' });
+  const combos = 'relu-sigmoid-relu,tanh-tanh-tanh,selu-selu-selu,relu-relu-relu';
+  const measure = (jobs) => {
+    const argv = ['sweep', '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'), '--combos', combos,
+      '--seeds', '1', '--epochs', '1', '--backend', 'cpu', '--jobs', String(jobs)];
+    const t0 = performance.now();
+    const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
+    const seconds = (performance.now() - t0) / 1000;
+    return run.status === 0 ? seconds : null;
+  };
+  const n = cpus();
+  const one = measure(1);
+  const all = measure(n);
+  if (one == null || all == null) return record('native sweep, --jobs', { note: 'train sweep failed' });
+  // Four runs of one epoch over the 7,996 training images, plus their evaluations.
+  const samples = 4 * 7996;
+  const steps = 4 * Math.floor(7996 / BATCH);
+  record('native sweep, 4 runs, --jobs 1', { samplesPerSec: samples / one, msPerStep: (1000 * one) / steps, steps });
+  record(`native sweep, 4 runs, --jobs ${n}`, { samplesPerSec: samples / all, msPerStep: (1000 * all) / steps, steps });
+  console.log(`${''.padEnd(34)} --jobs ${n}: ${(one / all).toFixed(2)}× --jobs 1 (model-samples/s; target on 2 cores ≥ 1.8×)`);
 }
 
 // ------------------------------------------------------------------ 1b. native sweep: 64 models at once vs one after another
@@ -545,6 +604,8 @@ async function kernelBench(server) {
 
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
 if (!SKIP.has('native')) nativeBench();
+if (!SKIP.has('native') && !SKIP.has('pytorch')) pytorchBench();
+if (!SKIP.has('native') && !SKIP.has('jobs')) nativeJobsBench();
 if (!SKIP.has('native') && !SKIP.has('sweep')) nativeSweepBench();
 if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
   console.error('www/pkg is missing: run bash scripts/build.sh');

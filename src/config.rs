@@ -174,9 +174,10 @@ impl DatasetKind {
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let wanted = text.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|d| d.name() == wanted).ok_or_else(|| {
-            format!("unknown dataset {:?} (expected {})", clip(text), Self::names())
-        })
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name() == wanted)
+            .ok_or_else(|| format!("unknown dataset {:?} (expected {})", clip(text), Self::names()))
     }
 }
 

@@ -658,3 +658,37 @@ fn fuzz_a_few_truncations_of_the_real_cifar_gz() {
         assert!(!err.message.is_empty() && err.file == "test_batch.bin.gz", "{err}");
     }
 }
+
+/// The first `per_class` records of each class of a raw batch, in file order: (labels, images).
+fn first_of_each_class(raw: &[u8], per_class: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut taken = [0; 10];
+    let (mut labels, mut images) = (Vec::new(), Vec::new());
+    for record in raw.chunks_exact(RECORD) {
+        let label = record[0] as usize;
+        if taken[label] < per_class {
+            taken[label] += 1;
+            labels.push(record[0]);
+            images.extend_from_slice(&record[1..]);
+        }
+    }
+    (labels, images)
+}
+
+/// The CIFAR-10 subset committed in data/cifar10-subset (shipped with the page, trained on by the
+/// presets' tests): class-balanced, and exactly what its README says it is, the first 400 training
+/// and 100 test images of each class of the official files, in their order.
+#[test]
+fn the_bundled_cifar_subset_is_class_balanced_and_taken_from_the_official_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/cifar10-subset");
+    let subset = data::load_dir(DatasetKind::Cifar10Subset, &dir).unwrap();
+    assert_eq!(subset.kind, DatasetKind::Cifar10Subset);
+    assert_eq!(subset.shape, ImageShape::CIFAR);
+    assert_eq!(histogram(&subset.train.labels), [400; 10]);
+    assert_eq!(histogram(&subset.test.labels), [100; 10]);
+    assert_eq!(data::bundled_files(DatasetKind::Cifar10Subset).unwrap(), data::CIFAR_SUBSET_FILES);
+    let (train_raw, test_raw) = cifar_raw();
+    let (labels, images) = first_of_each_class(train_raw, 400);
+    assert!(labels == subset.train.labels && images == subset.train.images, "the training records");
+    let (labels, images) = first_of_each_class(test_raw, 100);
+    assert!(labels == subset.test.labels && images == subset.test.images, "the test records");
+}

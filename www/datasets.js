@@ -82,9 +82,7 @@ export async function start(wasm) {
     // Without it (a host that left it out, a failed download) the page still works on the default.
     if (await loadBundled(linked)) return state.dataset;
     state.wanted = null;
-    setPicker(DEFAULT_KIND);
   }
-  // A bundled kind (the default, or the fallback above) is never looked for as a served folder.
   if (linked && !KINDS[linked].bundled) {
     state.wanted = linked;
     state.linked = linked;
@@ -92,6 +90,7 @@ export async function start(wasm) {
     await openKind(linked, { fromLink: true });
     return state.dataset;
   }
+  setPicker(DEFAULT_KIND);
   await loadBundled(DEFAULT_KIND, { initial: true });
   return state.dataset;
 }

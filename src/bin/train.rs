@@ -21,6 +21,8 @@ use std::time::Instant;
 
 #[path = "train/flags.rs"]
 mod flags;
+#[path = "train/jobs.rs"]
+mod jobs;
 #[path = "train/sweep.rs"]
 mod sweep;
 
@@ -88,11 +90,13 @@ fn keep_large_buffers() {}
 
 fn main() -> ExitCode {
     keep_large_buffers();
-    // `train sweep …` trains many models at once (src/sweep); plain `train …` is one run.
-    let result = if std::env::args().nth(1).as_deref() == Some("sweep") {
-        sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1)))
-    } else {
-        run(Args::parse())
+    // `train sweep …` trains many models (src/sweep), `train sweep merge …` joins a sharded
+    // sweep's files; plain `train …` is one run.
+    let words: Vec<String> = std::env::args().skip(1).take(2).collect();
+    let result = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["sweep", "merge"] => sweep::merge(sweep::MergeArgs::parse_from(std::env::args().skip(2))),
+        ["sweep", ..] => sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1))),
+        _ => run(Args::parse()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -100,11 +100,9 @@ pub fn article_table(config: &Config) -> Option<ArticleTable> {
             "MNIST, BatchNorm after every Linear, 10 epochs, batch 32, 10 reported runs (about 4 distinct)",
         ),
         (_, BatchNormMode::None) => (CIFAR10, "accuracy", "CIFAR-10, no BatchNorm, 10 epochs, batch 4, one run"),
-        (_, BatchNormMode::All) => (
-            CIFAR10,
-            "batchnorm_accuracy",
-            "CIFAR-10, BatchNorm after every Linear, 10 epochs, batch 4, one run",
-        ),
+        (_, BatchNormMode::All) => {
+            (CIFAR10, "batchnorm_accuracy", "CIFAR-10, BatchNorm after every Linear, 10 epochs, batch 4, one run")
+        }
         (_, BatchNormMode::Last) => return None,
     };
     let setup = Config {

@@ -6,7 +6,8 @@
 //! - `runner`: epochs, bulk read-backs and evaluation of each group, group after group;
 //! - `table`: per-run records, mean ± population std, the 16 × 4 table, CSV and JSON;
 //! - `article`: the article's published tables, to read a cell beside;
-//! - `bench`: the models at once against one after another, in model-samples per second.
+//! - `bench`: the models at once against one after another, in model-samples per second;
+//! - `shard`: a sweep cut into disjoint shards (separate processes or machines) and joined back.
 //!
 //! A model's initial weights and batch order depend only on its seed, as in a single run, so
 //! the (combination, seed) model of a sweep reproduces the single run of that configuration.
@@ -15,10 +16,12 @@ pub mod article;
 pub mod bench;
 pub mod plan;
 pub mod runner;
+pub mod shard;
 pub mod stack;
 pub mod step;
 pub mod table;
 
 pub use plan::{MemoryLimits, SweepSpec, all_combinations};
-pub use runner::{GroupRun, ModelRun, Sweep, SweepProgress};
+pub use runner::{GroupRun, ModelRun, Sweep, SweepProgress, plan_groups};
+pub use shard::Shard;
 pub use table::{RunRecord, markdown_table, summarize};

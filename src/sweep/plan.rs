@@ -4,6 +4,7 @@ use super::table::RunRecord;
 use crate::config::{Activation, BackendKind, Config, DatasetKind, Setting, settings_table};
 use crate::share;
 use crate::train::RunState;
+use std::collections::HashMap;
 
 /// The most cells (activation combinations) one sweep trains: beyond it a grid is refused
 /// with a message rather than left to run for hours.
@@ -73,6 +74,14 @@ impl SweepSpec {
         }
         let left = members.into_iter().zip(&keys).filter(|(_, key)| !kept.iter().any(|(k, _)| k == *key));
         Ok((left.map(|(c, _)| c).collect(), kept.into_iter().map(|(_, r)| r).collect()))
+    }
+
+    /// Puts `records` in the order of [`SweepSpec::members`], whatever order their runs finished
+    /// in (on several threads, in shards), so a sweep's files do not depend on how it was run.
+    /// Runs of other sweeps go last.
+    pub fn sort_records(&self, records: &mut [RunRecord]) {
+        let order: HashMap<String, usize> = self.members().iter().enumerate().map(|(i, c)| (run_key(c), i)).collect();
+        records.sort_by_cached_key(|r| order.get(&run_key(&r.config)).copied().unwrap_or(usize::MAX));
     }
 
     pub fn validate(&self) -> Result<(), String> {

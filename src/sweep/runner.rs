@@ -340,6 +340,32 @@ pub struct SweepProgress {
     pub finished: Vec<RunRecord>,
 }
 
+/// How `members` (seed-major, see `SweepSpec::members`) split into groups: at most
+/// `max_parallel` models each, fewer if `limits` say so, whole seeds together when they fit.
+/// Returns index ranges into `members`.
+pub fn plan_groups(
+    members: &[Config],
+    input_size: usize,
+    limits: MemoryLimits,
+    max_parallel: usize,
+) -> Vec<Range<usize>> {
+    let Some(first) = members.first() else { return Vec::new() };
+    let sizes = layer_sizes(first, input_size);
+    let fits = max_group_size(footprint(&sizes, first.batch_size, EVAL_BATCH), limits);
+    let mut seed_index: Vec<u64> = Vec::new();
+    let seed_of_model: Vec<usize> = members
+        .iter()
+        .map(|c| match seed_index.iter().position(|&s| s == c.seed) {
+            Some(i) => i,
+            None => {
+                seed_index.push(c.seed);
+                seed_index.len() - 1
+            }
+        })
+        .collect();
+    split_groups(&seed_of_model, fits.min(max_parallel.max(1)))
+}
+
 /// A sweep's models trained group after group.
 pub struct Sweep {
     members: Vec<Config>,
@@ -363,21 +389,10 @@ impl Sweep {
         limits: MemoryLimits,
         max_parallel: usize,
     ) -> Result<Sweep, String> {
-        let first = members.first().ok_or("the sweep has no runs left to train")?;
-        let sizes = layer_sizes(first, dataset.input_size());
-        let fits = max_group_size(footprint(&sizes, first.batch_size, EVAL_BATCH), limits);
-        let mut seed_index: Vec<u64> = Vec::new();
-        let seed_of_model: Vec<usize> = members
-            .iter()
-            .map(|c| match seed_index.iter().position(|&s| s == c.seed) {
-                Some(i) => i,
-                None => {
-                    seed_index.push(c.seed);
-                    seed_index.len() - 1
-                }
-            })
-            .collect();
-        let groups = split_groups(&seed_of_model, fits.min(max_parallel.max(1)));
+        if members.is_empty() {
+            return Err("the sweep has no runs left to train".into());
+        }
+        let groups = plan_groups(&members, dataset.input_size(), limits, max_parallel);
         Ok(Sweep {
             members,
             groups,

@@ -69,6 +69,20 @@ test('a link to a CIFAR-10 preset loads the subset and the article\'s CIFAR setu
   }
 });
 
+test('a link naming a bundled dataset loads it from the page (no manifest asked for)', async () => {
+  for (const [kind, label] of [['mnist-subset', 'MNIST subset'], ['cifar10-subset', 'CIFAR-10 subset']]) {
+    const { page, context, problems } = await openPage(env, `?dataset=${kind}&backend=cpu`);
+    try {
+      await waitReady(page);
+      await waitSummary(page, new RegExp(`^${label} · `));
+      assert.equal(await page.isChecked(`#ds-kind-${kind}`), true);
+      assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), [], kind);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 /** The sweep section, ready, on `query`. */
 async function openSweep(query) {
   const session = await openPage(env, `#sweep?${query}`);
@@ -82,7 +96,7 @@ const cellText = (page, acts) => page.textContent(`#sweep td.sweep-cell[data-act
 test('the sweep grid shows the article\'s numbers beside the live ones, marks a mean outside its runs, and toggles', async () => {
   // The article's own setup (full MNIST, 10 epochs): comparable, so outliers are marked.
   const SWEEP = 'combos=relu-relu-tanh,relu-relu-relu&seeds=1&epochs=10&bn=none&dataset=mnist&backend=cpu&parallel=64';
-  let { page, context } = await openSweep(SWEEP);
+  const { page, context } = await openSweep(SWEEP);
   try {
     assert.equal(await page.isChecked('#sweep [data-ref="article-toggle"]'), true, 'on by default');
     assert.match(await page.textContent('#sweep [data-ref="article-note"]'), /Article: MNIST, no BatchNorm, 10 epochs.*Same setup/);
@@ -97,12 +111,13 @@ test('the sweep grid shows the article\'s numbers beside the live ones, marks a 
       record: { config, state: 'finished', testAccuracy: config.acts[2] === 'tanh' ? 0.5 : 0.8861, testLoss: 1, seconds: 1 },
     }));
     await page.evaluate(async (s) => (await import('/www/sweep/store.js')).putRuns(s), stored);
-    await context.close();
-    ({ page, context } = await openSweep(SWEEP));
+    // The same browser context (its IndexedDB) after a reload reads them as stored runs.
+    await page.reload({ waitUntil: 'load' });
+    await waitReady(page);
     await page.waitForFunction(() => document.querySelectorAll('#sweep td.sweep-cell[data-mean]').length === 2, null, { timeout: 30_000 });
     const marked = await page.$$eval('#sweep td.sweep-cell.outside', (tds) => tds.map((td) => td.dataset.acts));
     assert.deepEqual(marked, ['relu,relu,tanh'], 'only the cell outside the article\'s runs is marked');
-    assert.match(await cellText(page, 'relu,relu,tanh'), /^50\.00 ± 0\.00≠article 97\.60 ± 0\.07$/);
+    assert.match(await cellText(page, 'relu,relu,tanh'), /^≠50\.00 ± 0\.00article 97\.60 ± 0\.07$/);
     await page.hover('#sweep td.sweep-cell[data-acts="relu,relu,tanh"]');
     const tip = await page.textContent('#sweep [data-ref="tip"]');
     assert.match(tip, /Article \(MNIST, no BatchNorm.*\): 97\.60 ± 0\.07%/);

@@ -148,7 +148,7 @@ export function fillGrid(root, acts, wanted, cells, open, article = null) {
         const outside = article && cell.article?.outside === true;
         if (outside) {
           td.classList.add('outside');
-          td.append(el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }));
+          td.prepend(el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }));
         }
         if (article) addArticle(td, inArticle);
         td.tabIndex = 0;
