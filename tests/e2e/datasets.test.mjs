@@ -189,6 +189,39 @@ test('a restarted engine reads the chosen files again (the page keeps no copy of
   await waitState(page, 'stopped', 30_000);
 });
 
+test('a restarted engine that cannot read the chosen files again says so and falls back to the bundled subset', { skip: noCifar }, async () => {
+  const { page, context, problems } = await openPage(env);
+  try {
+    await waitReady(page);
+    await page.check('#ds-kind-cifar10');
+    // Copies that can be taken away after loading (as a user might move or delete the files).
+    const dir = mkdtempSync(join(tmp, 'gone-'));
+    const files = ['data_batch_1.bin.gz', 'test_batch.bin.gz'].map((name) => {
+      writeFileSync(join(dir, name), readFileSync(join(CIFAR_DIR, name)));
+      return join(dir, name);
+    });
+    await page.setInputFiles('#ds-input', files);
+    await waitSummary(page, /^CIFAR-10 \(full\) · 10,000 training and 10,000 test images/);
+    rmSync(dir, { recursive: true, force: true });
+    await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
+    await page.waitForSelector('#engine-restart', { state: 'visible', timeout: 10_000 });
+    await page.click('#engine-restart');
+    await waitState(page, 'idle', 120_000);
+    await waitSummary(page, /^MNIST subset · 7,996 training and 2,004 test images/);
+    assert.equal(await page.isVisible('#ds-error'), true);
+    assert.match(await page.textContent('#ds-error-title'), /^The restarted engine could not read the CIFAR-10 \(full\) files again; choose them again\. MNIST subset is in use meanwhile\.$/);
+    assert.match(await page.textContent('#ds-error-text'), /^data_batch_1\.bin\.gz: could not read the file/);
+    assert.equal(await configDataset(page), 'mnist-subset');
+    await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
+    assert.equal((await firstSteps(page, 1)).totalSteps, Math.ceil(7_996 / 32), 'the engine trains on the subset');
+    await page.click('#stop');
+    await waitState(page, 'stopped', 30_000);
+    assert.deepEqual(realProblems(problems).filter((m) => !/could not read|NotReadable|NotFound/i.test(m)), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('bad files are named and the dataset in use stays', { skip: noCifar || noMnist }, async () => {
   const { page } = session;
   const before = await summary(page);
