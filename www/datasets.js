@@ -81,7 +81,7 @@ export async function start(wasm) {
     if (await loadBundled(linked)) return state.dataset;
     state.wanted = null;
   }
-  if (linked) {
+  if (linked && linked !== DEFAULT_KIND) {
     state.wanted = linked;
     state.linked = linked;
     setPicker(linked);
