@@ -97,7 +97,7 @@ test('a sweep worker terminated mid-sweep loses only the run it was training; th
     assert.ok(!kept.includes(first.training), 'the run in training at the crash is not stored');
     const left = 8 - kept.length;
     assert.match(await page.textContent('#sweep [data-ref="status"]'),
-      new RegExp(`worker 1 \\(terminated by the test\\) stopped and lost the run it was training; .*Resume trains the ${left} run\\(s\\) left\\. Finished runs are kept`));
+      new RegExp(`worker 1 \\(terminated by the test\\) stopped, losing only the run in training; .*Resume trains the ${left} run\\(s\\) left\\. Finished runs are kept`));
     assert.equal(await page.textContent('#sweep [data-ref="start"]'), 'Resume');
 
     // Resume: a new pool for the runs left (the lost one among them), split over two workers again.
@@ -126,7 +126,7 @@ test('a wasm trap in a sweep worker ends only that worker: the other finishes it
     assert.equal(await page.evaluate(() => window.sweepUi.job), null, 'the job has ended');
     await workersLeft(page, 0, 'no sweep worker is left');
     const status = await page.textContent('#sweep [data-ref="status"]');
-    assert.match(status, /sweep worker 2 \(.*unreachable.*\) stopped and lost the run it was training/);
+    assert.match(status, /sweep worker 2 \(.*unreachable.*\) stopped, losing only the run in training; the other workers finished theirs/);
     const runs = await page.evaluate(() => window.sweepUi.spec.runs.map(([k]) => k));
     const kept = await stored(page);
     assert.ok(kept.includes(runs[0]) && kept.includes(runs[2]), `worker 1 finished its share: ${kept.length} stored`);

@@ -126,8 +126,7 @@ function onSweepEvent(msg) {
 // ------------------------------------------------------------------ the pool (CPU sweeps)
 /** Trains the job's runs left in a pool of sweep workers, as Rust plans it. @param {any} job @param {string[]} doneKeys */
 async function startPool(job, doneKeys) {
-  const memory = /** @type {any} */ (navigator).deviceMemory ?? null;
-  job.plan = JSON.parse(await call('sweepPool', { query: ui.spec.query, doneKeys, cores: navigator.hardwareConcurrency || 1, memory }));
+  job.plan = JSON.parse(await call('sweepPool', { query: ui.spec.query, doneKeys, cores: navigator.hardwareConcurrency || 1, memory: /** @type {any} */ (navigator).deviceMemory ?? null }));
   const module = await compile();
   if (ui.job !== job) return; // cancelled meanwhile
   $('status').textContent = `Loading the data in ${job.plan.workers} sweep worker(s)…`;
@@ -143,7 +142,8 @@ async function startPool(job, doneKeys) {
       if (ui.job !== job) return;
       if (!crashed.length) return onSweepEvent({ type: 'sweep', jobId: job.jobId, kind: 'done' });
       const which = crashed.map((c) => `worker ${c.worker + 1} (${c.reason.replace(/\.$/, '')})`).join(', ');
-      fail(`sweep ${which} stopped and lost the run it was training; the other workers finished theirs, and Resume trains the ${ui.spec.runs.length - countDone()} run(s) left`);
+      const lost = crashed.filter((c) => c.lost).length;
+      fail(`sweep ${which} stopped${lost ? `, losing only ${lost > 1 ? `the ${lost} runs` : 'the run'} in training` : ''}; the other workers finished theirs, and Resume trains the ${ui.spec.runs.length - countDone()} run(s) left`);
     },
   });
 }
