@@ -29,11 +29,15 @@ async function pageSweep(browser, server, workers) {
     await page.evaluate(() => {
       const root = document.getElementById('sweep');
       const w = /** @type {any} */ (window);
-      w.__poolBench = { start: performance.now(), end: null, steps: 0, workers: null, runs: 0 };
+      w.__poolBench = { start: performance.now(), end: null, steps: 0, workers: null, runs: 0, longTasks: [] };
+      // The main thread only forwards and renders: its long tasks while the pool trains.
+      const tasks = new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__poolBench.longTasks.push(e.duration); });
+      tasks.observe({ type: 'longtask' });
       new MutationObserver(() => {
         if (root.dataset.state === 'done' && w.__poolBench.end == null) {
           w.__poolBench.end = performance.now();
           w.__poolBench.runs = w.sweepUi.trainedBy.size;
+          tasks.disconnect();
         }
       }).observe(root, { attributes: true, attributeFilter: ['data-state'] });
     });
@@ -74,9 +78,11 @@ export async function pageSweepPoolBench(server, { record, chromium: executableP
     console.log(`${''.padEnd(34)} ${all.workers} workers (navigator.hardwareConcurrency ${all.cores}): ${ratio.toFixed(2)}× one worker ` +
       `(model-samples/s; target ≥ ${POOL_TARGET}× on 2 cores); ${one.runs} runs of ${one.steps} steps, ` +
       `${one.seconds.toFixed(1)} s vs ${all.seconds.toFixed(1)} s from Start to done`);
+    const tasks = (r) => `${r.longTasks.length} long tasks (longest ${Math.max(0, ...r.longTasks).toFixed(0)} ms)`;
+    console.log(`${''.padEnd(34)} main thread meanwhile: ${tasks(one)} with 1 worker, ${tasks(all)} with ${all.workers}`);
     return { target: 'page-cpu-sweep-pool', combos: COMBOS, seeds: SEEDS, epochs: Number(EPOCHS), runs: one.runs, stepsPerRun: one.steps,
-      oneWorker: { seconds: one.seconds, modelSamplesPerSec: one.modelSamplesPerSec },
-      allWorkers: { workers: all.workers, cores: all.cores, seconds: all.seconds, modelSamplesPerSec: all.modelSamplesPerSec },
+      oneWorker: { seconds: one.seconds, modelSamplesPerSec: one.modelSamplesPerSec, longTasksMs: one.longTasks },
+      allWorkers: { workers: all.workers, cores: all.cores, seconds: all.seconds, modelSamplesPerSec: all.modelSamplesPerSec, longTasksMs: all.longTasks },
       speedup: ratio, targetSpeedup: POOL_TARGET };
   } catch (e) {
     record(name, { note: `failed: ${e.message.split('\n')[0]}` });
