@@ -25,6 +25,8 @@
 //    groups the sweep would use (WebGPU: as many as the adapter's buffer limits allow) against single
 //    runs one after another (CPU: all 64; WebGPU: the first BENCH_SWEEP_GPU_SEQUENTIAL, default 4:
 //    SwiftShader is slow), in model-samples/s.
+//    Then a CPU sweep as the page trains it, in its pool of sweep workers, with 1 worker and with one
+//    per core (scripts/bench-pool.mjs; BENCH_SKIP=pool leaves it out, stacked the part above).
 // 7. where a WebGPU step's time goes: the WebGPU calls the page's engine worker makes per training
 //    step (compute passes, dispatches, queue submissions, buffer uploads, read-backs, buffers,
 //    bind groups, pipelines), counted by wrapping the WebGPU prototypes inside the worker.
@@ -41,8 +43,8 @@
 //                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
 //                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
 //                BENCH_CALL_STEPS (default 12: steps counted in 7.),
-//                BENCH_SKIP=native,pytorch,jobs,sweep,browser-sweep,cpu,gpu,page,memory,cifar-memory,calls,kernels,tfjs,startup
-//                (comma list), BENCH_PYTHON (an interpreter with torch, for 1a), CHROMIUM_PATH.
+//                BENCH_SKIP=native,pytorch,jobs,sweep,browser-sweep,stacked,pool,wasm,cpu,gpu,page,memory,cifar-memory,calls,kernels,
+//                tfjs,startup (comma list; wasm: part 2), BENCH_PYTHON (an interpreter with torch, for 1a), CHROMIUM_PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +54,7 @@ import * as helpers from '../tests/e2e/helpers.mjs';
 import { ROOT } from '../tests/e2e/helpers.mjs';
 import { peersAndPage, countGpuCalls, formatGpuCalls, gpuCallsPerStep, tfjsBench } from './bench-tfjs.mjs';
 import { PROFILE_FLAGS, profileDispatches, summarizeKernelProfile, formatKernelProfile } from './bench-kernels.mjs';
+import { pageSweepPoolBench } from './bench-pool.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
@@ -613,14 +616,16 @@ if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
 }
 const server = await startServer({ port: 0, fallback: false });
 try {
-  if (!SKIP.has('cpu')) {
+  if (!SKIP.has('cpu') && !SKIP.has('wasm')) {
     await browserBench(server, { gpu: false });
     await browserBench(server, { gpu: false, stats: 50 });
   }
   if (!SKIP.has('gpu')) await browserBench(server, { gpu: true });
   if (!SKIP.has('browser-sweep')) {
-    if (!SKIP.has('cpu')) await browserSweepBench(server, { gpu: false });
-    if (!SKIP.has('gpu')) await browserSweepBench(server, { gpu: true });
+    if (!SKIP.has('cpu') && !SKIP.has('stacked')) await browserSweepBench(server, { gpu: false });
+    if (!SKIP.has('gpu') && !SKIP.has('stacked')) await browserSweepBench(server, { gpu: true });
+    const pool = SKIP.has('cpu') || SKIP.has('pool') ? null : await pageSweepPoolBench(server, { record, chromium: CHROMIUM, flags: BASE_FLAGS });
+    if (pool) sweepResults.push(pool);
     if (sweepResults.length) console.log(`JSON ${JSON.stringify({ browserSweep: sweepResults })}`);
   }
   if (!SKIP.has('page')) {

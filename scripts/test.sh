@@ -50,7 +50,7 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 # With the native-wgpu feature the same build also checks the GPU path on wgpu (lavapipe here).
 stage "native Rust tests: cargo test --release --features native-wgpu"
 t=$SECONDS
-cargo test --release --features native-wgpu 2>&1 | tee "$logs/cargo-test.log"
+cargo test --release --features native-wgpu --no-fail-fast 2>&1 | tee "$logs/cargo-test.log"
 rc_rust=${PIPESTATUS[0]}
 t_rust=$((SECONDS - t))
 

@@ -334,8 +334,9 @@ pub struct Setting {
     pub label: &'static str,
     /// What it does, with its allowed range (from the same limits the validation checks).
     pub help: String,
-    /// What its text is: `choice` (one of `choices`), `list` (comma-separated), `integer` or
-    /// `number`; the form picks its control (and a phone its keyboard) from this.
+    /// What its text is: `choice` (one of `choices`), `list` (comma-separated), `integer`,
+    /// `number` or `text` (a word or a number, e.g. `auto`); the form picks its control (and a
+    /// phone its keyboard) from this.
     pub input: &'static str,
     /// `[value, label]` pairs; empty for free-form numbers.
     pub choices: Vec<(&'static str, &'static str)>,

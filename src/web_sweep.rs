@@ -7,6 +7,8 @@ use crate::data;
 use crate::share;
 use crate::sweep::article;
 use crate::sweep::plan::{MemoryLimits, run_key};
+use crate::sweep::pool;
+use crate::sweep::shard::Shard;
 use crate::sweep::table::{self, RunRecord};
 use crate::sweep::{Sweep, SweepSpec};
 use crate::web::JsDataset;
@@ -159,7 +161,29 @@ pub fn sweep_export(records_json: &str, format: &str) -> Result<String, JsError>
     }
 }
 
-/// A sweep in progress, in the page's training worker. `run` advances it a chunk at a time.
+/// The pool of sweep workers a page sweep on the CPU trains in (www/sweep/pool.js): for the runs
+/// of `query` not in `done_keys` (JSON list of `runKey`s), on a device with `cores` cores
+/// (`navigator.hardwareConcurrency`) and `device_memory_gib` GiB (`navigator.deviceMemory`, where
+/// the browser tells). JSON `{workers, shards: ["1/2", …], runsLeft, workerBytes, why}`.
+#[wasm_bindgen(js_name = sweepPool)]
+pub fn sweep_pool(
+    query: &str,
+    done_keys_json: &str,
+    cores: u32,
+    device_memory_gib: Option<f64>,
+) -> Result<String, JsError> {
+    let (spec, errors) = parse_spec(query);
+    if !errors.is_empty() {
+        return Err(error(errors.join("; ")));
+    }
+    let done: Vec<String> = serde_json::from_str(done_keys_json).map_err(|e| error(format!("done keys: {e}")))?;
+    let memory = device_memory_gib.filter(|g| g.is_finite() && *g > 0.0).map(|g| (g * (1u64 << 30) as f64) as u64);
+    let plan = pool::pool_size(&spec, &done, cores as usize, memory);
+    serde_json::to_string(&plan).map_err(|e| error(e.to_string()))
+}
+
+/// A sweep in progress, in the page's training worker (WebGPU) or in a sweep worker of the CPU
+/// pool (with `keepShare`). `run` advances it a chunk at a time.
 #[wasm_bindgen]
 pub struct SweepJob {
     sweep: Rc<RefCell<Sweep>>,
@@ -178,6 +202,22 @@ impl SweepJob {
             let job = SweepJob::make(query, done_keys_json, dataset).await.map_err(JsValue::from)?;
             Ok(JsValue::from(job))
         })
+    }
+
+    /// Keeps only a pool worker's share of the runs left: shard `I/N` (from `sweepPool`), the runs
+    /// whose place among them is I − 1 modulo N. Before the first `run`.
+    #[wasm_bindgen(js_name = keepShare)]
+    pub fn keep_share(&self, shard: &str) -> Result<(), JsError> {
+        let shard = Shard::parse(shard, |_| None).map_err(|e| error(format!("sweep worker {e}")))?;
+        let mut sweep = self.sweep.try_borrow_mut().map_err(|_| error("the sweep is busy with a chunk"))?;
+        sweep.keep_shard(shard).map_err(error)
+    }
+
+    /// The run keys this job trains, in its order (a pool worker's share).
+    #[wasm_bindgen(js_name = runKeys)]
+    pub fn run_keys(&self) -> Result<Vec<String>, JsError> {
+        let sweep = self.sweep.try_borrow().map_err(|_| error("the sweep is busy with a chunk"))?;
+        Ok(sweep.members().iter().map(run_key).collect())
     }
 
     #[wasm_bindgen(getter, js_name = backendName)]
@@ -235,7 +275,7 @@ impl SweepJob {
         }
         check_kind(spec.base.dataset, &dataset)?;
         let (device, backend_name, limits) = sweep_device(spec.base.backend).await?;
-        let sweep = Sweep::new(members, dataset, &device, limits, spec.parallel).map_err(error)?;
+        let sweep = Sweep::new(members, dataset, &device, limits, spec.page_group_limit()).map_err(error)?;
         Ok(SweepJob { sweep: Rc::new(RefCell::new(sweep)), backend_name })
     }
 }

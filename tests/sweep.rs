@@ -266,6 +266,7 @@ fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
         combinations: vec![vec![Relu, Sigmoid, Relu], vec![Tanh, Tanh, Tanh], vec![Selu, Relu, Sigmoid]],
         seeds: vec![5, 6],
         parallel: 4,
+        ..SweepSpec::default()
     };
     spec.validate().unwrap();
     let members = spec.members();
@@ -364,8 +365,12 @@ fn aggregation_is_mean_and_population_std() {
 
 #[test]
 fn sweep_specs_are_validated_and_listed_seed_major() {
-    let spec =
-        SweepSpec { base: Config::default(), combinations: all_combinations(), seeds: vec![1, 2, 3], parallel: 64 };
+    let spec = SweepSpec {
+        base: Config::default(),
+        combinations: all_combinations(),
+        seeds: vec![1, 2, 3],
+        ..SweepSpec::default()
+    };
     let members = spec.members();
     assert_eq!(members.len(), 192);
     assert_eq!((members[0].seed, members[63].seed, members[64].seed), (1, 1, 2));

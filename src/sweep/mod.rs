@@ -7,7 +7,8 @@
 //! - `table`: per-run records, mean ± population std, the 16 × 4 table, CSV and JSON;
 //! - `article`: the article's published tables, to read a cell beside;
 //! - `bench`: the models at once against one after another, in model-samples per second;
-//! - `shard`: a sweep cut into disjoint shards (separate processes or machines) and joined back.
+//! - `shard`: a sweep cut into disjoint shards (separate processes or machines) and joined back;
+//! - `pool`: the page's CPU sweep over a pool of sweep workers: how many, and each one's runs.
 //!
 //! A model's initial weights and batch order depend only on its seed, as in a single run, so
 //! the (combination, seed) model of a sweep reproduces the single run of that configuration.
@@ -15,6 +16,7 @@
 pub mod article;
 pub mod bench;
 pub mod plan;
+pub mod pool;
 pub mod runner;
 pub mod shard;
 pub mod stack;

@@ -39,10 +39,46 @@ pub struct SweepSpec {
     pub seeds: Vec<u64>,
     /// At most this many models trained at once (fewer if the device's memory says so).
     pub parallel: usize,
+    /// The page's CPU sweep: how many sweep workers train its runs side by side.
+    pub workers: Workers,
 }
 
 /// The most models a group may ask for.
 pub const MAX_PARALLEL: usize = 1024;
+
+/// The most sweep workers a page sweep may ask for.
+pub const MAX_WORKERS: usize = 64;
+
+/// How many sweep workers (each its own wasm instance and thread) train a page sweep on the CPU:
+/// `auto` (one per core, fewer where memory is short, see [`super::pool::pool_size`]) or a number.
+/// WebGPU trains every model in the page's one engine worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workers {
+    Auto,
+    Count(usize),
+}
+
+impl Workers {
+    /// Parses `auto` or a whole number between 1 and [`MAX_WORKERS`].
+    pub fn parse(text: &str) -> Result<Workers, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok(Workers::Auto);
+        }
+        match text.parse::<usize>() {
+            Ok(n @ 1..=MAX_WORKERS) => Ok(Workers::Count(n)),
+            _ => Err(format!("workers: auto or a whole number between 1 and {MAX_WORKERS}, got {text:?}")),
+        }
+    }
+
+    /// The text [`Workers::parse`] reads back.
+    pub fn name(self) -> String {
+        match self {
+            Workers::Auto => "auto".into(),
+            Workers::Count(n) => n.to_string(),
+        }
+    }
+}
 
 impl SweepSpec {
     /// The single-run configuration of every model, seed-major (all combinations of the first
@@ -84,6 +120,17 @@ impl SweepSpec {
         records.sort_by_cached_key(|r| order.get(&run_key(&r.config)).copied().unwrap_or(usize::MAX));
     }
 
+    /// The most models a page sweep stacks in one group: `parallel` on WebGPU, where stacking
+    /// pays; one on the CPU, where one model at a time is fastest, the pool of sweep workers puts
+    /// the cores to use (`pool`), and a model's result then cannot depend on which worker trained
+    /// it beside which others (as the CLI's `--parallel 1` default on the CPU).
+    pub fn page_group_limit(&self) -> usize {
+        match self.base.backend {
+            BackendKind::Cpu => 1,
+            BackendKind::Gpu => self.parallel,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         self.base.validate().map_err(|e| crate::config::describe_errors(&e))?;
         if self.combinations.is_empty() {
@@ -111,6 +158,17 @@ impl SweepSpec {
         }
         if self.parallel == 0 || self.parallel > MAX_PARALLEL {
             return Err(format!("parallel: between 1 and {MAX_PARALLEL} models at once, got {}", self.parallel));
+        }
+        match self.workers {
+            Workers::Count(n) if n == 0 || n > MAX_WORKERS => {
+                return Err(format!("workers: auto or a whole number between 1 and {MAX_WORKERS}, got {n}"));
+            }
+            Workers::Count(2..) if self.base.backend == BackendKind::Gpu => {
+                return Err("workers: WebGPU trains every model in the page's one engine worker (stack more with \
+                            parallel); choose auto or 1, or the CPU backend"
+                    .into());
+            }
+            _ => {}
         }
         for (i, seed) in self.seeds.iter().enumerate() {
             if self.seeds[..i].contains(seed) {
@@ -232,6 +290,7 @@ impl SweepSpec {
                 self.parallel =
                     value.trim().parse().map_err(|_| format!("parallel: {:?} is not a whole number", value.trim()))?
             }
+            "workers" => self.workers = Workers::parse(value)?,
             _ => {
                 let (depth, before) = (self.base.acts.len(), self.base.clone());
                 self.base.apply_setting(key, value).map_err(|e| e.to_string())?;
@@ -255,19 +314,20 @@ impl SweepSpec {
         Ok(())
     }
 
-    /// The settings a sweep link carries: its own three and the base's.
+    /// The settings a sweep link carries: its own four and the base's.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("combos", describe_combinations(&self.combinations)),
             ("seeds", self.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(",")),
             ("parallel", self.parallel.to_string()),
+            ("workers", self.workers.name()),
         ];
         out.extend(self.base.settings());
         out
     }
 }
 
-/// The sweep form's settings, in its order: the sweep's own (`seeds`, `parallel`) and the
+/// The sweep form's settings, in its order: the sweep's own (`seeds`, `parallel`, `workers`) and the
 /// single-run settings it offers, taken from the one table (a sweep trains no Q&A).
 pub fn sweep_settings_table() -> Vec<Setting> {
     let table = settings_table();
@@ -290,9 +350,20 @@ pub fn sweep_settings_table() -> Vec<Setting> {
             name: "parallel",
             label: "At once (models)",
             help: format!(
-                "at most this many models trained together (fewer if the device's memory says so); between 1 and {MAX_PARALLEL}"
+                "WebGPU: at most this many models trained together (fewer if the device's memory says so); between 1 and \
+                 {MAX_PARALLEL}. The CPU trains one model at a time in each worker"
             ),
             input: "integer",
+            choices: Vec::new(),
+        },
+        Setting {
+            name: "workers",
+            label: "Workers (CPU)",
+            help: format!(
+                "CPU: how many workers train runs side by side, each on its own core: auto (one per core, fewer if \
+                 memory is short) or 1 to {MAX_WORKERS}. WebGPU trains in the page's one engine worker"
+            ),
+            input: "text",
             choices: Vec::new(),
         },
     ]
@@ -301,7 +372,13 @@ pub fn sweep_settings_table() -> Vec<Setting> {
 impl Default for SweepSpec {
     /// The article's table: all 64 combinations, three seeds, its training setup.
     fn default() -> Self {
-        SweepSpec { base: Config::default(), combinations: all_combinations(), seeds: vec![1, 2, 3], parallel: 64 }
+        SweepSpec {
+            base: Config::default(),
+            combinations: all_combinations(),
+            seeds: vec![1, 2, 3],
+            parallel: 64,
+            workers: Workers::Auto,
+        }
     }
 }
 
@@ -481,6 +558,7 @@ mod tests {
             combinations: parse_combinations("column:selu", 3).unwrap(),
             seeds: vec![4, 5],
             parallel: 8,
+            workers: Workers::Count(3),
         };
         let mut back = SweepSpec::default();
         for (k, v) in spec.settings() {
@@ -489,6 +567,29 @@ mod tests {
         assert_eq!(back, spec);
         assert!(back.apply_setting("seeds", "1,x").unwrap_err().contains("\"x\""));
         assert!(back.apply_setting("bogus", "1").is_err());
+    }
+
+    #[test]
+    fn workers_are_auto_or_a_count_and_the_gpu_trains_in_one() {
+        assert_eq!(Workers::parse(" Auto "), Ok(Workers::Auto));
+        assert_eq!(Workers::parse("2"), Ok(Workers::Count(2)));
+        assert_eq!(Workers::parse("64"), Ok(Workers::Count(64)));
+        for bad in ["0", "65", "-1", "two", ""] {
+            let err = Workers::parse(bad).unwrap_err();
+            assert!(err.starts_with("workers: auto or a whole number between 1 and 64"), "{err}");
+        }
+        let mut spec = SweepSpec::default();
+        spec.apply_setting("backend", "cpu").unwrap();
+        spec.apply_setting("workers", "3").unwrap();
+        assert_eq!(spec.settings().iter().find(|(k, _)| *k == "workers").unwrap().1, "3");
+        spec.validate().unwrap();
+        spec.apply_setting("backend", "gpu").unwrap();
+        assert!(spec.validate().unwrap_err().starts_with("workers: WebGPU trains every model"));
+        spec.apply_setting("workers", "1").unwrap();
+        spec.validate().unwrap();
+        spec.apply_setting("workers", "auto").unwrap();
+        spec.validate().unwrap();
+        assert!(SweepSpec { workers: Workers::Count(65), ..SweepSpec::default() }.validate().is_err());
     }
 
     #[test]
@@ -524,7 +625,7 @@ mod tests {
     fn the_form_offers_what_a_sweep_accepts() {
         let table = sweep_settings_table();
         let names: Vec<&str> = table.iter().map(|s| s.name).collect();
-        assert_eq!(names, ["seeds", "epochs", "bn", "dataset", "backend", "parallel"]);
+        assert_eq!(names, ["seeds", "epochs", "bn", "dataset", "backend", "parallel", "workers"]);
         let dataset = table.iter().find(|s| s.name == "dataset").unwrap();
         assert!(dataset.choices.iter().all(|&(v, _)| v != "qa"), "a sweep trains no Q&A");
         // Every setting the form shows is one a sweep's query takes, under that name.

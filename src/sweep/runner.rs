@@ -2,6 +2,7 @@
 //! stacked network, epoch by epoch, with losses read back in bulk (never once per step).
 
 use super::plan::{MemoryLimits, eval_chunk, footprint, max_group_size, split_groups};
+use super::shard::Shard;
 use super::stack::{InputLayout, StackedMlp, correct_counts, per_model_loss};
 use super::step::{SweepBatch, SweepOptimizer, all_alive, sweep_step};
 use super::table::RunRecord;
@@ -375,6 +376,7 @@ pub struct Sweep {
     dataset: Arc<Dataset>,
     device: Device,
     limits: MemoryLimits,
+    max_parallel: usize,
     runs_done: usize,
     group_started: Instant,
 }
@@ -401,6 +403,7 @@ impl Sweep {
             dataset,
             device: device.clone(),
             limits,
+            max_parallel,
             runs_done: 0,
             group_started: Instant::now(),
         })
@@ -408,6 +411,27 @@ impl Sweep {
 
     pub fn groups(&self) -> &[Range<usize>] {
         &self.groups
+    }
+
+    /// The models it trains, in its order.
+    pub fn members(&self) -> &[Config] {
+        &self.members
+    }
+
+    /// Keeps only `shard`'s models (those whose place among them is ours), grouped anew: a pool
+    /// worker's share of a page sweep's runs left (`pool`). Only before the first chunk; a shard
+    /// with no model is an error.
+    pub fn keep_shard(&mut self, shard: Shard) -> Result<(), String> {
+        if self.next_group > 0 || self.current.is_some() {
+            return Err("a sweep keeps a shard before it starts training".into());
+        }
+        let members = shard.pick(self.members.iter().cloned());
+        if members.is_empty() {
+            return Err(format!("shard {}/{} of these runs holds none", shard.index, shard.count));
+        }
+        self.groups = plan_groups(&members, self.dataset.input_size(), self.limits, self.max_parallel);
+        self.members = members;
+        Ok(())
     }
 
     pub fn is_done(&self) -> bool {

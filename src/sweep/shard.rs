@@ -64,7 +64,13 @@ impl Shard {
 
     /// This shard's members, in the sweep's order.
     pub fn members(&self, spec: &SweepSpec) -> Vec<Config> {
-        spec.members().into_iter().enumerate().filter(|(i, _)| self.contains(*i)).map(|(_, c)| c).collect()
+        self.pick(spec.members())
+    }
+
+    /// This shard's items of a list (those whose index is ours), in its order: of a sweep's
+    /// members, or of the runs a page sweep has left (`Sweep::keep_shard`).
+    pub fn pick<T>(&self, items: impl IntoIterator<Item = T>) -> Vec<T> {
+        items.into_iter().enumerate().filter(|(i, _)| self.contains(*i)).map(|(_, item)| item).collect()
     }
 
     /// [`SweepSpec::remaining`] within this shard: its members not among `done`, and the records

@@ -46,7 +46,10 @@ async function trainSomeSteps(page, steps = 10) {
 /** Resolves once a service worker is active for the page (it has precached every file by then). */
 const serviceWorkerReady = (page) => page.evaluate(async () => {
   const reg = await navigator.serviceWorker.ready;
-  return reg.active.state;
+  const sw = reg.active;
+  // `ready` resolves once a worker is active, which may still be activating on a busy machine.
+  if (sw.state === 'activating') await new Promise((resolve) => sw.addEventListener('statechange', resolve));
+  return sw.state;
 });
 
 /** How many of the CIFAR-10 subset's files the service worker's caches hold. */

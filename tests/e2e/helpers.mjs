@@ -54,11 +54,13 @@ export async function setup({ webgpu, root }) {
 
 /**
  * Opens the page and records console errors and uncaught exceptions. `options`: viewport,
- * deviceScaleFactor, permissions (e.g. clipboard), acceptDownloads.
+ * deviceScaleFactor, permissions (e.g. clipboard), acceptDownloads, onRequest(url).
  */
 export async function openPage(env, query = '', options = {}) {
-  const { viewport = { width: 1360, height: 900 }, deviceScaleFactor = 1, permissions, acceptDownloads = true } = options;
+  const { viewport = { width: 1360, height: 900 }, deviceScaleFactor = 1, permissions, acceptDownloads = true, onRequest } = options;
   const context = await env.browser.newContext({ viewport, deviceScaleFactor, acceptDownloads });
+  // Every request of the page and its workers, from the first one on.
+  if (onRequest) context.on('request', (request) => onRequest(request.url()));
   if (permissions) await context.grantPermissions(permissions, { origin: new URL(env.server.url).origin });
   const page = await context.newPage();
   const problems = [];

@@ -1,7 +1,9 @@
-// The sweep grid in the page, on the CPU backend: a few combinations in two groups, results as
-// they finish, cancel, reload, resume, no finished run lost, CSV export, and a cell click loading
-// its configuration into the single-run view. The sweep trains in the page's training worker,
-// alongside a single run, and a crash of that worker loses no finished run.
+// The sweep grid in the page, on the CPU backend: a few combinations, results as they finish,
+// cancel, reload, resume, no finished run lost, CSV export, and a cell click loading its
+// configuration into the single-run view. A CPU sweep trains in a pool of sweep workers (one per
+// core here: `workers` is auto), alongside a single run in the page's training worker, and a
+// crash of that worker neither stops the sweep nor loses a run (sweep-pool.test.mjs: the pool's
+// own crashes).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +13,8 @@ let env;
 before(async () => { env = await setup({ webgpu: false }); });
 after(async () => { await env?.close(); });
 
-// 4 combinations (one table row) × 2 seeds, 4 models at once: two groups, one per seed.
+// 4 combinations (one table row) × 2 seeds; the CPU trains one model at a time in each worker
+// (`parallel` is WebGPU's), in the sweep's order: seed 1's four runs first.
 const SWEEP = 'combos=row:relu,sigmoid&seeds=1,2&epochs=1&bn=none&dataset=mnist-subset&backend=cpu&parallel=4';
 
 const filled = (page) => page.$$eval('#sweep td.sweep-cell[data-mean]', (cells) => cells.length);
@@ -23,7 +26,7 @@ async function waitSweepReady(page) {
   await page.waitForFunction(() => ['idle', 'done', 'cancelled'].includes(document.getElementById('sweep')?.dataset.state), null, { timeout: 120_000 });
 }
 
-test('a sweep runs in the training worker, survives cancel and reload, resumes, exports, and a cell opens its run', async () => {
+test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload, resumes, exports, and a cell opens its run', async () => {
   const { page, context, problems } = await openPage(env, `#sweep?${SWEEP}`);
   try {
     await waitReady(page);
@@ -36,9 +39,9 @@ test('a sweep runs in the training worker, survives cancel and reload, resumes, 
 
     await page.click('#sweep [data-ref="start"]');
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'running', null, { timeout: 30_000 });
-    // The first group (seed 1) finishes: its 4 runs appear while the second one trains.
+    // Seed 1's runs finish: they appear while seed 2's train.
     await page.waitForFunction(() => window.sweepUi.spec.runs.filter(([k]) => window.sweepUi.records.has(k)).length >= 4, null, { timeout: 300_000 });
-    // …and their cells fill in while the second group trains.
+    // …and their cells fill in while seed 2's runs train.
     await page.waitForFunction(() => document.querySelectorAll('#sweep td.sweep-cell[data-mean]').length === 4, null, { timeout: 60_000 });
     const mainThreadBusy = await page.evaluate(async () => {
       // The page stays responsive while the worker trains: a timer fires on time.
@@ -47,10 +50,14 @@ test('a sweep runs in the training worker, survives cancel and reload, resumes, 
       return performance.now() - t;
     });
     assert.ok(mainThreadBusy < 1000, `main thread blocked for ${mainThreadBusy} ms`);
-    // One worker for the single run and the sweep.
-    assert.equal(page.workers().length, 1, `workers: ${page.workers().map((w) => w.url()).join(', ')}`);
+    // The engine worker for the single run, and the pool's sweep workers: one per core (auto).
+    const urls = page.workers().map((w) => w.url());
+    const pool = await page.evaluate(() => ({ workers: window.sweepUi.job.plan.workers, cores: navigator.hardwareConcurrency }));
+    assert.equal(pool.workers, Math.min(pool.cores, 8));
+    assert.equal(urls.filter((u) => /engine\/worker\.js/.test(u)).length, 1, `workers: ${urls.join(', ')}`);
+    assert.equal(urls.filter((u) => /engine\/sweep-worker\.js/.test(u)).length, pool.workers, `workers: ${urls.join(', ')}`);
     await page.click('#sweep [data-ref="cancel"]');
-    // The worker stops between two chunks, after storing and reporting what finished before.
+    // The workers stop at once; every run they reported is stored.
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'cancelled', null, { timeout: 60_000 });
     const kept = await storedRuns(page);
     assert.ok(kept >= 4 && kept < 8, `runs kept after cancel: ${kept}`);
@@ -105,7 +112,7 @@ test('a sweep runs in the training worker, survives cancel and reload, resumes, 
   }
 });
 
-test('a single run and a sweep train together in one worker; a crash keeps finished runs and the resume trains the rest', async () => {
+test('a single run trains beside a CPU sweep; a crash of the training worker keeps every run and the sweep goes on', async () => {
   const { page, context, problems } = await openPage(env, `#sweep?${SWEEP}`);
   try {
     await waitReady(page);
@@ -115,38 +122,37 @@ test('a single run and a sweep train together in one worker; a crash keeps finis
     await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
     await page.click('#start');
     await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
-    // Both make progress over the same seconds: the sweep's chunks and the run's take turns.
+    // Both make progress over the same seconds: the run in the engine worker, the sweep in its pool.
     const where = () => page.evaluate(() => {
-      const p = window.sweepUi.job?.progress;
-      return { run: window.playground.progress.step, sweep: p ? p.group * p.groupSteps + p.groupStep : 0, stored: window.sweepUi.records.size };
+      const steps = Object.values(window.sweepUi.job?.progressBy ?? {}).reduce((a, p) => a + p.group * p.groupSteps + p.groupStep, 0);
+      return { run: window.playground.progress.step, sweep: steps, stored: window.sweepUi.records.size };
     });
     const before = await where();
     await sleep(3_000);
     const after = await where();
     assert.ok(after.run > before.run, `the single run trained on: ${JSON.stringify({ before, after })}`);
     assert.ok(after.sweep > before.sweep || after.stored > before.stored, `the sweep trained on: ${JSON.stringify({ before, after })}`);
-    assert.equal(page.workers().length, 1, 'one worker trains both');
+    assert.equal(page.workers().filter((w) => /engine\/worker\.js/.test(w.url())).length, 1, 'the single run in the engine worker');
+    assert.ok(page.workers().some((w) => /sweep-worker\.js/.test(w.url())), 'the sweep in the pool');
     await page.click('#stop');
     await waitState(page, 'stopped', 30_000);
 
-    // The engine dies once the first group is stored: the sweep says so, nothing finished is lost.
+    // The engine dies once seed 1's runs are stored: the page says so, and the sweep, in workers
+    // of its own, trains on to the end without losing a run.
     await page.waitForFunction(() => window.sweepUi.spec.runs.filter(([k]) => window.sweepUi.records.has(k)).length >= 4, null, { timeout: 300_000 });
-    await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
-    await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'error', null, { timeout: 10_000 });
-    assert.match(await page.textContent('#sweep [data-ref="status"]'), /training engine stopped \(the engine was terminated by the test\).*Finished runs are kept/);
     const kept = await storedRuns(page);
-    assert.ok(kept >= 4 && kept < 8, `runs kept after the crash: ${kept}`);
-    assert.equal(await page.textContent('#sweep [data-ref="start"]'), 'Resume');
-
-    // The page's restart brings the sweep back on the new worker; Resume trains only the rest.
-    await page.click('#engine-restart');
-    await waitState(page, 'idle', 120_000);
-    await page.click('#sweep [data-ref="start"]');
-    await page.waitForFunction(() => window.sweepUi.job?.groups != null, null, { timeout: 60_000 });
-    const groups = await page.evaluate(() => window.sweepUi.job.groups);
-    assert.equal(groups.reduce((a, b) => a + b, 0), 8 - kept, `resumed groups: ${groups}`);
+    assert.ok(kept < 8, `the sweep is still training: ${kept} runs stored`);
+    await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
+    await page.waitForFunction(() => /training engine stopped \(the engine was terminated by the test\); the sweep trains on/.test(document.querySelector('#sweep [data-ref="status"]').textContent), null, { timeout: 10_000 });
+    assert.equal(await sweepState(page), 'running');
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'done', null, { timeout: 300_000 });
     assert.equal(await storedRuns(page), 8);
+
+    // The page's restart brings the table back on the new engine: every cell with both seeds.
+    await page.click('#engine-restart');
+    await waitState(page, 'idle', 120_000);
+    await page.waitForFunction(() => [...document.querySelectorAll('#sweep td.sweep-cell[data-mean]')].filter((c) => /seed 2/.test(c.dataset.tip)).length === 4, null, { timeout: 60_000 });
+    assert.match(await counts(page), /8 of 8 runs done, 0 left/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

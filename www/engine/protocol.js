@@ -10,11 +10,19 @@
 // and the worker trains chunk after chunk on its own, posting LoopEvents (no id) the page only
 // renders; pause / resume / step / stop / speed steer it.
 //
-// A sweep (sweep.js) trains in the same worker, on the same wasm instance and device, chunk by
-// chunk between the loop's chunks: `sweepStart` begins one and its SweepEvents (no id) follow;
+// A WebGPU sweep (sweep.js) trains in the same worker, on the same wasm instance and device, chunk
+// by chunk between the loop's chunks: `sweepStart` begins one and its SweepEvents (no id) follow;
 // `sweepCancel`, handled between two chunks, ends it with every finished run already stored.
+// A CPU sweep trains in the page's pool of sweep workers instead (www/sweep/pool.js,
+// sweep-worker.js: a SweepWorkerStart in, the same SweepEvents out, each with its `worker`);
+// `sweepPool` is Rust's plan for it.
 
 /**
+ * @typedef {{type: 'start', module: WebAssembly.Module, query: string, doneKeys: string[], shard: string, worker: number}} SweepWorkerStart
+ *   To a sweep worker, once: train shard `shard` ("I/N", from `sweepPool`) of the runs of `query`
+ *   not in `doneKeys`; its events carry `worker` (the pool's index, 0-based). A `{type: 'fatal',
+ *   worker, reason}` from it means its module is unusable.
+ *
  * @typedef {'a' | 'b'} Side
  * @typedef {'training' | 'activations' | 'gradients' | 'health'} ChartKind
  *
@@ -76,6 +84,10 @@
  *   Starts training the sweep of these settings (a link query), but for the runs of `doneKeys`
  *   (already stored); any sweep in progress is dropped. Resolves at once: the data loads and
  *   the runs train in the background, their SweepEvents carrying `jobId` (the page's number).
+ * @typedef {{type: 'sweepPool', query: string, doneKeys: string[], cores: number, memory: number | null}} SweepPoolRequest
+ *   Rust's plan for a CPU sweep's pool, for its runs not in `doneKeys`, on `cores` cores
+ *   (navigator.hardwareConcurrency) and `memory` GiB (navigator.deviceMemory, or null): JSON
+ *   {workers, shards: ["1/N", …], runsLeft, workerBytes, why}.
  * @typedef {{type: 'sweepCancel'}} SweepCancelRequest
  *   Ends the sweep in progress between two chunks; resolves to {jobId} (null: none) once it is
  *   gone. Every run that finished before is stored and was reported.
@@ -92,7 +104,7 @@
  * @typedef {{type: 'sweepArticle', query: string}} SweepArticleRequest
  *   The article's table for these sweep settings: JSON {title, comparable, cells: [{acts, row,
  *   column, text, runsText}]}, or null where the article has none.
- * @typedef {SweepStartRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
+ * @typedef {SweepStartRequest | SweepPoolRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
  *   | SweepFormRequest | SweepArticleRequest} SweepRequest
  *
  * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | DatasetCancelRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
@@ -116,8 +128,9 @@
  *   The loop drew a chart (between chunks); `layout` as a DrawRequest resolves to.
  * @typedef {ChunkEvent | PausedEvent | EndedEvent | DrawnEvent} LoopEvent
  *
- * @typedef {{type: 'sweep', jobId: number, kind: 'started', backendName: string, groups: number[]}} SweepStartedEvent
- *   The data is loaded and the job made: `groups`, how many models train at once in each group.
+ * @typedef {{type: 'sweep', jobId: number, kind: 'started', backendName: string, groups: number[], keys?: string[]}} SweepStartedEvent
+ *   The data is loaded and the job made: `groups`, how many models train at once in each group;
+ *   a sweep worker's `keys`: the runs of its share, in its order.
  * @typedef {{type: 'sweep', jobId: number, kind: 'progress', runsDone: number, runsTotal: number, group: number, groups: number,
  *   groupStep: number, groupSteps: number, done: boolean}} SweepProgressEvent
  *   After each chunk (runs of this job; the group being trained, 0-based, and its step).

@@ -4,7 +4,8 @@
 // next, so the single run's loop, the page's requests and the sweep take turns. Finished runs
 // are stored in IndexedDB before the page hears of them; a cancel, handled between two chunks,
 // drops the job and loses no finished run. The small questions (spec, cells, export, link,
-// activations) are answered by Rust.
+// activations, the CPU pool's plan) are answered by Rust. The page trains a CPU sweep in a pool
+// of sweep workers instead (sweep-worker.js, which loads its data with `loadDataset` from here).
 
 /** @typedef {import('./protocol.js').SweepEvent} SweepEvent */
 /** @typedef {{jobId: number, job: any, timer: any}} Job  a sweep in the worker (job: the wasm SweepJob, once made) */
@@ -23,7 +24,7 @@ const CHUNK_MS = 100;
  * reads them: the bundled subset's standard names, else its folder's manifest.
  * @param {any} wasm @param {string} kind
  */
-async function loadDataset(wasm, kind) {
+export async function loadDataset(wasm, kind) {
   const base = new URL(`${kind}/`, DATA_URL);
   /** @type {string[]} */
   let names = JSON.parse(wasm.bundledFiles(kind));
@@ -121,6 +122,8 @@ export function createSweep(wasm, enqueue, post, isFatal) {
       return { jobId };
     },
     spec: (/** @type {{query: string}} */ m) => wasm.sweepSpec(m.query),
+    pool: (/** @type {{query: string, doneKeys: string[], cores: number, memory: number | null}} */ m) =>
+      wasm.sweepPool(m.query, JSON.stringify(m.doneKeys), m.cores, m.memory ?? undefined),
     cells: (/** @type {{records: string}} */ m) => wasm.sweepCells(m.records),
     article: (/** @type {{query: string}} */ m) => JSON.parse(wasm.sweepArticle(m.query)),
     export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),

@@ -189,6 +189,7 @@ const handlers = {
   sweepStart: (msg) => sweep.start(msg),
   sweepCancel: () => sweep.cancel(),
   sweepSpec: (msg) => sweep.spec(msg),
+  sweepPool: (msg) => sweep.pool(msg),
   sweepCells: (msg) => sweep.cells(msg),
   sweepArticle: (msg) => sweep.article(msg),
   sweepExport: (msg) => sweep.export(msg),

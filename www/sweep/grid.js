@@ -47,7 +47,7 @@ export function build(root, form) {
   root.setAttribute('aria-labelledby', 'sweep-title');
   root.replaceChildren(
     el('h2', { id: 'sweep-title', textContent: 'The article\u2019s table, live' }),
-    el('p', { className: 'sweep-intro', textContent: 'Train many activation combinations at once (stacked into one network per group, in the page\u2019s training worker). Each cell is the test accuracy, mean ± std over the seeds; hover for the runs, click to open one in the trainer above.' }),
+    el('p', { className: 'sweep-intro', textContent: 'Train many activation combinations at once (on the CPU in a pool of sweep workers, one per core; on WebGPU stacked into one network per group, in the page\u2019s training worker). Each cell is the test accuracy, mean ± std over the seeds; hover for the runs, click to open one in the trainer above.' }),
     el('div', { className: 'sweep-settings' },
       field('Combinations', select('combos-mode', [['all', 'all 64'], ['row', 'one row'], ['column', 'one column'], ['set', 'a set']])),
       el('span', { dataset: { ref: 'row-inputs' }, className: 'sweep-inline' }, field('Act 1', select('row1', acts)), field('Act 2', select('row2', acts))),

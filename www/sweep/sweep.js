@@ -1,14 +1,16 @@
 // The sweep section: the article's 16 × 4 table as a live heat-map. Everything heavy happens in
-// the page's training worker (engine/worker.js, engine/sweep.js), on the same wasm instance and
-// device as the single run: parsing settings, training, aggregating, exporting. This file keeps
-// the section's state, forwards clicks and renders (grid.js) what the worker reports.
+// workers: a CPU sweep trains in a pool of sweep workers, one per core (pool.js; Rust plans how many
+// and which runs each trains), a WebGPU sweep in the page's training worker (engine/worker.js,
+// engine/sweep.js), which also parses settings, aggregates and exports. This file keeps the
+// section's state, forwards clicks and events, and renders (grid.js) what the workers report.
 //
 // Mount: <section id="sweep"></section> anywhere in the page, plus this module.
 // A cell click opens its first run in the single-run view through the page's ordinary link
 // (?acts=…&bn=…&seed=…), keeping the sweep's settings in the hash (#sweep?…).
 import { allRuns, deleteRuns } from './store.js';
 import { build, el, fillGrid, COMBO_INPUTS } from './grid.js';
-import { watchEngine } from '../engine/host.js';
+import { compile, watchEngine } from '../engine/host.js';
+import { Pool } from './pool.js';
 import { errorText } from '../state.js';
 
 /** @typedef {import('../engine/client.js').Engine} Engine */
@@ -27,8 +29,10 @@ const ui = {
   spec: null,
   records: new Map(), // key → record (runs of any sweep, from IndexedDB)
   state: 'loading',
-  /** @type {any} the job in the engine: { jobId, started, doneAtStart, total, groups, progress } */
+  /** @type {any} the job: { jobId, started, doneAtStart, total, groups, progress, progressBy, groupsBy, pool, plan } */
   job: null,
+  /** @type {Map<string, number>} run key → the pool worker (0-based) that trained it, this session */
+  trainedBy: new Map(),
   nextJobId: 1,
   /** @type {string[]} */
   acts: [],
@@ -66,7 +70,10 @@ watchEngine((engine) => {
   for (const resolve of ui.waiting.splice(0)) resolve(engine);
 }, (reason) => {
   ui.engine = null;
-  if (ui.job) fail(`the training engine stopped (${reason.replace(/\.$/, '')}); restart it above, then Resume trains the rest`);
+  const why = reason.replace(/\.$/, '');
+  // A CPU sweep's pool has workers of its own: it trains on, and the table fills in after a restart.
+  if (ui.job?.pool) $('status').textContent = `The training engine stopped (${why}); the sweep trains on in its workers, and its table fills in once the engine is restarted above.`;
+  else if (ui.job) fail(`the training engine stopped (${why}); restart it above, then Resume trains the rest`);
 });
 
 /** The engine, once one runs (at start-up and after a restart). @returns {Promise<Engine>} */
@@ -79,22 +86,31 @@ async function call(type, payload = {}) {
   return (await engine()).call(type, payload);
 }
 
-/** @param {SweepEvent} msg */
+/** A SweepEvent of the engine, or of a pool's worker (`worker`: its index). @param {SweepEvent & {worker?: number}} msg */
 function onSweepEvent(msg) {
-  if (!ui.job || msg.jobId !== ui.job.jobId) return;
+  const job = ui.job;
+  if (!job || msg.jobId !== job.jobId) return;
+  const w = msg.worker ?? 0;
   switch (msg.kind) {
     case 'started':
-      ui.job.groups = msg.groups;
-      $('status').textContent = `Training ${msg.groups.length} group(s) of ${Math.max(...msg.groups)} models at once on ${msg.backendName}…`;
+      job.groupsBy[w] = msg.groups;
+      job.groups = Object.values(job.groupsBy).flat();
+      $('status').textContent = job.pool
+        ? `Training ${job.plan.runsLeft} runs in ${job.plan.workers} sweep worker(s) (${job.plan.why}), one model at a time in each, on ${msg.backendName}…`
+        : `Training ${msg.groups.length} group(s) of ${Math.max(...msg.groups)} models at once on ${msg.backendName}…`;
       break;
     case 'progress':
-      showProgress(msg);
+      job.progress = msg;
+      job.progressBy[w] = msg;
+      showProgress();
       break;
     case 'finished':
       for (const { key, record } of msg.runs) ui.records.set(key, record);
+      if (msg.worker != null) for (const { key } of msg.runs) ui.trainedBy.set(key, msg.worker);
       render();
       break;
     case 'done':
+      if (msg.worker != null) break; // one worker of the pool: the pool says when all have ended
       ui.job = null;
       sessionStorage.removeItem('sweep-running');
       setState('done', `Finished: ${countDone()} of ${ui.spec.runs.length} runs.`);
@@ -105,6 +121,31 @@ function onSweepEvent(msg) {
       break;
     default:
   }
+}
+
+// ------------------------------------------------------------------ the pool (CPU sweeps)
+/** Trains the job's runs left in a pool of sweep workers, as Rust plans it. @param {any} job @param {string[]} doneKeys */
+async function startPool(job, doneKeys) {
+  job.plan = JSON.parse(await call('sweepPool', { query: ui.spec.query, doneKeys, cores: navigator.hardwareConcurrency || 1, memory: /** @type {any} */ (navigator).deviceMemory ?? null }));
+  const module = await compile();
+  if (ui.job !== job) return; // cancelled meanwhile
+  $('status').textContent = `Loading the data in ${job.plan.workers} sweep worker(s)…`;
+  job.pool = new Pool({
+    module, query: ui.spec.query, doneKeys, shards: job.plan.shards,
+    onEvent: (event) => onSweepEvent({ ...event, jobId: job.jobId }),
+    onCrash: (worker, reason, lost) => {
+      if (ui.job !== job) return;
+      $('status').textContent = `Sweep worker ${worker + 1} stopped (${reason.replace(/\.$/, '')})${lost ? '; the run it was training is lost' : ''}; `
+        + `${job.pool.active} other worker(s) go on, and Resume trains the rest afterwards.`;
+    },
+    onEnd: (crashed) => {
+      if (ui.job !== job) return;
+      if (!crashed.length) return onSweepEvent({ type: 'sweep', jobId: job.jobId, kind: 'done' });
+      const which = crashed.map((c) => `worker ${c.worker + 1} (${c.reason.replace(/\.$/, '')})`).join(', ');
+      const lost = crashed.filter((c) => c.lost).length;
+      fail(`sweep ${which} stopped${lost ? `, losing only ${lost > 1 ? `the ${lost} runs` : 'the run'} in training` : ''}; the other workers finished theirs, and Resume trains the ${ui.spec.runs.length - countDone()} run(s) left`);
+    },
+  });
 }
 
 /** @param {string} message */
@@ -208,25 +249,29 @@ async function render() {
   setState(ui.state); // the start button's label
 }
 
-/** @param {any} p a SweepProgressEvent */
-function showProgress(p) {
-  if (!ui.job) return;
-  ui.job.progress = p;
+/** Shows the job's progress: runs done, plus the share of each worker's (or the engine's) group in training. */
+function showProgress() {
+  const job = ui.job;
+  if (!job) return;
   const done = countDone();
   const total = ui.spec.runs.length;
-  // Runs of this job done, plus the running group's share; the rate so far gives the time left.
-  const groupShare = p.groupSteps ? p.groupStep / p.groupSteps : 0;
-  const jobRuns = ui.job.total;
-  const groupSize = ui.job.groups ? Math.max(...ui.job.groups) : 0;
-  const doneInJob = done - ui.job.doneAtStart + groupShare * Math.min(groupSize || jobRuns, jobRuns);
-  const elapsed = (performance.now() - ui.job.started) / 1000;
+  let inFlight = 0;
+  for (const [w, p] of Object.entries(job.progressBy)) {
+    const size = job.groupsBy[w]?.[p.group] ?? 1;
+    if (p.groupSteps && p.groupStep < p.groupSteps) inFlight += (p.groupStep / p.groupSteps) * size;
+  }
+  const jobRuns = job.total; // the rate so far gives the time left
+  const doneInJob = Math.min(jobRuns, done - job.doneAtStart + inFlight);
+  const elapsed = (performance.now() - job.started) / 1000;
   let eta = '';
   if (doneInJob > 0 && elapsed > 2) {
     const left = (elapsed / doneInJob) * (jobRuns - doneInJob);
     eta = left > 90 ? ` · about ${Math.round(left / 60)} min left` : ` · about ${Math.max(1, Math.round(left))} s left`;
   }
-  $('progress').value = done + groupShare * Math.min(groupSize || jobRuns, total - done);
-  $('counts').textContent = `${done} of ${total} runs done, ${total - done} left · group ${p.group + 1}/${p.groups}, step ${p.groupStep}/${p.groupSteps}${eta}`;
+  $('progress').value = Math.min(total, done + inFlight);
+  const p = job.progress;
+  const where = job.pool ? `${job.pool.active} worker(s) training` : `group ${p.group + 1}/${p.groups}, step ${p.groupStep}/${p.groupSteps}`;
+  $('counts').textContent = `${done} of ${total} runs done, ${total - done} left · ${where}${eta}`;
 }
 
 // ------------------------------------------------------------------ actions
@@ -241,18 +286,21 @@ async function start() {
     setState('done', 'Every run of this sweep is already finished (clear the results to train again).');
     return;
   }
-  const job = { jobId: ui.nextJobId++, started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length, groups: null, progress: null };
+  const job = { jobId: ui.nextJobId++, started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length,
+    groups: null, progress: null, progressBy: {}, groupsBy: {}, pool: null, plan: null };
   ui.job = job;
   setState('running', 'Loading the data in the training worker…');
   $('start').textContent = 'Running…';
   sessionStorage.setItem('sweep-running', '1');
-  await call('sweepStart', { jobId: job.jobId, query: ui.spec.query, doneKeys });
+  if (Object.fromEntries(ui.spec.settings).backend === 'cpu') await startPool(job, doneKeys);
+  else await call('sweepStart', { jobId: job.jobId, query: ui.spec.query, doneKeys });
 }
 
 async function cancel() {
-  // The worker stops between two chunks; every finished run is stored and reported before.
+  // The engine stops between two chunks, a pool's workers at once; every finished run is stored and reported before.
   setState('cancelling', 'Cancelling after the current chunk…');
-  await call('sweepCancel').catch(() => {}); // a dead engine trains nothing either
+  if (ui.job?.pool) ui.job.pool.cancel();
+  else await call('sweepCancel').catch(() => {}); // a dead engine trains nothing either
   ui.job = null;
   sessionStorage.removeItem('sweep-running');
   setState('cancelled', `Cancelled: ${countDone()} finished runs are kept; Resume trains the rest.`);
