@@ -579,6 +579,7 @@ mod tests {
             assert!(err.starts_with("workers: auto or a whole number between 1 and 64"), "{err}");
         }
         let mut spec = SweepSpec::default();
+        spec.apply_setting("backend", "cpu").unwrap();
         spec.apply_setting("workers", "3").unwrap();
         assert_eq!(spec.settings().iter().find(|(k, _)| *k == "workers").unwrap().1, "3");
         spec.validate().unwrap();
