@@ -11,7 +11,7 @@ use activation_playground::sweep::runner::ModelRun;
 use activation_playground::sweep::stack::{InputLayout, StackedMlp, per_model_loss};
 use activation_playground::sweep::step::SweepBatch;
 use activation_playground::sweep::table::{self, RunRecord, mean_std};
-use activation_playground::sweep::{GroupRun, Sweep};
+use activation_playground::sweep::{GroupRun, Shard, Sweep};
 use activation_playground::train::{Batch, RunState, Session};
 use burn::tensor::{Device, Tensor};
 use std::sync::Arc;
@@ -287,6 +287,39 @@ fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
         let r = records.iter().find(|r| &r.config == config).expect("every run reported");
         let (_, accuracies) = single(config, &data, &cpu());
         assert!((r.test_accuracy.unwrap() - accuracies[0]).abs() <= 1.0 / 60.0 + 1e-6);
+    }
+}
+
+/// The page's CPU pool: whichever worker trains a run, and however many there are, its result is
+/// the same, to the last bit (one model per group on the CPU, weights and batches from its seed).
+#[test]
+fn a_pool_worker_trains_each_run_of_its_share_as_one_worker_would() {
+    let data = dataset();
+    let mut spec = SweepSpec {
+        base: Config { epochs: 1, stats_every: 0, ..Config::default() },
+        combinations: vec![vec![Relu, Sigmoid, Relu], vec![Tanh, Tanh, Tanh], vec![Selu, Relu, Sigmoid]],
+        seeds: vec![5, 6],
+        ..SweepSpec::default()
+    };
+    spec.apply_setting("backend", "cpu").unwrap();
+    spec.validate().unwrap();
+    let train = |shard: Shard| -> Vec<RunRecord> {
+        let limit = spec.page_group_limit();
+        let mut sweep = Sweep::new(spec.members(), data.clone(), &cpu(), MemoryLimits::CPU, limit).unwrap();
+        sweep.keep_shard(shard).unwrap();
+        let mut records = Vec::new();
+        while !sweep.is_done() {
+            records.extend(pollster::block_on(sweep.run(7, f64::INFINITY)).unwrap().finished);
+        }
+        records
+    };
+    let whole = train(Shard::WHOLE);
+    assert_eq!(whole.len(), 6);
+    let split: Vec<RunRecord> = (1..=3).flat_map(|index| train(Shard { index, count: 3 })).collect();
+    assert_eq!(split.len(), 6);
+    for r in &whole {
+        let other = split.iter().find(|s| s.config == r.config).expect("every run in one share");
+        assert_eq!((other.state, other.test_accuracy, other.test_loss), (r.state, r.test_accuracy, r.test_loss));
     }
 }
 
