@@ -578,13 +578,7 @@ pub fn load_cifar(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Data
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(bytes).unwrap();
-        enc.finish().unwrap()
-    }
+    use crate::data::test_files::gzip;
 
     /// `labels.len()` records; image i's pixels are all `fill + i`.
     fn batch(labels: &[u8], fill: u8) -> Vec<u8> {

@@ -303,13 +303,7 @@ pub fn load_mnist(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(bytes).unwrap();
-        enc.finish().unwrap()
-    }
+    use crate::data::test_files::gzip;
 
     fn images(count: u32, rows: u32, cols: u32, pixels: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();

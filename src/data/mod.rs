@@ -5,6 +5,8 @@ pub mod cifar;
 mod gunzip;
 pub mod idx;
 pub mod reader;
+#[cfg(test)]
+mod test_files;
 mod untar;
 
 pub use reader::DatasetReader;
@@ -523,6 +525,7 @@ pub fn load_dir(kind: DatasetKind, dir: &std::path::Path) -> Result<Dataset, Dat
 #[cfg(test)]
 mod load_files_tests {
     use super::*;
+    use crate::data::test_files::idx_labels;
 
     fn idx_images(n: u32) -> Vec<u8> {
         let mut out = Vec::new();
@@ -530,15 +533,6 @@ mod load_files_tests {
             out.extend_from_slice(&u32::to_be_bytes(v));
         }
         out.extend(std::iter::repeat_n(17u8, n as usize * 784));
-        out
-    }
-
-    fn idx_labels(n: u32) -> Vec<u8> {
-        let mut out = Vec::new();
-        for v in [0x801, n] {
-            out.extend_from_slice(&u32::to_be_bytes(v));
-        }
-        out.extend((0..n).map(|i| (i % 10) as u8));
         out
     }
 

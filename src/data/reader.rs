@@ -157,15 +157,9 @@ impl DatasetReader {
 mod tests {
     use super::*;
     use crate::data::cifar::{self, IMAGE_BYTES, RECORD_BYTES};
-    use std::io::Write;
+    use crate::data::test_files::{gzip, idx_labels};
 
     type Files = Vec<(String, Vec<u8>)>;
-
-    fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(bytes).unwrap();
-        enc.finish().unwrap()
-    }
 
     /// `labels.len()` records; image i's pixels run from `fill + i` upwards (so any misplaced
     /// byte shows).
@@ -431,15 +425,6 @@ mod tests {
             out.extend_from_slice(&u32::to_be_bytes(v));
         }
         out.extend((0..n as usize * 784).map(|i| (i % 251) as u8));
-        out
-    }
-
-    fn idx_labels(n: u32) -> Vec<u8> {
-        let mut out = Vec::new();
-        for v in [0x801, n] {
-            out.extend_from_slice(&u32::to_be_bytes(v));
-        }
-        out.extend((0..n).map(|i| (i % 10) as u8));
         out
     }
 
