@@ -50,6 +50,10 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 # With the native-wgpu feature the same build also checks the GPU path on wgpu (lavapipe here).
 stage "native Rust tests: cargo test --release --features native-wgpu"
 t=$SECONDS
+# Tests that need ../shared/data (full MNIST, CIFAR-10, PyTorch's recorded run) skip where it is
+# absent and say so here (tests/common/shared.rs); the summary lists them.
+export SKIPPED_TESTS="$PWD/$logs/skipped.txt"
+rm -f "$SKIPPED_TESTS"
 cargo test --release --features native-wgpu --no-fail-fast 2>&1 | tee "$logs/cargo-test.log"
 rc_rust=${PIPESTATUS[0]}
 t_rust=$((SECONDS - t))
@@ -76,6 +80,14 @@ printf '  checks            %5ss  fmt %s · clippy %s · tsc %s\n' "$t_checks" "
 printf '  cargo test        %5ss  %s passed, %s failed  %s\n' "$t_rust" "$rust_pass" "$rust_fail" "$(verdict $rc_rust)"
 printf '  browser tests     %5ss  %s passed, %s failed  %s\n' "$t_e2e" "$e2e_pass" "$e2e_fail" "$(verdict $rc_e2e)"
 printf '  total             %5ss  (screenshots and logs in artifacts/)\n' "$((SECONDS - t_start))"
+# Every skipped test by name, with what it lacks: Rust's from the file they write, the browser's
+# from node's "﹣ name # reason" lines.
+e2e_skips=$(strip "$logs/e2e.log" | grep '^ *﹣ ' | sed -E 's/^ *﹣ (.*) \([0-9.]+m?s\) # (.*)$/SKIPPED e2e: \1: \2/' | sort -u)
+if [ -s "$SKIPPED_TESTS" ] || [ -n "$e2e_skips" ]; then
+  printf '\n\033[1;33m==> skipped on this machine (each names what it lacks)\033[0m\n'
+  [ -s "$SKIPPED_TESTS" ] && sed 's/^/  /' "$SKIPPED_TESTS"
+  [ -n "$e2e_skips" ] && printf '%s\n' "$e2e_skips" | sed 's/^/  /'
+fi
 total_fail=$((rust_fail + e2e_fail))
 [ "$rc_rust" != 0 ] && [ "$rust_fail" = 0 ] && total_fail=$((total_fail + 1))
 [ "$rc_e2e" != 0 ] && [ "$e2e_fail" = 0 ] && total_fail=$((total_fail + 1))

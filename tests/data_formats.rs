@@ -5,6 +5,8 @@
 //! Each real file is read and decompressed once per test binary (`OnceLock`); the fuzzing works
 //! mostly on headers and small slices so the suite stays fast.
 
+mod common;
+
 use activation_playground::config::DatasetKind;
 use activation_playground::data::{self, DataError, Dataset, ImageShape, Split, cifar, idx};
 use proptest::prelude::*;
@@ -13,7 +15,6 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 const FASHION: &str = "/usr/share/datasets/fashion-mnist";
 const RECORD: usize = cifar::RECORD_BYTES;
 
@@ -52,17 +53,23 @@ fn histogram(labels: &[u8]) -> [usize; 10] {
 }
 
 fn mnist_path(name: &str) -> PathBuf {
-    Path::new(DATA).join("mnist").join(name)
+    common::shared::root().join("mnist").join(name)
 }
 
 fn cifar_path(name: &str) -> PathBuf {
-    Path::new(DATA).join("cifar-10").join(name)
+    common::shared::root().join("cifar-10").join(name)
+}
+
+/// Whether ../shared/data is here (else the calling test prints why it is skipped); the accessors
+/// below read it.
+fn shared() -> bool {
+    common::shared::data("mnist").is_some() && common::shared::data("cifar-10").is_some()
 }
 
 /// The full MNIST dataset, through `load_dir`.
 fn mnist() -> &'static Dataset {
     static D: OnceLock<Dataset> = OnceLock::new();
-    D.get_or_init(|| data::load_dir(DatasetKind::Mnist, &Path::new(DATA).join("mnist")).unwrap())
+    D.get_or_init(|| data::load_dir(DatasetKind::Mnist, &common::shared::root().join("mnist")).unwrap())
 }
 
 /// MNIST's test files, gzipped as stored and decompressed: (images.gz, labels.gz, images, labels).
@@ -92,7 +99,7 @@ fn cifar_raw() -> &'static (Vec<u8>, Vec<u8>) {
 /// The stored CIFAR-10 batches through `load_dir` (which also meets batches.meta.txt.gz there).
 fn cifar() -> &'static Dataset {
     static D: OnceLock<Dataset> = OnceLock::new();
-    D.get_or_init(|| data::load_dir(DatasetKind::Cifar10, &Path::new(DATA).join("cifar-10")).unwrap())
+    D.get_or_init(|| data::load_dir(DatasetKind::Cifar10, &common::shared::root().join("cifar-10")).unwrap())
 }
 
 /// The first `n` records of a raw batch.
@@ -144,6 +151,9 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn mnist_loads_with_the_known_counts_histograms_and_first_images() {
+    if !shared() {
+        return;
+    }
     let d = mnist();
     assert_eq!(d.kind, DatasetKind::Mnist);
     assert_eq!(d.shape, ImageShape::MNIST);
@@ -164,6 +174,9 @@ fn mnist_loads_with_the_known_counts_histograms_and_first_images() {
 
 #[test]
 fn mnist_raw_and_gzipped_files_parse_alike() {
+    if !shared() {
+        return;
+    }
     let t = t10k();
     let (shape, raw) = idx::parse_images("t10k-images-idx3-ubyte", &t.images).unwrap();
     assert_eq!(shape, ImageShape::MNIST);
@@ -177,6 +190,9 @@ fn mnist_raw_and_gzipped_files_parse_alike() {
 
 #[test]
 fn load_files_takes_mnist_names_with_paths_and_either_compression() {
+    if !shared() {
+        return;
+    }
     let t = t10k();
     // The test files given as both splits, with path prefixes and a mix of raw and gzipped.
     let files = vec![
@@ -194,6 +210,9 @@ fn load_files_takes_mnist_names_with_paths_and_either_compression() {
 
 #[test]
 fn mnist_errors_name_the_file_and_the_problem() {
+    if !shared() {
+        return;
+    }
     let t = t10k();
     // Image and label counts that disagree.
     let mut labels = t.labels[..t.labels.len() - 1].to_vec();
@@ -234,9 +253,7 @@ fn mnist_errors_name_the_file_and_the_problem() {
 fn fashion_mnist_loads_when_installed() {
     let dir = Path::new(FASHION);
     if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED fashion_mnist_loads_when_installed: {FASHION} is absent (apt-get install dataset-fashion-mnist)"
-        );
+        common::shared::skip(&format!("{FASHION} is absent (apt-get install dataset-fashion-mnist)"));
         return;
     }
     let d = data::load_dir(DatasetKind::FashionMnist, dir).unwrap();
@@ -256,6 +273,9 @@ fn fashion_mnist_loads_when_installed() {
 
 #[test]
 fn cifar_batches_load_with_the_known_counts_histograms_and_first_images() {
+    if !shared() {
+        return;
+    }
     let d = cifar();
     assert_eq!(d.kind, DatasetKind::Cifar10);
     assert_eq!(d.shape, ImageShape::CIFAR);
@@ -279,6 +299,9 @@ fn cifar_batches_load_with_the_known_counts_histograms_and_first_images() {
 
 #[test]
 fn cifar_raw_batch_parses_like_the_gzipped_one() {
+    if !shared() {
+        return;
+    }
     let (_, test) = cifar_raw();
     let split = cifar::parse_batch("test_batch.bin", test).unwrap();
     assert_eq!(split, cifar().test);
@@ -286,6 +309,9 @@ fn cifar_raw_batch_parses_like_the_gzipped_one() {
 
 #[test]
 fn cifar_archive_built_from_the_real_files_loads() {
+    if !shared() {
+        return;
+    }
     let (train, test) = cifar_raw();
     let d =
         data::load_files(DatasetKind::Cifar10, &[(cifar::ARCHIVE_NAME.to_string(), small_archive().clone())]).unwrap();
@@ -298,6 +324,9 @@ fn cifar_archive_built_from_the_real_files_loads() {
 
 #[test]
 fn cifar_archive_errors_name_what_is_missing() {
+    if !shared() {
+        return;
+    }
     let (train, _) = cifar_raw();
     let archive = tar_gz(&[
         ("cifar-10-batches-bin/data_batch_1.bin", records(train, 0, 10)),
@@ -319,6 +348,9 @@ fn cifar_archive_errors_name_what_is_missing() {
 
 #[test]
 fn cifar_errors_for_wrong_files() {
+    if !shared() {
+        return;
+    }
     let t = t10k();
     let (_, test) = cifar_raw();
     // MNIST files, under CIFAR names and under their own names.
@@ -348,6 +380,9 @@ fn cifar_errors_for_wrong_files() {
 
 #[test]
 fn load_dir_reads_extracted_batches_and_archives() {
+    if !shared() {
+        return;
+    }
     let (train, test) = cifar_raw();
     // Extracted layout: dir/cifar-10-batches-bin/{data_batch_1.bin, test_batch.bin}.
     let dir = temp_dir("extracted");
@@ -432,6 +467,9 @@ proptest! {
 
     #[test]
     fn fuzz_idx_truncated_real_files(cut in 0.0f64..1.0, which in 0usize..4) {
+        if !shared() {
+            return Ok(());
+        }
         let t = t10k();
         let (name, bytes) = match which {
             0 => ("t10k-images-idx3-ubyte", &t.images),
@@ -453,6 +491,9 @@ proptest! {
 
     #[test]
     fn fuzz_idx_header_flips(pos in 0usize..20, flip in 1u8..=255, extra in proptest::collection::vec(any::<u8>(), 0..3)) {
+        if !shared() {
+            return Ok(());
+        }
         let t = t10k();
         let mut images = t.images.clone();
         images[pos.min(15)] ^= flip;
@@ -476,6 +517,9 @@ proptest! {
 
     #[test]
     fn fuzz_idx_gzip_corruption(pos in 0usize..4542, flip in 1u8..=255) {
+        if !shared() {
+            return Ok(());
+        }
         let t = t10k();
         let mut gz = t.labels_gz.clone();
         let pos = pos % gz.len();
@@ -524,6 +568,9 @@ proptest! {
 
     #[test]
     fn fuzz_cifar_truncations_and_flips(cut in 0usize..(20 * 3073), pos in 0usize..(20 * 3073), flip in 1u8..=255) {
+        if !shared() {
+            return Ok(());
+        }
         let (raw, gz) = small_cifar();
         let result = cifar::parse_batch("test_batch.bin", &raw[..cut]);
         explained(&result)?;
@@ -552,6 +599,9 @@ proptest! {
 
     #[test]
     fn fuzz_wrong_dataset_slices(start in 0usize..100_000, len in 0usize..20_000, from_start in any::<bool>()) {
+        if !shared() {
+            return Ok(());
+        }
         let t = t10k();
         let (_, test) = cifar_raw();
         let start = if from_start { 0 } else { start };
@@ -585,6 +635,9 @@ proptest! {
 
     #[test]
     fn fuzz_cifar_archive_corruption(cut in 0.0f64..1.0, pos in any::<usize>(), flip in 1u8..=255, truncate in any::<bool>()) {
+        if !shared() {
+            return Ok(());
+        }
         let archive = small_archive();
         let mut bytes = archive.clone();
         if truncate {
@@ -607,6 +660,9 @@ proptest! {
 
     #[test]
     fn fuzz_uncompressed_tar_corruption(pos in 0usize..4096, flip in 1u8..=255) {
+        if !shared() {
+            return Ok(());
+        }
         // The tar layer alone (no gzip), where flips reach the headers directly.
         let (raw, _) = small_cifar();
         let tar = gunzip(&tar_gz(&[
@@ -626,6 +682,9 @@ proptest! {
 
     #[test]
     fn fuzz_load_files_with_random_subsets(mask in 0u32..(1 << 8), kind in 0usize..4) {
+        if !shared() {
+            return Ok(());
+        }
         let t = t10k();
         let (raw, _) = small_cifar();
         let candidates: Vec<(String, Vec<u8>)> = vec![
@@ -651,6 +710,9 @@ proptest! {
 
 #[test]
 fn fuzz_a_few_truncations_of_the_real_cifar_gz() {
+    if !shared() {
+        return;
+    }
     // Each decompression of a real 28 MB batch takes a moment; a fixed handful of cuts suffices.
     let gz = read(cifar_path("test_batch.bin.gz"));
     for cut in [0, 1, 2, 10, 100, 4096, 1_000_000, gz.len() / 2, gz.len() - 9, gz.len() - 1] {
@@ -686,6 +748,9 @@ fn the_bundled_cifar_subset_is_class_balanced_and_taken_from_the_official_files(
     assert_eq!(histogram(&subset.train.labels), [400; 10]);
     assert_eq!(histogram(&subset.test.labels), [100; 10]);
     assert_eq!(data::bundled_files(DatasetKind::Cifar10Subset).unwrap(), data::CIFAR_SUBSET_FILES);
+    if !shared() {
+        return;
+    }
     let (train_raw, test_raw) = cifar_raw();
     let (labels, images) = first_of_each_class(train_raw, 400);
     assert!(labels == subset.train.labels && images == subset.train.images, "the training records");

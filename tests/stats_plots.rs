@@ -7,7 +7,7 @@
 mod common;
 
 use activation_playground::config::{Activation, Config, DatasetKind};
-use activation_playground::data::{Dataset, ImageShape, Normalization, Split, idx};
+use activation_playground::data::{self, Dataset, ImageShape, Normalization, Split};
 use activation_playground::history::History;
 use activation_playground::plots::{self, ChartLayout, Stage};
 use activation_playground::train::Session;
@@ -29,29 +29,8 @@ fn root() -> PathBuf {
 fn mnist(n_train: usize, n_test: usize) -> Option<Arc<Dataset>> {
     static FULL: OnceLock<Option<Dataset>> = OnceLock::new();
     let full = FULL.get_or_init(|| {
-        let dir = root().join("../shared/data/mnist");
-        let read = |name: &str| std::fs::read(dir.join(name)).ok();
-        let files = [
-            "train-images-idx3-ubyte.gz",
-            "train-labels-idx1-ubyte.gz",
-            "t10k-images-idx3-ubyte.gz",
-            "t10k-labels-idx1-ubyte.gz",
-        ];
-        let bytes: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect::<Option<_>>()?;
-        let d = idx::load_mnist(
-            DatasetKind::Mnist,
-            (files[0], &bytes[0]),
-            (files[1], &bytes[1]),
-            (files[2], &bytes[2]),
-            (files[3], &bytes[3]),
-        );
-        match d {
-            Ok(d) => Some(d),
-            Err(e) => {
-                eprintln!("note: MNIST did not load ({e}); using synthetic data");
-                None
-            }
-        }
+        let dir = common::shared::data_or("mnist", "SYNTHETIC DATA IN")?;
+        Some(data::load_dir(DatasetKind::Mnist, &dir).expect("full MNIST in ../shared/data/mnist"))
     });
     let full = full.as_ref()?;
     let take = |s: &Split, n: usize| {
@@ -284,7 +263,7 @@ fn a_diverging_run_still_gives_charts() {
     let config = Config {
         dataset: DatasetKind::Mnist,
         acts: vec![RELU; 3],
-        lr: 3.0,
+        lr: 30.0,
         seed: 1,
         epochs: 1,
         stats_every: 2,

@@ -1,4 +1,8 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test binary uses some of them.
+#![allow(dead_code)]
+
+pub mod replay;
+pub mod shared;
 
 use activation_playground::config::DatasetKind;
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};

@@ -1,20 +1,16 @@
 //! PyTorch's recorded run (../shared/data/pytorch-replay) replayed through `Session`, shared by
 //! the CPU test (tests/pytorch_replay.rs) and the wgpu one (tests/gpu_wgpu.rs).
 
+use super::shared;
 use activation_playground::config::{BackendKind, Config, DatasetKind};
 use activation_playground::data;
 use activation_playground::replay::{Comparison, ReplayReference, ReplayStart};
 use activation_playground::train::Session;
 use burn::tensor::Device;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
-fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(path)
-}
-
-fn read(path: &str) -> (String, Vec<u8>) {
-    let path = shared(path);
+fn read(path: &Path) -> (String, Vec<u8>) {
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     (path.display().to_string(), bytes)
 }
@@ -30,13 +26,16 @@ pub struct Replayed {
 }
 
 /// Every recorded combination, replayed for one epoch on `device` with the recorded settings
-/// changed by `adjust` (nothing, to replay it faithfully).
-pub fn replay_all(device: &Device, backend: BackendKind, adjust: impl Fn(&mut Config)) -> Replay {
-    let (name, bytes) = read("pytorch-replay/init-seed7-2000.json.gz");
+/// changed by `adjust` (nothing, to replay it faithfully); `None` (the test skipped) on a machine
+/// without ../shared/data.
+pub fn replay_all(device: &Device, backend: BackendKind, adjust: impl Fn(&mut Config)) -> Option<Replay> {
+    let recorded = shared::data("pytorch-replay")?;
+    let (name, bytes) = read(&recorded.join("init-seed7-2000.json.gz"));
     let start = ReplayStart::parse(&name, &bytes).unwrap();
-    let (name, bytes) = read("pytorch-replay/losses-seed7-2000.json");
+    let (name, bytes) = read(&recorded.join("losses-seed7-2000.json"));
     let reference = ReplayReference::parse(&name, &bytes).unwrap();
-    let mnist = data::load_dir(DatasetKind::Mnist, &shared("mnist")).expect("full MNIST in ../shared/data/mnist");
+    let mnist =
+        data::load_dir(DatasetKind::Mnist, &shared::data("mnist")?).expect("full MNIST in ../shared/data/mnist");
     let dataset = Arc::new(start.dataset(&mnist).unwrap());
     assert_eq!((dataset.train.len(), dataset.test.len()), (2000, 10_000));
     let base = Config { dataset: DatasetKind::Mnist, backend, stats_every: 0, ..Config::default() };
@@ -58,7 +57,7 @@ pub fn replay_all(device: &Device, backend: BackendKind, adjust: impl Fn(&mut Co
             Replayed { label: config.label(), comparison }
         })
         .collect();
-    Replay { runs }
+    Some(Replay { runs })
 }
 
 impl Replay {

@@ -10,15 +10,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ROOT, setup, openPage, waitReady, setForm, waitState, progress, screenshot } from './helpers.mjs';
+import { ROOT, SHARED_DATA, skipWithoutShared, setup, openPage, waitReady, setForm, waitState, progress, screenshot } from './helpers.mjs';
 
-const SHARED = resolve(ROOT, '..', 'shared', 'data');
-const CIFAR_DIR = join(SHARED, 'cifar-10');
-const MNIST_DIR = join(SHARED, 'mnist');
+const CIFAR_DIR = join(SHARED_DATA, 'cifar-10');
+const MNIST_DIR = join(SHARED_DATA, 'mnist');
 const CIFAR_FILES = [join(CIFAR_DIR, 'data_batch_1.bin.gz'), join(CIFAR_DIR, 'test_batch.bin.gz')];
 const CIFAR_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
-const noCifar = !CIFAR_FILES.every(existsSync) && `the CIFAR-10 files are not in ${CIFAR_DIR}`;
-const noMnist = !existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte.gz')) && `the MNIST files are not in ${MNIST_DIR}`;
+const noCifar = skipWithoutShared(['cifar-10/data_batch_1.bin.gz', 'cifar-10/test_batch.bin.gz']);
+const noMnist = skipWithoutShared(['mnist/train-images-idx3-ubyte.gz']);
 const SERVED_MNIST = join(ROOT, 'www', 'data', 'mnist');
 const servedCifar = existsSync(join(ROOT, 'www', 'data', 'cifar10', 'manifest.json'));
 /** The most wasm memory the engine may have once it holds all of CIFAR-10 (184.4 MB of data). */

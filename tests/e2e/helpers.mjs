@@ -8,6 +8,23 @@ import { startServer } from '../../scripts/serve.mjs';
 import { before, after } from 'node:test';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** ../shared/data beside the checkout (or the folder SHARED_DATA names), as tests/common/shared.rs. */
+export const SHARED_DATA = process.env.SHARED_DATA ? resolve(process.env.SHARED_DATA) : resolve(ROOT, '..', 'shared', 'data');
+
+/**
+ * Why a test that needs `files` under ../shared/data is skipped here (a string for node:test's
+ * `skip`), or false where it runs. Where ../shared/data exists but the files do not, it throws:
+ * a skip there would hide a failure.
+ * @param {string[]} files paths relative to SHARED_DATA
+ * @returns {string | false}
+ */
+export function skipWithoutShared(files) {
+  if (!existsSync(SHARED_DATA)) return `${SHARED_DATA} is absent (full MNIST and CIFAR-10: see README, Testing)`;
+  const missing = files.filter((f) => !existsSync(join(SHARED_DATA, f)));
+  if (missing.length) throw new Error(`${SHARED_DATA} exists but lacks ${missing.join(', ')}: the test must run here`);
+  return false;
+}
 export const ARTIFACTS = join(ROOT, 'artifacts');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
