@@ -25,6 +25,11 @@ fail() {
   exit 1
 }
 
+# "+A −R": the patch's added and removed lines, headers not counted.
+patch_size() {
+  awk '/^(\+\+\+|---) [ab]\// { next } /^\+/ { a++ } /^-/ { r++ } END { printf "+%d −%d lines", a, r }' "$patchfile"
+}
+
 update=0
 case "${1:-}" in
   --update) update=1 ;;
@@ -75,7 +80,7 @@ if [ "$update" = 1 ]; then
   cp -r "$vendored" "$tmp/ab/b"
   (cd "$tmp/ab" && diff -ruN a b || true) |
     sed -E 's/^(---|\+\+\+) ([^\t]*)\t.*$/\1 \2/' > "$patchfile"
-  echo "check-vendor: wrote $patchfile ($(grep -E '^[-+]' "$patchfile" | grep -cvE '^(\+\+\+|---) ') changed lines)"
+  echo "check-vendor: wrote $patchfile ($(patch_size))"
   exit 0
 fi
 
@@ -94,4 +99,4 @@ if ! diff -r "$published" "$vendored" > "$tmp/diff"; then
   } >&2
   exit 1
 fi
-echo "check-vendor: $vendored = published $name $version + $patchfile ($(grep -E '^[-+]' "$patchfile" | grep -cvE '^(\+\+\+|---) ') changed lines)"
+echo "check-vendor: $vendored = published $name $version + $patchfile ($(patch_size))"
