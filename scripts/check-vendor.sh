@@ -38,6 +38,11 @@ case "${1:-}" in
 esac
 
 [ -d "$vendored" ] || fail "$vendored is missing"
+# The build must use it: Cargo.lock's burn-cubecl is this version, without a registry source (a
+# [patch] cargo no longer applies, e.g. after a burn upgrade, only warns).
+locked=$(awk '/^\[\[package\]\]/ { p = 0 } /^name = "'"$name"'"$/ { p = 1 } p && /^(version|source) = / { print }' Cargo.lock)
+[ "$locked" = "version = \"$version\"" ] ||
+  fail "Cargo.lock does not take $name $version from $vendored (found: ${locked:-nothing}); see vendor/README.md"
 
 # The .crate archive: cargo's cache first, then our own download cache, then crates.io.
 crate=""
