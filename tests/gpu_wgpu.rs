@@ -81,7 +81,7 @@ fn wgpu_trains_like_the_cpu_backend() {
 
 /// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured
 /// on lavapipe: at most 3.7e-7 relative per step (Flex: 2.7e-7) and the same test counts, so the
-/// tolerance is the CPU's 1e-5, ~25× the float noise seen (see the README's "Replaying PyTorch").
+/// tolerance is the CPU's 1e-5, ~25× the float noise seen (docs/results.md, "Step for step against PyTorch").
 #[test]
 fn every_step_matches_pytorch_on_wgpu() {
     const TOLERANCE: f64 = 1e-5;

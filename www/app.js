@@ -155,7 +155,7 @@ function startWebGpu() {
  * asks for WebGPU: the engine trains one throw-away step of the form's configuration, so the
  * first step after Start finds them compiled (run.js holds a WebGPU Start until this is done).
  * Not for a CPU form: that step generates the kernels on the engine's thread, which a CPU run
- * started meanwhile waits for (seconds on a slow machine; see README, Benchmarks). A warm-up that
+ * started meanwhile waits for (seconds on a slow machine; see docs/benchmarks.md). A warm-up that
  * fails means WebGPU cannot train here: the page says so and trains on the CPU.
  */
 async function warmUpGpu() {
