@@ -46,6 +46,12 @@ const FOLDER_FILTERS = { 'www/data': ['mnist-subset', 'cifar10-subset'] };
  */
 const LAZY_FOLDERS = { 'www/data': ['cifar10-subset'] };
 
+/**
+ * Files the tests need in the source tree but the site must not ship: dist/ gets this content in
+ * their place (the engine's trap and stall requests, www/engine/test-hooks.js).
+ */
+export const TEST_ONLY = { 'www/engine/test-hooks.js': '// Not shipped: the tests\' requests (scripts/dist.mjs).\nexport default {};\n' };
+
 const hash = (...parts) => {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -171,7 +177,7 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
       nodes.set(rel, { rel, dir, files, refs: [] });
       return;
     }
-    const bytes = await fsp.readFile(abs);
+    const bytes = rel in TEST_ONLY ? Buffer.from(TEST_ONLY[rel]) : await fsp.readFile(abs);
     const node = { rel, dir, bytes, refs: [] };
     nodes.set(rel, node);
     for (const r of refsOf(rel, bytes.toString('utf8'))) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, setup, openPage, waitReady, setForm, waitState, screenshot, sleep } from './helpers.mjs';
-import { buildDist, WASM_GZIP_BUDGET } from '../../scripts/dist.mjs';
+import { buildDist, TEST_ONLY, WASM_GZIP_BUDGET } from '../../scripts/dist.mjs';
 
 const DIST = join(ROOT, 'dist');
 const SUB = 'some/path/';
@@ -70,6 +70,17 @@ test('the shipped wasm stays within the size budget (gzipped)', () => {
   const gz = gzipSync(bytes, { level: 9 }).length;
   console.log(`# dist wasm: ${(bytes.length / 1e6).toFixed(2)} MB raw, ${(gz / 1e6).toFixed(2)} MB gzipped (budget ${(WASM_GZIP_BUDGET / 1e6).toFixed(1)} MB)`);
   assert.ok(gz <= WASM_GZIP_BUDGET, `the wasm is ${gz} bytes gzipped, over the budget of ${WASM_GZIP_BUDGET}`);
+});
+
+test('the tests\' hooks (a wasm trap, a stalled engine) are not shipped', () => {
+  const js = readdirSync(DIST, { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+  const hooks = js.filter((f) => f.includes('test-hooks'));
+  assert.equal(hooks.length, 1, `one test-hooks file in dist/: ${hooks.join(', ')}`);
+  assert.equal(readFileSync(join(DIST, hooks[0]), 'utf8'), TEST_ONLY['www/engine/test-hooks.js']);
+  for (const f of js) {
+    const text = readFileSync(join(DIST, f), 'utf8');
+    assert.ok(!text.includes('performance.now() < end') && !text.includes('0, 97, 115, 109, 1'), `${f} holds a test hook`);
+  }
 });
 
 test('dist/ served from a sub-path: relative URLs only, content-hashed names, and it trains', async () => {

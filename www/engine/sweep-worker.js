@@ -13,6 +13,7 @@
 import init, * as wasm from '../pkg/activation_playground.js';
 import { putRuns } from '../sweep/store.js';
 import { loadDataset } from './sweep.js';
+import testHooks from './test-hooks.js';
 import { text } from '../datasets/files.js';
 
 /** @typedef {import('./protocol.js').SweepWorkerStart} SweepWorkerStart */
@@ -78,19 +79,13 @@ async function start({ module, query, doneKeys, shard }) {
   }
 }
 
-/** Tests: a wasm trap (a tiny module running `unreachable`), as a panic or running out of memory ends in. */
-function trap() {
-  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 116, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
-  /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports).t();
-}
-
 self.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   if (msg?.type === 'start') {
     worker = msg.worker;
     start(msg).catch((e) => (isFatal(e) ? fatal(e) : post({ kind: 'error', message: text(e) })));
-  } else if (msg?.type === 'trap') {
-    trap();
+  } else if (Object.hasOwn(testHooks, msg?.type)) {
+    testHooks[msg.type](msg);
   }
 };
 

@@ -16,6 +16,7 @@ import init, * as wasm from '../pkg/activation_playground.js';
 import { createLoop } from './loop.js';
 import { createSweep } from './sweep.js';
 import { readDataset } from './reader.js';
+import testHooks from './test-hooks.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 
@@ -234,18 +235,6 @@ const handlers = {
     return ink / (c.width * c.height);
   },
 
-  /** Tests: a wasm trap, as a Rust panic or running out of memory ends in (a tiny module running `unreachable`). */
-  trap() {
-    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 116, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
-    /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports).t();
-  },
-
-  stall({ ms }) {
-    const end = performance.now() + ms;
-    while (performance.now() < end) { /* a hung engine */ }
-    return null;
-  },
-
   memory() {
     // @ts-ignore: performance.memory is Chromium's
     const heap = performance.memory?.usedJSHeapSize ?? null;
@@ -335,7 +324,7 @@ self.onmessage = (/** @type {MessageEvent} */ event) => {
     return;
   }
   queue = queue.then(async () => {
-    const handler = handlers[msg?.type];
+    const handler = handlers[msg?.type] ?? testHooks[msg?.type];
     try {
       if (!handler) throw new Error(`unknown request ${JSON.stringify(msg?.type)}`);
       const result = await handler(msg);
