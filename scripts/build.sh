@@ -3,14 +3,8 @@
 # and the bundled MNIST and CIFAR-10 subsets in www/data/. Run scripts/setup.sh first.
 # Incremental: cargo rebuilds only what changed; wasm-bindgen and the data conversion run
 # only when their inputs are newer than their outputs.
-set -euo pipefail
-
-cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
-
-log() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
-
-crate=activation_playground
+LOG_AS=build
+source "$(dirname "$0")/lib.sh"
 # scripts/dist.sh sets these for the shipped, size-optimised build (profile wasm-dist).
 profile="${WASM_PROFILE:-wasm-release}"
 pkg_dir="${WASM_PKG_DIR:-www/pkg}"

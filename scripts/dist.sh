@@ -4,14 +4,8 @@
 # with wasm-opt (npm package binaryen), then scripts/dist.mjs assembles dist/: content-hashed file names,
 # relative URLs, a service worker for offline use. Incremental: each step runs only when its input
 # changed. Run scripts/setup.sh first.
-set -euo pipefail
-
-cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
-
-log() { printf '\033[1;34m[dist]\033[0m %s\n' "$*"; }
-
-crate=activation_playground
+LOG_AS=dist
+source "$(dirname "$0")/lib.sh"
 target="${CARGO_TARGET_DIR:-target}"
 bindgen_dir="$target/dist-bindgen"
 pkg_dir="$target/dist-pkg"

@@ -578,7 +578,7 @@ pub fn load_cifar(kind: DatasetKind, files: &[(String, Vec<u8>)]) -> Result<Data
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::test_files::gzip;
+    use crate::data::test_files::{gzip, tar_gz};
 
     /// `labels.len()` records; image i's pixels are all `fill + i`.
     fn batch(labels: &[u8], fill: u8) -> Vec<u8> {
@@ -588,19 +588,6 @@ mod tests {
             out.extend(std::iter::repeat_n(fill.wrapping_add(i as u8), IMAGE_BYTES));
         }
         out
-    }
-
-    fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
-        let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        let mut builder = tar::Builder::new(enc);
-        for (path, data) in members {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder.append_data(&mut header, path, *data).unwrap();
-        }
-        builder.into_inner().unwrap().finish().unwrap()
     }
 
     fn owned(files: &[(&str, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {

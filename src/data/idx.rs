@@ -117,6 +117,28 @@ fn looks_like_cifar(file: &str, bytes: &[u8]) -> bool {
 
 /// Checks the magic number at the start of `header`; `what` is "image" or "label"; `bytes` is
 /// the whole file, for a better guess at what it is when the magic is wrong.
+/// The first `len` bytes of an IDX file, checked to start with `magic` and to be complete.
+fn read_header<'a>(
+    input: &mut Input<'a>,
+    file: &str,
+    bytes: &[u8],
+    len: usize,
+    magic: u32,
+    what: &str,
+) -> Result<Cow<'a, [u8]>, DataError> {
+    let header = input.read_up_to(len as u64)?;
+    check_magic(file, bytes, &header, magic, what)?;
+    if header.len() < len {
+        let message = format!(
+            "truncated in its header: {} byte(s){}, but an IDX {what} header is {len}",
+            header.len(),
+            input.after_gunzip()
+        );
+        return Err(DataError::new(file, message));
+    }
+    Ok(header)
+}
+
 fn check_magic(file: &str, bytes: &[u8], header: &[u8], expected: u32, what: &str) -> Result<(), DataError> {
     if header.is_empty() {
         return Err(DataError::new(file, format!("the file is empty; expected an IDX {what} file")));
@@ -186,18 +208,7 @@ fn read_body<'a>(
 /// `count × rows × cols` bytes, row-major.
 pub fn parse_images(file: &str, bytes: &[u8]) -> Result<(ImageShape, Vec<u8>), DataError> {
     let mut input = Input::new(file, bytes);
-    let header = input.read_up_to(IMAGE_HEADER_BYTES as u64)?;
-    check_magic(file, bytes, &header, IMAGE_MAGIC, "image")?;
-    if header.len() < IMAGE_HEADER_BYTES {
-        return Err(DataError::new(
-            file,
-            format!(
-                "truncated in its header: {} byte(s){}, but an IDX image header is {IMAGE_HEADER_BYTES}",
-                header.len(),
-                input.after_gunzip()
-            ),
-        ));
-    }
+    let header = read_header(&mut input, file, bytes, IMAGE_HEADER_BYTES, IMAGE_MAGIC, "image")?;
     let (count, rows, cols) = (be_u32(&header[4..]), be_u32(&header[8..]), be_u32(&header[12..]));
     if count == 0 {
         return Err(DataError::new(file, "its header announces 0 images"));
@@ -228,18 +239,7 @@ pub fn parse_images(file: &str, bytes: &[u8]) -> Result<(ImageShape, Vec<u8>), D
 /// Parses an IDX label file (raw or gzipped); every label must be 0–9.
 pub fn parse_labels(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
     let mut input = Input::new(file, bytes);
-    let header = input.read_up_to(LABEL_HEADER_BYTES as u64)?;
-    check_magic(file, bytes, &header, LABEL_MAGIC, "label")?;
-    if header.len() < LABEL_HEADER_BYTES {
-        return Err(DataError::new(
-            file,
-            format!(
-                "truncated in its header: {} byte(s){}, but an IDX label header is {LABEL_HEADER_BYTES}",
-                header.len(),
-                input.after_gunzip()
-            ),
-        ));
-    }
+    let header = read_header(&mut input, file, bytes, LABEL_HEADER_BYTES, LABEL_MAGIC, "label")?;
     let count = be_u32(&header[4..]);
     if count == 0 {
         return Err(DataError::new(file, "its header announces 0 labels"));

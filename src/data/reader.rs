@@ -157,7 +157,7 @@ impl DatasetReader {
 mod tests {
     use super::*;
     use crate::data::cifar::{self, IMAGE_BYTES, RECORD_BYTES};
-    use crate::data::test_files::{gzip, idx_labels};
+    use crate::data::test_files::{gzip, idx_labels, tar_gz};
 
     type Files = Vec<(String, Vec<u8>)>;
 
@@ -170,18 +170,6 @@ mod tests {
             out.extend((0..IMAGE_BYTES).map(|p| fill.wrapping_add(i as u8).wrapping_add((p % 7) as u8)));
         }
         out
-    }
-
-    fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut builder = tar::Builder::new(Vec::new());
-        for (path, data) in members {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder.append_data(&mut header, path, *data).unwrap();
-        }
-        gzip(&builder.into_inner().unwrap())
     }
 
     fn infos(files: &[(String, Vec<u8>)]) -> Vec<FileInfo> {
