@@ -45,8 +45,7 @@
 //                BENCH_CALL_STEPS (default 12: steps counted in 7.),
 //                BENCH_SKIP=native,pytorch,jobs,sweep,browser-sweep,stacked,pool,wasm,cpu,gpu,page,memory,cifar-memory,calls,kernels,
 //                tfjs,startup (comma list; wasm: part 2), BENCH_PYTHON (an interpreter with torch, for 1a), CHROMIUM_PATH.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
@@ -55,6 +54,8 @@ import { ROOT } from '../tests/e2e/helpers.mjs';
 import { peersAndPage, countGpuCalls, formatGpuCalls, gpuCallsPerStep, tfjsBench } from './bench-tfjs.mjs';
 import { PROFILE_FLAGS, profileDispatches, summarizeKernelProfile, formatKernelProfile } from './bench-kernels.mjs';
 import { pageSweepPoolBench } from './bench-pool.mjs';
+import { nativeBenches } from './bench-native.mjs';
+import { memoryBenches } from './bench-memory.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
@@ -84,117 +85,6 @@ const record = (name, r) => {
   console.log(`${name.padEnd(34)} ${line}`);
 };
 
-// ------------------------------------------------------------------ 1. native CPU via the CLI
-function nativeBench() {
-  const bin = join(ROOT, 'target', 'release', 'train');
-  console.error('[bench] cargo build --release --bin train');
-  const build = spawnSync('cargo', ['build', '--release', '--bin', 'train'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (build.status !== 0 || !existsSync(bin)) {
-    return record('native CPU (burn Flex)', { note: 'could not build target/release/train' });
-  }
-  let help = '';
-  try { help = execFileSync(bin, ['--help'], { encoding: 'utf8' }); } catch (e) { help = String(e.stdout ?? ''); }
-  if (!/--bench\b/.test(help)) {
-    return record('native CPU (burn Flex)', { note: 'target/release/train has no --bench flag' });
-  }
-  const argv = ['--bench', String(NATIVE_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
-    '--acts', 'relu,sigmoid,relu', '--batch', String(BATCH), '--backend', 'cpu'];
-  console.error(`[bench] target/release/train ${argv.join(' ')}`);
-  const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
-  const lines = [];
-  for (const line of (run.stdout ?? '').split('\n')) {
-    const t = line.trim();
-    if (t.startsWith('{')) { try { lines.push(JSON.parse(t)); } catch { /* not JSON */ } }
-  }
-  if (run.status !== 0 || !lines.length || !lines.every((j) => j.samplesPerSec)) {
-    const out = `${run.stdout}\n${run.stderr}`.trim().slice(-400);
-    return record('native CPU (burn Flex)', { note: `the CLI gave no number (exit ${run.status}): ${out}` });
-  }
-  for (const j of lines) {
-    const name = j.statsEvery ? `  + statistics every ${j.statsEvery} steps` : 'native CPU (burn Flex)';
-    record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
-    if (j.statsOverheadPercent != null) console.log(`${''.padEnd(34)} statistics cost ${j.statsOverheadPercent.toFixed(1)}% of throughput`);
-  }
-}
-
-// ------------------------------------------------------------------ 1a. PyTorch, the CLI's peer, on the same steps
-// scripts/bench-pytorch.py trains the same network, data and batch; with 1 thread (burn's step
-// uses one core) and with every core. Skipped, with a line saying so, where `import torch` fails
-// (BENCH_PYTHON names another interpreter, e.g. a virtual environment's).
-function pytorchBench() {
-  const python = process.env.BENCH_PYTHON || 'python3';
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    return record('PyTorch CPU (peer)', { note: `skipped: ${python} cannot import torch (pip install torch, or set BENCH_PYTHON)` });
-  }
-  const burn = results.find((r) => r.name === 'native CPU (burn Flex)')?.samplesPerSec;
-  for (const threads of [...new Set([1, cpus()])]) {
-    const run = spawnSync(python, [join(ROOT, 'scripts', 'bench-pytorch.py'), String(NATIVE_STEPS), String(threads)], { cwd: ROOT, encoding: 'utf8' });
-    let j = null;
-    try { j = JSON.parse((run.stdout ?? '').trim().split('\n').pop()); } catch { /* no JSON */ }
-    const name = `PyTorch ${j?.torch ?? ''} CPU, ${threads} thread${threads > 1 ? 's' : ''}`;
-    if (!j?.samplesPerSec) {
-      record(name, { note: `no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
-      continue;
-    }
-    record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
-    if (burn) console.log(`${''.padEnd(34)} burn Flex (1 core) is ${(burn / j.samplesPerSec).toFixed(2)}× PyTorch with ${threads} thread(s)${threads === 1 ? ' (target ≥ 1.0×)' : ''}`);
-  }
-}
-
-function cpus() {
-  return Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 1;
-}
-
-// ------------------------------------------------------------------ 1c. native sweep on every core: --jobs 1 vs --jobs N
-// Four combinations for one epoch of the bundled subset, one model per thread: the same runs with
-// one job and with one per core, in model-samples per second (target on 2 cores: ≥ 1.8×).
-function nativeJobsBench() {
-  const bin = join(ROOT, 'target', 'release', 'train');
-  if (!existsSync(bin)) return record('native sweep, --jobs', { note: 'target/release/train is missing' });
-  const combos = 'relu-sigmoid-relu,tanh-tanh-tanh,selu-selu-selu,relu-relu-relu';
-  const measure = (jobs) => {
-    const argv = ['sweep', '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'), '--combos', combos,
-      '--seeds', '1', '--epochs', '1', '--backend', 'cpu', '--jobs', String(jobs)];
-    const t0 = performance.now();
-    const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
-    const seconds = (performance.now() - t0) / 1000;
-    return run.status === 0 ? seconds : null;
-  };
-  const n = cpus();
-  const one = measure(1);
-  const all = measure(n);
-  if (one == null || all == null) return record('native sweep, --jobs', { note: 'train sweep failed' });
-  // Four runs of one epoch over the 7,996 training images, plus their evaluations.
-  const samples = 4 * 7996;
-  const steps = 4 * Math.floor(7996 / BATCH);
-  record('native sweep, 4 runs, --jobs 1', { samplesPerSec: samples / one, msPerStep: (1000 * one) / steps, steps });
-  record(`native sweep, 4 runs, --jobs ${n}`, { samplesPerSec: samples / all, msPerStep: (1000 * all) / steps, steps });
-  console.log(`${''.padEnd(34)} --jobs ${n}: ${(one / all).toFixed(2)}× --jobs 1 (model-samples/s; target on 2 cores ≥ 1.8×)`);
-}
-
-// ------------------------------------------------------------------ 1b. native sweep: 64 models at once vs one after another
-// `train sweep --bench` trains the 64 combinations (one seed) as one stacked network for SWEEP_STEPS
-// steps, then each as a single run for as many steps, and prints model-samples per second of both.
-function nativeSweepBench() {
-  const bin = join(ROOT, 'target', 'release', 'train');
-  const name = 'native CPU sweep, 64 models';
-  if (!existsSync(bin)) return record(name, { note: 'target/release/train is missing' });
-  const argv = ['sweep', '--bench', String(SWEEP_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
-    '--seeds', '1', '--parallel', '64', '--backend', 'cpu'];
-  console.error(`[bench] target/release/train ${argv.join(' ')}`);
-  const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
-  const line = (run.stdout ?? '').split('\n').map((l) => l.trim()).find((l) => l.startsWith('{'));
-  let j = null;
-  try { j = line ? JSON.parse(line) : null; } catch { /* not JSON */ }
-  if (run.status !== 0 || !j?.batchedModelSamplesPerSec) {
-    return record(name, { note: `the CLI gave no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
-  }
-  const perStep = (seconds) => (1000 * seconds) / j.steps;
-  record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: perStep(j.batchedSeconds), steps: j.steps });
-  record(`${name} one after another`, { samplesPerSec: j.sequentialModelSamplesPerSec, msPerStep: perStep(j.sequentialSeconds), steps: j.steps * j.models });
-  console.log(`${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (model-samples/s; target ≥ 1.5×)`);
-}
 
 // ------------------------------------------------------------------ 2./3. in Chromium
 /** Chromium (with WebGPU when `gpu`) on a blank page of the server's origin, for benches that drive the wasm module directly. */
@@ -395,157 +285,6 @@ async function pageBench(server, gpu) {
   }
 }
 
-/** Memory after epoch 10 of the bundled subset against after epoch 1 (CPU, charts live). */
-async function memoryBench(server) {
-  const { browser, page } = await openBenchPage(server, false, '?acts=relu,sigmoid,relu&epochs=10&backend=cpu');
-  try {
-    await page.click('#start');
-    await page.waitForFunction(() => (window.playground.progress?.epoch ?? 0) >= 1, null, { timeout: 300_000, polling: 200 });
-    // The worker's wasm memory (its linear memory) and the page's JS heap (Chromium's
-    // performance.memory; workers do not expose theirs).
-    const measure = () => page.evaluate(async () => ({
-      ...(await window.playground.engine.memory()),
-      jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
-    }));
-    const one = await measure();
-    // Epochs 2 and 5 too: wasm memory is a high-water mark that never shrinks, so growth that stops
-    // after the first epochs is the allocator settling, and growth that goes on is a leak.
-    const at = async (epoch) => {
-      await page.waitForFunction((e) => (window.playground.progress?.epoch ?? 0) >= e, epoch, { timeout: 1_200_000, polling: 200 });
-      return measure();
-    };
-    const two = await at(2);
-    const five = await at(5);
-    await page.waitForFunction(() => ['finished', 'diverged', 'error'].includes(document.body.dataset.state), null, { timeout: 1_200_000, polling: 500 });
-    const ten = await measure();
-    const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`);
-    const ratio = (a, b) => (a && b ? `${(b / a).toFixed(2)}×` : 'n/a');
-    console.log(`memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(two.wasmBytes)} after 2, ` +
-      `${mb(five.wasmBytes)} after 5, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}; ` +
-      `epoch 2 → 10: ${ratio(two.wasmBytes, ten.wasmBytes)}); ` +
-      `page JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`);
-  } catch (e) {
-    console.log(`memory: failed: ${e.message.split('\n')[0]}`);
-  } finally {
-    await browser.close();
-  }
-}
-
-// ------------------------------------------------------------------ 9. full CIFAR-10's memory
-/**
- * The processes below `root` (this process: Chromium is its child) with their resident memory,
- * from /proc: [{pid, rss (bytes), type}], `type` being Chromium's --type (renderer, gpu-process,
- * …) or 'browser'.
- */
-function processTree(root = process.pid) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(Number(entry));
-  }
-  const out = [];
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const pid = queue.shift();
-    queue.push(...(children.get(pid) ?? []));
-    try {
-      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      // Chromium's child processes rewrite their command line as one space-separated string.
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (!/chrom/i.test(cmdline.split(' ')[0])) continue;
-      const type = /--type=(\S+)/.exec(cmdline)?.[1] ?? 'browser';
-      out.push({ pid, rss: rssKb * 1024, type });
-    } catch { /* gone meanwhile */ }
-  }
-  return out;
-}
-
-/** The largest single Chromium process: {pid, rss, type}. */
-function largestChromium() {
-  return processTree().reduce((a, b) => (b.rss > (a?.rss ?? -1) ? b : a), null);
-}
-
-const CIFAR_TARGET_MB = 250;
-
-async function cifarMemoryBench(server) {
-  const dir = join(ROOT, '..', 'shared', 'data', 'cifar-10');
-  const files = [1, 2, 3, 4, 5].map((n) => join(dir, `data_batch_${n}.bin.gz`)).concat(join(dir, 'test_batch.bin.gz'));
-  if (!files.every(existsSync)) {
-    console.log(`CIFAR-10 memory: skipped: the five training batches and test_batch.bin.gz are not in ${dir}`);
-    return;
-  }
-  if (existsSync(join(ROOT, 'www', 'data', 'cifar10', 'manifest.json'))) {
-    console.log('CIFAR-10 memory: skipped: www/data/cifar10 is served here, so choosing CIFAR-10 would load that folder first');
-    return;
-  }
-  if (!existsSync('/proc/self/status')) {
-    console.log('CIFAR-10 memory: skipped: no /proc to read the processes\' memory from');
-    return;
-  }
-  const gzBytes = files.reduce((sum, f) => sum + readFileSync(f).length, 0);
-  // No WebGPU: the page trains nothing here, and the GPU's warm-up would run on the new data.
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BASE_FLAGS });
-  let timer = null;
-  try {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 180_000 });
-    await page.waitForFunction(() => window.playground.gpu.status !== 'pending', null, { timeout: 60_000 });
-    await page.check('#ds-kind-cifar10');
-    await page.waitForSelector('#ds-input', { state: 'attached' });
-    const settle = () => new Promise((r) => setTimeout(r, 3000));
-    await settle();
-    const engineMemory = () => page.evaluate(() => window.playground.engine.memory());
-    const before = { process: largestChromium(), engine: await engineMemory() };
-    let peak = before.process;
-    timer = setInterval(() => {
-      const now = largestChromium();
-      if (now && now.rss > peak.rss) peak = now;
-    }, 100);
-    const t0 = Date.now();
-    await page.setInputFiles('#ds-input', files);
-    await page.waitForFunction(() => {
-      const error = document.getElementById('ds-error');
-      if (error && !error.hidden) throw new Error(`the Data card says: ${error.textContent}`);
-      return /^CIFAR-10 \(full\) · 50,000 training and 10,000 test images/.test(document.getElementById('data-summary').textContent);
-    }, null, { timeout: 600_000, polling: 200 });
-    const seconds = (Date.now() - t0) / 1000;
-    await settle();
-    clearInterval(timer);
-    timer = null;
-    const after = { process: largestChromium(), engine: await engineMemory() };
-    if (after.process.rss > peak.rss) peak = after.process;
-    const MB = (b) => b / 1e6;
-    const f = (b) => `${MB(b).toFixed(0)} MB`;
-    const growth = after.process.rss - before.process.rss;
-    const wasmGrowth = after.engine.wasmBytes - before.engine.wasmBytes;
-    console.log(`CIFAR-10 memory (5 training batches + the test batch, ${files.length} files, ${(gzBytes / 1e6).toFixed(1)} MB gzipped, ` +
-      `through the Data card's file input; CPU page, no WebGPU; loaded in ${seconds.toFixed(1)} s):`);
-    console.log(`    largest Chromium process: ${f(before.process.rss)} (${before.process.type}) before, ${f(after.process.rss)} ` +
-      `(${after.process.type}) after: +${f(growth)}, ${(MB(growth) / CIFAR_TARGET_MB).toFixed(2)}× the ${CIFAR_TARGET_MB} MB target ` +
-      `(${growth <= CIFAR_TARGET_MB * 1e6 ? 'met' : 'missed'}); peak during the load ${f(peak.rss)} (${peak.type}, +${f(peak.rss - before.process.rss)})`);
-    console.log(`    engine worker's wasm memory: ${f(before.engine.wasmBytes)} before, ${f(after.engine.wasmBytes)} after: +${f(wasmGrowth)} ` +
-      `(${(wasmGrowth / 184_380_000).toFixed(2)} bytes per byte of CIFAR-10's 184.4 MB)`);
-    console.log(`JSON ${JSON.stringify({ cifarMemory: {
-      seconds, gzBytes, targetMB: CIFAR_TARGET_MB,
-      before: { rss: before.process.rss, type: before.process.type, wasmBytes: before.engine.wasmBytes },
-      after: { rss: after.process.rss, type: after.process.type, wasmBytes: after.engine.wasmBytes },
-      peak: { rss: peak.rss, type: peak.type },
-      growthMB: MB(growth), ratioToTarget: MB(growth) / CIFAR_TARGET_MB,
-    } })}`);
-  } catch (e) {
-    console.log(`CIFAR-10 memory: failed: ${e.message.split('\n')[0]}`);
-  } finally {
-    if (timer) clearInterval(timer);
-    await browser.close();
-  }
-}
-
 // ------------------------------------------------------------------ 6. WebGPU calls per step
 /**
  * The page trains on WebGPU (after its warm-up) with the statistics off, then CALL_STEPS steps are
@@ -606,10 +345,9 @@ async function kernelBench(server) {
 }
 
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
-if (!SKIP.has('native')) nativeBench();
-if (!SKIP.has('native') && !SKIP.has('pytorch')) pytorchBench();
-if (!SKIP.has('native') && !SKIP.has('jobs')) nativeJobsBench();
-if (!SKIP.has('native') && !SKIP.has('sweep')) nativeSweepBench();
+if (!SKIP.has('native')) {
+  nativeBenches({ record, results, root: ROOT, batch: BATCH, nativeSteps: NATIVE_STEPS, sweepSteps: SWEEP_STEPS, skip: SKIP });
+}
 if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
   console.error('www/pkg is missing: run bash scripts/build.sh');
   process.exit(1);
@@ -633,8 +371,7 @@ try {
     if (!SKIP.has('cpu')) await pageBench(server, false);
     if (!SKIP.has('gpu')) await pageBench(server, true);
   }
-  if (!SKIP.has('memory')) await memoryBench(server);
-  if (!SKIP.has('cifar-memory')) await cifarMemoryBench(server);
+  await memoryBenches(server, { openBenchPage, root: ROOT, skip: SKIP, chromiumPath: CHROMIUM, flags: BASE_FLAGS });
   if (!SKIP.has('gpu') && !SKIP.has('calls')) await gpuCallsBench(server);
   if (!SKIP.has('gpu') && !SKIP.has('kernels')) await kernelBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
