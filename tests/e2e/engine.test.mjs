@@ -6,6 +6,14 @@ import { pageForFile, setForm, waitState, screenshot, sleep } from './helpers.mj
 
 const shared = pageForFile({ webgpu: false });
 
+
+/** Starts a long CPU run and waits for its 5th step (the last run's progress stays on show until the new one has started). */
+async function startLongCpuRun(page) {
+  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
+  await page.click('#start');
+  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+}
+
 test('training with live charts leaves the main thread free (no task over 200 ms)', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '10', stats: '10', backend: 'cpu' });
@@ -38,10 +46,7 @@ test('training with live charts leaves the main thread free (no task over 200 ms
 
 test('the worker runs the training loop itself: it trains on, pauses and steps while the main thread is blocked', async () => {
   const { page, problems } = shared.session;
-  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
-  await page.click('#start');
-  // This run's progress (the last run's stays on show until the new one has started).
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await startLongCpuRun(page);
   // Block the page's main thread for 2 s: it can neither ask for chunks nor hear of them.
   const blocked = await page.evaluate(() => {
     const now = () => performance.timeOrigin + performance.now();
@@ -81,9 +86,7 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
 
 test('a training worker that goes silent beyond the hang limit is stopped and reported; the restart works', async () => {
   const { page, problems } = shared.session;
-  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
-  await page.click('#start');
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await startLongCpuRun(page);
   // The worker stalls between two chunks for 20 s; with a 2 s limit the page gives up on it.
   await page.evaluate(() => { window.playground.engine.stall(20_000, 2_000); });
   await waitState(page, 'error', 15_000);
