@@ -70,6 +70,8 @@ fn bounds(history: &History, layer: usize, stage: Stage) -> Option<(f64, f64)> {
     }
 }
 
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
 pub(crate) fn draw<DB: DrawingBackend>(
     backend: DB,
     history: &History,

@@ -26,6 +26,8 @@ pub fn draw_gradients<DB: DrawingBackend>(backend: DB, history: &History, scale:
     draw(backend, history, &Theme::light(scale))
 }
 
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
 pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
     let (mut p, Probes { list: probes, latest, layers, x, epochs, mut non_finite }) =
         open_or_return!(probes::open(backend, theme, history, EMPTY));

@@ -43,6 +43,8 @@ fn explain<DB: DrawingBackend>(p: &Painter<DB>, row: TitleRow, legend_start: i32
     }
 }
 
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
 pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
     let (mut p, Probes { list: probes, latest, layers, x, epochs, mut non_finite }) =
         open_or_return!(probes::open(backend, theme, history, EMPTY));

@@ -50,6 +50,7 @@ mod layout_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
+/// The read-outs' number formats, under the names the page and the tests know.
 pub use crate::format::{readout_percent as format_percent, value as format_value};
 pub use crate::stats::Stage;
 pub use activations::draw_activations;

@@ -21,6 +21,8 @@ pub fn draw_training<DB: DrawingBackend>(backend: DB, history: &History, scale: 
     draw(backend, history, &Theme::light(scale))
 }
 
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
 pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
     let mut p = open_or_return!(Painter::open(backend, theme));
     // Loss over 56 % of the height, accuracy (with the step labels) below.
