@@ -8,6 +8,7 @@ pub mod batch;
 pub mod config;
 pub mod data;
 pub mod export;
+pub mod format;
 #[cfg(any(target_arch = "wasm32", feature = "native-wgpu"))]
 pub mod gpu;
 pub mod history;

@@ -295,42 +295,13 @@ pub fn percentile(quantiles: &[f32], p: f32) -> f32 {
     (a + (quantiles[hi] as f64 - a) * frac) as f32
 }
 
-/// A histogram of the distribution described by evenly spaced quantiles: each interval
-/// between neighbouring quantiles holds `1/(len−1)` of the mass (1 % for 101 quantiles),
-/// spread uniformly over the interval; an interval of zero width (many values exactly equal,
-/// e.g. ReLU zeros) puts its whole mass into the bin holding that value.
-///
-/// Returns `(lo, hi, density)` with `bins` equal bins over `[lo, hi]`; the density integrates
-/// to the mass of the finite intervals (1 when every quantile is finite). `lo`/`hi` are the
-/// smallest/largest finite quantiles, padded to `value ± max(|value|, 1)·0.05` when they are
-/// equal; with no finite quantile: `(0, 1, zeros)`. Intervals touching a NaN are left out.
-pub fn histogram_from_quantiles(quantiles: &[f32], bins: usize) -> (f32, f32, Vec<f32>) {
-    let (lo, hi, mass) = histogram_mass_from_quantiles(quantiles, bins);
-    let width = (hi - lo) as f64 / bins.max(1) as f64;
-    (lo, hi, mass.into_iter().map(|m| (m as f64 / width) as f32).collect())
-}
-
-/// Like [`histogram_from_quantiles`], but each bin holds its share of the values (a fraction of
-/// 1) instead of a density.
-pub fn histogram_mass_from_quantiles(quantiles: &[f32], bins: usize) -> (f32, f32, Vec<f32>) {
-    let finite: Vec<f64> = quantiles.iter().filter(|v| v.is_finite()).map(|&v| v as f64).collect();
-    let (Some(&min), Some(&max)) =
-        (finite.iter().min_by(|a, b| a.total_cmp(b)), finite.iter().max_by(|a, b| a.total_cmp(b)))
-    else {
-        return (0.0, 1.0, vec![0.0; bins]);
-    };
-    let (lo, hi) = if max > min {
-        (min, max)
-    } else {
-        let pad = min.abs().max(1.0) * 0.05;
-        (min - pad, max + pad)
-    };
-    (lo as f32, hi as f32, histogram_mass_in_range(quantiles, lo, hi, bins))
-}
-
-/// The share of values in each of `bins` equal bins over `[lo, hi]` (see
-/// [`histogram_from_quantiles`]); mass outside the range is counted in the edge bins.
-/// A degenerate or non-finite range gives all zeros.
+/// The share of values in each of `bins` equal bins over `[lo, hi]`, from the evenly spaced
+/// quantiles of their distribution: each interval between neighbouring quantiles holds
+/// `1/(len−1)` of the mass (1 % for 101 quantiles), spread uniformly over the interval; an
+/// interval of zero width (many values exactly equal, e.g. ReLU zeros) puts its whole mass into
+/// the bin holding that value. Intervals touching a NaN are left out, so the shares add up to
+/// the mass of the finite intervals (1 when every quantile is finite); mass outside the range
+/// is counted in the edge bins. A degenerate or non-finite range gives all zeros.
 pub fn histogram_mass_in_range(quantiles: &[f32], lo: f64, hi: f64, bins: usize) -> Vec<f32> {
     let mut mass = vec![0.0f64; bins];
     if bins == 0 || quantiles.len() < 2 || !lo.is_finite() || !hi.is_finite() || hi <= lo {
@@ -401,6 +372,39 @@ pub fn ema(values: &[f32], smoothing: f32) -> Vec<f32> {
 mod tests {
     use super::*;
     use crate::config::{BatchNormMode, Config};
+
+    /// A histogram of the distribution described by evenly spaced quantiles: each interval
+    /// between neighbouring quantiles holds `1/(len−1)` of the mass (1 % for 101 quantiles),
+    /// spread uniformly over the interval; an interval of zero width (many values exactly equal,
+    /// e.g. ReLU zeros) puts its whole mass into the bin holding that value.
+    ///
+    /// Returns `(lo, hi, density)` with `bins` equal bins over `[lo, hi]`; the density integrates
+    /// to the mass of the finite intervals (1 when every quantile is finite). `lo`/`hi` are the
+    /// smallest/largest finite quantiles, padded to `value ± max(|value|, 1)·0.05` when they are
+    /// equal; with no finite quantile: `(0, 1, zeros)`. Intervals touching a NaN are left out.
+    fn histogram_from_quantiles(quantiles: &[f32], bins: usize) -> (f32, f32, Vec<f32>) {
+        let (lo, hi, mass) = histogram_mass_from_quantiles(quantiles, bins);
+        let width = (hi - lo) as f64 / bins.max(1) as f64;
+        (lo, hi, mass.into_iter().map(|m| (m as f64 / width) as f32).collect())
+    }
+
+    /// Like [`histogram_from_quantiles`], but each bin holds its share of the values (a fraction of
+    /// 1) instead of a density.
+    fn histogram_mass_from_quantiles(quantiles: &[f32], bins: usize) -> (f32, f32, Vec<f32>) {
+        let finite: Vec<f64> = quantiles.iter().filter(|v| v.is_finite()).map(|&v| v as f64).collect();
+        let (Some(&min), Some(&max)) =
+            (finite.iter().min_by(|a, b| a.total_cmp(b)), finite.iter().max_by(|a, b| a.total_cmp(b)))
+        else {
+            return (0.0, 1.0, vec![0.0; bins]);
+        };
+        let (lo, hi) = if max > min {
+            (min, max)
+        } else {
+            let pad = min.abs().max(1.0) * 0.05;
+            (min - pad, max + pad)
+        };
+        (lo as f32, hi as f32, histogram_mass_in_range(quantiles, lo, hi, bins))
+    }
 
     fn close(a: f32, b: f32, tol: f32) -> bool {
         (a - b).abs() <= tol * (1.0 + b.abs())

@@ -5,10 +5,28 @@
 //! that suits the chart's shape (two rows of five in a wide box, five rows of two in a tall one),
 //! so ten layers stay readable on a projector.
 
-use super::*;
-use crate::stats::{ProbeRecord, histogram_mass_in_range, percentile, point_mass};
+use super::axes::{Axes, layout_of, linear_chart};
+use super::layout::{ChartLayout, NON_FINITE_NOTE};
+use super::painter::{MIN_PLOT_H, MIN_PLOT_W, Painter, err, open_or_return};
+use super::probes::{self, Probes};
+use super::ranges::{finite_span, padded};
+use super::series::{band, epoch_lines, hline, line};
+use super::text::TextKind;
+use super::theme::{LEGEND, TICK, Theme, activation_name, layer_name};
+use super::title::TitleRow;
+use crate::config::Activation;
+use crate::format::{axis_number, percent};
+use crate::history::History;
+use crate::stats::{ProbeRecord, Stage, histogram_mass_in_range, percentile, point_mass};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 const BINS: usize = super::hover::HISTOGRAM_BINS;
+/// What the chart says before the first probe.
+const EMPTY: (&str, &str) = (
+    "Activation distributions per layer appear here after the first statistics probe",
+    "(the probe runs every few steps on a fixed batch of test images)",
+);
 /// Up to this many layers each gets a row with its percentile bands; more get small multiples.
 pub const ROWS_WITH_BANDS: usize = 4;
 
@@ -36,7 +54,7 @@ pub fn draw_activations<DB: DrawingBackend>(
     stage: Stage,
     scale: f64,
 ) -> Result<ChartLayout, String> {
-    draw_activations_with(backend, history, stage, &Theme::light(scale))
+    draw(backend, history, stage, &Theme::light(scale))
 }
 
 /// The fixed axis range of a bounded activation's output (so saturation shows as mass piled
@@ -52,25 +70,17 @@ fn bounds(history: &History, layer: usize, stage: Stage) -> Option<(f64, f64)> {
     }
 }
 
-pub fn draw_activations_with<DB: DrawingBackend>(
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
+pub(crate) fn draw<DB: DrawingBackend>(
     backend: DB,
     history: &History,
     stage: Stage,
     theme: &Theme,
 ) -> Result<ChartLayout, String> {
-    let mut p = Painter::new(backend, theme)?;
-    if p.tiny() {
-        return p.finish(Vec::new());
-    }
-    let probes: Vec<&ProbeRecord> = history.probes.iter().filter(|r| !r.layers.is_empty()).collect();
-    let Some(latest) = probes.last() else {
-        return p.empty(
-            "Activation distributions per layer appear here after the first statistics probe",
-            Some("(the probe runs every few steps on a fixed batch of test images)"),
-        );
-    };
+    let (mut p, Probes { list: probes, latest, layers, x: x_steps, epochs, mut non_finite }) =
+        open_or_return!(probes::open(backend, theme, history, EMPTY));
     let t = theme;
-    let layers = latest.layers.len();
     let (multiples, room) = multiples_grid(&p, layers);
     // One row per layer: histogram (36 % of the width) and bands, each with its step labels.
     let share = 1.0 / layers.max(1) as f64;
@@ -83,8 +93,6 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     if too_small {
         return p.say_too_small();
     }
-    let x_steps = step_range(history);
-    let epochs = epoch_steps(history);
     let stage_text = match stage {
         Stage::Pre => "before the activation",
         Stage::Post => "after the activation",
@@ -92,7 +100,6 @@ pub fn draw_activations_with<DB: DrawingBackend>(
     let grid = if many { multiples } else { (layers, 1) };
     let rows = p.root.split_evenly(grid);
     let mut panels = Vec::new();
-    let mut non_finite = probes.iter().any(|r| r.non_finite);
 
     for (i, row) in rows.iter().enumerate().take(layers) {
         let color = t.layer(i);
@@ -167,15 +174,13 @@ pub fn draw_activations_with<DB: DrawingBackend>(
         let capped = top1 > 3.0 * top2 && top2 > 0.0;
         let y_top = if capped { (top2 * 2.2) as f64 } else { (top1 as f64 * 1.1).max(0.01) };
         let y = (0.0, y_top);
-        let x_fmt = number_format(x);
+        let x_fmt = axis_number(x);
         let y_fmt = |v: &f64| {
             if many {
                 // Small multiples: the shapes compare at a glance; hover gives the shares.
                 String::new()
-            } else if y_top < 0.05 {
-                format!("{:.1}%", v * 100.0)
             } else {
-                format!("{:.0}%", v * 100.0)
+                percent(*v, if y_top < 0.05 { 1 } else { 0 })
             }
         };
         let axes = Axes {
@@ -211,9 +216,9 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             let zeros = point_mass(q, 0.0);
             let at_zero = zeros >= 0.05 && (x.0 + j as f64 * width..=x.0 + (j as f64 + 1.0) * width).contains(&0.0);
             let label = match (at_zero, many) {
-                (true, false) => format!("{:.0}% exactly 0", zeros * 100.0),
-                (true, true) => format!("{:.0}% = 0", zeros * 100.0),
-                (false, _) => format!("{:.0}%", top1 * 100.0) + if many { "" } else { " of values" },
+                (true, false) => format!("{} exactly 0", percent(zeros as f64, 0)),
+                (true, true) => format!("{} = 0", percent(zeros as f64, 0)),
+                (false, _) => percent(top1 as f64, 0) + if many { "" } else { " of values" },
             };
             let (px, py) = chart.backend_coord(&(centre, y_top));
             let right_half = centre > (x.0 + x.1) / 2.0;
@@ -222,15 +227,7 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             p.text(&format!("↑ {label}"), (px + dx, py + p.px(2.0)), LEGEND, &t.ink, (anchor, VPos::Top), true);
         }
         if finite.is_none() {
-            let (xr, yr) = left.get_pixel_range();
-            p.text(
-                "no finite values",
-                ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
-                LEGEND,
-                &t.warn,
-                (HPos::Center, VPos::Center),
-                true,
-            );
+            p.centred(&left, "no finite values", &t.warn, true);
         }
         panels.push(layout_of(
             &chart,
@@ -260,17 +257,13 @@ pub fn draw_activations_with<DB: DrawingBackend>(
             (Some((lo, hi)), None) => (lo - 0.05, hi + 0.05),
             (None, span) => padded(span, 0.08),
         };
-        let y_fmt = number_format(y);
+        let y_fmt = axis_number(y);
         let axes = Axes {
-            x: x_steps,
-            y,
-            x_desc: if last_row { Some("training step") } else { None },
+            x_desc: last_row.then_some("training step"),
             show_x_labels: true,
-            x_fmt: &step_format,
-            y_fmt: &y_fmt,
             x_ticks: 6,
             y_ticks: 6,
-            y_label_width: TICK * 3.0,
+            ..Axes::over_steps(x_steps, y, &y_fmt)
         };
         let mut chart = linear_chart(&p, &right, &axes)?;
         epoch_lines(&p, &mut chart, &epochs, y)?;

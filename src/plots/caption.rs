@@ -1,7 +1,7 @@
 //! The caption under an exported chart (see `export::caption`): its lines wrapped to the
 //! chart's width, at the chart's scale, in a white strip below the chart.
 
-use super::err;
+use super::painter::err;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

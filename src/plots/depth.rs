@@ -3,8 +3,16 @@
 //! the right), with layer 1 ÷ output in large type. A vanishing gradient is a line that falls
 //! away to the left; with eight sigmoid layers it falls by thousands.
 
-use super::*;
+use super::axes::{Axes, layout_of, log_chart};
+use super::layout::PanelLayout;
+use super::painter::{Area, Painter, Res, err};
+use super::ranges::log_range;
+use super::series::line;
+use super::theme::{LEGEND, TICK, TITLE};
+use crate::format::{self, log_tick};
 use crate::stats::ProbeRecord;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// Draws the panel into `area`; its layout has the id `depth` (x: layer number 1…N).
 pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
@@ -28,9 +36,9 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
         Some(r) if r < 0.5 => {
             let inverse = 1.0 / r as f64;
             let inverse = if inverse >= 1e4 { format!("{inverse:.1e}") } else { format!("{inverse:.0}") };
-            format!("{} = 1/{inverse}", short(r as f64))
+            format!("{} = 1/{inverse}", format::ratio(r as f64))
         }
-        Some(r) => short(r as f64),
+        Some(r) => format::ratio(r as f64),
         None => "none".to_string(),
     };
     // Far below 1 (a hundredfold or more) is the vanishing gradient: in the warning colour.
@@ -59,7 +67,7 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
         x_desc: Some("layer (input → output)"),
         show_x_labels: true,
         x_fmt: &x_fmt,
-        y_fmt: &log_format,
+        y_fmt: &log_tick,
         x_ticks: layers + 1,
         y_ticks: 6,
         y_label_width: TICK * 3.0,
@@ -77,9 +85,4 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
         }
     }
     Ok(layout_of(&chart, "depth", &title, None, true, ("layer", "gradient norm")))
-}
-
-/// 3 significant digits, scientific below 0.001.
-pub(crate) fn short(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-3 { format!("{v:.2e}") } else { format!("{v:.3}") }
 }

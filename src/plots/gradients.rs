@@ -3,37 +3,36 @@
 //! the gradient vanishes on its way back to the input. Right: the gradient size by depth at the
 //! latest probe (see `depth.rs`).
 
-use super::*;
-use crate::stats::ProbeRecord;
+use super::axes::{Axes, layout_of, log_chart};
+use super::layout::{ChartLayout, NON_FINITE_NOTE};
+use super::painter::{err, open_or_return};
+use super::probes::{self, Probes};
+use super::ranges::log_range;
+use super::series::{epoch_lines, hline, line};
+use super::theme::{LEGEND, TICK, TITLE, Theme, layer_label, layer_name};
+use crate::format::{self, log_tick};
+use crate::history::History;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// What the chart says before the first probe.
+const EMPTY: (&str, &str) = (
+    "Gradient norms per layer appear here after the first statistics probe",
+    "(log scale: a layer whose line sinks far below the others barely learns)",
+);
 
 /// Gradient norms per layer and the first/last ratio, for `scale` = devicePixelRatio.
 pub fn draw_gradients<DB: DrawingBackend>(backend: DB, history: &History, scale: f64) -> Result<ChartLayout, String> {
-    draw_gradients_with(backend, history, &Theme::light(scale))
+    draw(backend, history, &Theme::light(scale))
 }
 
-pub fn draw_gradients_with<DB: DrawingBackend>(
-    backend: DB,
-    history: &History,
-    theme: &Theme,
-) -> Result<ChartLayout, String> {
-    let mut p = Painter::new(backend, theme)?;
-    if p.tiny() {
-        return p.finish(Vec::new());
-    }
-    let probes: Vec<&ProbeRecord> = history.probes.iter().filter(|r| !r.layers.is_empty()).collect();
-    let Some(latest) = probes.last() else {
-        return p.empty(
-            "Gradient norms per layer appear here after the first statistics probe",
-            Some("(log scale: a layer whose line sinks far below the others barely learns)"),
-        );
-    };
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
+pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+    let (mut p, Probes { list: probes, latest, layers, x, epochs, mut non_finite }) =
+        open_or_return!(probes::open(backend, theme, history, EMPTY));
     let t = theme;
-    let layers = latest.layers.len();
-    let x = step_range(history);
-    let epochs = epoch_steps(history);
     let mut panels = Vec::new();
-    // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
-    let mut non_finite = probes.iter().any(|r| r.non_finite);
 
     // ---- per-layer norms
     let norms: Vec<Vec<(f64, f64)>> = (0..layers)
@@ -74,17 +73,8 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     let legend: Vec<(RGBAColor, String, bool)> =
         (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
     p.legend(&legend, row);
-    let axes = Axes {
-        x,
-        y,
-        x_desc: if with_ratio { None } else { Some("training step") },
-        show_x_labels: !with_ratio,
-        x_fmt: &step_format,
-        y_fmt: &log_format,
-        x_ticks: 8,
-        y_ticks: 6,
-        y_label_width: TICK * 3.0,
-    };
+    let axes = Axes::over_steps(x, y, &log_tick);
+    let axes = Axes { y_ticks: 6, ..if with_ratio { axes } else { axes.labelled() } };
     let mut chart = log_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for (i, series) in norms.iter().enumerate() {
@@ -129,23 +119,13 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
         format!("{} ÷ {}: how much reaches the first layer", layer_name(0, layers), layer_name(layers - 1, layers));
     // The read-out keeps its place at the right of the title row; the title is cut short first.
     let readout = match latest.gradient_ratio() {
-        Some(r) if r < 0.5 => (format!("now {} (1/{:.0})", short(r as f64), 1.0 / r as f64), r < 0.01),
-        Some(r) => (format!("now {}", short(r as f64)), false),
+        Some(r) if r < 0.5 => (format!("now {} (1/{:.0})", format::ratio(r as f64), 1.0 / r as f64), r < 0.01),
+        Some(r) => (format!("now {}", format::ratio(r as f64)), false),
         None => ("now: none (no last-layer gradient)".to_string(), true),
     };
     let readout_color = if readout.1 { t.warn } else { t.ink };
     let (area, _row) = p.titled_with(&bottom, &title, &t.ink, Some((&readout.0, readout_color)));
-    let axes = Axes {
-        x,
-        y,
-        x_desc: Some("training step"),
-        show_x_labels: true,
-        x_fmt: &step_format,
-        y_fmt: &log_format,
-        x_ticks: 8,
-        y_ticks: 5,
-        y_label_width: TICK * 3.0,
-    };
+    let axes = Axes::over_steps(x, y, &log_tick).labelled();
     let mut chart = log_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     hline(&mut chart, x, 1.0, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
@@ -162,5 +142,3 @@ pub fn draw_gradients_with<DB: DrawingBackend>(
     }
     p.finish(panels)
 }
-
-use super::depth::short;

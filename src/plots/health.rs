@@ -2,12 +2,31 @@
 //! are all 0). Bottom: saturated sigmoid/tanh units per layer. A banner when the output layer
 //! is dead.
 
-use super::*;
+use super::axes::{Axes, layout_of, linear_chart};
+use super::layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE};
+use super::painter::{Painter, err, open_or_return};
+use super::probes::{self, Probes};
+use super::ranges::finite_span;
+use super::series::{epoch_lines, line};
+use super::text::TextKind;
+use super::theme::{BANNER, LEGEND, Theme, layer_label};
+use super::title::TitleRow;
+use crate::config::Activation;
+use crate::format::{percent, percent_tick};
+use crate::history::History;
 use crate::stats::{ProbeRecord, output_dead};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// What the chart says before the first probe.
+const EMPTY: (&str, &str) = (
+    "Dead and saturated units appear here after the first statistics probe",
+    "(dead: a ReLU that outputs 0 for every example; saturated: a sigmoid/tanh stuck at a bound)",
+);
 
 /// Dead and saturated units over the steps, for `scale` = devicePixelRatio.
 pub fn draw_unit_health<DB: DrawingBackend>(backend: DB, history: &History, scale: f64) -> Result<ChartLayout, String> {
-    draw_unit_health_with(backend, history, &Theme::light(scale))
+    draw(backend, history, &Theme::light(scale))
 }
 
 /// Axis top for a fraction series: at least 10 %, at most 100 %.
@@ -16,29 +35,21 @@ fn fraction_top(values: impl Iterator<Item = f64>) -> f64 {
     (max * 1.15).clamp(0.1, 1.04)
 }
 
-pub fn draw_unit_health_with<DB: DrawingBackend>(
-    backend: DB,
-    history: &History,
-    theme: &Theme,
-) -> Result<ChartLayout, String> {
-    let mut p = Painter::new(backend, theme)?;
-    if p.tiny() {
-        return p.finish(Vec::new());
+/// A note in the free part of a title row, between the title and the legend that starts at
+/// `legend_start`, when it fits there.
+fn explain<DB: DrawingBackend>(p: &Painter<DB>, row: TitleRow, legend_start: i32, text: &str) {
+    if p.text_width(text, LEGEND, false) < legend_start - row.left - p.px(12.0) {
+        p.text(text, (row.left, row.y), LEGEND, &p.theme.muted, (HPos::Left, VPos::Center), false);
     }
-    let probes: Vec<&ProbeRecord> = history.probes.iter().filter(|r| !r.layers.is_empty()).collect();
-    let Some(latest) = probes.last() else {
-        return p.empty(
-            "Dead and saturated units appear here after the first statistics probe",
-            Some("(dead: a ReLU that outputs 0 for every example; saturated: a sigmoid/tanh stuck at a bound)"),
-        );
-    };
+}
+
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
+pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+    let (mut p, Probes { list: probes, latest, layers, x, epochs, mut non_finite }) =
+        open_or_return!(probes::open(backend, theme, history, EMPTY));
     let t = theme;
-    let layers = latest.layers.len();
-    let x = step_range(history);
-    let epochs = epoch_steps(history);
     let mut panels = Vec::new();
-    // A probe that saw NaN/∞ anywhere (activations included) is flagged on every statistics chart.
-    let mut non_finite = probes.iter().any(|r| r.non_finite);
     if p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
         return p.say_too_small();
     }
@@ -65,21 +76,8 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
         dead_shown.iter().map(|&i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
     legend.push((t.ink.to_rgba(), "images with all outputs 0".into(), true));
     let legend_start = p.legend(&legend, row);
-    let explain = " 0 for every probe image";
-    if p.text_width(explain, LEGEND, false) < legend_start - row.left - p.px(12.0) {
-        p.text(explain, (row.left, row.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-    }
-    let axes = Axes {
-        x,
-        y,
-        x_desc: None,
-        show_x_labels: false,
-        x_fmt: &step_format,
-        y_fmt: &percent_format,
-        x_ticks: 8,
-        y_ticks: 5,
-        y_label_width: TICK * 3.0,
-    };
+    explain(&p, row, legend_start, " 0 for every probe image");
+    let axes = Axes::over_steps(x, y, &percent_tick);
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &dead_shown {
@@ -122,36 +120,15 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
     let legend: Vec<(RGBAColor, String, bool)> =
         sat_shown.iter().map(|&i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
     let legend_start = p.legend(&legend, row);
-    let explain = " sigmoid/tanh within 0.01 of a bound for every image";
-    if p.text_width(explain, LEGEND, false) < legend_start - row.left - p.px(12.0) {
-        p.text(explain, (row.left, row.y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-    }
-    let axes = Axes {
-        x,
-        y,
-        x_desc: Some("training step"),
-        show_x_labels: true,
-        x_fmt: &step_format,
-        y_fmt: &percent_format,
-        x_ticks: 8,
-        y_ticks: 5,
-        y_label_width: TICK * 3.0,
-    };
+    explain(&p, row, legend_start, " sigmoid/tanh within 0.01 of a bound for every image");
+    let axes = Axes::over_steps(x, y, &percent_tick).labelled();
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &sat_shown {
         non_finite |= line(&mut chart, &sat[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
     }
     if sat_shown.is_empty() {
-        let (xr, yr) = area.get_pixel_range();
-        p.text(
-            "no sigmoid or tanh layer: nothing can saturate",
-            ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
-            LEGEND,
-            &t.muted,
-            (HPos::Center, VPos::Center),
-            false,
-        );
+        p.centred(&area, "no sigmoid or tanh layer: nothing can saturate", &t.muted, false);
     }
     panels.push(layout_of(&chart, "saturated", title, None, false, ("step", "saturated units")));
     drop(chart);
@@ -170,13 +147,11 @@ pub fn draw_unit_health_with<DB: DrawingBackend>(
         while size > 11.0 && p.text_width(banner, size, true) > bw - p.px(16.0) {
             size -= 1.0;
         }
-        let pct = latest.dead_output_rows * 100.0;
+        let pct = percent(latest.dead_output_rows as f64, 0);
         let detail = if softmax {
-            format!(
-                "{pct:.0}% of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient"
-            )
+            format!("{pct} of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient")
         } else {
-            format!("the output is 0 for {pct:.0}% of the examples → a ReLU that is off passes no gradient back")
+            format!("the output is 0 for {pct} of the examples → a ReLU that is off passes no gradient back")
         };
         let mut small = LEGEND.min(size);
         while small > 10.0 && p.text_width(&detail, small, false) > bw - p.px(16.0) {

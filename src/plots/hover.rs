@@ -2,7 +2,10 @@
 //! the same [`ChartLayout`] the chart was drawn with, so the tooltip can never disagree with the
 //! picture (the page only shows the text).
 
-use super::{ChartLayout, PanelLayout, Theme, layer_color_hex, layer_name, smoothing};
+use super::layout::{ChartLayout, PanelLayout};
+use super::series::smoothing;
+use super::theme::{Theme, hex, layer_color_hex, layer_name};
+use crate::format;
 use crate::history::History;
 use crate::stats::{ProbeRecord, Stage, ema, histogram_mass_in_range};
 use serde::Serialize;
@@ -41,48 +44,6 @@ pub struct ReadoutRow {
 
 fn row(label: impl Into<String>, value: String) -> ReadoutRow {
     ReadoutRow { label: label.into(), value, ..ReadoutRow::default() }
-}
-
-fn hex(color: plotters::style::RGBColor) -> String {
-    let plotters::style::RGBColor(r, g, b) = color;
-    format!("#{r:02x}{g:02x}{b:02x}")
-}
-
-/// A number for a tooltip: NaN and ±∞ spelled out, very small or large values in exponent form.
-pub fn format_value(v: f64, digits: usize) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "∞".into() } else { "−∞".into() };
-    }
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
-        // 1.23e-4, 4.56e+7 (as JavaScript's toExponential writes them).
-        let text = format!("{v:.2e}");
-        return match text.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => text,
-        };
-    }
-    format!("{v:.digits$}")
-}
-
-/// A fraction as a percentage with one decimal ("NaN" when not finite).
-pub fn format_percent(v: f64) -> String {
-    if v.is_finite() { format!("{:.1}%", 100.0 * v) } else { "NaN".into() }
-}
-
-fn format_step(step: usize) -> String {
-    let digits = step.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The record of `list` (sorted by step) nearest to `x`; ties go to the earlier one.
@@ -149,13 +110,13 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
     let theme = Theme::default();
     let act = |i: usize| history.acts.get(i).map(|a| a.name()).unwrap_or("");
     let step_title = |step: usize| match history.steps_per_epoch {
-        0 => format!("Step {}", format_step(step)),
-        per => format!("Step {} · epoch {}", format_step(step), step.div_ceil(per)),
+        0 => format!("Step {}", format::thousands(step)),
+        per => format!("Step {} · epoch {}", format::thousands(step), step.div_ceil(per)),
     };
     let id = panel.id.as_str();
     if id == "loss" || id == "accuracy" {
         let is_loss = id == "loss";
-        let show = |v: f64| if is_loss { format_value(v, 4) } else { format_percent(v) };
+        let show = |v: f64| if is_loss { format::value(v, 4) } else { format::readout_percent(v) };
         let steps = &history.steps;
         let rec = nearest(steps, x, |s| s.step);
         let epoch = nearest(&history.epochs, x, |e| e.step).map(|i| &history.epochs[i]);
@@ -216,13 +177,13 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
                 color: Some(layer_color_hex(i)),
                 strong: true,
                 ..row(
-                    format!("values in [{}, {})", format_value(lo, 3), format_value(lo + width, 3)),
-                    format_percent(share),
+                    format!("values in [{}, {})", format::value(lo, 3), format::value(lo + width, 3)),
+                    format::readout_percent(share),
                 )
             },
-            row(format!("values ≤ {}", format_value(x, 3)), format_percent(cdf(q, x))),
-            row("median", format_value(median, 4)),
-            row("at step", format_step(latest.step)),
+            row(format!("values ≤ {}", format::value(x, 3)), format::readout_percent(cdf(q, x))),
+            row("median", format::value(median, 4)),
+            row("at step", format::thousands(latest.step)),
         ];
         let title = format!("{} · {} · {stage_text}", layer_name(i, latest.layers.len()), act(i));
         return Some((title, rows, Some(latest.step)));
@@ -237,10 +198,10 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
             ReadoutRow {
                 color: Some(layer_color_hex(i)),
                 strong: true,
-                ..row(format!("{} · {}", layer_name(i, n), act(i)), format_value(norm, 4))
+                ..row(format!("{} · {}", layer_name(i, n), act(i)), format::value(norm, 4))
             },
-            row(format!("÷ {}", layer_name(n - 1, n)), format_value(norm / last, 4)),
-            row("at step", format_step(latest.step)),
+            row(format!("÷ {}", layer_name(n - 1, n)), format::value(norm / last, 4)),
+            row("at step", format::thousands(latest.step)),
         ];
         return Some(("Weight-gradient norm by depth".to_string(), rows, Some(latest.step)));
     }
@@ -248,7 +209,7 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
     let n = probe.layers.len();
     if let Some(i) = layer_of("bands-") {
         let q = stage.quantiles(probe.layers.get(i)?);
-        let at = |p: usize| format_value(q.get(p * (q.len().max(1) - 1) / 100).copied().unwrap_or(f32::NAN) as f64, 4);
+        let at = |p: usize| format::value(q.get(p * (q.len().max(1) - 1) / 100).copied().unwrap_or(f32::NAN) as f64, 4);
         let rows = vec![
             row("95th percentile", at(95)),
             row("75th percentile", at(75)),
@@ -280,7 +241,7 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
                 .map(|(i, l)| ReadoutRow {
                     color: Some(layer_color_hex(i)),
                     strong: Some(i) == best,
-                    ..row(format!("{} · {}", layer_name(i, n), act(i)), format_value(l.grad_norm as f64, 4))
+                    ..row(format!("{} · {}", layer_name(i, n), act(i)), format::value(l.grad_norm as f64, 4))
                 })
                 .collect();
             let title = format!("{} · weight-gradient norm ‖∂loss/∂W‖", step_title(probe.step));
@@ -293,19 +254,19 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
             let ratio_text = if !ratio.is_finite() {
                 "none (last is 0)".to_string()
             } else if ratio > 0.0 && ratio < 0.5 {
-                format!("{} (1/{:.0})", format_value(ratio, 4), 1.0 / ratio)
+                format!("{} (1/{:.0})", format::value(ratio, 4), 1.0 / ratio)
             } else {
-                format_value(ratio, 4)
+                format::value(ratio, 4)
             };
             let rows = vec![
                 ReadoutRow { strong: true, ..row("gradient ratio", ratio_text) },
                 ReadoutRow {
                     color: Some(layer_color_hex(0)),
-                    ..row(format!("{} norm", layer_name(0, n)), format_value(first, 4))
+                    ..row(format!("{} norm", layer_name(0, n)), format::value(first, 4))
                 },
                 ReadoutRow {
                     color: Some(layer_color_hex(n - 1)),
-                    ..row(format!("{} norm", layer_name(n - 1, n)), format_value(last, 4))
+                    ..row(format!("{} norm", layer_name(n - 1, n)), format::value(last, 4))
                 },
             ];
             let title = format!("{} · {} ÷ {}", step_title(probe.step), layer_name(0, n), layer_name(n - 1, n));
@@ -321,7 +282,7 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
                     color: Some(layer_color_hex(i)),
                     ..row(
                         format!("{} · {}", layer_name(i, n), act(i)),
-                        format_percent(if dead { l.dead_fraction } else { l.saturated_fraction } as f64),
+                        format::readout_percent(if dead { l.dead_fraction } else { l.saturated_fraction } as f64),
                     )
                 })
                 .collect();
@@ -329,7 +290,7 @@ fn readout(history: &History, panel: &PanelLayout, x: f64, y: f64, stage: Stage)
                 rows.push(ReadoutRow {
                     color: Some(hex(theme.train)),
                     strong: probe.dead_output_rows >= 0.5,
-                    ..row("images with all outputs 0", format_percent(probe.dead_output_rows as f64))
+                    ..row("images with all outputs 0", format::readout_percent(probe.dead_output_rows as f64))
                 });
             }
             let what = if dead { "dead units (output 0 for every probe image)" } else { "saturated units" };

@@ -3,12 +3,18 @@
 //! overlap, every label is on the canvas, tick labels are distinct, and a chart too small to
 //! read says so. Checked on the text boxes the drawing returns.
 
+use super::axes::{linear_ticks, thin_log_ticks};
+use super::painter::Painter;
 use super::tests::{fonts, render, sample_history};
+use super::theme::TICK;
 use super::*;
+use super::{activations, gradients, health, training};
 use crate::config::Activation;
 use crate::history::{EpochRecord, History, StepRecord};
 use crate::stats::{LayerStats, ProbeRecord, quantiles};
 use plotters::backend::BitMapBackend;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// CSS sizes: phones (portrait, landscape), a tablet, laptop and projector chart boxes, 1080p.
 const SIZES: [(u32, u32); 10] = [
@@ -122,10 +128,10 @@ fn charts() -> Vec<(&'static str, Draw)> {
 
 fn themed_charts() -> Vec<(&'static str, DrawThemed)> {
     vec![
-        ("training", |b, h, t| draw_training_with(b, h, t)),
-        ("activations-post", |b, h, t| draw_activations_with(b, h, Stage::Post, t)),
-        ("gradients", |b, h, t| draw_gradients_with(b, h, t)),
-        ("health", |b, h, t| draw_unit_health_with(b, h, t)),
+        ("training", |b, h, t| training::draw(b, h, t)),
+        ("activations-post", |b, h, t| activations::draw(b, h, Stage::Post, t)),
+        ("gradients", |b, h, t| gradients::draw(b, h, t)),
+        ("health", |b, h, t| health::draw(b, h, t)),
     ]
 }
 

@@ -1,10 +1,13 @@
 //! Native chart tests: every chart drawn into an in-memory RGB bitmap.
 
+use super::series::smoothing;
 use super::*;
+use super::{activations, health, hover, training};
 use crate::config::Activation;
 use crate::history::{EpochRecord, History, StepRecord};
 use crate::stats::{LayerStats, ProbeRecord, quantiles};
 use plotters::backend::BitMapBackend;
+use plotters::prelude::*;
 use std::sync::OnceLock;
 
 pub(crate) const W: u32 = 960;
@@ -293,12 +296,12 @@ fn without_a_usable_font_charts_draw_without_text() {
     let h = sample_history();
     let theme = Theme { font: "no-such-font-family".into(), ..Theme::light(1.0) };
     for stage in [Stage::Pre, Stage::Post] {
-        let (buf, layout) = render(|b| draw_activations_with(b, &h, stage, &theme), (W, H));
+        let (buf, layout) = render(|b| activations::draw(b, &h, stage, &theme), (W, H));
         assert!(!layout.empty && inked(&buf) > 10_000);
     }
-    let (buf, _) = render(|b| draw_training_with(b, &h, &theme), (W, H));
+    let (buf, _) = render(|b| training::draw(b, &h, &theme), (W, H));
     assert!(inked(&buf) > 10_000);
-    let (_, layout) = render(|b| draw_unit_health_with(b, &History::default(), &theme), (W, H));
+    let (_, layout) = render(|b| health::draw(b, &History::default(), &theme), (W, H));
     assert!(layout.empty);
 }
 

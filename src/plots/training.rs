@@ -1,26 +1,30 @@
 //! Chart 1: loss (top) and accuracy (bottom) over the training steps, one shared x axis with
 //! the epoch ends marked.
 
-use super::*;
+use super::axes::{Axes, layout_of, linear_chart};
+use super::layout::{ChartLayout, NON_FINITE_NOTE};
+use super::painter::{Painter, open_or_return};
+use super::ranges::{epoch_steps, finite_span, padded, step_range};
+use super::series::{epoch_lines, hline, line, smoothing};
+use super::theme::{LEGEND, TICK, Theme};
+use crate::format::{axis_number, percent, percent_tick};
+use crate::history::History;
 use crate::stats::ema;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// ln 10: the loss of a uniform softmax over 10 classes (what a dead output layer gives).
 const CHANCE_LOSS: f64 = std::f64::consts::LN_10;
 
 /// Loss and accuracy over training, for `scale` = devicePixelRatio.
 pub fn draw_training<DB: DrawingBackend>(backend: DB, history: &History, scale: f64) -> Result<ChartLayout, String> {
-    draw_training_with(backend, history, &Theme::light(scale))
+    draw(backend, history, &Theme::light(scale))
 }
 
-pub fn draw_training_with<DB: DrawingBackend>(
-    backend: DB,
-    history: &History,
-    theme: &Theme,
-) -> Result<ChartLayout, String> {
-    let mut p = Painter::new(backend, theme)?;
-    if p.tiny() {
-        return p.finish(Vec::new());
-    }
+/// The chart in `theme` (the public function's light theme at its scale; the tests also draw
+/// with other fonts).
+pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &Theme) -> Result<ChartLayout, String> {
+    let mut p = open_or_return!(Painter::open(backend, theme));
     // Loss over 56 % of the height, accuracy (with the step labels) below.
     if p.too_small(&[(0.56, 1.0, (false, false)), (0.44, 1.0, (true, false))]) {
         return p.say_too_small();
@@ -68,18 +72,8 @@ pub fn draw_training_with<DB: DrawingBackend>(
         legend.push((chance_color, "chance: ln 10".into(), true));
     }
     p.legend(&legend, row);
-    let y_fmt = number_format(y);
-    let axes = Axes {
-        x,
-        y,
-        x_desc: None,
-        show_x_labels: false,
-        x_fmt: &step_format,
-        y_fmt: &y_fmt,
-        x_ticks: 8,
-        y_ticks: 5,
-        y_label_width: TICK * 3.0,
-    };
+    let y_fmt = axis_number(y);
+    let axes = Axes::over_steps(x, y, &y_fmt);
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     if softmax {
@@ -121,17 +115,7 @@ pub fn draw_training_with<DB: DrawingBackend>(
         legend.push((chance_color, "chance: 10%".into(), true));
     }
     p.legend(&legend, row);
-    let axes = Axes {
-        x,
-        y,
-        x_desc: Some("training step"),
-        show_x_labels: true,
-        x_fmt: &step_format,
-        y_fmt: &percent_format,
-        x_ticks: 8,
-        y_ticks: 5,
-        y_label_width: TICK * 3.0,
-    };
+    let axes = Axes::over_steps(x, y, &percent_tick).labelled();
     let mut chart = linear_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     if softmax {
@@ -144,7 +128,7 @@ pub fn draw_training_with<DB: DrawingBackend>(
     if let Some(last) = history.epochs.last().filter(|e| e.test_accuracy.is_finite()) {
         let (lx, ly) = chart.backend_coord(&(last.step as f64, last.test_accuracy as f64));
         p.text(
-            &format!("{:.1}%", last.test_accuracy * 100.0),
+            &percent(last.test_accuracy as f64, 1),
             (lx - p.px(8.0), ly + if last.test_accuracy > 0.5 { p.px(8.0) } else { -p.px(8.0) }),
             LEGEND,
             &t.test,

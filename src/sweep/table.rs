@@ -3,6 +3,7 @@
 
 use super::runner::ModelRun;
 use crate::config::{Activation, Config};
+use crate::format;
 use crate::train::RunState;
 use serde::{Deserialize, Serialize};
 
@@ -108,7 +109,7 @@ pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
 /// A cell's text: `97.81 ± 0.12` (percent), with the number of diverged runs if any.
 pub fn cell_text(cell: &Cell) -> String {
     let main = match (cell.mean, cell.std) {
-        (Some(m), Some(s)) => format!("{:.2} ± {:.2}", m * 100.0, s * 100.0),
+        (Some(m), Some(s)) => format!("{} ± {}", format::percent_number(m, 2), format::percent_number(s, 2)),
         _ => "—".to_string(),
     };
     if cell.diverged.is_empty() { main } else { format!("{main} ({} diverged)", cell.diverged.len()) }
