@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -155,4 +156,23 @@ export function pageForFile({ webgpu }) {
     await shared.env?.close();
   });
   return shared;
+}
+
+/**
+ * Opens the page at `query` in a fresh context of `env`, waits until it is ready, runs `fn` with
+ * the session, checks that the page reported no problem (WebGPU's absence aside) unless
+ * `problems` is false, and closes the context whatever happened.
+ * @param {any} env
+ * @param {string} query
+ * @param {(s: any) => Promise<void>} fn
+ */
+export async function withPage(env, query, fn, { problems = true } = {}) {
+  const s = await openPage(env, query);
+  try {
+    await waitReady(s.page);
+    await fn(s);
+    if (problems) assert.deepEqual(s.problems.filter((/** @type {string} */ m) => !/WebGPU/.test(m)), []);
+  } finally {
+    await s.context.close();
+  }
 }
