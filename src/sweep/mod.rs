@@ -4,6 +4,7 @@
 //! - `stack`: K networks stacked (weights `[K, in, out]`, per-model activations and BatchNorm);
 //! - `step`: one SGD + momentum step of all K, with diverged models frozen on the device;
 //! - `runner`: epochs, bulk read-backs and evaluation of each group, group after group;
+//! - `key`: a run's identity in the page's store and a resumed sweep, stable across versions;
 //! - `table`: per-run records, mean ± population std, the 16 × 4 table, CSV and JSON;
 //! - `article`: the article's published tables, to read a cell beside;
 //! - `bench`: the models at once against one after another, in model-samples per second;
@@ -15,6 +16,7 @@
 
 pub mod article;
 pub mod bench;
+pub mod key;
 pub mod plan;
 pub mod pool;
 pub mod runner;
@@ -23,6 +25,7 @@ pub mod stack;
 pub mod step;
 pub mod table;
 
+pub use key::run_key;
 pub use plan::{MemoryLimits, SweepSpec, all_combinations};
 pub use runner::{GroupRun, ModelRun, Sweep, SweepProgress, plan_groups};
 pub use shard::Shard;

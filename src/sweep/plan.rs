@@ -1,8 +1,8 @@
 //! What a sweep trains, and how its models are split into groups that fit in memory.
 
+use super::key::run_key;
 use super::table::RunRecord;
 use crate::config::{Activation, BackendKind, Config, DatasetKind, Setting, settings_table};
-use crate::share;
 use crate::train::RunState;
 use std::collections::HashMap;
 
@@ -178,12 +178,6 @@ impl SweepSpec {
         }
         Ok(())
     }
-}
-
-/// A run's identity, in the page's store and in a resumed CLI sweep: its single-run link (every
-/// setting that shapes the run; not the backend, whose runs count alike).
-pub fn run_key(config: &Config) -> String {
-    share::to_query(&share::SharedView::single(Config { stats_every: 0, backend: BackendKind::Cpu, ..config.clone() }))
 }
 
 /// Parses a choice of combinations: `all` over `depth` layers, a table row `row:relu,sigmoid`

@@ -9,7 +9,8 @@
 //! [`SweepSpec::page_group_limit`]), so its result does not depend on which worker trained it,
 //! nor on how many there were.
 
-use super::plan::{MAX_WORKERS, SweepSpec, Workers, footprint, run_key};
+use super::key::run_key;
+use super::plan::{MAX_WORKERS, SweepSpec, Workers, footprint};
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::model::layer_sizes;
 use serde::Serialize;
