@@ -10,7 +10,8 @@
 //! nor on how many there were.
 
 use super::key::run_key;
-use super::plan::{MAX_WORKERS, SweepSpec, Workers, footprint};
+use super::memory::footprint;
+use super::plan::{MAX_WORKERS, SweepSpec, Workers};
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::model::layer_sizes;
 use serde::Serialize;
@@ -102,7 +103,7 @@ pub fn pool_size(spec: &SweepSpec, done_keys: &[String], cores: usize, device_me
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::plan::MemoryLimits;
+    use crate::sweep::memory::MemoryLimits;
     use crate::sweep::{Shard, Sweep};
 
     fn spec(query: &[(&str, &str)]) -> SweepSpec {

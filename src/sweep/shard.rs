@@ -9,7 +9,7 @@
 
 use super::key::run_key;
 use super::plan::{SweepSpec, parse_combinations, parse_seeds};
-use super::table::RunRecord;
+use super::record::RunRecord;
 use crate::config::Config;
 use std::collections::{HashMap, HashSet};
 

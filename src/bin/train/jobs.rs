@@ -7,8 +7,8 @@
 use activation_playground::config::Config;
 use activation_playground::data::Dataset;
 use activation_playground::sweep::GroupRun;
-use activation_playground::sweep::plan::MemoryLimits;
-use activation_playground::sweep::table::RunRecord;
+use activation_playground::sweep::memory::MemoryLimits;
+use activation_playground::sweep::record::RunRecord;
 use burn::tensor::Device;
 use std::ops::Range;
 use std::sync::Arc;
