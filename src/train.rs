@@ -1,5 +1,6 @@
 //! Training: a pure step function of (state, batch), and a `Session` that walks the epochs in
-//! chunks so a browser tab stays responsive. Every read from the device is async.
+//! chunks so a browser tab stays responsive. Every read from the device is async. Its steps,
+//! read-backs, epoch sums and divergence are kept by a `Ledger`, as a sweep's groups keep theirs.
 
 use crate::config::Loss;
 use crate::config::{Activation, Config};
@@ -11,9 +12,6 @@ use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor, Transaction};
-
-mod ledger;
-pub use ledger::{Ledger, ModelRun};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -30,6 +28,9 @@ pub const EVAL_BATCH: usize = 1000;
 pub const PROBE_SIZE: usize = 64;
 
 pub use crate::batch::Batch;
+
+mod ledger;
+pub use ledger::{Ledger, ModelRun};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
@@ -326,14 +327,17 @@ impl Session {
         self.state.as_ref().map(|s| &s.model)
     }
 
+    /// Steps of the whole run, every epoch.
     pub fn total_steps(&self) -> usize {
         self.ledger.total_steps()
     }
 
+    /// Completed steps.
     pub fn global_step(&self) -> usize {
         self.ledger.global_step()
     }
 
+    /// Whether the run has finished or diverged.
     pub fn is_done(&self) -> bool {
         self.ledger.is_done()
     }
