@@ -207,7 +207,7 @@ fn a_diverged_model_is_frozen_momentum_included() {
         GroupRun::new(vec![wild, cfg([Relu, Relu, Relu], BatchNormMode::None, 3)], data, &cpu(), MemoryLimits::CPU)
             .unwrap();
     let mut frozen_at = None;
-    for _ in 0..g.total_steps() {
+    for _ in 0..g.ledger().total_steps() {
         pollster::block_on(g.run(1, f64::INFINITY)).unwrap();
         if g.runs()[0].state == RunState::Diverged {
             let now = weights_of(&g, 0);

@@ -95,12 +95,9 @@ impl GroupRun {
         &self.model
     }
 
-    pub fn total_steps(&self) -> usize {
-        self.ledger.total_steps()
-    }
-
-    pub fn global_step(&self) -> usize {
-        self.ledger.global_step()
+    /// Where its models stand: steps taken and to take, epochs, outcomes.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
     pub fn is_done(&self) -> bool {
@@ -304,8 +301,8 @@ impl Sweep {
         let (mut group_step, mut group_steps) = (0, 0);
         if let Some(group) = &mut self.current {
             group.run(max_steps, budget_ms).await?;
-            group_step = group.global_step();
-            group_steps = group.total_steps();
+            group_step = group.ledger().global_step();
+            group_steps = group.ledger().total_steps();
             if group.is_done() {
                 let seconds = self.group_started.elapsed().as_secs_f64();
                 finished = group.runs().iter().map(|r| RunRecord::from_run(r, seconds)).collect();
