@@ -1,10 +1,11 @@
 //! Training: a pure step function of (state, batch), and a `Session` that walks the epochs in
-//! chunks so a browser tab stays responsive. Every read from the device is async.
+//! chunks so a browser tab stays responsive. Every read from the device is async. Its steps,
+//! read-backs, epoch sums and divergence are kept by a `Ledger`, as a sweep's groups keep theirs.
 
 use crate::config::Loss;
 use crate::config::{Activation, Config};
 use crate::data::{Dataset, HostBatch, Split};
-use crate::history::{EpochRecord, History, StepRecord};
+use crate::history::History;
 use crate::model::{InitialWeights, Mlp, count_correct, layer_sizes};
 use crate::stats;
 use burn::module::Module;
@@ -20,12 +21,16 @@ use web_time::Instant;
 
 /// Steps averaged into the headline training loss.
 pub const HEADLINE_STEPS: usize = 20;
-/// Examples per batch when evaluating (no gradients, so larger batches are fine).
-const EVAL_BATCH: usize = 1000;
+/// Test images per evaluation chunk (no gradients, so larger batches are fine), in the single
+/// run and in a sweep's groups (fewer there if memory is short).
+pub const EVAL_BATCH: usize = 1000;
 /// Examples in the fixed probe batch used for statistics.
 pub const PROBE_SIZE: usize = 64;
 
 pub use crate::batch::Batch;
+
+mod ledger;
+pub use ledger::{Ledger, ModelRun};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
@@ -35,13 +40,8 @@ pub struct TrainState {
 }
 
 impl TrainState {
-    /// A fresh model (seeded init) on `device` (an autodiff device), with SGD + momentum as
-    /// PyTorch does it (dampening 0).
-    pub fn new(config: &Config, input_size: usize, device: &Device) -> TrainState {
-        TrainState::from_weights(&InitialWeights::draw(config, input_size), config, device)
-    }
-
-    /// The same, starting from given initial weights.
+    /// A model with the given initial weights on `device` (an autodiff device), with SGD +
+    /// momentum as PyTorch does it (dampening 0).
     pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
         let optimizer = SgdConfig::new()
             .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
@@ -163,14 +163,6 @@ pub struct Progress {
     pub samples_per_sec: Option<f64>,
 }
 
-/// Steps not yet read back from the device.
-#[derive(Default)]
-struct Pending {
-    losses: Vec<Tensor<1>>,
-    correct: Vec<Tensor<1>>,
-    sizes: Vec<usize>,
-}
-
 /// The order in which each epoch visits the training set.
 pub enum BatchOrder {
     /// A ChaCha8 stream of its own (stream 1 of the seed), reshuffled every epoch, so it depends
@@ -258,24 +250,14 @@ pub fn steps_per_epoch(n: usize, batch_size: usize) -> usize {
 
 /// A whole training run, advanced chunk by chunk by the page or all at once by the CLI.
 pub struct Session {
-    config: Config,
     dataset: Arc<Dataset>,
     device: Device,
     state: Option<TrainState>,
     batch_order: BatchOrder,
     order: Vec<usize>,
-    steps_per_epoch: usize,
-    /// Completed epochs.
-    epoch: usize,
-    step_in_epoch: usize,
-    epoch_loss_sum: f64,
-    epoch_correct: f64,
-    epoch_samples: usize,
-    pending: Pending,
     probe: HostBatch,
-    run_state: RunState,
-    message: Option<String>,
-    history: History,
+    /// Its one model's steps, epochs and outcome.
+    ledger: Ledger,
 }
 
 impl Session {
@@ -313,52 +295,51 @@ impl Session {
         let probe_len = PROBE_SIZE.min(dataset.test.len());
         let probe = dataset.batch(&dataset.test, &(0..probe_len).collect::<Vec<_>>());
         let state = TrainState::from_weights(&start.weights, &config, &device);
-        let history = History { acts: config.acts.to_vec(), loss: config.loss, steps_per_epoch, ..History::default() };
+        let epochs = config.epochs;
+        let ledger = Ledger::new(vec![ModelRun::new(config, steps_per_epoch)], steps_per_epoch, epochs);
         let mut session = Session {
-            config,
             dataset,
             device,
             state: Some(state),
             batch_order: start.batch_order,
             order: Vec::new(),
-            steps_per_epoch,
-            epoch: 0,
-            step_in_epoch: 0,
-            epoch_loss_sum: 0.0,
-            epoch_correct: 0.0,
-            epoch_samples: 0,
-            pending: Pending::default(),
             probe,
-            run_state: RunState::Running,
-            message: None,
-            history,
+            ledger,
         };
         session.shuffle();
         Ok(session)
     }
 
+    /// Its one model's outcome so far.
+    fn model_run(&self) -> &ModelRun {
+        &self.ledger.runs()[0]
+    }
+
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.model_run().config
     }
 
     pub fn history(&self) -> &History {
-        &self.history
+        &self.model_run().history
     }
 
     pub fn model(&self) -> Option<&Mlp> {
         self.state.as_ref().map(|s| &s.model)
     }
 
+    /// Steps of the whole run, every epoch.
     pub fn total_steps(&self) -> usize {
-        self.steps_per_epoch * self.config.epochs
+        self.ledger.total_steps()
     }
 
+    /// Completed steps.
     pub fn global_step(&self) -> usize {
-        self.epoch * self.steps_per_epoch + self.step_in_epoch
+        self.ledger.global_step()
     }
 
+    /// Whether the run has finished or diverged.
     pub fn is_done(&self) -> bool {
-        self.run_state != RunState::Running
+        self.ledger.is_done()
     }
 
     fn shuffle(&mut self) {
@@ -367,14 +348,10 @@ impl Session {
 
     /// The training-set indices of the batch at `step_in_epoch` of the current epoch.
     fn batch_indices(&self) -> &[usize] {
-        let start = self.step_in_epoch * self.config.batch_size;
-        let end = (start + self.config.batch_size).min(self.order.len());
+        let batch_size = self.config().batch_size;
+        let start = self.ledger.step_in_epoch() * batch_size;
+        let end = (start + batch_size).min(self.order.len());
         &self.order[start..end]
-    }
-
-    /// The indices of every batch of the current epoch, in order (for tests and sweeps).
-    pub fn epoch_order(&self) -> &[usize] {
-        &self.order
     }
 
     /// Trains up to `max_steps` batches or until `budget_ms` has passed, then reads the losses
@@ -383,24 +360,25 @@ impl Session {
         let started = Instant::now();
         let mut steps = 0;
         let mut samples = 0;
-        while self.run_state == RunState::Running && steps < max_steps.max(1) {
+        while !self.is_done() && steps < max_steps.max(1) {
             samples += self.step();
             steps += 1;
-            let epoch_ended = self.step_in_epoch == self.steps_per_epoch;
-            let probe_due = self.config.stats_every > 0 && self.global_step().is_multiple_of(self.config.stats_every);
+            let epoch_ended = self.ledger.epoch_ended();
+            let stats_every = self.config().stats_every;
+            let probe_due = stats_every > 0 && self.global_step().is_multiple_of(stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
             if (epoch_ended || probe_due || out_of_time || steps >= max_steps)
                 && let Err(e) = self.read_pending().await
             {
-                self.fail(e);
+                self.ledger.fail(e);
             }
-            if self.run_state == RunState::Running
+            if !self.is_done()
                 && probe_due
                 && let Err(e) = self.take_probe().await
             {
-                self.fail(e);
+                self.ledger.fail(e);
             }
-            if self.run_state == RunState::Running && epoch_ended {
+            if !self.is_done() && epoch_ended {
                 self.finish_epoch().await;
             }
             if out_of_time {
@@ -418,58 +396,17 @@ impl Session {
         let state = self.state.take().expect("the state is always put back");
         let (state, out) = train_step(state, &batch);
         self.state = Some(state);
-        self.pending.losses.push(out.loss);
-        self.pending.correct.push(out.correct);
-        self.pending.sizes.push(host.len());
-        self.step_in_epoch += 1;
+        self.ledger.push_step(out.loss, out.correct, host.len());
         host.len()
     }
 
-    /// Reads back the losses of the pending steps into the history. Stops a diverged run.
+    /// Reads back the losses of the pending steps into the history. A diverged run stops at the
+    /// step whose loss was not finite.
     async fn read_pending(&mut self) -> Result<(), String> {
-        let pending = std::mem::take(&mut self.pending);
-        if pending.losses.is_empty() {
-            return Ok(());
-        }
-        let data = Transaction::default()
-            .register(Tensor::cat(pending.losses, 0))
-            .register(Tensor::cat(pending.correct, 0))
-            .execute_async()
-            .await
-            .map_err(|e| format!("reading the loss from the device failed: {e:?}"))?;
-        let losses: Vec<f32> = data[0].iter::<f32>().collect();
-        let correct: Vec<f32> = data[1].iter::<f32>().collect();
-        let first_step = self.global_step() + 1 - losses.len();
-        for (i, ((&loss, &right), &size)) in losses.iter().zip(&correct).zip(&pending.sizes).enumerate() {
-            let step = first_step + i;
-            if !loss.is_finite() {
-                self.diverge(step, loss);
-                return Ok(());
-            }
-            self.history.steps.push(StepRecord { step, loss, accuracy: right / size as f32 });
-            self.epoch_loss_sum += loss as f64 * size as f64;
-            self.epoch_correct += right as f64;
-            self.epoch_samples += size;
+        if let Some(step) = self.ledger.read_back().await? {
+            self.ledger.rewind_to(step);
         }
         Ok(())
-    }
-
-    /// Stops the run at `step` (1-based): the steps enqueued after it never count, so the step
-    /// counter and the message name the same step.
-    fn diverge(&mut self, step: usize, loss: f32) {
-        self.run_state = RunState::Diverged;
-        self.step_in_epoch = step.saturating_sub(self.epoch * self.steps_per_epoch);
-        self.message = Some(format!(
-            "Training diverged at step {step} (epoch {}): the loss became {loss}. \
-             Try a smaller learning rate (now {}).",
-            self.epoch + 1,
-            self.config.lr
-        ));
-    }
-
-    fn fail(&mut self, message: String) {
-        self.run_state = RunState::Diverged;
-        self.message = Some(message);
     }
 
     async fn finish_epoch(&mut self) {
@@ -477,29 +414,10 @@ impl Session {
         let evaluation = evaluate(model, &self.dataset, &self.dataset.test, &self.device).await;
         let (test_loss, test_accuracy) = match evaluation {
             Ok(v) => v,
-            Err(e) => return self.fail(e),
+            Err(e) => return self.ledger.fail(e),
         };
-        let samples = self.epoch_samples.max(1) as f64;
-        self.history.epochs.push(EpochRecord {
-            epoch: self.epoch + 1,
-            step: self.global_step(),
-            train_loss: (self.epoch_loss_sum / samples) as f32,
-            train_accuracy: (self.epoch_correct / samples) as f32,
-            test_loss,
-            test_accuracy,
-        });
-        if !test_loss.is_finite() {
-            let step = self.global_step();
-            return self.diverge(step, test_loss);
-        }
-        self.epoch += 1;
-        self.step_in_epoch = 0;
-        self.epoch_loss_sum = 0.0;
-        self.epoch_correct = 0.0;
-        self.epoch_samples = 0;
-        if self.epoch == self.config.epochs {
-            self.run_state = RunState::Finished;
-        } else {
+        self.ledger.finish_epoch(&[test_loss], &[test_accuracy]);
+        if !self.is_done() {
             self.shuffle();
         }
     }
@@ -511,26 +429,28 @@ impl Session {
         let record =
             stats::probe(&state.model, &self.probe, self.dataset.input_size(), &self.device, self.global_step())
                 .await?;
-        self.history.probes.push(record);
+        self.ledger.history_mut(0).probes.push(record);
         Ok(())
     }
 
     fn progress(&self, samples_per_sec: Option<f64>) -> Progress {
-        let recent = &self.history.steps[self.history.steps.len().saturating_sub(HEADLINE_STEPS)..];
+        let run = self.model_run();
+        let steps = &run.history.steps;
+        let recent = &steps[steps.len().saturating_sub(HEADLINE_STEPS)..];
         let train_loss = (!recent.is_empty()).then(|| recent.iter().map(|r| r.loss).sum::<f32>() / recent.len() as f32);
-        let current_acc = (self.epoch_samples > 0).then(|| (self.epoch_correct / self.epoch_samples as f64) as f32);
+        let last_epoch = run.history.epochs.last();
         Progress {
-            state: self.run_state,
-            message: self.message.clone(),
-            epoch: self.epoch,
-            epochs: self.config.epochs,
-            step_in_epoch: self.step_in_epoch,
-            steps_per_epoch: self.steps_per_epoch,
+            state: run.state,
+            message: run.message.clone(),
+            epoch: self.ledger.epoch(),
+            epochs: run.config.epochs,
+            step_in_epoch: self.ledger.step_in_epoch(),
+            steps_per_epoch: self.ledger.steps_per_epoch(),
             step: self.global_step(),
             total_steps: self.total_steps(),
             train_loss,
-            train_acc: current_acc.or_else(|| self.history.epochs.last().map(|e| e.train_accuracy)),
-            test_acc: self.history.epochs.last().map(|e| e.test_accuracy),
+            train_acc: self.ledger.running_accuracy(0).or_else(|| last_epoch.map(|e| e.train_accuracy)),
+            test_acc: last_epoch.map(|e| e.test_accuracy),
             samples_per_sec,
         }
     }

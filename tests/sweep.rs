@@ -6,13 +6,14 @@ mod common;
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind};
 use activation_playground::data::Dataset;
 use activation_playground::model::{InitialWeights, Mlp, cross_entropy};
-use activation_playground::sweep::plan::{MemoryLimits, SweepSpec, all_combinations};
-use activation_playground::sweep::runner::ModelRun;
+use activation_playground::sweep::memory::MemoryLimits;
+use activation_playground::sweep::plan::{SweepSpec, all_combinations};
+use activation_playground::sweep::record::RunRecord;
 use activation_playground::sweep::stack::{InputLayout, StackedMlp, per_model_loss};
 use activation_playground::sweep::step::SweepBatch;
-use activation_playground::sweep::table::{self, RunRecord, mean_std};
+use activation_playground::sweep::table::{self, mean_std};
 use activation_playground::sweep::{GroupRun, Shard, Sweep};
-use activation_playground::train::{Batch, RunState, Session};
+use activation_playground::train::{Batch, ModelRun, RunState, Session};
 use burn::tensor::{Device, Tensor};
 use std::sync::Arc;
 
@@ -206,7 +207,7 @@ fn a_diverged_model_is_frozen_momentum_included() {
         GroupRun::new(vec![wild, cfg([Relu, Relu, Relu], BatchNormMode::None, 3)], data, &cpu(), MemoryLimits::CPU)
             .unwrap();
     let mut frozen_at = None;
-    for _ in 0..g.total_steps() {
+    for _ in 0..g.ledger().total_steps() {
         pollster::block_on(g.run(1, f64::INFINITY)).unwrap();
         if g.runs()[0].state == RunState::Diverged {
             let now = weights_of(&g, 0);

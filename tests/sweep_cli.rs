@@ -2,7 +2,8 @@
 
 use activation_playground::config::{Config, DatasetKind};
 use activation_playground::sweep::plan::parse_combinations;
-use activation_playground::sweep::table::{self, RunRecord};
+use activation_playground::sweep::record::RunRecord;
+use activation_playground::sweep::table;
 use activation_playground::sweep::{Shard, SweepSpec};
 use activation_playground::train::RunState;
 use std::path::{Path, PathBuf};

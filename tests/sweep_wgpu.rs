@@ -6,7 +6,7 @@ mod common;
 
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind};
 use activation_playground::sweep::GroupRun;
-use activation_playground::sweep::plan::MemoryLimits;
+use activation_playground::sweep::memory::MemoryLimits;
 use activation_playground::train::{RunState, Session};
 use burn::tensor::Device;
 

@@ -1,7 +1,7 @@
 //! Many models at once against the same models one after another, in model-samples per second:
 //! `npm run bench` measures it natively (`train sweep --bench`) and in the browser (`sweepBench`).
 
-use super::plan::MemoryLimits;
+use super::memory::MemoryLimits;
 use super::runner::{GroupRun, Sweep};
 use crate::config::{Config, MAX_EPOCHS};
 use crate::data::Dataset;

@@ -9,7 +9,9 @@
 //! [`SweepSpec::page_group_limit`]), so its result does not depend on which worker trained it,
 //! nor on how many there were.
 
-use super::plan::{MAX_WORKERS, SweepSpec, Workers, footprint, run_key};
+use super::key::run_key;
+use super::memory::footprint;
+use super::plan::{MAX_WORKERS, SweepSpec, Workers};
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::model::layer_sizes;
 use serde::Serialize;
@@ -101,7 +103,7 @@ pub fn pool_size(spec: &SweepSpec, done_keys: &[String], cores: usize, device_me
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::plan::MemoryLimits;
+    use crate::sweep::memory::MemoryLimits;
     use crate::sweep::{Shard, Sweep};
 
     fn spec(query: &[(&str, &str)]) -> SweepSpec {

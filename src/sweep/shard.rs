@@ -7,8 +7,9 @@
 //! and the sweep's combinations and seeds (given to the merge) say which runs it expects, so no
 //! record of the cut is needed.
 
-use super::plan::{SweepSpec, parse_combinations, parse_seeds, run_key};
-use super::table::RunRecord;
+use super::key::run_key;
+use super::plan::{SweepSpec, parse_combinations, parse_seeds};
+use super::record::RunRecord;
 use crate::config::Config;
 use std::collections::{HashMap, HashSet};
 

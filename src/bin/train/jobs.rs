@@ -7,8 +7,8 @@
 use activation_playground::config::Config;
 use activation_playground::data::Dataset;
 use activation_playground::sweep::GroupRun;
-use activation_playground::sweep::plan::MemoryLimits;
-use activation_playground::sweep::table::RunRecord;
+use activation_playground::sweep::memory::MemoryLimits;
+use activation_playground::sweep::record::RunRecord;
 use burn::tensor::Device;
 use std::ops::Range;
 use std::sync::Arc;
@@ -86,7 +86,11 @@ fn train_groups(
                 return Ok(());
             }
             pollster::block_on(group.run(usize::MAX, REPORT_MS))?;
-            let _ = tx.send(Ok(Event::Progress { job, step: group.global_step(), steps: group.total_steps() }));
+            let _ = tx.send(Ok(Event::Progress {
+                job,
+                step: group.ledger().global_step(),
+                steps: group.ledger().total_steps(),
+            }));
         }
         let seconds = started.elapsed().as_secs_f64();
         let records = group.runs().iter().map(|r| RunRecord::from_run(r, seconds)).collect();
