@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn read(path: &Path) -> (String, Vec<u8>) {
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     (path.display().to_string(), bytes)
 }
 
