@@ -78,11 +78,12 @@ pub fn validate_config(json: &str) -> String {
     serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())
 }
 
-/// The settings table (`[{name, label, help, choices}]`): the one name of each setting, used
-/// alike for the form's elements, the JSON, the link and the messages.
+/// The settings table (`[{name, label, help, input, choices, group}]`): the one name of each
+/// setting, used alike for the form's elements, the JSON, the link and the messages, and the
+/// box of the form each goes in.
 #[wasm_bindgen]
 pub fn settings() -> String {
-    serde_json::to_string(&crate::config::settings_table()).unwrap_or_default()
+    serde_json::to_string(&crate::config::table::form_table()).unwrap_or_default()
 }
 
 /// The chart views (`[{name, label, kind}]`): the view tabs and the link's `view=` values.

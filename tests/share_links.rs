@@ -4,7 +4,13 @@ use activation_playground::config::{
     Activation, BackendKind, BatchNormMode, Config, DatasetKind, Init, Loss, MAX_SEED, SETTING_KEYS,
 };
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
-use activation_playground::share::{SharedView, is_known_key, parse_query, to_query};
+use activation_playground::share::{SharedView, parse_query, to_query};
+
+/// Whether `key` is something a share link may carry: a setting (`b.` + it for B) or a page flag.
+fn is_known_key(key: &str) -> bool {
+    let bare = key.strip_prefix("b.").unwrap_or(key);
+    ["preset", "lecture", "autostart", "view", "compare"].contains(&key) || SETTING_KEYS.contains(&bare)
+}
 use activation_playground::train::Session;
 use burn::tensor::Device;
 use proptest::prelude::*;

@@ -12,7 +12,6 @@ const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementB
 
 /** The settings B may differ in; anything else a link sets for B is reported and ignored. */
 export const B_FIELDS = ['acts', 'bn', 'lr'];
-const SHARED_FIELDS = ['momentum', 'batch', 'epochs', 'seed', 'stats', 'backend', 'dataset', 'widths', 'init', 'gain', 'bias', 'loss'];
 
 /** B's activation selects, one per layer of A's network (B has A's depth and widths). */
 export let ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
@@ -100,7 +99,8 @@ export function showErrors(/** @type {{field: string, message: string}[]} */ err
  * batch size, epochs, momentum, backend and statistics interval.
  */
 export function ignoredLinkFields(/** @type {any} */ a, /** @type {any} */ b) {
-  return SHARED_FIELDS
-    .filter((name) => b[name] !== undefined && JSON.stringify(b[name]) !== JSON.stringify(a[name]))
+  // Every setting but B's own is shared (a configuration's JSON fields are the settings' names).
+  return Object.keys(b)
+    .filter((name) => !B_FIELDS.includes(name) && JSON.stringify(b[name]) !== JSON.stringify(a[name]))
     .map((name) => ({ field: `b.${name}`, message: `B always uses A's ${name} (the two runs share data, order and seed); ignored` }));
 }

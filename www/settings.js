@@ -27,6 +27,16 @@ function fill(/** @type {string[]} */ ids, /** @type {[string, string][]} */ opt
 
 /** Builds the form from the settings table: the fields, the layers and the depth choice (Rust's limit). */
 export function buildForm() {
+  // A group's box (`data-settings="training"`) gets a field for each setting the table puts in it.
+  for (const group of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-settings]'))) {
+    group.replaceChildren(...app.settings.filter((s) => s.group === group.dataset.settings).map((s) => {
+      const box = document.createElement('div');
+      box.className = 'field';
+      box.dataset.setting = s.name;
+      if (group.dataset.control) box.dataset.control = group.dataset.control;
+      return box;
+    }));
+  }
   for (const box of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting]'))) buildField(box);
   const { maxLayers } = JSON.parse(app.wasm.networkLimits());
   fill(['depth'], Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]));
@@ -336,8 +346,10 @@ export function renderPresets() {
   box.append(label, select, description);
 }
 
+/** The settings a preset leaves to the page: the data, the run's length, its seed and the machine. */
+const NOT_EXPERIMENT = ['dataset', 'epochs', 'seed', 'stats', 'backend'];
 /** The experiment's settings of a configuration (what a preset fixes), as comparable text. */
-const experiment = (/** @type {any} */ c) => JSON.stringify([c.acts, c.widths, c.init, c.gain, c.bias, c.loss, c.bn, c.lr, c.momentum, c.batch]);
+const experiment = (/** @type {any} */ c) => JSON.stringify(app.settings.filter((s) => !NOT_EXPERIMENT.includes(s.name)).map((s) => c[s.name]));
 
 export function updatePresetSelection() {
   const select = $('preset');

@@ -1,56 +1,85 @@
-//! The training settings both `train` and `train sweep` take. Each flag is named after its setting
-//! in `config::SETTINGS` and described by that table (`config::setting_help`), so the CLI, the
-//! page's form and the share link cannot drift apart.
+//! The training settings as flags, made from the settings table (`config::SETTINGS`) with clap's
+//! builder: each flag is named after its setting and described by its help, so a new setting
+//! is a new flag of `train` and `train sweep` without a line here.
 
-use activation_playground::config::setting_help;
+use activation_playground::config::table::CLI_DEFAULTS;
+use activation_playground::config::{SETTINGS, setting_help};
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
+use std::fmt::Debug;
+use std::marker::PhantomData;
 
-#[derive(clap::Args, Debug)]
-pub struct SettingFlags {
-    #[arg(long, default_value = "mnist", help = setting_help("dataset"))]
-    pub dataset: String,
-    #[arg(long, help = setting_help("widths"))]
-    pub widths: Option<String>,
-    #[arg(long, help = setting_help("init"))]
-    pub init: Option<String>,
-    #[arg(long, help = setting_help("gain"))]
-    pub gain: Option<String>,
-    #[arg(long, help = setting_help("bn"))]
-    pub bn: Option<String>,
-    #[arg(long, help = setting_help("lr"))]
-    pub lr: Option<String>,
-    #[arg(long, help = setting_help("momentum"))]
-    pub momentum: Option<String>,
-    #[arg(long, help = setting_help("batch"))]
-    pub batch: Option<String>,
-    #[arg(long, help = setting_help("epochs"))]
-    pub epochs: Option<String>,
-    /// The CLI trains on the CPU unless asked (a GPU needs the `native-wgpu` feature).
-    #[arg(long, default_value = "cpu", help = setting_help("backend"))]
-    pub backend: String,
+/// Which settings a command leaves out of its flags.
+pub trait Leave: Debug {
+    const LEFT_OUT: &'static [&'static str];
 }
 
-impl SettingFlags {
-    /// The flags given, as (setting, text) pairs for `Config::with_settings` / `SweepSpec`.
-    pub fn pairs(&self) -> Vec<(&'static str, &String)> {
-        let flags = [
-            ("dataset", Some(&self.dataset)),
-            ("widths", self.widths.as_ref()),
-            ("init", self.init.as_ref()),
-            ("gain", self.gain.as_ref()),
-            ("bn", self.bn.as_ref()),
-            ("lr", self.lr.as_ref()),
-            ("momentum", self.momentum.as_ref()),
-            ("batch", self.batch.as_ref()),
-            ("epochs", self.epochs.as_ref()),
-            ("backend", Some(&self.backend)),
-        ];
-        given(flags)
+/// `train`: every setting but the statistics cadence (the CLI takes none).
+#[derive(Debug)]
+pub struct Run;
+impl Leave for Run {
+    const LEFT_OUT: &'static [&'static str] = &["stats"];
+}
+
+/// `train sweep`: its `--combos` and `--seeds` stand in for `--acts` and `--seed`.
+#[derive(Debug)]
+pub struct Sweep;
+impl Leave for Sweep {
+    const LEFT_OUT: &'static [&'static str] = &["stats", "acts", "seed"];
+}
+
+/// The setting flags given (or defaulted, see `CLI_DEFAULTS`), as (setting, text) pairs for
+/// `Config::with_settings` / `SweepSpec::apply_setting`, in the table's order.
+#[derive(Debug)]
+pub struct SettingFlags<L> {
+    pairs: Vec<(&'static str, String)>,
+    command: PhantomData<L>,
+}
+
+impl<L: Leave> SettingFlags<L> {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        self.pairs.clone()
+    }
+
+    /// Whether the setting `name` was given (or has a CLI default).
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(key, _)| *key == name)
+    }
+
+    fn names() -> impl Iterator<Item = &'static str> {
+        SETTINGS.iter().map(|row| row.name).filter(|name| !L::LEFT_OUT.contains(name))
     }
 }
 
-/// The flags that were given, as (setting, text) pairs.
-pub fn given<'a>(
-    flags: impl IntoIterator<Item = (&'static str, Option<&'a String>)>,
-) -> Vec<(&'static str, &'a String)> {
-    flags.into_iter().filter_map(|(key, value)| value.map(|v| (key, v))).collect()
+impl<L: Leave> Args for SettingFlags<L> {
+    fn augment_args(command: Command) -> Command {
+        Self::names().fold(command, |command, name| {
+            let flag = Arg::new(name).long(name).help(setting_help(name));
+            command.arg(match CLI_DEFAULTS.iter().find(|(key, _)| *key == name) {
+                Some(&(_, value)) => flag.default_value(value),
+                None => flag,
+            })
+        })
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        Self::augment_args(command)
+    }
+}
+
+impl<L: Leave> FromArgMatches for SettingFlags<L> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = SettingFlags { pairs: Vec::new(), command: PhantomData };
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for name in Self::names() {
+            if let Some(value) = matches.get_one::<String>(name) {
+                self.pairs.retain(|(key, _)| *key != name);
+                self.pairs.push((name, value.clone()));
+            }
+        }
+        Ok(())
+    }
 }

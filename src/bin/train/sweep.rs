@@ -17,24 +17,44 @@ use activation_playground::sweep::table;
 use activation_playground::sweep::{SweepSpec, plan_groups};
 use activation_playground::train::RunState;
 use burn::tensor::Device;
-use clap::Parser;
+use clap::Subcommand;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-#[derive(Parser, Debug)]
+/// `train sweep …`, or `train sweep merge …`.
+#[derive(clap::Args, Debug)]
 #[command(
-    name = "train sweep",
-    bin_name = "train sweep",
-    about = "Train many activation combinations and print the article's table",
     after_help = "train sweep merge OUT.csv SHARD.csv… joins the --out files of a sharded sweep (train sweep merge --help)"
 )]
+pub struct SweepCommand {
+    #[command(subcommand)]
+    merge: Option<Merge>,
+    #[command(flatten)]
+    args: SweepArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Merge {
+    /// Join the --out files of a sharded sweep (train sweep --shard I/N) into one and print its table.
+    Merge(MergeArgs),
+}
+
+/// Runs `train sweep`: the sweep, or the merge of a sharded sweep's files.
+pub fn main(command: SweepCommand) -> Result<(), String> {
+    match command.merge {
+        Some(Merge::Merge(args)) => merge(args),
+        None => sweep(command.args),
+    }
+}
+
+#[derive(clap::Args, Debug)]
 pub struct SweepArgs {
     #[command(flatten)]
-    settings: SettingFlags,
+    settings: SettingFlags<flags::Sweep>,
     /// Folder with the dataset's standard files.
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required = true)]
+    data: Option<PathBuf>,
     /// Which combinations: all, row:A1,A2, column:A3, or a list like relu-sigmoid-relu,tanh-tanh-tanh
     /// (over the depth --widths gives; at most 256).
     #[arg(long, default_value = "all")]
@@ -76,10 +96,10 @@ fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
     spec.base.stats_every = 0;
     // The network's settings first: `widths` sets the depth the combinations are read at.
     let mut settings = args.settings.pairs();
-    settings.extend([("combos", &args.combos), ("seeds", &args.seeds)]);
-    settings.extend(flags::given([("parallel", args.parallel.as_ref())]));
+    settings.extend([("combos", args.combos.clone()), ("seeds", args.seeds.clone())]);
+    settings.extend(args.parallel.clone().map(|parallel| ("parallel", parallel)));
     let errors: Vec<String> =
-        settings.into_iter().filter_map(|(key, value)| spec.apply_setting(key, value).err()).collect();
+        settings.into_iter().filter_map(|(key, value)| spec.apply_setting(key, &value).err()).collect();
     if !errors.is_empty() {
         return Err(errors.join("; "));
     }
@@ -126,8 +146,9 @@ pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits)
     }
 }
 
-pub fn main(args: SweepArgs) -> Result<(), String> {
+fn sweep(args: SweepArgs) -> Result<(), String> {
     let spec = spec(&args)?;
+    let data = args.data.as_ref().ok_or("--data: the folder with the dataset's files is needed")?;
     let shard = match &args.shard {
         Some(text) => Shard::parse(text, |name| std::env::var(name).ok())?,
         None => Shard::WHOLE,
@@ -135,7 +156,7 @@ pub fn main(args: SweepArgs) -> Result<(), String> {
     let jobs = jobs(args.jobs, spec.base.backend)?;
     let (device, backend_name, limits) = device_for(spec.base.backend)?;
     let started = Instant::now();
-    let dataset = Arc::new(data::load_dir(spec.base.dataset, &args.data).map_err(|e| e.to_string())?);
+    let dataset = Arc::new(data::load_dir(spec.base.dataset, data).map_err(|e| e.to_string())?);
     eprintln!(
         "{}: {} training / {} test images, loaded in {:.1} s; backend {backend_name}",
         spec.base.dataset.name(),
@@ -247,16 +268,13 @@ fn print_table(spec: &SweepSpec, records: &[RunRecord]) {
     }
 }
 
-#[derive(Parser, Debug)]
+#[derive(clap::Args, Debug)]
 #[command(
-    name = "train sweep merge",
-    bin_name = "train sweep merge",
-    about = "Join the --out files of a sharded sweep (train sweep --shard I/N) into one and print its table",
     long_about = "Join the --out files of a sharded sweep (train sweep --shard I/N) into one and print its table. \
         The shards must hold runs of one sweep (the same settings but the combination and the seed), none \
         twice, and together every run of --combos × --seeds."
 )]
-pub struct MergeArgs {
+struct MergeArgs {
     /// The joined CSV to write, its runs in the sweep's order.
     out: PathBuf,
     /// Every shard's CSV.
@@ -270,7 +288,7 @@ pub struct MergeArgs {
     seeds: Option<String>,
 }
 
-pub fn merge(args: MergeArgs) -> Result<(), String> {
+fn merge(args: MergeArgs) -> Result<(), String> {
     let read = |path: &PathBuf| -> Result<(String, Vec<RunRecord>), String> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;

@@ -1,10 +1,5 @@
-//! Trains the article's MLP natively with the same Config and training code as the page.
-//!
-//!   cargo run --release --bin train -- --acts relu,sigmoid,relu --epochs 10 --data ../shared/data/mnist
-//!   cargo run --release --bin train -- sweep --seeds 1,2,3 --data ../shared/data/mnist   (the article's table)
-//!   cargo run --release --bin train -- --data ../shared/data/mnist \
-//!     --replay ../shared/data/pytorch-replay/init-seed7-2000.json.gz \
-//!     --reference ../shared/data/pytorch-replay/losses-seed7-2000.json   (PyTorch's run, step for step)
+//! `train` without a command: one run, a throughput bench (`--bench`) or a replay of a
+//! recorded run (`--replay`, `--reference`).
 
 use activation_playground::config::{self, Activation, Config, MAX_EPOCHS, describe_errors};
 use activation_playground::data::{self, Dataset};
@@ -12,39 +7,22 @@ use activation_playground::history::History;
 use activation_playground::replay::{Comparison, ReferenceRun, ReplayReference, ReplayStart};
 use activation_playground::train::{RunStart, RunState, Session};
 use burn::tensor::Device;
-use clap::Parser;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-#[path = "train/flags.rs"]
-mod flags;
-#[path = "train/jobs.rs"]
-mod jobs;
-#[path = "train/sweep.rs"]
-mod sweep;
+use crate::flags::{self, SettingFlags};
+use crate::sweep;
 
-use flags::SettingFlags;
-
-#[derive(Parser, Debug)]
-#[command(about = "Train the MLP from \"Is ReLU After Sigmoid Bad?\" (defaults = the article's setup)")]
-struct Args {
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
     #[command(flatten)]
-    settings: SettingFlags,
+    settings: SettingFlags<flags::Run>,
     /// Folder with the dataset's standard files (IDX .gz/raw, or CIFAR-10 binary batches / archive);
     /// not needed for qa.
     #[arg(long)]
     data: Option<PathBuf>,
-    #[arg(long, help = config::setting_help("acts"))]
-    acts: Option<String>,
-    #[arg(long, help = config::setting_help("seed"))]
-    seed: Option<String>,
-    #[arg(long, help = config::setting_help("bias"))]
-    bias: Option<String>,
-    #[arg(long, help = config::setting_help("loss"))]
-    loss: Option<String>,
     /// Write the results (configs, per-epoch histories, summary) as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -72,61 +50,17 @@ struct RunResult {
     seconds: f64,
 }
 
-/// A sweep's stacked tensors (K = 64: 100 MB for the first layer alone) are allocated and freed
-/// every step. glibc hands each buffer over 32 MB to `mmap` and back, so every step would
-/// re-fault (and zero) hundreds of MB of fresh pages; keeping them in the heap measured 1.9×
-/// faster for a 64-model step on a 2-core machine (7.1 s → 3.8 s for 20 steps).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn keep_large_buffers() {
-    // SAFETY: mallopt only changes glibc's allocation thresholds; called before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, i32::MAX);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn keep_large_buffers() {}
-
-fn main() -> ExitCode {
-    keep_large_buffers();
-    // `train sweep …` trains many models (src/sweep), `train sweep merge …` joins a sharded
-    // sweep's files; plain `train …` is one run.
-    let words: Vec<String> = std::env::args().skip(1).take(2).collect();
-    let result = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["sweep", "merge"] => sweep::merge(sweep::MergeArgs::parse_from(std::env::args().skip(2))),
-        ["sweep", ..] => sweep::main(sweep::SweepArgs::parse_from(std::env::args().skip(1))),
-        _ => run(Args::parse()),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
 /// Turns the flags into a Config through the same `Config::with_settings` as share links and the
 /// page's form (each flag is named like its setting).
-fn base_config(args: &Args) -> Result<Config, String> {
-    let mut pairs = args.settings.pairs();
-    pairs.extend(flags::given([
-        ("acts", args.acts.as_ref()),
-        ("seed", args.seed.as_ref()),
-        ("bias", args.bias.as_ref()),
-        ("loss", args.loss.as_ref()),
-    ]));
-    let (mut config, errors) = Config::default().with_settings(&pairs);
+fn base_config(args: &RunArgs) -> Result<Config, String> {
+    let (mut config, errors) = Config::default().with_settings(&args.settings.pairs());
     config.stats_every = 0;
     if errors.is_empty() { Ok(config) } else { Err(describe_errors(&errors)) }
 }
 
-fn run(args: Args) -> Result<(), String> {
+pub fn main(args: RunArgs) -> Result<(), String> {
     let base = base_config(&args)?;
-    if args.replay.is_some()
-        && (args.bench.is_some() || args.settings.batch.is_some() || args.settings.epochs.is_some())
-    {
+    if args.replay.is_some() && (args.bench.is_some() || args.settings.has("batch") || args.settings.has("epochs")) {
         return Err(
             "--replay takes its batch size, epochs and order from the file: drop --bench, --batch and --epochs".into(),
         );
@@ -175,7 +109,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Trains from a recorded run's weights and batch order through the same `Session`; with a
 /// reference, prints how far each combination's step losses and test accuracy are from it.
-fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Device) -> Result<(), String> {
+fn replay(args: &RunArgs, path: &Path, base: Config, full: &Dataset, device: &Device) -> Result<(), String> {
     let start = ReplayStart::parse(&path.display().to_string(), &read(path)?).map_err(|e| e.to_string())?;
     let dataset = Arc::new(start.dataset(full).map_err(|e| e.to_string())?);
     let mut config = start.config(&base);
@@ -189,9 +123,9 @@ fn replay(args: &Args, path: &Path, base: Config, full: &Dataset, device: &Devic
         Some(reference) => {
             config = reference.config(&config);
             let recorded = reference.runs()?;
-            match args.acts {
-                None => recorded.into_iter().map(|(acts, run)| (acts, Some(run))).collect(),
-                Some(_) => {
+            match args.settings.has("acts") {
+                false => recorded.into_iter().map(|(acts, run)| (acts, Some(run))).collect(),
+                true => {
                     let run = recorded.into_iter().find(|(acts, _)| *acts == base.acts).map(|(_, run)| run);
                     vec![(base.acts.clone(), run)]
                 }

@@ -1,0 +1,182 @@
+//! A setting's value as text: how each kind of field is written, read back from a link, a form
+//! or a flag, and shown in a message. The table ([`super::table`]) names the field; [`Value`]
+//! does the rest, so a new field of a known type needs no code here.
+
+use super::table::{Range, SettingRow};
+use super::{Activation, ConfigError, MAX_LAYERS, MAX_SEED, clip};
+
+/// A field of [`super::Config`] that a setting reads and writes as text.
+pub trait Value {
+    /// As a link, the form and a file name write it (`0.01`, `relu,sigmoid,relu`, `1`).
+    fn text(&self) -> String;
+    /// Reads `text` (the setting `row`'s); a bad value is an error naming the setting and
+    /// leaves the field unchanged.
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError>;
+    /// The value as a message shows it, if it lies outside `range`; `None` when allowed.
+    fn outside(&self, _range: Range) -> Option<String> {
+        None
+    }
+}
+
+impl Value for usize {
+    fn text(&self) -> String {
+        self.to_string()
+    }
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
+        *self = parse_whole(row, text)?;
+        Ok(())
+    }
+    fn outside(&self, range: Range) -> Option<String> {
+        (!range.contains(*self as f64)).then(|| short_number(*self as f64))
+    }
+}
+
+/// Seeds: shown with every digit, since one past the largest allowed must read as such.
+impl Value for u64 {
+    fn text(&self) -> String {
+        self.to_string()
+    }
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
+        *self = parse_whole(row, text)?;
+        Ok(())
+    }
+    fn outside(&self, range: Range) -> Option<String> {
+        (!range.contains(*self as f64)).then(|| self.to_string())
+    }
+}
+
+impl Value for f64 {
+    fn text(&self) -> String {
+        self.to_string()
+    }
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
+        *self = parse_number(row, text)?;
+        Ok(())
+    }
+    fn outside(&self, range: Range) -> Option<String> {
+        (!range.contains(*self)).then(|| short_number(*self))
+    }
+}
+
+/// Yes/no: written 1 or 0.
+impl Value for bool {
+    fn text(&self) -> String {
+        if *self { "1" } else { "0" }.to_string()
+    }
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
+        *self = parse_flag(row.name, text)?;
+        Ok(())
+    }
+}
+
+/// Hidden widths: comma-separated whole numbers, each in the range (empty parts are skipped).
+impl Value for Vec<usize> {
+    fn text(&self) -> String {
+        self.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",")
+    }
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
+        *self = text
+            .split(',')
+            .filter(|part| !part.trim().is_empty())
+            .map(|part| parse_whole(row, part))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(())
+    }
+    fn outside(&self, range: Range) -> Option<String> {
+        self.iter().find_map(|w| w.outside(range))
+    }
+}
+
+/// Activations: comma-separated, one per Linear layer.
+impl Value for Vec<Activation> {
+    fn text(&self) -> String {
+        self.iter().map(|a| a.name()).collect::<Vec<_>>().join(",")
+    }
+    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
+        let parts: Vec<&str> = text.split(',').collect();
+        if !(1..=MAX_LAYERS).contains(&parts.len()) {
+            return Err(ConfigError::new(
+                row.name,
+                format!(
+                    "1 to {MAX_LAYERS} activations expected, one per Linear layer (e.g. relu,sigmoid,relu), got {:?}",
+                    clip(text)
+                ),
+            ));
+        }
+        *self = parts
+            .into_iter()
+            .map(|part| Activation::parse(part).map_err(|m| ConfigError::new(row.name, m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(())
+    }
+}
+
+/// "epochs must be between 1 and 1000, got -3": the allowed range of `row` and what was given
+/// (already short: see [`short_number`]). `fractional`: a whole number was wanted and the value
+/// is not one, so the message says so.
+pub(super) fn out_of_range(row: &SettingRow, got: &str, fractional: bool) -> ConfigError {
+    let (noun, range) = row.kind.numeric().map_or(("the value", String::new()), |(noun, r)| (noun, r.text()));
+    let whole = if fractional { "a whole number " } else { "" };
+    ConfigError::new(row.name, format!("{noun} must be {whole}{range}, got {got}"))
+}
+
+/// A number as a message shows it: as written when that is short (`0.01`, `-3`, `1000`),
+/// otherwise in scientific notation (`1e308`, `1.5e-12`), never hundreds of digits.
+pub fn short_number(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 12 || !x.is_finite() {
+        return plain;
+    }
+    let exact = format!("{x:e}");
+    if exact.len() <= 12 {
+        return exact;
+    }
+    // Many significant digits: six are enough to recognise the number.
+    let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    let plain = rounded.to_string();
+    if plain.len() <= 12 { plain } else { format!("{rounded:e}") }
+}
+
+/// The one reading of a yes/no value, for settings and a link's page flags alike: 1/0,
+/// true/false, yes/no, on/off, and nothing at all (`lecture=` or a bare `lecture`) for yes.
+pub fn parse_flag(key: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::new(key, format!("1 or 0 expected, got {:?}", clip(value)))),
+    }
+}
+
+/// The range text of a numeric setting, for "a number … expected" messages.
+fn range_text(row: &SettingRow) -> String {
+    row.kind.numeric().map(|(_, range)| range.text()).unwrap_or_default()
+}
+
+/// A real-valued setting; text that is not a number names the allowed range.
+fn parse_number(row: &SettingRow, value: &str) -> Result<f64, ConfigError> {
+    value.trim().parse().map_err(|_| {
+        ConfigError::new(row.name, format!("a number {} expected, got {:?}", range_text(row), clip(value)))
+    })
+}
+
+/// A whole-number setting. A number that is negative, fractional or too large for the field
+/// is reported with the allowed range (the range itself is checked by validation).
+fn parse_whole<T: TryFrom<u64>>(row: &SettingRow, value: &str) -> Result<T, ConfigError> {
+    let text = value.trim();
+    let whole = match text.parse::<u64>() {
+        Ok(n) => Some(n),
+        Err(_) => match text.parse::<f64>() {
+            // `1e3` is a whole number too.
+            Ok(x) if x.fract() == 0.0 && (0.0..=MAX_SEED as f64).contains(&x) => Some(x as u64),
+            Ok(x) if x.is_finite() => return Err(out_of_range(row, &short_number(x), x.fract() != 0.0)),
+            _ => None,
+        },
+    };
+    match whole {
+        Some(n) => T::try_from(n).map_err(|_| out_of_range(row, &short_number(n as f64), false)),
+        None => Err(ConfigError::new(
+            row.name,
+            format!("a whole number {} expected, got {:?}", range_text(row), clip(value)),
+        )),
+    }
+}
