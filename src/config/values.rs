@@ -120,22 +120,7 @@ pub(super) fn out_of_range(row: &SettingRow, got: &str, fractional: bool) -> Con
     ConfigError::new(row.name, format!("{noun} must be {whole}{range}, got {got}"))
 }
 
-/// A number as a message shows it: as written when that is short (`0.01`, `-3`, `1000`),
-/// otherwise in scientific notation (`1e308`, `1.5e-12`), never hundreds of digits.
-pub fn short_number(x: f64) -> String {
-    let plain = x.to_string();
-    if plain.len() <= 12 || !x.is_finite() {
-        return plain;
-    }
-    let exact = format!("{x:e}");
-    if exact.len() <= 12 {
-        return exact;
-    }
-    // Many significant digits: six are enough to recognise the number.
-    let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
-    let plain = rounded.to_string();
-    if plain.len() <= 12 { plain } else { format!("{rounded:e}") }
-}
+pub use crate::format::short_number;
 
 /// The one reading of a yes/no value, for settings and a link's page flags alike: 1/0,
 /// true/false, yes/no, on/off, and nothing at all (`lecture=` or a bare `lecture`) for yes.

@@ -134,15 +134,7 @@ impl Claim {
 
 /// "10 steps", "10,000 steps".
 fn after_steps(steps: usize) -> String {
-    let digits = steps.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped} step{}", if steps == 1 { "" } else { "s" })
+    format!("{} step{}", crate::format::thousands(steps), if steps == 1 { "" } else { "s" })
 }
 
 fn preset(

@@ -103,8 +103,8 @@ fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
     if !errors.is_empty() {
         return Err(errors.join("; "));
     }
-    // Stacking models pays on a GPU; on the CPU one model at a time is faster (README, "Many
-    // models at once") and --jobs puts the cores to use. --bench measures stacking itself.
+    // Stacking models pays on a GPU; on the CPU one model at a time is faster (docs/architecture.md,
+    // "Sweeps") and --jobs puts the cores to use. --bench measures stacking itself.
     if args.parallel.is_none() && args.bench.is_none() && spec.base.backend == BackendKind::Cpu {
         spec.parallel = 1;
     }
