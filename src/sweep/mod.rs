@@ -6,6 +6,8 @@
 //! - `runner`: epochs, bulk read-backs and evaluation of each group, group after group;
 //! - `table`: per-run records, mean ± population std, the 16 × 4 table, CSV and JSON;
 //! - `article`: the article's published tables, to read a cell beside;
+//! - `grid`: the page's sweep grid laid out: rows, cells, colours and verdicts;
+//! - `form`: the page's sweep form: its quick default and its combination picker;
 //! - `bench`: the models at once against one after another, in model-samples per second;
 //! - `shard`: a sweep cut into disjoint shards (separate processes or machines) and joined back;
 //! - `pool`: the page's CPU sweep over a pool of sweep workers: how many, and each one's runs.
@@ -15,6 +17,8 @@
 
 pub mod article;
 pub mod bench;
+pub mod form;
+pub mod grid;
 pub mod plan;
 pub mod pool;
 pub mod runner;
