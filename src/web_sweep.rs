@@ -5,7 +5,7 @@
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
 use crate::share;
-use crate::sweep::form::Picker;
+use crate::sweep::form::{self, Mode, Picker};
 use crate::sweep::grid;
 use crate::sweep::plan::{MemoryLimits, run_key};
 use crate::sweep::pool;
@@ -41,7 +41,7 @@ struct SpecView {
 }
 
 fn spec_query(spec: &SweepSpec) -> String {
-    encode(&spec.settings())
+    form::encode(&spec.settings())
 }
 
 fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
@@ -91,43 +91,22 @@ pub fn sweep_form() -> String {
     serde_json::json!({ "activations": activations, "settings": settings, "defaultQuery": default_query }).to_string()
 }
 
-/// The form's fields: the combination picker and the settings' values by name.
-#[derive(serde::Deserialize)]
-struct FormFields {
-    picker: Picker,
-    settings: Vec<(String, String)>,
-}
-
 /// The query of the sweep form: `query` (the sweep's settings so far; those without a control in
-/// the form, e.g. `lr` from a link, are kept) with the form's settings and its picker's
-/// combinations (`form_json`: `{picker: {mode, row, column, set}, settings: [[name, value]]}`).
+/// the form, e.g. `lr` from a link, are kept) with the form's settings (`settings_json`:
+/// `[[name, value]]`) and its picker's combinations (mode `all`, `row`, `column` or `set`).
 #[wasm_bindgen(js_name = sweepFormQuery)]
-pub fn sweep_form_query(query: &str, form_json: &str) -> Result<String, JsError> {
-    let form: FormFields = serde_json::from_str(form_json).map_err(|e| error(format!("sweep form: {e}")))?;
-    let mut pairs: Vec<(String, String)> =
-        form_urlencoded::parse(query.trim().trim_start_matches('?').as_bytes()).into_owned().collect();
-    for (key, value) in form.settings {
-        set_pair(&mut pairs, &key, value);
-    }
-    let depth = parse_spec(&encode(&pairs)).0.base.acts.len();
-    set_pair(&mut pairs, "combos", form.picker.text(depth).map_err(error)?);
-    Ok(encode(&pairs))
-}
-
-fn set_pair(pairs: &mut Vec<(String, String)>, key: &str, value: String) {
-    match pairs.iter_mut().find(|(k, _)| k == key) {
-        Some(pair) => pair.1 = value,
-        None => pairs.push((key.to_string(), value)),
-    }
-}
-
-/// `key=value&…`, with the lists' commas and the picker's colons left as they read.
-fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in pairs {
-        out.append_pair(key.as_ref(), value.as_ref());
-    }
-    out.finish().replace("%2C", ",").replace("%3A", ":")
+pub fn sweep_form_query(
+    query: &str,
+    settings_json: &str,
+    mode: &str,
+    row: Vec<String>,
+    column: String,
+    set: String,
+) -> Result<String, JsError> {
+    let settings: Vec<(String, String)> =
+        serde_json::from_str(settings_json).map_err(|e| error(format!("sweep form: {e}")))?;
+    let picker = Picker { mode: Mode::parse(mode).map_err(error)?, row, column, set };
+    form::form_query(query, &picker, &settings).map_err(error)
 }
 
 /// The single-run link (query) that reproduces one run of the sweep.

@@ -4,7 +4,7 @@
 
 use super::plan::{SweepSpec, combinations_of_depth, describe_combinations};
 use crate::config::{Activation, BackendKind, BatchNormMode, Config, DatasetKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 impl SweepSpec {
     /// What the page's sweep form starts with, before a link or a stored choice: the article's
@@ -27,7 +27,7 @@ impl SweepSpec {
 }
 
 /// How the picker chooses combinations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     All,
@@ -39,8 +39,20 @@ pub enum Mode {
     Set,
 }
 
+impl Mode {
+    pub fn parse(text: &str) -> Result<Mode, String> {
+        Ok(match text {
+            "all" => Mode::All,
+            "row" => Mode::Row,
+            "column" => Mode::Column,
+            "set" => Mode::Set,
+            other => return Err(format!("combos: unknown picker mode {other:?} (all, row, column or set)")),
+        })
+    }
+}
+
 /// The picker's fields, as the form shows them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Picker {
     pub mode: Mode,
     /// The row's activations (every layer's but the output's).
@@ -83,6 +95,40 @@ impl Picker {
         };
         Ok(describe_combinations(&combos))
     }
+}
+
+/// The query of the sweep form: `query` (the sweep's settings so far; those without a control in
+/// the form, e.g. `lr` from a link, are kept) with the form's settings and its picker's
+/// combinations, for the network depth those settings give.
+pub fn form_query(query: &str, picker: &Picker, settings: &[(String, String)]) -> Result<String, String> {
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.trim().trim_start_matches('?').as_bytes()).into_owned().collect();
+    for (key, value) in settings {
+        set_pair(&mut pairs, key, value.clone());
+    }
+    let mut spec = SweepSpec::default();
+    for (key, value) in pairs.iter().filter(|(key, _)| key != "combos") {
+        // Only the depth is wanted here; the spec's parser reports bad values.
+        let _ = spec.apply_setting(key, value);
+    }
+    set_pair(&mut pairs, "combos", picker.text(spec.base.acts.len())?);
+    Ok(encode(&pairs))
+}
+
+fn set_pair(pairs: &mut Vec<(String, String)>, key: &str, value: String) {
+    match pairs.iter_mut().find(|(k, _)| k == key) {
+        Some(pair) => pair.1 = value,
+        None => pairs.push((key.to_string(), value)),
+    }
+}
+
+/// A sweep's query, `key=value&…`, with the lists' commas and the picker's colons left as they read.
+pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        out.append_pair(key.as_ref(), value.as_ref());
+    }
+    out.finish().replace("%2C", ",").replace("%3A", ":")
 }
 
 /// The table row whose activations before the output's are `prefix`.
@@ -133,6 +179,24 @@ mod tests {
         assert_eq!(picker(Mode::Set, &[], "", " relu-relu-relu ").text(3).unwrap(), "relu-relu-relu");
         assert_eq!(picker(Mode::Column, &[], "selu", "").text(2).unwrap(), "column:selu");
         assert!(picker(Mode::Row, &["relu", "nope"], "", "").text(3).is_err());
+        let modes = ["all", "row", "column", "set"].map(|m| Mode::parse(m).unwrap());
+        assert_eq!(modes, [Mode::All, Mode::Row, Mode::Column, Mode::Set]);
+        assert!(Mode::parse("rows").is_err());
+    }
+
+    #[test]
+    fn the_form_query_keeps_a_links_other_settings_and_sets_the_forms() {
+        let row = picker(Mode::Row, &["tanh", "selu"], "", "");
+        let settings = [("seeds".into(), "1,2".into()), ("epochs".into(), "3".into())];
+        let query = form_query("?combos=all&lr=0.05&epochs=10", &row, &settings).unwrap();
+        assert_eq!(query, "combos=row:tanh,selu&lr=0.05&epochs=3&seeds=1,2");
+        let mut spec = SweepSpec::default();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            spec.apply_setting(&key, &value).unwrap();
+        }
+        assert_eq!((spec.combinations.len(), spec.base.lr, spec.base.epochs), (4, 0.05, 3));
+        let page = encode(&SweepSpec::page_default().settings());
+        assert!(page.starts_with("combos=all&seeds=1,2,3&"), "{page}");
     }
 
     #[test]

@@ -98,9 +98,9 @@
  *   The grid of the sweep of `query` with these runs (JSON list of records), the article's numbers
  *   beside when `article`: JSON {corner, columns, rows: [{label, cells: [{acts, state, text, mean,
  *   colour, collapsed, outside, article, tip}]}], hasArticle, articleNote}.
- * @typedef {{type: 'sweepFormQuery', query: string, form: string}} SweepFormQueryRequest
- *   The sweep form's query: `query` with the form's fields (JSON {picker: {mode, row, column, set},
- *   settings: [[name, value]]}) set.
+ * @typedef {{type: 'sweepFormQuery', query: string, settings: string, picker: {mode: string, row: string[], column: string, set: string}}} SweepFormQueryRequest
+ *   The sweep form's query: `query` with the form's settings (JSON [[name, value]]) and its
+ *   picker's combinations set.
  * @typedef {{type: 'sweepExport', records: string, format: 'csv' | 'json' | 'markdown'}} SweepExportRequest
  *   The runs as a file's text.
  * @typedef {{type: 'sweepLink', config: string}} SweepLinkRequest

@@ -127,7 +127,8 @@ export function createSweep(wasm, enqueue, post, isFatal) {
     pool: (/** @type {{query: string, doneKeys: string[], cores: number, memory: number | null}} */ m) =>
       wasm.sweepPool(m.query, JSON.stringify(m.doneKeys), m.cores, m.memory ?? undefined),
     grid: (/** @type {{query: string, records: string, article: boolean}} */ m) => wasm.sweepGrid(m.query, m.records, m.article),
-    formQuery: (/** @type {{query: string, form: string}} */ m) => wasm.sweepFormQuery(m.query, m.form),
+    formQuery: (/** @type {{query: string, settings: string, picker: {mode: string, row: string[], column: string, set: string}}} */ m) =>
+      wasm.sweepFormQuery(m.query, m.settings, m.picker.mode, m.picker.row, m.picker.column, m.picker.set),
     export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),
     link: (/** @type {{config: string}} */ m) => wasm.sweepRunLink(m.config),
     form: () => JSON.parse(wasm.sweepForm()),

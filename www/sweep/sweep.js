@@ -157,7 +157,7 @@ function fail(message) {
 async function formQuery() {
   const picker = { mode: $('combos-mode').value, row: [$('row1').value, $('row2').value], column: $('column').value, set: $('set').value };
   const settings = ui.settingNames.map((name) => [name, $(name).value]);
-  return call('sweepFormQuery', { query: ui.spec ? ui.spec.query : '', form: JSON.stringify({ picker, settings }) });
+  return call('sweepFormQuery', { query: ui.spec ? ui.spec.query : '', settings: JSON.stringify(settings), picker });
 }
 
 /** Shows a spec in the form: Rust's picker for its combinations, and its settings. @param {any} spec */
