@@ -4,6 +4,7 @@
 //! The core (config, data, model, training, statistics, plots) is plain Rust against burn's
 //! run-time `Device`; `web` is the thin wasm-bindgen facade.
 
+pub mod ab;
 pub mod batch;
 pub mod config;
 pub mod data;

@@ -2,6 +2,7 @@
 //! on bad input. Everything of substance lives in the core modules.
 
 mod canvas;
+mod page;
 
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;

@@ -5,7 +5,8 @@
 use crate::config::{BackendKind, Config, DatasetKind};
 use crate::data;
 use crate::share;
-use crate::sweep::article;
+use crate::sweep::form::{self, Mode, Picker};
+use crate::sweep::grid;
 use crate::sweep::key::run_key;
 use crate::sweep::memory::MemoryLimits;
 use crate::sweep::pool;
@@ -36,15 +37,13 @@ struct SpecView {
     query: String,
     /// Every run's configuration (seed-major) and its key (`runKey`).
     runs: Vec<(String, Config)>,
+    /// The form's combination picker showing the spec's combinations.
+    picker: Picker,
     errors: Vec<String>,
 }
 
 fn spec_query(spec: &SweepSpec) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in spec.settings() {
-        out.append_pair(key, &value);
-    }
-    out.finish().replace("%2C", ",").replace("%3A", ":")
+    form::encode(&spec.settings())
 }
 
 fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
@@ -76,6 +75,7 @@ pub fn sweep_spec(query: &str) -> String {
         settings: spec.settings().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         query: spec_query(&spec),
         runs: spec.members().into_iter().map(|c| (run_key(&c), c)).collect(),
+        picker: Picker::of(&spec.combinations),
         errors,
     };
     serde_json::to_string(&view).unwrap_or_default()
@@ -83,12 +83,32 @@ pub fn sweep_spec(query: &str) -> String {
 
 /// What the sweep form shows: the table's activations in its order (rows, columns and the
 /// selects use them; the article's four, not every activation a single run offers) and its
-/// settings (`[{name, label, help, input, choices}]`, from the one settings table).
+/// settings (`[{name, label, help, input, choices}]`, from the one settings table), and the
+/// query of its first sweep (`defaultQuery`: [`SweepSpec::page_default`]).
 #[wasm_bindgen(js_name = sweepForm)]
 pub fn sweep_form() -> String {
     let activations: Vec<&str> = crate::config::Activation::ARTICLE.iter().map(|a| a.name()).collect();
     let settings = crate::sweep::plan::sweep_settings_table();
-    serde_json::json!({ "activations": activations, "settings": settings }).to_string()
+    let default_query = spec_query(&SweepSpec::page_default());
+    serde_json::json!({ "activations": activations, "settings": settings, "defaultQuery": default_query }).to_string()
+}
+
+/// The query of the sweep form: `query` (the sweep's settings so far; those without a control in
+/// the form, e.g. `lr` from a link, are kept) with the form's settings (`settings_json`:
+/// `[[name, value]]`) and its picker's combinations (mode `all`, `row`, `column` or `set`).
+#[wasm_bindgen(js_name = sweepFormQuery)]
+pub fn sweep_form_query(
+    query: &str,
+    settings_json: &str,
+    mode: &str,
+    row: Vec<String>,
+    column: String,
+    set: String,
+) -> Result<String, JsError> {
+    let settings: Vec<(String, String)> =
+        serde_json::from_str(settings_json).map_err(|e| error(format!("sweep form: {e}")))?;
+    let picker = Picker { mode: Mode::parse(mode).map_err(error)?, row, column, set };
+    form::form_query(query, &picker, &settings).map_err(error)
 }
 
 /// The single-run link (query) that reproduces one run of the sweep.
@@ -104,51 +124,14 @@ fn records(json: &str) -> Result<Vec<RunRecord>, JsError> {
     serde_json::from_str(json).map_err(|e| error(format!("not a list of sweep runs: {e}")))
 }
 
-/// The table's cells for these runs: `[{acts, row, column, runs, diverged, mean, std, text}]`.
-#[wasm_bindgen(js_name = sweepCells)]
-pub fn sweep_cells(records_json: &str) -> Result<String, JsError> {
+/// The sweep grid of `query`'s sweep with these runs (its own, JSON records), with the article's
+/// numbers beside the live ones when `show_article`: JSON `{corner, columns, rows: [{label, cells:
+/// [{acts, state, text, mean, colour, collapsed, outside, article, tip}]}], hasArticle, articleNote}`.
+#[wasm_bindgen(js_name = sweepGrid)]
+pub fn sweep_grid(query: &str, records_json: &str, show_article: bool) -> Result<String, JsError> {
     let records = records(records_json)?;
-    let cells: Vec<serde_json::Value> = table::summarize(&records)
-        .iter()
-        .map(|cell| {
-            let mut value = serde_json::to_value(cell).unwrap_or_default();
-            value["text"] = table::cell_text(cell).into();
-            let config = records.iter().find(|r| r.config.acts == cell.acts).map(|r| &r.config);
-            if let Some(comparison) = config.and_then(|config| article::compare(cell, config)) {
-                value["article"] = serde_json::to_value(comparison).unwrap_or_default();
-            }
-            let mut lines: Vec<String> =
-                cell.runs.iter().map(|(seed, acc)| format!("seed {seed}: {:.2}%", acc * 100.0)).collect();
-            lines.extend(cell.diverged.iter().map(|seed| format!("seed {seed}: diverged")));
-            value["runsText"] = lines.into();
-            value
-        })
-        .collect();
-    serde_json::to_string(&cells).map_err(|e| error(e.to_string()))
-}
-
-/// The article's table for a sweep's settings (`dataset`, `bn` and the rest, as in
-/// [`sweep_spec`]): `{title, comparable, cells: [{acts, row, column, text, runsText}]}`, or
-/// `null` where the article has none (Fashion-MNIST, BatchNorm on the last layer only, other depths).
-#[wasm_bindgen(js_name = sweepArticle)]
-pub fn sweep_article(query: &str) -> String {
     let (spec, _) = parse_spec(query);
-    let Some(table) = article::article_table(&spec.base) else { return "null".into() };
-    let cells: Vec<serde_json::Value> = table
-        .cells
-        .iter()
-        .map(|cell| {
-            let row = table::table_position(&cell.acts);
-            serde_json::json!({
-                "acts": cell.acts,
-                "row": row.0,
-                "column": row.1,
-                "text": cell.text(),
-                "runsText": article::runs_text(&table, cell),
-            })
-        })
-        .collect();
-    serde_json::json!({ "title": table.title, "comparable": table.comparable(&spec.base), "cells": cells }).to_string()
+    serde_json::to_string(&grid::layout(&spec, &records, show_article)).map_err(|e| error(e.to_string()))
 }
 
 /// The runs as CSV (one row per run) or JSON (runs and cells).

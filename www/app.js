@@ -17,6 +17,7 @@ import { app, $, errorText, newGpuState } from './state.js';
 import * as charts from './charts.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
+import { initKinds } from './datasets/kinds.js';
 import * as lecture from './lecture.js';
 import { initViews, nextView } from './views.js';
 import * as host from './engine/host.js';
@@ -340,6 +341,7 @@ async function main() {
       const [wasm, module] = await Promise.all([import(PKG_URL.href), host.compile()]);
       await wasm.default({ module_or_path: module });
       app.wasm = wasm;
+      initKinds(wasm);
       initViews(viewChanged);
     } catch (e) {
       throw new Error(`The WebAssembly module is missing or broken (${errorText(e)}). Build it with: npm start`);

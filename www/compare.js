@@ -8,7 +8,7 @@
 // The training loop (engine/loop.js, in the worker) advances both trainers alternately, B in
 // lockstep with A's step.
 
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from './dom.js';
 
 /** The settings B may differ in; anything else a link sets for B is reported and ignored. */
 export const B_FIELDS = ['acts', 'bn', 'lr'];

@@ -22,21 +22,20 @@
 // only ever go into the page as textContent.
 
 import * as host from './engine/host.js';
-import { Superseded, LoadError, fetchManifest, guessKind, droppedFiles, text } from './datasets/files.js';
+import { $, errorText as text } from './dom.js';
+import { Superseded, LoadError, fetchManifest, guessKind, droppedFiles } from './datasets/files.js';
 import { EngineCrashed } from './engine/client.js';
 import { KINDS, DEFAULT_KIND, kindLabel } from './datasets/kinds.js';
 import * as view from './datasets/view.js';
 
 const DATA_URL = new URL('./data/', import.meta.url);
 
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
-
 const state = {
   wasm: null,
   dataset: null,   // the summary of the dataset in use (engine/protocol.js DatasetSummary)
   kind: null,      // its kind
   source: '',      // where it came from, for the summary
-  selected: DEFAULT_KIND, // the picker's choice
+  selected: '',    // the picker's choice (the default, once the kinds are read)
   wanted: null,    // the kind a share link asked for, until something is loaded
   linked: null,    // the kind the page's link named
   token: 0,        // increases with every load; a load whose token is stale is dropped
@@ -69,6 +68,7 @@ export function ensure(kind) {
 /** The first load. Throws when the bundled subset cannot be loaded (the page cannot work). */
 export async function start(wasm) {
   state.wasm = wasm;
+  state.selected ||= DEFAULT_KIND;
   wire();
   const linked = linkedKind(wasm);
   if (linked && KINDS[linked].builtIn) {
@@ -129,7 +129,7 @@ function wire() {
       if (!files.length) return;
       let kind = state.selected;
       if (KINDS[kind].bundled || KINDS[kind].builtIn) {
-        kind = guessKind(files);
+        kind = guessKind(state.wasm, files);
         if (!kind) {
           view.showError('Which dataset are these files? Pick MNIST (full), Fashion-MNIST or CIFAR-10 above, then drop them again.');
           return;

@@ -2,7 +2,7 @@
 // step, reset and speed, the current combination in large letters and the charts filling the
 // screen in a 2×2 grid. Also the page's keyboard shortcuts and their help overlay.
 
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from './dom.js';
 
 /** Text zoom of the wasm-drawn charts in lecture mode (bigger labels for the back row). */
 export const LECTURE_CHART_ZOOM = 1.5;

@@ -211,9 +211,7 @@ function compareSummary(run, seconds) {
     ? `${name} diverged at step ${fmtInt.format(p?.step ?? 0)} (its loss became NaN or ∞)`
     : `${name} ${pct(p?.testAcc)}`);
   if (run.outcome === 'finished' && run.b.outcome === 'finished') {
-    const diff = 100 * ((b?.testAcc ?? 0) - (a?.testAcc ?? 0));
-    const verdict = Math.abs(diff) < 0.5 ? 'about the same'
-      : `${diff > 0 ? 'B' : 'A'} is ${Math.abs(diff).toFixed(1)} points better`;
+    const verdict = app.wasm.abVerdict(a?.testAcc ?? 0, b?.testAcc ?? 0);
     return `Finished ${a?.epochs ?? ''} epoch${a?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy: A ${pct(a?.testAcc)} · B ${pct(b?.testAcc)} — ${verdict}.`;
   }
   return `Done in ${seconds} s. ${say('A', a, run.outcome)}; ${say('B', b, run.b.outcome)}.`;

@@ -2,19 +2,11 @@
 
 /** @typedef {import('./engine/protocol.js').Progress} Progress */
 
-export const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+export { $, errorText } from './dom.js';
 export const fmtInt = new Intl.NumberFormat('en-US');
 export const pct = (/** @type {number | null | undefined} */ x) => (x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`);
 export const num = (/** @type {number | null | undefined} */ x, digits = 4) =>
   (x == null || !Number.isFinite(x) ? (x == null ? '–' : String(x)) : x.toFixed(digits));
-
-/** @param {unknown} e */
-export function errorText(e) {
-  if (e == null) return 'unknown error';
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return e.message || String(e);
-  try { return JSON.stringify(e); } catch { return String(e); }
-}
 
 /** The page's WebGPU state before the engine starts WebGPU (at load and after a restart). */
 export function newGpuState() {

@@ -3,8 +3,7 @@
 // views). The choice is the body's data-view attribute; the CSS lays the grid out from it.
 
 import { app } from './state.js';
-
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from './dom.js';
 
 /** @typedef {{ name: string, label: string, kind: string }} ChartView */
 /** The views, from Rust's table (share::VIEWS) once the wasm module is loaded. @type {ChartView[]} */

@@ -4,6 +4,7 @@
 pub mod cifar;
 mod gunzip;
 pub mod idx;
+pub mod kinds;
 pub mod reader;
 #[cfg(test)]
 mod test_files;

@@ -10,6 +10,8 @@
 //! - `key`: a run's identity in the page's store and a resumed sweep, stable across versions;
 //! - `table`: mean ± population std per combination, the 16 × 4 table, CSV and JSON;
 //! - `article`: the article's published tables, to read a cell beside;
+//! - `grid`: the page's sweep grid laid out: rows, cells, colours and verdicts;
+//! - `form`: the page's sweep form: its quick default and its combination picker;
 //! - `bench`: the models at once against one after another, in model-samples per second;
 //! - `shard`: a sweep cut into disjoint shards (separate processes or machines) and joined back;
 //! - `pool`: the page's CPU sweep over a pool of sweep workers: how many, and each one's runs.
@@ -19,6 +21,8 @@
 
 pub mod article;
 pub mod bench;
+pub mod form;
+pub mod grid;
 pub mod key;
 pub mod memory;
 pub mod plan;

@@ -43,6 +43,8 @@ test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload,
     await page.waitForFunction(() => window.sweepUi.spec.runs.filter(([k]) => window.sweepUi.records.has(k)).length >= 4, null, { timeout: 300_000 });
     // …and their cells fill in while seed 2's runs train.
     await page.waitForFunction(() => document.querySelectorAll('#sweep td.sweep-cell[data-mean]').length === 4, null, { timeout: 60_000 });
+    // Rust's layout colours each trained cell.
+    assert.ok(await page.$$eval('#sweep td.sweep-cell[data-mean]', (tds) => tds.every((td) => td.style.background !== '')));
     const mainThreadBusy = await page.evaluate(async () => {
       // The page stays responsive while the worker trains: a timer fires on time.
       const t = performance.now();
@@ -168,6 +170,11 @@ test('bad sweep settings in a link are named and the defaults stand', async () =
     assert.match(errors, /combos/);
     assert.match(errors, /seeds/);
     assert.equal(await page.inputValue('#sweep [data-ref="combos-mode"]'), 'all');
+    // The picker's choice becomes Rust's combos text, and a sweep link shows it again.
+    await page.selectOption('#sweep [data-ref="combos-mode"]', 'column');
+    await page.selectOption('#sweep [data-ref="column"]', 'tanh');
+    await page.waitForFunction(() => window.sweepUi.spec.query.startsWith('combos=column:tanh&'));
+    assert.equal(await page.$$eval('#sweep td.sweep-cell.pending', (c) => c.length), 16);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -3,6 +3,8 @@
 // name the file. The engine worker reads the streams (engine/reader.js); Rust decompresses and
 // parses them.
 
+import { errorText as text } from '../dom.js';
+
 const DATA_URL = new URL('../data/', import.meta.url);
 
 /** A newer load replaced this one: drop it quietly. */
@@ -51,10 +53,9 @@ export async function fetchManifest(kind) {
   return { files: files.map((f) => ({ name: f.name, size: Number.isFinite(f.size) ? f.size : null })) };
 }
 
-/** CIFAR-10 when dropped files are named like its batches or archive; null when unsure. */
-export function guessKind(files) {
-  const cifar = files.some((f) => /^(data_batch_[1-5]|test_batch)\.bin(\.gz)?$|^cifar-10-binary\.(tar\.gz|tgz|tar)$/i.test(f.name));
-  return cifar ? 'cifar10' : null;
+/** The dataset dropped files are, where Rust can tell from their names (CIFAR-10's); null when unsure. @param {any} wasm @param {File[]} files @returns {string | null} */
+export function guessKind(wasm, files) {
+  return wasm.guessDatasetKind(JSON.stringify(files.map((f) => f.name))) ?? null;
 }
 
 /** Files from a drop, including the files inside dropped folders (two levels deep). */
@@ -78,12 +79,4 @@ export async function droppedFiles(transfer) {
   };
   for (const entry of entries) await walk(entry, 0);
   return files;
-}
-
-/** @param {unknown} e */
-export function text(e) {
-  if (e == null) return 'unknown error';
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return e.message || String(e);
-  try { return JSON.stringify(e); } catch { return String(e); }
 }

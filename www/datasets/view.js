@@ -2,10 +2,10 @@
 // chooser, the notices, errors and the progress bar. `state` is datasets.js's.
 
 import { KINDS, MNIST_NAMES, kindLabel } from './kinds.js';
+import { $ } from '../dom.js';
 
 const SAMPLES = 20;
 const fmtInt = new Intl.NumberFormat('en-US');
-const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
 /** {kind, inputSize, width, height, channels, trainCount, testCount} of a dataset summary. */
 export function describe(/** @type {any} */ dataset) {

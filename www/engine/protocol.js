@@ -92,20 +92,24 @@
  *   Ends the sweep in progress between two chunks; resolves to {jobId} (null: none) once it is
  *   gone. Every run that finished before is stored and was reported.
  * @typedef {{type: 'sweepSpec', query: string}} SweepSpecRequest
- *   The sweep settings of a query (never fails): JSON {settings, query, runs: [[runKey, config]], errors}.
- * @typedef {{type: 'sweepCells', records: string}} SweepCellsRequest
- *   The table's cells of these runs (JSON list of records): JSON [{acts, row, column, mean, std, text, runsText, …}].
+ *   The sweep settings of a query (never fails): JSON {settings, query, runs: [[runKey, config]],
+ *   picker: {mode, row, column, set}, errors}.
+ * @typedef {{type: 'sweepGrid', query: string, records: string, article: boolean}} SweepGridRequest
+ *   The grid of the sweep of `query` with these runs (JSON list of records), the article's numbers
+ *   beside when `article`: JSON {corner, columns, rows: [{label, cells: [{acts, state, text, mean,
+ *   colour, collapsed, outside, article, tip}]}], hasArticle, articleNote}.
+ * @typedef {{type: 'sweepFormQuery', query: string, settings: string, picker: {mode: string, row: string[], column: string, set: string}}} SweepFormQueryRequest
+ *   The sweep form's query: `query` with the form's settings (JSON [[name, value]]) and its
+ *   picker's combinations set.
  * @typedef {{type: 'sweepExport', records: string, format: 'csv' | 'json' | 'markdown'}} SweepExportRequest
  *   The runs as a file's text.
  * @typedef {{type: 'sweepLink', config: string}} SweepLinkRequest
  *   The single-run link (query) that reproduces one run (its Config as JSON).
  * @typedef {{type: 'sweepForm'}} SweepFormRequest
- *   What the sweep form shows: {activations (table order), settings: [{name, label, help, input, choices}]}.
- * @typedef {{type: 'sweepArticle', query: string}} SweepArticleRequest
- *   The article's table for these sweep settings: JSON {title, comparable, cells: [{acts, row,
- *   column, text, runsText}]}, or null where the article has none.
- * @typedef {SweepStartRequest | SweepPoolRequest | SweepCancelRequest | SweepSpecRequest | SweepCellsRequest | SweepExportRequest | SweepLinkRequest
- *   | SweepFormRequest | SweepArticleRequest} SweepRequest
+ *   What the sweep form shows: {activations (table order), settings: [{name, label, help, input,
+ *   choices}], defaultQuery (the first sweep's settings)}.
+ * @typedef {SweepStartRequest | SweepPoolRequest | SweepCancelRequest | SweepSpecRequest | SweepGridRequest | SweepFormQueryRequest
+ *   | SweepExportRequest | SweepLinkRequest | SweepFormRequest} SweepRequest
  *
  * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | DatasetCancelRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
  *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request

@@ -7,7 +7,8 @@
 // nor the worker's JS heap ever holds the data. Used by the engine worker (the
 // Data card's loads, the sweep's data) and by the bench.
 
-import { openUrl, Superseded, LoadError, text } from '../datasets/files.js';
+import { openUrl, Superseded, LoadError } from '../datasets/files.js';
+import { errorText as text } from '../dom.js';
 
 /**
  * @typedef {{name: string, file?: File, url?: string, size?: number | null, hint?: string}} DataSource

@@ -14,7 +14,7 @@ import init, * as wasm from '../pkg/activation_playground.js';
 import { putRuns } from '../sweep/store.js';
 import { loadDataset } from './sweep.js';
 import testHooks from './test-hooks.js';
-import { text } from '../datasets/files.js';
+import { errorText as text } from '../dom.js';
 
 /** @typedef {import('./protocol.js').SweepWorkerStart} SweepWorkerStart */
 

@@ -3,15 +3,17 @@
 // chunk), each chunk one job on the worker's request queue with a zero-delay timer before the
 // next, so the single run's loop, the page's requests and the sweep take turns. Finished runs
 // are stored in IndexedDB before the page hears of them; a cancel, handled between two chunks,
-// drops the job and loses no finished run. The small questions (spec, cells, export, link,
-// activations, the CPU pool's plan) are answered by Rust. The page trains a CPU sweep in a pool
-// of sweep workers instead (sweep-worker.js, which loads its data with `loadDataset` from here).
+// drops the job and loses no finished run. The small questions (spec, the grid's layout, the
+// form's query, export, link, activations, the CPU pool's plan) are answered by Rust. The page
+// trains a CPU sweep in a pool of sweep workers instead (sweep-worker.js, which loads its data
+// with `loadDataset` from here).
 
 /** @typedef {import('./protocol.js').SweepEvent} SweepEvent */
 /** @typedef {{jobId: number, job: any, timer: any}} Job  a sweep in the worker (job: the wasm SweepJob, once made) */
 
 import { putRuns } from '../sweep/store.js';
-import { fetchManifest, text } from '../datasets/files.js';
+import { fetchManifest } from '../datasets/files.js';
+import { errorText as text } from '../dom.js';
 import { readDataset } from './reader.js';
 
 const DATA_URL = new URL('../data/', import.meta.url);
@@ -124,8 +126,9 @@ export function createSweep(wasm, enqueue, post, isFatal) {
     spec: (/** @type {{query: string}} */ m) => wasm.sweepSpec(m.query),
     pool: (/** @type {{query: string, doneKeys: string[], cores: number, memory: number | null}} */ m) =>
       wasm.sweepPool(m.query, JSON.stringify(m.doneKeys), m.cores, m.memory ?? undefined),
-    cells: (/** @type {{records: string}} */ m) => wasm.sweepCells(m.records),
-    article: (/** @type {{query: string}} */ m) => JSON.parse(wasm.sweepArticle(m.query)),
+    grid: (/** @type {{query: string, records: string, article: boolean}} */ m) => wasm.sweepGrid(m.query, m.records, m.article),
+    formQuery: (/** @type {{query: string, settings: string, picker: {mode: string, row: string[], column: string, set: string}}} */ m) =>
+      wasm.sweepFormQuery(m.query, m.settings, m.picker.mode, m.picker.row, m.picker.column, m.picker.set),
     export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),
     link: (/** @type {{config: string}} */ m) => wasm.sweepRunLink(m.config),
     form: () => JSON.parse(wasm.sweepForm()),

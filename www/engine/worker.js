@@ -17,6 +17,7 @@ import { createLoop } from './loop.js';
 import { createSweep } from './sweep.js';
 import { readDataset } from './reader.js';
 import testHooks from './test-hooks.js';
+import { errorText } from '../dom.js';
 
 /** @typedef {import('./protocol.js').Request} Request */
 
@@ -58,14 +59,6 @@ console.error = (...args) => {
   if (/panicked at/.test(text)) engine.lastPanic = text.split('\n').slice(0, 2).join(' ').slice(0, 400);
   consoleError(...args);
 };
-
-/** @param {unknown} e */
-function errorText(e) {
-  if (e == null) return 'unknown error';
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return e.message || String(e);
-  try { return JSON.stringify(e); } catch { return String(e); }
-}
 
 /** A trap means the module's state is lost: nothing more can run in it. */
 function isFatal(e) {
@@ -191,8 +184,8 @@ const handlers = {
   sweepCancel: () => sweep.cancel(),
   sweepSpec: (msg) => sweep.spec(msg),
   sweepPool: (msg) => sweep.pool(msg),
-  sweepCells: (msg) => sweep.cells(msg),
-  sweepArticle: (msg) => sweep.article(msg),
+  sweepGrid: (msg) => sweep.grid(msg),
+  sweepFormQuery: (msg) => sweep.formQuery(msg),
   sweepExport: (msg) => sweep.export(msg),
   sweepLink: (msg) => sweep.link(msg),
   sweepForm: () => sweep.form(),

@@ -1,6 +1,6 @@
 // The sweep section's DOM: the settings form, the buttons, the progress and the 16 × 4 heat-map
-// with its hover tip. Pure rendering: the cells (mean ± std, texts) come from Rust through the
-// engine worker; sweep.js owns the state and the actions.
+// with its hover tip. Pure rendering: the grid's layout (rows, cells, colours, verdicts, texts)
+// comes from Rust through the engine worker; sweep.js owns the state and the actions.
 
 import { settingControl } from '../controls.js';
 
@@ -72,12 +72,6 @@ export function build(root, form) {
   );
 }
 
-/** 10% (chance) is red, 100% green. @param {number} mean */
-function heat(mean) {
-  const t = Math.max(0, Math.min(1, (mean - 0.1) / 0.9));
-  return `hsl(${Math.round(120 * t * t)} 70% ${92 - 30 * t * (1 - t)}%)`;
-}
-
 /** @param {HTMLElement} root @param {HTMLElement} td */
 function showTip(root, td) {
   const tip = /** @type {HTMLElement} */ (root.querySelector('[data-ref="tip"]'));
@@ -95,78 +89,59 @@ function hideTip(root) {
 }
 
 /**
- * The article's number under a cell's own, when `article` (its table, from Rust) is shown.
- * @param {HTMLElement} td @param {any} cell the article's cell, if it has one
- */
-function addArticle(td, cell) {
-  if (!cell) return;
-  td.append(el('span', { className: 'sweep-article', textContent: `article ${cell.text}` }));
-}
-
-/**
- * Fills the table: rows (act1, act2), columns act3; cells of `cells` (from Rust) as a heat-map,
- * combinations of the sweep not trained yet pending, the others off. With `article` (the
- * article's table for the sweep's settings, or null) each cell also shows the article's value,
- * and a live mean outside the article's runs (Rust's verdict) is marked.
+ * Fills the table with Rust's layout of it (`sweepGrid`): headers, rows, and each cell's state,
+ * text, colour, verdicts and tip. A trained cell opens its combination on a click.
  * @param {HTMLElement} root
- * @param {string[]} acts  activations in table order
- * @param {Set<string>} wanted  the sweep's combinations, 'a-b-c'
- * @param {any[]} cells
+ * @param {any} layout  {corner, columns, rows: [{label, cells: [{acts, state, text, mean, colour, collapsed, outside, article, tip}]}]}
  * @param {(acts: string[]) => void} open  a cell's click
- * @param {any} [article]  {title, comparable, cells} shown beside, or null
  */
-export function fillGrid(root, acts, wanted, cells, open, article = null) {
-  const byPos = new Map(cells.map((c) => [`${c.row}:${c.column}`, c]));
-  const articleAt = new Map((article?.cells ?? []).map((/** @type {any} */ c) => [`${c.row}:${c.column}`, c]));
+export function fillGrid(root, layout, open) {
   const grid = /** @type {HTMLElement} */ (root.querySelector('[data-ref="grid"]'));
   grid.replaceChildren();
-  const head = el('tr', {}, el('th', { scope: 'col', textContent: 'act1 · act2 \\ act3' }));
-  for (const a of acts) head.append(el('th', { scope: 'col', textContent: a }));
+  const head = el('tr', {}, el('th', { scope: 'col', textContent: layout.corner }));
+  for (const name of layout.columns) head.append(el('th', { scope: 'col', textContent: name }));
   grid.append(el('thead', {}, head));
   const body = el('tbody');
-  for (let row = 0; row < 16; row++) {
-    const tr = el('tr', {}, el('th', { scope: 'row', textContent: `${acts[row >> 2]} · ${acts[row & 3]}` }));
-    for (let column = 0; column < 4; column++) {
-      const combo = [acts[row >> 2], acts[row & 3], acts[column]];
-      const cell = byPos.get(`${row}:${column}`);
-      const inArticle = articleAt.get(`${row}:${column}`);
-      const td = el('td', { className: 'sweep-cell' });
-      td.dataset.acts = combo.join(',');
-      if (!wanted.has(combo.join('-'))) {
-        td.classList.add('off');
-        addArticle(td, inArticle);
-      } else if (!cell) {
-        td.classList.add('pending');
-        td.textContent = '…';
-        td.title = [`${combo.join('-')}: not trained yet`, ...(inArticle?.runsText ?? [])].join('\n');
-        addArticle(td, inArticle);
-      } else {
-        td.append(el('span', { className: 'sweep-live', textContent: cell.text }));
-        td.dataset.mean = cell.mean ?? '';
-        if (cell.mean != null) td.style.background = heat(cell.mean);
-        if (cell.mean != null && cell.mean < 0.6) td.classList.add('collapsed');
-        const outside = article && cell.article?.outside === true;
-        if (outside) {
-          td.classList.add('outside');
-          td.prepend(el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }));
-        }
-        if (article) addArticle(td, inArticle);
-        td.tabIndex = 0;
-        td.setAttribute('role', 'button');
-        const versus = article && cell.article
-          ? [...cell.article.runsText, outside ? 'This mean lies outside the article\u2019s runs: more than noise.' : '']
-          : [];
-        td.dataset.tip = [combo.join('-'), ...cell.runsText, ...versus.filter(Boolean), 'Click to open this combination in the single-run view.'].join('\n');
-        td.addEventListener('mouseenter', () => showTip(root, td));
-        td.addEventListener('mouseleave', () => hideTip(root));
-        td.addEventListener('focus', () => showTip(root, td));
-        td.addEventListener('blur', () => hideTip(root));
-        td.addEventListener('click', () => open(combo));
-        td.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(combo); } });
-      }
-      tr.append(td);
-    }
+  for (const row of layout.rows) {
+    const tr = el('tr', {}, el('th', { scope: 'row', textContent: row.label }));
+    for (const cell of row.cells) tr.append(gridCell(root, cell, open));
     body.append(tr);
   }
   grid.append(body);
+}
+
+/** @param {HTMLElement} root @param {any} cell @param {(acts: string[]) => void} open */
+function gridCell(root, cell, open) {
+  const td = el('td', { className: `sweep-cell ${cell.state === 'trained' ? '' : cell.state}`.trim() });
+  td.dataset.acts = cell.acts.join(',');
+  const article = () => { if (cell.article) td.append(el('span', { className: 'sweep-article', textContent: cell.article })); };
+  if (cell.state === 'off') {
+    article();
+    return td;
+  }
+  if (cell.state === 'pending') {
+    td.textContent = '…';
+    td.title = cell.tip;
+    article();
+    return td;
+  }
+  td.append(el('span', { className: 'sweep-live', textContent: cell.text }));
+  td.dataset.mean = cell.mean ?? '';
+  if (cell.colour) td.style.background = cell.colour;
+  if (cell.collapsed) td.classList.add('collapsed');
+  if (cell.outside) {
+    td.classList.add('outside');
+    td.prepend(el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }));
+  }
+  article();
+  td.tabIndex = 0;
+  td.setAttribute('role', 'button');
+  td.dataset.tip = cell.tip;
+  td.addEventListener('mouseenter', () => showTip(root, td));
+  td.addEventListener('mouseleave', () => hideTip(root));
+  td.addEventListener('focus', () => showTip(root, td));
+  td.addEventListener('blur', () => hideTip(root));
+  td.addEventListener('click', () => open(cell.acts));
+  td.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(cell.acts); } });
+  return td;
 }

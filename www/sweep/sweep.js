@@ -34,12 +34,8 @@ const ui = {
   /** @type {Map<string, number>} run key → the pool worker (0-based) that trained it, this session */
   trainedBy: new Map(),
   nextJobId: 1,
-  /** @type {string[]} */
-  acts: [],
   /** @type {string[]} the form's settings, by their one name (Rust's table) */
   settingNames: [],
-  /** @type {any} the article's table for the sweep's settings (Rust's), or null */
-  article: null,
 };
 const ARTICLE_KEY = 'sweep-article';
 /** @type {any} */ (window).sweepUi = ui; // for the browser test
@@ -157,35 +153,21 @@ function fail(message) {
 }
 
 // ------------------------------------------------------------------ settings
-function combosValue() {
-  const mode = $('combos-mode').value;
-  if (mode === 'row') return `row:${$('row1').value},${$('row2').value}`;
-  if (mode === 'column') return `column:${$('column').value}`;
-  if (mode === 'set') return $('set').value;
-  return 'all';
+/** The form's query, composed by Rust: the picker's combinations and the settings; those without a control here (lr, momentum, batch from a link) are kept. */
+async function formQuery() {
+  const picker = { mode: $('combos-mode').value, row: [$('row1').value, $('row2').value], column: $('column').value, set: $('set').value };
+  const settings = ui.settingNames.map((name) => [name, $(name).value]);
+  return call('sweepFormQuery', { query: ui.spec ? ui.spec.query : '', settings: JSON.stringify(settings), picker });
 }
 
-function formQuery() {
-  // Settings without a control here (lr, momentum, batch from a link) are kept as they are.
-  const params = new URLSearchParams(ui.spec ? ui.spec.query : '');
-  params.set('combos', combosValue());
-  for (const name of ui.settingNames) params.set(name, $(name).value);
-  return params.toString().replaceAll('%2C', ',').replaceAll('%3A', ':');
-}
-
-function writeForm(settings) {
-  const s = Object.fromEntries(settings);
-  const combos = s.combos;
-  if (combos.startsWith('row:')) {
-    const [a, b] = combos.slice(4).split(',');
-    $('combos-mode').value = 'row'; $('row1').value = a; $('row2').value = b;
-  } else if (combos.startsWith('column:')) {
-    $('combos-mode').value = 'column'; $('column').value = combos.slice(7);
-  } else if (combos === 'all') {
-    $('combos-mode').value = 'all';
-  } else {
-    $('combos-mode').value = 'set'; $('set').value = combos;
-  }
+/** Shows a spec in the form: Rust's picker for its combinations, and its settings. @param {any} spec */
+function writeForm(spec) {
+  const { mode, row, column, set } = spec.picker;
+  $('combos-mode').value = mode;
+  if (mode === 'row') { $('row1').value = row[0]; $('row2').value = row[1]; }
+  if (mode === 'column') $('column').value = column;
+  if (mode === 'set') $('set').value = set;
+  const s = Object.fromEntries(spec.settings);
   for (const name of ui.settingNames) $(name).value = s[name];
   showModeInputs();
 }
@@ -208,8 +190,7 @@ async function applyQuery(query, { fromForm }) {
     $('errors').hidden = true;
   }
   ui.spec = spec;
-  ui.article = await call('sweepArticle', { query: spec.query }).catch(() => null);
-  if (!fromForm) writeForm(spec.settings);
+  if (!fromForm) writeForm(spec);
   localStorage.setItem(SETTINGS_KEY, spec.query);
   render();
   return spec.errors.length === 0;
@@ -226,20 +207,15 @@ function countDone() {
 
 async function render() {
   if (!ui.spec) return;
-  const wanted = new Set(ui.spec.runs.map((/** @type {any} */ [, c]) => c.acts.join('-')));
-  let cells = [];
   try {
-    cells = JSON.parse(await call('sweepCells', { records: JSON.stringify(specRecords()) }));
+    const layout = JSON.parse(await call('sweepGrid', { query: ui.spec.query, records: JSON.stringify(specRecords()), article: $('article-toggle').checked }));
+    fillGrid(root, layout, (acts) => { openCell(acts).catch(() => {}); });
+    $('article-toggle').disabled = !layout.hasArticle;
+    $('article-note').textContent = layout.articleNote;
   } catch (e) {
     $('errors').textContent = `The table could not be drawn: ${errorText(e)}`;
     $('errors').hidden = false;
   }
-  const showArticle = $('article-toggle').checked && ui.article != null;
-  fillGrid(root, ui.acts, wanted, cells, (acts) => { openCell(acts).catch(() => {}); }, showArticle ? ui.article : null);
-  $('article-toggle').disabled = ui.article == null;
-  $('article-note').textContent = ui.article == null
-    ? 'The article has no table for these settings (it has MNIST and CIFAR-10, without BatchNorm and with it after every layer).'
-    : `Article: ${ui.article.title}.${ui.article.comparable ? ' Same setup: a mean outside the article\u2019s runs is marked ≠.' : ' Another setup than this sweep\u2019s, so differences are not marked.'}`;
   const done = countDone();
   const total = ui.spec.runs.length;
   $('progress').max = total;
@@ -280,7 +256,7 @@ async function start() {
     setState('error', 'The training engine is not running: restart it above, then start the sweep.');
     return;
   }
-  if (!(await applyQuery(formQuery(), { fromForm: true }))) return;
+  if (!(await applyQuery(await formQuery(), { fromForm: true }))) return;
   const doneKeys = ui.spec.runs.map((/** @type {any} */ [key]) => key).filter((/** @type {string} */ key) => ui.records.has(key));
   if (doneKeys.length === ui.spec.runs.length) {
     setState('done', 'Every run of this sweep is already finished (clear the results to train again).');
@@ -322,7 +298,7 @@ async function download(format) {
 }
 
 async function copyLink() {
-  if (!(await applyQuery(formQuery(), { fromForm: true }))) return;
+  if (!(await applyQuery(await formQuery(), { fromForm: true }))) return;
   const url = `${location.origin}${location.pathname}${HASH}${ui.spec.query}`;
   $('link').value = url;
   $('link').hidden = false;
@@ -354,7 +330,7 @@ async function openCell(acts) {
 function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
   for (const name of [...COMBO_INPUTS, ...ui.settingNames]) {
-    $(name).addEventListener('change', () => applyQuery(formQuery(), { fromForm: true }).catch(() => {}));
+    $(name).addEventListener('change', () => formQuery().then((query) => applyQuery(query, { fromForm: true })).catch(() => {}));
   }
   $('start').addEventListener('click', () => start().catch((e) => fail(errorText(e))));
   $('cancel').addEventListener('click', () => { cancel(); });
@@ -374,7 +350,6 @@ async function main() {
   root.dataset.state = 'loading';
   try {
     const form = await call('sweepForm');
-    ui.acts = form.activations;
     ui.settingNames = form.settings.map((/** @type {{name: string}} */ x) => x.name);
     build(root, form);
     wire();
@@ -386,7 +361,7 @@ async function main() {
     });
     for (const { key, record } of stored) ui.records.set(key, record);
     const fromHash = location.hash.startsWith(HASH) ? location.hash.slice(HASH.length) : null;
-    const query = fromHash ?? localStorage.getItem(SETTINGS_KEY) ?? 'combos=all&seeds=1,2,3&epochs=1&bn=none&dataset=mnist-subset&backend=cpu&parallel=64';
+    const query = fromHash ?? localStorage.getItem(SETTINGS_KEY) ?? form.defaultQuery;
     await applyQuery(query, { fromForm: false });
     const resume = sessionStorage.getItem('sweep-running') === '1';
     setState('idle', countDone() ? `${countDone()} stored runs of this sweep loaded.` : 'Choose the settings and start the sweep.');

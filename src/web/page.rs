@@ -1,0 +1,26 @@
+//! The page's small rules, for its main thread: the A/B verdict and the datasets it offers.
+
+use wasm_bindgen::prelude::*;
+
+/// The A/B run's verdict for test accuracies `a` and `b` (fractions): `about the same` or
+/// `B is 1.2 points better`.
+#[wasm_bindgen(js_name = abVerdict)]
+pub fn ab_verdict(a: f64, b: f64) -> String {
+    crate::ab::verdict(a, b)
+}
+
+/// The datasets the page offers: JSON `{kinds: [{name, label, classes, noun, source, bundled,
+/// builtIn}], default, mnistFiles}`.
+#[wasm_bindgen(js_name = datasetKinds)]
+pub fn dataset_kinds() -> String {
+    serde_json::to_string(&crate::data::kinds::kinds()).unwrap_or_default()
+}
+
+/// The dataset that dropped or chosen files (JSON list of names) are, where their names tell
+/// (CIFAR-10's batches or archive), else `null`.
+#[wasm_bindgen(js_name = guessDatasetKind)]
+pub fn guess_dataset_kind(names_json: &str) -> Option<String> {
+    let names: Vec<String> = serde_json::from_str(names_json).unwrap_or_default();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::data::kinds::guess(&names).map(|kind| kind.name().to_string())
+}
