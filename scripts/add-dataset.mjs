@@ -35,8 +35,20 @@ const KINDS = {
   'fashion-mnist': 'Fashion-MNIST',
   cifar10: 'CIFAR-10',
 };
-const ALIASES = { fashion: 'fashion-mnist', fashion_mnist: 'fashion-mnist', fashionmnist: 'fashion-mnist', 'cifar-10': 'cifar10', cifar: 'cifar10', cifar_10: 'cifar10' };
-const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const ALIASES = {
+  fashion: 'fashion-mnist',
+  fashion_mnist: 'fashion-mnist',
+  fashionmnist: 'fashion-mnist',
+  'cifar-10': 'cifar10',
+  cifar: 'cifar10',
+  cifar_10: 'cifar10',
+};
+const MNIST_FILES = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
 const IMAGE_MAGIC = 0x803;
 const LABEL_MAGIC = 0x801;
 const ARCHIVE_DIR = 'cifar-10-batches-bin';
@@ -52,10 +64,15 @@ class UsageError extends Error {}
 class DataError extends Error {}
 
 function parseKind(text) {
-  const wanted = String(text ?? '').trim().toLowerCase();
+  const wanted = String(text ?? '')
+    .trim()
+    .toLowerCase();
   const kind = ALIASES[wanted] ?? wanted;
   if (KINDS[kind]) return kind;
-  if (kind === 'mnist-subset') throw new UsageError('mnist-subset is bundled with the page (scripts/build.sh makes it); pick mnist, fashion-mnist or cifar10');
+  if (kind === 'mnist-subset')
+    throw new UsageError(
+      'mnist-subset is bundled with the page (scripts/build.sh makes it); pick mnist, fashion-mnist or cifar10',
+    );
   throw new UsageError(`unknown dataset ${JSON.stringify(text ?? '')}: expected mnist, fashion-mnist or cifar10`);
 }
 
@@ -97,9 +114,10 @@ async function gather(kind, args) {
     const st = await fsp.stat(path).catch(() => null);
     if (!st) throw new UsageError(`${arg}: no such file or directory`);
     if (st.isDirectory()) {
-      files.push(...await listFiles(path));
+      files.push(...(await listFiles(path)));
       const sub = join(path, ARCHIVE_DIR);
-      if (kind === 'cifar10' && (await fsp.stat(sub).catch(() => null))?.isDirectory()) files.push(...await listFiles(sub));
+      if (kind === 'cifar10' && (await fsp.stat(sub).catch(() => null))?.isDirectory())
+        files.push(...(await listFiles(sub)));
     } else if (st.isFile()) {
       files.push(path);
     } else {
@@ -143,14 +161,17 @@ async function checkHeader(kind, key, path) {
       return;
     }
     if (isIdx) throw new DataError(`${path}: this is an IDX file (MNIST or Fashion-MNIST), not a CIFAR-10 batch`);
-    if (bytes[0] > 9) throw new DataError(`${path}: does not start like a CIFAR-10 batch (first label byte ${bytes[0]}, expected 0–9)`);
+    if (bytes[0] > 9)
+      throw new DataError(`${path}: does not start like a CIFAR-10 batch (first label byte ${bytes[0]}, expected 0–9)`);
     return;
   }
   const expected = key.includes('images') ? IMAGE_MAGIC : LABEL_MAGIC;
   if (magic !== expected) {
     const what = key.includes('images') ? 'image' : 'label';
     const seen = magic == null ? 'too short' : `magic 0x${magic.toString(16).padStart(8, '0')}`;
-    throw new DataError(`${path}: not an IDX ${what} file (${seen}, expected 0x${expected.toString(16).padStart(8, '0')})`);
+    throw new DataError(
+      `${path}: not an IDX ${what} file (${seen}, expected 0x${expected.toString(16).padStart(8, '0')})`,
+    );
   }
 }
 
@@ -160,13 +181,22 @@ function choose(kind, files) {
   const ignored = [];
   for (const path of files) {
     const role = roleOf(kind, basename(path));
-    if (!role) { ignored.push(path); continue; }
+    if (!role) {
+      ignored.push(path);
+      continue;
+    }
     const key = role.key === 'archive' ? `archive:${basename(path)}` : role.key;
     const before = chosen.get(key);
-    if (!before) { chosen.set(key, { path, gz: role.gz }); continue; }
+    if (!before) {
+      chosen.set(key, { path, gz: role.gz });
+      continue;
+    }
     if (resolve(before.path) === resolve(path)) continue;
     if (dirname(before.path) === dirname(path) && before.gz !== role.gz) {
-      if (role.gz) { ignored.push(before.path); chosen.set(key, { path, gz: true }); } else ignored.push(path);
+      if (role.gz) {
+        ignored.push(before.path);
+        chosen.set(key, { path, gz: true });
+      } else ignored.push(path);
       continue;
     }
     throw new UsageError(`${key} is given twice: ${before.path} and ${path}; give each file once`);
@@ -177,23 +207,35 @@ function choose(kind, files) {
     const archives = [...chosen.keys()].filter((k) => k.startsWith('archive:'));
     const complete = batches.includes('test_batch.bin') && batches.some((k) => k.startsWith('data_batch_'));
     if (complete) {
-      for (const a of archives) { ignored.push(chosen.get(a).path); chosen.delete(a); }
+      for (const a of archives) {
+        ignored.push(chosen.get(a).path);
+        chosen.delete(a);
+      }
     } else if (archives.length === 1) {
-      for (const b of batches) { ignored.push(chosen.get(b).path); chosen.delete(b); }
+      for (const b of batches) {
+        ignored.push(chosen.get(b).path);
+        chosen.delete(b);
+      }
     } else if (archives.length > 1) {
       throw new UsageError(`several archives given (${archives.map((a) => a.slice(8)).join(', ')}); give one`);
     } else {
-      const missing = batches.includes('test_batch.bin') ? 'data_batch_1.bin … data_batch_5.bin (at least one)' : 'test_batch.bin';
-      throw new UsageError(`no ${missing} among the files found for ${label}: expected data_batch_N.bin and test_batch.bin (each raw or .gz), or cifar-10-binary.tar.gz` +
-        (ignored.length ? `; ignored: ${ignored.map((p) => basename(p)).join(', ')}` : ''));
+      const missing = batches.includes('test_batch.bin')
+        ? 'data_batch_1.bin … data_batch_5.bin (at least one)'
+        : 'test_batch.bin';
+      throw new UsageError(
+        `no ${missing} among the files found for ${label}: expected data_batch_N.bin and test_batch.bin (each raw or .gz), or cifar-10-binary.tar.gz` +
+          (ignored.length ? `; ignored: ${ignored.map((p) => basename(p)).join(', ')}` : ''),
+      );
     }
   } else {
     const missing = MNIST_FILES.filter((f) => !chosen.has(f));
     if (missing.length) {
       const cifar = ignored.some((p) => /data_batch_|test_batch|cifar/i.test(basename(p)));
-      throw new UsageError(`missing ${missing.map((f) => `${f}[.gz]`).join(', ')} for ${label}` +
-        (ignored.length ? `; ignored: ${ignored.map((p) => basename(p)).join(', ')}` : '') +
-        (cifar ? '; those look like CIFAR-10 files: use the cifar10 kind for them' : ''));
+      throw new UsageError(
+        `missing ${missing.map((f) => `${f}[.gz]`).join(', ')} for ${label}` +
+          (ignored.length ? `; ignored: ${ignored.map((p) => basename(p)).join(', ')}` : '') +
+          (cifar ? '; those look like CIFAR-10 files: use the cifar10 kind for them' : ''),
+      );
     }
   }
   return { chosen: [...chosen.entries()].map(([key, v]) => ({ key, path: v.path })), ignored };
@@ -212,7 +254,10 @@ async function place(from, to) {
 async function remove(kind) {
   const target = join(DATA, kind);
   const st = await fsp.stat(target).catch(() => null);
-  if (!st) { console.log(`nothing to remove: ${join('www', 'data', kind)}/ does not exist`); return; }
+  if (!st) {
+    console.log(`nothing to remove: ${join('www', 'data', kind)}/ does not exist`);
+    return;
+  }
   await fsp.rm(target, { recursive: true, force: true });
   console.log(`removed ${join('www', 'data', kind)}/`);
 }
@@ -246,7 +291,10 @@ async function add(kind, args) {
     };
     await fsp.writeFile(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     const old = join(DATA, `.${kind}.old-${process.pid}`);
-    const hadOld = await fsp.stat(target).then(() => true, () => false);
+    const hadOld = await fsp.stat(target).then(
+      () => true,
+      () => false,
+    );
     if (hadOld) await fsp.rename(target, old);
     await fsp.rename(tmp, target);
     if (hadOld) await fsp.rm(old, { recursive: true, force: true });
@@ -261,7 +309,9 @@ async function add(kind, args) {
   for (const f of files) console.log(`  ${f.how.padEnd(6)} ${f.name} (${size(f.size)})`);
   if (ignored.length) console.log(`  ignored: ${ignored.map((p) => basename(p)).join(', ')}`);
   console.log(`  wrote www/data/${kind}/manifest.json`);
-  console.log(`Open the page (npm start) and pick ${KINDS[kind]} in the Data card, or use a link with ?dataset=${kind}.`);
+  console.log(
+    `Open the page (npm start) and pick ${KINDS[kind]} in the Data card, or use a link with ?dataset=${kind}.`,
+  );
 }
 
 async function main(argv) {
@@ -279,7 +329,12 @@ async function main(argv) {
   return 0;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
-  console.error(`add-dataset: ${e instanceof UsageError || e instanceof DataError ? e.message : e.stack ?? e}`);
-  process.exitCode = e instanceof UsageError ? 2 : 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`add-dataset: ${e instanceof UsageError || e instanceof DataError ? e.message : (e.stack ?? e)}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  },
+);

@@ -16,7 +16,9 @@ export function profileDispatches() {
   self.__kernelProfile = state;
   const requestDevice = GPUAdapter.prototype.requestDevice;
   GPUAdapter.prototype.requestDevice = function withTimestamps(descriptor = {}) {
-    const wanted = ['timestamp-query', 'chromium-experimental-timestamp-query-inside-passes'].filter((f) => this.features.has(f));
+    const wanted = ['timestamp-query', 'chromium-experimental-timestamp-query-inside-passes'].filter((f) =>
+      this.features.has(f),
+    );
     const requiredFeatures = [...(descriptor.requiredFeatures ?? []), ...wanted];
     return requestDevice.call(this, { ...descriptor, requiredFeatures }).then((device) => {
       if (wanted.length === 2) state.device = device;
@@ -43,7 +45,10 @@ export function profileDispatches() {
   self.__readKernelProfile = async () => {
     const { device, querySet, n, labels } = state;
     if (!device || !querySet || n === 0) return null;
-    const resolved = device.createBuffer({ size: n * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const resolved = device.createBuffer({
+      size: n * 8,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
     const readable = device.createBuffer({ size: n * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = device.createCommandEncoder();
     encoder.resolveQuerySet(querySet, 0, n, resolved, 0);
@@ -78,9 +83,17 @@ export function summarizeKernelProfile(dispatches, steps, top = 6) {
     k.count += 1;
     byKernel.set(label, k);
   }
-  const kernels = [...byKernel.values()].sort((a, b) => b.ms - a.ms).slice(0, top)
+  const kernels = [...byKernel.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, top)
     .map((k) => ({ kernel: k.kernel, msPerStep: k.ms / steps, perStep: k.count / steps }));
-  return { steps, dispatchesPerStep: dispatches.length / steps, gpuMsPerStep: gpu / steps, idleMsPerStep: idle / steps, kernels };
+  return {
+    steps,
+    dispatchesPerStep: dispatches.length / steps,
+    gpuMsPerStep: gpu / steps,
+    idleMsPerStep: idle / steps,
+    kernels,
+  };
 }
 
 /** Lines for the console. */
@@ -90,6 +103,9 @@ export function formatKernelProfile(name, p, wallMsPerStep) {
   return [
     `${name}: ${wallMsPerStep.toFixed(1)} ms a step, of which kernels ${p.gpuMsPerStep.toFixed(1)} ms and the GPU idle between ` +
       `dispatches ${p.idleMsPerStep.toFixed(1)} ms; ${p.dispatchesPerStep.toFixed(1)} dispatches (${p.steps} steps)`,
-    ...p.kernels.map((k) => `    ${k.msPerStep.toFixed(2).padStart(7)} ms  ×${String(+k.perStep.toFixed(2)).padEnd(5)} ${short(k.kernel)}`),
+    ...p.kernels.map(
+      (k) =>
+        `    ${k.msPerStep.toFixed(2).padStart(7)} ms  ×${String(+k.perStep.toFixed(2)).padEnd(5)} ${short(k.kernel)}`,
+    ),
   ];
 }

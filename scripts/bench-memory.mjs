@@ -9,37 +9,51 @@ import { chromium } from 'playwright-core';
  * @param {any} server
  * @param {{openBenchPage: Function, root: string, skip: Set<string>, chromiumPath: string, flags: string[]}} ctx
  */
-export async function memoryBenches(server, { openBenchPage, root: ROOT, skip, chromiumPath: CHROMIUM, flags: BASE_FLAGS }) {
-
+export async function memoryBenches(
+  server,
+  { openBenchPage, root: ROOT, skip, chromiumPath: CHROMIUM, flags: BASE_FLAGS },
+) {
   /** Memory after epoch 10 of the bundled subset against after epoch 1 (CPU, charts live). */
   async function memoryBench(server) {
     const { browser, page } = await openBenchPage(server, false, '?acts=relu,sigmoid,relu&epochs=10&backend=cpu');
     try {
       await page.click('#start');
-      await page.waitForFunction(() => (window.playground.progress?.epoch ?? 0) >= 1, null, { timeout: 300_000, polling: 200 });
+      await page.waitForFunction(() => (window.playground.progress?.epoch ?? 0) >= 1, null, {
+        timeout: 300_000,
+        polling: 200,
+      });
       // The worker's wasm memory (its linear memory) and the page's JS heap (Chromium's
       // performance.memory; workers do not expose theirs).
-      const measure = () => page.evaluate(async () => ({
-        ...(await window.playground.engine.memory()),
-        jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
-      }));
+      const measure = () =>
+        page.evaluate(async () => ({
+          ...(await window.playground.engine.memory()),
+          jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
+        }));
       const one = await measure();
       // Epochs 2 and 5 too: wasm memory is a high-water mark that never shrinks, so growth that stops
       // after the first epochs is the allocator settling, and growth that goes on is a leak.
       const at = async (epoch) => {
-        await page.waitForFunction((e) => (window.playground.progress?.epoch ?? 0) >= e, epoch, { timeout: 1_200_000, polling: 200 });
+        await page.waitForFunction((e) => (window.playground.progress?.epoch ?? 0) >= e, epoch, {
+          timeout: 1_200_000,
+          polling: 200,
+        });
         return measure();
       };
       const two = await at(2);
       const five = await at(5);
-      await page.waitForFunction(() => ['finished', 'diverged', 'error'].includes(document.body.dataset.state), null, { timeout: 1_200_000, polling: 500 });
+      await page.waitForFunction(() => ['finished', 'diverged', 'error'].includes(document.body.dataset.state), null, {
+        timeout: 1_200_000,
+        polling: 500,
+      });
       const ten = await measure();
       const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(1)} MB`);
       const ratio = (a, b) => (a && b ? `${(b / a).toFixed(2)}×` : 'n/a');
-      console.log(`memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(two.wasmBytes)} after 2, ` +
-        `${mb(five.wasmBytes)} after 5, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}; ` +
-        `epoch 2 → 10: ${ratio(two.wasmBytes, ten.wasmBytes)}); ` +
-        `page JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`);
+      console.log(
+        `memory (engine worker, CPU): wasm ${mb(one.wasmBytes)} after epoch 1, ${mb(two.wasmBytes)} after 2, ` +
+          `${mb(five.wasmBytes)} after 5, ${mb(ten.wasmBytes)} after epoch 10 (${ratio(one.wasmBytes, ten.wasmBytes)}; ` +
+          `epoch 2 → 10: ${ratio(two.wasmBytes, ten.wasmBytes)}); ` +
+          `page JS heap ${mb(one.jsHeapBytes)} → ${mb(ten.jsHeapBytes)} (${ratio(one.jsHeapBytes, ten.jsHeapBytes)})`,
+      );
     } catch (e) {
       console.log(`memory: failed: ${e.message.split('\n')[0]}`);
     } finally {
@@ -58,7 +72,11 @@ export async function memoryBenches(server, { openBenchPage, root: ROOT, skip, c
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       let stat;
-      try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
       // "pid (comm) state ppid …": comm may hold spaces and parentheses.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (!children.has(ppid)) children.set(ppid, []);
@@ -76,7 +94,9 @@ export async function memoryBenches(server, { openBenchPage, root: ROOT, skip, c
         if (!/chrom/i.test(cmdline.split(' ')[0])) continue;
         const type = /--type=(\S+)/.exec(cmdline)?.[1] ?? 'browser';
         out.push({ pid, rss: rssKb * 1024, type });
-      } catch { /* gone meanwhile */ }
+      } catch {
+        /* gone meanwhile */
+      }
     }
     return out;
   }
@@ -90,17 +110,21 @@ export async function memoryBenches(server, { openBenchPage, root: ROOT, skip, c
 
   async function cifarMemoryBench(server) {
     const dir = join(ROOT, '..', 'shared', 'data', 'cifar-10');
-    const files = [1, 2, 3, 4, 5].map((n) => join(dir, `data_batch_${n}.bin.gz`)).concat(join(dir, 'test_batch.bin.gz'));
+    const files = [1, 2, 3, 4, 5]
+      .map((n) => join(dir, `data_batch_${n}.bin.gz`))
+      .concat(join(dir, 'test_batch.bin.gz'));
     if (!files.every(existsSync)) {
       console.log(`CIFAR-10 memory: skipped: the five training batches and test_batch.bin.gz are not in ${dir}`);
       return;
     }
     if (existsSync(join(ROOT, 'www', 'data', 'cifar10', 'manifest.json'))) {
-      console.log('CIFAR-10 memory: skipped: www/data/cifar10 is served here, so choosing CIFAR-10 would load that folder first');
+      console.log(
+        'CIFAR-10 memory: skipped: www/data/cifar10 is served here, so choosing CIFAR-10 would load that folder first',
+      );
       return;
     }
     if (!existsSync('/proc/self/status')) {
-      console.log('CIFAR-10 memory: skipped: no /proc to read the processes\' memory from');
+      console.log("CIFAR-10 memory: skipped: no /proc to read the processes' memory from");
       return;
     }
     const gzBytes = files.reduce((sum, f) => sum + readFileSync(f).length, 0);
@@ -125,11 +149,17 @@ export async function memoryBenches(server, { openBenchPage, root: ROOT, skip, c
       }, 100);
       const t0 = Date.now();
       await page.setInputFiles('#ds-input', files);
-      await page.waitForFunction(() => {
-        const error = document.getElementById('ds-error');
-        if (error && !error.hidden) throw new Error(`the Data card says: ${error.textContent}`);
-        return /^CIFAR-10 \(full\) · 50,000 training and 10,000 test images/.test(document.getElementById('data-summary').textContent);
-      }, null, { timeout: 600_000, polling: 200 });
+      await page.waitForFunction(
+        () => {
+          const error = document.getElementById('ds-error');
+          if (error && !error.hidden) throw new Error(`the Data card says: ${error.textContent}`);
+          return /^CIFAR-10 \(full\) · 50,000 training and 10,000 test images/.test(
+            document.getElementById('data-summary').textContent,
+          );
+        },
+        null,
+        { timeout: 600_000, polling: 200 },
+      );
       const seconds = (Date.now() - t0) / 1000;
       await settle();
       clearInterval(timer);
@@ -140,20 +170,33 @@ export async function memoryBenches(server, { openBenchPage, root: ROOT, skip, c
       const f = (b) => `${MB(b).toFixed(0)} MB`;
       const growth = after.process.rss - before.process.rss;
       const wasmGrowth = after.engine.wasmBytes - before.engine.wasmBytes;
-      console.log(`CIFAR-10 memory (5 training batches + the test batch, ${files.length} files, ${(gzBytes / 1e6).toFixed(1)} MB gzipped, ` +
-        `through the Data card's file input; CPU page, no WebGPU; loaded in ${seconds.toFixed(1)} s):`);
-      console.log(`    largest Chromium process: ${f(before.process.rss)} (${before.process.type}) before, ${f(after.process.rss)} ` +
-        `(${after.process.type}) after: +${f(growth)}, ${(MB(growth) / CIFAR_TARGET_MB).toFixed(2)}× the ${CIFAR_TARGET_MB} MB target ` +
-        `(${growth <= CIFAR_TARGET_MB * 1e6 ? 'met' : 'missed'}); peak during the load ${f(peak.rss)} (${peak.type}, +${f(peak.rss - before.process.rss)})`);
-      console.log(`    engine worker's wasm memory: ${f(before.engine.wasmBytes)} before, ${f(after.engine.wasmBytes)} after: +${f(wasmGrowth)} ` +
-        `(${(wasmGrowth / 184_380_000).toFixed(2)} bytes per byte of CIFAR-10's 184.4 MB)`);
-      console.log(`JSON ${JSON.stringify({ cifarMemory: {
-        seconds, gzBytes, targetMB: CIFAR_TARGET_MB,
-        before: { rss: before.process.rss, type: before.process.type, wasmBytes: before.engine.wasmBytes },
-        after: { rss: after.process.rss, type: after.process.type, wasmBytes: after.engine.wasmBytes },
-        peak: { rss: peak.rss, type: peak.type },
-        growthMB: MB(growth), ratioToTarget: MB(growth) / CIFAR_TARGET_MB,
-      } })}`);
+      console.log(
+        `CIFAR-10 memory (5 training batches + the test batch, ${files.length} files, ${(gzBytes / 1e6).toFixed(1)} MB gzipped, ` +
+          `through the Data card's file input; CPU page, no WebGPU; loaded in ${seconds.toFixed(1)} s):`,
+      );
+      console.log(
+        `    largest Chromium process: ${f(before.process.rss)} (${before.process.type}) before, ${f(after.process.rss)} ` +
+          `(${after.process.type}) after: +${f(growth)}, ${(MB(growth) / CIFAR_TARGET_MB).toFixed(2)}× the ${CIFAR_TARGET_MB} MB target ` +
+          `(${growth <= CIFAR_TARGET_MB * 1e6 ? 'met' : 'missed'}); peak during the load ${f(peak.rss)} (${peak.type}, +${f(peak.rss - before.process.rss)})`,
+      );
+      console.log(
+        `    engine worker's wasm memory: ${f(before.engine.wasmBytes)} before, ${f(after.engine.wasmBytes)} after: +${f(wasmGrowth)} ` +
+          `(${(wasmGrowth / 184_380_000).toFixed(2)} bytes per byte of CIFAR-10's 184.4 MB)`,
+      );
+      console.log(
+        `JSON ${JSON.stringify({
+          cifarMemory: {
+            seconds,
+            gzBytes,
+            targetMB: CIFAR_TARGET_MB,
+            before: { rss: before.process.rss, type: before.process.type, wasmBytes: before.engine.wasmBytes },
+            after: { rss: after.process.rss, type: after.process.type, wasmBytes: after.engine.wasmBytes },
+            peak: { rss: peak.rss, type: peak.type },
+            growthMB: MB(growth),
+            ratioToTarget: MB(growth) / CIFAR_TARGET_MB,
+          },
+        })}`,
+      );
     } catch (e) {
       console.log(`CIFAR-10 memory: failed: ${e.message.split('\n')[0]}`);
     } finally {

@@ -9,28 +9,61 @@ import { join } from 'node:path';
  * Runs the native parts not in `skip`.
  * @param {{record: Function, results: any[], root: string, batch: number, nativeSteps: number, sweepSteps: number, skip: Set<string>}} ctx
  */
-export function nativeBenches({ record, results, root: ROOT, batch: BATCH, nativeSteps: NATIVE_STEPS, sweepSteps: SWEEP_STEPS, skip }) {
+export function nativeBenches({
+  record,
+  results,
+  root: ROOT,
+  batch: BATCH,
+  nativeSteps: NATIVE_STEPS,
+  sweepSteps: SWEEP_STEPS,
+  skip,
+}) {
   // ------------------------------------------------------------------ 1. native CPU via the CLI
   function nativeBench() {
     const bin = join(ROOT, 'target', 'release', 'train');
     console.error('[bench] cargo build --release --bin train');
-    const build = spawnSync('cargo', ['build', '--release', '--bin', 'train'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const build = spawnSync('cargo', ['build', '--release', '--bin', 'train'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (build.status !== 0 || !existsSync(bin)) {
       return record('native CPU (burn Flex)', { note: 'could not build target/release/train' });
     }
     let help = '';
-    try { help = execFileSync(bin, ['--help'], { encoding: 'utf8' }); } catch (e) { help = String(e.stdout ?? ''); }
+    try {
+      help = execFileSync(bin, ['--help'], { encoding: 'utf8' });
+    } catch (e) {
+      help = String(e.stdout ?? '');
+    }
     if (!/--bench\b/.test(help)) {
       return record('native CPU (burn Flex)', { note: 'target/release/train has no --bench flag' });
     }
-    const argv = ['--bench', String(NATIVE_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
-      '--acts', 'relu,sigmoid,relu', '--batch', String(BATCH), '--backend', 'cpu'];
+    const argv = [
+      '--bench',
+      String(NATIVE_STEPS),
+      '--dataset',
+      'mnist-subset',
+      '--data',
+      join(ROOT, 'www/data/mnist-subset'),
+      '--acts',
+      'relu,sigmoid,relu',
+      '--batch',
+      String(BATCH),
+      '--backend',
+      'cpu',
+    ];
     console.error(`[bench] target/release/train ${argv.join(' ')}`);
     const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
     const lines = [];
     for (const line of (run.stdout ?? '').split('\n')) {
       const t = line.trim();
-      if (t.startsWith('{')) { try { lines.push(JSON.parse(t)); } catch { /* not JSON */ } }
+      if (t.startsWith('{')) {
+        try {
+          lines.push(JSON.parse(t));
+        } catch {
+          /* not JSON */
+        }
+      }
     }
     if (run.status !== 0 || !lines.length || !lines.every((j) => j.samplesPerSec)) {
       const out = `${run.stdout}\n${run.stderr}`.trim().slice(-400);
@@ -39,7 +72,8 @@ export function nativeBenches({ record, results, root: ROOT, batch: BATCH, nativ
     for (const j of lines) {
       const name = j.statsEvery ? `  + statistics every ${j.statsEvery} steps` : 'native CPU (burn Flex)';
       record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
-      if (j.statsOverheadPercent != null) console.log(`${''.padEnd(34)} statistics cost ${j.statsOverheadPercent.toFixed(1)}% of throughput`);
+      if (j.statsOverheadPercent != null)
+        console.log(`${''.padEnd(34)} statistics cost ${j.statsOverheadPercent.toFixed(1)}% of throughput`);
     }
   }
 
@@ -51,20 +85,33 @@ export function nativeBenches({ record, results, root: ROOT, batch: BATCH, nativ
     const python = process.env.BENCH_PYTHON || 'python3';
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.status !== 0) {
-      return record('PyTorch CPU (peer)', { note: `skipped: ${python} cannot import torch (pip install torch, or set BENCH_PYTHON)` });
+      return record('PyTorch CPU (peer)', {
+        note: `skipped: ${python} cannot import torch (pip install torch, or set BENCH_PYTHON)`,
+      });
     }
     const burn = results.find((r) => r.name === 'native CPU (burn Flex)')?.samplesPerSec;
     for (const threads of [...new Set([1, cpus()])]) {
-      const run = spawnSync(python, [join(ROOT, 'scripts', 'bench-pytorch.py'), String(NATIVE_STEPS), String(threads)], { cwd: ROOT, encoding: 'utf8' });
+      const run = spawnSync(
+        python,
+        [join(ROOT, 'scripts', 'bench-pytorch.py'), String(NATIVE_STEPS), String(threads)],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       let j = null;
-      try { j = JSON.parse((run.stdout ?? '').trim().split('\n').pop()); } catch { /* no JSON */ }
+      try {
+        j = JSON.parse((run.stdout ?? '').trim().split('\n').pop());
+      } catch {
+        /* no JSON */
+      }
       const name = `PyTorch ${j?.torch ?? ''} CPU, ${threads} thread${threads > 1 ? 's' : ''}`;
       if (!j?.samplesPerSec) {
         record(name, { note: `no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
         continue;
       }
       record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
-      if (burn) console.log(`${''.padEnd(34)} burn Flex (1 core) is ${(burn / j.samplesPerSec).toFixed(2)}× PyTorch with ${threads} thread(s)${threads === 1 ? ' (target ≥ 1.0×)' : ''}`);
+      if (burn)
+        console.log(
+          `${''.padEnd(34)} burn Flex (1 core) is ${(burn / j.samplesPerSec).toFixed(2)}× PyTorch with ${threads} thread(s)${threads === 1 ? ' (target ≥ 1.0×)' : ''}`,
+        );
     }
   }
 
@@ -80,8 +127,23 @@ export function nativeBenches({ record, results, root: ROOT, batch: BATCH, nativ
     if (!existsSync(bin)) return record('native sweep, --jobs', { note: 'target/release/train is missing' });
     const combos = 'relu-sigmoid-relu,tanh-tanh-tanh,selu-selu-selu,relu-relu-relu';
     const measure = (jobs) => {
-      const argv = ['sweep', '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'), '--combos', combos,
-        '--seeds', '1', '--epochs', '1', '--backend', 'cpu', '--jobs', String(jobs)];
+      const argv = [
+        'sweep',
+        '--dataset',
+        'mnist-subset',
+        '--data',
+        join(ROOT, 'www/data/mnist-subset'),
+        '--combos',
+        combos,
+        '--seeds',
+        '1',
+        '--epochs',
+        '1',
+        '--backend',
+        'cpu',
+        '--jobs',
+        String(jobs),
+      ];
       const t0 = performance.now();
       const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
       const seconds = (performance.now() - t0) / 1000;
@@ -95,8 +157,14 @@ export function nativeBenches({ record, results, root: ROOT, batch: BATCH, nativ
     const samples = 4 * 7996;
     const steps = 4 * Math.floor(7996 / BATCH);
     record('native sweep, 4 runs, --jobs 1', { samplesPerSec: samples / one, msPerStep: (1000 * one) / steps, steps });
-    record(`native sweep, 4 runs, --jobs ${n}`, { samplesPerSec: samples / all, msPerStep: (1000 * all) / steps, steps });
-    console.log(`${''.padEnd(34)} --jobs ${n}: ${(one / all).toFixed(2)}× --jobs 1 (model-samples/s; target on 2 cores ≥ 1.8×)`);
+    record(`native sweep, 4 runs, --jobs ${n}`, {
+      samplesPerSec: samples / all,
+      msPerStep: (1000 * all) / steps,
+      steps,
+    });
+    console.log(
+      `${''.padEnd(34)} --jobs ${n}: ${(one / all).toFixed(2)}× --jobs 1 (model-samples/s; target on 2 cores ≥ 1.8×)`,
+    );
   }
 
   // ------------------------------------------------------------------ 1b. native sweep: 64 models at once vs one after another
@@ -106,20 +174,52 @@ export function nativeBenches({ record, results, root: ROOT, batch: BATCH, nativ
     const bin = join(ROOT, 'target', 'release', 'train');
     const name = 'native CPU sweep, 64 models';
     if (!existsSync(bin)) return record(name, { note: 'target/release/train is missing' });
-    const argv = ['sweep', '--bench', String(SWEEP_STEPS), '--dataset', 'mnist-subset', '--data', join(ROOT, 'www/data/mnist-subset'),
-      '--seeds', '1', '--parallel', '64', '--backend', 'cpu'];
+    const argv = [
+      'sweep',
+      '--bench',
+      String(SWEEP_STEPS),
+      '--dataset',
+      'mnist-subset',
+      '--data',
+      join(ROOT, 'www/data/mnist-subset'),
+      '--seeds',
+      '1',
+      '--parallel',
+      '64',
+      '--backend',
+      'cpu',
+    ];
     console.error(`[bench] target/release/train ${argv.join(' ')}`);
     const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
-    const line = (run.stdout ?? '').split('\n').map((l) => l.trim()).find((l) => l.startsWith('{'));
+    const line = (run.stdout ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('{'));
     let j = null;
-    try { j = line ? JSON.parse(line) : null; } catch { /* not JSON */ }
+    try {
+      j = line ? JSON.parse(line) : null;
+    } catch {
+      /* not JSON */
+    }
     if (run.status !== 0 || !j?.batchedModelSamplesPerSec) {
-      return record(name, { note: `the CLI gave no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
+      return record(name, {
+        note: `the CLI gave no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}`,
+      });
     }
     const perStep = (seconds) => (1000 * seconds) / j.steps;
-    record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: perStep(j.batchedSeconds), steps: j.steps });
-    record(`${name} one after another`, { samplesPerSec: j.sequentialModelSamplesPerSec, msPerStep: perStep(j.sequentialSeconds), steps: j.steps * j.models });
-    console.log(`${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (model-samples/s; target ≥ 1.5×)`);
+    record(`${name} at once`, {
+      samplesPerSec: j.batchedModelSamplesPerSec,
+      msPerStep: perStep(j.batchedSeconds),
+      steps: j.steps,
+    });
+    record(`${name} one after another`, {
+      samplesPerSec: j.sequentialModelSamplesPerSec,
+      msPerStep: perStep(j.sequentialSeconds),
+      steps: j.steps * j.models,
+    });
+    console.log(
+      `${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (model-samples/s; target ≥ 1.5×)`,
+    );
   }
 
   nativeBench();

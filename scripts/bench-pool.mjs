@@ -24,14 +24,18 @@ async function pageSweep(browser, server, workers) {
     const page = await context.newPage();
     await page.goto(`${server.url}#sweep?${query}`, { waitUntil: 'load' });
     await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout: 180_000 });
-    await page.waitForFunction(() => document.getElementById('sweep')?.dataset.state === 'idle', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('sweep')?.dataset.state === 'idle', null, {
+      timeout: 60_000,
+    });
     // The sweep section's own events are the clock: the click's time and the "done" state's.
     await page.evaluate(() => {
       const root = document.getElementById('sweep');
       const w = /** @type {any} */ (window);
       w.__poolBench = { start: performance.now(), end: null, steps: 0, workers: null, runs: 0, longTasks: [] };
       // The main thread only forwards and renders: its long tasks while the pool trains.
-      const tasks = new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__poolBench.longTasks.push(e.duration); });
+      const tasks = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__poolBench.longTasks.push(e.duration);
+      });
       tasks.observe({ type: 'longtask' });
       new MutationObserver(() => {
         if (root.dataset.state === 'done' && w.__poolBench.end == null) {
@@ -42,16 +46,26 @@ async function pageSweep(browser, server, workers) {
       }).observe(root, { attributes: true, attributeFilter: ['data-state'] });
     });
     await page.click('#sweep [data-ref="start"]');
-    await page.waitForFunction(() => {
-      const job = /** @type {any} */ (window).sweepUi.job;
-      const b = /** @type {any} */ (window).__poolBench;
-      if (job?.plan) b.workers = job.plan.workers;
-      // Steps per run (every run of a sweep has as many).
-      for (const p of Object.values(job?.progressBy ?? {})) b.steps = /** @type {any} */ (p).groupSteps;
-      return document.getElementById('sweep').dataset.state === 'done' || document.getElementById('sweep').dataset.state === 'error';
-    }, null, { timeout: 1_800_000, polling: 100 });
-    const r = await page.evaluate(() => ({ ...(/** @type {any} */ (window).__poolBench), status: document.querySelector('#sweep [data-ref="status"]').textContent,
-      cores: navigator.hardwareConcurrency }));
+    await page.waitForFunction(
+      () => {
+        const job = /** @type {any} */ (window).sweepUi.job;
+        const b = /** @type {any} */ (window).__poolBench;
+        if (job?.plan) b.workers = job.plan.workers;
+        // Steps per run (every run of a sweep has as many).
+        for (const p of Object.values(job?.progressBy ?? {})) b.steps = /** @type {any} */ (p).groupSteps;
+        return (
+          document.getElementById('sweep').dataset.state === 'done' ||
+          document.getElementById('sweep').dataset.state === 'error'
+        );
+      },
+      null,
+      { timeout: 1_800_000, polling: 100 },
+    );
+    const r = await page.evaluate(() => ({
+      .../** @type {any} */ (window).__poolBench,
+      status: document.querySelector('#sweep [data-ref="status"]').textContent,
+      cores: navigator.hardwareConcurrency,
+    }));
     if (r.end == null) throw new Error(`the sweep did not finish: ${r.status}`);
     const seconds = (r.end - r.start) / 1000;
     return { ...r, seconds, modelSamplesPerSec: (r.runs * r.steps * BATCH) / seconds };
@@ -72,18 +86,44 @@ export async function pageSweepPoolBench(server, { record, chromium: executableP
     const one = await pageSweep(browser, server, '1');
     const all = await pageSweep(browser, server, 'auto');
     const perStep = (r) => (1000 * r.seconds) / (r.runs * r.steps);
-    record(`${name}, 1 worker`, { samplesPerSec: one.modelSamplesPerSec, msPerStep: perStep(one), steps: one.runs * one.steps });
-    record(`${name}, ${all.workers} workers`, { samplesPerSec: all.modelSamplesPerSec, msPerStep: perStep(all), steps: all.runs * all.steps });
+    record(`${name}, 1 worker`, {
+      samplesPerSec: one.modelSamplesPerSec,
+      msPerStep: perStep(one),
+      steps: one.runs * one.steps,
+    });
+    record(`${name}, ${all.workers} workers`, {
+      samplesPerSec: all.modelSamplesPerSec,
+      msPerStep: perStep(all),
+      steps: all.runs * all.steps,
+    });
     const ratio = all.modelSamplesPerSec / one.modelSamplesPerSec;
-    console.log(`${''.padEnd(34)} ${all.workers} workers (navigator.hardwareConcurrency ${all.cores}): ${ratio.toFixed(2)}× one worker ` +
-      `(model-samples/s; target ≥ ${POOL_TARGET}× on 2 cores); ${one.runs} runs of ${one.steps} steps, ` +
-      `${one.seconds.toFixed(1)} s vs ${all.seconds.toFixed(1)} s from Start to done`);
+    console.log(
+      `${''.padEnd(34)} ${all.workers} workers (navigator.hardwareConcurrency ${all.cores}): ${ratio.toFixed(2)}× one worker ` +
+        `(model-samples/s; target ≥ ${POOL_TARGET}× on 2 cores); ${one.runs} runs of ${one.steps} steps, ` +
+        `${one.seconds.toFixed(1)} s vs ${all.seconds.toFixed(1)} s from Start to done`,
+    );
     const tasks = (r) => `${r.longTasks.length} long tasks (longest ${Math.max(0, ...r.longTasks).toFixed(0)} ms)`;
-    console.log(`${''.padEnd(34)} main thread meanwhile: ${tasks(one)} with 1 worker, ${tasks(all)} with ${all.workers}`);
-    return { target: 'page-cpu-sweep-pool', combos: COMBOS, seeds: SEEDS, epochs: Number(EPOCHS), runs: one.runs, stepsPerRun: one.steps,
+    console.log(
+      `${''.padEnd(34)} main thread meanwhile: ${tasks(one)} with 1 worker, ${tasks(all)} with ${all.workers}`,
+    );
+    return {
+      target: 'page-cpu-sweep-pool',
+      combos: COMBOS,
+      seeds: SEEDS,
+      epochs: Number(EPOCHS),
+      runs: one.runs,
+      stepsPerRun: one.steps,
       oneWorker: { seconds: one.seconds, modelSamplesPerSec: one.modelSamplesPerSec, longTasksMs: one.longTasks },
-      allWorkers: { workers: all.workers, cores: all.cores, seconds: all.seconds, modelSamplesPerSec: all.modelSamplesPerSec, longTasksMs: all.longTasks },
-      speedup: ratio, targetSpeedup: POOL_TARGET };
+      allWorkers: {
+        workers: all.workers,
+        cores: all.cores,
+        seconds: all.seconds,
+        modelSamplesPerSec: all.modelSamplesPerSec,
+        longTasksMs: all.longTasks,
+      },
+      speedup: ratio,
+      targetSpeedup: POOL_TARGET,
+    };
   } catch (e) {
     record(name, { note: `failed: ${e.message.split('\n')[0]}` });
     return null;

@@ -23,7 +23,11 @@ const SCRIPTS = {
 };
 
 async function launch(flags, gpu, extra = []) {
-  return chromium.launch({ executablePath: flags.chromium, headless: true, args: [...flags.base, ...(gpu ? ['--enable-unsafe-webgpu'] : []), ...extra] });
+  return chromium.launch({
+    executablePath: flags.chromium,
+    headless: true,
+    args: [...flags.base, ...(gpu ? ['--enable-unsafe-webgpu'] : []), ...extra],
+  });
 }
 
 /**
@@ -33,7 +37,9 @@ async function launch(flags, gpu, extra = []) {
 export function countGpuCalls() {
   /** @type {Record<string, number>} */
   const calls = {};
-  const add = (key, n = 1) => { calls[key] = (calls[key] ?? 0) + n; };
+  const add = (key, n = 1) => {
+    calls[key] = (calls[key] ?? 0) + n;
+  };
   const wrap = (cls, names) => {
     const proto = self[cls]?.prototype;
     for (const name of names) {
@@ -55,7 +61,14 @@ export function countGpuCalls() {
   wrap('GPUCommandEncoder', ['beginComputePass', 'copyBufferToBuffer']);
   wrap('GPUComputePassEncoder', ['dispatchWorkgroups', 'dispatchWorkgroupsIndirect']);
   wrap('GPUBuffer', ['mapAsync']);
-  wrap('GPUDevice', ['createBuffer', 'createBindGroup', 'createComputePipeline', 'createComputePipelineAsync', 'createShaderModule', 'createCommandEncoder']);
+  wrap('GPUDevice', [
+    'createBuffer',
+    'createBindGroup',
+    'createComputePipeline',
+    'createComputePipelineAsync',
+    'createShaderModule',
+    'createCommandEncoder',
+  ]);
   self.__gpuCalls = calls;
 }
 
@@ -72,7 +85,11 @@ export function formatGpuCalls(per) {
 
 /** Calls per step between two snapshots of `self.__gpuCalls`. */
 export function gpuCallsPerStep(from, to, steps) {
-  return Object.fromEntries(Object.keys(to).sort().map((k) => [k, (to[k] - (from[k] ?? 0)) / steps]));
+  return Object.fromEntries(
+    Object.keys(to)
+      .sort()
+      .map((k) => [k, (to[k] - (from[k] ?? 0)) / steps]),
+  );
 }
 
 /**
@@ -89,7 +106,14 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
     if (threads) {
       await context.route('**/*', async (route) => {
         const response = await route.fetch();
-        await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
+        await route.fulfill({
+          response,
+          headers: {
+            ...response.headers(),
+            'cross-origin-opener-policy': 'same-origin',
+            'cross-origin-embedder-policy': 'require-corp',
+          },
+        });
       });
     }
     const page = await context.newPage();
@@ -97,104 +121,137 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
     await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     for (const src of SCRIPTS[backend]) await page.addScriptTag({ url: src });
     const version = browser.version();
-    const result = await page.evaluate(async ({ backend, steps, batch, tfDir }) => {
-      /* global tf */
-      if (backend === 'wasm') tf.wasm.setWasmPaths(`${tfDir}/tfjs-backend-wasm/dist/`);
-      if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available`);
-      await tf.ready();
-      // The bundled MNIST subset (IDX, gzipped), normalised like the page's parser.
-      const load = async (name) => new Uint8Array(await new Response(
-        (await fetch(`/www/data/mnist-subset/${name}`)).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
-      const images = (await load('train-images-idx3-ubyte.gz')).subarray(16);
-      const labels = (await load('train-labels-idx1-ubyte.gz')).subarray(8);
-      const n = labels.length;
-      const x = new Float32Array(n * 784);
-      for (let i = 0; i < x.length; i++) x[i] = (images[i] / 255 - 0.1307) / 0.3081;
+    const result = await page.evaluate(
+      async ({ backend, steps, batch, tfDir }) => {
+        /* global tf */
+        if (backend === 'wasm') tf.wasm.setWasmPaths(`${tfDir}/tfjs-backend-wasm/dist/`);
+        if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available`);
+        await tf.ready();
+        // The bundled MNIST subset (IDX, gzipped), normalised like the page's parser.
+        const load = async (name) =>
+          new Uint8Array(
+            await new Response(
+              (await fetch(`/www/data/mnist-subset/${name}`)).body.pipeThrough(new DecompressionStream('gzip')),
+            ).arrayBuffer(),
+          );
+        const images = (await load('train-images-idx3-ubyte.gz')).subarray(16);
+        const labels = (await load('train-labels-idx1-ubyte.gz')).subarray(8);
+        const n = labels.length;
+        const x = new Float32Array(n * 784);
+        for (let i = 0; i < x.length; i++) x[i] = (images[i] / 255 - 0.1307) / 0.3081;
 
-      let seed = 1;
-      const random = () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 2 ** 32; };
-      const uniform = (shape, fanIn) => { const k = 1 / Math.sqrt(fanIn); return tf.variable(tf.randomUniform(shape, -k, k)); };
-      const W1 = uniform([784, 500], 784); const b1 = uniform([500], 784);
-      const W2 = uniform([500, 256], 500); const b2 = uniform([256], 500);
-      const W3 = uniform([256, 10], 256); const b3 = uniform([10], 256);
-      const optimizer = tf.train.momentum(0.01, 0.5);
+        let seed = 1;
+        const random = () => {
+          seed = (seed * 1664525 + 1013904223) >>> 0;
+          return seed / 2 ** 32;
+        };
+        const uniform = (shape, fanIn) => {
+          const k = 1 / Math.sqrt(fanIn);
+          return tf.variable(tf.randomUniform(shape, -k, k));
+        };
+        const W1 = uniform([784, 500], 784);
+        const b1 = uniform([500], 784);
+        const W2 = uniform([500, 256], 500);
+        const b2 = uniform([256], 500);
+        const W3 = uniform([256, 10], 256);
+        const b3 = uniform([10], 256);
+        const optimizer = tf.train.momentum(0.01, 0.5);
 
-      const order = Array.from({ length: n }, (_, i) => i);
-      for (let i = n - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
-      let cursor = 0;
-      let pending = [];
-      const step = () => {
-        if (cursor + batch > n) cursor = 0;
-        const xb = new Float32Array(batch * 784);
-        const yb = new Int32Array(batch);
-        for (let r = 0; r < batch; r++) {
-          const i = order[cursor + r];
-          xb.set(x.subarray(i * 784, (i + 1) * 784), r * 784);
-          yb[r] = labels[i];
+        const order = Array.from({ length: n }, (_, i) => i);
+        for (let i = n - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
         }
-        cursor += batch;
-        tf.tidy(() => {
-          const xs = tf.tensor2d(xb, [batch, 784]);
-          const ys = tf.tensor1d(yb, 'int32');
-          let correct;
-          const loss = optimizer.minimize(() => {
-            // The functional API: tf-core's UMD build has no chained ops (x.matMul).
-            const h1 = tf.relu(tf.add(tf.matMul(xs, W1), b1));
-            const h2 = tf.sigmoid(tf.add(tf.matMul(h1, W2), b2));
-            const logits = tf.relu(tf.add(tf.matMul(h2, W3), b3));
-            // Kept: minimize() disposes the forward pass's intermediates.
-            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')));
-            const logp = tf.logSoftmax(logits);
-            return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(ys, 10)), 1)));
-          }, true);
-          pending.push(tf.keep(tf.stack([loss, correct])));
-          correct.dispose();
-        });
-      };
-      const read = async () => {
-        const all = tf.stack(pending);
-        const data = await all.data();
-        tf.dispose([all, ...pending]);
-        pending = [];
-        let sum = 0;
-        for (let i = 0; i < data.length; i += 2) {
-          if (!Number.isFinite(data[i])) throw new Error('the loss diverged');
-          sum += data[i];
-        }
-        return sum / (data.length / 2);
-      };
-      const chunk = backend === 'webgpu' ? 4 : 25;
+        let cursor = 0;
+        let pending = [];
+        const step = () => {
+          if (cursor + batch > n) cursor = 0;
+          const xb = new Float32Array(batch * 784);
+          const yb = new Int32Array(batch);
+          for (let r = 0; r < batch; r++) {
+            const i = order[cursor + r];
+            xb.set(x.subarray(i * 784, (i + 1) * 784), r * 784);
+            yb[r] = labels[i];
+          }
+          cursor += batch;
+          tf.tidy(() => {
+            const xs = tf.tensor2d(xb, [batch, 784]);
+            const ys = tf.tensor1d(yb, 'int32');
+            let correct;
+            const loss = optimizer.minimize(() => {
+              // The functional API: tf-core's UMD build has no chained ops (x.matMul).
+              const h1 = tf.relu(tf.add(tf.matMul(xs, W1), b1));
+              const h2 = tf.sigmoid(tf.add(tf.matMul(h1, W2), b2));
+              const logits = tf.relu(tf.add(tf.matMul(h2, W3), b3));
+              // Kept: minimize() disposes the forward pass's intermediates.
+              correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')));
+              const logp = tf.logSoftmax(logits);
+              return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(ys, 10)), 1)));
+            }, true);
+            pending.push(tf.keep(tf.stack([loss, correct])));
+            correct.dispose();
+          });
+        };
+        const read = async () => {
+          const all = tf.stack(pending);
+          const data = await all.data();
+          tf.dispose([all, ...pending]);
+          pending = [];
+          let sum = 0;
+          for (let i = 0; i < data.length; i += 2) {
+            if (!Number.isFinite(data[i])) throw new Error('the loss diverged');
+            sum += data[i];
+          }
+          return sum / (data.length / 2);
+        };
+        const chunk = backend === 'webgpu' ? 4 : 25;
 
-      const t0 = performance.now();
-      step();
-      const firstLoss = await read();
-      const firstStepMs = performance.now() - t0;
-      step();
-      await read(); // warm-up: the backward kernels' second use
-      let done = 0;
-      let lastLoss = null;
-      const calls0 = { ...(self.__gpuCalls ?? {}) };
-      if (self.__kernelProfile) self.__kernelProfile.on = true;
-      const t1 = performance.now();
-      while (done < steps) {
-        const k = Math.min(chunk, steps - done);
-        for (let i = 0; i < k; i++) step();
-        lastLoss = await read();
-        done += k;
-      }
-      const ms = performance.now() - t1;
-      const calls1 = { ...(self.__gpuCalls ?? {}) };
-      const kernels = self.__readKernelProfile ? await self.__readKernelProfile() : null;
-      const info = backend === 'webgpu' ? (await navigator.gpu.requestAdapter())?.info : null;
-      return {
-        samplesPerSec: (done * batch * 1000) / ms, msPerStep: ms / done, steps: done, firstStepMs, firstLoss, lastLoss,
-        adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' · ') : null,
-        calls: [calls0, calls1], kernels, backend: tf.getBackend(), threads: backend === 'wasm' ? (self.crossOriginIsolated ? tf.wasm.getThreadsCount?.() ?? 'threaded' : 1) : null,
-      };
-    }, { backend, steps, batch, tfDir: TF });
+        const t0 = performance.now();
+        step();
+        const firstLoss = await read();
+        const firstStepMs = performance.now() - t0;
+        step();
+        await read(); // warm-up: the backward kernels' second use
+        let done = 0;
+        let lastLoss = null;
+        const calls0 = { ...(self.__gpuCalls ?? {}) };
+        if (self.__kernelProfile) self.__kernelProfile.on = true;
+        const t1 = performance.now();
+        while (done < steps) {
+          const k = Math.min(chunk, steps - done);
+          for (let i = 0; i < k; i++) step();
+          lastLoss = await read();
+          done += k;
+        }
+        const ms = performance.now() - t1;
+        const calls1 = { ...(self.__gpuCalls ?? {}) };
+        const kernels = self.__readKernelProfile ? await self.__readKernelProfile() : null;
+        const info = backend === 'webgpu' ? (await navigator.gpu.requestAdapter())?.info : null;
+        return {
+          samplesPerSec: (done * batch * 1000) / ms,
+          msPerStep: ms / done,
+          steps: done,
+          firstStepMs,
+          firstLoss,
+          lastLoss,
+          adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' · ') : null,
+          calls: [calls0, calls1],
+          kernels,
+          backend: tf.getBackend(),
+          threads:
+            backend === 'wasm' ? (self.crossOriginIsolated ? (tf.wasm.getThreadsCount?.() ?? 'threaded') : 1) : null,
+        };
+      },
+      { backend, steps, batch, tfDir: TF },
+    );
     const [from, to] = result.calls;
-    return { ...result, calls: undefined, gpuCallsPerStep: backend === 'webgpu' && !profile ? gpuCallsPerStep(from, to, result.steps) : null,
-      kernels: profile ? summarizeKernelProfile(result.kernels, result.steps) : undefined, browser: version };
+    return {
+      ...result,
+      calls: undefined,
+      gpuCallsPerStep: backend === 'webgpu' && !profile ? gpuCallsPerStep(from, to, result.steps) : null,
+      kernels: profile ? summarizeKernelProfile(result.kernels, result.steps) : undefined,
+      browser: version,
+    };
   } finally {
     await browser.close();
   }
@@ -211,12 +268,17 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
  * WebGPU warm-up runs. A fresh browser each time, so that no shader compiled by an earlier
  * measurement is cached.
  */
-export async function pageTimes(server, { backend, flags, helpers, afterWarmUp = false, acts = ['relu', 'sigmoid', 'relu'], webgpu = backend === 'gpu' }) {
+export async function pageTimes(
+  server,
+  { backend, flags, helpers, afterWarmUp = false, acts = ['relu', 'sigmoid', 'relu'], webgpu = backend === 'gpu' },
+) {
   const browser = await launch(flags, webgpu);
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => ['idle', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
+    await page.waitForFunction(() => ['idle', 'error'].includes(document.body.dataset.state), null, {
+      timeout: 120_000,
+    });
     const readyMs = await page.evaluate(() => performance.now());
     await helpers.waitReady(page);
     if (backend === 'gpu' && (await page.evaluate(() => window.playground.gpu.status)) !== 'ready') {
@@ -225,17 +287,29 @@ export async function pageTimes(server, { backend, flags, helpers, afterWarmUp =
     let warmUpMs = null;
     let warmUpAllMs = null;
     if (backend === 'gpu' && afterWarmUp) {
-      await page.waitForFunction(() => ['done', 'failed'].includes(window.playground.gpu.warm.state), null, { timeout: 300_000, polling: 20 });
+      await page.waitForFunction(() => ['done', 'failed'].includes(window.playground.gpu.warm.state), null, {
+        timeout: 300_000,
+        polling: 20,
+      });
       warmUpMs = await page.evaluate(() => performance.now());
       const warm = await page.evaluate(() => window.playground.gpu.warm);
       if (warm.state !== 'done') return { readyMs, note: `the WebGPU warm-up failed: ${warm.error}` };
       // A request on the worker's queue is answered once the warm-up's queued passes are done.
-      warmUpAllMs = await page.evaluate(async () => { await window.playground.engine.memory(); return performance.now(); });
+      warmUpAllMs = await page.evaluate(async () => {
+        await window.playground.engine.memory();
+        return performance.now();
+      });
     }
     await helpers.setForm(page, { acts, batch: '32', epochs: '1', backend });
-    const warmAtStart = await page.evaluate(() => { window.__t0 = performance.now(); return window.playground.gpu.warm.state; });
+    const warmAtStart = await page.evaluate(() => {
+      window.__t0 = performance.now();
+      return window.playground.gpu.warm.state;
+    });
     await page.click('#start');
-    await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 1, null, { timeout: 300_000, polling: 20 });
+    await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 1, null, {
+      timeout: 300_000,
+      polling: 20,
+    });
     const firstStepMs = await page.evaluate(() => performance.now() - window.__t0);
     await page.click('#stop').catch(() => {});
     return { readyMs, firstStepMs, warmUpMs, warmUpAllMs, warmAtStart, browser: browser.version() };
@@ -249,11 +323,17 @@ export function bundleSizes(root) {
   const out = {};
   const dist = join(root, 'dist');
   if (existsSync(dist)) {
-    const wasm = readdirSync(dist, { recursive: true }).map(String).find((f) => f.endsWith('.wasm'));
+    const wasm = readdirSync(dist, { recursive: true })
+      .map(String)
+      .find((f) => f.endsWith('.wasm'));
     if (wasm) out.dist = { file: `dist/${wasm}`, ...compressedSizes(readFileSync(join(dist, wasm)), { brotli: true }) };
   }
   const dev = join(root, 'www/pkg/activation_playground_bg.wasm');
-  if (existsSync(dev)) out.dev = { file: 'www/pkg/activation_playground_bg.wasm', ...compressedSizes(readFileSync(dev), { brotli: true }) };
+  if (existsSync(dev))
+    out.dev = {
+      file: 'www/pkg/activation_playground_bg.wasm',
+      ...compressedSizes(readFileSync(dev), { brotli: true }),
+    };
   return out;
 }
 
@@ -268,30 +348,42 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
     try {
       peers[key] = await fn();
       const r = peers[key];
-      const what = r.samplesPerSec != null ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps; first step ${(r.firstStepMs / 1000).toFixed(1)} s; loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`
-        : `ready ${(r.readyMs / 1000).toFixed(2)} s after load${r.warmUpMs != null ? `, warm-up step done ${(r.warmUpMs / 1000).toFixed(2)} s after load (all ${(r.warmUpAllMs / 1000).toFixed(2)} s)` : ''}` +
-          `${r.firstStepMs != null ? `, first step ${(r.firstStepMs / 1000).toFixed(2)} s after Start` : ''}${r.warmAtStart && r.warmAtStart !== 'none' ? ` (warm-up ${r.warmAtStart} at Start)` : ''}${r.note ? ` (${r.note})` : ''}`;
+      const what =
+        r.samplesPerSec != null
+          ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps; first step ${(r.firstStepMs / 1000).toFixed(1)} s; loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`
+          : `ready ${(r.readyMs / 1000).toFixed(2)} s after load${r.warmUpMs != null ? `, warm-up step done ${(r.warmUpMs / 1000).toFixed(2)} s after load (all ${(r.warmUpAllMs / 1000).toFixed(2)} s)` : ''}` +
+            `${r.firstStepMs != null ? `, first step ${(r.firstStepMs / 1000).toFixed(2)} s after Start` : ''}${r.warmAtStart && r.warmAtStart !== 'none' ? ` (warm-up ${r.warmAtStart} at Start)` : ''}${r.note ? ` (${r.note})` : ''}`;
       console.log(`${key.padEnd(34)} ${what}`);
-      if (r.gpuCallsPerStep) for (const l of formatGpuCalls(r.gpuCallsPerStep)) console.log(`${''.padEnd(34)} per step: ${l}`);
+      if (r.gpuCallsPerStep)
+        for (const l of formatGpuCalls(r.gpuCallsPerStep)) console.log(`${''.padEnd(34)} per step: ${l}`);
     } catch (e) {
       peers[key] = { note: `failed: ${String(e.message).split('\n')[0]}` };
       console.log(`${key.padEnd(34)}    n/a   ${peers[key].note}`);
     }
   };
   if (!skip.has('tfjs')) {
-    if (!skip.has('gpu')) await run('TF.js webgpu', () => tfjsBench(server, { backend: 'webgpu', steps: gpuSteps, batch, flags }));
+    if (!skip.has('gpu'))
+      await run('TF.js webgpu', () => tfjsBench(server, { backend: 'webgpu', steps: gpuSteps, batch, flags }));
     if (!skip.has('cpu')) {
       await run('TF.js wasm (1 thread)', () => tfjsBench(server, { backend: 'wasm', steps, batch, flags }));
-      await run('TF.js wasm (threads, COOP/COEP)', () => tfjsBench(server, { backend: 'wasm', steps, batch, flags, threads: true }));
+      await run('TF.js wasm (threads, COOP/COEP)', () =>
+        tfjsBench(server, { backend: 'wasm', steps, batch, flags, threads: true }),
+      );
     }
   }
   if (!skip.has('startup')) {
     await run('page, CPU backend', () => pageTimes(server, { backend: 'cpu', flags, helpers }));
     if (!skip.has('gpu')) {
-      await run('page, WebGPU, Start after warm-up', () => pageTimes(server, { backend: 'gpu', flags, helpers, afterWarmUp: true }));
+      await run('page, WebGPU, Start after warm-up', () =>
+        pageTimes(server, { backend: 'gpu', flags, helpers, afterWarmUp: true }),
+      );
       await run('page, WebGPU, Start on ready', () => pageTimes(server, { backend: 'gpu', flags, helpers }));
-      await run('page, WebGPU, tanh/selu/sigmoid', () => pageTimes(server, { backend: 'gpu', flags, helpers, afterWarmUp: true, acts: ['tanh', 'selu', 'sigmoid'] }));
-      await run('page, CPU during WebGPU warm-up', () => pageTimes(server, { backend: 'cpu', flags, helpers, webgpu: true }));
+      await run('page, WebGPU, tanh/selu/sigmoid', () =>
+        pageTimes(server, { backend: 'gpu', flags, helpers, afterWarmUp: true, acts: ['tanh', 'selu', 'sigmoid'] }),
+      );
+      await run('page, CPU during WebGPU warm-up', () =>
+        pageTimes(server, { backend: 'cpu', flags, helpers, webgpu: true }),
+      );
     }
   }
   const sizes = bundleSizes(root);
@@ -301,12 +393,17 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
   const burnCpu = own(/wasm CPU/);
   const sps = (r) => r?.samplesPerSec ?? null;
   const ratio = (a, b) => (a != null && b != null ? a / b : null);
-  const tfWasmBest = [peers['TF.js wasm (1 thread)'], peers['TF.js wasm (threads, COOP/COEP)']].map(sps).filter((v) => v != null);
+  const tfWasmBest = [peers['TF.js wasm (1 thread)'], peers['TF.js wasm (threads, COOP/COEP)']]
+    .map(sps)
+    .filter((v) => v != null);
   const summary = {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Chromium ${Object.values(peers).find((p) => p.browser)?.browser ?? '?'}; WebGPU adapter: ${peers['TF.js webgpu']?.adapter ?? 'n/a'}`,
     samplesPerSec: {
-      burnWebGpu: sps(burnGpu), tfjsWebGpu: sps(peers['TF.js webgpu']),
-      burnCpuWasm: sps(burnCpu), tfjsWasm1Thread: sps(peers['TF.js wasm (1 thread)']), tfjsWasmThreads: sps(peers['TF.js wasm (threads, COOP/COEP)']),
+      burnWebGpu: sps(burnGpu),
+      tfjsWebGpu: sps(peers['TF.js webgpu']),
+      burnCpuWasm: sps(burnCpu),
+      tfjsWasm1Thread: sps(peers['TF.js wasm (1 thread)']),
+      tfjsWasmThreads: sps(peers['TF.js wasm (threads, COOP/COEP)']),
     },
     ratios: {
       webgpuBurnOverTfjs: ratio(sps(burnGpu), sps(peers['TF.js webgpu'])),
@@ -325,25 +422,65 @@ export async function peersAndPage(server, { results, skip, steps, gpuSteps, bat
     webGpuWarmUpDoneMs: peers['page, WebGPU, Start after warm-up']?.warmUpMs ?? null,
     webGpuWarmUpAllDoneMs: peers['page, WebGPU, Start after warm-up']?.warmUpAllMs ?? null,
     wasmBytes: sizes,
-    targets: { webgpuBurnOverTfjs: 2, cpuBurnOverTfjsWasm: 1.5, firstWebGpuStepMs: 3000, pageReadyMs: 1000, distWasmGzipBytes: 2_500_000 },
+    targets: {
+      webgpuBurnOverTfjs: 2,
+      cpuBurnOverTfjsWasm: 1.5,
+      firstWebGpuStepMs: 3000,
+      pageReadyMs: 1000,
+      distWasmGzipBytes: 2_500_000,
+    },
   };
 
   const f = (v, d = 0) => (v == null ? 'n/a' : v.toFixed(d));
   const sec = (ms) => (ms == null ? 'n/a' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
   const mb = (b) => (b == null ? 'n/a' : `${(b / 1e6).toFixed(2)} MB`);
   const rows = [
-    ['WebGPU samples/s', f(summary.samplesPerSec.burnWebGpu, 1), f(summary.samplesPerSec.tfjsWebGpu, 1), `${f(summary.ratios.webgpuBurnOverTfjs, 2)}× (target ≥ 2×)`],
-    ['CPU samples/s (wasm)', f(summary.samplesPerSec.burnCpuWasm), `${f(summary.samplesPerSec.tfjsWasm1Thread)} (1 thread) / ${f(summary.samplesPerSec.tfjsWasmThreads)} (threads)`,
-      `${f(summary.ratios.cpuBurnOverTfjsWasm1Thread, 2)}× / ${f(summary.ratios.cpuBurnOverTfjsWasmBest, 2)}× (target ≥ 1.5×)`],
-    ['first WebGPU step', `${sec(summary.firstStepMs.pageWebGpuAfterStart)} after Start (warmed up)`, `${sec(summary.firstStepMs.tfjsWebGpu)} (bench loop)`, 'target ≤ 3 s'],
+    [
+      'WebGPU samples/s',
+      f(summary.samplesPerSec.burnWebGpu, 1),
+      f(summary.samplesPerSec.tfjsWebGpu, 1),
+      `${f(summary.ratios.webgpuBurnOverTfjs, 2)}× (target ≥ 2×)`,
+    ],
+    [
+      'CPU samples/s (wasm)',
+      f(summary.samplesPerSec.burnCpuWasm),
+      `${f(summary.samplesPerSec.tfjsWasm1Thread)} (1 thread) / ${f(summary.samplesPerSec.tfjsWasmThreads)} (threads)`,
+      `${f(summary.ratios.cpuBurnOverTfjsWasm1Thread, 2)}× / ${f(summary.ratios.cpuBurnOverTfjsWasmBest, 2)}× (target ≥ 1.5×)`,
+    ],
+    [
+      'first WebGPU step',
+      `${sec(summary.firstStepMs.pageWebGpuAfterStart)} after Start (warmed up)`,
+      `${sec(summary.firstStepMs.tfjsWebGpu)} (bench loop)`,
+      'target ≤ 3 s',
+    ],
     ['  Start on ready', `${sec(summary.firstStepMs.pageWebGpuStartOnReady)} after Start (warm-up running)`, '', ''],
-    ['  tanh/selu/sigmoid', `${sec(summary.firstStepMs.pageWebGpuOtherActsAfterWarmUp)} after Start (warmed up)`, '', ''],
-    ['WebGPU warm-up done', `${sec(summary.webGpuWarmUpDoneMs)} after load (all: ${sec(summary.webGpuWarmUpAllDoneMs)})`, '', ''],
+    [
+      '  tanh/selu/sigmoid',
+      `${sec(summary.firstStepMs.pageWebGpuOtherActsAfterWarmUp)} after Start (warmed up)`,
+      '',
+      '',
+    ],
+    [
+      'WebGPU warm-up done',
+      `${sec(summary.webGpuWarmUpDoneMs)} after load (all: ${sec(summary.webGpuWarmUpAllDoneMs)})`,
+      '',
+      '',
+    ],
     ['first CPU step', `${sec(summary.firstStepMs.pageCpuAfterStart)} after Start`, '', ''],
     ['  during WebGPU warm-up', `${sec(summary.firstStepMs.pageCpuDuringWebGpuWarmUp)} after Start`, '', ''],
     ['page ready after load', sec(summary.pageReadyMs), '', 'target ≤ 1 s'],
-    ['wasm (dist/)', `${mb(sizes.dist?.raw)} raw, ${mb(sizes.dist?.gzip)} gzip, ${mb(sizes.dist?.brotli)} brotli`, '', 'target ≤ 2.5 MB gzip'],
-    ['wasm (www/pkg, dev)', `${mb(sizes.dev?.raw)} raw, ${mb(sizes.dev?.gzip)} gzip, ${mb(sizes.dev?.brotli)} brotli`, '', ''],
+    [
+      'wasm (dist/)',
+      `${mb(sizes.dist?.raw)} raw, ${mb(sizes.dist?.gzip)} gzip, ${mb(sizes.dist?.brotli)} brotli`,
+      '',
+      'target ≤ 2.5 MB gzip',
+    ],
+    [
+      'wasm (www/pkg, dev)',
+      `${mb(sizes.dev?.raw)} raw, ${mb(sizes.dev?.gzip)} gzip, ${mb(sizes.dev?.brotli)} brotli`,
+      '',
+      '',
+    ],
   ];
   console.log(`\nThis page (burn) against TF.js 4.22, same MLP and loop, same run · ${summary.machine}\n`);
   const widths = [24, 50, 36, 30];

@@ -73,18 +73,24 @@ const CALL_STEPS = Number(process.env.BENCH_CALL_STEPS || 12);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const BATCH = 32;
-const BASE_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic'];
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 const results = [];
 const record = (name, r) => {
   results.push({ name, ...r });
-  const line = r.samplesPerSec != null
-    ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps)`
-    : `   n/a   ${r.note}`;
+  const line =
+    r.samplesPerSec != null
+      ? `${r.samplesPerSec.toFixed(0).padStart(8)} samples/s  (${r.msPerStep.toFixed(1)} ms/step, ${r.steps} steps)`
+      : `   n/a   ${r.note}`;
   console.log(`${name.padEnd(34)} ${line}`);
 };
-
 
 // ------------------------------------------------------------------ 2./3. in Chromium
 /** Chromium (with WebGPU when `gpu`) on a blank page of the server's origin, for benches that drive the wasm module directly. */
@@ -103,85 +109,116 @@ async function openBlankPage(server, gpu, profile = false) {
 async function browserBench(server, { gpu, stats = 0, profile = false }) {
   const { browser, page } = await openBlankPage(server, gpu, profile);
   try {
-    const r = await page.evaluate(async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
-      const wasm = await import('/www/pkg/activation_playground.js');
-      await wasm.default();
-      // As the engine worker reads a dataset: streamed into wasm's DatasetReader.
-      const { readDataset } = await import('/www/engine/reader.js');
-      const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
-      const dataset = await readDataset(wasm, 'mnist-subset', names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })));
-      let adapter = null;
-      if (gpu) {
-        adapter = await wasm.initWebGpu();
-        const info = (await navigator.gpu.requestAdapter())?.info;
-        if (info) adapter = [info.description, info.vendor, info.architecture].filter(Boolean).join(' · ') + (info.isFallbackAdapter ? ' (software fallback)' : '');
-      }
-      const config = JSON.parse(wasm.defaultConfig());
-      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], batch, epochs: 50, backend: gpu ? 'gpu' : 'cpu', stats });
-      const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
-      const backend = trainer.backendName;
-      const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
-      // Warm-up (the first WebGPU step compiles the shaders).
-      // On WebGPU its first step is timed on its own: that is where burn's autotune (when built in)
-      // would start tuning, and the chunk times below show whether later steps got faster.
-      const w0 = performance.now();
-      await run(gpu ? 1 : 10);
-      const firstMs = performance.now() - w0;
-      if (gpu) await run(1);
-      const warmMs = performance.now() - w0;
-      let steps = 0;
-      const chunkMs = [];
-      if (self.__kernelProfile) self.__kernelProfile.on = true;
-      const t0 = performance.now();
-      if (gpu) {
-        while (steps < gpuSteps) {
-          const n = Math.min(4, gpuSteps - steps);
-          const c0 = performance.now();
-          await run(n);
-          chunkMs.push((performance.now() - c0) / n);
-          steps += n;
+    const r = await page.evaluate(
+      async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
+        const wasm = await import('/www/pkg/activation_playground.js');
+        await wasm.default();
+        // As the engine worker reads a dataset: streamed into wasm's DatasetReader.
+        const { readDataset } = await import('/www/engine/reader.js');
+        const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
+        const dataset = await readDataset(
+          wasm,
+          'mnist-subset',
+          names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })),
+        );
+        let adapter = null;
+        if (gpu) {
+          adapter = await wasm.initWebGpu();
+          const info = (await navigator.gpu.requestAdapter())?.info;
+          if (info)
+            adapter =
+              [info.description, info.vendor, info.architecture].filter(Boolean).join(' · ') +
+              (info.isFallbackAdapter ? ' (software fallback)' : '');
         }
-      } else {
-        while (steps < cpuSteps) { const n = Math.min(25, cpuSteps - steps); await run(n); steps += n; }
-      }
-      const ms = performance.now() - t0;
-      const kernels = self.__readKernelProfile ? await self.__readKernelProfile() : null;
-      // With statistics: the cost of drawing each chart on this (main) thread, onto a 960×600
-      // <canvas>, through the same backend the worker uses (text measured with measureText).
-      let drawMs = null;
-      if (stats) {
-        const canvas = document.createElement('canvas');
-        canvas.width = 960;
-        canvas.height = 600;
-        document.body.append(canvas);
-        drawMs = {};
-        for (const chart of ['training', 'activations', 'gradients', 'health']) {
-          const times = [];
-          for (let i = 0; i < 7; i++) {
+        const config = JSON.parse(wasm.defaultConfig());
+        Object.assign(config, {
+          acts: ['relu', 'sigmoid', 'relu'],
+          batch,
+          epochs: 50,
+          backend: gpu ? 'gpu' : 'cpu',
+          stats,
+        });
+        const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
+        const backend = trainer.backendName;
+        const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
+        // Warm-up (the first WebGPU step compiles the shaders).
+        // On WebGPU its first step is timed on its own: that is where burn's autotune (when built in)
+        // would start tuning, and the chunk times below show whether later steps got faster.
+        const w0 = performance.now();
+        await run(gpu ? 1 : 10);
+        const firstMs = performance.now() - w0;
+        if (gpu) await run(1);
+        const warmMs = performance.now() - w0;
+        let steps = 0;
+        const chunkMs = [];
+        if (self.__kernelProfile) self.__kernelProfile.on = true;
+        const t0 = performance.now();
+        if (gpu) {
+          while (steps < gpuSteps) {
+            const n = Math.min(4, gpuSteps - steps);
             const c0 = performance.now();
-            trainer.drawChart(chart, canvas, 1, 'post');
-            times.push(performance.now() - c0);
+            await run(n);
+            chunkMs.push((performance.now() - c0) / n);
+            steps += n;
           }
-          times.sort((a, b) => a - b);
-          drawMs[chart] = times[3];
+        } else {
+          while (steps < cpuSteps) {
+            const n = Math.min(25, cpuSteps - steps);
+            await run(n);
+            steps += n;
+          }
         }
-      }
-      trainer.free();
-      return { steps, ms, warmMs, firstMs, chunkMs, backend, adapter, drawMs, kernels };
-    }, { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH });
+        const ms = performance.now() - t0;
+        const kernels = self.__readKernelProfile ? await self.__readKernelProfile() : null;
+        // With statistics: the cost of drawing each chart on this (main) thread, onto a 960×600
+        // <canvas>, through the same backend the worker uses (text measured with measureText).
+        let drawMs = null;
+        if (stats) {
+          const canvas = document.createElement('canvas');
+          canvas.width = 960;
+          canvas.height = 600;
+          document.body.append(canvas);
+          drawMs = {};
+          for (const chart of ['training', 'activations', 'gradients', 'health']) {
+            const times = [];
+            for (let i = 0; i < 7; i++) {
+              const c0 = performance.now();
+              trainer.drawChart(chart, canvas, 1, 'post');
+              times.push(performance.now() - c0);
+            }
+            times.sort((a, b) => a - b);
+            drawMs[chart] = times[3];
+          }
+        }
+        trainer.free();
+        return { steps, ms, warmMs, firstMs, chunkMs, backend, adapter, drawMs, kernels };
+      },
+      { gpu, stats, cpuSteps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH },
+    );
     if (profile) return { msPerStep: r.ms / r.steps, kernels: summarizeKernelProfile(r.kernels, r.steps) };
-    const name = stats ? `  + statistics every ${stats} steps` : gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium';
+    const name = stats
+      ? `  + statistics every ${stats} steps`
+      : gpu
+        ? 'wasm WebGPU in Chromium'
+        : 'wasm CPU (burn Flex) in Chromium';
     record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
     const first = gpu ? ` (first step ${(r.firstMs / 1000).toFixed(1)} s)` : '';
-    console.log(`${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s${first}`);
-    if (gpu && r.chunkMs.length > 1) console.log(`${''.padEnd(34)} ms per step, by groups of 4: ${r.chunkMs.map((m) => m.toFixed(0)).join(', ')}`);
+    console.log(
+      `${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s${first}`,
+    );
+    if (gpu && r.chunkMs.length > 1)
+      console.log(`${''.padEnd(34)} ms per step, by groups of 4: ${r.chunkMs.map((m) => m.toFixed(0)).join(', ')}`);
     if (r.drawMs) {
-      const draw = Object.entries(r.drawMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+      const draw = Object.entries(r.drawMs)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
+        .join(', ');
       console.log(`${''.padEnd(34)} drawing each chart on the main thread (960×600, median of 7): ${draw}`);
     }
   } catch (e) {
     if (profile) throw e;
-    record(gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium', { note: `failed: ${e.message.split('\n')[0]}` });
+    record(gpu ? 'wasm WebGPU in Chromium' : 'wasm CPU (burn Flex) in Chromium', {
+      note: `failed: ${e.message.split('\n')[0]}`,
+    });
   } finally {
     await browser.close();
   }
@@ -198,29 +235,56 @@ async function browserSweepBench(server, { gpu }) {
     const query = `combos=all&seeds=1&epochs=1&bn=none&dataset=mnist-subset&backend=${gpu ? 'gpu' : 'cpu'}&parallel=64`;
     const steps = gpu ? SWEEP_GPU_STEPS : BROWSER_SWEEP_STEPS;
     const sequential = gpu ? SWEEP_GPU_SEQUENTIAL : 64;
-    const j = await page.evaluate(async ({ query, steps, sequential }) => {
-      const wasm = await import('/www/pkg/activation_playground.js');
-      await wasm.default();
-      const { readDataset } = await import('/www/engine/reader.js');
-      const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
-      const dataset = await readDataset(wasm, 'mnist-subset', names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })));
-      const adapter = navigator.gpu ? (await navigator.gpu.requestAdapter()) : null;
-      const limits = adapter ? { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } : null;
-      try {
-        return { ...JSON.parse(await wasm.sweepBench(query, dataset, steps, sequential)), limits };
-      } finally {
-        dataset.free();
-      }
-    }, { query, steps, sequential });
+    const j = await page.evaluate(
+      async ({ query, steps, sequential }) => {
+        const wasm = await import('/www/pkg/activation_playground.js');
+        await wasm.default();
+        const { readDataset } = await import('/www/engine/reader.js');
+        const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
+        const dataset = await readDataset(
+          wasm,
+          'mnist-subset',
+          names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })),
+        );
+        const adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
+        const limits = adapter
+          ? {
+              maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+              maxBufferSize: adapter.limits.maxBufferSize,
+            }
+          : null;
+        try {
+          return { ...JSON.parse(await wasm.sweepBench(query, dataset, steps, sequential)), limits };
+        } finally {
+          dataset.free();
+        }
+      },
+      { query, steps, sequential },
+    );
     // ms per step: of all 64 (every group) at once; of one model one after another.
-    record(`${name} at once`, { samplesPerSec: j.batchedModelSamplesPerSec, msPerStep: (1000 * j.batchedSeconds) / j.steps, steps: j.steps });
-    record(`${name} one after another`, { samplesPerSec: j.sequentialModelSamplesPerSec,
-      msPerStep: (1000 * j.sequentialSeconds) / (j.steps * j.sequentialModels), steps: j.steps * j.sequentialModels });
+    record(`${name} at once`, {
+      samplesPerSec: j.batchedModelSamplesPerSec,
+      msPerStep: (1000 * j.batchedSeconds) / j.steps,
+      steps: j.steps,
+    });
+    record(`${name} one after another`, {
+      samplesPerSec: j.sequentialModelSamplesPerSec,
+      msPerStep: (1000 * j.sequentialSeconds) / (j.steps * j.sequentialModels),
+      steps: j.steps * j.sequentialModels,
+    });
     const mib = (b) => (b == null ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (target ≥ ${gpu ? 10 : 1.5}×); ` +
-      `groups ${j.groups.join(', ')}; sequential timed on ${j.sequentialModels} of ${j.models} models; ${j.backendName}` +
-      (j.limits ? `; adapter maxStorageBufferBindingSize ${mib(j.limits.maxStorageBufferBindingSize)}, maxBufferSize ${mib(j.limits.maxBufferSize)}` : ''));
-    sweepResults.push({ target: gpu ? 'browser-webgpu-sweep' : 'browser-cpu-sweep', ...j, targetSpeedup: gpu ? 10 : 1.5 });
+    console.log(
+      `${''.padEnd(34)} at once: ${j.speedup.toFixed(2)}× the sequential throughput (target ≥ ${gpu ? 10 : 1.5}×); ` +
+        `groups ${j.groups.join(', ')}; sequential timed on ${j.sequentialModels} of ${j.models} models; ${j.backendName}` +
+        (j.limits
+          ? `; adapter maxStorageBufferBindingSize ${mib(j.limits.maxStorageBufferBindingSize)}, maxBufferSize ${mib(j.limits.maxBufferSize)}`
+          : ''),
+    );
+    sweepResults.push({
+      target: gpu ? 'browser-webgpu-sweep' : 'browser-cpu-sweep',
+      ...j,
+      targetSpeedup: gpu ? 10 : 1.5,
+    });
   } catch (e) {
     record(name, { note: `failed: ${e.message.split('\n')[0]}` });
   } finally {
@@ -242,14 +306,22 @@ async function openBenchPage(server, gpu, query = '') {
 
 /** Trains in the page for `seconds` (after the first steps), charts live or not; long tasks observed. */
 async function pageRun(server, { gpu, live, seconds }) {
-  const { browser, page } = await openBenchPage(server, gpu, `?acts=relu,sigmoid,relu&epochs=50&backend=${gpu ? 'gpu' : 'cpu'}`);
+  const { browser, page } = await openBenchPage(
+    server,
+    gpu,
+    `?acts=relu,sigmoid,relu&epochs=50&backend=${gpu ? 'gpu' : 'cpu'}`,
+  );
   try {
-    await page.evaluate((live) => { window.playground.chartsLive = live; }, live);
+    await page.evaluate((live) => {
+      window.playground.chartsLive = live;
+    }, live);
     await page.click('#start');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 3, null, { timeout: 240_000 });
     return await page.evaluate(async (seconds) => {
       const tasks = [];
-      const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) tasks.push(e.duration);
+      });
       observer.observe({ type: 'longtask' });
       const s0 = window.playground.progress.step;
       const t0 = performance.now();
@@ -274,11 +346,17 @@ async function pageBench(server, gpu) {
     const over50 = live.tasks.filter((d) => d > 50);
     const blocked = over50.reduce((a, d) => a + d, 0);
     const rate = (r) => (r.steps * BATCH * 1000) / r.ms;
-    console.log(`${label}: charts live ${rate(live).toFixed(0)} samples/s, nothing drawn ${rate(bare).toFixed(0)} samples/s ` +
-      `(${(100 * rate(live) / Math.max(1e-9, rate(bare))).toFixed(0)}%), over ${(live.ms / 1000).toFixed(0)} s each`);
-    console.log(`${''.padEnd(4)}main thread, charts live: ${(over50.length * perMin).toFixed(1)} tasks > 50 ms per minute, ` +
-      `longest ${Math.max(0, ...live.tasks).toFixed(0)} ms, blocked ${(blocked * perMin / 1000).toFixed(2)} s per minute`);
-    const draw = Object.entries(live.chartMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+    console.log(
+      `${label}: charts live ${rate(live).toFixed(0)} samples/s, nothing drawn ${rate(bare).toFixed(0)} samples/s ` +
+        `(${((100 * rate(live)) / Math.max(1e-9, rate(bare))).toFixed(0)}%), over ${(live.ms / 1000).toFixed(0)} s each`,
+    );
+    console.log(
+      `${''.padEnd(4)}main thread, charts live: ${(over50.length * perMin).toFixed(1)} tasks > 50 ms per minute, ` +
+        `longest ${Math.max(0, ...live.tasks).toFixed(0)} ms, blocked ${((blocked * perMin) / 1000).toFixed(2)} s per minute`,
+    );
+    const draw = Object.entries(live.chartMs)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
+      .join(', ');
     console.log(`${''.padEnd(4)}chart drawing (in the worker, last draw of each): ${draw || 'none drawn'}`);
   } catch (e) {
     console.log(`${label}: failed: ${e.message.split('\n')[0]}`);
@@ -293,14 +371,18 @@ async function pageBench(server, gpu) {
 async function gpuCallsBench(server) {
   const { browser, page } = await openBenchPage(server, true, '?acts=relu,sigmoid,relu&epochs=1&stats=0&backend=gpu');
   try {
-    if ((await page.evaluate(() => window.playground.gpu.status)) !== 'ready') throw new Error('WebGPU is not available');
+    if ((await page.evaluate(() => window.playground.gpu.status)) !== 'ready')
+      throw new Error('WebGPU is not available');
     await page.waitForFunction(() => window.playground.gpu.warm.state !== 'running', null, { timeout: 300_000 });
     const worker = page.workers().find((w) => /engine\/worker\.js/.test(w.url()));
     if (!worker) throw new Error('the engine worker was not found');
     await worker.evaluate(countGpuCalls);
     await page.click('#start');
     const at = async (step) => {
-      await page.waitForFunction((n) => (window.playground.progress?.step ?? 0) >= n, step, { timeout: 600_000, polling: 20 });
+      await page.waitForFunction((n) => (window.playground.progress?.step ?? 0) >= n, step, {
+        timeout: 600_000,
+        polling: 20,
+      });
       const [progressStep, t] = await page.evaluate(() => [window.playground.progress.step, performance.now()]);
       return { step: progressStep, t, calls: await worker.evaluate(() => ({ ...self.__gpuCalls })) };
     };
@@ -310,8 +392,10 @@ async function gpuCallsBench(server) {
     const steps = to.step - from.step;
     const per = gpuCallsPerStep(from.calls, to.calls, steps);
     const chunks = await page.evaluate(() => window.playground.loopStats?.chunks ?? null);
-    console.log(`WebGPU calls per training step (page, engine worker, statistics off; ${steps} steps, ` +
-      `${((to.t - from.t) / steps).toFixed(0)} ms/step, ${chunks} chunks in the whole run):`);
+    console.log(
+      `WebGPU calls per training step (page, engine worker, statistics off; ${steps} steps, ` +
+        `${((to.t - from.t) / steps).toFixed(0)} ms/step, ${chunks} chunks in the whole run):`,
+    );
     for (const line of formatGpuCalls(per)) console.log(`    ${line}`);
     console.log(`JSON ${JSON.stringify({ gpuCallsPerStep: per, steps, msPerStep: (to.t - from.t) / steps })}`);
   } catch (e) {
@@ -328,13 +412,20 @@ async function kernelBench(server) {
   try {
     const burn = await browserBench(server, { gpu: true, profile: true });
     out.burn = { wallMsPerStep: burn.msPerStep, ...burn.kernels };
-    for (const l of formatKernelProfile('WebGPU kernels, this page (burn)', burn.kernels, burn.msPerStep)) console.log(l);
+    for (const l of formatKernelProfile('WebGPU kernels, this page (burn)', burn.kernels, burn.msPerStep))
+      console.log(l);
   } catch (e) {
     console.log(`WebGPU kernels, this page (burn): failed: ${e.message.split('\n')[0]}`);
   }
   if (!SKIP.has('tfjs')) {
     try {
-      const tf = await tfjsBench(server, { backend: 'webgpu', steps: GPU_STEPS, batch: BATCH, flags: { chromium: CHROMIUM, base: BASE_FLAGS }, profile: true });
+      const tf = await tfjsBench(server, {
+        backend: 'webgpu',
+        steps: GPU_STEPS,
+        batch: BATCH,
+        flags: { chromium: CHROMIUM, base: BASE_FLAGS },
+        profile: true,
+      });
       out.tfjs = { wallMsPerStep: tf.msPerStep, ...tf.kernels };
       for (const l of formatKernelProfile('WebGPU kernels, TF.js webgpu', tf.kernels, tf.msPerStep)) console.log(l);
     } catch (e) {
@@ -346,7 +437,15 @@ async function kernelBench(server) {
 
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
 if (!SKIP.has('native')) {
-  nativeBenches({ record, results, root: ROOT, batch: BATCH, nativeSteps: NATIVE_STEPS, sweepSteps: SWEEP_STEPS, skip: SKIP });
+  nativeBenches({
+    record,
+    results,
+    root: ROOT,
+    batch: BATCH,
+    nativeSteps: NATIVE_STEPS,
+    sweepSteps: SWEEP_STEPS,
+    skip: SKIP,
+  });
 }
 if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
   console.error('www/pkg is missing: run bash scripts/build.sh');
@@ -362,7 +461,10 @@ try {
   if (!SKIP.has('browser-sweep')) {
     if (!SKIP.has('cpu') && !SKIP.has('stacked')) await browserSweepBench(server, { gpu: false });
     if (!SKIP.has('gpu') && !SKIP.has('stacked')) await browserSweepBench(server, { gpu: true });
-    const pool = SKIP.has('cpu') || SKIP.has('pool') ? null : await pageSweepPoolBench(server, { record, chromium: CHROMIUM, flags: BASE_FLAGS });
+    const pool =
+      SKIP.has('cpu') || SKIP.has('pool')
+        ? null
+        : await pageSweepPoolBench(server, { record, chromium: CHROMIUM, flags: BASE_FLAGS });
     if (pool) sweepResults.push(pool);
     if (sweepResults.length) console.log(`JSON ${JSON.stringify({ browserSweep: sweepResults })}`);
   }
@@ -375,8 +477,16 @@ try {
   if (!SKIP.has('gpu') && !SKIP.has('calls')) await gpuCallsBench(server);
   if (!SKIP.has('gpu') && !SKIP.has('kernels')) await kernelBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
-  await peersAndPage(server, { results, skip: SKIP, steps: STEPS, gpuSteps: GPU_STEPS, batch: BATCH, helpers, root: ROOT,
-    flags: { chromium: CHROMIUM, base: BASE_FLAGS } });
+  await peersAndPage(server, {
+    results,
+    skip: SKIP,
+    steps: STEPS,
+    gpuSteps: GPU_STEPS,
+    batch: BATCH,
+    helpers,
+    root: ROOT,
+    flags: { chromium: CHROMIUM, base: BASE_FLAGS },
+  });
 } finally {
   await server.close();
 }

@@ -80,7 +80,7 @@ function idxImages(items) {
   header.writeUInt32BE(28, 8);
   header.writeUInt32BE(28, 12);
   const body = Buffer.alloc(items.length * PIXELS);
-  items.forEach((it, i) => body.set(it.image, i * PIXELS));
+  for (const [i, it] of items.entries()) body.set(it.image, i * PIXELS);
   return Buffer.concat([header, body]);
 }
 
@@ -121,6 +121,10 @@ writeGz('t10k-labels-idx1-ubyte.gz', idxLabels(testItems));
 console.log(`mnist-subset -> ${outDir}`);
 console.log('digit  total  train  test');
 for (const r of counts) {
-  console.log(`${String(r.c).padStart(5)}  ${String(r.total).padStart(5)}  ${String(r.train).padStart(5)}  ${String(r.test).padStart(4)}`);
+  console.log(
+    `${String(r.c).padStart(5)}  ${String(r.total).padStart(5)}  ${String(r.train).padStart(5)}  ${String(r.test).padStart(4)}`,
+  );
 }
-console.log(`total: ${trainItems.length + testItems.length} images, train ${trainItems.length}, test ${testItems.length}`);
+console.log(
+  `total: ${trainItems.length + testItems.length} images, train ${trainItems.length}, test ${testItems.length}`,
+);

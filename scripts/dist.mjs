@@ -50,7 +50,9 @@ const LAZY_FOLDERS = { 'www/data': ['cifar10-subset'] };
  * Files the tests need in the source tree but the site must not ship: dist/ gets this content in
  * their place (the engine's trap and stall requests, www/engine/test-hooks.js).
  */
-export const TEST_ONLY = { 'www/engine/test-hooks.js': '// Not shipped: the tests\' requests (scripts/dist.mjs).\nexport default {};\n' };
+export const TEST_ONLY = {
+  'www/engine/test-hooks.js': "// Not shipped: the tests' requests (scripts/dist.mjs).\nexport default {};\n",
+};
 
 const hash = (...parts) => {
   const h = createHash('sha256');
@@ -74,7 +76,13 @@ export function compressedSizes(bytes, { brotli = false } = {}) {
 
 /** A URL the build must follow: relative, same site. Absolute URLs, data:, #anchors are left alone. */
 function isLocal(spec) {
-  return spec !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(spec) && !spec.startsWith('//') && !spec.startsWith('/') && !spec.startsWith('#');
+  return (
+    spec !== '' &&
+    !/^[a-z][a-z0-9+.-]*:/i.test(spec) &&
+    !spec.startsWith('//') &&
+    !spec.startsWith('/') &&
+    !spec.startsWith('#')
+  );
 }
 
 function htmlRefs(text) {
@@ -152,7 +160,8 @@ function refsOf(path, text) {
 export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'), pkg = null, quiet = false } = {}) {
   await lexerReady;
   root = resolve(root);
-  const source = (rel) => (pkg && rel.startsWith('www/pkg/') ? join(pkg, rel.slice('www/pkg/'.length)) : join(root, rel));
+  const source = (rel) =>
+    pkg && rel.startsWith('www/pkg/') ? join(pkg, rel.slice('www/pkg/'.length)) : join(root, rel);
 
   /** rel path → {rel, dir, bytes?, files? (dir: [{rel, bytes}]), refs: [{start,end,spec,target,suffix,kind}]} */
   const nodes = new Map();
@@ -160,13 +169,17 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
     if (nodes.has(rel)) return;
     const abs = source(rel);
     if (!existsSync(abs) || statSync(abs).isDirectory() !== dir) {
-      throw new Error(`${from} references ${rel}${dir ? '/' : ''}, which does not exist${rel.startsWith('www/pkg') || rel.startsWith('www/data') ? ' (run: bash scripts/build.sh)' : ''}`);
+      throw new Error(
+        `${from} references ${rel}${dir ? '/' : ''}, which does not exist${rel.startsWith('www/pkg') || rel.startsWith('www/data') ? ' (run: bash scripts/build.sh)' : ''}`,
+      );
     }
     if (dir) {
       const keep = FOLDER_FILTERS[rel];
       const files = [];
       const walk = async (sub) => {
-        for (const e of (await fsp.readdir(join(abs, sub), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+        for (const e of (await fsp.readdir(join(abs, sub), { withFileTypes: true })).sort((a, b) =>
+          a.name.localeCompare(b.name),
+        )) {
           const r = sub ? `${sub}/${e.name}` : e.name;
           if (e.name.startsWith('.') || (!sub && keep && !keep.includes(e.name))) continue;
           if (e.isDirectory()) await walk(r);
@@ -201,7 +214,10 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
   }
   const outName = new Map();
   for (const n of nodes.values()) {
-    if (n.rel === ENTRY) { outName.set(n.rel, n.rel); continue; }
+    if (n.rel === ENTRY) {
+      outName.set(n.rel, n.rel);
+      continue;
+    }
     const reach = new Set();
     const stack = [n.rel];
     while (stack.length) {
@@ -232,10 +248,14 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
     if (n.dir) {
       const lazySubs = LAZY_FOLDERS[n.rel] ?? [];
       lazy.push(...lazySubs.map((sub) => `${name}/${sub}/`));
-      for (const f of n.files) await write(`${name}/${f.rel}`, f.bytes, { precache: !lazySubs.includes(f.rel.split('/')[0]) });
+      for (const f of n.files)
+        await write(`${name}/${f.rel}`, f.bytes, { precache: !lazySubs.includes(f.rel.split('/')[0]) });
       continue;
     }
-    if (!n.refs.length) { await write(name, n.bytes); continue; }
+    if (!n.refs.length) {
+      await write(name, n.bytes);
+      continue;
+    }
     let text = n.bytes.toString('utf8');
     for (const r of [...n.refs].sort((a, b) => b.start - a.start)) {
       let spec = posix.relative(posix.dirname(name), outName.get(r.target));
@@ -248,19 +268,26 @@ export async function buildDist({ root = REPO_ROOT, out = join(REPO_ROOT, 'dist'
 
   // The service worker: its cache is named after the hashes of everything it serves.
   const files = written.map((w) => w.url).sort();
-  const version = hash(...files.flatMap((u) => [u, '\0', hash(written.find((w) => w.url === u).bytes), '\n'])).slice(0, 16);
+  const version = hash(...files.flatMap((u) => [u, '\0', hash(written.find((w) => w.url === u).bytes), '\n'])).slice(
+    0,
+    16,
+  );
   const sw = `self.PRECACHE = ${JSON.stringify({ version, files, lazy })};\n${await fsp.readFile(SW_TEMPLATE, 'utf8')}`;
   await fsp.writeFile(join(tmp, 'sw.js'), sw);
 
   await fsp.rm(out, { recursive: true, force: true });
   await fsp.rename(tmp, out);
 
-  const wasm = written.filter((w) => w.url.endsWith('.wasm')).map((w) => ({ path: w.url, ...compressedSizes(w.bytes) }));
+  const wasm = written
+    .filter((w) => w.url.endsWith('.wasm'))
+    .map((w) => ({ path: w.url, ...compressedSizes(w.bytes) }));
   if (!quiet) {
     const total = written.reduce((s, w) => s + w.bytes.length, 0);
     console.log(`[dist] ${out}: ${files.length + 1} files, ${(total / 1e6).toFixed(1)} MB, cache version ${version}`);
     for (const w of wasm) {
-      console.log(`[dist] ${w.path}: ${(w.raw / 1e6).toFixed(2)} MB raw, ${(w.gzip / 1e6).toFixed(2)} MB gzip (budget ${(WASM_GZIP_BUDGET / 1e6).toFixed(1)} MB; brotli: npm run bench)`);
+      console.log(
+        `[dist] ${w.path}: ${(w.raw / 1e6).toFixed(2)} MB raw, ${(w.gzip / 1e6).toFixed(2)} MB gzip (budget ${(WASM_GZIP_BUDGET / 1e6).toFixed(1)} MB; brotli: npm run bench)`,
+      );
     }
   }
   return { files, lazy, version, wasm };

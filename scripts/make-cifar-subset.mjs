@@ -38,12 +38,20 @@ function pick(files, perClass) {
 }
 
 mkdirSync(out, { recursive: true });
-const train = pick([1, 2, 3, 4, 5].map((n) => `data_batch_${n}.bin`), TRAIN_PER_CLASS);
+const train = pick(
+  [1, 2, 3, 4, 5].map((n) => `data_batch_${n}.bin`),
+  TRAIN_PER_CLASS,
+);
 const test = pick(['test_batch.bin'], TEST_PER_CLASS);
-for (const [name, part] of [['data_batch_1.bin', train], ['test_batch.bin', test]]) {
+for (const [name, part] of [
+  ['data_batch_1.bin', train],
+  ['test_batch.bin', test],
+]) {
   // mtime 0 in the gzip header (node writes none), so the file is the same on every run.
   const gz = gzipSync(part.bytes, { level: constants.Z_BEST_COMPRESSION });
   writeFileSync(join(out, `${name}.gz`), gz);
   const md5 = createHash('md5').update(part.bytes).digest('hex');
-  console.log(`${name}.gz: ${part.bytes.length / RECORD} records (${part.first} … ${part.last}), ${gz.length} bytes gzipped, md5 of the raw file ${md5}`);
+  console.log(
+    `${name}.gz: ${part.bytes.length / RECORD} records (${part.first} … ${part.last}), ${gz.length} bytes gzipped, md5 of the raw file ${md5}`,
+  );
 }

@@ -82,7 +82,7 @@ function handler(root, quiet) {
       if (st.isDirectory()) {
         if (!pathname.endsWith('/')) {
           done(301);
-          res.writeHead(301, { Location: pathname + '/' });
+          res.writeHead(301, { Location: `${pathname}/` });
           return res.end();
         }
         file = join(file, 'index.html');

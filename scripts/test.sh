@@ -31,7 +31,7 @@ t_dist=$((SECONDS - t))
 # Quality gates: formatting, clippy (natively with default features only: with native-wgpu clippy
 # would check the whole wgpu tree too; and on the wasm target) and the JS type check (tsc on the
 # JSDoc types, jsconfig.json).
-stage "checks: cargo fmt --check, cargo clippy -D warnings, tsc, vendor/"
+stage "checks: cargo fmt --check, cargo clippy -D warnings, tsc, biome, vendor/"
 t=$SECONDS
 cargo fmt --check > "$logs/fmt.log" 2>&1
 rc_fmt=$?
@@ -43,6 +43,9 @@ cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings 2>&1 | tee -a 
 [ "${PIPESTATUS[0]}" = 0 ] || rc_clippy=1
 node_modules/.bin/tsc -p jsconfig.json 2>&1 | tee "$logs/tsc.log"
 rc_tsc=${PIPESTATUS[0]}
+# Biome: the JS's formatting (120 columns, as rustfmt.toml) and its linter (biome.json).
+node_modules/.bin/biome check 2>&1 | tee "$logs/biome.log"
+rc_biome=${PIPESTATUS[0]}
 # vendor/burn-cubecl must be the published crate plus vendor/burn-cubecl.patch (vendor/README.md).
 bash scripts/check-vendor.sh 2>&1 | tee "$logs/vendor.log"
 rc_vendor=${PIPESTATUS[0]}
@@ -79,7 +82,7 @@ printf '\n\033[1m==> summary\033[0m\n'
 printf '  set-up            %5ss\n' "$t_setup"
 printf '  build             %5ss\n' "$t_build"
 printf '  build dist/       %5ss\n' "$t_dist"
-printf '  checks            %5ss  fmt %s · clippy %s · tsc %s · vendor %s\n' "$t_checks" "$(verdict $rc_fmt)" "$(verdict $rc_clippy)" "$(verdict $rc_tsc)" "$(verdict $rc_vendor)"
+printf '  checks            %5ss  fmt %s · clippy %s · tsc %s · biome %s · vendor %s\n' "$t_checks" "$(verdict $rc_fmt)" "$(verdict $rc_clippy)" "$(verdict $rc_tsc)" "$(verdict $rc_biome)" "$(verdict $rc_vendor)"
 printf '  cargo test        %5ss  %s passed, %s failed  %s\n' "$t_rust" "$rust_pass" "$rust_fail" "$(verdict $rc_rust)"
 printf '  browser tests     %5ss  %s passed, %s failed  %s\n' "$t_e2e" "$e2e_pass" "$e2e_fail" "$(verdict $rc_e2e)"
 printf '  total             %5ss  (screenshots and logs in artifacts/)\n' "$((SECONDS - t_start))"
@@ -94,6 +97,6 @@ fi
 total_fail=$((rust_fail + e2e_fail))
 [ "$rc_rust" != 0 ] && [ "$rust_fail" = 0 ] && total_fail=$((total_fail + 1))
 [ "$rc_e2e" != 0 ] && [ "$e2e_fail" = 0 ] && total_fail=$((total_fail + 1))
-for rc in "$rc_fmt" "$rc_clippy" "$rc_tsc" "$rc_vendor"; do [ "$rc" != 0 ] && total_fail=$((total_fail + 1)); done
+for rc in "$rc_fmt" "$rc_clippy" "$rc_tsc" "$rc_biome" "$rc_vendor"; do [ "$rc" != 0 ] && total_fail=$((total_fail + 1)); done
 echo "$((rust_pass + e2e_pass)) passed, $total_fail failed"
-[ "$rc_rust" = 0 ] && [ "$rc_e2e" = 0 ] && [ "$rc_fmt" = 0 ] && [ "$rc_clippy" = 0 ] && [ "$rc_tsc" = 0 ] && [ "$rc_vendor" = 0 ]
+[ "$rc_rust" = 0 ] && [ "$rc_e2e" = 0 ] && [ "$rc_fmt" = 0 ] && [ "$rc_clippy" = 0 ] && [ "$rc_tsc" = 0 ] && [ "$rc_biome" = 0 ] && [ "$rc_vendor" = 0 ]

@@ -22,7 +22,16 @@ import * as lecture from './lecture.js';
 import { initViews, nextView } from './views.js';
 import * as host from './engine/host.js';
 import { setState, showError, clearError, whenIdle } from './status.js';
-import { buildForm, readForm, writeForm, validateForm, renderPresets, updatePresetSelection, updateNetworkDiagram, describe } from './settings.js';
+import {
+  buildForm,
+  readForm,
+  writeForm,
+  validateForm,
+  renderPresets,
+  updatePresetSelection,
+  updateNetworkDiagram,
+  describe,
+} from './settings.js';
 import { applyShareQuery, syncUrlSoon, wireShareBox } from './links.js';
 import * as run from './run.js';
 import { drawSparkline, updateReadout } from './progress.js';
@@ -31,31 +40,66 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
 
 // Read-only view for the browser tests, the bench and curious people in the console.
 /** @type {any} */ (window).playground = {
-  get state() { return app.state; },
-  get progress() { return app.progress; },
-  get lossLog() { return app.lossLog.slice(); },
-  get epochs() { return app.epochs.slice(); },
-  get gpu() { return { ...app.gpu, ready: undefined, warmed: undefined, warm: { ...app.gpu.warm } }; },
-  get backendName() { return app.run?.backendName ?? null; },
+  get state() {
+    return app.state;
+  },
+  get progress() {
+    return app.progress;
+  },
+  get lossLog() {
+    return app.lossLog.slice();
+  },
+  get epochs() {
+    return app.epochs.slice();
+  },
+  get gpu() {
+    return { ...app.gpu, ready: undefined, warmed: undefined, warm: { ...app.gpu.warm } };
+  },
+  get backendName() {
+    return app.run?.backendName ?? null;
+  },
   /** Loop timing of the current (or last) run, and the charts' drawing times in the worker. */
   get loopStats() {
     const r = app.run ?? app.lastRun;
-    return r ? {
-      chunks: r.chunks, activeMs: r.activeMs, maxChunkMs: r.maxChunkMs, wallMs: (r.endedAt ?? performance.now()) - r.startedAt,
-      recentChunks: r.recentChunks.slice(),
-      chartDrawMs: charts.charts.drawMs, chartMs: { ...charts.charts.lastMs },
-    } : null;
+    return r
+      ? {
+          chunks: r.chunks,
+          activeMs: r.activeMs,
+          maxChunkMs: r.maxChunkMs,
+          wallMs: (r.endedAt ?? performance.now()) - r.startedAt,
+          recentChunks: r.recentChunks.slice(),
+          chartDrawMs: charts.charts.drawMs,
+          chartMs: { ...charts.charts.lastMs },
+        }
+      : null;
   },
   readConfig: () => readForm(),
-  get progressB() { return app.progressB; },
-  get lossLogB() { return app.lossLogB.slice(); },
-  get compare() { return compare.isOn(); },
-  get lecture() { return lecture.isLecture(); },
-  get speed() { return app.speed; },
-  get engineDown() { return app.engineDown; },
+  get progressB() {
+    return app.progressB;
+  },
+  get lossLogB() {
+    return app.lossLogB.slice();
+  },
+  get compare() {
+    return compare.isOn();
+  },
+  get lecture() {
+    return lecture.isLecture();
+  },
+  get speed() {
+    return app.speed;
+  },
+  get engineDown() {
+    return app.engineDown;
+  },
   /** false: no chart is drawn (the bench's baseline for the cost of drawing). */
-  get chartsLive() { return charts.charts.live; },
-  set chartsLive(on) { charts.charts.live = !!on; charts.invalidate(); },
+  get chartsLive() {
+    return charts.charts.live;
+  },
+  set chartsLive(on) {
+    charts.charts.live = !!on;
+    charts.invalidate();
+  },
   /** The layout of each drawn chart (panels in backing-store pixels), by side and chart. */
   get chartLayouts() {
     /** @type {Record<string, any>} */
@@ -72,7 +116,10 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
     /** Makes the worker trap inside wasm, as a panic would (tests the fatal path). */
     trap: () => app.engine?.call('trap').catch(() => {}),
     /** Tests: the worker busy for `ms` between two chunks, as a hung engine; `limit`: the hang limit (ms) to use. */
-    stall: (/** @type {number} */ ms, /** @type {number} */ limit) => { run.setHangLimit(limit); return app.engine?.call('stall', { ms }).catch(() => {}); },
+    stall: (/** @type {number} */ ms, /** @type {number} */ limit) => {
+      run.setHangLimit(limit);
+      return app.engine?.call('stall', { ms }).catch(() => {});
+    },
     /** Ends the worker as a crash would (tests the message and the restart). */
     kill: (reason = 'stopped from the console') => app.engine?.kill(reason),
     /** Draws every chart once and reports the worker's milliseconds per chart. */
@@ -93,7 +140,8 @@ const PKG_URL = new URL('./pkg/activation_playground.js', import.meta.url);
 function engineCrashed(/** @type {string} */ reason) {
   app.engineDown = reason;
   // Dying while warming up WebGPU: a restart would only die again, so it trains on the CPU.
-  if (app.gpu.warm.state === 'running') app.gpuBroken = `the engine stopped while warming up WebGPU (${reason.replace(/\.$/, '')})`;
+  if (app.gpu.warm.state === 'running')
+    app.gpuBroken = `the engine stopped while warming up WebGPU (${reason.replace(/\.$/, '')})`;
   run.abandonRun();
   charts.setReady('a', false);
   charts.setReady('b', false);
@@ -137,7 +185,8 @@ function startWebGpu() {
     gpuUnavailable();
     return;
   }
-  app.gpu.ready = host.startGpu()
+  app.gpu.ready = host
+    .startGpu()
     .then((adapter) => {
       app.gpu.status = 'ready';
       app.gpu.adapter = adapter;
@@ -168,10 +217,13 @@ async function warmUpGpu() {
   gpu.warm.state = 'running';
   const t0 = performance.now();
   $('adapter-name').textContent = `${gpu.adapter} · warming up (compiling the GPU kernels)…`;
-  gpu.warmed = host.warmGpu(form.json)
+  gpu.warmed = host
+    .warmGpu(form.json)
     .then(() => {
       gpu.warm = { state: 'done', ms: performance.now() - t0, error: null };
-      if (app.gpu === gpu) $('adapter-name').textContent = `${gpu.adapter} · ready (kernels compiled in ${(gpu.warm.ms / 1000).toFixed(1)} s)`;
+      if (app.gpu === gpu)
+        $('adapter-name').textContent =
+          `${gpu.adapter} · ready (kernels compiled in ${(gpu.warm.ms / 1000).toFixed(1)} s)`;
     })
     .catch((e) => {
       gpu.warm = { state: 'failed', ms: performance.now() - t0, error: errorText(e) };
@@ -202,7 +254,8 @@ function gpuUnavailable() {
 function setStage(/** @type {string} */ stage) {
   charts.charts.stage = stage === 'pre' ? 'pre' : 'post';
   for (const input of document.querySelectorAll('#act-stage input')) {
-    /** @type {HTMLInputElement} */ (input).checked = /** @type {HTMLInputElement} */ (input).value === charts.charts.stage;
+    /** @type {HTMLInputElement} */ (input).checked =
+      /** @type {HTMLInputElement} */ (input).value === charts.charts.stage;
   }
   charts.invalidate();
   for (const side of charts.SIDES) charts.drawChart(side, charts.CHARTS[1]);
@@ -248,7 +301,10 @@ function setCompare(/** @type {boolean} */ on) {
 
 // ------------------------------------------------------------------------------ wiring
 /** A new chart view: the charts redraw at their new sizes and the address bar follows. */
-function viewChanged() { requestAnimationFrame(() => redrawChartsSoon()); if (app.wasm && app.state !== 'loading') syncUrlSoon(); }
+function viewChanged() {
+  requestAnimationFrame(() => redrawChartsSoon());
+  if (app.wasm && app.state !== 'loading') syncUrlSoon();
+}
 
 function wireEvents() {
   $('settings').addEventListener('submit', (/** @type {Event} */ event) => {
@@ -266,7 +322,12 @@ function wireEvents() {
   let timer = /** @type {any} */ (null);
   $('settings-fields').addEventListener('input', () => {
     clearTimeout(timer);
-    timer = setTimeout(() => { if (app.wasm) { validateForm(); updatePresetSelection(); } }, 300);
+    timer = setTimeout(() => {
+      if (app.wasm) {
+        validateForm();
+        updatePresetSelection();
+      }
+    }, 300);
   });
   // Selects and radios validate at once; text fields only on the (debounced) input event, never
   // on blur: a message appearing on blur would shift the Start button under the pointer.
@@ -277,14 +338,21 @@ function wireEvents() {
     // Choosing WebGPU starts its warm-up, if the page did not (the form said CPU until then).
     if (target.name === 'backend' && target.value === 'gpu' && app.state === 'idle') warmUpGpu();
   });
-  window.addEventListener('resize', () => { drawSparkline(); redrawChartsSoon(); });
-  $('act-stage').addEventListener('change', (/** @type {Event} */ event) => setStage(/** @type {HTMLInputElement} */ (event.target).value));
+  window.addEventListener('resize', () => {
+    drawSparkline();
+    redrawChartsSoon();
+  });
+  $('act-stage').addEventListener('change', (/** @type {Event} */ event) =>
+    setStage(/** @type {HTMLInputElement} */ (event.target).value),
+  );
 
   // The charts' toolbar: play/pause, one step, reset, speed; exports; lecture mode.
   $('t-play').addEventListener('click', run.playPause);
   $('t-step').addEventListener('click', run.stepOnce);
   $('t-reset').addEventListener('click', run.resetRun);
-  $('speed').addEventListener('change', (/** @type {Event} */ event) => run.setSpeed(/** @type {HTMLSelectElement} */ (event.target).value));
+  $('speed').addEventListener('change', (/** @type {Event} */ event) =>
+    run.setSpeed(/** @type {HTMLSelectElement} */ (event.target).value),
+  );
   $('lecture-toggle').addEventListener('click', () => setLecture(!lecture.isLecture()));
   for (const button of document.querySelectorAll('.save-png')) {
     const { chart: key, side } = /** @type {HTMLElement} */ (button).dataset;
@@ -296,7 +364,8 @@ function wireEvents() {
   for (const id of ['dl-csv', 'dl-json', 'dl-csv-b', 'dl-json-b']) {
     const button = $(id);
     button.addEventListener('click', () => {
-      charts.saveHistory(button.dataset.side, button.dataset.format)
+      charts
+        .saveHistory(button.dataset.side, button.dataset.format)
         .catch((e) => showError(`Downloading the statistics: ${errorText(e)}`));
     });
   }
@@ -310,7 +379,10 @@ function wireEvents() {
     toggleStage: () => setStage(charts.charts.stage === 'post' ? 'pre' : 'post'),
     fullscreen: lecture.toggleFullscreen,
     nextView: () => nextView(viewChanged),
-    pickChart: (/** @type {number} */ n) => { document.body.dataset.lectureChart = charts.CHARTS[n - 1]?.key ?? 'activations'; redrawChartsSoon(); },
+    pickChart: (/** @type {number} */ n) => {
+      document.body.dataset.lectureChart = charts.CHARTS[n - 1]?.key ?? 'activations';
+      redrawChartsSoon();
+    },
   });
   $('compare').addEventListener('change', () => setCompare($('compare').checked));
   // Every valid change goes into the address bar: a reload (or a copied URL) restores it.
@@ -325,7 +397,9 @@ function wireEvents() {
       setState(app.state, app.state === 'idle' ? 'Ready. Pick three activations and press Start.' : undefined);
       validateForm();
     }
-    setTimeout(() => { if (app.state === 'idle' && !app.run) run.drawEmptyCharts(); }, 0);
+    setTimeout(() => {
+      if (app.state === 'idle' && !app.run) run.drawEmptyCharts();
+    }, 0);
   });
   window.addEventListener('error', (event) => showError(errorText(event.error ?? event.message)));
   window.addEventListener('unhandledrejection', (event) => showError(errorText(event.reason)));
@@ -363,7 +437,10 @@ async function main() {
     validateForm();
     warmUpGpu();
     await app.gpu.ready;
-    if (app.shareFlags.autostart) datasets.ensure(datasets.currentKind()).then(() => { if (app.state === 'idle') run.startRun(); });
+    if (app.shareFlags.autostart)
+      datasets.ensure(datasets.currentKind()).then(() => {
+        if (app.state === 'idle') run.startRun();
+      });
   } catch (e) {
     if (app.engineDown) return; // the engine banner says it
     setState('error', 'The page could not start.', 'bad');

@@ -104,7 +104,9 @@ export function setReady(/** @type {string} */ side, /** @type {boolean} */ read
   charts.sides[side] = { ...newSide(), ready };
 }
 
-export function hasTrainer(/** @type {string} */ side) { return charts.sides[side]?.ready ?? false; }
+export function hasTrainer(/** @type {string} */ side) {
+  return charts.sides[side]?.ready ?? false;
+}
 
 function activeSides() {
   return SIDES.filter((side) => charts.sides[side].ready && (side === 'a' || charts.compare));
@@ -115,7 +117,10 @@ function activeSides() {
  * The scale passed to wasm: device pixels per CSS pixel, times the text zoom. The activation
  * chart stacks three rows of panels with fixed tick counts: it gets less zoom so its ticks fit.
  */
-function chartScale(/** @type {{kind: string}} */ chart, /** @type {{clientWidth: number, clientHeight: number}} */ canvas) {
+function chartScale(
+  /** @type {{kind: string}} */ chart,
+  /** @type {{clientWidth: number, clientHeight: number}} */ canvas,
+) {
   let zoom = chart.kind === 'activations' ? 1 + (charts.zoom - 1) * 0.4 : charts.zoom;
   // Larger type only where the chart has the room for it (a 2×2 grid on a 720p projector has
   // not): type grows with the box, up to the zoom (a 560×280 box takes 1, 840×420 takes 1.5;
@@ -305,7 +310,8 @@ async function onPointer(/** @type {PointerEvent} */ event, /** @type {string} *
 async function answer(/** @type {any} */ { canvas, side, chart, clientX, clientY }) {
   const box = canvas.closest('.plot-box');
   const layout = charts.sides[side]?.layouts[chart.key];
-  if (!layout || layout.empty || !layout.panels?.length || !canvas.clientWidth || !app.engine || app.engine.dead) return hideTip(box);
+  if (!layout || layout.empty || !layout.panels?.length || !canvas.clientWidth || !app.engine || app.engine.dead)
+    return hideTip(box);
   const rect = canvas.getBoundingClientRect();
   const k = canvas.clientWidth / layout.width; // CSS pixels per backing-store pixel
   const px = (clientX - rect.left - canvas.clientLeft) / k;
@@ -325,8 +331,10 @@ async function answer(/** @type {any} */ { canvas, side, chart, clientX, clientY
   tip.dataset.panel = info.panel;
   // Beside the pointer, flipped near the window's right or bottom edge.
   const pad = 16;
-  const w = tip.offsetWidth, h = tip.offsetHeight;
-  let left = clientX + pad, top = clientY + pad;
+  const w = tip.offsetWidth,
+    h = tip.offsetHeight;
+  let left = clientX + pad,
+    top = clientY + pad;
   if (left + w > window.innerWidth - 8) left = clientX - pad - w;
   if (top + h > window.innerHeight - 8) top = clientY - pad - h;
   tip.style.left = `${Math.max(4, left)}px`;
@@ -347,10 +355,19 @@ async function answer(/** @type {any} */ { canvas, side, chart, clientX, clientY
 function attachHover(/** @type {HTMLCanvasElement} */ canvas, /** @type {string} */ side, /** @type {any} */ chart) {
   canvas.addEventListener('pointermove', (e) => onPointer(e, side, chart));
   canvas.addEventListener('pointerdown', (e) => onPointer(e, side, chart));
-  canvas.addEventListener('pointerleave', () => { hover.next = null; hideTip(canvas.closest('.plot-box')); });
+  canvas.addEventListener('pointerleave', () => {
+    hover.next = null;
+    hideTip(canvas.closest('.plot-box'));
+  });
 }
 
-window.addEventListener('scroll', () => { tipElement().hidden = true; }, { passive: true });
+window.addEventListener(
+  'scroll',
+  () => {
+    tipElement().hidden = true;
+  },
+  { passive: true },
+);
 
 // ------------------------------------------------------------------------------ export
 function download(/** @type {Blob} */ blob, /** @type {string} */ name) {
@@ -372,7 +389,8 @@ function origin(/** @type {string} */ side) {
 
 /** Saves one chart as a PNG, with the run's caption below it (both drawn by the worker). */
 export async function savePng(/** @type {string} */ side, /** @type {any} */ chart) {
-  if (!app.engine || app.engine.dead || !charts.sides[side]?.ready) throw new Error('nothing to export yet: train first');
+  if (!app.engine || app.engine.dead || !charts.sides[side]?.ready)
+    throw new Error('nothing to export yet: train first');
   const what = chart.kind === 'activations' ? `activations-${charts.stage}` : chart.name;
   const request = { side, chart: chart.kind, canvas: canvasId(chart, side), what, ...origin(side) };
   const { name, blob } = await app.engine.call('png', request, { timeout: 30_000 });
@@ -381,7 +399,8 @@ export async function savePng(/** @type {string} */ side, /** @type {any} */ cha
 
 /** Downloads the recorded statistics of a side as CSV (long format) or JSON, with the run's settings and link. */
 export async function saveHistory(/** @type {string} */ side, /** @type {string} */ format) {
-  if (!app.engine || app.engine.dead || !charts.sides[side]?.ready) throw new Error('nothing to export yet: train first');
+  if (!app.engine || app.engine.dead || !charts.sides[side]?.ready)
+    throw new Error('nothing to export yet: train first');
   const { name, text } = await app.engine.call('history', { side, format, ...origin(side) }, { timeout: 30_000 });
   download(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }), name);
 }

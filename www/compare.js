@@ -52,20 +52,28 @@ export function renderActs(/** @type {number} */ depth, /** @type {[string, stri
   INPUTS.acts = ACT_IDS;
 }
 
-export function isOn() { return $('compare').checked; }
+export function isOn() {
+  return $('compare').checked;
+}
 
 /** Shows or hides B's fields (and the B columns of the page). */
 export function setOn(/** @type {boolean} */ on) {
   $('compare').checked = on;
   $('compare-fields').hidden = !on;
   document.body.classList.toggle('compare', on);
-  for (const el of document.querySelectorAll('.plot-b, .ab-head, #ab-wrap, .dl-b')) /** @type {HTMLElement} */ (el).hidden = !on;
+  const parts = /** @type {NodeListOf<HTMLElement>} */ (
+    document.querySelectorAll('.plot-b, .ab-head, #ab-wrap, .dl-b')
+  );
+  for (const el of parts) el.hidden = !on;
 }
 
 /** Shows B's settings; `settings` are [name, text] pairs as Rust writes them. */
 export function write(/** @type {[string, string][]} */ settings) {
   for (const [name, text] of settings) {
-    if (name === 'acts') text.split(',').forEach((act, i) => { if (ACT_IDS[i]) $(ACT_IDS[i]).value = act; });
+    if (name === 'acts')
+      text.split(',').forEach((act, i) => {
+        if (ACT_IDS[i]) $(ACT_IDS[i]).value = act;
+      });
     else if (name === 'bn') $('b-bn').value = text;
     else if (name === 'lr') $('b-lr').value = text;
   }
@@ -79,7 +87,11 @@ export function defaultFrom(/** @type {any} */ configA) {
 /** B's fields as [name, text] pairs (applied over A's settings). */
 /** @returns {[string, string][]} */
 export function pairs() {
-  return [['acts', ACT_IDS.map((id) => $(id).value).join(',')], ['bn', $('b-bn').value], ['lr', $('b-lr').value]];
+  return [
+    ['acts', ACT_IDS.map((id) => $(id).value).join(',')],
+    ['bn', $('b-bn').value],
+    ['lr', $('b-lr').value],
+  ];
 }
 
 /** Puts B's messages next to B's fields (errors name acts, bn or lr). */
@@ -102,5 +114,8 @@ export function ignoredLinkFields(/** @type {any} */ a, /** @type {any} */ b) {
   // Every setting but B's own is shared (a configuration's JSON fields are the settings' names).
   return Object.keys(b)
     .filter((name) => !B_FIELDS.includes(name) && JSON.stringify(b[name]) !== JSON.stringify(a[name]))
-    .map((name) => ({ field: `b.${name}`, message: `B always uses A's ${name} (the two runs share data, order and seed); ignored` }));
+    .map((name) => ({
+      field: `b.${name}`,
+      message: `B always uses A's ${name} (the two runs share data, order and seed); ignored`,
+    }));
 }

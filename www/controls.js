@@ -22,6 +22,10 @@ export function settingControl(setting) {
   }
   const input = document.createElement('input');
   const keyboard = { integer: 'numeric', number: 'decimal' };
-  Object.assign(input, { type: 'text', inputMode: keyboard[/** @type {'integer' | 'number'} */ (setting.input)] ?? 'text', spellcheck: false });
+  Object.assign(input, {
+    type: 'text',
+    inputMode: keyboard[/** @type {'integer' | 'number'} */ (setting.input)] ?? 'text',
+    spellcheck: false,
+  });
   return input;
 }

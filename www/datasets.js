@@ -32,21 +32,25 @@ const DATA_URL = new URL('./data/', import.meta.url);
 
 const state = {
   wasm: null,
-  dataset: null,   // the summary of the dataset in use (engine/protocol.js DatasetSummary)
-  kind: null,      // its kind
-  source: '',      // where it came from, for the summary
-  selected: '',    // the picker's choice (the default, once the kinds are read)
-  wanted: null,    // the kind a share link asked for, until something is loaded
-  linked: null,    // the kind the page's link named
-  token: 0,        // increases with every load; a load whose token is stale is dropped
+  dataset: null, // the summary of the dataset in use (engine/protocol.js DatasetSummary)
+  kind: null, // its kind
+  source: '', // where it came from, for the summary
+  selected: '', // the picker's choice (the default, once the kinds are read)
+  wanted: null, // the kind a share link asked for, until something is loaded
+  linked: null, // the kind the page's link named
+  token: 0, // increases with every load; a load whose token is stale is dropped
   loadingKind: null,
-  waiters: [],     // [{kind, resolve}] from ensure()
+  waiters: [], // [{kind, resolve}] from ensure()
   wired: false,
 };
 
 // ------------------------------------------------------------------------------ public API
-export function current() { return state.dataset; }
-export function currentKind() { return state.kind ?? state.wanted ?? DEFAULT_KIND; }
+export function current() {
+  return state.dataset;
+}
+export function currentKind() {
+  return state.kind ?? state.wanted ?? DEFAULT_KIND;
+}
 export { kindLabel };
 
 export function waitingText() {
@@ -99,8 +103,12 @@ export async function start(wasm) {
 function wire() {
   if (state.wired) return;
   state.wired = true;
-  for (const radio of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name="dataset-kind"]'))) {
-    radio.addEventListener('change', () => { if (radio.checked) pick(radio.value); });
+  for (const radio of /** @type {NodeListOf<HTMLInputElement>} */ (
+    document.querySelectorAll('input[name="dataset-kind"]')
+  )) {
+    radio.addEventListener('change', () => {
+      if (radio.checked) pick(radio.value);
+    });
   }
   const input = $('ds-input');
   input.addEventListener('change', () => {
@@ -115,9 +123,18 @@ function wire() {
     panel.classList.toggle('is-over', on && !panel.hidden);
     card.classList.toggle('ds-over', on && panel.hidden);
   };
-  card.addEventListener('dragenter', (e) => { e.preventDefault(); over(true); });
-  card.addEventListener('dragover', (e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; over(true); });
-  card.addEventListener('dragleave', (/** @type {DragEvent} */ e) => { if (!card.contains(/** @type {Node} */ (e.relatedTarget))) over(false); });
+  card.addEventListener('dragenter', (e) => {
+    e.preventDefault();
+    over(true);
+  });
+  card.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    over(true);
+  });
+  card.addEventListener('dragleave', (/** @type {DragEvent} */ e) => {
+    if (!card.contains(/** @type {Node} */ (e.relatedTarget))) over(false);
+  });
   card.addEventListener('drop', (e) => {
     e.preventDefault();
     over(false);
@@ -125,19 +142,23 @@ function wire() {
       view.showError('Stop the run to change the dataset.');
       return;
     }
-    droppedFiles(e.dataTransfer).then((files) => {
-      if (!files.length) return;
-      let kind = state.selected;
-      if (KINDS[kind].bundled || KINDS[kind].builtIn) {
-        kind = guessKind(state.wasm, files);
-        if (!kind) {
-          view.showError('Which dataset are these files? Pick MNIST (full), Fashion-MNIST or CIFAR-10 above, then drop them again.');
-          return;
+    droppedFiles(e.dataTransfer)
+      .then((files) => {
+        if (!files.length) return;
+        let kind = state.selected;
+        if (KINDS[kind].bundled || KINDS[kind].builtIn) {
+          kind = guessKind(state.wasm, files);
+          if (!kind) {
+            view.showError(
+              'Which dataset are these files? Pick MNIST (full), Fashion-MNIST or CIFAR-10 above, then drop them again.',
+            );
+            return;
+          }
+          setPicker(kind);
         }
-        setPicker(kind);
-      }
-      loadFiles(kind, files);
-    }).catch((err) => view.showError('Could not read what was dropped.', text(err)));
+        loadFiles(kind, files);
+      })
+      .catch((err) => view.showError('Could not read what was dropped.', text(err)));
   });
   $('ds-other').addEventListener('click', () => view.showChooser(state, state.selected, { other: true }));
   // No dataset changes while a run trains (it keeps its own data, but the card would then
@@ -205,11 +226,16 @@ async function openKind(kind, { fromLink = false } = {}) {
     if (!state.dataset) $('data-summary').textContent = `No dataset loaded yet: ${kindLabel(kind)} needs its files.`;
     return false;
   }
-  const ok = await load(kind, manifest.files.map((f) => ({
-    name: f.name,
-    size: f.size,
-    url: new URL(`${kind}/${encodeURIComponent(f.name)}`, DATA_URL).href,
-  })), `served from www/data/${kind}/`, token);
+  const ok = await load(
+    kind,
+    manifest.files.map((f) => ({
+      name: f.name,
+      size: f.size,
+      url: new URL(`${kind}/${encodeURIComponent(f.name)}`, DATA_URL).href,
+    })),
+    `served from www/data/${kind}/`,
+    token,
+  );
   if (!ok && token === state.token) view.showChooser(state, kind);
   return ok;
 }
@@ -225,11 +251,17 @@ async function loadBundled(kind, { initial = false } = {}) {
   const base = new URL(`${kind}/`, DATA_URL);
   /** @type {string[]} */
   const names = JSON.parse(state.wasm.bundledFiles(kind));
-  const ok = await load(kind, names.map((name) => ({
-    name,
-    url: new URL(name, base).href,
-    hint: 'run the build: npm start',
-  })), 'bundled with the page', token, { rethrow: initial });
+  const ok = await load(
+    kind,
+    names.map((name) => ({
+      name,
+      url: new URL(name, base).href,
+      hint: 'run the build: npm start',
+    })),
+    'bundled with the page',
+    token,
+    { rethrow: initial },
+  );
   return ok;
 }
 
@@ -244,7 +276,12 @@ function loadBuiltIn(kind) {
 function loadFiles(kind, files) {
   const token = nextToken();
   view.setNotice(null);
-  return load(kind, files.map((file) => ({ name: file.name, file })), 'from your files', token);
+  return load(
+    kind,
+    files.map((file) => ({ name: file.name, file })),
+    'from your files',
+    token,
+  );
 }
 
 // ------------------------------------------------------------------------------ loading
@@ -271,7 +308,11 @@ async function load(kind, sources, source, token, { rethrow = false } = {}) {
     if (stale()) return;
     if ('parsing' in p) {
       read = p.bytes;
-      view.showProgress(`Parsing ${label} (${p.files} file${p.files === 1 ? '' : 's'}, ${view.mb(p.bytes)} read)…`, '', null);
+      view.showProgress(
+        `Parsing ${label} (${p.files} file${p.files === 1 ? '' : 's'}, ${view.mb(p.bytes)} read)…`,
+        '',
+        null,
+      );
       return;
     }
     const now = performance.now();
@@ -279,10 +320,20 @@ async function load(kind, sources, source, token, { rethrow = false } = {}) {
     lastPaint = now;
     const verb = p.gzipped ? 'Reading and decompressing' : 'Reading';
     const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : null;
-    view.showProgress(`${verb} ${p.name}…`, p.total > 0 ? `${view.mb(p.done)} of ${view.mb(p.total)}` : view.mb(p.done), fraction);
+    view.showProgress(
+      `${verb} ${p.name}…`,
+      p.total > 0 ? `${view.mb(p.done)} of ${view.mb(p.total)}` : view.mb(p.done),
+      fraction,
+    );
   };
   try {
-    if (sources.length) paint({ name: sources[0].name, done: 0, total: sources.reduce((sum, s) => sum + (s.file?.size ?? s.size ?? 0), 0), gzipped: false });
+    if (sources.length)
+      paint({
+        name: sources[0].name,
+        done: 0,
+        total: sources.reduce((sum, s) => sum + (s.file?.size ?? s.size ?? 0), 0),
+        gzipped: false,
+      });
     let dataset;
     try {
       dataset = await host.loadDataset(kind, sources, paint);
@@ -292,7 +343,9 @@ async function load(kind, sources, source, token, { rethrow = false } = {}) {
     }
     if (stale()) throw new Superseded();
     view.hideProgress();
-    console.info(`${label} loaded in ${(performance.now() - t0).toFixed(0)} ms (${sources.length} files, ${view.mb(read)} read)`);
+    console.info(
+      `${label} loaded in ${(performance.now() - t0).toFixed(0)} ms (${sources.length} files, ${view.mb(read)} read)`,
+    );
     commit(dataset, kind, source);
     return true;
   } catch (e) {
@@ -300,8 +353,10 @@ async function load(kind, sources, source, token, { rethrow = false } = {}) {
     state.loadingKind = null;
     view.hideProgress();
     view.renderPicker(state);
-    const title = !state.dataset ? `Could not load ${label}.`
-      : state.kind === kind ? `Could not load these ${label} files; the ${label} data loaded before stays in use.`
+    const title = !state.dataset
+      ? `Could not load ${label}.`
+      : state.kind === kind
+        ? `Could not load these ${label} files; the ${label} data loaded before stays in use.`
         : `Could not load ${label}; still using ${kindLabel(state.kind)}.`;
     view.showError(title, text(e));
     if (rethrow) throw e;
@@ -324,7 +379,10 @@ export async function reload() {
     const label = kindLabel(state.kind);
     state.dataset = null;
     await loadBundled(DEFAULT_KIND).catch(() => {});
-    view.showError(`The restarted engine could not read the ${label} files again; choose them again. ${kindLabel(state.kind)} is in use meanwhile.`, text(e));
+    view.showError(
+      `The restarted engine could not read the ${label} files again; choose them again. ${kindLabel(state.kind)} is in use meanwhile.`,
+      text(e),
+    );
   }
 }
 
@@ -343,7 +401,6 @@ function commit(dataset, kind, source) {
   state.waiters = state.waiters.filter((w) => w.kind !== kind);
   for (const w of ready) w.resolve(dataset);
 }
-
 
 /** The dataset a share link names (validated by the wasm link parser), or null. */
 function linkedKind(wasm) {

@@ -9,5 +9,9 @@ export function errorText(e) {
   if (e == null) return 'unknown error';
   if (typeof e === 'string') return e;
   if (e instanceof Error) return e.message || String(e);
-  try { return JSON.stringify(e); } catch { return String(e); }
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
 }

@@ -7,7 +7,9 @@ import { $ } from './dom.js';
 /** Text zoom of the wasm-drawn charts in lecture mode (bigger labels for the back row). */
 export const LECTURE_CHART_ZOOM = 1.5;
 
-export function isLecture() { return document.body.classList.contains('lecture'); }
+export function isLecture() {
+  return document.body.classList.contains('lecture');
+}
 
 /** Switches lecture mode; `onChange(on)` lets the page redraw the charts at their new size. */
 export function setLecture(on, onChange) {
@@ -19,7 +21,9 @@ export function setLecture(on, onChange) {
   if (was !== on) onChange?.(on);
 }
 
-function isHelpOpen() { return !$('help').hidden; }
+function isHelpOpen() {
+  return !$('help').hidden;
+}
 
 function setHelp(open) {
   const help = $('help');
@@ -55,41 +59,78 @@ function typingInto(/** @type {any} */ target, /** @type {string} */ key) {
 export function initShortcuts(actions) {
   $('help-toggle').addEventListener('click', () => setHelp(!isHelpOpen()));
   $('help-close').addEventListener('click', () => setHelp(false));
-  $('help').addEventListener('click', (event) => { if (event.target === $('help')) setHelp(false); });
+  $('help').addEventListener('click', (event) => {
+    if (event.target === $('help')) setHelp(false);
+  });
 
   let spaceHandled = false;
   document.addEventListener('keyup', (event) => {
-    if (event.key === ' ' && spaceHandled) { spaceHandled = false; event.preventDefault(); }
+    if (event.key === ' ' && spaceHandled) {
+      spaceHandled = false;
+      event.preventDefault();
+    }
   });
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const key = event.key;
     if (key === 'Escape') {
-      if (isHelpOpen()) { setHelp(false); event.preventDefault(); }
-      else if (isLecture()) { actions.toggleLecture(false); event.preventDefault(); }
+      if (isHelpOpen()) {
+        setHelp(false);
+        event.preventDefault();
+      } else if (isLecture()) {
+        actions.toggleLecture(false);
+        event.preventDefault();
+      }
       return;
     }
     if (typingInto(event.target, key)) return;
     if (isHelpOpen() && key !== '?') {
       // Tab stays inside the dialog; everything else is ignored while it is open.
-      if (key === 'Tab') { event.preventDefault(); $('help-close').focus(); }
+      if (key === 'Tab') {
+        event.preventDefault();
+        $('help-close').focus();
+      }
       return;
     }
-    const run = (fn) => { event.preventDefault(); fn(); };
+    const run = (fn) => {
+      event.preventDefault();
+      fn();
+    };
     // Space on a focused button would also click it on key-up: the shortcut has handled it.
     if (key === ' ' && event.target instanceof HTMLButtonElement) spaceHandled = true;
     switch (key) {
-      case ' ': case 'Spacebar': return run(actions.playPause);
-      case 'ArrowRight': return run(actions.step);
-      case 'r': case 'R': return run(actions.reset);
-      case 'l': case 'L': return run(() => actions.toggleLecture(!isLecture()));
-      case '?': return run(() => setHelp(!isHelpOpen()));
-      case '+': case '=': return run(actions.faster);
-      case '-': case '_': return run(actions.slower);
-      case 'p': case 'P': return run(actions.toggleStage);
-      case 'f': case 'F': return run(actions.fullscreen);
-      case '2': case '3': case '4': return run(() => actions.pickChart(Number(key)));
-      case 'v': case 'V': return run(actions.nextView);
+      case ' ':
+      case 'Spacebar':
+        return run(actions.playPause);
+      case 'ArrowRight':
+        return run(actions.step);
+      case 'r':
+      case 'R':
+        return run(actions.reset);
+      case 'l':
+      case 'L':
+        return run(() => actions.toggleLecture(!isLecture()));
+      case '?':
+        return run(() => setHelp(!isHelpOpen()));
+      case '+':
+      case '=':
+        return run(actions.faster);
+      case '-':
+      case '_':
+        return run(actions.slower);
+      case 'p':
+      case 'P':
+        return run(actions.toggleStage);
+      case 'f':
+      case 'F':
+        return run(actions.fullscreen);
+      case '2':
+      case '3':
+      case '4':
+        return run(() => actions.pickChart(Number(key)));
+      case 'v':
+      case 'V':
+        return run(actions.nextView);
       default:
     }
   });
@@ -100,5 +141,7 @@ export async function toggleFullscreen() {
   try {
     if (document.fullscreenElement) await document.exitFullscreen();
     else await document.documentElement.requestFullscreen();
-  } catch { /* refused (e.g. inside a frame): nothing to do */ }
+  } catch {
+    /* refused (e.g. inside a frame): nothing to do */
+  }
 }

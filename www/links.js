@@ -24,7 +24,10 @@ export function applyShareQuery() {
     return false;
   }
   if (view.config) writeForm(view.config);
-  if (view.preset && $('preset')) { $('preset').value = view.preset; updatePresetSelection(); }
+  if (view.preset && $('preset')) {
+    $('preset').value = view.preset;
+    updatePresetSelection();
+  }
   app.shareFlags.lecture = !!view.lecture;
   app.shareFlags.autostart = !!view.autostart;
   setView(view.view ?? 'all', () => requestAnimationFrame(() => window.dispatchEvent(new Event('resize'))));
@@ -46,9 +49,10 @@ function showLinkNotice(problems) {
   el.hidden = !problems.length;
   if (!problems.length) return;
   const head = document.createElement('strong');
-  head.textContent = problems.length === 1
-    ? 'One setting in this link was not used'
-    : `${problems.length} settings in this link were not used`;
+  head.textContent =
+    problems.length === 1
+      ? 'One setting in this link was not used'
+      : `${problems.length} settings in this link were not used`;
   const rest = document.createElement('span');
   rest.textContent = ' (they keep their preset or default values); everything else was applied:';
   const list = document.createElement('ul');
@@ -65,7 +69,9 @@ function showLinkNotice(problems) {
   close.className = 'banner-close';
   close.setAttribute('aria-label', 'Dismiss');
   close.textContent = '×';
-  close.addEventListener('click', () => { el.hidden = true; });
+  close.addEventListener('click', () => {
+    el.hidden = true;
+  });
   el.append(close, head, rest, list);
 }
 
@@ -121,13 +127,19 @@ export function syncUrl() {
 let syncTimer = null;
 export function syncUrlSoon() {
   clearTimeout(syncTimer);
-  syncTimer = setTimeout(() => { if (app.wasm && app.state !== 'loading') syncUrl(); }, 350);
+  syncTimer = setTimeout(() => {
+    if (app.wasm && app.state !== 'loading') syncUrl();
+  }, 350);
 }
 
 export function wireShareBox() {
-  $('share').addEventListener('click', () => { copyShareLink().catch((e) => $('share-status').textContent = errorText(e)); });
+  $('share').addEventListener('click', () => {
+    copyShareLink().catch((e) => ($('share-status').textContent = errorText(e)));
+  });
   $('share-lecture').addEventListener('change', syncUrl);
   $('share-autostart').addEventListener('change', syncUrl);
-  $('share-url').addEventListener('keydown', (/** @type {KeyboardEvent} */ event) => { if (event.key === 'Enter') event.preventDefault(); });
+  $('share-url').addEventListener('keydown', (/** @type {KeyboardEvent} */ event) => {
+    if (event.key === 'Enter') event.preventDefault();
+  });
   $('share-url').addEventListener('focus', () => $('share-url').select());
 }

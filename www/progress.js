@@ -21,7 +21,8 @@ export function resetRunDisplay() {
   app.progressB = null;
   app.lossLogB = [];
   for (const side of ['a', 'b']) {
-    for (const cls of ['ab-step', 'ab-loss', 'ab-train', 'ab-test']) $(`ab-row-${side}`).querySelector(`.${cls}`).textContent = '–';
+    for (const cls of ['ab-step', 'ab-loss', 'ab-train', 'ab-test'])
+      $(`ab-row-${side}`).querySelector(`.${cls}`).textContent = '–';
   }
   drawSparkline();
   updateReadout();
@@ -137,7 +138,11 @@ export function renderEpochRows(epochs) {
   }
   let best = -1;
   epochs.forEach((e, i) => {
-    if (best < 0 || (epochField(e, 'testAccuracy', 'testAcc') ?? -1) > (epochField(epochs[best], 'testAccuracy', 'testAcc') ?? -1)) best = i;
+    if (
+      best < 0 ||
+      (epochField(e, 'testAccuracy', 'testAcc') ?? -1) > (epochField(epochs[best], 'testAccuracy', 'testAcc') ?? -1)
+    )
+      best = i;
   });
   epochs.forEach((e, i) => {
     const tr = document.createElement('tr');
@@ -163,7 +168,10 @@ export function drawSparkline() {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
   const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
-  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, w, h);
   const points = app.lossLog.filter((p) => Number.isFinite(p.loss));
@@ -174,8 +182,12 @@ export function drawSparkline() {
   const both = points.concat(pointsB);
   const maxStep = Math.max(...both.map((p) => p.step));
   const minStep = Math.min(...both.map((p) => p.step));
-  let lo = Infinity, hi = -Infinity;
-  for (const p of both) { lo = Math.min(lo, p.loss); hi = Math.max(hi, p.loss); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const p of both) {
+    lo = Math.min(lo, p.loss);
+    hi = Math.max(hi, p.loss);
+  }
   // "Guessing" line (from Rust: ln of the classes for the softmax loss; none for squared error).
   const chance = app.chanceLoss;
   lo = Math.min(lo, 0);
@@ -198,7 +210,10 @@ export function drawSparkline() {
     ctx.textBaseline = 'top';
     const below = y(chance) + 3 * dpr;
     if (below + 12 * dpr < h) ctx.fillText(label, w - pad - 2 * dpr, below);
-    else { ctx.textBaseline = 'bottom'; ctx.fillText(label, w - pad - 2 * dpr, y(chance) - 3 * dpr); }
+    else {
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(label, w - pad - 2 * dpr, y(chance) - 3 * dpr);
+    }
   }
   // The loss itself.
   ctx.strokeStyle = app.state === 'diverged' ? '#b91c1c' : '#2563eb';
@@ -206,7 +221,10 @@ export function drawSparkline() {
   ctx.lineJoin = 'round';
   const trace = (list) => {
     ctx.beginPath();
-    list.forEach((p, i) => (i ? ctx.lineTo(x(p.step), y(p.loss)) : ctx.moveTo(x(p.step), y(p.loss))));
+    for (const [i, p] of list.entries()) {
+      if (i) ctx.lineTo(x(p.step), y(p.loss));
+      else ctx.moveTo(x(p.step), y(p.loss));
+    }
     ctx.stroke();
   };
   if (pointsB.length > 1) {

@@ -35,11 +35,17 @@ let emptyChartsPending = false;
 export async function drawEmptyCharts() {
   if (emptyChartsPending) return;
   const form = validateForm();
-  if (!app.engine || app.engine.dead || !app.dataset || !form) { charts.clearCanvases(); return; }
+  if (!app.engine || app.engine.dead || !app.dataset || !form) {
+    charts.clearCanvases();
+    return;
+  }
   emptyChartsPending = true;
   try {
     await app.engine.call('create', { side: 'a', json: JSON.stringify({ ...form.config, backend: 'cpu' }) });
-    await app.engine.call('create', { side: 'b', json: form.b ? JSON.stringify({ ...form.b.config, backend: 'cpu' }) : null });
+    await app.engine.call('create', {
+      side: 'b',
+      json: form.b ? JSON.stringify({ ...form.b.config, backend: 'cpu' }) : null,
+    });
     if (app.run) return;
     charts.setReady('a', true);
     charts.setReady('b', !!form.b);
@@ -107,16 +113,16 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
     engine,
     config,
     b: form.b ? { config: form.b.config } : null,
-    outcome: null,     // A's final state
+    outcome: null, // A's final state
     backend: config.backend,
     backendName: created.backendName,
     paused,
     firstChunk: true,
-    onEnd: null,         // called once the run has ended (reset)
+    onEnd: null, // called once the run has ended (reset)
     speedSamples: [],
     startedAt: performance.now(),
     pausedAt: paused ? performance.now() : null,
-    activeMs: 0,   // the worker's time in chunks
+    activeMs: 0, // the worker's time in chunks
     pausedMs: 0,
     chunks: 0,
     maxChunkMs: 0,
@@ -133,7 +139,14 @@ export async function startRun({ paused = false, steps = 0 } = {}) {
   setState(paused ? 'paused' : 'running', paused ? pausedText() : runningText(run, true));
   try {
     if (!paused) watch(run, true);
-    await engine.call('start', { runId: run.id, gpu: config.backend === 'gpu', paused, steps, speed: app.speed, view: charts.view() });
+    await engine.call('start', {
+      runId: run.id,
+      gpu: config.backend === 'gpu',
+      paused,
+      steps,
+      speed: app.speed,
+      view: charts.view(),
+    });
   } catch (e) {
     finishRun(run, 'error', e);
   }
@@ -145,9 +158,12 @@ function watch(run, on) {
 }
 
 function runningText(run, starting = false) {
-  const where = run.backend === 'gpu'
-    ? (starting ? 'Training on WebGPU. The first step compiles the GPU shaders and can take a few seconds…' : 'Training on WebGPU…')
-    : 'Training on the CPU…';
+  const where =
+    run.backend === 'gpu'
+      ? starting
+        ? 'Training on WebGPU. The first step compiles the GPU shaders and can take a few seconds…'
+        : 'Training on WebGPU…'
+      : 'Training on the CPU…';
   const ab = run.b ? ' A and B side by side, batch by batch.' : '';
   const slow = app.speed > 0 ? ` Slow motion: at most ${app.speed} step${app.speed === 1 ? '' : 's'} per second.` : '';
   return `${where}${ab}${slow}`;
@@ -206,10 +222,12 @@ function command(run, type, payload = {}) {
 
 /** The sentence at the end of an A/B run. */
 function compareSummary(run, seconds) {
-  const a = app.progress, b = app.progressB;
-  const say = (name, p, outcome) => (outcome === 'diverged'
-    ? `${name} diverged at step ${fmtInt.format(p?.step ?? 0)} (its loss became NaN or ∞)`
-    : `${name} ${pct(p?.testAcc)}`);
+  const a = app.progress,
+    b = app.progressB;
+  const say = (name, p, outcome) =>
+    outcome === 'diverged'
+      ? `${name} diverged at step ${fmtInt.format(p?.step ?? 0)} (its loss became NaN or ∞)`
+      : `${name} ${pct(p?.testAcc)}`;
   if (run.outcome === 'finished' && run.b.outcome === 'finished') {
     const verdict = app.wasm.abVerdict(a?.testAcc ?? 0, b?.testAcc ?? 0);
     return `Finished ${a?.epochs ?? ''} epoch${a?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy: A ${pct(a?.testAcc)} · B ${pct(b?.testAcc)} — ${verdict}.`;
@@ -247,12 +265,16 @@ function finishRun(run, outcome, error) {
     const acc = p?.testAcc;
     // What the accuracy says (close to guessing, …) is Rust's; none for the Q&A's squared error.
     const verdict = acc == null ? null : JSON.parse(app.wasm.accuracyVerdict(JSON.stringify(run.config), acc));
-    setState('finished', `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy ${pct(acc)}.${verdict?.text ? ` ${verdict.text}` : ''}`,
-      verdict?.tone || undefined);
+    setState(
+      'finished',
+      `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy ${pct(acc)}.${verdict?.text ? ` ${verdict.text}` : ''}`,
+      verdict?.tone || undefined,
+    );
   } else if (outcome === 'diverged') {
     // The wasm side explains what happened; fall back to our own words.
-    const text = p?.message
-      || `Training diverged at step ${fmtInt.format(p?.step ?? 0)}: the loss is no longer a finite number. Try a smaller learning rate.`;
+    const text =
+      p?.message ||
+      `Training diverged at step ${fmtInt.format(p?.step ?? 0)}: the loss is no longer a finite number. Try a smaller learning rate.`;
     setState('diverged', text, 'bad');
     drawSparkline();
   } else if (outcome === 'stopped') {
@@ -274,7 +296,7 @@ export function pauseRun() {
 
 export function resumeRun() {
   const run = app.run;
-  if (!run || !run.paused) return;
+  if (!run?.paused) return;
   run.paused = false;
   if (run.pausedAt != null) run.pausedMs += performance.now() - run.pausedAt;
   run.pausedAt = null;
@@ -308,8 +330,14 @@ export function playPause() {
 export function stepOnce() {
   if (!canTrain()) return;
   const run = app.run;
-  if (!run) { startRun({ paused: true, steps: 1 }); return; }
-  if (!run.paused) { pauseRun(); return; }
+  if (!run) {
+    startRun({ paused: true, steps: 1 });
+    return;
+  }
+  if (!run.paused) {
+    pauseRun();
+    return;
+  }
   watch(run, true);
   command(run, 'step');
 }

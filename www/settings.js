@@ -29,17 +29,25 @@ function fill(/** @type {string[]} */ ids, /** @type {[string, string][]} */ opt
 export function buildForm() {
   // A group's box (`data-settings="training"`) gets a field for each setting the table puts in it.
   for (const group of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-settings]'))) {
-    group.replaceChildren(...app.settings.filter((s) => s.group === group.dataset.settings).map((s) => {
-      const box = document.createElement('div');
-      box.className = 'field';
-      box.dataset.setting = s.name;
-      if (group.dataset.control) box.dataset.control = group.dataset.control;
-      return box;
-    }));
+    group.replaceChildren(
+      ...app.settings
+        .filter((s) => s.group === group.dataset.settings)
+        .map((s) => {
+          const box = document.createElement('div');
+          box.className = 'field';
+          box.dataset.setting = s.name;
+          if (group.dataset.control) box.dataset.control = group.dataset.control;
+          return box;
+        }),
+    );
   }
-  for (const box of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting]'))) buildField(box);
+  for (const box of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting]')))
+    buildField(box);
   const { maxLayers } = JSON.parse(app.wasm.networkLimits());
-  fill(['depth'], Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]));
+  fill(
+    ['depth'],
+    Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]),
+  );
   renderLayers(3);
   $('depth').addEventListener('change', () => setDepth(Number($('depth').value)));
 }
@@ -95,7 +103,9 @@ function buildField(/** @type {HTMLElement} */ box) {
  */
 function renderLayers(depth) {
   const net = $('net');
-  const keep = new Map([...net.querySelectorAll('select, input')].map((el) => [el.id, /** @type {HTMLInputElement} */ (el).value]));
+  const keep = new Map(
+    [...net.querySelectorAll('select, input')].map((el) => [el.id, /** @type {HTMLInputElement} */ (el).value]),
+  );
   for (const row of [...net.querySelectorAll('.net-layer')]) row.remove();
   const output = $('net-output');
   ACT_IDS = [];
@@ -155,7 +165,9 @@ function setDepth(depth) {
   const acts = ACT_IDS.map((id) => $(id).value);
   // A deeper network repeats the last activation (the output's) on its new layers.
   while (acts.length < depth) acts.push(acts[acts.length - 1]);
-  const pairs = formPairs().map(([name, text]) => /** @type {[string, string]} */ ([name, name === 'acts' ? acts.slice(0, depth).join(',') : text]));
+  const pairs = formPairs().map(
+    ([name, text]) => /** @type {[string, string]} */ ([name, name === 'acts' ? acts.slice(0, depth).join(',') : text]),
+  );
   // The widths go first, so the new depth resizes them.
   const widths = pairs.filter(([name]) => name === 'widths');
   const { config } = check([...widths, ...pairs.filter(([name]) => name !== 'widths')]);
@@ -165,13 +177,16 @@ function setDepth(depth) {
 
 /** The form as `[name, text]` pairs, in the table's order. */
 function formPairs() {
-  return /** @type {[string, string][]} */ (app.settings.map(({ name }) => {
-    if (name === 'dataset') return [name, datasets.currentKind()];
-    if (name === 'acts') return [name, ACT_IDS.map((id) => $(id).value).join(',')];
-    if (name === 'widths') return [name, WIDTH_IDS.map((id) => $(id).value).join(',')];
-    if (name === 'backend') return [name, /** @type {any} */ (document.querySelector('input[name="backend"]:checked'))?.value ?? 'gpu'];
-    return [name, $(name).value];
-  }));
+  return /** @type {[string, string][]} */ (
+    app.settings.map(({ name }) => {
+      if (name === 'dataset') return [name, datasets.currentKind()];
+      if (name === 'acts') return [name, ACT_IDS.map((id) => $(id).value).join(',')];
+      if (name === 'widths') return [name, WIDTH_IDS.map((id) => $(id).value).join(',')];
+      if (name === 'backend')
+        return [name, /** @type {any} */ (document.querySelector('input[name="backend"]:checked'))?.value ?? 'gpu'];
+      return [name, $(name).value];
+    })
+  );
 }
 
 /**
@@ -201,9 +216,16 @@ export function writeForm(config) {
     if (name === 'acts') {
       const acts = text.split(',');
       renderLayers(acts.length);
-      acts.forEach((act, i) => { $(ACT_IDS[i]).value = act; });
+      acts.forEach((act, i) => {
+        $(ACT_IDS[i]).value = act;
+      });
     } else if (name === 'widths') {
-      text.split(',').filter((w) => w !== '').forEach((w, i) => { if (WIDTH_IDS[i]) $(WIDTH_IDS[i]).value = w; });
+      text
+        .split(',')
+        .filter((w) => w !== '')
+        .forEach((w, i) => {
+          if (WIDTH_IDS[i]) $(WIDTH_IDS[i]).value = w;
+        });
     } else if (name === 'backend') {
       const wanted = text === 'gpu' && app.gpu.status === 'unavailable' ? 'cpu' : text;
       $(`backend-${wanted}`).checked = true;
@@ -293,18 +315,21 @@ export function updateNetworkDiagram() {
   const channels = Math.round(input / (w * h));
   const sizes = [input, ...info.hidden, info.classes];
   const fmt = new Intl.NumberFormat('en-US');
-  $('net-input').textContent = channels > 1
-    ? `Input · ${w}×${h}×${channels} = ${fmt.format(input)} values (RGB)`
-    : `Input · ${w}×${h} = ${fmt.format(input)} pixels`;
+  $('net-input').textContent =
+    channels > 1
+      ? `Input · ${w}×${h}×${channels} = ${fmt.format(input)} values (RGB)`
+      : `Input · ${w}×${h} = ${fmt.format(input)} pixels`;
   for (const el of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.net-linear'))) {
     const i = Number(el.dataset.layer);
     el.textContent = `Linear ${sizes[i]} → ${sizes[i + 1]}`;
   }
-  for (const chip of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.net-bn'))) chip.hidden = !info.bnLayers[Number(chip.dataset.layer)];
+  for (const chip of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.net-bn')))
+    chip.hidden = !info.bnLayers[Number(chip.dataset.layer)];
   const digits = /mnist/.test(d?.kind ?? 'mnist') && d?.kind !== 'fashion-mnist';
   const loss = choices('loss').find(([value]) => value === config.loss)?.[1] ?? config.loss;
   $('net-output').textContent = `${loss} over ${info.classes} output${info.classes === 1 ? '' : 's'}`;
-  $('net-summary').textContent = `${input} ${channels > 1 ? 'values' : 'pixels'} → ${info.hidden.map((/** @type {number} */ n) => `Linear ${n}`).join(' → ')} → Linear ${info.classes} ${digits ? 'digits' : 'classes'}`;
+  $('net-summary').textContent =
+    `${input} ${channels > 1 ? 'values' : 'pixels'} → ${info.hidden.map((/** @type {number} */ n) => `Linear ${n}`).join(' → ')} → Linear ${info.classes} ${digits ? 'digits' : 'classes'}`;
   updatePresetSelection();
 }
 
@@ -312,7 +337,10 @@ export function updateNetworkDiagram() {
 export function renderPresets() {
   const box = $('presets');
   box.textContent = '';
-  if (!app.presets.length) { box.hidden = true; return; }
+  if (!app.presets.length) {
+    box.hidden = true;
+    return;
+  }
   const label = document.createElement('label');
   label.className = 'preset-label';
   label.htmlFor = 'preset';
@@ -338,7 +366,11 @@ export function renderPresets() {
       // A preset sets the experiment, not the machine: keep the chosen backend.
       writeForm({ ...p.config, backend: $('backend-cpu').checked ? 'cpu' : 'gpu' });
       // A preset of another dataset (the Q&A's) loads it; the form follows once it is in use.
-      if (p.config.dataset !== datasets.currentKind()) datasets.ensure(p.config.dataset).then(() => { validateForm(); updatePresetSelection(); });
+      if (p.config.dataset !== datasets.currentKind())
+        datasets.ensure(p.config.dataset).then(() => {
+          validateForm();
+          updatePresetSelection();
+        });
       validateForm();
     }
     updatePresetSelection();
@@ -349,7 +381,8 @@ export function renderPresets() {
 /** The settings a preset leaves to the page: the data, the run's length, its seed and the machine. */
 const NOT_EXPERIMENT = ['dataset', 'epochs', 'seed', 'stats', 'backend'];
 /** The experiment's settings of a configuration (what a preset fixes), as comparable text. */
-const experiment = (/** @type {any} */ c) => JSON.stringify(app.settings.filter((s) => !NOT_EXPERIMENT.includes(s.name)).map((s) => c[s.name]));
+const experiment = (/** @type {any} */ c) =>
+  JSON.stringify(app.settings.filter((s) => !NOT_EXPERIMENT.includes(s.name)).map((s) => c[s.name]));
 
 export function updatePresetSelection() {
   const select = $('preset');
@@ -357,9 +390,10 @@ export function updatePresetSelection() {
   const { config } = readForm();
   const key = experiment(config);
   const current = app.presets.find((p) => p.name === select.value);
-  const match = current && experiment(current.config) === key ? current : app.presets.find((p) => experiment(p.config) === key);
+  const match =
+    current && experiment(current.config) === key ? current : app.presets.find((p) => experiment(p.config) === key);
   select.value = match ? match.name : '';
-  $('preset-description').textContent = match ? match.description ?? '' : '';
+  $('preset-description').textContent = match ? (match.description ?? '') : '';
   // The preset's title beside the charts (what the lecturer is showing); A's only when comparing.
   const note = $('combo-note');
   if (note) note.textContent = match ? `Preset: ${match.title}${compare.isOn() ? ' (A)' : ''}` : '';

@@ -4,13 +4,21 @@
 
 export { $, errorText } from './dom.js';
 export const fmtInt = new Intl.NumberFormat('en-US');
-export const pct = (/** @type {number | null | undefined} */ x) => (x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`);
+export const pct = (/** @type {number | null | undefined} */ x) =>
+  x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`;
 export const num = (/** @type {number | null | undefined} */ x, digits = 4) =>
-  (x == null || !Number.isFinite(x) ? (x == null ? '–' : String(x)) : x.toFixed(digits));
+  x == null || !Number.isFinite(x) ? (x == null ? '–' : String(x)) : x.toFixed(digits);
 
 /** The page's WebGPU state before the engine starts WebGPU (at load and after a restart). */
 export function newGpuState() {
-  return { status: 'pending', adapter: null, reason: null, ready: null, warm: { state: 'none', ms: null, error: null }, warmed: null };
+  return {
+    status: 'pending',
+    adapter: null,
+    reason: null,
+    ready: null,
+    warm: { state: 'none', ms: null, error: null },
+    warmed: null,
+  };
 }
 
 export const app = {

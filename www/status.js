@@ -16,8 +16,14 @@ export function setState(state, text, tone) {
   app.state = state;
   document.body.dataset.state = state;
   const labels = {
-    loading: 'Loading…', idle: 'Ready', running: 'Training', paused: 'Paused', finished: 'Finished',
-    stopped: 'Stopped', diverged: 'Diverged', error: 'Error',
+    loading: 'Loading…',
+    idle: 'Ready',
+    running: 'Training',
+    paused: 'Paused',
+    finished: 'Finished',
+    stopped: 'Stopped',
+    diverged: 'Diverged',
+    error: 'Error',
   };
   $('state-badge').textContent = labels[state] ?? state;
   if (text !== undefined) {
@@ -54,12 +60,15 @@ function updateTransport() {
   mirror.textContent = status.textContent;
   mirror.className = `plots-status ${status.className.replace('status-text', '')}`.trim();
   // Ready and nothing drawn yet (page load): the charts' empty states, once the data is there.
-  if (state === 'idle' && app.dataset && !app.run && !charts.hasTrainer('a')) setTimeout(() => {
-    if (app.state === 'idle' && !app.run && !charts.hasTrainer('a')) onIdle();
-  }, 0);
+  if (state === 'idle' && app.dataset && !app.run && !charts.hasTrainer('a'))
+    setTimeout(() => {
+      if (app.state === 'idle' && !app.run && !charts.hasTrainer('a')) onIdle();
+    }, 0);
 }
 
 /** @type {() => void} */
 let onIdle = () => {};
 /** What to do when the page is idle with nothing drawn (run.js: draw the empty charts). */
-export function whenIdle(/** @type {() => void} */ fn) { onIdle = fn; }
+export function whenIdle(/** @type {() => void} */ fn) {
+  onIdle = fn;
+}

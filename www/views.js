@@ -10,7 +10,9 @@ import { $ } from './dom.js';
 let views = [];
 
 /** The view shown now. */
-export function currentView() { return document.body.dataset.view || 'all'; }
+export function currentView() {
+  return document.body.dataset.view || 'all';
+}
 
 /** Shows `view` (one of VIEWS); `onChange` redraws the charts at their new sizes. */
 export function setView(/** @type {string} */ view, /** @type {(() => void) | undefined} */ onChange = undefined) {

@@ -16,39 +16,59 @@ function inkShare(page, id) {
 }
 
 /** The layout of the chart drawn on canvas `id` (side a). */
-const KEY = { 'chart-loss': 'loss', 'chart-activations': 'activations', 'chart-gradients': 'gradients', 'chart-health': 'health' };
+const KEY = {
+  'chart-loss': 'loss',
+  'chart-activations': 'activations',
+  'chart-gradients': 'gradients',
+  'chart-health': 'health',
+};
 
 /** Hovers the middle of a panel (by its layout id) and returns the tooltip's text. */
 async function hoverPanel(page, canvasId, side, chartKey, panelId, fx = 0.6, fy = 0.5) {
   await page.locator(`#${canvasId}`).scrollIntoViewIfNeeded();
-  const point = await page.evaluate(({ canvasId, side, chartKey, panelId, fx, fy }) => {
-    const layout = window.playground.chartLayouts[side][chartKey];
-    const panel = layout.panels.find((p) => p.id === panelId);
-    const c = document.getElementById(canvasId);
-    const r = c.getBoundingClientRect();
-    const k = c.clientWidth / layout.width;
-    return {
-      x: r.left + c.clientLeft + (panel.left + fx * (panel.right - panel.left)) * k,
-      y: r.top + c.clientTop + (panel.top + fy * (panel.bottom - panel.top)) * k,
-    };
-  }, { canvasId, side, chartKey, panelId, fx, fy });
+  const point = await page.evaluate(
+    ({ canvasId, side, chartKey, panelId, fx, fy }) => {
+      const layout = window.playground.chartLayouts[side][chartKey];
+      const panel = layout.panels.find((p) => p.id === panelId);
+      const c = document.getElementById(canvasId);
+      const r = c.getBoundingClientRect();
+      const k = c.clientWidth / layout.width;
+      return {
+        x: r.left + c.clientLeft + (panel.left + fx * (panel.right - panel.left)) * k,
+        y: r.top + c.clientTop + (panel.top + fy * (panel.bottom - panel.top)) * k,
+      };
+    },
+    { canvasId, side, chartKey, panelId, fx, fy },
+  );
   // Away first, so the read-out that appears is this position's (the engine answers asynchronously).
   await page.mouse.move(2, 2);
   await page.waitForFunction(() => document.getElementById('chart-tip')?.hidden !== false, null, { timeout: 5_000 });
   await page.mouse.move(point.x - 5, point.y - 5);
   await page.mouse.move(point.x, point.y, { steps: 3 });
-  await page.waitForFunction((id) => {
-    const tip = document.getElementById('chart-tip');
-    return tip && !tip.hidden && tip.dataset.panel === id;
-  }, panelId, { timeout: 10_000 });
+  await page.waitForFunction(
+    (id) => {
+      const tip = document.getElementById('chart-tip');
+      return tip && !tip.hidden && tip.dataset.panel === id;
+    },
+    panelId,
+    { timeout: 10_000 },
+  );
   await new Promise((r) => setTimeout(r, 150)); // the last pointer position's answer
   return page.textContent('#chart-tip');
 }
 
 /** Every setting, with the values the run below trains with. */
 const SETTINGS = {
-  dataset: 'mnist-subset', acts: 'relu,sigmoid,relu', bn: 'none', lr: '0.01', momentum: '0.5',
-  batch: '32', epochs: '1', seed: '1', backend: 'cpu', stats: '10',
+  dataset: 'mnist-subset',
+  acts: 'relu,sigmoid,relu',
+  bn: 'none',
+  lr: '0.01',
+  momentum: '0.5',
+  batch: '32',
+  epochs: '1',
+  seed: '1',
+  backend: 'cpu',
+  stats: '10',
 };
 
 test('exporting before any training says there is nothing to export yet, and saves no file', async () => {
@@ -56,10 +76,15 @@ test('exporting before any training says there is nothing to export yet, and sav
   // The empty charts are drawn (their trainers exist, with nothing recorded).
   await page.waitForFunction(() => window.playground.chartLayouts.a.loss?.empty === true, null, { timeout: 15_000 });
   let downloads = 0;
-  const count = () => { downloads++; };
+  const count = () => {
+    downloads++;
+  };
   page.on('download', count);
   for (const selector of ['#dl-csv', '#dl-json', 'figure[data-chart="loss"][data-side="a"] .save-png']) {
-    await page.evaluate(() => { document.getElementById('error-banner').hidden = true; document.getElementById('error-text').textContent = ''; });
+    await page.evaluate(() => {
+      document.getElementById('error-banner').hidden = true;
+      document.getElementById('error-text').textContent = '';
+    });
     await page.click(selector);
     await page.waitForFunction(() => !document.getElementById('error-banner').hidden, null, { timeout: 10_000 });
     assert.match(await page.textContent('#error-text'), /nothing to export yet: train first/, selector);
@@ -76,28 +101,42 @@ test('after a short CPU run every chart has drawn content, sharp on the canvas b
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 60, null, { timeout: 60_000 });
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
-  await page.waitForFunction(() => {
-    const l = window.playground.chartLayouts.a;
-    return ['loss', 'activations', 'gradients', 'health'].every((k) => l[k] && !l[k].empty && l[k].panels.length > 0);
-  }, null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const l = window.playground.chartLayouts.a;
+      return ['loss', 'activations', 'gradients', 'health'].every((k) => l[k] && !l[k].empty && l[k].panels.length > 0);
+    },
+    null,
+    { timeout: 30_000 },
+  );
   for (const id of CANVASES) {
     const share = await inkShare(page, id);
     assert.ok(share > 0.02, `#${id}: only ${(100 * share).toFixed(2)}% of its pixels are drawn`);
-    const size = await page.evaluate(({ id, key }) => {
-      const c = document.getElementById(id);
-      const layout = window.playground.chartLayouts.a[key];
-      return { w: layout.width, h: layout.height, cw: c.clientWidth, ch: c.clientHeight };
-    }, { id, key: KEY[id] });
+    const size = await page.evaluate(
+      ({ id, key }) => {
+        const c = document.getElementById(id);
+        const layout = window.playground.chartLayouts.a[key];
+        return { w: layout.width, h: layout.height, cw: c.clientWidth, ch: c.clientHeight };
+      },
+      { id, key: KEY[id] },
+    );
     assert.equal(size.w, Math.round(size.cw), `#${id}: backing store = CSS width × devicePixelRatio (1)`);
     assert.equal(size.h, Math.round(size.ch));
   }
-  const ids = await page.evaluate(() => Object.fromEntries(Object.entries(window.playground.chartLayouts.a).map(([k, l]) => [k, l.panels.map((p) => p.id)])));
+  const ids = await page.evaluate(() =>
+    Object.fromEntries(
+      Object.entries(window.playground.chartLayouts.a).map(([k, l]) => [k, l.panels.map((p) => p.id)]),
+    ),
+  );
   assert.deepEqual(ids.loss, ['loss', 'accuracy']);
   assert.deepEqual(ids.activations, ['hist-1', 'bands-1', 'hist-2', 'bands-2', 'hist-3', 'bands-3']);
   // The gradient size by depth sits beside the norms and the ratio over time.
   assert.deepEqual(ids.gradients, ['grad', 'ratio', 'depth']);
   assert.deepEqual(ids.health, ['dead', 'saturated']);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });
 
 test('hovering a chart shows the recorded value under the cursor', async () => {
@@ -133,7 +172,10 @@ test('hovering a chart shows the recorded value under the cursor', async () => {
   assert.ok(probe, `a probe at step ${probeStep}`);
   const first = /layer 1 · relu\s*([\d.e+-]+)/.exec(gradTip)[1];
   const expected = probe.layers[0].gradNorm;
-  assert.ok(Math.abs(Number(first) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)) + 0.01 * Math.abs(expected), `gradient norm ${first} vs recorded ${expected}`);
+  assert.ok(
+    Math.abs(Number(first) - expected) <= 1e-4 * Math.max(1, Math.abs(expected)) + 0.01 * Math.abs(expected),
+    `gradient norm ${first} vs recorded ${expected}`,
+  );
   await page.mouse.move(2, 2);
   await page.waitForFunction(() => document.getElementById('chart-tip').hidden);
 });
@@ -158,15 +200,24 @@ test('each chart saves as PNG; the statistics download as CSV and JSON', async (
     page.click('figure[data-chart="loss"][data-side="a"] .save-png'),
   ]);
   // The file name names every setting (and the step); the caption under the chart adds rows.
-  assert.match(png.suggestedFilename(), /^activation-playground_relu-sigmoid-relu_bn-none_mnist-subset_lr-0\.01_momentum-0\.5_batch-32_epochs-1_seed-1_cpu_stats-10_step-\d+_loss-accuracy\.png$/);
+  assert.match(
+    png.suggestedFilename(),
+    /^activation-playground_relu-sigmoid-relu_bn-none_mnist-subset_lr-0\.01_momentum-0\.5_batch-32_epochs-1_seed-1_cpu_stats-10_step-\d+_loss-accuracy\.png$/,
+  );
   const bytes = await readFile(await png.path());
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
   assert.ok(bytes.length > 5_000, `PNG of ${bytes.length} bytes`);
   await writeFile(join(ARTIFACTS, 'export-loss-accuracy.png'), bytes);
-  const chart = await page.evaluate(() => { const l = window.playground.chartLayouts.a.loss; return { w: l.width, h: l.height }; });
+  const chart = await page.evaluate(() => {
+    const l = window.playground.chartLayouts.a.loss;
+    return { w: l.width, h: l.height };
+  });
   const [width, height] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
   assert.equal(width, chart.w, 'the chart at its own width');
-  assert.ok(height >= chart.h + 3 * 14, `a caption of at least three lines below the ${chart.h}-pixel chart (PNG is ${height} tall)`);
+  assert.ok(
+    height >= chart.h + 3 * 14,
+    `a caption of at least three lines below the ${chart.h}-pixel chart (PNG is ${height} tall)`,
+  );
 
   const [act] = await Promise.all([
     page.waitForEvent('download'),
@@ -180,29 +231,52 @@ test('each chart saves as PNG; the statistics download as CSV and JSON', async (
   const all = text.trim().split('\n');
   // Comment lines first: every setting as `# key=value`, then the share link.
   const comments = all.filter((l) => l.startsWith('#'));
-  const pairs = Object.fromEntries(comments.map((l) => l.slice(1).trim().split(/=(.*)/s).slice(0, 2)).filter((p) => p.length === 2));
+  const pairs = Object.fromEntries(
+    comments.map((l) => l.slice(1).trim().split(/=(.*)/s).slice(0, 2)).filter((p) => p.length === 2),
+  );
   const { link, ...settings } = pairs;
   assert.deepEqual(settings, SETTINGS, 'the CSV names every setting of the run');
   const url = new URL(link);
-  assert.equal(url.origin + url.pathname, await page.evaluate(() => location.href.replace(/[?#].*$/, '')), 'the link points at this page');
+  assert.equal(
+    url.origin + url.pathname,
+    await page.evaluate(() => location.href.replace(/[?#].*$/, '')),
+    'the link points at this page',
+  );
   assert.deepEqual(Object.fromEntries(url.searchParams), SETTINGS, 'the link reproduces the run');
   // The data rows still parse as before.
   const lines = all.filter((l) => !l.startsWith('#'));
   assert.equal(all.indexOf(lines[0]), comments.length, 'the comments come first');
   assert.equal(lines[0], 'record,step,layer,metric,value');
-  assert.ok(lines.slice(1).every((l) => l.split(',').length === 5), 'five fields per row');
-  assert.ok(lines.some((l) => /^probe,\d+,1,grad_norm,/.test(l)), 'gradient norms per layer');
-  assert.ok(lines.some((l) => /^step,1,,loss,\d/.test(l)), 'the loss of step 1');
+  assert.ok(
+    lines.slice(1).every((l) => l.split(',').length === 5),
+    'five fields per row',
+  );
+  assert.ok(
+    lines.some((l) => /^probe,\d+,1,grad_norm,/.test(l)),
+    'gradient norms per layer',
+  );
+  assert.ok(
+    lines.some((l) => /^step,1,,loss,\d/.test(l)),
+    'the loss of step 1',
+  );
 
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
   assert.match(json.suggestedFilename(), /_statistics\.json$/);
   const history = JSON.parse(await readFile(await json.path(), 'utf8'));
-  assert.ok(history.steps.length >= 60 && history.probes.length >= 6, `${history.steps.length} steps, ${history.probes.length} probes`);
-  const config = Object.fromEntries(Object.entries(history.config).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]));
+  assert.ok(
+    history.steps.length >= 60 && history.probes.length >= 6,
+    `${history.steps.length} steps, ${history.probes.length} probes`,
+  );
+  const config = Object.fromEntries(
+    Object.entries(history.config).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
+  );
   // The JSON's config is the whole Config: also the network settings a link leaves out at the article's values.
   const { widths, init, gain, bias, loss, ...linked } = config;
   assert.deepEqual(linked, SETTINGS);
-  assert.deepEqual({ widths, init, gain, bias, loss }, { widths: '500,256', init: 'pytorch', gain: '1', bias: 'true', loss: 'nll' });
+  assert.deepEqual(
+    { widths, init, gain, bias, loss },
+    { widths: '500,256', init: 'pytorch', gain: '1', bias: 'true', loss: 'nll' },
+  );
   assert.equal(history.link, link, 'the JSON carries the same link');
   await screenshot(page, 'charts.png');
 });
@@ -213,18 +287,29 @@ test('lecture mode on a 1920×1080 projector: charts fill the screen, type is bi
   await page.keyboard.press('l');
   await page.waitForFunction(() => document.body.classList.contains('lecture'));
   // The charts are redrawn at their new size.
-  await page.waitForFunction(() => {
-    const c = document.getElementById('chart-activations');
-    const layout = window.playground.chartLayouts.a.activations;
-    return layout && layout.width === c.clientWidth && c.clientHeight > 300;
-  }, null, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => {
+      const c = document.getElementById('chart-activations');
+      const layout = window.playground.chartLayouts.a.activations;
+      return layout && layout.width === c.clientWidth && c.clientHeight > 300;
+    },
+    null,
+    { timeout: 10_000 },
+  );
   await sleep(800);
   const geometry = await page.evaluate(() => {
     const r = (id) => document.getElementById(id).getBoundingClientRect();
-    return { loss: r('chart-loss'), health: r('chart-health'), combo: getComputedStyle(document.getElementById('combo')).fontSize };
+    return {
+      loss: r('chart-loss'),
+      health: r('chart-health'),
+      combo: getComputedStyle(document.getElementById('combo')).fontSize,
+    };
   });
   assert.ok(geometry.health.bottom <= 1080 && geometry.health.right <= 1920, 'all four charts on screen');
-  assert.ok(geometry.loss.width > 850 && geometry.loss.height > 330, `charts are large: ${geometry.loss.width}×${geometry.loss.height}`);
+  assert.ok(
+    geometry.loss.width > 850 && geometry.loss.height > 330,
+    `charts are large: ${geometry.loss.width}×${geometry.loss.height}`,
+  );
   assert.ok(parseFloat(geometry.combo) >= 32, `combination in large type (${geometry.combo})`);
   await hoverPanel(page, 'chart-gradients', 'a', 'gradients', 'grad');
   await page.screenshot({ path: join(ARTIFACTS, 'lecture-1080p.png') });
@@ -238,13 +323,24 @@ test('HiDPI (devicePixelRatio 2): backing store twice the CSS size, drawn at sca
   try {
     await waitReady(hi.page);
     // Before any run the charts show their empty states, drawn by wasm.
-    await hi.page.waitForFunction(() => window.playground.chartLayouts.a.health?.empty === true, null, { timeout: 15_000 });
-    await hi.page.waitForFunction(() => Object.keys(window.playground.chartLayouts.a).length === 4, null, { timeout: 15_000 });
-    const sizes = await hi.page.evaluate(() => [['chart-loss', 'loss'], ['chart-activations', 'activations'], ['chart-gradients', 'gradients'], ['chart-health', 'health']].map(([id, key]) => {
-      const c = document.getElementById(id);
-      const layout = window.playground.chartLayouts.a[key];
-      return [layout.width, Math.round(c.clientWidth * 2), layout.height, Math.round(c.clientHeight * 2)];
-    }));
+    await hi.page.waitForFunction(() => window.playground.chartLayouts.a.health?.empty === true, null, {
+      timeout: 15_000,
+    });
+    await hi.page.waitForFunction(() => Object.keys(window.playground.chartLayouts.a).length === 4, null, {
+      timeout: 15_000,
+    });
+    const sizes = await hi.page.evaluate(() =>
+      [
+        ['chart-loss', 'loss'],
+        ['chart-activations', 'activations'],
+        ['chart-gradients', 'gradients'],
+        ['chart-health', 'health'],
+      ].map(([id, key]) => {
+        const c = document.getElementById(id);
+        const layout = window.playground.chartLayouts.a[key];
+        return [layout.width, Math.round(c.clientWidth * 2), layout.height, Math.round(c.clientHeight * 2)];
+      }),
+    );
     for (const [w, cw, h, ch] of sizes) assert.deepEqual([w, h], [cw, ch]);
     assert.equal(await hi.page.evaluate(() => window.playground.chartLayouts.a.loss.scale), 2);
   } finally {

@@ -5,10 +5,15 @@ import assert from 'node:assert/strict';
 import { setup, openPage, waitReady, waitState, screenshot, sleep } from './helpers.mjs';
 
 let env;
-before(async () => { env = await setup({ webgpu: false }); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup({ webgpu: false });
+});
+after(async () => {
+  await env?.close();
+});
 
-const steps = (page) => page.evaluate(() => [window.playground.progress?.step ?? 0, window.playground.progressB?.step ?? 0]);
+const steps = (page) =>
+  page.evaluate(() => [window.playground.progress?.step ?? 0, window.playground.progressB?.step ?? 0]);
 
 test('a link with compare=1 trains A and B side by side, in lockstep, and charts both', async () => {
   const s = await openPage(env, '?acts=relu,sigmoid,relu&epochs=1&stats=10&backend=cpu&compare=1&b.bn=last');
@@ -17,24 +22,36 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
     await waitReady(page);
     assert.equal(await page.isChecked('#compare'), true);
     assert.equal(await page.inputValue('#b-bn'), 'last');
-    assert.deepEqual(await Promise.all(['#b-act1', '#b-act2', '#b-act3'].map((id) => page.inputValue(id))), ['relu', 'sigmoid', 'relu']);
+    assert.deepEqual(await Promise.all(['#b-act1', '#b-act2', '#b-act3'].map((id) => page.inputValue(id))), [
+      'relu',
+      'sigmoid',
+      'relu',
+    ]);
     assert.match(await page.textContent('#combo'), /A relu → sigmoid → relu vs B relu → sigmoid → relu \+ BN last/);
     assert.equal(await page.isVisible('#chart-loss-b'), true, 'B has its own column of charts');
 
     await page.click('#t-play');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 40, null, { timeout: 60_000 });
     await page.keyboard.press(' ');
-    await page.waitForFunction(() => /^Paused at step/.test(document.getElementById('status-text').textContent), null, { timeout: 15_000 });
+    await page.waitForFunction(() => /^Paused at step/.test(document.getElementById('status-text').textContent), null, {
+      timeout: 15_000,
+    });
     const [a, b] = await steps(page);
     assert.equal(b, a, 'B is at the same step as A (lockstep)');
     // One step: one batch for each.
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((n) => window.playground.progress.step === n + 1 && window.playground.progressB?.step === n + 1, a, { timeout: 10_000 });
+    await page.waitForFunction(
+      (n) => window.playground.progress.step === n + 1 && window.playground.progressB?.step === n + 1,
+      a,
+      { timeout: 10_000 },
+    );
 
-    const rows = await page.evaluate(() => ['a', 'b'].map((side) => ({
-      step: document.querySelector(`#ab-row-${side} .ab-step`).textContent,
-      loss: document.querySelector(`#ab-row-${side} .ab-loss`).textContent,
-    })));
+    const rows = await page.evaluate(() =>
+      ['a', 'b'].map((side) => ({
+        step: document.querySelector(`#ab-row-${side} .ab-step`).textContent,
+        loss: document.querySelector(`#ab-row-${side} .ab-loss`).textContent,
+      })),
+    );
     for (const row of rows) {
       assert.match(row.step, /^\d+ \/ 250$/);
       assert.match(row.loss, /^\d+\.\d{4}$/);
@@ -45,10 +62,14 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
 
     await page.click('#stop');
     await waitState(page, 'stopped', 15_000);
-    await page.waitForFunction(() => {
-      const { a, b } = window.playground.chartLayouts;
-      return ['loss', 'activations', 'gradients', 'health'].every((k) => a[k] && !a[k].empty && b[k] && !b[k].empty);
-    }, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const { a, b } = window.playground.chartLayouts;
+        return ['loss', 'activations', 'gradients', 'health'].every((k) => a[k] && !a[k].empty && b[k] && !b[k].empty);
+      },
+      null,
+      { timeout: 30_000 },
+    );
     // The same step axis on both sides.
     const axes = await page.evaluate(() => {
       const { a, b } = window.playground.chartLayouts;
@@ -56,14 +77,22 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
     });
     assert.equal(axes[0], axes[1]);
     assert.equal(axes[2], axes[3]);
-    const ink = await page.evaluate(() => Promise.all(['chart-loss-b', 'chart-activations-b', 'chart-gradients-b', 'chart-health-b']
-      .map((id) => window.playground.engine.ink(id))));
+    const ink = await page.evaluate(() =>
+      Promise.all(
+        ['chart-loss-b', 'chart-activations-b', 'chart-gradients-b', 'chart-health-b'].map((id) =>
+          window.playground.engine.ink(id),
+        ),
+      ),
+    );
     for (const share of ink) assert.ok(share > 0.02, `B chart drawn (${(100 * share).toFixed(1)}% ink)`);
     // B's statistics download on their own.
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv-b')]);
     assert.match(csv.suggestedFilename(), /^activation-playground_B_relu-sigmoid-relu_bn-last_/);
     await screenshot(page, 'compare.png');
-    assert.deepEqual(s.problems.filter((m) => !/WebGPU/.test(m)), []);
+    assert.deepEqual(
+      s.problems.filter((m) => !/WebGPU/.test(m)),
+      [],
+    );
   } finally {
     await s.context.close();
   }
@@ -104,7 +133,9 @@ test('comparison is switched on in the form; B starts as A with the other BatchN
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle', 'no run with an invalid B');
     await page.fill('#b-lr', '0.05');
     await page.waitForFunction(() => document.getElementById('err-b-lr').textContent === '', null, { timeout: 5_000 });
-    await page.waitForFunction(() => /compare=1/.test(location.search) && /b\.lr=0\.05/.test(location.search), null, { timeout: 5_000 });
+    await page.waitForFunction(() => /compare=1/.test(location.search) && /b\.lr=0\.05/.test(location.search), null, {
+      timeout: 5_000,
+    });
     await page.uncheck('#compare');
     assert.equal(await page.isVisible('#chart-loss-b'), false);
   } finally {

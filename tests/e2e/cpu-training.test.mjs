@@ -13,7 +13,12 @@ test('a full epoch on the CPU reaches a sane test accuracy', async () => {
   await page.evaluate(() => {
     window.__maxGap = 0;
     let last = performance.now();
-    const tick = () => { const now = performance.now(); window.__maxGap = Math.max(window.__maxGap, now - last); last = now; window.__tick = setTimeout(tick, 10); };
+    const tick = () => {
+      const now = performance.now();
+      window.__maxGap = Math.max(window.__maxGap, now - last);
+      last = now;
+      window.__tick = setTimeout(tick, 10);
+    };
     tick();
   });
   const t0 = Date.now();
@@ -21,7 +26,10 @@ test('a full epoch on the CPU reaches a sane test accuracy', async () => {
   const final = await waitState(page, ['finished', 'diverged', 'error'], 180_000);
   const seconds = (Date.now() - t0) / 1000;
   assert.equal(final, 'finished', await page.textContent('#status-text'));
-  const maxGap = await page.evaluate(() => { clearTimeout(window.__tick); return window.__maxGap; });
+  const maxGap = await page.evaluate(() => {
+    clearTimeout(window.__tick);
+    return window.__maxGap;
+  });
   // Chunks of ~30 ms; the epoch-end evaluation of 2,004 test images is the longest (~0.5 s).
   assert.ok(maxGap < 2500, `the page was unresponsive for ${maxGap.toFixed(0)} ms`);
   const p = await progress(page);
@@ -38,10 +46,17 @@ test('a full epoch on the CPU reaches a sane test accuracy', async () => {
   assert.match(await page.textContent('#backend-name'), /CPU/);
   assert.match(await page.textContent('#progress-epoch'), /Epoch 1 \/ 1/);
   // The four charts are drawn (in wasm, with plotters) once the run ends.
-  await page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, {
+    timeout: 30_000,
+  });
   await screenshot(page, 'cpu-epoch.png');
-  console.log(`# one CPU epoch (${p.totalSteps} steps) in ${seconds.toFixed(1)} s wall, test accuracy ${(100 * p.testAcc).toFixed(1)}%, longest main-thread block ${maxGap.toFixed(0)} ms`);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  console.log(
+    `# one CPU epoch (${p.totalSteps} steps) in ${seconds.toFixed(1)} s wall, test accuracy ${(100 * p.testAcc).toFixed(1)}%, longest main-thread block ${maxGap.toFixed(0)} ms`,
+  );
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });
 
 test('pause, resume and stop', async () => {
@@ -51,7 +66,9 @@ test('pause, resume and stop', async () => {
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });
   await page.click('#pause');
   await waitState(page, 'paused', 10_000);
-  await page.waitForFunction(() => /Paused at step/.test(document.getElementById('status-text').textContent), null, { timeout: 10_000 });
+  await page.waitForFunction(() => /Paused at step/.test(document.getElementById('status-text').textContent), null, {
+    timeout: 10_000,
+  });
   assert.equal(await page.isVisible('#resume'), true);
   assert.equal(await page.isVisible('#pause'), false);
   const pausedAt = (await progress(page)).step;

@@ -6,11 +6,31 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ROOT, SHARED_DATA, skipWithoutShared, setup, openPage, waitReady, setForm, waitState, progress, screenshot } from './helpers.mjs';
+import { join } from 'node:path';
+import {
+  ROOT,
+  SHARED_DATA,
+  skipWithoutShared,
+  setup,
+  openPage,
+  waitReady,
+  setForm,
+  waitState,
+  progress,
+  screenshot,
+} from './helpers.mjs';
 
 const CIFAR_DIR = join(SHARED_DATA, 'cifar-10');
 const MNIST_DIR = join(SHARED_DATA, 'mnist');
@@ -44,8 +64,11 @@ after(async () => {
 const realProblems = (problems) => problems.filter((m) => !/manifest\.json|status of 404|WebGPU/.test(m));
 const summary = (page) => page.textContent('#data-summary');
 const waitSummary = (page, re, timeout = 60_000) =>
-  page.waitForFunction((src) => new RegExp(src).test(document.getElementById('data-summary').textContent), re.source, { timeout });
-const cells = (page, split) => page.$$eval(`#ds-classes tr[data-split="${split}"] td`, (tds) => tds.map((td) => td.textContent));
+  page.waitForFunction((src) => new RegExp(src).test(document.getElementById('data-summary').textContent), re.source, {
+    timeout,
+  });
+const cells = (page, split) =>
+  page.$$eval(`#ds-classes tr[data-split="${split}"] td`, (tds) => tds.map((td) => td.textContent));
 const configDataset = (page) => page.evaluate(() => window.playground.readConfig().config.dataset);
 const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 
@@ -58,23 +81,34 @@ function restoreServedMnist() {
 /** Starts a run and waits for its first `steps` steps (the previous run's progress is cleared at the start): its progress. */
 async function firstSteps(page, steps) {
   await page.click('#start');
-  await page.waitForFunction((n) => document.body.dataset.state === 'running' && (window.playground.progress?.step ?? 0) >= n, steps, { timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => document.body.dataset.state === 'running' && (window.playground.progress?.step ?? 0) >= n,
+    steps,
+    { timeout: 60_000 },
+  );
   return progress(page);
 }
 
 /** Records what the Data card's progress bar showed while loading. */
 async function watchProgress(page) {
   await page.evaluate(() => {
-    const seen = (window.__dsProgress = []);
+    window.__dsProgress = [];
+    const seen = window.__dsProgress;
     const bar = document.getElementById('ds-progress-bar');
     const box = document.getElementById('ds-progress');
     new MutationObserver(() => {
-      if (!box.hidden) seen.push({ now: bar.getAttribute('aria-valuenow'), text: document.getElementById('ds-progress-text').textContent });
+      if (!box.hidden)
+        seen.push({
+          now: bar.getAttribute('aria-valuenow'),
+          text: document.getElementById('ds-progress-text').textContent,
+        });
     }).observe(box, { attributes: true, childList: true, subtree: true, characterData: true });
   });
 }
 
-test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072, CPU training', { skip: noCifar }, async () => {
+test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072, CPU training', {
+  skip: noCifar,
+}, async () => {
   const { page, problems } = session;
   assert.match(await summary(page), /^MNIST subset · 7,996 training and 2,004 test images/);
   await page.check('#ds-kind-cifar10');
@@ -92,12 +126,26 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   await watchProgress(page);
   const t0 = Date.now();
   await page.setInputFiles('#ds-input', CIFAR_FILES);
-  await waitSummary(page, /^CIFAR-10 \(full\) · 10,000 training and 10,000 test images · 32×32 colour \(input 3,072\) · from your files/);
+  await waitSummary(
+    page,
+    /^CIFAR-10 \(full\) · 10,000 training and 10,000 test images · 32×32 colour \(input 3,072\) · from your files/,
+  );
   const loadSeconds = secs(t0);
   const seen = await page.evaluate(() => window.__dsProgress);
-  assert.ok(seen.some((s) => s.now !== null && Number(s.now) > 0 && Number(s.now) < 100 && /^Reading and decompressing (data_batch_1|test_batch)\.bin\.gz…$/.test(s.text)),
-    `the progress bar showed reading in between: ${JSON.stringify(seen.slice(0, 5))}`);
-  assert.ok(seen.some((s) => /^Parsing CIFAR-10/.test(s.text)), 'a parsing step was shown');
+  assert.ok(
+    seen.some(
+      (s) =>
+        s.now !== null &&
+        Number(s.now) > 0 &&
+        Number(s.now) < 100 &&
+        /^Reading and decompressing (data_batch_1|test_batch)\.bin\.gz…$/.test(s.text),
+    ),
+    `the progress bar showed reading in between: ${JSON.stringify(seen.slice(0, 5))}`,
+  );
+  assert.ok(
+    seen.some((s) => /^Parsing CIFAR-10/.test(s.text)),
+    'a parsing step was shown',
+  );
   assert.equal(await page.isVisible('#ds-progress'), false);
   assert.equal(await page.isVisible('#ds-error'), false);
   assert.equal(await page.isVisible('#ds-files'), false);
@@ -107,21 +155,36 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   assert.deepEqual(header, ['Class', ...CIFAR_NAMES]);
   assert.deepEqual(await cells(page, 'test'), Array(10).fill('1,000'));
   const train = (await cells(page, 'train')).map((t) => Number(t.replace(/,/g, '')));
-  assert.equal(train.reduce((a, b) => a + b, 0), 10_000);
-  assert.ok(train.every((n) => n >= 937 && n <= 1032), `train counts ${train}`);
+  assert.equal(
+    train.reduce((a, b) => a + b, 0),
+    10_000,
+  );
+  assert.ok(
+    train.every((n) => n >= 937 && n <= 1032),
+    `train counts ${train}`,
+  );
 
   // Samples: 20 colour images with class names as labels.
-  const samples = await page.$$eval('#samples .sample', (figures) => figures.map((f) => {
-    const canvas = f.querySelector('canvas');
-    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    let coloured = 0;
-    let lit = 0;
-    for (let i = 0; i < px.length; i += 4) {
-      if (px[i] !== px[i + 1] || px[i + 1] !== px[i + 2]) coloured++;
-      if (px[i] + px[i + 1] + px[i + 2] > 30) lit++;
-    }
-    return { w: canvas.width, h: canvas.height, shown: canvas.getBoundingClientRect().width, label: f.querySelector('span').textContent, coloured, lit };
-  }));
+  const samples = await page.$$eval('#samples .sample', (figures) =>
+    figures.map((f) => {
+      const canvas = f.querySelector('canvas');
+      const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let coloured = 0;
+      let lit = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i] !== px[i + 1] || px[i + 1] !== px[i + 2]) coloured++;
+        if (px[i] + px[i + 1] + px[i + 2] > 30) lit++;
+      }
+      return {
+        w: canvas.width,
+        h: canvas.height,
+        shown: canvas.getBoundingClientRect().width,
+        label: f.querySelector('span').textContent,
+        coloured,
+        lit,
+      };
+    }),
+  );
   assert.equal(samples.length, 20);
   for (const s of samples) {
     assert.equal(s.w, 32);
@@ -143,13 +206,17 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu', stats: '5' });
   const t1 = Date.now();
   await page.click('#start');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 8, null, { timeout: 60_000 }).catch(async (e) => {
-    const seen = await page.evaluate(() => ({
-      state: document.body.dataset.state, status: document.getElementById('status-text').textContent,
-      error: document.getElementById('error-text').textContent, progress: window.playground.progress,
-    }));
-    throw new Error(`training did not get going: ${JSON.stringify(seen)} (${e.message})`);
-  });
+  await page
+    .waitForFunction(() => (window.playground.progress?.step ?? 0) >= 8, null, { timeout: 60_000 })
+    .catch(async (e) => {
+      const seen = await page.evaluate(() => ({
+        state: document.body.dataset.state,
+        status: document.getElementById('status-text').textContent,
+        error: document.getElementById('error-text').textContent,
+        progress: window.playground.progress,
+      }));
+      throw new Error(`training did not get going: ${JSON.stringify(seen)} (${e.message})`);
+    });
   assert.equal(await page.isDisabled('#ds-kind-mnist'), true, 'no dataset changes while training');
   const p = await progress(page);
   assert.ok(Number.isFinite(p.trainLoss), `the loss is finite: ${p.trainLoss}`);
@@ -165,11 +232,15 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'datasets-cifar.png');
   await page.locator('.card.data').screenshot({ path: join(ROOT, 'artifacts', 'datasets-cifar-card.png') });
-  console.log(`# CIFAR-10 (2 × 28 MB .gz) read, gunzipped and parsed in ${loadSeconds} s; ${last.step} CPU steps in ${stepSeconds.toFixed(1)} s, loss ${last.trainLoss.toFixed(3)}`);
+  console.log(
+    `# CIFAR-10 (2 × 28 MB .gz) read, gunzipped and parsed in ${loadSeconds} s; ${last.step} CPU steps in ${stepSeconds.toFixed(1)} s, loss ${last.trainLoss.toFixed(3)}`,
+  );
   assert.deepEqual(realProblems(problems), []);
 });
 
-test('a restarted engine reads the chosen files again (the page keeps no copy of their bytes)', { skip: noCifar }, async () => {
+test('a restarted engine reads the chosen files again (the page keeps no copy of their bytes)', {
+  skip: noCifar,
+}, async () => {
   const { page } = session;
   const before = await summary(page);
   assert.match(before, /^CIFAR-10 \(full\) · 10,000 training and 10,000 test images/);
@@ -188,7 +259,9 @@ test('a restarted engine reads the chosen files again (the page keeps no copy of
   await waitState(page, 'stopped', 30_000);
 });
 
-test('a restarted engine that cannot read the chosen files again says so and falls back to the bundled subset', { skip: noCifar }, async () => {
+test('a restarted engine that cannot read the chosen files again says so and falls back to the bundled subset', {
+  skip: noCifar,
+}, async () => {
   const { page, context, problems } = await openPage(env);
   try {
     await waitReady(page);
@@ -208,14 +281,20 @@ test('a restarted engine that cannot read the chosen files again says so and fal
     await waitState(page, 'idle', 120_000);
     await waitSummary(page, /^MNIST subset · 7,996 training and 2,004 test images/);
     assert.equal(await page.isVisible('#ds-error'), true);
-    assert.match(await page.textContent('#ds-error-title'), /^The restarted engine could not read the CIFAR-10 \(full\) files again; choose them again\. MNIST subset is in use meanwhile\.$/);
+    assert.match(
+      await page.textContent('#ds-error-title'),
+      /^The restarted engine could not read the CIFAR-10 \(full\) files again; choose them again\. MNIST subset is in use meanwhile\.$/,
+    );
     assert.match(await page.textContent('#ds-error-text'), /^data_batch_1\.bin\.gz: could not read the file/);
     assert.equal(await configDataset(page), 'mnist-subset');
     await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
     assert.equal((await firstSteps(page, 1)).totalSteps, Math.ceil(7_996 / 32), 'the engine trains on the subset');
     await page.click('#stop');
     await waitState(page, 'stopped', 30_000);
-    assert.deepEqual(realProblems(problems).filter((m) => !/could not read|NotReadable|NotFound/i.test(m)), []);
+    assert.deepEqual(
+      realProblems(problems).filter((m) => !/could not read|NotReadable|NotFound/i.test(m)),
+      [],
+    );
   } finally {
     await context.close();
   }
@@ -232,12 +311,17 @@ test('bad files are named and the dataset in use stays', { skip: noCifar || noMn
     assert.equal(await page.locator('#samples canvas').count(), 20);
   };
   const expectError = async (files, ...patterns) => {
-    await page.evaluate(() => { document.getElementById('ds-error').hidden = true; });
+    await page.evaluate(() => {
+      document.getElementById('ds-error').hidden = true;
+    });
     await page.setInputFiles('#ds-input', files);
     await page.waitForSelector('#ds-error', { state: 'visible', timeout: 60_000 });
     const title = await page.textContent('#ds-error-title');
     const detail = await page.textContent('#ds-error-text');
-    assert.equal(title, 'Could not load these CIFAR-10 (full) files; the CIFAR-10 (full) data loaded before stays in use.');
+    assert.equal(
+      title,
+      'Could not load these CIFAR-10 (full) files; the CIFAR-10 (full) data loaded before stays in use.',
+    );
     for (const re of patterns) assert.match(detail, re);
     assert.equal(await page.isVisible('#ds-progress'), false);
     await unchanged();
@@ -250,20 +334,30 @@ test('bad files are named and the dataset in use stays', { skip: noCifar || noMn
   await expectError([truncated], /^test_batch\.bin\.gz: broken gzip data/, /truncated or corrupt/);
 
   // An MNIST label file given as CIFAR-10 (the Rust parser recognises it).
-  await expectError([join(MNIST_DIR, 'train-labels-idx1-ubyte.gz')], /train-labels-idx1-ubyte\.gz is an IDX file, i\.e\. MNIST or Fashion-MNIST, not CIFAR-10/);
+  await expectError(
+    [join(MNIST_DIR, 'train-labels-idx1-ubyte.gz')],
+    /train-labels-idx1-ubyte\.gz is an IDX file, i\.e\. MNIST or Fashion-MNIST, not CIFAR-10/,
+  );
 
   // A batch of the wrong size.
   const wrongDir = mkdtempSync(join(tmp, 'wrong-'));
   writeFileSync(join(wrongDir, 'data_batch_1.bin'), Buffer.alloc(3073, 1));
   writeFileSync(join(wrongDir, 'test_batch.bin'), Buffer.alloc(3073 * 2 + 5, 2));
-  await expectError([join(wrongDir, 'data_batch_1.bin'), join(wrongDir, 'test_batch.bin')], /^test_batch\.bin: 6151 bytes is not a whole number of 3073-byte CIFAR-10 records/);
+  await expectError(
+    [join(wrongDir, 'data_batch_1.bin'), join(wrongDir, 'test_batch.bin')],
+    /^test_batch\.bin: 6151 bytes is not a whole number of 3073-byte CIFAR-10 records/,
+  );
 
   // Dropped on the card: a gzip header and nothing else.
   await page.evaluate(() => {
     document.getElementById('ds-error').hidden = true;
     const transfer = new DataTransfer();
-    transfer.items.add(new File([new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x63])], 'dropped_test_batch.bin.gz'));
-    document.querySelector('.card.data').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    transfer.items.add(
+      new File([new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x63])], 'dropped_test_batch.bin.gz'),
+    );
+    document
+      .querySelector('.card.data')
+      .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   });
   await page.waitForSelector('#ds-error', { state: 'visible', timeout: 30_000 });
   assert.match(await page.textContent('#ds-error-text'), /^dropped_test_batch\.bin\.gz: broken gzip data/);
@@ -278,7 +372,9 @@ test('bad files are named and the dataset in use stays', { skip: noCifar || noMn
   await screenshot(page, 'datasets-error.png');
 });
 
-test('the official archive layout (cifar-10-binary.tar.gz) loads; one without a test batch is refused', { skip: noCifar }, async () => {
+test('the official archive layout (cifar-10-binary.tar.gz) loads; one without a test batch is refused', {
+  skip: noCifar,
+}, async () => {
   const { page } = session;
   // A small archive in the official layout: the first 1,000 records of each batch.
   const records = (file) => gunzipSync(readFileSync(join(CIFAR_DIR, file))).subarray(0, 1000 * 3073);
@@ -294,20 +390,30 @@ test('the official archive layout (cifar-10-binary.tar.gz) loads; one without a 
     writeFileSync(out, gzipSync(readFileSync(tarPath), { level: 1 }));
     return out;
   };
-  const good = archive('good', ['cifar-10-batches-bin/batches.meta.txt', 'cifar-10-batches-bin/data_batch_1.bin', 'cifar-10-batches-bin/test_batch.bin']);
+  const good = archive('good', [
+    'cifar-10-batches-bin/batches.meta.txt',
+    'cifar-10-batches-bin/data_batch_1.bin',
+    'cifar-10-batches-bin/test_batch.bin',
+  ]);
   const noTest = archive('no-test', ['cifar-10-batches-bin/batches.meta.txt', 'cifar-10-batches-bin/data_batch_1.bin']);
 
   const before = await summary(page);
   await page.setInputFiles('#ds-input', [noTest]);
   await page.waitForSelector('#ds-error', { state: 'visible', timeout: 30_000 });
-  assert.match(await page.textContent('#ds-error-text'), /^cifar-10-binary\.tar\.gz: the archive has no cifar-10-batches-bin\/test_batch\.bin/);
+  assert.match(
+    await page.textContent('#ds-error-text'),
+    /^cifar-10-binary\.tar\.gz: the archive has no cifar-10-batches-bin\/test_batch\.bin/,
+  );
   assert.equal(await summary(page), before);
 
   await page.setInputFiles('#ds-input', [good]);
   await waitSummary(page, /^CIFAR-10 \(full\) · 1,000 training and 1,000 test images · 32×32 colour/);
   assert.equal(await page.isVisible('#ds-error'), false);
   const train = (await cells(page, 'train')).map((t) => Number(t.replace(/,/g, '')));
-  assert.equal(train.reduce((a, b) => a + b, 0), 1000);
+  assert.equal(
+    train.reduce((a, b) => a + b, 0),
+    1000,
+  );
   assert.equal(await page.textContent('#samples .sample span'), 'cat');
 });
 
@@ -317,11 +423,17 @@ test('a served folder (npm run add-dataset) loads MNIST without a file chooser',
     renameSync(SERVED_MNIST, mnistBackup);
   }
   try {
-    const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'add-dataset.mjs'), 'mnist', MNIST_DIR], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'add-dataset.mjs'), 'mnist', MNIST_DIR], {
+      encoding: 'utf8',
+    });
     assert.match(out, /MNIST \(full\) → www\/data\/mnist\//);
     const manifest = JSON.parse(readFileSync(join(SERVED_MNIST, 'manifest.json'), 'utf8'));
-    assert.deepEqual(manifest.files.map((f) => f.name).sort(),
-      ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']);
+    assert.deepEqual(manifest.files.map((f) => f.name).sort(), [
+      't10k-images-idx3-ubyte.gz',
+      't10k-labels-idx1-ubyte.gz',
+      'train-images-idx3-ubyte.gz',
+      'train-labels-idx1-ubyte.gz',
+    ]);
 
     const { page, context, problems } = await openPage(env);
     try {
@@ -329,17 +441,31 @@ test('a served folder (npm run add-dataset) loads MNIST without a file chooser',
       await page.evaluate(() => {
         window.__chooserShown = false;
         const panel = document.getElementById('ds-files');
-        new MutationObserver(() => { if (!panel.hidden) window.__chooserShown = true; }).observe(panel, { attributes: true });
+        new MutationObserver(() => {
+          if (!panel.hidden) window.__chooserShown = true;
+        }).observe(panel, { attributes: true });
       });
       const t0 = Date.now();
       await page.check('#ds-kind-mnist');
-      await waitSummary(page, /^MNIST \(full\) · 60,000 training and 10,000 test images · 28×28 grey \(input 784\) · served from www\/data\/mnist\//);
+      await waitSummary(
+        page,
+        /^MNIST \(full\) · 60,000 training and 10,000 test images · 28×28 grey \(input 784\) · served from www\/data\/mnist\//,
+      );
       const seconds = secs(t0);
       assert.equal(await page.evaluate(() => window.__chooserShown), false, 'no file chooser for a served dataset');
       assert.equal(await page.isVisible('#ds-error'), false);
       const test = (await cells(page, 'test')).map((t) => Number(t.replace(/,/g, '')));
-      assert.equal(test.reduce((a, b) => a + b, 0), 10_000);
-      assert.deepEqual(await page.$$eval('#samples .sample span', (s) => s.slice(0, 5).map((x) => x.textContent)), ['7', '2', '1', '0', '4']);
+      assert.equal(
+        test.reduce((a, b) => a + b, 0),
+        10_000,
+      );
+      assert.deepEqual(await page.$$eval('#samples .sample span', (s) => s.slice(0, 5).map((x) => x.textContent)), [
+        '7',
+        '2',
+        '1',
+        '0',
+        '4',
+      ]);
       assert.match(await page.textContent('.net .net-io'), /28×28 = 784 pixels/);
       assert.equal(await configDataset(page), 'mnist');
       assert.equal(await page.isEnabled('#start'), true);
@@ -365,10 +491,14 @@ test('a served folder (npm run add-dataset) loads MNIST without a file chooser',
   }
 });
 
-test('choosing another dataset while CIFAR-10 is being read stops that read; the choice is what loads', { skip: noCifar }, async () => {
+test('choosing another dataset while CIFAR-10 is being read stops that read; the choice is what loads', {
+  skip: noCifar,
+}, async () => {
   const { page, problems } = session;
   await page.check('#ds-kind-cifar10');
-  await page.waitForFunction(() => /^CIFAR-10/.test(document.getElementById('data-summary').textContent), null, { timeout: 60_000 });
+  await page.waitForFunction(() => /^CIFAR-10/.test(document.getElementById('data-summary').textContent), null, {
+    timeout: 60_000,
+  });
   const loads = async () => (await page.evaluate(() => window.playground.engine.memory())).datasetLoads;
   const before = await loads();
   await watchProgress(page);
@@ -378,11 +508,19 @@ test('choosing another dataset while CIFAR-10 is being read stops that read; the
   for (const f of files) symlinkSync(join(CIFAR_DIR, 'data_batch_1.bin.gz'), f);
   files.push(join(CIFAR_DIR, 'test_batch.bin.gz'));
   await page.setInputFiles('#ds-input', files);
-  await page.waitForFunction(() => window.__dsProgress.some((s) => /^Reading and decompressing data_batch_2\.bin\.gz…$/.test(s.text)), null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.__dsProgress.some((s) => /^Reading and decompressing data_batch_2\.bin\.gz…$/.test(s.text)),
+    null,
+    { timeout: 60_000 },
+  );
   await page.check('#ds-kind-mnist-subset');
   await waitSummary(page, /^MNIST subset · 7,996 training and 2,004 test images/);
   const after = await loads();
-  assert.equal(after.stopped, before.stopped + 1, `the engine stopped reading CIFAR-10: ${JSON.stringify({ before, after })}`);
+  assert.equal(
+    after.stopped,
+    before.stopped + 1,
+    `the engine stopped reading CIFAR-10: ${JSON.stringify({ before, after })}`,
+  );
   assert.equal(after.finished, before.finished + 1, 'only the subset finished loading');
   assert.equal(await page.isVisible('#ds-error'), false);
   assert.equal(await page.isVisible('#ds-progress'), false);
@@ -394,7 +532,9 @@ test('choosing another dataset while CIFAR-10 is being read stops that read; the
   assert.deepEqual(realProblems(problems), []);
 });
 
-test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (50,000 images) load', { skip: noCifar || (servedCifar && 'www/data/cifar10 is served here') }, async () => {
+test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (50,000 images) load', {
+  skip: noCifar || (servedCifar && 'www/data/cifar10 is served here'),
+}, async () => {
   const { page, context, problems } = await openPage(env, '?dataset=cifar10');
   try {
     await waitReady(page);
@@ -405,7 +545,10 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     assert.equal(await page.isVisible('#ds-files'), true);
     assert.match(await page.textContent('#ds-expected'), /data_batch_1\.bin/);
     assert.equal(await page.isDisabled('#start'), true, 'Start waits for the files');
-    assert.match(await page.textContent('#status-text'), /This link trains on CIFAR-10 \(full\): choose its files in the Data card to start\./);
+    assert.match(
+      await page.textContent('#status-text'),
+      /This link trains on CIFAR-10 \(full\): choose its files in the Data card to start\./,
+    );
     assert.match(await summary(page), /No dataset loaded yet/);
     await page.locator('.card.data').screenshot({ path: join(ROOT, 'artifacts', 'datasets-link.png') });
     assert.equal(await configDataset(page), 'cifar10', 'a copied link keeps the dataset');
@@ -423,13 +566,21 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     assert.equal(await page.isEnabled('#start'), true);
     assert.match(await page.textContent('#status-text'), /^Ready\./);
     const train = (await cells(page, 'train')).map((t) => Number(t.replace(/,/g, '')));
-    assert.equal(train.reduce((a, b) => a + b, 0), 50_000);
+    assert.equal(
+      train.reduce((a, b) => a + b, 0),
+      50_000,
+    );
     assert.equal(await configDataset(page), 'cifar10');
     const memory = (await page.evaluate(() => window.playground.engine.memory())).wasmBytes;
-    console.log(`# CIFAR-10 with 5 training batches (6 × 28 MB .gz) loaded in ${seconds} s; wasm memory ${(memory / 1e6).toFixed(0)} MB`);
+    console.log(
+      `# CIFAR-10 with 5 training batches (6 × 28 MB .gz) loaded in ${seconds} s; wasm memory ${(memory / 1e6).toFixed(0)} MB`,
+    );
     // The 184 MB of images and labels sit in wasm memory once: the files' bytes are not kept
     // there beside them (the page's engine starts at ~25 MB; the old whole-file path needed ~3.5×).
-    assert.ok(memory < WASM_LIMIT, `wasm memory ${(memory / 1e6).toFixed(0)} MB after loading all of CIFAR-10, over ${WASM_LIMIT / 1e6} MB`);
+    assert.ok(
+      memory < WASM_LIMIT,
+      `wasm memory ${(memory / 1e6).toFixed(0)} MB after loading all of CIFAR-10, over ${WASM_LIMIT / 1e6} MB`,
+    );
     assert.deepEqual(realProblems(problems), []);
   } finally {
     await context.close();

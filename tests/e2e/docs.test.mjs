@@ -30,7 +30,10 @@ export function headingAnchors(markdown) {
   const anchors = new Set();
   const seen = new Map();
   for (const m of withoutCode(markdown.replace(/`([^`\n]*)`/g, '$1')).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const base = m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const base = m[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     anchors.add(n === 0 ? base : `${base}-${n}`);
@@ -57,7 +60,9 @@ export function brokenLinks(file, markdown = readFileSync(file, 'utf8')) {
 const docs = [
   join(ROOT, 'README.md'),
   join(ROOT, 'vendor', 'README.md'),
-  ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f)),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(ROOT, 'docs', f)),
 ];
 
 test(`README.md has at most ${MAX_README_LINES} lines`, () => {
@@ -68,8 +73,11 @@ test(`README.md has at most ${MAX_README_LINES} lines`, () => {
 test('README.md has no dated measurements (they belong in docs/benchmarks.md)', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const month = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?';
-  const dated = readme.split('\n').filter((line) =>
-    new RegExp(`\\b${month} \\d{1,2},? \\d{4}\\b|\\b\\d{4}-\\d{2}-\\d{2}\\b|\\b\\d{1,2}:\\d{2} UTC\\b`).test(line));
+  const dated = readme
+    .split('\n')
+    .filter((line) =>
+      new RegExp(`\\b${month} \\d{1,2},? \\d{4}\\b|\\b\\d{4}-\\d{2}-\\d{2}\\b|\\b\\d{1,2}:\\d{2} UTC\\b`).test(line),
+    );
   assert.deepEqual(dated, []);
 });
 
@@ -82,10 +90,14 @@ for (const file of docs) {
 test('the link check finds a missing file, a missing heading, and skips code and URLs', () => {
   const file = join(ROOT, 'README.md');
   const sample = [
-    '# A title', '## Using `the` page!', '',
+    '# A title',
+    '## Using `the` page!',
+    '',
     '[ok](docs/results.md) [web](https://example.com/x) ![img](docs/screenshot.png) [here](#using-the-page)',
     '[gone](docs/no-such-file.md) [bad anchor](#no-such-heading) `[code](nope.md)`',
-    '```', '[fenced](nope.md)', '```',
+    '```',
+    '[fenced](nope.md)',
+    '```',
   ].join('\n');
   assert.deepEqual(brokenLinks(file, sample), [
     'docs/no-such-file.md: no such file',

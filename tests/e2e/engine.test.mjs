@@ -6,12 +6,15 @@ import { pageForFile, setForm, waitState, screenshot, sleep } from './helpers.mj
 
 const shared = pageForFile({ webgpu: false });
 
-
 /** Starts a long CPU run and waits for its 5th step (the last run's progress stays on show until the new one has started). */
 async function startLongCpuRun(page) {
   await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
   await page.click('#start');
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 test('training with live charts leaves the main thread free (no task over 200 ms)', async () => {
@@ -30,18 +33,34 @@ test('training with live charts leaves the main thread free (no task over 200 ms
   const drawnBefore = await page.evaluate(() => Number(document.getElementById('chart-loss').dataset.drawn ?? 0));
   await sleep(8_000);
   const after = await page.evaluate(() => ({
-    drawn: ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health'].map((id) => Number(document.getElementById(id).dataset.drawn ?? 0)),
+    drawn: ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health'].map((id) =>
+      Number(document.getElementById(id).dataset.drawn ?? 0),
+    ),
     step: window.playground.progress.step,
   }));
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
-  const tasks = await page.evaluate(() => { window.__observer.disconnect(); return window.__longTasks; });
+  const tasks = await page.evaluate(() => {
+    window.__observer.disconnect();
+    return window.__longTasks;
+  });
   const longest = Math.max(0, ...tasks);
-  console.log(`# ${after.step} steps with charts live: ${tasks.length} main-thread tasks over 50 ms, longest ${longest.toFixed(0)} ms`);
+  console.log(
+    `# ${after.step} steps with charts live: ${tasks.length} main-thread tasks over 50 ms, longest ${longest.toFixed(0)} ms`,
+  );
   assert.ok(after.drawn[0] > drawnBefore, 'the loss chart was redrawn during training');
-  assert.ok(after.drawn.every((n) => n > 0), `every chart drawn during training: ${after.drawn}`);
-  assert.ok(longest <= 200, `a main-thread task took ${longest.toFixed(0)} ms (all over 50 ms: ${tasks.map((t) => t.toFixed(0)).join(', ')})`);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  assert.ok(
+    after.drawn.every((n) => n > 0),
+    `every chart drawn during training: ${after.drawn}`,
+  );
+  assert.ok(
+    longest <= 200,
+    `a main-thread task took ${longest.toFixed(0)} ms (all over 50 ms: ${tasks.map((t) => t.toFixed(0)).join(', ')})`,
+  );
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });
 
 test('the worker runs the training loop itself: it trains on, pauses and steps while the main thread is blocked', async () => {
@@ -51,20 +70,30 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
   const blocked = await page.evaluate(() => {
     const now = () => performance.timeOrigin + performance.now();
     const t0 = now();
-    while (now() - t0 < 2000) { /* busy */ }
+    while (now() - t0 < 2000) {
+      /* busy */
+    }
     return { t0, t1: now() };
   });
-  await page.waitForFunction((t1) => window.playground.loopStats.recentChunks.some((c) => c.at > t1), blocked.t1, { timeout: 60_000 });
-  const during = (await page.evaluate(() => window.playground.loopStats.recentChunks))
-    .filter((c) => c.at >= blocked.t0 && c.at <= blocked.t1);
+  await page.waitForFunction((t1) => window.playground.loopStats.recentChunks.some((c) => c.at > t1), blocked.t1, {
+    timeout: 60_000,
+  });
+  const during = (await page.evaluate(() => window.playground.loopStats.recentChunks)).filter(
+    (c) => c.at >= blocked.t0 && c.at <= blocked.t1,
+  );
   // A page-driven loop would finish at most the one chunk it had asked for before blocking.
   assert.ok(during.length >= 2, `chunks trained while the page was blocked: ${during.length}`);
-  assert.ok(during.at(-1).step > during[0].step, `training went on while the page was blocked: ${JSON.stringify(during)}`);
+  assert.ok(
+    during.at(-1).step > during[0].step,
+    `training went on while the page was blocked: ${JSON.stringify(during)}`,
+  );
 
   // Pause, then block again: the worker pauses on its own, and a step sent before the block
   // is trained during it, A's step going up by exactly one.
   await page.keyboard.press(' ');
-  await page.waitForFunction(() => /^Paused at step/.test(document.getElementById('status-text').textContent), null, { timeout: 30_000 });
+  await page.waitForFunction(() => /^Paused at step/.test(document.getElementById('status-text').textContent), null, {
+    timeout: 30_000,
+  });
   const pausedAt = await page.evaluate(() => window.playground.progress.step);
   await sleep(500);
   assert.equal(await page.evaluate(() => window.playground.progress.step), pausedAt, 'no training while paused');
@@ -72,36 +101,56 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
     document.getElementById('t-step').click();
     const now = () => performance.timeOrigin + performance.now();
     const t0 = now();
-    while (now() - t0 < 1500) { /* busy */ }
+    while (now() - t0 < 1500) {
+      /* busy */
+    }
     return { t0, t1: now() };
   });
-  await page.waitForFunction((n) => window.playground.progress.step === n + 1 && /^Paused at step/.test(document.getElementById('status-text').textContent), pausedAt, { timeout: 30_000 });
+  await page.waitForFunction(
+    (n) =>
+      window.playground.progress.step === n + 1 &&
+      /^Paused at step/.test(document.getElementById('status-text').textContent),
+    pausedAt,
+    { timeout: 30_000 },
+  );
   const stepChunk = (await page.evaluate(() => window.playground.loopStats.recentChunks)).at(-1);
   assert.equal(stepChunk.step, pausedAt + 1);
   assert.ok(stepChunk.at <= stepBlock.t1, 'the step was trained while the page was still blocked');
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });
 
 test('a training worker that goes silent beyond the hang limit is stopped and reported; the restart works', async () => {
   const { page, problems } = shared.session;
   await startLongCpuRun(page);
   // The worker stalls between two chunks for 20 s; with a 2 s limit the page gives up on it.
-  await page.evaluate(() => { window.playground.engine.stall(20_000, 2_000); });
+  await page.evaluate(() => {
+    window.playground.engine.stall(20_000, 2_000);
+  });
   await waitState(page, 'error', 15_000);
   assert.match(await page.textContent('#engine-text'), /sent nothing for 2 s while training/);
   await page.evaluate(() => window.playground.engine.stall(0, 0)); // the default limits again (no engine to stall)
   await page.click('#engine-restart');
   await waitState(page, 'idle', 120_000);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });
 
 test('a worker that dies mid-run is reported in words; the restart keeps the settings and trains again', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['selu', 'tanh', 'sigmoid'], lr: '0.02', epochs: '3', seed: '11', backend: 'cpu' });
   await page.click('#start');
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 10, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 10,
+    null,
+    { timeout: 60_000 },
+  );
   await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
   await waitState(page, 'error', 10_000);
   assert.equal(await page.isVisible('#engine-banner'), true);
@@ -118,29 +167,48 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   await screenshot(page, 'engine-crashed.png');
   const stepAtCrash = await page.evaluate(() => window.playground.progress.step);
   await sleep(500);
-  assert.equal(await page.evaluate(() => window.playground.progress.step), stepAtCrash, 'no progress from a dead engine');
+  assert.equal(
+    await page.evaluate(() => window.playground.progress.step),
+    stepAtCrash,
+    'no progress from a dead engine',
+  );
 
   await page.click('#engine-restart');
   await waitState(page, 'idle', 120_000);
   assert.equal(await page.isVisible('#engine-banner'), false);
-  const values = await page.evaluate(() => ['act1', 'act2', 'act3', 'lr', 'epochs', 'seed'].map((id) => document.getElementById(id).value));
+  const values = await page.evaluate(() =>
+    ['act1', 'act2', 'act3', 'lr', 'epochs', 'seed'].map((id) => document.getElementById(id).value),
+  );
   assert.deepEqual(values, ['selu', 'tanh', 'sigmoid', '0.02', '3', '11'], 'the settings are kept');
   assert.match(await page.textContent('#data-summary'), /7,996 training/);
   await page.click('#start');
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 20,
+    null,
+    { timeout: 60_000 },
+  );
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
   // The charts draw again on the restarted engine's canvases.
-  await page.waitForFunction(() => document.querySelectorAll('.plot-a .plot-box.has-chart').length === 4, null, { timeout: 30_000 });
-  assert.ok(await page.evaluate(() => window.playground.engine.ink('chart-loss')) > 0.02);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  await page.waitForFunction(() => document.querySelectorAll('.plot-a .plot-box.has-chart').length === 4, null, {
+    timeout: 30_000,
+  });
+  assert.ok((await page.evaluate(() => window.playground.engine.ink('chart-loss'))) > 0.02);
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });
 
 test('a trap inside wasm (as a panic ends) is caught by the worker and reported; the restart works', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { epochs: '2', backend: 'cpu' });
   await page.click('#start');
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
+    null,
+    { timeout: 60_000 },
+  );
   await page.evaluate(() => window.playground.engine.trap());
   await waitState(page, 'error', 10_000);
   assert.equal(await page.isVisible('#engine-banner'), true);
@@ -150,8 +218,15 @@ test('a trap inside wasm (as a panic ends) is caught by the worker and reported;
   await waitState(page, 'idle', 120_000);
   assert.equal(await page.isEnabled('#start'), true);
   await page.click('#start');
-  await page.waitForFunction(() => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
+    null,
+    { timeout: 60_000 },
+  );
   await page.click('#stop');
   await waitState(page, 'stopped', 30_000);
-  assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });

@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** ../shared/data beside the checkout (or the folder SHARED_DATA names), as tests/common/shared.rs. */
-export const SHARED_DATA = process.env.SHARED_DATA ? resolve(process.env.SHARED_DATA) : resolve(ROOT, '..', 'shared', 'data');
+export const SHARED_DATA = process.env.SHARED_DATA
+  ? resolve(process.env.SHARED_DATA)
+  : resolve(ROOT, '..', 'shared', 'data');
 
 /**
  * Why a test that needs `files` under ../shared/data is skipped here (a string for node:test's
@@ -43,7 +45,8 @@ const BASE_FLAGS = [
 export function checkPrerequisites() {
   const missing = [];
   if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) missing.push('www/pkg (run: bash scripts/build.sh)');
-  if (!existsSync(join(ROOT, 'www/data/mnist-subset/train-images-idx3-ubyte.gz'))) missing.push('www/data (run: bash scripts/build.sh)');
+  if (!existsSync(join(ROOT, 'www/data/mnist-subset/train-images-idx3-ubyte.gz')))
+    missing.push('www/data (run: bash scripts/build.sh)');
   if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run: apt-get install -y chromium)`);
   if (missing.length) throw new Error(`browser tests cannot run, missing: ${missing.join(', ')}`);
 }
@@ -75,7 +78,13 @@ export async function setup({ webgpu, root }) {
  * deviceScaleFactor, permissions (e.g. clipboard), acceptDownloads, onRequest(url).
  */
 export async function openPage(env, query = '', options = {}) {
-  const { viewport = { width: 1360, height: 900 }, deviceScaleFactor = 1, permissions, acceptDownloads = true, onRequest } = options;
+  const {
+    viewport = { width: 1360, height: 900 },
+    deviceScaleFactor = 1,
+    permissions,
+    acceptDownloads = true,
+    onRequest,
+  } = options;
   const context = await env.browser.newContext({ viewport, deviceScaleFactor, acceptDownloads });
   // Every request of the page and its workers, from the first one on.
   if (onRequest) context.on('request', (request) => onRequest(request.url()));
@@ -89,7 +98,9 @@ export async function openPage(env, query = '', options = {}) {
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
-  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
   await page.goto(env.server.url + query, { waitUntil: 'load' });
   return { page, context, problems, log };
 }
@@ -171,7 +182,11 @@ export async function withPage(env, query, fn, { problems = true } = {}) {
   try {
     await waitReady(s.page);
     await fn(s);
-    if (problems) assert.deepEqual(s.problems.filter((/** @type {string} */ m) => !/WebGPU/.test(m)), []);
+    if (problems)
+      assert.deepEqual(
+        s.problems.filter((/** @type {string} */ m) => !/WebGPU/.test(m)),
+        [],
+      );
   } finally {
     await s.context.close();
   }

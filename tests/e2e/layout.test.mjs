@@ -9,8 +9,12 @@ import { join } from 'node:path';
 import { setup, openPage, waitReady, ARTIFACTS } from './helpers.mjs';
 
 let env;
-before(async () => { env = await setup({ webgpu: false }); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup({ webgpu: false });
+});
+after(async () => {
+  await env?.close();
+});
 
 const RUN = '?acts=relu,sigmoid,relu&epochs=10&stats=5&backend=cpu';
 
@@ -18,15 +22,25 @@ const RUN = '?acts=relu,sigmoid,relu&epochs=10&stats=5&backend=cpu';
 async function chartBoxes(page) {
   return page.evaluate(() => {
     const layouts = window.playground.chartLayouts ?? {};
-    return [...document.querySelectorAll('.plot canvas')].map((c) => {
-      const r = c.getBoundingClientRect();
-      const fig = c.closest('.plot');
-      const side = fig?.dataset.side ?? 'a';
-      const layout = layouts[side]?.[fig?.dataset.chart ?? ''];
-      return { id: c.id, x: Math.round(r.left), y: Math.round(r.top), pageY: Math.round(r.top + window.scrollY), w: Math.round(r.width), h: Math.round(r.height),
-        visible: r.width > 0 && r.height > 0 && getComputedStyle(fig).display !== 'none', tooSmall: !!layout?.tooSmall,
-        clashes: layout?.clashes ?? [] };
-    }).filter((b) => b.visible);
+    return [...document.querySelectorAll('.plot canvas')]
+      .map((c) => {
+        const r = c.getBoundingClientRect();
+        const fig = c.closest('.plot');
+        const side = fig?.dataset.side ?? 'a';
+        const layout = layouts[side]?.[fig?.dataset.chart ?? ''];
+        return {
+          id: c.id,
+          x: Math.round(r.left),
+          y: Math.round(r.top),
+          pageY: Math.round(r.top + window.scrollY),
+          w: Math.round(r.width),
+          h: Math.round(r.height),
+          visible: r.width > 0 && r.height > 0 && getComputedStyle(fig).display !== 'none',
+          tooSmall: !!layout?.tooSmall,
+          clashes: layout?.clashes ?? [],
+        };
+      })
+      .filter((b) => b.visible);
   });
 }
 
@@ -36,7 +50,10 @@ function assertNoClashes(boxes) {
 }
 
 async function noHorizontalOverflow(page) {
-  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  const { scroll, inner } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }));
   assert.ok(scroll <= inner, `the page is ${scroll} px wide in a ${inner} px window`);
 }
 
@@ -52,34 +69,38 @@ async function trainSome(page, steps = 12) {
   await page.waitForTimeout(1200);
 }
 
-for (const [W, H] of [[1440, 900], [1280, 800]]) test(`${W}×${H}: the settings, Start and a live chart are on the first screen`, async () => {
-  const { page, context } = await openPage(env, RUN, { viewport: { width: W, height: H } });
-  try {
-    await waitReady(page);
-    const start = await page.evaluate(() => {
-      const r = document.getElementById('start').getBoundingClientRect();
-      const a = document.getElementById('act1').getBoundingClientRect();
-      return { top: r.top, bottom: r.bottom, right: r.right, act: a.bottom };
-    });
-    assert.ok(start.bottom <= H && start.right <= W, `Start is at y=${start.top}`);
-    // (at 1280×800 a preset's long commentary pushes the activations just below the fold)
-    if (H >= 900) assert.ok(start.act <= H, `the activation settings are on screen (y=${start.act})`);
-    await page.click('#start');
-    await trainSome(page);
-    await shot(page, `first-screen-${W}x${H}`);
-    const boxes = await chartBoxes(page);
-    console.log(`${W}×${H} charts:`, JSON.stringify(boxes));
-    assertNoClashes(boxes);
-    const loss = boxes.find((b) => b.id === 'chart-loss');
-    assert.ok(loss && loss.y + loss.h <= H, `the loss chart is inside the viewport: ${JSON.stringify(loss)}`);
-    assert.ok(loss.w >= 380 && loss.h >= 300, `the loss chart is readable: ${loss.w}×${loss.h}`);
-    for (const b of boxes) assert.equal(b.tooSmall, false, `${b.id} has room for its labels: ${JSON.stringify(b)}`);
-    assert.equal(await page.evaluate(() => window.scrollY), 0, 'no scrolling needed');
-    await noHorizontalOverflow(page);
-  } finally {
-    await context.close();
-  }
-});
+for (const [W, H] of [
+  [1440, 900],
+  [1280, 800],
+])
+  test(`${W}×${H}: the settings, Start and a live chart are on the first screen`, async () => {
+    const { page, context } = await openPage(env, RUN, { viewport: { width: W, height: H } });
+    try {
+      await waitReady(page);
+      const start = await page.evaluate(() => {
+        const r = document.getElementById('start').getBoundingClientRect();
+        const a = document.getElementById('act1').getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, right: r.right, act: a.bottom };
+      });
+      assert.ok(start.bottom <= H && start.right <= W, `Start is at y=${start.top}`);
+      // (at 1280×800 a preset's long commentary pushes the activations just below the fold)
+      if (H >= 900) assert.ok(start.act <= H, `the activation settings are on screen (y=${start.act})`);
+      await page.click('#start');
+      await trainSome(page);
+      await shot(page, `first-screen-${W}x${H}`);
+      const boxes = await chartBoxes(page);
+      console.log(`${W}×${H} charts:`, JSON.stringify(boxes));
+      assertNoClashes(boxes);
+      const loss = boxes.find((b) => b.id === 'chart-loss');
+      assert.ok(loss && loss.y + loss.h <= H, `the loss chart is inside the viewport: ${JSON.stringify(loss)}`);
+      assert.ok(loss.w >= 380 && loss.h >= 300, `the loss chart is readable: ${loss.w}×${loss.h}`);
+      for (const b of boxes) assert.equal(b.tooSmall, false, `${b.id} has room for its labels: ${JSON.stringify(b)}`);
+      assert.equal(await page.evaluate(() => window.scrollY), 0, 'no scrolling needed');
+      await noHorizontalOverflow(page);
+    } finally {
+      await context.close();
+    }
+  });
 
 test('1440×900 with no banner showing (a browser with WebGPU, a plain link): the settings and charts still come first, the sweep below them', async () => {
   const { page, context } = await openPage(env, '', { viewport: { width: 1440, height: 900 } });
@@ -89,7 +110,12 @@ test('1440×900 with no banner showing (a browser with WebGPU, a plain link): th
     const at = await page.evaluate(() => {
       for (const b of document.querySelectorAll('main > .banner')) b.hidden = true;
       const box = (id) => document.getElementById(id).getBoundingClientRect();
-      return { start: box('start').bottom, plots: box('plots').top, plotsBottom: box('plots').bottom, sweep: box('sweep').top };
+      return {
+        start: box('start').bottom,
+        plots: box('plots').top,
+        plotsBottom: box('plots').bottom,
+        sweep: box('sweep').top,
+      };
     });
     assert.ok(at.start <= 900, `Start is on the first screen (y=${at.start})`);
     assert.ok(at.plots < 300, `the charts start near the top (y=${at.plots})`);
@@ -99,13 +125,18 @@ test('1440×900 with no banner showing (a browser with WebGPU, a plain link): th
   }
 });
 
-for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+for (const [w, h] of [
+  [1280, 720],
+  [1920, 1080],
+]) {
   for (const ab of [false, true]) {
     test(`lecture mode at ${w}×${h}${ab ? ', A/B' : ''}: the charts fill the screen, the status is one line`, async () => {
       const query = `${RUN}&lecture=1&autostart=1${ab ? '&compare=1&b.bn=all' : ''}`;
       const { page, context } = await openPage(env, query, { viewport: { width: w, height: h } });
       try {
-        await page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
+        await page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, {
+          timeout: 120_000,
+        });
         await trainSome(page);
         await shot(page, `lecture-${w}x${h}${ab ? '-ab' : ''}`);
         const boxes = await chartBoxes(page);
@@ -118,16 +149,24 @@ for (const [w, h] of [[1280, 720], [1920, 1080]]) {
         const minH = ab ? Math.round(h * 0.3) : Math.round(h * 0.33);
         const minW = ab || h > 800 ? Math.round(w * 0.42) : Math.round(w * 0.3);
         for (const b of boxes) {
-          assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.w <= w && b.y + b.h <= h, `${b.id} is on screen: ${JSON.stringify(b)}`);
+          assert.ok(
+            b.x >= 0 && b.y >= 0 && b.x + b.w <= w && b.y + b.h <= h,
+            `${b.id} is on screen: ${JSON.stringify(b)}`,
+          );
           assert.ok(b.w >= minW && b.h >= minH, `${b.id} is big: ${b.w}×${b.h} (at least ${minW}×${minH})`);
           // The activations stack a row of panels per layer: beside B's on a 720p screen they
           // say that they are too small (the one-view choice below shows them large).
-          if (!(ab && h < 800 && b.id.startsWith('chart-activations'))) assert.equal(b.tooSmall, false, `${b.id} has room for its labels`);
+          if (!(ab && h < 800 && b.id.startsWith('chart-activations')))
+            assert.equal(b.tooSmall, false, `${b.id} has room for its labels`);
         }
         // The status is one line long.
         const status = await page.evaluate(() => {
           const s = document.getElementById('plots-status');
-          return { h: s.getBoundingClientRect().height, line: parseFloat(getComputedStyle(s).lineHeight) || 24, text: s.textContent };
+          return {
+            h: s.getBoundingClientRect().height,
+            line: parseFloat(getComputedStyle(s).lineHeight) || 24,
+            text: s.textContent,
+          };
         });
         assert.ok(status.h <= status.line * 1.3, `the status is one line: ${JSON.stringify(status)}`);
         if (ab) {
@@ -151,7 +190,8 @@ for (const [w, h] of [[1280, 720], [1920, 1080]]) {
         console.log(`lecture ${w}×${h}${ab ? ' A/B' : ''}, two views:`, JSON.stringify(two));
         await shot(page, `lecture-${w}x${h}${ab ? '-ab' : ''}-two`);
         assert.equal(two.length, 2);
-        for (const b of two) assert.equal(b.tooSmall, false, `${b.id} is readable in the two-view layout: ${JSON.stringify(b)}`);
+        for (const b of two)
+          assert.equal(b.tooSmall, false, `${b.id} is readable in the two-view layout: ${JSON.stringify(b)}`);
         // One view large: the loss fills the chart area.
         await page.click('.view-tab[data-view="loss"]');
         await page.waitForTimeout(800);
@@ -176,9 +216,13 @@ test('390×844 phone: controls first, one chart at a time, nothing wider than th
   try {
     await waitReady(page);
     await noHorizontalOverflow(page);
-    const start = await page.evaluate(() => document.getElementById('start').getBoundingClientRect().bottom + window.scrollY);
+    const start = await page.evaluate(
+      () => document.getElementById('start').getBoundingClientRect().bottom + window.scrollY,
+    );
     assert.ok(start <= 844, `Start is on the first screen (y=${start})`);
-    const settings = await page.evaluate(() => document.getElementById('act1').getBoundingClientRect().top + window.scrollY);
+    const settings = await page.evaluate(
+      () => document.getElementById('act1').getBoundingClientRect().top + window.scrollY,
+    );
     await page.click('#start');
     await trainSome(page);
     await shot(page, 'phone-390x844', true);
@@ -198,7 +242,10 @@ test('390×844 phone: controls first, one chart at a time, nothing wider than th
     await page.click('.view-tab[data-view="activations"]');
     await page.waitForTimeout(800);
     boxes = await chartBoxes(page);
-    assert.deepEqual(boxes.map((b) => b.id), ['chart-activations']);
+    assert.deepEqual(
+      boxes.map((b) => b.id),
+      ['chart-activations'],
+    );
     assertNoClashes(boxes);
     assert.ok(boxes[0].h >= 400 && !boxes[0].tooSmall, JSON.stringify(boxes[0]));
     await noHorizontalOverflow(page);

@@ -9,10 +9,13 @@ let env;
 let session;
 before(async () => {
   env = await setup({ webgpu: false });
-  session = await openPage(env, '?acts=relu,tanh,tanh&epochs=2&stats=10&backend=cpu&lecture=1&autostart=1',
-    { viewport: { width: 1600, height: 900 } });
+  session = await openPage(env, '?acts=relu,tanh,tanh&epochs=2&stats=10&backend=cpu&lecture=1&autostart=1', {
+    viewport: { width: 1600, height: 900 },
+  });
   // No waitReady: with autostart the page goes from loading straight to training.
-  await session.page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
+  await session.page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, {
+    timeout: 120_000,
+  });
 });
 after(async () => {
   await session?.context.close().catch(() => {});
@@ -22,8 +25,13 @@ after(async () => {
 const stepOf = async (page) => (await progress(page))?.step ?? 0;
 
 async function waitPaused(page) {
-  await page.waitForFunction(() => document.body.dataset.state === 'paused'
-    && /^Paused at step/.test(document.getElementById('status-text').textContent), null, { timeout: 15_000 });
+  await page.waitForFunction(
+    () =>
+      document.body.dataset.state === 'paused' &&
+      /^Paused at step/.test(document.getElementById('status-text').textContent),
+    null,
+    { timeout: 15_000 },
+  );
 }
 
 test('autostart starts training; lecture mode hides every control but play/pause, step, reset and speed', async () => {
@@ -89,7 +97,8 @@ test('? lists the shortcuts; R resets to step 0; → from rest trains one batch;
   await page.keyboard.press('?');
   assert.equal(await page.isVisible('#help'), true);
   const help = await page.textContent('#help');
-  for (const text of ['space', 'play / pause', '→', 'one batch', 'reset', 'lecture mode']) assert.ok(help.includes(text), `help lists ${text}`);
+  for (const text of ['space', 'play / pause', '→', 'one batch', 'reset', 'lecture mode'])
+    assert.ok(help.includes(text), `help lists ${text}`);
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('#help'), false);
 
@@ -109,8 +118,15 @@ test('? lists the shortcuts; R resets to step 0; → from rest trains one batch;
   assert.equal(await page.evaluate(() => document.body.classList.contains('lecture')), false);
   assert.equal(await page.isVisible('#settings'), true);
   // The address bar follows (debounced).
-  await page.waitForFunction(() => !/lecture=1/.test(location.search) && /acts=relu,tanh,tanh/.test(location.search), null, { timeout: 5_000 });
+  await page.waitForFunction(
+    () => !/lecture=1/.test(location.search) && /acts=relu,tanh,tanh/.test(location.search),
+    null,
+    { timeout: 5_000 },
+  );
   await page.click('#stop');
   await waitState(page, 'stopped', 10_000);
-  assert.deepEqual(session.problems.filter((m) => !/WebGPU/.test(m)), []);
+  assert.deepEqual(
+    session.problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
 });

@@ -8,11 +8,24 @@ const shared = pageForFile({ webgpu: true });
 test('loads with the article defaults, the data and no console errors', async () => {
   const { page, problems } = shared.session;
   assert.equal(await state(page), 'idle');
-  const values = await page.evaluate(() => Object.fromEntries(
-    ['act1', 'act2', 'act3', 'bn', 'lr', 'momentum', 'batch', 'epochs', 'seed'].map((id) => [id, document.getElementById(id).value]),
-  ));
+  const values = await page.evaluate(() =>
+    Object.fromEntries(
+      ['act1', 'act2', 'act3', 'bn', 'lr', 'momentum', 'batch', 'epochs', 'seed'].map((id) => [
+        id,
+        document.getElementById(id).value,
+      ]),
+    ),
+  );
   assert.deepEqual(values, {
-    act1: 'relu', act2: 'sigmoid', act3: 'relu', bn: 'none', lr: '0.01', momentum: '0.5', batch: '32', epochs: '10', seed: '1',
+    act1: 'relu',
+    act2: 'sigmoid',
+    act3: 'relu',
+    bn: 'none',
+    lr: '0.01',
+    momentum: '0.5',
+    batch: '32',
+    epochs: '10',
+    seed: '1',
   });
   assert.equal(await page.isChecked('#backend-gpu'), true, 'WebGPU is the default backend');
   assert.equal(await page.isVisible('#gpu-notice'), false, 'no fallback notice when WebGPU works');
@@ -66,13 +79,30 @@ test('a diverging run (lr 10) is stopped and reported without a crash', async ()
 });
 
 test('a share link fills the form; bad values in it are named, the rest applies', async () => {
-  const good = await openPage(shared.env, '?acts=selu,tanh,sigmoid&bn=last&lr=0.1&batch=64&epochs=3&seed=7&backend=cpu');
+  const good = await openPage(
+    shared.env,
+    '?acts=selu,tanh,sigmoid&bn=last&lr=0.1&batch=64&epochs=3&seed=7&backend=cpu',
+  );
   try {
     await waitReady(good.page);
-    const values = await good.page.evaluate(() => Object.fromEntries(
-      ['act1', 'act2', 'act3', 'bn', 'lr', 'batch', 'epochs', 'seed'].map((id) => [id, document.getElementById(id).value]),
-    ));
-    assert.deepEqual(values, { act1: 'selu', act2: 'tanh', act3: 'sigmoid', bn: 'last', lr: '0.1', batch: '64', epochs: '3', seed: '7' });
+    const values = await good.page.evaluate(() =>
+      Object.fromEntries(
+        ['act1', 'act2', 'act3', 'bn', 'lr', 'batch', 'epochs', 'seed'].map((id) => [
+          id,
+          document.getElementById(id).value,
+        ]),
+      ),
+    );
+    assert.deepEqual(values, {
+      act1: 'selu',
+      act2: 'tanh',
+      act3: 'sigmoid',
+      bn: 'last',
+      lr: '0.1',
+      batch: '64',
+      epochs: '3',
+      seed: '7',
+    });
     assert.equal(await good.page.isChecked('#backend-cpu'), true);
     assert.equal(await good.page.isVisible('#link-notice'), false);
     assert.deepEqual(good.problems, []);

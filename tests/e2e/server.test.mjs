@@ -5,8 +5,12 @@ import assert from 'node:assert/strict';
 import { startServer } from '../../scripts/serve.mjs';
 
 let server;
-before(async () => { server = await startServer({ port: 0, fallback: false }); });
-after(async () => { await server?.close(); });
+before(async () => {
+  server = await startServer({ port: 0, fallback: false });
+});
+after(async () => {
+  await server?.close();
+});
 
 test('a 70 KB query string is served the page, not HTTP 431', async () => {
   const query = `?acts=relu,sigmoid,relu&junk=${'x'.repeat(70 * 1024)}`;

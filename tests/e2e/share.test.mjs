@@ -6,16 +6,27 @@ import assert from 'node:assert/strict';
 import { setup, openPage, waitReady, setForm, screenshot } from './helpers.mjs';
 
 let env;
-before(async () => { env = await setup({ webgpu: false }); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup({ webgpu: false });
+});
+after(async () => {
+  await env?.close();
+});
 
 /** Every control the link must restore. */
 function controls(page) {
   return page.evaluate(() => {
     const v = (id) => document.getElementById(id).value;
     return {
-      acts: [v('act1'), v('act2'), v('act3')], bn: v('bn'), lr: v('lr'), momentum: v('momentum'), batch: v('batch'),
-      epochs: v('epochs'), seed: v('seed'), stats: v('stats'), cpu: document.getElementById('backend-cpu').checked,
+      acts: [v('act1'), v('act2'), v('act3')],
+      bn: v('bn'),
+      lr: v('lr'),
+      momentum: v('momentum'),
+      batch: v('batch'),
+      epochs: v('epochs'),
+      seed: v('seed'),
+      stats: v('stats'),
+      cpu: document.getElementById('backend-cpu').checked,
       compare: document.getElementById('compare').checked,
       b: { acts: [v('b-act1'), v('b-act2'), v('b-act3')], bn: v('b-bn'), lr: v('b-lr') },
       lecture: document.body.classList.contains('lecture'),
@@ -30,8 +41,15 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
   try {
     await waitReady(a.page);
     await setForm(a.page, {
-      acts: ['tanh', 'selu', 'sigmoid'], bn: 'all', lr: '0.05', momentum: '0.9', batch: '64', epochs: '3',
-      seed: '9007199254740991', stats: '7', backend: 'cpu',
+      acts: ['tanh', 'selu', 'sigmoid'],
+      bn: 'all',
+      lr: '0.05',
+      momentum: '0.9',
+      batch: '64',
+      epochs: '3',
+      seed: '9007199254740991',
+      stats: '7',
+      backend: 'cpu',
     });
     await a.page.check('#compare');
     await a.page.selectOption('#b-act1', 'relu');
@@ -45,7 +63,9 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
     // Lecture mode hides the form: leave it to reach "Copy link", then copy with the lecture box ticked.
     await a.page.click('#lecture-toggle');
     await a.page.click('#share');
-    await a.page.waitForFunction(() => /copied/.test(document.getElementById('share-status').textContent), null, { timeout: 5_000 });
+    await a.page.waitForFunction(() => /copied/.test(document.getElementById('share-status').textContent), null, {
+      timeout: 5_000,
+    });
     await a.page.check('#share-lecture');
     await a.page.click('#share');
     await a.page.waitForFunction(() => document.getElementById('share-url').value.includes('lecture=1'));
@@ -61,7 +81,10 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
     assert.doesNotMatch(link, /autostart/);
     // The address bar follows the settings too (a reload restores them).
     assert.match(a.page.url(), /b\.acts=relu,relu,tanh/);
-    assert.deepEqual(a.problems.filter((m) => !/WebGPU/.test(m)), []);
+    assert.deepEqual(
+      a.problems.filter((m) => !/WebGPU/.test(m)),
+      [],
+    );
   } finally {
     await a.context.close();
   }
@@ -72,14 +95,20 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
     assert.deepEqual(await controls(b.page), wanted);
     assert.equal(await b.page.isVisible('#link-notice'), false, 'no problems with a copied link');
     assert.equal(await b.page.isVisible('#t-play'), true);
-    assert.deepEqual(b.problems.filter((m) => !/WebGPU/.test(m)), []);
+    assert.deepEqual(
+      b.problems.filter((m) => !/WebGPU/.test(m)),
+      [],
+    );
   } finally {
     await b.context.close();
   }
 });
 
 test('a bad link names each problem; the other settings still apply', async () => {
-  const s = await openPage(env, '?acts=relu,swish,relu&lr=-1&batch=abc&seed=42&colour=red&lecture=maybe&compare=1&b.bn=sometimes&b.epochs=9&preset=nope');
+  const s = await openPage(
+    env,
+    '?acts=relu,swish,relu&lr=-1&batch=abc&seed=42&colour=red&lecture=maybe&compare=1&b.bn=sometimes&b.epochs=9&preset=nope',
+  );
   try {
     await waitReady(s.page);
     assert.equal(await s.page.isVisible('#link-notice'), true);
@@ -88,14 +117,24 @@ test('a bad link names each problem; the other settings still apply', async () =
     for (const f of ['acts', 'lr', 'batch', 'colour', 'lecture', 'b.bn', 'b.epochs', 'preset']) {
       assert.ok(fields.includes(f), `the notice names ${f}: ${JSON.stringify(items)}`);
     }
-    assert.match(items.find((t) => t.startsWith('acts')), /swish/);
-    assert.match(items.find((t) => t.startsWith('preset')), /collapse/, 'lists the known presets');
+    assert.match(
+      items.find((t) => t.startsWith('acts')),
+      /swish/,
+    );
+    assert.match(
+      items.find((t) => t.startsWith('preset')),
+      /collapse/,
+      'lists the known presets',
+    );
     assert.equal(await s.page.inputValue('#seed'), '42', 'the valid setting applies');
     assert.equal(await s.page.inputValue('#act2'), 'sigmoid', 'a bad value keeps the default');
     assert.equal(await s.page.isChecked('#compare'), true, 'compare=1 applies');
     assert.equal(await s.page.isEnabled('#start'), true, 'the page works');
     await screenshot(s.page, 'share-bad-link.png');
-    assert.deepEqual(s.problems.filter((m) => !/WebGPU/.test(m)), []);
+    assert.deepEqual(
+      s.problems.filter((m) => !/WebGPU/.test(m)),
+      [],
+    );
   } finally {
     await s.context.close();
   }
@@ -116,7 +155,10 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
   q.set('compare', '1');
   const s = await openPage(env, `?${q.toString()}`);
   const dialogs = [];
-  s.page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  s.page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
   try {
     await waitReady(s.page);
     const found = await s.page.evaluate(() => ({
@@ -124,7 +166,8 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
       imgs: document.querySelectorAll('img').length,
       svgs: document.querySelectorAll('svg').length,
       scripts: [...document.scripts].map((x) => x.src || x.textContent.slice(0, 20)),
-      handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).length,
+      handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name)))
+        .length,
       notice: document.getElementById('link-notice').textContent,
     }));
     assert.equal(found.xss, null);
@@ -132,7 +175,11 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
     assert.equal(found.svgs, 0, 'no <svg> injected');
     assert.equal(found.handlers, 0, 'no element with an on* attribute');
     const own = ['/www/app.js', '/www/sweep/sweep.js'];
-    assert.deepEqual(found.scripts.map((src) => (src.startsWith('http') ? new URL(src).pathname : src)), own, `only the page's own module scripts: ${JSON.stringify(found.scripts)}`);
+    assert.deepEqual(
+      found.scripts.map((src) => (src.startsWith('http') ? new URL(src).pathname : src)),
+      own,
+      `only the page's own module scripts: ${JSON.stringify(found.scripts)}`,
+    );
     assert.ok(found.notice.includes('<script>'), 'the payload is shown as plain text');
     assert.deepEqual(dialogs, []);
     assert.equal(await s.page.inputValue('#act1'), 'relu');
@@ -150,7 +197,11 @@ test('presets load by link with their commentary', async () => {
     assert.match(commentary, /sigmoid → sigmoid → sigmoid/);
     // The checked numbers (tests/presets.rs) are part of what the page shows.
     assert.match(commentary, /Test accuracy after one epoch stays below 20%/);
-    assert.deepEqual(await Promise.all(['#act1', '#act2', '#act3'].map((id) => s.page.inputValue(id))), ['sigmoid', 'sigmoid', 'sigmoid']);
+    assert.deepEqual(await Promise.all(['#act1', '#act2', '#act3'].map((id) => s.page.inputValue(id))), [
+      'sigmoid',
+      'sigmoid',
+      'sigmoid',
+    ]);
     assert.equal(await s.page.inputValue('#seed'), '3');
     assert.match(await s.page.textContent('#combo'), /sigmoid → sigmoid → sigmoid/);
     assert.equal(await s.page.isVisible('#link-notice'), false);

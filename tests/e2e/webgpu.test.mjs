@@ -35,7 +35,9 @@ test('trains on WebGPU: the loss falls and the adapter is shown', async () => {
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const first = mean(losses.slice(0, k));
   const last = mean(losses.slice(-k));
-  console.log(`# WebGPU: ${(await progress(page)).step} steps in ${seconds.toFixed(1)} s; loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
+  console.log(
+    `# WebGPU: ${(await progress(page)).step} steps in ${seconds.toFixed(1)} s; loss ${first.toFixed(3)} -> ${last.toFixed(3)}`,
+  );
   assert.ok(last < first * 0.9, `loss should fall: first ${first}, last ${last} (${losses})`);
   assert.equal(await page.isVisible('#error-banner'), false);
   const warm = (await page.evaluate(() => window.playground.gpu)).warm;
@@ -72,7 +74,10 @@ test('an engine that dies warming up WebGPU is restarted on the CPU, with the re
     await page.click('#engine-restart');
     await waitState(page, 'idle', 120_000);
     await page.waitForFunction(() => window.playground.gpu.status === 'unavailable', null, { timeout: 30_000 });
-    assert.match(await page.textContent('#gpu-notice'), /WebGPU is not available in this browser \(the engine stopped while warming up WebGPU.*\)\. Training on the CPU instead\./);
+    assert.match(
+      await page.textContent('#gpu-notice'),
+      /WebGPU is not available in this browser \(the engine stopped while warming up WebGPU.*\)\. Training on the CPU instead\./,
+    );
     assert.equal(await page.isChecked('#backend-cpu'), true);
     assert.equal(await page.isDisabled('#backend-gpu'), true);
     await setForm(page, { epochs: '10' });
@@ -81,7 +86,10 @@ test('an engine that dies warming up WebGPU is restarted on the CPU, with the re
     assert.match(await page.textContent('#backend-name'), /CPU/);
     await page.click('#stop');
     await waitState(page, 'stopped', 30_000);
-    assert.deepEqual(problems.filter((m) => !/WebGPU/.test(m)), []);
+    assert.deepEqual(
+      problems.filter((m) => !/WebGPU/.test(m)),
+      [],
+    );
   } finally {
     await session.context.close();
   }

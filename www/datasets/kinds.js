@@ -20,4 +20,6 @@ export function initKinds(wasm) {
   DEFAULT_KIND = table.default;
 }
 
-export function kindLabel(/** @type {string} */ kind) { return KINDS[kind]?.label ?? kind; }
+export function kindLabel(/** @type {string} */ kind) {
+  return KINDS[kind]?.label ?? kind;
+}

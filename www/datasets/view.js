@@ -93,7 +93,13 @@ function renderSamples(d, kind, info) {
     canvas.width = info.width;
     canvas.height = info.height;
     const { rgba, label: classIndex } = d.samples[i];
-    canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), info.width, info.height), 0, 0);
+    canvas
+      .getContext('2d')
+      .putImageData(
+        new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), info.width, info.height),
+        0,
+        0,
+      );
     const label = document.createElement('span');
     const name = kind.classes[classIndex] ?? '?';
     label.textContent = name;
@@ -114,13 +120,11 @@ export function showChooser(state, kind = null, { other = false } = {}) {
   }
   const label = kindLabel(kind);
   const title = $('ds-files-title');
-  title.textContent = other || (state.dataset && state.kind === kind)
-    ? `Load other ${label} files`
-    : `Choose or drop the ${label} files`;
+  title.textContent =
+    other || (state.dataset && state.kind === kind) ? `Load other ${label} files` : `Choose or drop the ${label} files`;
   const note = $('ds-files-note');
-  note.textContent = state.dataset && state.kind !== kind
-    ? `Until they are loaded, training uses ${kindLabel(state.kind)}.`
-    : '';
+  note.textContent =
+    state.dataset && state.kind !== kind ? `Until they are loaded, training uses ${kindLabel(state.kind)}.` : '';
   const list = $('ds-expected');
   list.textContent = '';
   const item = (...parts) => {
@@ -136,7 +140,15 @@ export function showChooser(state, kind = null, { other = false } = {}) {
     list.append(li);
   };
   if (kind === 'cifar10') {
-    item({ code: 'data_batch_1.bin' }, ' … ', { code: 'data_batch_5.bin' }, ' (any of them) and ', { code: 'test_batch.bin' }, ', each raw or ', { code: '.gz' });
+    item(
+      { code: 'data_batch_1.bin' },
+      ' … ',
+      { code: 'data_batch_5.bin' },
+      ' (any of them) and ',
+      { code: 'test_batch.bin' },
+      ', each raw or ',
+      { code: '.gz' },
+    );
     item('or the archive ', { code: 'cifar-10-binary.tar.gz' }, ' as downloaded');
   } else {
     item(...MNIST_NAMES.flatMap((n, i) => [i ? ', ' : '', { code: n }]), ' — all four, each raw or ', { code: '.gz' });
@@ -147,7 +159,13 @@ export function showChooser(state, kind = null, { other = false } = {}) {
   serve.textContent = '';
   const code = document.createElement('code');
   code.textContent = `npm run add-dataset -- ${kind} DIR`;
-  serve.append('Or make them part of the page: ', code, ' copies them to ', codeNode(`www/data/${kind}/`), ', then reload.');
+  serve.append(
+    'Or make them part of the page: ',
+    code,
+    ' copies them to ',
+    codeNode(`www/data/${kind}/`),
+    ', then reload.',
+  );
   panel.hidden = false;
 }
 
@@ -160,13 +178,21 @@ function codeNode(textValue) {
 /** The notice for a share link whose dataset must be supplied (null hides it). */
 export function setNotice(kind) {
   const el = $('ds-notice');
-  if (!kind) { el.hidden = true; el.textContent = ''; return; }
+  if (!kind) {
+    el.hidden = true;
+    el.textContent = '';
+    return;
+  }
   const label = kindLabel(kind);
   el.textContent = '';
   const strong = document.createElement('strong');
   strong.textContent = `This link trains on ${label}.`;
-  el.append(strong, ` ${label} is not bundled with the page: choose the files below, or run `,
-    codeNode(`npm run add-dataset -- ${kind} DIR`), ' where the page is served and reload. Start is enabled once they are loaded.');
+  el.append(
+    strong,
+    ` ${label} is not bundled with the page: choose the files below, or run `,
+    codeNode(`npm run add-dataset -- ${kind} DIR`),
+    ' where the page is served and reload. Start is enabled once they are loaded.',
+  );
   el.hidden = false;
 }
 

@@ -26,7 +26,7 @@ export function createCadence(draw, drawn) {
   let drawMs = 0;
   let failed = false;
 
-  const targets = () => (view && view.live ? view.targets : []);
+  const targets = () => (view?.live ? view.targets : []);
 
   return {
     /** A new view (sizes, stage, sides): a new cycle at the next chunk. @param {View} next */

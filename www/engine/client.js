@@ -51,10 +51,19 @@ export class Engine {
 
   /** @param {any} msg */
   receive(msg) {
-    if (msg?.type === 'fatal') { this.crash(msg.reason); return; }
+    if (msg?.type === 'fatal') {
+      this.crash(msg.reason);
+      return;
+    }
     if (this.watchLimit) this.watch(this.watchLimit);
-    if (msg?.type === 'loop') { this.onEvent(msg); return; }
-    if (msg?.type === 'sweep') { this.onSweep(msg); return; }
+    if (msg?.type === 'loop') {
+      this.onEvent(msg);
+      return;
+    }
+    if (msg?.type === 'sweep') {
+      this.onSweep(msg);
+      return;
+    }
     const waiter = this.pending.get(msg?.id);
     if (!waiter) return;
     if (msg.progress !== undefined) {
@@ -84,12 +93,17 @@ export class Engine {
       const waiter = { resolve, reject, timer: null, arm: () => {}, onProgress };
       waiter.arm = () => {
         clearTimeout(waiter.timer);
-        waiter.timer = timeout > 0
-          ? setTimeout(() => {
-            this.pending.delete(id);
-            reject(new EngineTimeout(`the engine did not answer "${type}" within ${Math.round(timeout / 1000)} s (it seems to hang)`));
-          }, timeout)
-          : null;
+        waiter.timer =
+          timeout > 0
+            ? setTimeout(() => {
+                this.pending.delete(id);
+                reject(
+                  new EngineTimeout(
+                    `the engine did not answer "${type}" within ${Math.round(timeout / 1000)} s (it seems to hang)`,
+                  ),
+                );
+              }, timeout)
+            : null;
       };
       waiter.arm();
       this.pending.set(id, waiter);
@@ -106,7 +120,11 @@ export class Engine {
     clearTimeout(this.watchTimer);
     this.watchLimit = this.dead ? 0 : limit;
     this.watchTimer = this.watchLimit
-      ? setTimeout(() => this.crash(`the engine sent nothing for ${Math.round(limit / 1000)} s while training (it seems to hang)`), limit)
+      ? setTimeout(
+          () =>
+            this.crash(`the engine sent nothing for ${Math.round(limit / 1000)} s while training (it seems to hang)`),
+          limit,
+        )
       : null;
   }
 

@@ -62,7 +62,11 @@ export async function start(onCrash) {
   });
   app.engine = engine;
   const canvases = charts.transferCanvases();
-  await engine.call('init', { module: await compile(), canvases }, { transfer: Object.values(canvases), timeout: TIMEOUT.init });
+  await engine.call(
+    'init',
+    { module: await compile(), canvases },
+    { transfer: Object.values(canvases), timeout: TIMEOUT.init },
+  );
   running = engine;
   for (const l of listeners) l.started(engine);
   return engine;

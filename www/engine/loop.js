@@ -19,7 +19,7 @@ const CPU_BUDGET_MS = 30; // per chunk: how often the page hears from the worker
 // Epochs shorter than a chunk (the Q&A's: one full-batch step) end in every chunk: their table is
 // re-read and their charts forced at most this often, not after every chunk.
 const SHORT_EPOCHS_MS = 1000;
-const GPU_MAX_STEPS = 8;  // per chunk; adapted between 1 and this from the measured chunk time
+const GPU_MAX_STEPS = 8; // per chunk; adapted between 1 and this from the measured chunk time
 const GPU_TARGET_MS = 150;
 const MAX_STEP_REQUESTS = 20;
 
@@ -43,7 +43,9 @@ export function createLoop(engine, enqueue, post, draw) {
 
   const sideDone = (/** @type {any} */ s) => s.done;
   const leadStep = () => (run.a.done && run.b ? run.b.step : run.a.step);
-  const resetPace = () => { if (run) run.pace = { t0: performance.now(), step0: leadStep() }; };
+  const resetPace = () => {
+    if (run) run.pace = { t0: performance.now(), step0: leadStep() };
+  };
 
   /** Steps allowed now under the speed cap (slow motion). */
   function paceAllowance() {
@@ -68,7 +70,10 @@ export function createLoop(engine, enqueue, post, draw) {
     const p = JSON.parse(await engine.trainers[side].run(steps, budget));
     const s = run[side];
     s.step = p.step;
-    if (p.state === 'finished' || p.state === 'diverged') { s.done = true; s.outcome = p.state; }
+    if (p.state === 'finished' || p.state === 'diverged') {
+      s.done = true;
+      s.outcome = p.state;
+    }
     return p;
   }
 
@@ -85,7 +90,10 @@ export function createLoop(engine, enqueue, post, draw) {
     if (run !== r) return;
     if (r.stopRequested) return end('stopped');
     if (r.paused && r.stepRequests <= 0) {
-      if (!r.pausedPosted) { r.pausedPosted = true; post({ type: 'loop', runId: r.runId, kind: 'paused', step: r.a.step }); }
+      if (!r.pausedPosted) {
+        r.pausedPosted = true;
+        post({ type: 'loop', runId: r.runId, kind: 'paused', step: r.a.step });
+      }
       return; // a command schedules the next chunk
     }
     const single = r.paused;
@@ -185,16 +193,29 @@ export function createLoop(engine, enqueue, post, draw) {
       return null;
     },
     pause() {
-      if (run && !run.paused) { run.paused = true; run.stepRequests = 0; schedule(); }
+      if (run && !run.paused) {
+        run.paused = true;
+        run.stepRequests = 0;
+        schedule();
+      }
       return null;
     },
     resume() {
-      if (run && run.paused) { run.paused = false; run.stepRequests = 0; resetPace(); wake(); }
+      if (run?.paused) {
+        run.paused = false;
+        run.stepRequests = 0;
+        resetPace();
+        wake();
+      }
       return null;
     },
     step() {
       if (!run) return null;
-      if (!run.paused) { run.paused = true; schedule(); return null; }
+      if (!run.paused) {
+        run.paused = true;
+        schedule();
+        return null;
+      }
       run.stepRequests = Math.min(run.stepRequests + 1, MAX_STEP_REQUESTS);
       wake();
       return null;
@@ -202,13 +223,19 @@ export function createLoop(engine, enqueue, post, draw) {
     stop() {
       if (!run) return null;
       run.stopRequested = true;
-      if (run.timer != null) { clearTimeout(run.timer); run.timer = null; }
+      if (run.timer != null) {
+        clearTimeout(run.timer);
+        run.timer = null;
+      }
       schedule();
       return null;
     },
     /** @param {{speed: number}} msg */
     speed({ speed }) {
-      if (run) { run.speed = speed; resetPace(); }
+      if (run) {
+        run.speed = speed;
+        resetPace();
+      }
       return null;
     },
     /** @param {{view: import('./protocol.js').View}} msg */

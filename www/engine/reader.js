@@ -44,7 +44,10 @@ function chunksOf(stream) {
   if (!byob) {
     const reader = stream.getReader();
     return {
-      next: async () => { const { done, value } = await reader.read(); return done ? null : value; },
+      next: async () => {
+        const { done, value } = await reader.read();
+        return done ? null : value;
+      },
       cancel: () => reader.cancel().catch(() => {}),
     };
   }
@@ -85,12 +88,16 @@ async function fileEnds(file) {
  * @returns {Promise<any>} the wasm Dataset (the caller frees it)
  */
 export async function readDataset(wasm, kind, sources, { signal, onProgress = () => {} } = {}) {
-  const stop = () => { if (signal?.aborted) throw new Superseded(); };
-  const infos = await Promise.all(sources.map(async (s) => ({
-    name: s.name,
-    size: s.file ? s.file.size : s.size ?? null,
-    ends: s.file ? await fileEnds(s.file) : null,
-  })));
+  const stop = () => {
+    if (signal?.aborted) throw new Superseded();
+  };
+  const infos = await Promise.all(
+    sources.map(async (s) => ({
+      name: s.name,
+      size: s.file ? s.file.size : (s.size ?? null),
+      ends: s.file ? await fileEnds(s.file) : null,
+    })),
+  );
   stop();
   let total = infos.reduce((sum, f) => sum + (f.size ?? 0), 0);
   let done = 0;

@@ -45,8 +45,11 @@ function fatal(e) {
 
 /** A trap, a panic or a lost instance: nothing more can run in this module. @param {unknown} e */
 function isFatal(e) {
-  return e instanceof WebAssembly.RuntimeError || e instanceof RangeError
-    || /unreachable|memory access out of bounds|Out of memory/i.test(text(e));
+  return (
+    e instanceof WebAssembly.RuntimeError ||
+    e instanceof RangeError ||
+    /unreachable|memory access out of bounds|Out of memory/i.test(text(e))
+  );
 }
 
 /** @param {SweepWorkerStart} msg */

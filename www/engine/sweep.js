@@ -32,7 +32,11 @@ export async function loadDataset(wasm, kind) {
   let names = JSON.parse(wasm.bundledFiles(kind));
   if (!names.length) names = (await fetchManifest(kind))?.files.map((f) => f.name) ?? [];
   if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
-  return readDataset(wasm, kind, names.map((name) => ({ name, url: new URL(encodeURIComponent(name), base).href })));
+  return readDataset(
+    wasm,
+    kind,
+    names.map((name) => ({ name, url: new URL(encodeURIComponent(name), base).href })),
+  );
 }
 
 /**
@@ -104,7 +108,13 @@ export function createSweep(wasm, enqueue, post, isFatal) {
         dataset.free();
       }
       if (current?.jobId !== jobId) return;
-      post({ type: 'sweep', jobId, kind: 'started', backendName: current.job.backendName, groups: Array.from(current.job.groupSizes()) });
+      post({
+        type: 'sweep',
+        jobId,
+        kind: 'started',
+        backendName: current.job.backendName,
+        groups: Array.from(current.job.groupSizes()),
+      });
       schedule(current);
     });
   }
@@ -126,9 +136,11 @@ export function createSweep(wasm, enqueue, post, isFatal) {
     spec: (/** @type {{query: string}} */ m) => wasm.sweepSpec(m.query),
     pool: (/** @type {{query: string, doneKeys: string[], cores: number, memory: number | null}} */ m) =>
       wasm.sweepPool(m.query, JSON.stringify(m.doneKeys), m.cores, m.memory ?? undefined),
-    grid: (/** @type {{query: string, records: string, article: boolean}} */ m) => wasm.sweepGrid(m.query, m.records, m.article),
-    formQuery: (/** @type {{query: string, settings: string, picker: {mode: string, row: string[], column: string, set: string}}} */ m) =>
-      wasm.sweepFormQuery(m.query, m.settings, m.picker.mode, m.picker.row, m.picker.column, m.picker.set),
+    grid: (/** @type {{query: string, records: string, article: boolean}} */ m) =>
+      wasm.sweepGrid(m.query, m.records, m.article),
+    formQuery: (
+      /** @type {{query: string, settings: string, picker: {mode: string, row: string[], column: string, set: string}}} */ m,
+    ) => wasm.sweepFormQuery(m.query, m.settings, m.picker.mode, m.picker.row, m.picker.column, m.picker.set),
     export: (/** @type {{records: string, format: string}} */ m) => wasm.sweepExport(m.records, m.format),
     link: (/** @type {{config: string}} */ m) => wasm.sweepRunLink(m.config),
     form: () => JSON.parse(wasm.sweepForm()),

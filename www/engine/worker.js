@@ -48,7 +48,9 @@ const loads = {
 };
 
 class SupersededLoad extends Error {
-  constructor() { super('superseded by a newer dataset request'); }
+  constructor() {
+    super('superseded by a newer dataset request');
+  }
 }
 
 // console_error_panic_hook reports a Rust panic through console.error just before the module
@@ -62,8 +64,11 @@ console.error = (...args) => {
 
 /** A trap means the module's state is lost: nothing more can run in it. */
 function isFatal(e) {
-  return e instanceof WebAssembly.RuntimeError || e instanceof RangeError
-    || /unreachable|memory access out of bounds|Out of memory|device (was )?lost/i.test(errorText(e));
+  return (
+    e instanceof WebAssembly.RuntimeError ||
+    e instanceof RangeError ||
+    /unreachable|memory access out of bounds|Out of memory|device (was )?lost/i.test(errorText(e))
+  );
 }
 
 function fatal(reason) {
@@ -91,7 +96,10 @@ function canvas(id) {
  */
 function draw({ side, chart, canvas: id, width, height, scale }, stage) {
   const c = canvas(id);
-  if (c.width !== width || c.height !== height) { c.width = width; c.height = height; }
+  if (c.width !== width || c.height !== height) {
+    c.width = width;
+    c.height = height;
+  }
   const t0 = performance.now();
   const layout = JSON.parse(trainer(side).drawChart(chart, c, scale, stage));
   return { layout, ms: performance.now() - t0 };
@@ -229,7 +237,7 @@ const handlers = {
   },
 
   memory() {
-    // @ts-ignore: performance.memory is Chromium's
+    // @ts-expect-error: performance.memory is Chromium's
     const heap = performance.memory?.usedJSHeapSize ?? null;
     return {
       wasmBytes: engine.memory?.buffer.byteLength ?? null,
@@ -273,7 +281,11 @@ async function warm({ id, json }) {
       enqueue(async () => {
         if (!warmUp.idle || !engine.dataset) return;
         const o = new wasm.GpuWarmUp(other, engine.dataset);
-        try { await o.step(); } finally { o.free(); }
+        try {
+          await o.step();
+        } finally {
+          o.free();
+        }
       });
     }
     self.postMessage({ id, ok: true, result: { stepMs } });
@@ -310,7 +322,10 @@ self.onmessage = (/** @type {MessageEvent} */ event) => {
     }
     msg.gen = loads.gen;
   }
-  if (msg?.type === 'warm') { warm(msg); return; }
+  if (msg?.type === 'warm') {
+    warm(msg);
+    return;
+  }
   if (msg?.type === 'warmSkip') {
     warmUp.idle = false;
     self.postMessage({ id: msg.id, ok: true, result: null });

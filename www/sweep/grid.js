@@ -32,7 +32,8 @@ export function build(root, form) {
   const select = (/** @type {string} */ ref, /** @type {string[][]} */ options) =>
     el('select', { dataset: { ref } }, ...options.map(([v, t]) => el('option', { value: v, textContent: t })));
   const acts = form.activations.map((a) => [a, a]);
-  const field = (/** @type {string} */ label, /** @type {Node} */ control) => el('label', { className: 'sweep-field' }, el('span', { textContent: label }), control);
+  const field = (/** @type {string} */ label, /** @type {Node} */ control) =>
+    el('label', { className: 'sweep-field' }, el('span', { textContent: label }), control);
   // A setting of the table, its control named (data-ref) by the setting.
   const setting = (/** @type {typeof form.settings[number]} */ s) => {
     const control = settingControl(s);
@@ -42,31 +43,89 @@ export function build(root, form) {
     return box;
   };
   const button = (/** @type {string} */ ref, /** @type {string} */ text, primary = false) =>
-    el('button', { type: 'button', className: primary ? 'btn btn-primary' : 'btn', textContent: text, dataset: { ref } });
+    el('button', {
+      type: 'button',
+      className: primary ? 'btn btn-primary' : 'btn',
+      textContent: text,
+      dataset: { ref },
+    });
   root.classList.add('card', 'sweep');
   root.setAttribute('aria-labelledby', 'sweep-title');
   root.replaceChildren(
     el('h2', { id: 'sweep-title', textContent: 'The article\u2019s table, live' }),
-    el('p', { className: 'sweep-intro', textContent: 'Train many activation combinations at once (on the CPU in a pool of sweep workers, one per core; on WebGPU stacked into one network per group, in the page\u2019s training worker). Each cell is the test accuracy, mean ± std over the seeds; hover for the runs, click to open one in the trainer above.' }),
-    el('div', { className: 'sweep-settings' },
-      field('Combinations', select('combos-mode', [['all', 'all 64'], ['row', 'one row'], ['column', 'one column'], ['set', 'a set']])),
-      el('span', { dataset: { ref: 'row-inputs' }, className: 'sweep-inline' }, field('Act 1', select('row1', acts)), field('Act 2', select('row2', acts))),
-      el('span', { dataset: { ref: 'column-inputs' }, className: 'sweep-inline' }, field('Act 3', select('column', acts))),
-      el('span', { dataset: { ref: 'set-inputs' }, className: 'sweep-inline' }, field('Set', el('input', { type: 'text', placeholder: 'relu-sigmoid-relu,tanh-tanh-tanh', spellcheck: false, dataset: { ref: 'set' } }))),
+    el('p', {
+      className: 'sweep-intro',
+      textContent:
+        'Train many activation combinations at once (on the CPU in a pool of sweep workers, one per core; on WebGPU stacked into one network per group, in the page\u2019s training worker). Each cell is the test accuracy, mean ± std over the seeds; hover for the runs, click to open one in the trainer above.',
+    }),
+    el(
+      'div',
+      { className: 'sweep-settings' },
+      field(
+        'Combinations',
+        select('combos-mode', [
+          ['all', 'all 64'],
+          ['row', 'one row'],
+          ['column', 'one column'],
+          ['set', 'a set'],
+        ]),
+      ),
+      el(
+        'span',
+        { dataset: { ref: 'row-inputs' }, className: 'sweep-inline' },
+        field('Act 1', select('row1', acts)),
+        field('Act 2', select('row2', acts)),
+      ),
+      el(
+        'span',
+        { dataset: { ref: 'column-inputs' }, className: 'sweep-inline' },
+        field('Act 3', select('column', acts)),
+      ),
+      el(
+        'span',
+        { dataset: { ref: 'set-inputs' }, className: 'sweep-inline' },
+        field(
+          'Set',
+          el('input', {
+            type: 'text',
+            placeholder: 'relu-sigmoid-relu,tanh-tanh-tanh',
+            spellcheck: false,
+            dataset: { ref: 'set' },
+          }),
+        ),
+      ),
       ...form.settings.map(setting),
     ),
     el('p', { className: 'sweep-errors', hidden: true, dataset: { ref: 'errors' }, role: 'alert' }),
-    el('div', { className: 'sweep-actions' },
-      button('start', 'Start sweep', true), button('cancel', 'Cancel'), button('export-csv', 'Export CSV'),
-      button('export-json', 'Export JSON'), button('copy-link', 'Copy sweep link'), button('clear', 'Clear results')),
+    el(
+      'div',
+      { className: 'sweep-actions' },
+      button('start', 'Start sweep', true),
+      button('cancel', 'Cancel'),
+      button('export-csv', 'Export CSV'),
+      button('export-json', 'Export JSON'),
+      button('copy-link', 'Copy sweep link'),
+      button('clear', 'Clear results'),
+    ),
     el('input', { type: 'text', readOnly: true, hidden: true, className: 'sweep-link', dataset: { ref: 'link' } }),
-    el('div', { className: 'sweep-progress' },
+    el(
+      'div',
+      { className: 'sweep-progress' },
       el('progress', { dataset: { ref: 'progress' }, max: 1, value: 0 }),
-      el('span', { dataset: { ref: 'counts' }, 'aria-live': 'polite' })),
+      el('span', { dataset: { ref: 'counts' }, 'aria-live': 'polite' }),
+    ),
     el('p', { className: 'sweep-status', dataset: { ref: 'status' }, 'aria-live': 'polite' }),
-    el('div', { className: 'sweep-article-bar' },
-      el('label', { className: 'sweep-toggle' }, el('input', { type: 'checkbox', dataset: { ref: 'article-toggle' } }), ' Show the article\u2019s numbers'),
-      el('span', { className: 'sweep-article-note', dataset: { ref: 'article-note' } })),
+    el(
+      'div',
+      { className: 'sweep-article-bar' },
+      el(
+        'label',
+        { className: 'sweep-toggle' },
+        el('input', { type: 'checkbox', dataset: { ref: 'article-toggle' } }),
+        ' Show the article\u2019s numbers',
+      ),
+      el('span', { className: 'sweep-article-note', dataset: { ref: 'article-note' } }),
+    ),
     el('div', { className: 'sweep-grid-wrap' }, el('table', { className: 'sweep-grid', dataset: { ref: 'grid' } })),
     el('div', { className: 'sweep-tip', hidden: true, dataset: { ref: 'tip' }, role: 'tooltip' }),
   );
@@ -114,7 +173,9 @@ export function fillGrid(root, layout, open) {
 function gridCell(root, cell, open) {
   const td = el('td', { className: `sweep-cell ${cell.state === 'trained' ? '' : cell.state}`.trim() });
   td.dataset.acts = cell.acts.join(',');
-  const article = () => { if (cell.article) td.append(el('span', { className: 'sweep-article', textContent: cell.article })); };
+  const article = () => {
+    if (cell.article) td.append(el('span', { className: 'sweep-article', textContent: cell.article }));
+  };
   if (cell.state === 'off') {
     article();
     return td;
@@ -131,7 +192,9 @@ function gridCell(root, cell, open) {
   if (cell.collapsed) td.classList.add('collapsed');
   if (cell.outside) {
     td.classList.add('outside');
-    td.prepend(el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }));
+    td.prepend(
+      el('span', { className: 'sweep-mark', textContent: '≠', 'aria-label': 'outside the article\u2019s runs' }),
+    );
   }
   article();
   td.tabIndex = 0;
@@ -142,6 +205,11 @@ function gridCell(root, cell, open) {
   td.addEventListener('focus', () => showTip(root, td));
   td.addEventListener('blur', () => hideTip(root));
   td.addEventListener('click', () => open(cell.acts));
-  td.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(cell.acts); } });
+  td.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      open(cell.acts);
+    }
+  });
   return td;
 }

@@ -48,7 +48,10 @@ export class Pool {
   receive(i, msg) {
     const m = this.members[i];
     if (m.state === 'crashed' || m.state === 'done') return;
-    if (msg?.type === 'fatal') { this.kill(i, msg.reason); return; }
+    if (msg?.type === 'fatal') {
+      this.kill(i, msg.reason);
+      return;
+    }
     if (msg?.type !== 'sweep') return;
     switch (msg.kind) {
       case 'started':
@@ -97,7 +100,9 @@ export class Pool {
   checkEnd() {
     if (this.ended || this.members.some((m) => m.state === 'loading' || m.state === 'training')) return;
     this.ended = true;
-    const crashed = this.members.flatMap((m, worker) => (m.state === 'crashed' ? [{ worker, reason: m.reason ?? '', lost: m.training }] : []));
+    const crashed = this.members.flatMap((m, worker) =>
+      m.state === 'crashed' ? [{ worker, reason: m.reason ?? '', lost: m.training }] : [],
+    );
     this.onEnd(crashed);
   }
 

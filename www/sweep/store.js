@@ -27,7 +27,10 @@ async function transact(mode, body) {
       tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
       tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
       const request = body(tx.objectStore(STORE));
-      if (request) request.onsuccess = () => { result = request.result; };
+      if (request)
+        request.onsuccess = () => {
+          result = request.result;
+        };
     });
   } finally {
     db.close();
@@ -36,7 +39,9 @@ async function transact(mode, body) {
 
 /** Stores finished runs ([{ key, record }]). */
 export function putRuns(runs) {
-  return transact('readwrite', (store) => { for (const run of runs) store.put(run); });
+  return transact('readwrite', (store) => {
+    for (const run of runs) store.put(run);
+  });
 }
 
 /** Every stored run ([{ key, record }]). */
@@ -46,5 +51,7 @@ export async function allRuns() {
 
 /** Forgets the runs with these keys. */
 export function deleteRuns(keys) {
-  return transact('readwrite', (store) => { for (const key of keys) store.delete(key); });
+  return transact('readwrite', (store) => {
+    for (const key of keys) store.delete(key);
+  });
 }

@@ -60,17 +60,22 @@ function setState(state, message) {
 }
 
 // ------------------------------------------------------------------ the engine (requests + events)
-watchEngine((engine) => {
-  ui.engine = engine;
-  engine.onSweep = onSweepEvent;
-  for (const resolve of ui.waiting.splice(0)) resolve(engine);
-}, (reason) => {
-  ui.engine = null;
-  const why = reason.replace(/\.$/, '');
-  // A CPU sweep's pool has workers of its own: it trains on, and the table fills in after a restart.
-  if (ui.job?.pool) $('status').textContent = `The training engine stopped (${why}); the sweep trains on in its workers, and its table fills in once the engine is restarted above.`;
-  else if (ui.job) fail(`the training engine stopped (${why}); restart it above, then Resume trains the rest`);
-});
+watchEngine(
+  (engine) => {
+    ui.engine = engine;
+    engine.onSweep = onSweepEvent;
+    for (const resolve of ui.waiting.splice(0)) resolve(engine);
+  },
+  (reason) => {
+    ui.engine = null;
+    const why = reason.replace(/\.$/, '');
+    // A CPU sweep's pool has workers of its own: it trains on, and the table fills in after a restart.
+    if (ui.job?.pool)
+      $('status').textContent =
+        `The training engine stopped (${why}); the sweep trains on in its workers, and its table fills in once the engine is restarted above.`;
+    else if (ui.job) fail(`the training engine stopped (${why}); restart it above, then Resume trains the rest`);
+  },
+);
 
 /** The engine, once one runs (at start-up and after a restart). @returns {Promise<Engine>} */
 function engine() {
@@ -122,24 +127,37 @@ function onSweepEvent(msg) {
 // ------------------------------------------------------------------ the pool (CPU sweeps)
 /** Trains the job's runs left in a pool of sweep workers, as Rust plans it. @param {any} job @param {string[]} doneKeys */
 async function startPool(job, doneKeys) {
-  job.plan = JSON.parse(await call('sweepPool', { query: ui.spec.query, doneKeys, cores: navigator.hardwareConcurrency || 1, memory: /** @type {any} */ (navigator).deviceMemory ?? null }));
+  job.plan = JSON.parse(
+    await call('sweepPool', {
+      query: ui.spec.query,
+      doneKeys,
+      cores: navigator.hardwareConcurrency || 1,
+      memory: /** @type {any} */ (navigator).deviceMemory ?? null,
+    }),
+  );
   const module = await compile();
   if (ui.job !== job) return; // cancelled meanwhile
   $('status').textContent = `Loading the data in ${job.plan.workers} sweep worker(s)…`;
   job.pool = new Pool({
-    module, query: ui.spec.query, doneKeys, shards: job.plan.shards,
+    module,
+    query: ui.spec.query,
+    doneKeys,
+    shards: job.plan.shards,
     onEvent: (event) => onSweepEvent({ ...event, jobId: job.jobId }),
     onCrash: (worker, reason, lost) => {
       if (ui.job !== job) return;
-      $('status').textContent = `Sweep worker ${worker + 1} stopped (${reason.replace(/\.$/, '')})${lost ? '; the run it was training is lost' : ''}; `
-        + `${job.pool.active} other worker(s) go on, and Resume trains the rest afterwards.`;
+      $('status').textContent =
+        `Sweep worker ${worker + 1} stopped (${reason.replace(/\.$/, '')})${lost ? '; the run it was training is lost' : ''}; ` +
+        `${job.pool.active} other worker(s) go on, and Resume trains the rest afterwards.`;
     },
     onEnd: (crashed) => {
       if (ui.job !== job) return;
       if (!crashed.length) return onSweepEvent({ type: 'sweep', jobId: job.jobId, kind: 'done' });
       const which = crashed.map((c) => `worker ${c.worker + 1} (${c.reason.replace(/\.$/, '')})`).join(', ');
       const lost = crashed.filter((c) => c.lost).length;
-      fail(`sweep ${which} stopped${lost ? `, losing only ${lost > 1 ? `the ${lost} runs` : 'the run'} in training` : ''}; the other workers finished theirs, and Resume trains the ${ui.spec.runs.length - countDone()} run(s) left`);
+      fail(
+        `sweep ${which} stopped${lost ? `, losing only ${lost > 1 ? `the ${lost} runs` : 'the run'} in training` : ''}; the other workers finished theirs, and Resume trains the ${ui.spec.runs.length - countDone()} run(s) left`,
+      );
     },
   });
 }
@@ -155,7 +173,12 @@ function fail(message) {
 // ------------------------------------------------------------------ settings
 /** The form's query, composed by Rust: the picker's combinations and the settings; those without a control here (lr, momentum, batch from a link) are kept. */
 async function formQuery() {
-  const picker = { mode: $('combos-mode').value, row: [$('row1').value, $('row2').value], column: $('column').value, set: $('set').value };
+  const picker = {
+    mode: $('combos-mode').value,
+    row: [$('row1').value, $('row2').value],
+    column: $('column').value,
+    set: $('set').value,
+  };
   const settings = ui.settingNames.map((name) => [name, $(name).value]);
   return call('sweepFormQuery', { query: ui.spec ? ui.spec.query : '', settings: JSON.stringify(settings), picker });
 }
@@ -164,7 +187,10 @@ async function formQuery() {
 function writeForm(spec) {
   const { mode, row, column, set } = spec.picker;
   $('combos-mode').value = mode;
-  if (mode === 'row') { $('row1').value = row[0]; $('row2').value = row[1]; }
+  if (mode === 'row') {
+    $('row1').value = row[0];
+    $('row2').value = row[1];
+  }
   if (mode === 'column') $('column').value = column;
   if (mode === 'set') $('set').value = set;
   const s = Object.fromEntries(spec.settings);
@@ -208,8 +234,16 @@ function countDone() {
 async function render() {
   if (!ui.spec) return;
   try {
-    const layout = JSON.parse(await call('sweepGrid', { query: ui.spec.query, records: JSON.stringify(specRecords()), article: $('article-toggle').checked }));
-    fillGrid(root, layout, (acts) => { openCell(acts).catch(() => {}); });
+    const layout = JSON.parse(
+      await call('sweepGrid', {
+        query: ui.spec.query,
+        records: JSON.stringify(specRecords()),
+        article: $('article-toggle').checked,
+      }),
+    );
+    fillGrid(root, layout, (acts) => {
+      openCell(acts).catch(() => {});
+    });
     $('article-toggle').disabled = !layout.hasArticle;
     $('article-note').textContent = layout.articleNote;
   } catch (e) {
@@ -246,7 +280,9 @@ function showProgress() {
   }
   $('progress').value = Math.min(total, done + inFlight);
   const p = job.progress;
-  const where = job.pool ? `${job.pool.active} worker(s) training` : `group ${p.group + 1}/${p.groups}, step ${p.groupStep}/${p.groupSteps}`;
+  const where = job.pool
+    ? `${job.pool.active} worker(s) training`
+    : `group ${p.group + 1}/${p.groups}, step ${p.groupStep}/${p.groupSteps}`;
   $('counts').textContent = `${done} of ${total} runs done, ${total - done} left · ${where}${eta}`;
 }
 
@@ -257,13 +293,25 @@ async function start() {
     return;
   }
   if (!(await applyQuery(await formQuery(), { fromForm: true }))) return;
-  const doneKeys = ui.spec.runs.map((/** @type {any} */ [key]) => key).filter((/** @type {string} */ key) => ui.records.has(key));
+  const doneKeys = ui.spec.runs
+    .map((/** @type {any} */ [key]) => key)
+    .filter((/** @type {string} */ key) => ui.records.has(key));
   if (doneKeys.length === ui.spec.runs.length) {
     setState('done', 'Every run of this sweep is already finished (clear the results to train again).');
     return;
   }
-  const job = { jobId: ui.nextJobId++, started: performance.now(), doneAtStart: doneKeys.length, total: ui.spec.runs.length - doneKeys.length,
-    groups: null, progress: null, progressBy: {}, groupsBy: {}, pool: null, plan: null };
+  const job = {
+    jobId: ui.nextJobId++,
+    started: performance.now(),
+    doneAtStart: doneKeys.length,
+    total: ui.spec.runs.length - doneKeys.length,
+    groups: null,
+    progress: null,
+    progressBy: {},
+    groupsBy: {},
+    pool: null,
+    plan: null,
+  };
   ui.job = job;
   setState('running', 'Loading the data in the training worker…');
   $('start').textContent = 'Running…';
@@ -330,10 +378,16 @@ async function openCell(acts) {
 function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
   for (const name of [...COMBO_INPUTS, ...ui.settingNames]) {
-    $(name).addEventListener('change', () => formQuery().then((query) => applyQuery(query, { fromForm: true })).catch(() => {}));
+    $(name).addEventListener('change', () =>
+      formQuery()
+        .then((query) => applyQuery(query, { fromForm: true }))
+        .catch(() => {}),
+    );
   }
   $('start').addEventListener('click', () => start().catch((e) => fail(errorText(e))));
-  $('cancel').addEventListener('click', () => { cancel(); });
+  $('cancel').addEventListener('click', () => {
+    cancel();
+  });
   $('export-csv').addEventListener('click', () => download('csv'));
   $('export-json').addEventListener('click', () => download('json'));
   $('copy-link').addEventListener('click', () => copyLink().catch(() => {}));
@@ -364,7 +418,10 @@ async function main() {
     const query = fromHash ?? localStorage.getItem(SETTINGS_KEY) ?? form.defaultQuery;
     await applyQuery(query, { fromForm: false });
     const resume = sessionStorage.getItem('sweep-running') === '1';
-    setState('idle', countDone() ? `${countDone()} stored runs of this sweep loaded.` : 'Choose the settings and start the sweep.');
+    setState(
+      'idle',
+      countDone() ? `${countDone()} stored runs of this sweep loaded.` : 'Choose the settings and start the sweep.',
+    );
     if (resume && countDone() < ui.spec.runs.length) start().catch((e) => fail(errorText(e)));
   } catch (e) {
     root.dataset.state = 'error';
