@@ -5,7 +5,7 @@
 // reads them as streams into the wasm engine (engine/reader.js), which decompresses and parses
 // them as they come, and reports its progress for the progress bar; the page keeps only a summary
 // (and the sources, to read them again after an engine restart). Then it shows what was loaded:
-// counts per split and per class, and some test images.
+// counts per split and per class, and some test images. The loading itself: datasets/load.js.
 //
 // API for app.js:
 //   start(wasm)      → Promise<Dataset|null>: the first load (the kind a share link names, else
@@ -23,10 +23,11 @@
 
 import * as host from './engine/host.js';
 import { $, errorText as text } from './dom.js';
-import { Superseded, LoadError, fetchManifest, guessKind, droppedFiles } from './datasets/files.js';
+import { fetchManifest, guessKind, droppedFiles } from './datasets/files.js';
 import { EngineCrashed } from './engine/client.js';
 import { KINDS, DEFAULT_KIND, kindLabel } from './datasets/kinds.js';
 import * as view from './datasets/view.js';
+import { load } from './datasets/load.js';
 
 const DATA_URL = new URL('./data/', import.meta.url);
 
@@ -227,6 +228,7 @@ async function openKind(kind, { fromLink = false } = {}) {
     return false;
   }
   const ok = await load(
+    state,
     kind,
     manifest.files.map((f) => ({
       name: f.name,
@@ -252,6 +254,7 @@ async function loadBundled(kind, { initial = false } = {}) {
   /** @type {string[]} */
   const names = JSON.parse(state.wasm.bundledFiles(kind));
   const ok = await load(
+    state,
     kind,
     names.map((name) => ({
       name,
@@ -270,100 +273,19 @@ function loadBuiltIn(kind) {
   const token = nextToken();
   view.showChooser(state, null);
   view.setNotice(null);
-  return load(kind, [], 'built into the page', token);
+  return load(state, kind, [], 'built into the page', token);
 }
 
 function loadFiles(kind, files) {
   const token = nextToken();
   view.setNotice(null);
   return load(
+    state,
     kind,
     files.map((file) => ({ name: file.name, file })),
     'from your files',
     token,
   );
-}
-
-// ------------------------------------------------------------------------------ loading
-
-/**
- * Has the engine read `sources` (engine/reader.js DataSource: Files or URLs), showing its
- * progress. Replaces the current dataset only when all went well.
- * @param {string} kind
- * @param {import('./engine/reader.js').DataSource[]} sources
- * @param {string} source  where the files came from, for the summary
- * @param {number} token
- */
-async function load(kind, sources, source, token, { rethrow = false } = {}) {
-  const label = kindLabel(kind);
-  const stale = () => token !== state.token;
-  const t0 = performance.now();
-  state.loadingKind = kind;
-  view.renderPicker(state);
-  view.clearError();
-  let lastPaint = 0;
-  let read = 0;
-  /** @param {import('./engine/reader.js').DataProgress} p */
-  const paint = (p) => {
-    if (stale()) return;
-    if ('parsing' in p) {
-      read = p.bytes;
-      view.showProgress(
-        `Parsing ${label} (${p.files} file${p.files === 1 ? '' : 's'}, ${view.mb(p.bytes)} read)…`,
-        '',
-        null,
-      );
-      return;
-    }
-    const now = performance.now();
-    if (p.done > 0 && now - lastPaint < 60) return;
-    lastPaint = now;
-    const verb = p.gzipped ? 'Reading and decompressing' : 'Reading';
-    const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : null;
-    view.showProgress(
-      `${verb} ${p.name}…`,
-      p.total > 0 ? `${view.mb(p.done)} of ${view.mb(p.total)}` : view.mb(p.done),
-      fraction,
-    );
-  };
-  try {
-    if (sources.length)
-      paint({
-        name: sources[0].name,
-        done: 0,
-        total: sources.reduce((sum, s) => sum + (s.file?.size ?? s.size ?? 0), 0),
-        gzipped: false,
-      });
-    let dataset;
-    try {
-      dataset = await host.loadDataset(kind, sources, paint);
-    } catch (e) {
-      if (stale()) throw new Superseded();
-      throw new LoadError(text(e));
-    }
-    if (stale()) throw new Superseded();
-    view.hideProgress();
-    console.info(
-      `${label} loaded in ${(performance.now() - t0).toFixed(0)} ms (${sources.length} files, ${view.mb(read)} read)`,
-    );
-    commit(dataset, kind, source);
-    return true;
-  } catch (e) {
-    if (e instanceof Superseded || stale()) return false;
-    state.loadingKind = null;
-    view.hideProgress();
-    view.renderPicker(state);
-    const title = !state.dataset
-      ? `Could not load ${label}.`
-      : state.kind === kind
-        ? `Could not load these ${label} files; the ${label} data loaded before stays in use.`
-        : `Could not load ${label}; still using ${kindLabel(state.kind)}.`;
-    view.showError(title, text(e));
-    if (rethrow) throw e;
-    return false;
-  } finally {
-    if (!stale()) state.loadingKind = null;
-  }
 }
 
 /**
@@ -384,22 +306,6 @@ export async function reload() {
       text(e),
     );
   }
-}
-
-function commit(dataset, kind, source) {
-  state.dataset = dataset;
-  state.kind = kind;
-  state.source = source;
-  state.wanted = null;
-  state.loadingKind = null;
-  view.setNotice(null);
-  view.showChooser(state, null);
-  view.render(state);
-  const detail = view.describe(dataset);
-  document.dispatchEvent(new CustomEvent('dataset-changed', { detail }));
-  const ready = state.waiters.filter((w) => w.kind === kind);
-  state.waiters = state.waiters.filter((w) => w.kind !== kind);
-  for (const w of ready) w.resolve(dataset);
 }
 
 /** The dataset a share link names (validated by the wasm link parser), or null. */

@@ -2,7 +2,8 @@
 // workers: a CPU sweep trains in a pool of sweep workers, one per core (pool.js; Rust plans how many
 // and which runs each trains), a WebGPU sweep in the page's training worker (engine/worker.js,
 // engine/sweep.js), which also parses settings, aggregates and exports. This file keeps the
-// section's state, forwards clicks and events, and renders (grid.js) what the workers report.
+// section's state (state.js), forwards clicks and events, and renders (grid.js) what the workers
+// report; form.js reads and fills its form.
 //
 // Mount: <section id="sweep"></section> anywhere in the page, plus this module.
 // A cell click opens its first run in the single-run view through the page's ordinary link
@@ -12,36 +13,14 @@ import { build, el, fillGrid, COMBO_INPUTS } from './grid.js';
 import { compile, watchEngine } from '../engine/host.js';
 import { Pool } from './pool.js';
 import { errorText } from '../state.js';
+import { root, ui, $, call, specRecords, countDone } from './state.js';
+import { formQuery, writeForm, showModeInputs } from './form.js';
 
-/** @typedef {import('../engine/client.js').Engine} Engine */
 /** @typedef {import('../engine/protocol.js').SweepEvent} SweepEvent */
 
-const root = /** @type {HTMLElement} */ (document.getElementById('sweep'));
 const HASH = '#sweep?';
 const SETTINGS_KEY = 'sweep-settings';
-
-const ui = {
-  /** @type {Engine | null} the page's engine worker, while it runs */
-  engine: null,
-  /** @type {((engine: Engine) => void)[]} calls waiting for an engine */
-  waiting: [],
-  /** @type {any} { settings, query, runs: [[key, config]], errors } */
-  spec: null,
-  records: new Map(), // key → record (runs of any sweep, from IndexedDB)
-  state: 'loading',
-  /** @type {any} the job: { jobId, started, doneAtStart, total, groups, progress, progressBy, groupsBy, pool, plan } */
-  job: null,
-  /** @type {Map<string, number>} run key → the pool worker (0-based) that trained it, this session */
-  trainedBy: new Map(),
-  nextJobId: 1,
-  /** @type {string[]} the form's settings, by their one name (Rust's table) */
-  settingNames: [],
-};
 const ARTICLE_KEY = 'sweep-article';
-/** @type {any} */ (window).sweepUi = ui; // for the browser test
-
-/** The section's element named `name` (data-ref): inputs, buttons, the grid… @returns {any} */
-const $ = (/** @type {string} */ name) => root.querySelector(`[data-ref="${name}"]`);
 
 /** @param {string} state @param {string} [message] */
 function setState(state, message) {
@@ -59,7 +38,7 @@ function setState(state, message) {
   }
 }
 
-// ------------------------------------------------------------------ the engine (requests + events)
+// ------------------------------------------------------------------ the engine (its events; requests: state.js)
 watchEngine(
   (engine) => {
     ui.engine = engine;
@@ -76,16 +55,6 @@ watchEngine(
     else if (ui.job) fail(`the training engine stopped (${why}); restart it above, then Resume trains the rest`);
   },
 );
-
-/** The engine, once one runs (at start-up and after a restart). @returns {Promise<Engine>} */
-function engine() {
-  return ui.engine && !ui.engine.dead ? Promise.resolve(ui.engine) : new Promise((resolve) => ui.waiting.push(resolve));
-}
-
-/** @param {import('../engine/protocol.js').SweepRequest['type']} type @param {Record<string, any>} [payload] */
-async function call(type, payload = {}) {
-  return (await engine()).call(type, payload);
-}
 
 /** A SweepEvent of the engine, or of a pool's worker (`worker`: its index). @param {SweepEvent & {worker?: number}} msg */
 function onSweepEvent(msg) {
@@ -171,40 +140,6 @@ function fail(message) {
 }
 
 // ------------------------------------------------------------------ settings
-/** The form's query, composed by Rust: the picker's combinations and the settings; those without a control here (lr, momentum, batch from a link) are kept. */
-async function formQuery() {
-  const picker = {
-    mode: $('combos-mode').value,
-    row: [$('row1').value, $('row2').value],
-    column: $('column').value,
-    set: $('set').value,
-  };
-  const settings = ui.settingNames.map((name) => [name, $(name).value]);
-  return call('sweepFormQuery', { query: ui.spec ? ui.spec.query : '', settings: JSON.stringify(settings), picker });
-}
-
-/** Shows a spec in the form: Rust's picker for its combinations, and its settings. @param {any} spec */
-function writeForm(spec) {
-  const { mode, row, column, set } = spec.picker;
-  $('combos-mode').value = mode;
-  if (mode === 'row') {
-    $('row1').value = row[0];
-    $('row2').value = row[1];
-  }
-  if (mode === 'column') $('column').value = column;
-  if (mode === 'set') $('set').value = set;
-  const s = Object.fromEntries(spec.settings);
-  for (const name of ui.settingNames) $(name).value = s[name];
-  showModeInputs();
-}
-
-function showModeInputs() {
-  const mode = $('combos-mode').value;
-  $('row-inputs').hidden = mode !== 'row';
-  $('column-inputs').hidden = mode !== 'column';
-  $('set-inputs').hidden = mode !== 'set';
-}
-
 /** Parses the form (or a link) in the worker; shows problems; returns whether it is valid. */
 async function applyQuery(query, { fromForm }) {
   const spec = JSON.parse(await call('sweepSpec', { query }));
@@ -223,14 +158,6 @@ async function applyQuery(query, { fromForm }) {
 }
 
 // ------------------------------------------------------------------ rendering
-function specRecords() {
-  return ui.spec ? ui.spec.runs.map(([key]) => ui.records.get(key)).filter(Boolean) : [];
-}
-
-function countDone() {
-  return specRecords().length;
-}
-
 async function render() {
   if (!ui.spec) return;
   try {
