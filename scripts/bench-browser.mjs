@@ -4,20 +4,40 @@
 import { chromium } from 'playwright-core';
 import { PROFILE_FLAGS, profileDispatches, summarizeKernelProfile } from './bench-kernels.mjs';
 
+// The browser sweep: steps per model (after one warm-up step), and how many single runs WebGPU times.
+const BROWSER_SWEEP_STEPS = Number(process.env.BENCH_BROWSER_SWEEP_STEPS || 10);
+const SWEEP_GPU_STEPS = Number(process.env.BENCH_SWEEP_GPU_STEPS || 3);
+const SWEEP_GPU_SEQUENTIAL = Number(process.env.BENCH_SWEEP_GPU_SEQUENTIAL || 4);
+
+/**
+ * Runs in the blank page before anything else: `window.__loadSubset()` loads the wasm module and
+ * reads the bundled subset as the engine worker reads a dataset (streamed into wasm's DatasetReader).
+ */
+function defineLoadSubset() {
+  window.__loadSubset = async () => {
+    const wasm = await import('/www/pkg/activation_playground.js');
+    await wasm.default();
+    const { readDataset } = await import('/www/engine/reader.js');
+    const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
+    const dataset = await readDataset(
+      wasm,
+      'mnist-subset',
+      names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })),
+    );
+    return { wasm, dataset };
+  };
+}
+
 /**
  * The in-browser engine parts, bound to the bench's settings; `sweepResults` gathers part 6's JSON.
- * @param {{record: Function, chromiumPath: string, flags: string[], batch: number, steps: number, gpuSteps: number, sweepSteps: number, sweepGpuSteps: number, sweepGpuSequential: number}} ctx
+ * @param {{record: Function, flags: {chromium: string, base: string[]}, batch: number, steps: number, gpuSteps: number}} ctx
  */
 export function browserBenches({
   record,
-  chromiumPath: CHROMIUM,
-  flags: BASE_FLAGS,
+  flags: { chromium: CHROMIUM, base: BASE_FLAGS },
   batch: BATCH,
   steps: STEPS,
   gpuSteps: GPU_STEPS,
-  sweepSteps: BROWSER_SWEEP_STEPS,
-  sweepGpuSteps: SWEEP_GPU_STEPS,
-  sweepGpuSequential: SWEEP_GPU_SEQUENTIAL,
 }) {
   // ------------------------------------------------------------------ 2./3. in Chromium
   /** Chromium (with WebGPU when `gpu`) on a blank page of the server's origin, for benches that drive the wasm module directly. */
@@ -27,6 +47,7 @@ export function browserBenches({
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
     const page = await browser.newPage();
     if (profile) await page.addInitScript(profileDispatches);
+    await page.addInitScript(defineLoadSubset);
     // A blank page (a 404) from the same origin, so the module and the data load from it.
     await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     return { browser, page };
@@ -38,16 +59,7 @@ export function browserBenches({
     try {
       const r = await page.evaluate(
         async ({ gpu, stats, cpuSteps, gpuSteps, batch }) => {
-          const wasm = await import('/www/pkg/activation_playground.js');
-          await wasm.default();
-          // As the engine worker reads a dataset: streamed into wasm's DatasetReader.
-          const { readDataset } = await import('/www/engine/reader.js');
-          const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
-          const dataset = await readDataset(
-            wasm,
-            'mnist-subset',
-            names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })),
-          );
+          const { wasm, dataset } = await window.__loadSubset();
           let adapter = null;
           if (gpu) {
             adapter = await wasm.initWebGpu();
@@ -164,15 +176,7 @@ export function browserBenches({
       const sequential = gpu ? SWEEP_GPU_SEQUENTIAL : 64;
       const j = await page.evaluate(
         async ({ query, steps, sequential }) => {
-          const wasm = await import('/www/pkg/activation_playground.js');
-          await wasm.default();
-          const { readDataset } = await import('/www/engine/reader.js');
-          const names = JSON.parse(wasm.bundledFiles('mnist-subset'));
-          const dataset = await readDataset(
-            wasm,
-            'mnist-subset',
-            names.map((name) => ({ name, url: new URL(`/www/data/mnist-subset/${name}`, location.href).href })),
-          );
+          const { wasm, dataset } = await window.__loadSubset();
           const adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
           const limits = adapter
             ? {

@@ -64,10 +64,6 @@ const NATIVE_STEPS = Number(process.env.BENCH_NATIVE_STEPS || 2500);
 const GPU_STEPS = Number(process.env.BENCH_GPU_STEPS || 8);
 // Steps of the native sweep benchmark (each step trains 64 models).
 const SWEEP_STEPS = Number(process.env.BENCH_SWEEP_STEPS || 30);
-// The browser sweep: steps per model (after one warm-up step), and how many single runs WebGPU times.
-const BROWSER_SWEEP_STEPS = Number(process.env.BENCH_BROWSER_SWEEP_STEPS || 10);
-const SWEEP_GPU_STEPS = Number(process.env.BENCH_SWEEP_GPU_STEPS || 3);
-const SWEEP_GPU_SEQUENTIAL = Number(process.env.BENCH_SWEEP_GPU_SEQUENTIAL || 4);
 const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS || 30);
 const PAGE_GPU_SECONDS = Number(process.env.BENCH_PAGE_GPU_SECONDS || 40);
 const CALL_STEPS = Number(process.env.BENCH_CALL_STEPS || 12);
@@ -96,14 +92,10 @@ const record = (name, r) => {
 // Parts 2, 3 and 6 and the page openers: scripts/bench-browser.mjs.
 const { openBenchPage, browserBench, browserSweepBench, sweepResults } = browserBenches({
   record,
-  chromiumPath: CHROMIUM,
-  flags: BASE_FLAGS,
+  flags: { chromium: CHROMIUM, base: BASE_FLAGS },
   batch: BATCH,
   steps: STEPS,
   gpuSteps: GPU_STEPS,
-  sweepSteps: BROWSER_SWEEP_STEPS,
-  sweepGpuSteps: SWEEP_GPU_STEPS,
-  sweepGpuSequential: SWEEP_GPU_SEQUENTIAL,
 });
 
 // ------------------------------------------------------------------ 4. the page, charts live
