@@ -191,3 +191,30 @@ export async function withPage(env, query, fn, { problems = true } = {}) {
     await s.context.close();
   }
 }
+
+// The Data card (tests/e2e/datasets-*.test.mjs): the real datasets under SHARED_DATA.
+export const CIFAR_DIR = join(SHARED_DATA, 'cifar-10');
+export const MNIST_DIR = join(SHARED_DATA, 'mnist');
+
+/** Problems other than the 404 of a dataset folder that has no manifest (the page then asks for files). */
+export const realProblems = (problems) => problems.filter((m) => !/manifest\.json|status of 404|WebGPU/.test(m));
+export const summary = (page) => page.textContent('#data-summary');
+export const waitSummary = (page, re, timeout = 60_000) =>
+  page.waitForFunction((src) => new RegExp(src).test(document.getElementById('data-summary').textContent), re.source, {
+    timeout,
+  });
+export const cells = (page, split) =>
+  page.$$eval(`#ds-classes tr[data-split="${split}"] td`, (tds) => tds.map((td) => td.textContent));
+export const configDataset = (page) => page.evaluate(() => window.playground.readConfig().config.dataset);
+export const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
+
+/** Starts a run and waits for its first `steps` steps (the previous run's progress is cleared at the start): its progress. */
+export async function firstSteps(page, steps) {
+  await page.click('#start');
+  await page.waitForFunction(
+    (n) => document.body.dataset.state === 'running' && (window.playground.progress?.step ?? 0) >= n,
+    steps,
+    { timeout: 60_000 },
+  );
+  return progress(page);
+}
