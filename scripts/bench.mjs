@@ -49,7 +49,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './serve.mjs';
 import * as helpers from '../tests/e2e/helpers.mjs';
-import { ROOT } from '../tests/e2e/helpers.mjs';
+import { BASE_FLAGS, CHROMIUM, ROOT } from '../tests/e2e/helpers.mjs';
 import { countGpuCalls, formatGpuCalls, gpuCallsPerStep, tfjsBench } from './bench-tfjs.mjs';
 import { peersAndPage } from './bench-peers.mjs';
 import { formatKernelProfile } from './bench-kernels.mjs';
@@ -68,16 +68,7 @@ const PAGE_SECONDS = Number(process.env.BENCH_PAGE_SECONDS || 30);
 const PAGE_GPU_SECONDS = Number(process.env.BENCH_PAGE_GPU_SECONDS || 40);
 const CALL_STEPS = Number(process.env.BENCH_CALL_STEPS || 12);
 const SKIP = new Set((process.env.BENCH_SKIP || '').split(',').filter(Boolean));
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const BATCH = 32;
-const BASE_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const results = [];
 const record = (name, r) => {

@@ -1,17 +1,11 @@
 // The rest of the article in the page: the bundled CIFAR-10 subset (fetched only when chosen,
 // then trained with no file chosen), its presets, and the article's published numbers beside
 // the live sweep table, with a live mean outside the article's runs marked.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, setForm, waitState, progress, screenshot } from './helpers.mjs';
+import { openPage, waitReady, setForm, waitState, progress, screenshot, browserForFile } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 const waitSummary = (page, re, timeout = 60_000) =>
   page.waitForFunction((src) => new RegExp(src).test(document.getElementById('data-summary').textContent), re.source, {
@@ -20,7 +14,7 @@ const waitSummary = (page, re, timeout = 60_000) =>
 test('the CIFAR-10 subset is fetched only when chosen, with progress, and trains with no file chosen', async () => {
   // The engine worker reads the files: the browser context sees its requests.
   const requested = [];
-  const { page, context, problems } = await openPage(env, '', { onRequest: (url) => requested.push(url) });
+  const { page, context, problems } = await openPage(browser.env, '', { onRequest: (url) => requested.push(url) });
   const fetchedSubset = async () => requested.some((url) => url.includes('/cifar10-subset/'));
   try {
     await waitReady(page);
@@ -71,7 +65,7 @@ test('the CIFAR-10 subset is fetched only when chosen, with progress, and trains
 });
 
 test("a link to a CIFAR-10 preset loads the subset and the article's CIFAR setup", async () => {
-  const { page, context, problems } = await openPage(env, '?preset=cifar-collapse&backend=cpu');
+  const { page, context, problems } = await openPage(browser.env, '?preset=cifar-collapse&backend=cpu');
   try {
     await waitReady(page);
     await waitSummary(page, /^CIFAR-10 subset · /);
@@ -96,7 +90,7 @@ test('a link naming a bundled dataset loads it from the page (no manifest asked 
     ['mnist-subset', 'MNIST subset'],
     ['cifar10-subset', 'CIFAR-10 subset'],
   ]) {
-    const { page, context, problems } = await openPage(env, `?dataset=${kind}&backend=cpu`);
+    const { page, context, problems } = await openPage(browser.env, `?dataset=${kind}&backend=cpu`);
     try {
       await waitReady(page);
       await waitSummary(page, new RegExp(`^${label} · `));
@@ -114,7 +108,7 @@ test('a link naming a bundled dataset loads it from the page (no manifest asked 
 
 /** The sweep section, ready, on `query`. */
 async function openSweep(query) {
-  const session = await openPage(env, `#sweep?${query}`);
+  const session = await openPage(browser.env, `#sweep?${query}`);
   await waitReady(session.page);
   await session.page.waitForFunction(
     () => ['idle', 'done'].includes(document.getElementById('sweep')?.dataset.state),

@@ -1,22 +1,16 @@
 // A/B comparison: two trainers on the same data order and seed, advanced alternately in
 // lockstep; both show progress and loss; their charts sit side by side on the same step axis.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, waitState, screenshot, sleep } from './helpers.mjs';
+import { openPage, waitReady, waitState, screenshot, sleep, browserForFile } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 const steps = (page) =>
   page.evaluate(() => [window.playground.progress?.step ?? 0, window.playground.progressB?.step ?? 0]);
 
 test('a link with compare=1 trains A and B side by side, in lockstep, and charts both', async () => {
-  const s = await openPage(env, '?acts=relu,sigmoid,relu&epochs=1&stats=10&backend=cpu&compare=1&b.bn=last');
+  const s = await openPage(browser.env, '?acts=relu,sigmoid,relu&epochs=1&stats=10&backend=cpu&compare=1&b.bn=last');
   const { page } = s;
   try {
     await waitReady(page);
@@ -99,7 +93,7 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
 });
 
 test('B identical to A gives identical losses: same data order, same seed', async () => {
-  const s = await openPage(env, '?acts=relu,tanh,tanh&epochs=1&stats=0&backend=cpu&compare=1');
+  const s = await openPage(browser.env, '?acts=relu,tanh,tanh&epochs=1&stats=0&backend=cpu&compare=1');
   const { page } = s;
   try {
     await waitReady(page);
@@ -118,7 +112,7 @@ test('B identical to A gives identical losses: same data order, same seed', asyn
 });
 
 test('comparison is switched on in the form; B starts as A with the other BatchNorm choice', async () => {
-  const s = await openPage(env);
+  const s = await openPage(browser.env);
   const { page } = s;
   try {
     await waitReady(page);

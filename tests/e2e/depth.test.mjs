@@ -1,18 +1,12 @@
 // Issue 11 in the page: networks of any depth (the form's depth control and per-layer rows,
 // drawn from the Rust settings table), a ten-layer network training on the CPU in lecture mode
 // at 1280×720 (screenshot), and every depth/initialisation/Q&A preset loading and running.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, openPage, waitReady, waitState, progress, sleep, ARTIFACTS } from './helpers.mjs';
+import { openPage, waitReady, waitState, progress, sleep, ARTIFACTS, browserForFile } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 const ids = (page, prefix) =>
   page.evaluate(
@@ -21,7 +15,7 @@ const ids = (page, prefix) =>
   );
 
 test('the depth control draws one row per layer; widths and init go into the link', async () => {
-  const s = await openPage(env, '', { permissions: ['clipboard-read', 'clipboard-write'] });
+  const s = await openPage(browser.env, '', { permissions: ['clipboard-read', 'clipboard-write'] });
   try {
     await waitReady(s.page);
     assert.equal(await s.page.inputValue('#depth'), '3', 'the article’s three layers by default');
@@ -91,7 +85,7 @@ test('the depth control draws one row per layer; widths and init go into the lin
       { timeout: 5_000 },
     );
     // The link opens the same network.
-    const t = await openPage(env, link.slice(link.indexOf('?')));
+    const t = await openPage(browser.env, link.slice(link.indexOf('?')));
     try {
       await waitReady(t.page);
       assert.equal(await t.page.inputValue('#depth'), '8');
@@ -118,7 +112,7 @@ test('a ten-layer network trains on the CPU; lecture mode at 1280×720 shows its
   const relu = Array(10).fill('relu').join(',');
   const widths = Array(9).fill('64').join(',');
   const s = await openPage(
-    env,
+    browser.env,
     `?acts=${relu}&widths=${widths}&init=he&epochs=1&stats=5&backend=cpu&lecture=1&autostart=1`,
     { viewport: { width: 1280, height: 720 } },
   );
@@ -159,7 +153,7 @@ const PRESETS = [
 ];
 
 test('each depth, initialisation and Q&A preset loads and runs a few steps on the CPU', async () => {
-  const s = await openPage(env, '?backend=cpu');
+  const s = await openPage(browser.env, '?backend=cpu');
   try {
     await waitReady(s.page);
     for (const name of PRESETS) {
@@ -212,7 +206,7 @@ test('each depth, initialisation and Q&A preset loads and runs a few steps on th
 });
 
 test('the Q&A preset runs its 10,000 full-batch steps to the end on the CPU (time printed)', async () => {
-  const s = await openPage(env, '?preset=qa-sigmoid&backend=cpu');
+  const s = await openPage(browser.env, '?preset=qa-sigmoid&backend=cpu');
   try {
     await waitReady(s.page);
     assert.equal(await s.page.inputValue('#preset'), 'qa-sigmoid');
@@ -238,7 +232,7 @@ test('the Q&A preset runs its 10,000 full-batch steps to the end on the CPU (tim
 });
 
 test('the Q&A with a ReLU output: lecture mode shows the dead output and the stuck loss', async () => {
-  const s = await openPage(env, '?preset=qa-relu&backend=cpu&lecture=1&autostart=1', {
+  const s = await openPage(browser.env, '?preset=qa-relu&backend=cpu&lecture=1&autostart=1', {
     viewport: { width: 1280, height: 720 },
   });
   try {

@@ -2,20 +2,9 @@
 // reported in words with a restart that keeps the settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageForFile, setForm, waitState, screenshot, sleep } from './helpers.mjs';
+import { pageForFile, setForm, startLongCpuRun, waitState, screenshot, sleep } from './helpers.mjs';
 
 const shared = pageForFile({ webgpu: false });
-
-/** Starts a long CPU run and waits for its 5th step (the last run's progress stays on show until the new one has started). */
-async function startLongCpuRun(page) {
-  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
-  await page.click('#start');
-  await page.waitForFunction(
-    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
-    null,
-    { timeout: 60_000 },
-  );
-}
 
 test('training with live charts leaves the main thread free (no task over 200 ms)', async () => {
   const { page, problems } = shared.session;

@@ -31,7 +31,7 @@ export function skipWithoutShared(files) {
 export const ARTIFACTS = join(ROOT, 'artifacts');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-const BASE_FLAGS = [
+export const BASE_FLAGS = [
   '--no-sandbox',
   '--disable-background-networking',
   '--disable-component-update',
@@ -152,6 +152,21 @@ export async function screenshot(page, name) {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * One browser (with or without WebGPU) for a whole test file, started and closed by before/after
+ * hooks; each test opens its own pages. Read `.env` inside the tests.
+ */
+export function browserForFile({ webgpu }) {
+  const shared = { env: null };
+  before(async () => {
+    shared.env = await setup({ webgpu });
+  });
+  after(async () => {
+    await shared.env?.close();
+  });
+  return shared;
+}
+
+/**
  * One browser (with or without WebGPU) and one ready page shared by a whole test file, opened
  * and closed by before/after hooks. Read `.env` and `.session` inside the tests.
  */
@@ -217,4 +232,15 @@ export async function firstSteps(page, steps) {
     { timeout: 60_000 },
   );
   return progress(page);
+}
+
+/** Starts a long CPU run and waits for its 5th step (the last run's progress stays on show until the new one has started). */
+export async function startLongCpuRun(page) {
+  await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
+  await page.click('#start');
+  await page.waitForFunction(
+    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
+    null,
+    { timeout: 60_000 },
+  );
 }

@@ -3,18 +3,12 @@
 // fills the screen with readable charts and a one-line status; a phone (390×844) shows the
 // controls and one chart at a time, nothing wider than the screen. CPU backend, a few steps.
 // Screenshots in artifacts/layout-*.png; the chart sizes are printed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, openPage, waitReady, ARTIFACTS } from './helpers.mjs';
+import { openPage, waitReady, ARTIFACTS, browserForFile } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 const RUN = '?acts=relu,sigmoid,relu&epochs=10&stats=5&backend=cpu';
 
@@ -74,7 +68,7 @@ for (const [W, H] of [
   [1280, 800],
 ])
   test(`${W}×${H}: the settings, Start and a live chart are on the first screen`, async () => {
-    const { page, context } = await openPage(env, RUN, { viewport: { width: W, height: H } });
+    const { page, context } = await openPage(browser.env, RUN, { viewport: { width: W, height: H } });
     try {
       await waitReady(page);
       const start = await page.evaluate(() => {
@@ -103,7 +97,7 @@ for (const [W, H] of [
   });
 
 test('1440×900 with no banner showing (a browser with WebGPU, a plain link): the settings and charts still come first, the sweep below them', async () => {
-  const { page, context } = await openPage(env, '', { viewport: { width: 1440, height: 900 } });
+  const { page, context } = await openPage(browser.env, '', { viewport: { width: 1440, height: 900 } });
   try {
     await waitReady(page);
     // This browser has no WebGPU, so its notice shows; a browser with WebGPU shows none.
@@ -132,7 +126,7 @@ for (const [w, h] of [
   for (const ab of [false, true]) {
     test(`lecture mode at ${w}×${h}${ab ? ', A/B' : ''}: the charts fill the screen, the status is one line`, async () => {
       const query = `${RUN}&lecture=1&autostart=1${ab ? '&compare=1&b.bn=all' : ''}`;
-      const { page, context } = await openPage(env, query, { viewport: { width: w, height: h } });
+      const { page, context } = await openPage(browser.env, query, { viewport: { width: w, height: h } });
       try {
         await page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, {
           timeout: 120_000,
@@ -212,7 +206,10 @@ for (const [w, h] of [
 }
 
 test('390×844 phone: controls first, one chart at a time, nothing wider than the screen', async () => {
-  const { page, context } = await openPage(env, RUN, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const { page, context } = await openPage(browser.env, RUN, {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+  });
   try {
     await waitReady(page);
     await noHorizontalOverflow(page);

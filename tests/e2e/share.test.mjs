@@ -1,17 +1,11 @@
 // Share links: "Copy link" carries every setting (A, B, lecture), opening it restores every
 // control, a bad link names each problem while the rest applies, a link with markup injects
 // nothing, presets load by name.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, setForm, screenshot } from './helpers.mjs';
+import { openPage, waitReady, setForm, screenshot, browserForFile } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 /** Every control the link must restore. */
 function controls(page) {
@@ -35,7 +29,7 @@ function controls(page) {
 }
 
 test('"Copy link" copies every setting (B side and lecture flag too); opening it restores every control', async () => {
-  const a = await openPage(env, '', { permissions: ['clipboard-read', 'clipboard-write'] });
+  const a = await openPage(browser.env, '', { permissions: ['clipboard-read', 'clipboard-write'] });
   let link;
   let wanted;
   try {
@@ -89,7 +83,7 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
     await a.context.close();
   }
 
-  const b = await openPage(env, link.slice(link.indexOf('?')));
+  const b = await openPage(browser.env, link.slice(link.indexOf('?')));
   try {
     await waitReady(b.page);
     assert.deepEqual(await controls(b.page), wanted);
@@ -106,7 +100,7 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
 
 test('a bad link names each problem; the other settings still apply', async () => {
   const s = await openPage(
-    env,
+    browser.env,
     '?acts=relu,swish,relu&lr=-1&batch=abc&seed=42&colour=red&lecture=maybe&compare=1&b.bn=sometimes&b.epochs=9&preset=nope',
   );
   try {
@@ -153,7 +147,7 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
   q.set('b.acts', payloads[1]);
   q.set(payloads[0], '1');
   q.set('compare', '1');
-  const s = await openPage(env, `?${q.toString()}`);
+  const s = await openPage(browser.env, `?${q.toString()}`);
   const dialogs = [];
   s.page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -189,7 +183,7 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
 });
 
 test('presets load by link with their commentary', async () => {
-  const s = await openPage(env, '?preset=all-sigmoid&seed=3');
+  const s = await openPage(browser.env, '?preset=all-sigmoid&seed=3');
   try {
     await waitReady(s.page);
     assert.equal(await s.page.inputValue('#preset'), 'all-sigmoid');

@@ -2,17 +2,11 @@
 // wasm instance, each the share of the runs left that Rust gives its shard: here `workers=2`.
 // Both workers contribute, each exactly its share; a worker terminated mid-sweep, or trapping,
 // loses only the run it was training, the other one finishes its share, and Resume trains the rest.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitReady, sleep } from './helpers.mjs';
+import { openPage, waitReady, sleep, browserForFile } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 const BASE = 'combos=row:relu,sigmoid&epochs=1&bn=none&dataset=mnist-subset&backend=cpu&parallel=64&workers=2';
 
@@ -39,7 +33,7 @@ async function workersLeft(page, count, message) {
 }
 
 async function openSweep(query) {
-  const session = await openPage(env, `#sweep?${query}`);
+  const session = await openPage(browser.env, `#sweep?${query}`);
   await waitReady(session.page);
   await session.page.waitForFunction(
     () => ['idle', 'done', 'cancelled'].includes(document.getElementById('sweep')?.dataset.state),

@@ -4,18 +4,21 @@
 // core here: `workers` is auto), alongside a single run in the page's training worker, and a
 // crash of that worker neither stops the sweep nor loses a run (sweep-pool.test.mjs: the pool's
 // own crashes).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setup, openPage, waitReady, screenshot, setForm, waitState, sleep, ARTIFACTS } from './helpers.mjs';
+import {
+  openPage,
+  waitReady,
+  screenshot,
+  waitState,
+  sleep,
+  ARTIFACTS,
+  browserForFile,
+  startLongCpuRun,
+} from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setup({ webgpu: false });
-});
-after(async () => {
-  await env?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 // 4 combinations (one table row) × 2 seeds; the CPU trains one model at a time in each worker
 // (`parallel` is WebGPU's), in the sweep's order: seed 1's four runs first.
@@ -35,7 +38,7 @@ async function waitSweepReady(page) {
 }
 
 test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload, resumes, exports, and a cell opens its run', async () => {
-  const { page, context, problems } = await openPage(env, `#sweep?${SWEEP}`);
+  const { page, context, problems } = await openPage(browser.env, `#sweep?${SWEEP}`);
   try {
     await waitReady(page);
     await waitSweepReady(page);
@@ -156,19 +159,13 @@ test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload,
 });
 
 test('a single run trains beside a CPU sweep; a crash of the training worker keeps every run and the sweep goes on', async () => {
-  const { page, context, problems } = await openPage(env, `#sweep?${SWEEP}`);
+  const { page, context, problems } = await openPage(browser.env, `#sweep?${SWEEP}`);
   try {
     await waitReady(page);
     await waitSweepReady(page);
     await page.click('#sweep [data-ref="start"]');
     await page.waitForFunction(() => window.sweepUi.job?.progress?.groupStep > 0, null, { timeout: 120_000 });
-    await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
-    await page.click('#start');
-    await page.waitForFunction(
-      () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
-      null,
-      { timeout: 60_000 },
-    );
+    await startLongCpuRun(page);
     // Both make progress over the same seconds: the run in the engine worker, the sweep in its pool.
     const where = () =>
       page.evaluate(() => {
@@ -240,7 +237,7 @@ test('a single run trains beside a CPU sweep; a crash of the training worker kee
 });
 
 test('bad sweep settings in a link are named and the defaults stand', async () => {
-  const { page, context, problems } = await openPage(env, '#sweep?combos=row:relu&seeds=1,x');
+  const { page, context, problems } = await openPage(browser.env, '#sweep?combos=row:relu&seeds=1,x');
   try {
     await waitReady(page);
     await waitSweepReady(page);
