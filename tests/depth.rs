@@ -4,7 +4,7 @@
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind, Init, Loss};
 use activation_playground::data::{self, Dataset};
 use activation_playground::model::{InitialWeights, Mlp};
-use activation_playground::share::{parse_query, presets};
+use activation_playground::share::{parse_query, presets, qa_config};
 use activation_playground::stats;
 use activation_playground::train::Session;
 use burn::module::Module;
@@ -203,24 +203,9 @@ fn deep_sigmoid_gradients_vanish_where_relu_with_he_does_not() {
     }
 }
 
-/// The Q&A's network on its six examples: 3 → 4 → 1, no biases, U(−1, 1), full-batch gradient
-/// descent with step 1 on ½·Σ(y − ŷ)².
+/// The Q&A preset's network and training (share::qa_config), with `seed` and `steps`.
 fn qa(hidden: Activation, output: Activation, seed: u64, steps: usize) -> Config {
-    Config {
-        dataset: DatasetKind::Qa,
-        acts: vec![hidden, output],
-        widths: vec![4],
-        init: Init::Uniform,
-        bias: false,
-        loss: Loss::Sse,
-        lr: 1.0,
-        momentum: 0.0,
-        batch_size: 6,
-        epochs: steps,
-        seed,
-        stats_every: 0,
-        ..Config::default()
-    }
+    Config { epochs: steps, seed, stats_every: 0, ..qa_config(hidden, output) }
 }
 
 /// What the Q&A prints: mean |y − ŷ| over the six examples.

@@ -53,23 +53,7 @@ fn json_round_trip_and_unknown_fields() {
 
 #[test]
 fn settings_round_trip_through_apply_setting() {
-    let c = Config {
-        dataset: DatasetKind::Cifar10,
-        acts: vec![Activation::Tanh, Activation::Selu, Activation::Sigmoid],
-        batch_norm: BatchNormMode::All,
-        lr: 0.0375,
-        momentum: 0.9,
-        batch_size: 128,
-        epochs: 3,
-        seed: MAX_SEED,
-        backend: BackendKind::Cpu,
-        stats_every: 7,
-        widths: vec![64, 1024],
-        init: Init::He,
-        gain: 0.5,
-        bias: false,
-        loss: Loss::Sse,
-    };
+    let c = every_setting_changed();
     let mut back = Config::default();
     for (k, v) in c.settings() {
         back.apply_setting(k, &v).unwrap();
@@ -235,4 +219,25 @@ fn label_names_the_combination() {
     assert_eq!(c.label(), "relu-sigmoid-relu");
     c.batch_norm = BatchNormMode::Last;
     assert_eq!(c.label(), "relu-sigmoid-relu+bn(last)");
+}
+
+/// A config with every setting away from its default (each test of a round trip starts here).
+pub(crate) fn every_setting_changed() -> Config {
+    Config {
+        dataset: DatasetKind::Cifar10,
+        acts: vec![Activation::Tanh, Activation::Selu, Activation::Sigmoid],
+        batch_norm: BatchNormMode::All,
+        lr: 0.0375,
+        momentum: 0.9,
+        batch_size: 128,
+        epochs: 3,
+        seed: MAX_SEED,
+        backend: BackendKind::Cpu,
+        stats_every: 7,
+        widths: vec![64, 1024],
+        init: Init::He,
+        gain: 0.5,
+        bias: false,
+        loss: Loss::Sse,
+    }
 }

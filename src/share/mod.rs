@@ -8,7 +8,7 @@ use crate::config::{Config, ConfigError, clip, parse_flag};
 use serde::Serialize;
 
 mod presets;
-pub use presets::{CLAIM_SEEDS, Claim, Preset, QA_STEPS, find_preset, presets};
+pub use presets::{CLAIM_SEEDS, Claim, Preset, QA_STEPS, find_preset, presets, qa_config};
 
 /// Everything a share link can say.
 #[derive(Clone, Debug, Serialize)]
@@ -190,19 +190,7 @@ mod tests {
 
     #[test]
     fn every_setting_round_trips() {
-        let config = Config {
-            dataset: DatasetKind::FashionMnist,
-            acts: vec![Activation::Tanh, Activation::Selu, Activation::Sigmoid],
-            batch_norm: BatchNormMode::Last,
-            lr: 0.125,
-            momentum: 0.25,
-            batch_size: 64,
-            epochs: 4,
-            seed: 7,
-            backend: BackendKind::Cpu,
-            stats_every: 10,
-            ..Config::default()
-        };
+        let config = crate::config::tests::every_setting_changed();
         let query = to_query(&SharedView::single(config.clone()));
         assert!(query.contains("acts=tanh,selu,sigmoid"), "{query}");
         let parsed = parse_query(&format!("?{query}"));

@@ -334,7 +334,7 @@ pub fn presets() -> Vec<Preset> {
              U(−1, 1), full-batch gradient descent with step 1 on ½·Σ(y − ŷ)², one step per epoch. With a \
              sigmoid on both layers the error falls steadily.",
             &[ErrorBelowAfter { steps: QA_STEPS, value: 0.01 }],
-            qa(Sigmoid, Sigmoid),
+            qa_config(Sigmoid, Sigmoid),
         ),
         network_preset(
             "qa-relu",
@@ -343,7 +343,7 @@ pub fn presets() -> Vec<Preset> {
              wherever it is off: once the output unit is off for the examples, no gradient reaches anything \
              and the error is stuck.",
             &[ErrorAboveAfter { steps: QA_STEPS, value: 0.1 }, OutputDeadAfter { steps: QA_STEPS }],
-            qa(Relu, Relu),
+            qa_config(Relu, Relu),
         ),
         network_preset(
             "qa-relu-sigmoid",
@@ -353,7 +353,7 @@ pub fn presets() -> Vec<Preset> {
              gives every ReLU exactly 0 and the output exactly sigmoid(0) = 0.5, whatever the weights: that \
              example's error of 0.5 stays, a sixth of it in the mean.",
             &[ErrorBelowAfter { steps: QA_STEPS, value: 0.1 }, ErrorAboveAfter { steps: QA_STEPS, value: 0.08 }],
-            qa(Relu, Sigmoid),
+            qa_config(Relu, Sigmoid),
         ),
     ]
 }
@@ -381,7 +381,7 @@ fn deep(act: Activation, init: Init, gain: f64) -> Config {
 
 /// The Q&A's network and training: 3 → 4 → 1 without biases, U(−1, 1), full-batch gradient
 /// descent with step 1 on ½·Σ(y − ŷ)², on its six examples.
-fn qa(hidden: Activation, output: Activation) -> Config {
+pub fn qa_config(hidden: Activation, output: Activation) -> Config {
     Config {
         dataset: DatasetKind::Qa,
         acts: vec![hidden, output],
