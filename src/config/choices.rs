@@ -2,8 +2,7 @@
 //! names (JSON, link, CLI), titles (the page's form), `ALL` and `parse`, so a new value is one
 //! line of its enum.
 
-use super::table::SettingRow;
-use super::values::Value;
+use super::row::{SettingRow, Value};
 use super::{ConfigError, NUM_CLASSES, clip};
 use serde::{Deserialize, Serialize};
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 mod choices;
+pub mod row;
 pub mod table;
 mod validate;
 pub mod values;

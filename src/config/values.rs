@@ -2,21 +2,8 @@
 //! or a flag, and shown in a message. The table ([`super::table`]) names the field; [`Value`]
 //! does the rest, so a new field of a known type needs no code here.
 
-use super::table::{Range, SettingRow};
+use super::row::{Range, SettingRow, Value, out_of_range};
 use super::{Activation, ConfigError, MAX_LAYERS, MAX_SEED, clip};
-
-/// A field of [`super::Config`] that a setting reads and writes as text.
-pub trait Value {
-    /// As a link, the form and a file name write it (`0.01`, `relu,sigmoid,relu`, `1`).
-    fn text(&self) -> String;
-    /// Reads `text` (the setting `row`'s); a bad value is an error naming the setting and
-    /// leaves the field unchanged.
-    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError>;
-    /// The value as a message shows it, if it lies outside `range`; `None` when allowed.
-    fn outside(&self, _range: Range) -> Option<String> {
-        None
-    }
-}
 
 impl Value for usize {
     fn text(&self) -> String {
@@ -109,15 +96,6 @@ impl Value for Vec<Activation> {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(())
     }
-}
-
-/// "epochs must be between 1 and 1000, got -3": the allowed range of `row` and what was given
-/// (already short: see [`short_number`]). `fractional`: a whole number was wanted and the value
-/// is not one, so the message says so.
-pub(super) fn out_of_range(row: &SettingRow, got: &str, fractional: bool) -> ConfigError {
-    let (noun, range) = row.kind.numeric().map_or(("the value", String::new()), |(noun, r)| (noun, r.text()));
-    let whole = if fractional { "a whole number " } else { "" };
-    ConfigError::new(row.name, format!("{noun} must be {whole}{range}, got {got}"))
 }
 
 pub use crate::format::short_number;

@@ -6,12 +6,12 @@
 //! so ten layers stay readable on a projector.
 
 use super::axes::{Axes, layout_of, linear_chart};
+use super::layout::TextKind;
 use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{MIN_PLOT_H, MIN_PLOT_W, Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::{finite_span, padded};
 use super::series::{band, epoch_lines, hline, line};
-use super::text::TextKind;
 use super::theme::{LEGEND, TICK, Theme, activation_name, layer_name};
 use super::title::TitleRow;
 use crate::config::Activation;

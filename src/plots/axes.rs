@@ -2,9 +2,9 @@
 //! chart built by plotters, the grid, tick marks and labels, and the panel's layout.
 
 use super::layout::PanelLayout;
+use super::layout::TextKind;
 use super::painter::{Area, MIN_PLOT_H, Painter, Res, err};
 use super::ranges::log_ticks;
-use super::text::TextKind;
 use super::theme::TICK;
 use crate::format::step_tick;
 use plotters::coord::combinators::WithKeyPoints;

@@ -3,12 +3,12 @@
 //! is dead.
 
 use super::axes::{Axes, layout_of, linear_chart};
+use super::layout::TextKind;
 use super::layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE};
 use super::painter::{Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::finite_span;
 use super::series::{epoch_lines, line};
-use super::text::TextKind;
 use super::theme::{BANNER, LEGEND, Theme, layer_label};
 use super::title::TitleRow;
 use crate::config::Activation;

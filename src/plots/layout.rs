@@ -1,7 +1,6 @@
 //! What a drawn chart reports: where each plotting area is, in backend pixels, which data
 //! ranges it shows (so the page can turn a mouse position into data values), and the text on it.
 
-use super::text::TextBox;
 use serde::Serialize;
 
 /// Where a chart drew what, in backend pixels (canvas pixels: CSS pixels × scale).
@@ -105,5 +104,43 @@ mod tests {
         let (x, y) = p.data_at(200.0, 60.0).unwrap();
         assert!((x - 25.0).abs() < 1e-9 && (y - 1e-2).abs() < 1e-9);
         assert_eq!(p.data_at(50.0, 60.0), None);
+    }
+}
+
+/// What a piece of chart text is. Titles, tick labels and axis names are laid out so that they
+/// cannot overlap; the rest is optional and left out where it would overlap something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TextKind {
+    Title,
+    Subtitle,
+    Legend,
+    Readout,
+    Tick,
+    AxisName,
+    Annotation,
+    Note,
+    Banner,
+    Message,
+}
+
+/// A piece of text on a chart and its box, in backend pixels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TextBox {
+    pub text: String,
+    pub kind: TextKind,
+    /// Tick labels of one axis share a number (1, 2, …); 0 for other text.
+    pub axis: u32,
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+impl TextBox {
+    /// Whether the two boxes share any pixel.
+    pub fn intersects(&self, other: &TextBox) -> bool {
+        self.left < other.right && other.left < self.right && self.top < other.bottom && other.top < self.bottom
     }
 }

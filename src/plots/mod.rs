@@ -59,6 +59,6 @@ pub use gradients::draw_gradients;
 pub use health::draw_unit_health;
 pub use hover::{Readout, ReadoutRow, hover};
 pub use layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE, PanelLayout, TOO_SMALL};
-pub use text::{TextBox, TextKind};
+pub use layout::{TextBox, TextKind};
 pub use theme::{LAYER_COLORS, Theme, layer_color_hex, layer_name};
 pub use training::draw_training;

@@ -1,8 +1,7 @@
 //! The drawing surface every chart paints on: sizes, the empty and too-small states, the notes,
 //! and the finished [`ChartLayout`].
 
-use super::layout::{ChartLayout, PanelLayout, TOO_SMALL};
-use super::text::{TextBox, TextKind};
+use super::layout::{ChartLayout, PanelLayout, TOO_SMALL, TextBox, TextKind};
 use super::theme::{EMPTY, NOTE, TICK, TITLE, Theme};
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -2,49 +2,11 @@
 //! (titles, tick labels) reports a clash when it lands on other text, optional text (notes,
 //! labels on the data) is left out where it would.
 
+use super::layout::{TextBox, TextKind};
 use super::painter::{Area, Painter};
 use super::theme::LEGEND;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use serde::Serialize;
-
-/// What a piece of chart text is. Titles, tick labels and axis names are laid out so that they
-/// cannot overlap; the rest is optional and left out where it would overlap something.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum TextKind {
-    Title,
-    Subtitle,
-    Legend,
-    Readout,
-    Tick,
-    AxisName,
-    Annotation,
-    Note,
-    Banner,
-    Message,
-}
-
-/// A piece of text on a chart and its box, in backend pixels.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TextBox {
-    pub text: String,
-    pub kind: TextKind,
-    /// Tick labels of one axis share a number (1, 2, …); 0 for other text.
-    pub axis: u32,
-    pub left: i32,
-    pub top: i32,
-    pub right: i32,
-    pub bottom: i32,
-}
-
-impl TextBox {
-    /// Whether the two boxes share any pixel.
-    pub fn intersects(&self, other: &TextBox) -> bool {
-        self.left < other.right && other.left < self.right && self.top < other.bottom && other.top < self.bottom
-    }
-}
 
 impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     /// The box `s` would take drawn at `pos` with `anchor`.

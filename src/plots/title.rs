@@ -1,8 +1,8 @@
 //! A panel's title row: the title (cut short to fit), a read-out at its right end, and a legend
 //! or a note in the room between.
 
+use super::layout::TextKind;
 use super::painter::{Area, Painter};
-use super::text::TextKind;
 use super::theme::{LEGEND, TITLE};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
