@@ -1,7 +1,7 @@
 //! Issue 11: networks of any depth and width, the initialisation schemes, old links, vanishing
 //! gradients in deep sigmoid nets, and the Q&A's tiny network. Natively on burn's CPU backend.
 
-use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind, Init, Loss};
+use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind, Init};
 use activation_playground::data::{self, Dataset};
 use activation_playground::model::{InitialWeights, Mlp};
 use activation_playground::share::{parse_query, presets, qa_config};

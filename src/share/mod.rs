@@ -186,7 +186,7 @@ pub fn to_query(view: &SharedView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Activation, BackendKind, BatchNormMode, DatasetKind};
+    use crate::config::{Activation, BatchNormMode};
 
     #[test]
     fn every_setting_round_trips() {

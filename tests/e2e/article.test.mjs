@@ -165,7 +165,10 @@ test("the sweep grid shows the article's numbers beside the live ones, marks a m
 
     // Off: the live numbers alone, nothing marked.
     await page.uncheck('#sweep [data-ref="article-toggle"]');
-    assert.equal(await page.$$eval('#sweep .sweep-article', (s) => s.length), 0);
+    // The grid is redrawn from Rust's layout (an engine request): wait for it.
+    await page.waitForFunction(() => document.querySelectorAll('#sweep .sweep-article').length === 0, null, {
+      timeout: 10_000,
+    });
     assert.equal(await page.$$eval('#sweep td.sweep-cell.outside', (s) => s.length), 0);
     assert.equal(await cellText(page, 'relu,relu,tanh'), '50.00 ± 0.00');
     await page.check('#sweep [data-ref="article-toggle"]');
