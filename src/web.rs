@@ -93,10 +93,16 @@ pub fn chart_views() -> String {
     serde_json::to_string(&crate::share::VIEWS).unwrap_or_default()
 }
 
-/// The network's limits for the form: `{maxLayers, maxWidth}` (the depth choice offers 1…maxLayers).
+/// The network's limits for the form: `{maxLayers, maxWidth, headlineSteps}` (the depth choice
+/// offers 1…maxLayers; the headline loss is the mean of the last `headlineSteps` steps).
 #[wasm_bindgen(js_name = networkLimits)]
 pub fn network_limits() -> String {
-    serde_json::json!({ "maxLayers": crate::config::MAX_LAYERS, "maxWidth": crate::config::MAX_WIDTH }).to_string()
+    serde_json::json!({
+        "maxLayers": crate::config::MAX_LAYERS,
+        "maxWidth": crate::config::MAX_WIDTH,
+        "headlineSteps": crate::train::HEADLINE_STEPS,
+    })
+    .to_string()
 }
 
 /// The form's settings as typed (`[[name, text], …]` JSON) over the defaults: JSON

@@ -73,7 +73,7 @@ async function restartEngine() {
     await datasets.reload();
     app.dataset = datasets.current();
     warmUpGpu();
-    setState('idle', 'The engine is running again. Press Start to train.');
+    setState('idle', `The engine is running again. ${run.READY}`);
     validateForm();
     run.drawEmptyCharts();
   } catch (e) {
@@ -192,8 +192,8 @@ function setLecture(/** @type {boolean} */ on) {
 /** The A/B comparison on or off (before a run). */
 function setCompare(/** @type {boolean} */ on) {
   if (on && !$('compare-fields').dataset.touched) {
-    // First time: B starts as A with the other BatchNorm choice (the article's rescue).
-    compare.write(describe(compare.defaultFrom(readForm().config)).settings);
+    // First time: B starts identical to A; only what the user then sets differs.
+    compare.write(describe(readForm().config).settings);
     $('compare-fields').dataset.touched = '1';
   }
   compare.setOn(on);
@@ -206,6 +206,30 @@ function setCompare(/** @type {boolean} */ on) {
   redrawChartsSoon();
 }
 
+/**
+ * A run opened from elsewhere on the page (a sweep cell, `from`: "the sweep"): its link is in the
+ * address bar. The current run is dropped, the link applied, and the page says what it opened,
+ * at the charts, with the focus on ▶ Play.
+ */
+function openLink(/** @type {string} */ from) {
+  run.resetThen(() => {
+    applyShareQuery();
+    updateNetworkDiagram();
+    const { config } = readForm();
+    const epochs = `${config.epochs} epoch${config.epochs === 1 ? '' : 's'}`;
+    const text = `Opened ${describe(config).describe}, seed ${config.seed}, ${epochs}, from ${from}. ${run.READY}`;
+    const shown = () => {
+      validateForm();
+      setState('idle', text);
+      run.drawEmptyCharts();
+    };
+    if (config.dataset !== datasets.currentKind()) datasets.ensure(config.dataset).then(shown);
+    else shown();
+    $('plots').scrollIntoView({ block: 'start' });
+    $('t-play').focus({ preventScroll: true });
+  });
+}
+
 // ------------------------------------------------------------------------------ wiring
 /** A new chart view: the charts redraw at their new sizes and the address bar follows. */
 function viewChanged() {
@@ -214,13 +238,9 @@ function viewChanged() {
 }
 
 function wireEvents() {
-  $('settings').addEventListener('submit', (/** @type {Event} */ event) => {
-    event.preventDefault();
-    if (!['running', 'paused', 'loading'].includes(app.state)) run.startRun();
-  });
-  $('pause').addEventListener('click', run.pauseRun);
-  $('resume').addEventListener('click', run.resumeRun);
-  $('stop').addEventListener('click', run.stopRun);
+  // The form has no submit button (the run controls are the charts' toolbar): Enter starts nothing.
+  $('settings').addEventListener('submit', (/** @type {Event} */ event) => event.preventDefault());
+  $('t-stop').addEventListener('click', run.stopRun);
   $('error-dismiss').addEventListener('click', clearError);
   $('engine-restart').addEventListener('click', restartEngine);
   // The layer rows are redrawn when the depth changes: listen on their list.
@@ -232,7 +252,8 @@ function wireEvents() {
     timer = setTimeout(() => {
       if (app.wasm) {
         validateForm();
-        updatePresetSelection();
+        // The diagram, summary and row labels show the network that will train (widths included).
+        updateNetworkDiagram();
       }
     }, 300);
   });
@@ -241,7 +262,7 @@ function wireEvents() {
   $('settings-fields').addEventListener('change', (/** @type {Event} */ event) => {
     const target = /** @type {HTMLInputElement} */ (event.target);
     if (app.wasm && (target.tagName !== 'INPUT' || target.type === 'radio')) validateForm();
-    if (target.name === 'bn') updateNetworkDiagram();
+    if (app.wasm && ['bn', 'widths', 'acts', 'depth'].includes(target.name)) updateNetworkDiagram();
     // Choosing WebGPU starts its warm-up, if the page did not (the form said CPU until then).
     if (target.name === 'backend' && target.value === 'gpu' && app.state === 'idle') warmUpGpu();
   });
@@ -296,12 +317,13 @@ function wireEvents() {
   $('settings-fields').addEventListener('input', syncUrlSoon);
   $('settings-fields').addEventListener('change', syncUrlSoon);
   wireShareBox();
+  document.addEventListener('open-link', (event) => openLink(/** @type {CustomEvent} */ (event).detail.from));
   document.addEventListener('dataset-changed', () => {
     app.dataset = datasets.current();
     updateNetworkDiagram();
     syncUrlSoon();
     if (['idle', 'finished', 'stopped', 'diverged'].includes(app.state)) {
-      setState(app.state, app.state === 'idle' ? 'Ready. Pick three activations and press Start.' : undefined);
+      setState(app.state, app.state === 'idle' ? `Ready. ${run.READY}` : undefined);
       validateForm();
     }
     setTimeout(() => {
@@ -340,7 +362,7 @@ async function main() {
     setState('loading', 'Loading the data…');
     app.dataset = await datasets.start(app.wasm);
     updateNetworkDiagram();
-    setState('idle', app.dataset ? 'Ready. Pick three activations and press Start.' : datasets.waitingText());
+    setState('idle', app.dataset ? `Ready. ${run.READY}` : datasets.waitingText());
     validateForm();
     warmUpGpu();
     await app.gpu.ready;

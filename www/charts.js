@@ -161,7 +161,11 @@ export function noteDrawn(/** @type {any} */ t, /** @type {any} */ layout, /** @
   s.layouts[chart.key] = layout;
   charts.lastMs[chart.kind] = ms;
   const current = $(canvasId(chart, t.side));
-  current.closest('.plot-box')?.classList.add('has-chart');
+  const box = current.closest('.plot-box');
+  box?.classList.add('has-chart');
+  // A run that has ended will bring this chart nothing more: an empty chart says so.
+  const ended = !app.run && ['finished', 'stopped', 'diverged', 'error'].includes(app.state);
+  box?.classList.toggle('no-data', ended && !!layout?.empty);
   current.dataset.drawn = String((Number(current.dataset.drawn) || 0) + 1);
 }
 
@@ -214,7 +218,7 @@ export function clearCanvases() {
     for (const chart of CHARTS) {
       const canvas = $(canvasId(chart, side));
       if (app.engine && !app.engine.dead) app.engine.call('clear', { canvas: canvas.id }).catch(() => {});
-      canvas.closest('.plot-box')?.classList.remove('has-chart');
+      canvas.closest('.plot-box')?.classList.remove('has-chart', 'no-data');
     }
   }
 }
@@ -222,7 +226,7 @@ export function clearCanvases() {
 /** The engine stopped (true) or runs again: the figures say so instead of showing stale pixels. */
 export function showStopped(/** @type {boolean} */ stopped) {
   for (const box of document.querySelectorAll('.plot-box')) {
-    box.classList.remove('has-chart');
+    box.classList.remove('has-chart', 'no-data');
     const placeholder = box.querySelector('.plot-empty');
     if (placeholder) placeholder.textContent = stopped ? 'The training engine stopped' : 'No data yet';
   }

@@ -79,9 +79,15 @@ export function write(/** @type {[string, string][]} */ settings) {
   }
 }
 
-/** B's starting point when comparison is switched on: A with the other BatchNorm choice. */
-export function defaultFrom(/** @type {any} */ configA) {
-  return { ...configA, bn: configA.bn === 'none' ? 'last' : 'none' };
+/**
+ * What B sets differently from A, as `[name, text]` pairs of B's fields (texts as Rust writes
+ * them, from `describeConfig`): the heading lists these and nothing else.
+ * @param {[string, string][]} a  A's settings @param {[string, string][]} b  B's settings
+ * @returns {[string, string][]}
+ */
+export function differences(a, b) {
+  const textA = new Map(a);
+  return b.filter(([name, text]) => B_FIELDS.includes(name) && textA.get(name) !== text);
 }
 
 /** B's fields as [name, text] pairs (applied over A's settings). */

@@ -38,10 +38,15 @@ function setHelp(open) {
   }
 }
 
-/** Whether `key` belongs to the focused control (typing, a select, a checkbox's space…). */
+/**
+ * Whether `key` belongs to the focused control (typing, a select, a checkbox's space…): Space
+ * and Enter press whatever control has the focus, so play/pause is the shortcut only when none has.
+ */
 function typingInto(/** @type {any} */ target, /** @type {string} */ key) {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
+  const focusedControl = target !== document.body && (target.tabIndex >= 0 || target.matches('a[href], button'));
+  if (focusedControl && (key === ' ' || key === 'Spacebar' || key === 'Enter')) return true;
   const tag = target.tagName;
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (tag === 'INPUT') {
@@ -63,13 +68,6 @@ export function initShortcuts(actions) {
     if (event.target === $('help')) setHelp(false);
   });
 
-  let spaceHandled = false;
-  document.addEventListener('keyup', (event) => {
-    if (event.key === ' ' && spaceHandled) {
-      spaceHandled = false;
-      event.preventDefault();
-    }
-  });
   document.addEventListener('keydown', (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     const key = event.key;
@@ -96,8 +94,6 @@ export function initShortcuts(actions) {
       event.preventDefault();
       fn();
     };
-    // Space on a focused button would also click it on key-up: the shortcut has handled it.
-    if (key === ' ' && event.target instanceof HTMLButtonElement) spaceHandled = true;
     switch (key) {
       case ' ':
       case 'Spacebar':

@@ -7,7 +7,10 @@
 import { app, $, fmtInt, pct, errorText } from './state.js';
 import * as charts from './charts.js';
 import { EngineCrashed } from './engine/client.js';
-import { setState, showError, clearError } from './status.js';
+import { setState, showError, clearError, showRunBanner } from './status.js';
+import { READY, showDiverged, runningText, pausedText, compareSummary } from './run-status.js';
+
+export { READY };
 import { validateForm, updatePresetSelection, describe } from './settings.js';
 import { syncUrl } from './links.js';
 import { resetRunDisplay, showProgress, showProgressB, renderEpochRows, drawSparkline } from './progress.js';
@@ -67,6 +70,7 @@ export async function drawEmptyCharts() {
  */
 export async function startRun({ paused = false, steps = 0 } = {}) {
   clearError();
+  showRunBanner(null);
   $('share-status').textContent = '';
   if (app.engineDown || !app.engine) return;
   const form = validateForm();
@@ -157,22 +161,6 @@ function watch(run, on) {
   if (app.run === run) run.engine.watch(on ? hangLimit || HANG_MS[run.backend === 'gpu' ? 'gpu' : 'cpu'] : 0);
 }
 
-function runningText(run, starting = false) {
-  const where =
-    run.backend === 'gpu'
-      ? starting
-        ? 'Training on WebGPU. The first step compiles the GPU shaders and can take a few seconds…'
-        : 'Training on WebGPU…'
-      : 'Training on the CPU…';
-  const ab = run.b ? ' A and B side by side, batch by batch.' : '';
-  const slow = app.speed > 0 ? ` Slow motion: at most ${app.speed} step${app.speed === 1 ? '' : 's'} per second.` : '';
-  return `${where}${ab}${slow}`;
-}
-
-function pausedText() {
-  return `Paused at step ${fmtInt.format(app.progress?.step ?? 0)}. Resume, stop, or train one batch at a time (→).`;
-}
-
 /** Renders what the worker's loop reports. @param {any} run @param {LoopEvent} event */
 function onLoopEvent(run, event) {
   if (app.run !== run || event.runId !== run.id) return;
@@ -202,7 +190,6 @@ function onLoopEvent(run, event) {
     if (run.pausedAt == null) run.pausedAt = performance.now();
     run.paused = true;
     setState('paused', pausedText());
-    $('resume').disabled = false;
     // The loop draws one chart at a time: at the pause every chart (both sides) shows this step.
     charts.drawAll();
   } else if (event.kind === 'ended') {
@@ -220,21 +207,6 @@ function command(run, type, payload = {}) {
   });
 }
 
-/** The sentence at the end of an A/B run. */
-function compareSummary(run, seconds) {
-  const a = app.progress,
-    b = app.progressB;
-  const say = (name, p, outcome) =>
-    outcome === 'diverged'
-      ? `${name} diverged at step ${fmtInt.format(p?.step ?? 0)} (its loss became NaN or ∞)`
-      : `${name} ${pct(p?.testAcc)}`;
-  if (run.outcome === 'finished' && run.b.outcome === 'finished') {
-    const verdict = app.wasm.abVerdict(a?.testAcc ?? 0, b?.testAcc ?? 0);
-    return `Finished ${a?.epochs ?? ''} epoch${a?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy: A ${pct(a?.testAcc)} · B ${pct(b?.testAcc)} — ${verdict}.`;
-  }
-  return `Done in ${seconds} s. ${say('A', a, run.outcome)}; ${say('B', b, run.b.outcome)}.`;
-}
-
 function finishRun(run, outcome, error) {
   if (app.run !== run) return;
   const p = app.progress;
@@ -250,8 +222,14 @@ function finishRun(run, outcome, error) {
       run.onEnd?.();
       return;
     }
-    setState('error', 'Training stopped by an error.', 'bad');
+    setState('error', 'Training stopped by an error. ▶ Play starts a new run.', 'bad');
     showError(`Training failed: ${errorText(error)}`);
+    showRunBanner({
+      title: 'Training stopped by an error.',
+      text: errorText(error),
+      action: '▶ Play',
+      onAction: () => playPause(),
+    });
     charts.drawAll();
     run.onEnd?.();
     return;
@@ -260,6 +238,7 @@ function finishRun(run, outcome, error) {
     const bothDiverged = run.outcome === 'diverged' && run.b.outcome === 'diverged';
     const anyBad = run.outcome === 'diverged' || run.b.outcome === 'diverged';
     setState(bothDiverged ? 'diverged' : 'finished', compareSummary(run, seconds), anyBad ? 'bad' : undefined);
+    if (anyBad) showDiverged(compareSummary(run, seconds), run.outcome === 'diverged' ? 'lr' : 'b-lr');
     drawSparkline();
   } else if (outcome === 'finished') {
     const acc = p?.testAcc;
@@ -276,9 +255,13 @@ function finishRun(run, outcome, error) {
       p?.message ||
       `Training diverged at step ${fmtInt.format(p?.step ?? 0)}: the loss is no longer a finite number. Try a smaller learning rate.`;
     setState('diverged', text, 'bad');
+    showDiverged(text, 'lr');
     drawSparkline();
   } else if (outcome === 'stopped') {
-    setState('stopped', `Stopped at step ${fmtInt.format(p?.step ?? 0)} of ${fmtInt.format(p?.totalSteps ?? 0)}.`);
+    setState(
+      'stopped',
+      `Stopped at step ${fmtInt.format(p?.step ?? 0)} of ${fmtInt.format(p?.totalSteps ?? 0)}. ▶ Play starts a new run from step 0.`,
+    );
   }
   // The trainers stay in the engine for the charts (redraws, hover, export) until the next run.
   charts.drawAll();
@@ -290,7 +273,6 @@ export function pauseRun() {
   if (!run || run.paused) return;
   run.paused = true;
   setState('paused', 'Pausing after the current step…');
-  $('resume').disabled = false;
   command(run, 'pause');
 }
 
@@ -309,8 +291,7 @@ export function resumeRun() {
 export function stopRun() {
   const run = app.run;
   if (!run) return;
-  $('stop').disabled = true;
-  $('pause').disabled = true;
+  $('t-stop').disabled = true;
   watch(run, true); // the worker answers with the run's end
   command(run, 'stop');
 }
@@ -344,10 +325,20 @@ export function stepOnce() {
 
 /** R / the reset button: the run is dropped and everything goes back to step 0. */
 export function resetRun() {
-  if (!canTrain()) return;
+  resetThen(null);
+}
+
+/** Drops the run (if any) and goes back to step 0; then `after` (instead of the "Back at step 0" line). */
+export function resetThen(/** @type {(() => void) | null} */ after) {
+  if (!canTrain()) {
+    after?.();
+    return;
+  }
+  showRunBanner(null);
   const clear = () => {
     resetRunDisplay();
-    setState('idle', 'Back at step 0. Press Play (space) to train, or → for one batch at a time.');
+    if (after) return after();
+    setState('idle', `Back at step 0. ${READY}`);
     drawEmptyCharts();
   };
   const run = app.run;

@@ -7,6 +7,9 @@ import { app, $ } from './state.js';
 import * as compare from './compare.js';
 import * as datasets from './datasets.js';
 import { fillSelect, settingControl } from './controls.js';
+import { choices, describe, updateCombo } from './combo.js';
+
+export { describe };
 
 /** The activation selects act1…actN of the layers shown now (N = the network's depth). */
 export let ACT_IDS = ['act1', 'act2', 'act3'];
@@ -14,11 +17,6 @@ export let ACT_IDS = ['act1', 'act2', 'act3'];
 let WIDTH_IDS = ['width1', 'width2'];
 /** The element that gets aria-invalid for a setting's error. */
 const FIELD_INPUT = { acts: 'act1', widths: 'width1', backend: 'backend-gpu' };
-
-/** @param {string} name */
-function choices(name) {
-  return app.settings.find((s) => s.name === name)?.choices ?? [];
-}
 
 /** Replaces the options of the selects `ids` with `[value, label]` pairs. */
 function fill(/** @type {string[]} */ ids, /** @type {[string, string][]} */ options) {
@@ -43,7 +41,10 @@ export function buildForm() {
   }
   for (const box of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-setting]')))
     buildField(box);
-  const { maxLayers } = JSON.parse(app.wasm.networkLimits());
+  const { maxLayers, headlineSteps } = JSON.parse(app.wasm.networkLimits());
+  // The headline loss is what it says it is: not the chart's smoothed line, the recent steps' mean.
+  app.headlineSteps = headlineSteps;
+  $('stat-loss-sub').textContent = `mean of the last ${headlineSteps} steps`;
   fill(
     ['depth'],
     Array.from({ length: maxLayers }, (_, i) => [String(i + 1), String(i + 1)]),
@@ -203,11 +204,6 @@ export function readForm() {
   return check(formPairs());
 }
 
-/** What Rust says about a configuration: its settings as text, titles, layer sizes. */
-export function describe(config) {
-  return JSON.parse(app.wasm.describeConfig(JSON.stringify(config)));
-}
-
 /** Shows a configuration in the form (the text of each setting comes from Rust). */
 export function writeForm(config) {
   const { settings } = describe(config);
@@ -276,32 +272,6 @@ export function validateForm() {
   compare.showErrors(bErrors);
   updateCombo(a.config, b?.config);
   return a.errors.length || bErrors.length ? null : { config: a.config, json: a.json, b };
-}
-
-/** The combination being trained, in words: the chart toolbar's title (big in lecture mode). */
-function updateCombo(config, configB) {
-  const a = describe(config);
-  const el = $('combo');
-  el.textContent = '';
-  if (configB) {
-    const b = describe(configB);
-    const tag = (/** @type {string} */ side) => {
-      const t = document.createElement('b');
-      t.className = `ab-tag ab-${side}`;
-      t.textContent = side.toUpperCase();
-      return t;
-    };
-    const vs = document.createElement('span');
-    vs.className = 'combo-vs';
-    vs.textContent = 'vs';
-    el.append(tag('a'), ` ${a.short} `, vs, ' ', tag('b'), ` ${b.short}`);
-    $('ab-head-a').querySelector('span').textContent = `${a.describe} · lr ${config.lr}`;
-    $('ab-head-b').querySelector('span').textContent = `${b.describe} · lr ${configB.lr}`;
-    $('ab-row-a').querySelector('.ab-name').textContent = a.describe;
-    $('ab-row-b').querySelector('.ab-name').textContent = b.describe;
-  } else {
-    el.textContent = a.describe;
-  }
 }
 
 /** The network diagram: layer sizes and BatchNorm chips from the configuration and the data. */

@@ -60,6 +60,8 @@ export const app = {
   progressB: null,
   /** @type {{step: number, loss: number}[]} */
   lossLogB: [],
+  /** the headline loss is the mean of this many last steps (Rust's HEADLINE_STEPS) */
+  headlineSteps: 0,
   /** steps per second cap; 0 = full speed */
   speed: 0,
   /** @type {string | null} why the engine stopped, until it is restarted */

@@ -34,27 +34,32 @@ export function setState(state, text, tone) {
   }
   const busy = state === 'running' || state === 'paused';
   $('settings-fields').disabled = busy || state === 'loading';
-  $('start').hidden = busy;
-  $('start').disabled = state === 'loading' || !app.dataset || !!app.engineDown;
-  $('start').textContent = state === 'idle' || state === 'loading' ? 'Start' : 'Start again';
-  $('pause').hidden = state !== 'running';
-  $('resume').hidden = state !== 'paused';
-  $('stop').hidden = !busy;
-  $('pause').disabled = false;
-  $('stop').disabled = false;
+  // Why the settings are locked, and what to press (the same names as the buttons).
+  const lock = $('settings-lock');
+  lock.hidden = !busy;
+  lock.textContent = busy ? 'The settings are locked during a run: press ↺ Reset (R) or ■ Stop to change them.' : '';
   updateTransport();
 }
 
-/** The chart toolbar's play/pause, step and reset follow the state; its status line mirrors the run's. */
+/** The run controls (play/pause, step, reset, stop) follow the state; the charts' status line mirrors the run's. */
 function updateTransport() {
   const state = app.state;
+  const busy = state === 'running' || state === 'paused';
   const play = $('t-play');
   const canStart = !!app.dataset && state !== 'loading' && !app.engineDown;
-  play.textContent = state === 'running' ? '❚❚ Pause' : state === 'paused' ? '▶ Resume' : '▶ Play';
+  play.textContent = state === 'running' ? '❚❚ Pause' : '▶ Play';
   play.classList.toggle('is-running', state === 'running');
   play.disabled = !canStart;
   $('t-step').disabled = !canStart;
   $('t-reset').disabled = !canStart;
+  $('t-stop').hidden = !busy;
+  $('t-stop').disabled = false;
+  // Nothing to export before a run has recorded something.
+  const recorded = busy || ['finished', 'stopped', 'diverged'].includes(state) || (state === 'error' && !!app.lastRun);
+  const exports = /** @type {NodeListOf<HTMLButtonElement>} */ (
+    document.querySelectorAll('#dl-csv, #dl-json, #dl-csv-b, #dl-json-b, .save-png')
+  );
+  for (const button of exports) button.disabled = !recorded;
   const status = $('status-text');
   const mirror = $('plots-status');
   mirror.textContent = status.textContent;
@@ -64,6 +69,22 @@ function updateTransport() {
     setTimeout(() => {
       if (app.state === 'idle' && !app.run && !charts.hasTrainer('a')) onIdle();
     }, 0);
+}
+
+/**
+ * The banner over the charts for a run that stopped by itself (diverged, failed): what happened
+ * and the next action (`action`: its label and what it does). `null` hides it.
+ * @param {{title: string, text: string, action: string, onAction: () => void} | null} banner
+ */
+export function showRunBanner(banner) {
+  const el = $('run-banner');
+  el.hidden = !banner;
+  if (!banner) return;
+  $('run-banner-title').textContent = banner.title;
+  $('run-banner-text').textContent = banner.text;
+  const button = $('run-banner-action');
+  button.textContent = banner.action;
+  button.onclick = banner.onAction;
 }
 
 /** @type {() => void} */

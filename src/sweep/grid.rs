@@ -35,7 +35,7 @@ pub enum CellState {
 pub struct GridCell {
     pub acts: Vec<Activation>,
     pub state: CellState,
-    /// The live text (`97.81 ± 0.12`), for a trained cell.
+    /// The live text (`97.81 ± 0.12%`, or `97.81%` for one run), for a trained cell.
     pub text: Option<String>,
     pub mean: Option<f64>,
     /// The heat-map's colour (CSS), for a trained cell with a mean.
@@ -168,7 +168,7 @@ fn grid_cell(
         return cell;
     };
     cell.state = CellState::Trained;
-    cell.text = Some(table::cell_text(live));
+    cell.text = Some(table::live_cell_text(live));
     cell.mean = live.mean;
     cell.colour = live.mean.map(|m| heat(m, chance(spec.base.dataset)));
     cell.collapsed = live.mean.is_some_and(|m| m < COLLAPSED_BELOW);
@@ -182,7 +182,7 @@ fn grid_cell(
             lines.push("This mean lies outside the article\u{2019}s runs: more than noise.".into());
         }
     }
-    lines.push("Click to open this combination in the single-run view.".into());
+    lines.push("Click or tap for its runs, to open one in the trainer.".into());
     cell.tip = lines.join("\n");
     cell
 }
@@ -237,10 +237,21 @@ mod tests {
         assert_eq!(row.cells[0].tip, "relu-sigmoid-relu: not trained yet");
         let tanh = &row.cells[2];
         assert_eq!(tanh.state, CellState::Trained);
-        assert_eq!(tanh.text.as_deref(), Some("97.00 ± 0.00"));
+        assert_eq!(tanh.text.as_deref(), Some("97.00%"), "one seed: no spread to show");
         assert!(tanh.tip.starts_with("relu-sigmoid-tanh\nseed 1: 97.00%\n"));
-        assert!(tanh.tip.ends_with("Click to open this combination in the single-run view."));
+        assert!(tanh.tip.ends_with("Click or tap for its runs, to open one in the trainer."));
         assert!(tanh.article.is_none() && !tanh.outside, "the article only when shown");
+    }
+
+    #[test]
+    fn a_cell_reads_in_percent_with_a_spread_only_over_several_seeds() {
+        let spec = spec("relu-sigmoid-relu", DatasetKind::Mnist);
+        let acts = [Relu, Sigmoid, Relu];
+        let one = layout(&spec, &[record(&acts, 1, 0.9, &spec.base)], false);
+        let two = layout(&spec, &[record(&acts, 1, 0.9, &spec.base), record(&acts, 2, 0.8, &spec.base)], false);
+        let text = |grid: &Grid| grid.rows[1].cells[0].text.clone();
+        assert_eq!(text(&one).as_deref(), Some("90.00%"));
+        assert_eq!(text(&two).as_deref(), Some("85.00 ± 5.00%"));
     }
 
     #[test]

@@ -80,8 +80,21 @@ pub fn summarize(records: &[RunRecord]) -> Vec<Cell> {
 
 /// A cell's text: `97.81 ± 0.12` (percent), with the number of diverged runs if any.
 pub fn cell_text(cell: &Cell) -> String {
+    cell_text_in(cell, "", true)
+}
+
+/// The page's cell text, in percent like its tip: `97.81 ± 0.12%`, and `97.81%` for a single
+/// run (one seed has no spread to show), with the number of diverged runs if any.
+pub fn live_cell_text(cell: &Cell) -> String {
+    cell_text_in(cell, "%", cell.runs.len() > 1)
+}
+
+fn cell_text_in(cell: &Cell, unit: &str, spread: bool) -> String {
     let main = match (cell.mean, cell.std) {
-        (Some(m), Some(s)) => format!("{} ± {}", format::percent_number(m, 2), format::percent_number(s, 2)),
+        (Some(m), Some(s)) if spread => {
+            format!("{} ± {}{unit}", format::percent_number(m, 2), format::percent_number(s, 2))
+        }
+        (Some(m), _) => format!("{}{unit}", format::percent_number(m, 2)),
         _ => "—".to_string(),
     };
     if cell.diverged.is_empty() { main } else { format!("{main} ({} diverged)", cell.diverged.len()) }

@@ -47,12 +47,12 @@ test('the CIFAR-10 subset is fetched only when chosen, with progress, and trains
 
     // It trains, on the CPU, with no file chosen.
     await setForm(page, { acts: ['relu', 'relu', 'relu'], batch: 4, epochs: 1, backend: 'cpu' });
-    await page.click('#start');
+    await page.click('#t-play');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 50, null, { timeout: 120_000 });
     const p = await progress(page);
     assert.ok(Number.isFinite(p.trainLoss) && p.trainLoss > 0, `loss ${p.trainLoss}`);
     assert.equal(await page.evaluate(() => window.playground.readConfig().config.dataset), 'cifar10-subset');
-    await page.click('#stop');
+    await page.click('#t-stop');
     await waitState(page, ['idle', 'stopped', 'done'], 30_000);
     await screenshot(page, 'cifar-subset.png');
     assert.deepEqual(

@@ -99,7 +99,7 @@ test('after a short CPU run every chart has drawn content, sharp on the canvas b
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '1', stats: '10', backend: 'cpu' });
   await page.click('#t-play');
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 60, null, { timeout: 60_000 });
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   await page.waitForFunction(
     () => {

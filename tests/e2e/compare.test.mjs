@@ -21,7 +21,11 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
       'sigmoid',
       'relu',
     ]);
-    assert.match(await page.textContent('#combo'), /A relu → sigmoid → relu vs B relu → sigmoid → relu \+ BN last/);
+    // B is named by what it sets differently from A, and by nothing else.
+    assert.equal(
+      (await page.textContent('#combo')).trim(),
+      'A relu → sigmoid → relu vs B BatchNorm: after the last Linear layer',
+    );
     assert.equal(await page.isVisible('#chart-loss-b'), true, 'B has its own column of charts');
 
     await page.click('#t-play');
@@ -54,7 +58,7 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
     const logs = await page.evaluate(() => [window.playground.lossLog.length, window.playground.lossLogB.length]);
     assert.ok(logs[0] > 1 && logs[1] > 1, `both loss logs grow: ${logs}`);
 
-    await page.click('#stop');
+    await page.click('#t-stop');
     await waitState(page, 'stopped', 15_000);
     await page.waitForFunction(
       () => {
@@ -101,7 +105,7 @@ test('B identical to A gives identical losses: same data order, same seed', asyn
     assert.equal(await page.inputValue('#b-bn'), 'none');
     await page.click('#t-play');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 30, null, { timeout: 60_000 });
-    await page.click('#stop');
+    await page.click('#t-stop');
     await waitState(page, 'stopped', 15_000);
     const [a, b] = await page.evaluate(() => [window.playground.lossLog, window.playground.lossLogB]);
     assert.ok(a.length > 1);
@@ -111,7 +115,7 @@ test('B identical to A gives identical losses: same data order, same seed', asyn
   }
 });
 
-test('comparison is switched on in the form; B starts as A with the other BatchNorm choice', async () => {
+test('comparison is switched on in the form; B starts identical to A and the heading lists only what is set', async () => {
   const s = await openPage(browser.env);
   const { page } = s;
   try {
@@ -119,10 +123,29 @@ test('comparison is switched on in the form; B starts as A with the other BatchN
     assert.equal(await page.isVisible('#b-act1'), false);
     await page.check('#compare');
     assert.equal(await page.isVisible('#b-act1'), true);
-    assert.equal(await page.inputValue('#b-bn'), 'last');
+    // B is A: the same activations, BatchNorm and learning rate, and the heading says so.
+    const a = await page.evaluate(() =>
+      ['act1', 'act2', 'act3', 'bn', 'lr'].map((id) => document.getElementById(id).value),
+    );
+    const b = await page.evaluate(() =>
+      ['b-act1', 'b-act2', 'b-act3', 'b-bn', 'b-lr'].map((id) => document.getElementById(id).value),
+    );
+    assert.deepEqual(b, a, 'B starts identical to A');
+    assert.match(await page.textContent('#combo'), /vs B same as A/);
+    assert.doesNotMatch(await page.textContent('#combo'), /BN|BatchNorm/);
+    await page.screenshot({ path: 'artifacts/compare-b-equals-a.png' });
+    // Only what the user sets is listed.
+    await page.selectOption('#b-act2', 'tanh');
+    await page.waitForFunction(
+      () => /vs B relu → tanh → relu$/.test(document.getElementById('combo').textContent),
+      null,
+      {
+        timeout: 5_000,
+      },
+    );
     await page.fill('#b-lr', 'fast');
     await page.waitForFunction(() => document.getElementById('err-b-lr').textContent !== '', null, { timeout: 5_000 });
-    await page.click('#start');
+    await page.click('#t-play');
     await sleep(300);
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle', 'no run with an invalid B');
     await page.fill('#b-lr', '0.05');

@@ -22,7 +22,7 @@ test('a full epoch on the CPU reaches a sane test accuracy', async () => {
     tick();
   });
   const t0 = Date.now();
-  await page.click('#start');
+  await page.click('#t-play');
   const final = await waitState(page, ['finished', 'diverged', 'error'], 180_000);
   const seconds = (Date.now() - t0) / 1000;
   assert.equal(final, 'finished', await page.textContent('#status-text'));
@@ -62,33 +62,36 @@ test('a full epoch on the CPU reaches a sane test accuracy', async () => {
 test('pause, resume and stop', async () => {
   const { page } = shared.session;
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '5', backend: 'cpu' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });
-  await page.click('#pause');
+  // One set of run controls: ▶ Play becomes ❚❚ Pause while training, and back.
+  assert.equal((await page.textContent('#t-play')).trim(), '❚❚ Pause');
+  await page.click('#t-play');
   await waitState(page, 'paused', 10_000);
   await page.waitForFunction(() => /Paused at step/.test(document.getElementById('status-text').textContent), null, {
     timeout: 10_000,
   });
-  assert.equal(await page.isVisible('#resume'), true);
-  assert.equal(await page.isVisible('#pause'), false);
+  assert.equal((await page.textContent('#t-play')).trim(), '▶ Play');
+  assert.match(await page.textContent('#status-text'), /▶ Play \(space\) goes on/);
+  assert.equal(await page.isVisible('#t-stop'), true);
   const pausedAt = (await progress(page)).step;
   await sleep(1500);
   assert.equal((await progress(page)).step, pausedAt, 'no steps while paused');
   await screenshot(page, 'paused.png');
 
-  await page.click('#resume');
+  await page.click('#t-play');
   await waitState(page, 'running', 10_000);
   await page.waitForFunction((s) => window.playground.progress.step > s + 5, pausedAt, { timeout: 30_000 });
 
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   const stoppedAt = (await progress(page)).step;
   assert.ok(stoppedAt < (await progress(page)).totalSteps);
-  assert.match(await page.textContent('#status-text'), /Stopped at step/);
+  assert.match(await page.textContent('#status-text'), /Stopped at step .*▶ Play starts a new run from step 0/);
   await sleep(500);
   assert.equal((await progress(page)).step, stoppedAt, 'no steps after stop');
-  assert.equal(await page.isVisible('#start'), true);
-  assert.equal(await page.isEnabled('#start'), true);
-  assert.equal(await page.isVisible('#stop'), false);
+  assert.equal(await page.isVisible('#t-play'), true);
+  assert.equal(await page.isEnabled('#t-play'), true);
+  assert.equal(await page.isVisible('#t-stop'), false);
   assert.equal(await state(page), 'stopped');
 });

@@ -167,7 +167,7 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   // A few real training steps on the CPU.
   await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu', stats: '5' });
   const t1 = Date.now();
-  await page.click('#start');
+  await page.click('#t-play');
   await page
     .waitForFunction(() => (window.playground.progress?.step ?? 0) >= 8, null, { timeout: 60_000 })
     .catch(async (e) => {
@@ -184,7 +184,7 @@ test('CIFAR-10 from the file input: counts, classes, colour samples, input 3072,
   assert.ok(Number.isFinite(p.trainLoss), `the loss is finite: ${p.trainLoss}`);
   assert.equal(p.totalSteps, Math.ceil(10_000 / 32));
   await page.waitForFunction((s) => window.playground.progress.step > s, p.step, { timeout: 30_000 });
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   const stepSeconds = (Date.now() - t1) / 1000;
   const last = await progress(page);
@@ -217,7 +217,7 @@ test('a restarted engine reads the chosen files again (the page keeps no copy of
   // It trains on them: CIFAR-10's input and steps per epoch.
   await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
   assert.equal((await firstSteps(page, 2)).totalSteps, Math.ceil(10_000 / 32));
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
 });
 
@@ -374,7 +374,7 @@ test('choosing another dataset while CIFAR-10 is being read stops that read; the
   assert.equal(await configDataset(page), 'mnist-subset');
   await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
   assert.equal((await firstSteps(page, 1)).totalSteps, Math.ceil(7_996 / 32), 'the engine trains on the subset');
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   assert.deepEqual(realProblems(problems), []);
 });

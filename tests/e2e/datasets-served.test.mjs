@@ -84,7 +84,7 @@ test('a restarted engine that cannot read the chosen files again says so and fal
     assert.equal(await configDataset(page), 'mnist-subset');
     await setForm(page, { acts: ['relu', 'relu', 'relu'], epochs: '1', backend: 'cpu' });
     assert.equal((await firstSteps(page, 1)).totalSteps, Math.ceil(7_996 / 32), 'the engine trains on the subset');
-    await page.click('#stop');
+    await page.click('#t-stop');
     await waitState(page, 'stopped', 30_000);
     assert.deepEqual(
       realProblems(problems).filter((m) => !/could not read|NotReadable|NotFound/i.test(m)),
@@ -146,7 +146,7 @@ test('a served folder (npm run add-dataset) loads MNIST without a file chooser',
       ]);
       assert.match(await page.textContent('.net .net-io'), /28×28 = 784 pixels/);
       assert.equal(await configDataset(page), 'mnist');
-      assert.equal(await page.isEnabled('#start'), true);
+      assert.equal(await page.isEnabled('#t-play'), true);
       console.log(`# MNIST (60,000 + 10,000) loaded from www/data/mnist/ in ${seconds} s`);
       assert.deepEqual(realProblems(problems), []);
     } finally {
@@ -159,7 +159,7 @@ test('a served folder (npm run add-dataset) loads MNIST without a file chooser',
       await waitReady(linked.page);
       assert.match(await summary(linked.page), /^MNIST \(full\) · 60,000 training/);
       assert.equal(await linked.page.isChecked('#ds-kind-mnist'), true);
-      assert.equal(await linked.page.isEnabled('#start'), true);
+      assert.equal(await linked.page.isEnabled('#t-play'), true);
       assert.deepEqual(realProblems(linked.problems), []);
     } finally {
       await linked.context.close();
@@ -181,7 +181,7 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     assert.match(notice, /choose the files below, or run npm run add-dataset -- cifar10 DIR/);
     assert.equal(await page.isVisible('#ds-files'), true);
     assert.match(await page.textContent('#ds-expected'), /data_batch_1\.bin/);
-    assert.equal(await page.isDisabled('#start'), true, 'Start waits for the files');
+    assert.equal(await page.isDisabled('#t-play'), true, 'Start waits for the files');
     assert.match(
       await page.textContent('#status-text'),
       /This link trains on CIFAR-10 \(full\): choose its files in the Data card to start\./,
@@ -200,7 +200,7 @@ test('?dataset=cifar10 asks for the files; Start waits for them; all 5 batches (
     await waitSummary(page, /^CIFAR-10 \(full\) · 50,000 training and 10,000 test images/, 90_000);
     const seconds = secs(t0);
     assert.equal(await page.isVisible('#ds-notice'), false);
-    assert.equal(await page.isEnabled('#start'), true);
+    assert.equal(await page.isEnabled('#t-play'), true);
     assert.match(await page.textContent('#status-text'), /^Ready\./);
     const train = (await cells(page, 'train')).map((t) => Number(t.replace(/,/g, '')));
     assert.equal(

@@ -177,7 +177,7 @@ test('each depth, initialisation and Q&A preset loads and runs a few steps on th
       await s.page.evaluate(() => {
         window.__before = window.playground.progress;
       });
-      await s.page.click('#start');
+      await s.page.click('#t-play');
       const want = qa ? 200 : 3;
       await s.page.waitForFunction(
         (w) => {
@@ -193,7 +193,7 @@ test('each depth, initialisation and Q&A preset loads and runs a few steps on th
       const errors = await s.page.$$eval('.field-error', (els) => els.map((e) => e.textContent).filter(Boolean));
       assert.ok(p?.step >= want, `${name}: ${JSON.stringify(p)} ${await s.page.textContent('#status-text')} ${errors}`);
       if (qa) assert.equal(p.stepsPerEpoch, 1, `${name}: one full batch of six examples per epoch`);
-      await s.page.click('#stop');
+      await s.page.click('#t-stop');
       await waitState(s.page, ['stopped', 'finished'], 30_000);
     }
     assert.deepEqual(
@@ -216,7 +216,7 @@ test('the Q&A preset runs its 10,000 full-batch steps to the end on the CPU (tim
       'the link loads the Q&A examples',
     );
     const t0 = Date.now();
-    await s.page.click('#start');
+    await s.page.click('#t-play');
     const final = await waitState(s.page, ['finished', 'diverged', 'error'], 300_000);
     const seconds = (Date.now() - t0) / 1000;
     assert.equal(final, 'finished', await s.page.textContent('#status-text'));

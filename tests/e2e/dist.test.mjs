@@ -48,10 +48,10 @@ after(async () => {
 /** Starts a short CPU run and waits for `steps` steps, then stops it. */
 async function trainSomeSteps(page, steps = 10) {
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '1', backend: 'cpu' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction((n) => (window.playground.progress?.step ?? 0) >= n, steps, { timeout: 120_000 });
   const step = await page.evaluate(() => window.playground.progress.step);
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, ['stopped', 'finished'], 30_000);
   return step;
 }

@@ -16,7 +16,7 @@ test('training with live charts leaves the main thread free (no task over 200 ms
     });
     window.__observer.observe({ type: 'longtask' });
   });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
   // The charts are drawn while training goes on.
   const drawnBefore = await page.evaluate(() => Number(document.getElementById('chart-loss').dataset.drawn ?? 0));
@@ -27,7 +27,7 @@ test('training with live charts leaves the main thread free (no task over 200 ms
     ),
     step: window.playground.progress.step,
   }));
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   const tasks = await page.evaluate(() => {
     window.__observer.disconnect();
@@ -105,7 +105,7 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
   const stepChunk = (await page.evaluate(() => window.playground.loopStats.recentChunks)).at(-1);
   assert.equal(stepChunk.step, pausedAt + 1);
   assert.ok(stepChunk.at <= stepBlock.t1, 'the step was trained while the page was still blocked');
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   assert.deepEqual(
     problems.filter((m) => !/WebGPU/.test(m)),
@@ -134,7 +134,7 @@ test('a training worker that goes silent beyond the hang limit is stopped and re
 test('a worker that dies mid-run is reported in words; the restart keeps the settings and trains again', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['selu', 'tanh', 'sigmoid'], lr: '0.02', epochs: '3', seed: '11', backend: 'cpu' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(
     () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 10,
     null,
@@ -148,7 +148,7 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   assert.equal(await page.isVisible('#engine-restart'), true);
   assert.equal(await page.isEnabled('#engine-restart'), true);
   // Nothing half-disabled: training waits for the restart, the settings stay editable.
-  assert.equal(await page.isDisabled('#start'), true);
+  assert.equal(await page.isDisabled('#t-play'), true);
   assert.equal(await page.isDisabled('#t-play'), true);
   assert.equal(await page.isEnabled('#lr'), true);
   assert.equal(await page.locator('.plot-box.has-chart').count(), 0, 'no stale charts');
@@ -170,13 +170,13 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   );
   assert.deepEqual(values, ['selu', 'tanh', 'sigmoid', '0.02', '3', '11'], 'the settings are kept');
   assert.match(await page.textContent('#data-summary'), /7,996 training/);
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(
     () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 20,
     null,
     { timeout: 60_000 },
   );
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   // The charts draw again on the restarted engine's canvases.
   await page.waitForFunction(() => document.querySelectorAll('.plot-a .plot-box.has-chart').length === 4, null, {
@@ -192,7 +192,7 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
 test('a trap inside wasm (as a panic ends) is caught by the worker and reported; the restart works', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { epochs: '2', backend: 'cpu' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(
     () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
     null,
@@ -205,14 +205,14 @@ test('a trap inside wasm (as a panic ends) is caught by the worker and reported;
   assert.equal(await page.evaluate(() => window.playground.engineDown !== null), true);
   await page.click('#engine-restart');
   await waitState(page, 'idle', 120_000);
-  assert.equal(await page.isEnabled('#start'), true);
-  await page.click('#start');
+  assert.equal(await page.isEnabled('#t-play'), true);
+  await page.click('#t-play');
   await page.waitForFunction(
     () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
     null,
     { timeout: 60_000 },
   );
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   assert.deepEqual(
     problems.filter((m) => !/WebGPU/.test(m)),

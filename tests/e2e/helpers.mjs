@@ -225,7 +225,7 @@ export const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 
 /** Starts a run and waits for its first `steps` steps (the previous run's progress is cleared at the start): its progress. */
 export async function firstSteps(page, steps) {
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(
     (n) => document.body.dataset.state === 'running' && (window.playground.progress?.step ?? 0) >= n,
     steps,
@@ -237,7 +237,7 @@ export async function firstSteps(page, steps) {
 /** Starts a long CPU run and waits for its 5th step (the last run's progress stays on show until the new one has started). */
 export async function startLongCpuRun(page) {
   await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(
     () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
     null,

@@ -67,19 +67,19 @@ for (const [W, H] of [
   [1440, 900],
   [1280, 800],
 ])
-  test(`${W}×${H}: the settings, Start and a live chart are on the first screen`, async () => {
+  test(`${W}×${H}: the settings, ▶ Play and a live chart are on the first screen`, async () => {
     const { page, context } = await openPage(browser.env, RUN, { viewport: { width: W, height: H } });
     try {
       await waitReady(page);
       const start = await page.evaluate(() => {
-        const r = document.getElementById('start').getBoundingClientRect();
+        const r = document.getElementById('t-play').getBoundingClientRect();
         const a = document.getElementById('act1').getBoundingClientRect();
         return { top: r.top, bottom: r.bottom, right: r.right, act: a.bottom };
       });
-      assert.ok(start.bottom <= H && start.right <= W, `Start is at y=${start.top}`);
+      assert.ok(start.bottom <= H && start.right <= W, `▶ Play is at y=${start.top}`);
       // (at 1280×800 a preset's long commentary pushes the activations just below the fold)
       if (H >= 900) assert.ok(start.act <= H, `the activation settings are on screen (y=${start.act})`);
-      await page.click('#start');
+      await page.click('#t-play');
       await trainSome(page);
       await shot(page, `first-screen-${W}x${H}`);
       const boxes = await chartBoxes(page);
@@ -105,13 +105,13 @@ test('1440×900 with no banner showing (a browser with WebGPU, a plain link): th
       for (const b of document.querySelectorAll('main > .banner')) b.hidden = true;
       const box = (id) => document.getElementById(id).getBoundingClientRect();
       return {
-        start: box('start').bottom,
+        start: box('t-play').bottom,
         plots: box('plots').top,
         plotsBottom: box('plots').bottom,
         sweep: box('sweep').top,
       };
     });
-    assert.ok(at.start <= 900, `Start is on the first screen (y=${at.start})`);
+    assert.ok(at.start <= 900, `▶ Play is on the first screen (y=${at.start})`);
     assert.ok(at.plots < 300, `the charts start near the top (y=${at.plots})`);
     assert.ok(at.sweep >= at.plotsBottom, `the sweep comes after the charts (${at.sweep} vs ${at.plotsBottom})`);
   } finally {
@@ -205,7 +205,7 @@ for (const [w, h] of [
   }
 }
 
-test('390×844 phone: controls first, one chart at a time, nothing wider than the screen', async () => {
+test('390×844 phone: the run controls and the chart first, one chart at a time, nothing wider than the screen', async () => {
   const { page, context } = await openPage(browser.env, RUN, {
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
@@ -214,13 +214,13 @@ test('390×844 phone: controls first, one chart at a time, nothing wider than th
     await waitReady(page);
     await noHorizontalOverflow(page);
     const start = await page.evaluate(
-      () => document.getElementById('start').getBoundingClientRect().bottom + window.scrollY,
+      () => document.getElementById('t-play').getBoundingClientRect().bottom + window.scrollY,
     );
-    assert.ok(start <= 844, `Start is on the first screen (y=${start})`);
+    assert.ok(start <= 844, `▶ Play is on the first screen (y=${start})`);
     const settings = await page.evaluate(
       () => document.getElementById('act1').getBoundingClientRect().top + window.scrollY,
     );
-    await page.click('#start');
+    await page.click('#t-play');
     await trainSome(page);
     await shot(page, 'phone-390x844', true);
     await shot(page, 'phone-390x844-top');

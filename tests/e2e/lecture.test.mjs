@@ -3,7 +3,7 @@
 // R resets, ? shows the shortcuts, L leaves lecture mode. CPU backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitState, progress, screenshot, sleep } from './helpers.mjs';
+import { setup, openPage, waitState, state, progress, screenshot, sleep } from './helpers.mjs';
 
 let env;
 let session;
@@ -38,7 +38,7 @@ test('autostart starts training; lecture mode hides every control but play/pause
   const { page } = session;
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) > 5, null, { timeout: 30_000 });
   assert.equal(await page.evaluate(() => document.body.classList.contains('lecture')), true);
-  for (const id of ['settings', 'start', 'share', 'epoch-table', 'dl-csv']) {
+  for (const id of ['settings', 'share', 'epoch-table', 'dl-csv']) {
     assert.equal(await page.isVisible(`#${id}`), false, `#${id} is hidden in lecture mode`);
   }
   for (const id of ['t-play', 't-step', 't-reset', 'speed', 'combo', 'chart-loss', 'chart-health']) {
@@ -67,14 +67,20 @@ test('space pauses; → trains exactly one batch; space resumes', async () => {
   await waitPaused(page);
   await sleep(400);
   assert.equal(await stepOf(page), s0 + 1, 'exactly one batch');
-  // The step button does the same; space on the focused button toggles only once.
+  // The step button does the same; space on the focused button presses that button (one more
+  // batch), and is the play/pause shortcut again once no control has the focus.
   await page.click('#t-step');
   await page.waitForFunction((s) => window.playground.progress.step === s + 2, s0, { timeout: 10_000 });
   await waitPaused(page);
   assert.match(await page.textContent('#plots-status'), new RegExp(`Paused at step ${s0 + 2}`));
   await page.keyboard.press(' ');
+  await page.waitForFunction((s) => window.playground.progress.step === s + 3, s0, { timeout: 10_000 });
+  await waitPaused(page);
+  assert.equal(await state(page), 'paused', 'space on the focused Step button stepped, it did not play');
+  await page.evaluate(() => /** @type {HTMLElement} */ (document.activeElement).blur());
+  await page.keyboard.press(' ');
   await waitState(page, 'running', 5_000);
-  await page.waitForFunction((s) => window.playground.progress.step > s + 5, s0 + 2, { timeout: 10_000 });
+  await page.waitForFunction((s) => window.playground.progress.step > s + 5, s0 + 3, { timeout: 10_000 });
 });
 
 test('the speed control caps steps per second (slow motion)', async () => {
@@ -97,7 +103,7 @@ test('? lists the shortcuts; R resets to step 0; → from rest trains one batch;
   await page.keyboard.press('?');
   assert.equal(await page.isVisible('#help'), true);
   const help = await page.textContent('#help');
-  for (const text of ['space', 'play / pause', '→', 'one batch', 'reset', 'lecture mode'])
+  for (const text of ['space', 'Play / Pause', '→', 'Step', 'one batch', 'Reset', 'lecture mode'])
     assert.ok(help.includes(text), `help lists ${text}`);
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('#help'), false);
@@ -123,7 +129,7 @@ test('? lists the shortcuts; R resets to step 0; → from rest trains one batch;
     null,
     { timeout: 5_000 },
   );
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 10_000);
   assert.deepEqual(
     session.problems.filter((m) => !/WebGPU/.test(m)),

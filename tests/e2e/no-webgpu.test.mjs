@@ -17,10 +17,10 @@ test('without WebGPU the page falls back to the CPU with a visible notice', asyn
   assert.equal((await page.evaluate(() => window.playground.gpu)).warm.state, 'none', 'nothing to warm up');
 
   await page.fill('#epochs', '1');
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 10, null, { timeout: 60_000 });
   assert.match(await page.textContent('#backend-name'), /CPU/);
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   await screenshot(page, 'no-webgpu.png');
   assert.equal(await page.isVisible('#error-banner'), false);

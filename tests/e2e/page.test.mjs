@@ -36,7 +36,7 @@ test('loads with the article defaults, the data and no console errors', async ()
   for (const id of ['chart-loss', 'chart-activations', 'chart-gradients', 'chart-health']) {
     assert.equal(await page.locator(`canvas#${id}`).count(), 1, `placeholder #${id}`);
   }
-  assert.equal(await page.isEnabled('#start'), true);
+  assert.equal(await page.isEnabled('#t-play'), true);
   await screenshot(page, 'page-loaded.png');
   assert.deepEqual(problems, []);
 });
@@ -44,14 +44,14 @@ test('loads with the article defaults, the data and no console errors', async ()
 test('invalid settings are refused with clear messages next to the fields', async () => {
   const { page } = shared.session;
   await setForm(page, { lr: '0', batch: '0' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(() => document.getElementById('err-lr').textContent !== '');
   assert.equal(await state(page), 'idle', 'no run starts');
   assert.match(await page.textContent('#err-lr'), /learning rate must be > 0/);
   assert.match(await page.textContent('#err-batch'), /batch size must be between 1 and/);
   assert.equal(await page.getAttribute('#lr', 'aria-invalid'), 'true');
   await setForm(page, { epochs: 'ten', momentum: '1.5' });
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction(() => document.getElementById('err-epochs').textContent !== '');
   assert.match(await page.textContent('#err-epochs'), /whole number/);
   assert.match(await page.textContent('#err-momentum'), /momentum must be in \[0, 1\)/);
@@ -65,14 +65,14 @@ test('invalid settings are refused with clear messages next to the fields', asyn
 test('a diverging run (lr 10) is stopped and reported without a crash', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['relu', 'relu', 'relu'], lr: '10', epochs: '1', backend: 'cpu' });
-  await page.click('#start');
+  await page.click('#t-play');
   const final = await waitState(page, ['diverged', 'finished', 'error'], 60_000);
   assert.equal(final, 'diverged', `state: ${final}; status: ${await page.textContent('#status-text')}`);
   const status = await page.textContent('#status-text');
   assert.match(status, /diverged at step \d+/);
   assert.match(status, /smaller learning rate/);
   assert.equal(await page.isVisible('#error-banner'), false, 'no error banner for a diverged run');
-  assert.equal(await page.isEnabled('#start'), true, 'a new run can be started');
+  assert.equal(await page.isEnabled('#t-play'), true, 'a new run can be started');
   assert.equal(await page.isEnabled('#lr'), true, 'the settings are editable again');
   await screenshot(page, 'diverged.png');
   assert.deepEqual(problems, []);

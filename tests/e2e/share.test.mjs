@@ -123,7 +123,7 @@ test('a bad link names each problem; the other settings still apply', async () =
     assert.equal(await s.page.inputValue('#seed'), '42', 'the valid setting applies');
     assert.equal(await s.page.inputValue('#act2'), 'sigmoid', 'a bad value keeps the default');
     assert.equal(await s.page.isChecked('#compare'), true, 'compare=1 applies');
-    assert.equal(await s.page.isEnabled('#start'), true, 'the page works');
+    assert.equal(await s.page.isEnabled('#t-play'), true, 'the page works');
     await screenshot(s.page, 'share-bad-link.png');
     assert.deepEqual(
       s.problems.filter((m) => !/WebGPU/.test(m)),

@@ -120,7 +120,7 @@ test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload,
     );
     const texts = await page.$$eval('#sweep td.sweep-cell[data-mean]', (cells) => cells.map((c) => c.textContent));
     assert.equal(texts.length, 4);
-    for (const t of texts) assert.match(t, /^\d+\.\d\d ± \d+\.\d\d/);
+    for (const t of texts) assert.match(t, /^\d+\.\d\d ± \d+\.\d\d%/);
     // Hover shows the cell's runs.
     await page.hover('#sweep td.sweep-cell[data-acts="relu,sigmoid,relu"]');
     const tip = await page.textContent('#sweep [data-ref="tip"]');
@@ -138,9 +138,11 @@ test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload,
     assert.equal(csv.length, 9);
     assert.match(csv[0], /^act1,act2,act3,bn,seed/);
 
-    // A click loads the combination into the single-run view (the page's own link).
+    // A click shows the cell's runs; Open loads one into the single-run view (the page's own
+    // link, in the address bar without a reload).
     await page.click('#sweep td.sweep-cell[data-acts="relu,sigmoid,tanh"]');
-    await page.waitForURL(/acts=relu,sigmoid,tanh/, { timeout: 30_000 });
+    await page.click('#sweep [data-ref="tip"] button[data-seed="1"]');
+    await page.waitForFunction(() => /acts=relu,sigmoid,tanh/.test(location.search), null, { timeout: 30_000 });
     await waitReady(page);
     const acts = await page.evaluate(() => ['act1', 'act2', 'act3'].map((id) => document.getElementById(id).value));
     assert.deepEqual(acts, ['relu', 'sigmoid', 'tanh']);
@@ -192,7 +194,7 @@ test('a single run trains beside a CPU sweep; a crash of the training worker kee
       page.workers().some((w) => /sweep-worker\.js/.test(w.url())),
       'the sweep in the pool',
     );
-    await page.click('#stop');
+    await page.click('#t-stop');
     await waitState(page, 'stopped', 30_000);
 
     // The engine dies once seed 1's runs are stored: the page says so, and the sweep, in workers

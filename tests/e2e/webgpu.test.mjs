@@ -19,12 +19,12 @@ test('trains on WebGPU: the loss falls and the adapter is shown', async () => {
 
   await setForm(page, { acts: ['selu', 'selu', 'selu'], lr: '0.05', epochs: '1', backend: 'gpu' });
   const t0 = Date.now();
-  await page.click('#start');
+  await page.click('#t-play');
   await page.waitForFunction((n) => (window.playground.progress?.step ?? 0) >= n, STEPS, { timeout: 240_000 });
   const seconds = (Date.now() - t0) / 1000;
   assert.match(await page.textContent('#backend-name'), /WebGPU/);
   await screenshot(page, 'webgpu-training.png');
-  await page.click('#stop');
+  await page.click('#t-stop');
   await waitState(page, 'stopped', 60_000);
 
   const log = await page.evaluate(() => window.playground.lossLog);
@@ -81,10 +81,10 @@ test('an engine that dies warming up WebGPU is restarted on the CPU, with the re
     assert.equal(await page.isChecked('#backend-cpu'), true);
     assert.equal(await page.isDisabled('#backend-gpu'), true);
     await setForm(page, { epochs: '10' });
-    await page.click('#start');
+    await page.click('#t-play');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 5, null, { timeout: 60_000 });
     assert.match(await page.textContent('#backend-name'), /CPU/);
-    await page.click('#stop');
+    await page.click('#t-stop');
     await waitState(page, 'stopped', 30_000);
     assert.deepEqual(
       problems.filter((m) => !/WebGPU/.test(m)),

@@ -191,7 +191,7 @@ export function setNotice(kind) {
     strong,
     ` ${label} is not bundled with the page: choose the files below, or run `,
     codeNode(`npm run add-dataset -- ${kind} DIR`),
-    ' where the page is served and reload. Start is enabled once they are loaded.',
+    ' where the page is served and reload. ▶ Play is enabled once they are loaded.',
   );
   el.hidden = false;
 }

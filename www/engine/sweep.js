@@ -31,7 +31,10 @@ export async function loadDataset(wasm, kind) {
   /** @type {string[]} */
   let names = JSON.parse(wasm.bundledFiles(kind));
   if (!names.length) names = (await fetchManifest(kind))?.files.map((f) => f.name) ?? [];
-  if (!names.length) throw new Error(`${kind} is not served from www/data/${kind}/ (add it with npm run add-dataset)`);
+  if (!names.length)
+    throw new Error(
+      `this page does not serve ${kind}, and a sweep trains only on the data the page serves (the Data card above lists them); choose another dataset`,
+    );
   return readDataset(
     wasm,
     kind,

@@ -56,7 +56,7 @@ export function build(root, form) {
     el('p', {
       className: 'sweep-intro',
       textContent:
-        'Train many activation combinations at once (on the CPU in a pool of sweep workers, one per core; on WebGPU stacked into one network per group, in the page\u2019s training worker). Each cell is the test accuracy, mean ± std over the seeds; hover for the runs, click to open one in the trainer above.',
+        'Train many activation combinations at once (on the CPU in a pool of sweep workers, one per core; on WebGPU stacked into one network per group, in the page\u2019s training worker). Each cell is the test accuracy in percent, mean ± std over the seeds; click or tap a cell for its runs, and open one in the trainer above.',
     }),
     el(
       'div',
@@ -127,34 +127,109 @@ export function build(root, form) {
       el('span', { className: 'sweep-article-note', dataset: { ref: 'article-note' } }),
     ),
     el('div', { className: 'sweep-grid-wrap' }, el('table', { className: 'sweep-grid', dataset: { ref: 'grid' } })),
-    el('div', { className: 'sweep-tip', hidden: true, dataset: { ref: 'tip' }, role: 'tooltip' }),
+    el(
+      'div',
+      { className: 'sweep-tip', hidden: true, dataset: { ref: 'tip' }, role: 'tooltip' },
+      el('p', { className: 'sweep-tip-text', dataset: { ref: 'tip-text' } }),
+      el('div', { className: 'sweep-tip-actions', dataset: { ref: 'tip-actions' } }),
+    ),
   );
 }
 
+/** The tip: the cell's runs on hover or focus; pinned (a click, a tap, Enter) it also offers to open each run. */
+const tipOf = (/** @type {HTMLElement} */ root) => /** @type {HTMLElement} */ (root.querySelector('[data-ref="tip"]'));
+
 /** @param {HTMLElement} root @param {HTMLElement} td */
 function showTip(root, td) {
-  const tip = /** @type {HTMLElement} */ (root.querySelector('[data-ref="tip"]'));
-  tip.textContent = td.dataset.tip ?? '';
+  const tip = tipOf(root);
+  if (tip.dataset.pinned) return;
+  placeTip(root, td);
+}
+
+/** @param {HTMLElement} root @param {HTMLElement} td */
+function placeTip(root, td) {
+  const tip = tipOf(root);
+  /** @type {HTMLElement} */ (tip.querySelector('.sweep-tip-text')).textContent = td.dataset.tip ?? '';
   tip.hidden = false;
   const box = td.getBoundingClientRect();
   const host = root.getBoundingClientRect();
-  tip.style.left = `${box.left - host.left}px`;
+  const width = Math.min(tip.offsetWidth || 0, host.width);
+  tip.style.left = `${Math.max(0, Math.min(box.left - host.left, host.width - width))}px`;
   tip.style.top = `${box.bottom - host.top + 4}px`;
 }
 
 /** @param {HTMLElement} root */
 function hideTip(root) {
-  /** @type {HTMLElement} */ (root.querySelector('[data-ref="tip"]')).hidden = true;
+  const tip = tipOf(root);
+  if (!tip.dataset.pinned) tip.hidden = true;
 }
+
+/**
+ * Pins the tip under `td` with a button per run (its seed), so a run can be opened by mouse,
+ * touch or keyboard; Escape or Close unpins it and gives the focus back to the cell.
+ * @param {HTMLElement} root @param {HTMLElement} td @param {Cells} cells
+ */
+function pinTip(root, td, cells) {
+  const tip = tipOf(root);
+  const acts = (td.dataset.acts ?? '').split(',');
+  delete tip.dataset.pinned;
+  placeTip(root, td);
+  tip.dataset.pinned = '1';
+  tip.setAttribute('role', 'group');
+  tip.setAttribute('aria-label', `Runs of ${acts.join('-')}`);
+  const close = () => {
+    unpin(root);
+    td.focus();
+  };
+  const seeds = cells.seeds(acts);
+  const actions = /** @type {HTMLElement} */ (tip.querySelector('.sweep-tip-actions'));
+  actions.replaceChildren(
+    ...seeds.map((seed) =>
+      el('button', {
+        type: 'button',
+        className: 'btn btn-primary',
+        textContent: seeds.length > 1 ? `Open seed ${seed}` : 'Open',
+        dataset: { seed: String(seed) },
+        onclick: () => {
+          unpin(root);
+          cells.open(acts, seed);
+        },
+      }),
+    ),
+    el('button', { type: 'button', className: 'btn', textContent: 'Close', onclick: close }),
+  );
+  tip.onkeydown = (/** @type {KeyboardEvent} */ e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    }
+  };
+  placeTip(root, td);
+  /** @type {HTMLElement} */ (actions.querySelector('button'))?.focus();
+}
+
+/** @param {HTMLElement} root */
+function unpin(root) {
+  const tip = tipOf(root);
+  delete tip.dataset.pinned;
+  tip.setAttribute('role', 'tooltip');
+  tip.removeAttribute('aria-label');
+  /** @type {HTMLElement} */ (tip.querySelector('.sweep-tip-actions')).replaceChildren();
+  tip.hidden = true;
+}
+
+/** @typedef {{seeds: (acts: string[]) => number[], open: (acts: string[], seed: number) => void}} Cells */
 
 /**
  * Fills the table with Rust's layout of it (`sweepGrid`): headers, rows, and each cell's state,
  * text, colour, verdicts and tip. A trained cell opens its combination on a click.
  * @param {HTMLElement} root
  * @param {any} layout  {corner, columns, rows: [{label, cells: [{acts, state, text, mean, colour, collapsed, outside, article, tip}]}]}
- * @param {(acts: string[]) => void} open  a cell's click
+ * @param {Cells} cells  the seeds of a cell's finished runs, and opening one of them
  */
-export function fillGrid(root, layout, open) {
+export function fillGrid(root, layout, cells) {
+  unpin(root);
   const grid = /** @type {HTMLElement} */ (root.querySelector('[data-ref="grid"]'));
   grid.replaceChildren();
   const head = el('tr', {}, el('th', { scope: 'col', textContent: layout.corner }));
@@ -163,14 +238,14 @@ export function fillGrid(root, layout, open) {
   const body = el('tbody');
   for (const row of layout.rows) {
     const tr = el('tr', {}, el('th', { scope: 'row', textContent: row.label }));
-    for (const cell of row.cells) tr.append(gridCell(root, cell, open));
+    for (const cell of row.cells) tr.append(gridCell(root, cell, cells));
     body.append(tr);
   }
   grid.append(body);
 }
 
-/** @param {HTMLElement} root @param {any} cell @param {(acts: string[]) => void} open */
-function gridCell(root, cell, open) {
+/** @param {HTMLElement} root @param {any} cell @param {Cells} cells */
+function gridCell(root, cell, cells) {
   const td = el('td', { className: `sweep-cell ${cell.state === 'trained' ? '' : cell.state}`.trim() });
   td.dataset.acts = cell.acts.join(',');
   const article = () => {
@@ -204,11 +279,11 @@ function gridCell(root, cell, open) {
   td.addEventListener('mouseleave', () => hideTip(root));
   td.addEventListener('focus', () => showTip(root, td));
   td.addEventListener('blur', () => hideTip(root));
-  td.addEventListener('click', () => open(cell.acts));
+  td.addEventListener('click', () => pinTip(root, td, cells));
   td.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      open(cell.acts);
+      pinTip(root, td, cells);
     }
   });
   return td;

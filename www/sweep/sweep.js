@@ -6,8 +6,9 @@
 // report; form.js reads and fills its form.
 //
 // Mount: <section id="sweep"></section> anywhere in the page, plus this module.
-// A cell click opens its first run in the single-run view through the page's ordinary link
-// (?acts=…&bn=…&seed=…), keeping the sweep's settings in the hash (#sweep?…).
+// A cell click (or tap, or Enter) pins its runs; opening one loads it into the single-run view
+// through the page's ordinary link (?acts=…&bn=…&seed=…, put in the address bar without a
+// reload), keeping the sweep's settings in the hash (#sweep?…); the page then says what it opened.
 import { allRuns, deleteRuns } from './store.js';
 import { build, el, fillGrid, COMBO_INPUTS } from './grid.js';
 import { compile, watchEngine } from '../engine/host.js';
@@ -168,8 +169,13 @@ async function render() {
         article: $('article-toggle').checked,
       }),
     );
-    fillGrid(root, layout, (acts) => {
-      openCell(acts).catch(() => {});
+    fillGrid(root, layout, {
+      seeds: cellSeeds,
+      open: (acts, seed) => {
+        openCell(acts, seed).catch((e) => {
+          $('status').textContent = `The run could not be opened: ${errorText(e)}`;
+        });
+      },
     });
     $('article-toggle').disabled = !layout.hasArticle;
     $('article-note').textContent = layout.articleNote;
@@ -293,23 +299,38 @@ async function clearResults() {
   render();
 }
 
-async function openCell(acts) {
-  const run = ui.spec.runs.find(([, c]) => c.acts.join(',') === acts.join(','));
+/** The seeds of a combination's finished runs, in the sweep's order. @param {string[]} acts */
+function cellSeeds(acts) {
+  return ui.spec.runs
+    .filter(([key, c]) => c.acts.join(',') === acts.join(',') && ui.records.has(key))
+    .map(([, c]) => c.seed);
+}
+
+/** Opens one run of a cell in the trainer: its link in the address bar, the page applies it. */
+async function openCell(/** @type {string[]} */ acts, /** @type {number} */ seed) {
+  const run = ui.spec.runs.find(([, c]) => c.acts.join(',') === acts.join(',') && c.seed === seed);
   if (!run) return;
   const link = await call('sweepLink', { config: JSON.stringify(run[1]) });
   // The page's own link loads the combination into the single-run view; the hash keeps the sweep.
-  location.assign(`${location.pathname}?${link}${HASH}${ui.spec.query}`);
+  history.pushState(null, '', `${location.pathname}?${link}${HASH}${ui.spec.query}`);
+  document.dispatchEvent(new CustomEvent('open-link', { detail: { from: 'the sweep' } }));
 }
 
 // ------------------------------------------------------------------ build
 function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
+  // Every edit is checked at once, so a message goes as soon as its field is fixed.
+  let timer = /** @type {any} */ (null);
+  const check = () =>
+    formQuery()
+      .then((query) => applyQuery(query, { fromForm: true }))
+      .catch(() => {});
   for (const name of [...COMBO_INPUTS, ...ui.settingNames]) {
-    $(name).addEventListener('change', () =>
-      formQuery()
-        .then((query) => applyQuery(query, { fromForm: true }))
-        .catch(() => {}),
-    );
+    $(name).addEventListener('change', check);
+    $(name).addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(check, 300);
+    });
   }
   $('start').addEventListener('click', () => start().catch((e) => fail(errorText(e))));
   $('cancel').addEventListener('click', () => {
@@ -350,10 +371,28 @@ async function main() {
       countDone() ? `${countDone()} stored runs of this sweep loaded.` : 'Choose the settings and start the sweep.',
     );
     if (resume && countDone() < ui.spec.runs.length) start().catch((e) => fail(errorText(e)));
+    // A sweep link (the hash alone) opens at the sweep, once the page above has its height.
+    if (fromHash != null && !location.search) showSection();
   } catch (e) {
     root.dataset.state = 'error';
     root.textContent = `The sweep section could not start: ${errorText(e)}`;
   }
+}
+
+/** Scrolls the sweep into view and gives it the focus (a sweep link's landing). */
+function showSection() {
+  const go = () => {
+    $('start').focus({ preventScroll: true });
+    root.scrollIntoView({ block: 'start' });
+  };
+  go();
+  // The trainer above settles (data, charts) after the sweep: land again once it is ready.
+  const watch = new MutationObserver(() => {
+    if (document.body.dataset.state === 'loading') return;
+    watch.disconnect();
+    requestAnimationFrame(go);
+  });
+  watch.observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
 }
 
 main();
