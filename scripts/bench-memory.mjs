@@ -17,7 +17,7 @@ export async function memoryBenches(
   async function memoryBench(server) {
     const { browser, page } = await openBenchPage(server, false, '?acts=relu,sigmoid,relu&epochs=10&backend=cpu');
     try {
-      await page.click('#start');
+      await page.click('#t-play');
       await page.waitForFunction(() => (window.playground.progress?.epoch ?? 0) >= 1, null, {
         timeout: 300_000,
         polling: 200,

@@ -59,13 +59,13 @@ export async function pageTimes(
       window.__t0 = performance.now();
       return window.playground.gpu.warm.state;
     });
-    await page.click('#start');
+    await page.click('#t-play');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 1, null, {
       timeout: 300_000,
       polling: 20,
     });
     const firstStepMs = await page.evaluate(() => performance.now() - window.__t0);
-    await page.click('#stop').catch(() => {});
+    await page.click('#t-stop').catch(() => {});
     return { readyMs, firstStepMs, warmUpMs, warmUpAllMs, warmAtStart, browser: browser.version() };
   } finally {
     await browser.close();

@@ -101,7 +101,7 @@ async function pageRun(server, { gpu, live, seconds }) {
     await page.evaluate((live) => {
       window.playground.chartsLive = live;
     }, live);
-    await page.click('#start');
+    await page.click('#t-play');
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 3, null, { timeout: 240_000 });
     return await page.evaluate(async (seconds) => {
       const tasks = [];
@@ -163,7 +163,7 @@ async function gpuCallsBench(server) {
     const worker = page.workers().find((w) => /engine\/worker\.js/.test(w.url()));
     if (!worker) throw new Error('the engine worker was not found');
     await worker.evaluate(countGpuCalls);
-    await page.click('#start');
+    await page.click('#t-play');
     const at = async (step) => {
       await page.waitForFunction((n) => (window.playground.progress?.step ?? 0) >= n, step, {
         timeout: 600_000,
@@ -174,7 +174,7 @@ async function gpuCallsBench(server) {
     };
     const from = await at(3);
     const to = await at(from.step + CALL_STEPS);
-    await page.click('#stop').catch(() => {});
+    await page.click('#t-stop').catch(() => {});
     const steps = to.step - from.step;
     const per = gpuCallsPerStep(from.calls, to.calls, steps);
     const chunks = await page.evaluate(() => window.playground.loopStats?.chunks ?? null);

@@ -40,6 +40,8 @@ struct SpecView {
     /// The form's combination picker showing the spec's combinations.
     picker: Picker,
     errors: Vec<String>,
+    /// The exports' name without its extension ([`SweepSpec::file_stem`]).
+    file_stem: String,
 }
 
 fn spec_query(spec: &SweepSpec) -> String {
@@ -77,6 +79,7 @@ pub fn sweep_spec(query: &str) -> String {
         runs: spec.members().into_iter().map(|c| (run_key(&c), c)).collect(),
         picker: Picker::of(&spec.combinations),
         errors,
+        file_stem: spec.file_stem(),
     };
     serde_json::to_string(&view).unwrap_or_default()
 }

@@ -5,8 +5,9 @@
 // the training loop and the charts (OffscreenCanvas). The page keeps a second instance of the same compiled wasm
 // module for the settings table, share links and presets (cheap, synchronous calls).
 //
-// Modules: settings.js (the form, validated in Rust), links.js (share links), run.js (a run:
-// commands to the worker's training loop, its events shown), progress.js (the numbers), charts.js (figures, export; hover in charts/),
+// Modules: settings.js (the form, validated in Rust), combo.js (the combination in words), links.js
+// (share links), run.js (a run: commands to the worker's training loop, its events shown; its words in
+// run-status.js), progress.js (the numbers), charts.js (figures, export; hover in charts/),
 // compare.js (the B side), lecture.js (lecture mode, shortcuts), datasets.js (the Data card),
 // status.js (state badge, buttons, banners), diagnostics.js (window.playground, for tests and the
 // console), engine/ (the worker and its protocol).
@@ -213,6 +214,8 @@ function setCompare(/** @type {boolean} */ on) {
  */
 function openLink(/** @type {string} */ from) {
   run.resetThen(() => {
+    // One run is opened: no comparison beside it.
+    if (compare.isOn()) setCompare(false);
     applyShareQuery();
     updateNetworkDiagram();
     const { config } = readForm();

@@ -320,6 +320,29 @@ impl SweepSpec {
         out.extend(self.base.settings());
         out
     }
+
+    /// The name of the sweep's exports without its extension, in the trainer's scheme but shorter
+    /// (what was swept, then the settings a table depends on most):
+    /// `activation-playground_sweep_row-relu-sigmoid_mnist-subset_bn-none_epochs-1_seeds-1-2`.
+    /// A long list of combinations is named by its count.
+    pub fn file_stem(&self) -> String {
+        let settings = self.settings();
+        let text = |key: &str| {
+            let value = settings.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| v.as_str());
+            value.replace([':', ','], "-")
+        };
+        let combos = match text("combos") {
+            c if c.len() > 40 => format!("{}-combinations", self.combinations.len()),
+            c => c,
+        };
+        format!(
+            "activation-playground_sweep_{combos}_{}_bn-{}_epochs-{}_seeds-{}",
+            text("dataset"),
+            text("bn"),
+            text("epochs"),
+            text("seeds")
+        )
+    }
 }
 
 /// The sweep form's settings, in its order: the sweep's own (`seeds`, `parallel`, `workers`) and the
@@ -456,6 +479,21 @@ mod tests {
         assert_eq!(back, spec);
         assert!(back.apply_setting("seeds", "1,x").unwrap_err().contains("\"x\""));
         assert!(back.apply_setting("bogus", "1").is_err());
+    }
+
+    #[test]
+    fn exports_are_named_by_what_was_swept() {
+        let mut spec = SweepSpec::default();
+        for (key, value) in [("combos", "row:relu,sigmoid"), ("seeds", "1,2"), ("epochs", "1"), ("bn", "none")] {
+            spec.apply_setting(key, value).unwrap();
+        }
+        spec.base.dataset = crate::config::DatasetKind::MnistSubset;
+        assert_eq!(
+            spec.file_stem(),
+            "activation-playground_sweep_row-relu-sigmoid_mnist-subset_bn-none_epochs-1_seeds-1-2"
+        );
+        spec.apply_setting("combos", "relu-relu-relu,tanh-tanh-tanh,selu-selu-selu").unwrap();
+        assert!(spec.file_stem().starts_with("activation-playground_sweep_3-combinations_mnist-subset_"));
     }
 
     #[test]

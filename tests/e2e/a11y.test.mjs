@@ -66,6 +66,11 @@ test('axe-core: no WCAG 2 A/AA violation on the sweep, with a cell’s runs show
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'done', null, {
       timeout: 300_000,
     });
+    // One seed: the accuracy alone, in percent (no "± 0.00").
+    assert.match(
+      await page.textContent('#sweep td.sweep-cell[data-acts="relu,sigmoid,relu"] .sweep-live'),
+      /^\d+\.\d\d%$/,
+    );
     await page.click('#sweep td.sweep-cell[data-acts="relu,sigmoid,relu"]');
     await page.waitForSelector('#sweep [data-ref="tip"] button', { state: 'visible' });
     const found = await violations(page, '#sweep');

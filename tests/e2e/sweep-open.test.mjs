@@ -55,6 +55,12 @@ test('a sweep link opens at the sweep; a cell opens a chosen seed in the trainer
     });
     const cell = '#sweep td.sweep-cell[data-acts="relu,sigmoid,relu"]';
     assert.match(await page.textContent(`${cell} .sweep-live`), /^\d+\.\d\d ± \d+\.\d\d%$/, 'percent, like the tip');
+    // The exports are named by what was swept.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sweep [data-ref="export-csv"]')]);
+    assert.equal(
+      download.suggestedFilename(),
+      'activation-playground_sweep_relu-sigmoid-relu_mnist-subset_bn-none_epochs-1_seeds-1-2.csv',
+    );
 
     // A click pins the cell's runs with an Open action per seed, the focus on the first.
     await page.click(cell);

@@ -11,7 +11,7 @@ export const ui = {
   engine: null,
   /** @type {((engine: Engine) => void)[]} calls waiting for an engine */
   waiting: [],
-  /** @type {any} { settings, query, runs: [[key, config]], errors } */
+  /** @type {any} { settings, query, runs: [[key, config]], picker, errors, fileStem } */
   spec: null,
   records: new Map(), // key → record (runs of any sweep, from IndexedDB)
   state: 'loading',

@@ -268,7 +268,7 @@ async function download(format) {
   try {
     const text = await call('sweepExport', { records: JSON.stringify(specRecords()), format });
     const blob = new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' });
-    const a = el('a', { href: URL.createObjectURL(blob), download: `sweep.${format}` });
+    const a = el('a', { href: URL.createObjectURL(blob), download: `${ui.spec.fileStem}.${format}` });
     document.body.append(a);
     a.click();
     a.remove();
