@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPage, waitReady, ROOT, browserForFile } from './helpers.mjs';
+import { openPage, waitReady, waitSweepReady, ROOT, browserForFile } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -25,14 +25,6 @@ async function violations(page, include = null) {
     }));
   }, include);
   return found;
-}
-
-async function waitSweepReady(page) {
-  await page.waitForFunction(
-    () => ['idle', 'done', 'cancelled'].includes(document.getElementById('sweep')?.dataset.state),
-    null,
-    { timeout: 120_000 },
-  );
 }
 
 for (const [name, query, options] of [

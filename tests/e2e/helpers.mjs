@@ -244,3 +244,12 @@ export async function startLongCpuRun(page) {
     { timeout: 60_000 },
   );
 }
+
+/** Waits until the sweep section is ready (idle, done or cancelled). */
+export async function waitSweepReady(page) {
+  await page.waitForFunction(
+    () => ['idle', 'done', 'cancelled'].includes(document.getElementById('sweep')?.dataset.state),
+    null,
+    { timeout: 120_000 },
+  );
+}

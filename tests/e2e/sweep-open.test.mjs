@@ -6,19 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openPage, waitReady, ARTIFACTS, browserForFile } from './helpers.mjs';
+import { openPage, waitReady, waitSweepReady, ARTIFACTS, browserForFile } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
 const SWEEP = 'combos=relu-sigmoid-relu&seeds=1,2&epochs=1&bn=none&dataset=mnist-subset&backend=cpu';
-
-async function waitSweepReady(page) {
-  await page.waitForFunction(
-    () => ['idle', 'done', 'cancelled'].includes(document.getElementById('sweep')?.dataset.state),
-    null,
-    { timeout: 120_000 },
-  );
-}
 
 const activeId = (page) =>
   page.evaluate(() => {
