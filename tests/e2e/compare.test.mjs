@@ -24,7 +24,7 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
     // B is named by what it sets differently from A, and by nothing else.
     assert.equal(
       (await page.textContent('#combo')).trim(),
-      'A relu → sigmoid → relu vs B BatchNorm: after the last Linear layer',
+      'A relu → sigmoid → relu vs B BatchNorm: After the last Linear layer only',
     );
     assert.equal(await page.isVisible('#chart-loss-b'), true, 'B has its own column of charts');
 

@@ -63,7 +63,11 @@ test('pause, resume and stop', async () => {
   const { page } = shared.session;
   await setForm(page, { acts: ['relu', 'sigmoid', 'relu'], epochs: '5', backend: 'cpu' });
   await page.click('#t-play');
-  await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 20, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.body.dataset.state === 'running' && (window.playground.progress?.step ?? 0) >= 20,
+    null,
+    { timeout: 60_000 },
+  );
   // One set of run controls: ▶ Play becomes ❚❚ Pause while training, and back.
   assert.equal((await page.textContent('#t-play')).trim(), '❚❚ Pause');
   await page.click('#t-play');

@@ -46,7 +46,7 @@ test('a diverging preset shows its banner over the charts on the first 1440×900
         bottom: banner.bottom,
         grid: box(document.getElementById('plot-grid')).top,
         text: document.getElementById('run-banner').textContent,
-        status: document.getElementById('plots-status').textContent,
+        status: document.getElementById('status-text').textContent,
       };
     });
     assert.equal(at.scrollY, 0);
@@ -54,7 +54,7 @@ test('a diverging preset shows its banner over the charts on the first 1440×900
     assert.ok(at.bottom <= at.grid, 'the banner is over the charts');
     assert.match(at.text, /The run diverged\..*Training diverged at step \d+/s);
     assert.match(at.text, /Lower the learning rate/);
-    // The status line beside the run controls says it too.
+    // The status line says it too.
     assert.match(at.status, /Training diverged at step/);
     // The charts that will get no data say so; the loss chart has its points.
     await page.waitForFunction(() => document.querySelectorAll('.plot-a .plot-box.no-data').length === 3, null, {
