@@ -98,10 +98,10 @@ export function updateReadout() {
     ['epoch', 'Epoch', a ? `${epochNow(a)} / ${a.epochs}` : '–'],
   ];
   if (b) {
-    items.push(['loss', `Loss A · B (last ${app.headlineSteps} steps)`, `${loss(a)} · ${loss(b)}`]);
+    items.push(['loss', `Loss A · B (${app.headlineSteps}-step mean)`, `${loss(a)} · ${loss(b)}`]);
     items.push(['test', 'Test acc A · B', `${pct(a?.testAcc)} · ${pct(b.testAcc)}`]);
   } else {
-    items.push(['loss', `Train loss (last ${app.headlineSteps} steps)`, loss(a)]);
+    items.push(['loss', `Loss (${app.headlineSteps}-step mean)`, loss(a)]);
     items.push(['test', 'Test acc', pct(a?.testAcc)]);
   }
   const el = $('readout');
