@@ -86,7 +86,9 @@ test('a sweep link opens at the sweep; a cell opens a chosen seed in the trainer
     await page.keyboard.press('Enter');
     await page.waitForSelector(`${tip} button[data-seed="1"]`, { state: 'visible' });
     await page.keyboard.press('Escape');
-    assert.equal(await page.isVisible(tip), false);
+    // Unpinned: no actions left (the focused cell shows its runs as a tooltip again).
+    assert.equal(await page.$$eval(`${tip} button`, (bs) => bs.length), 0);
+    assert.equal(await page.getAttribute(tip, 'role'), 'tooltip');
     assert.equal(await page.evaluate(() => document.activeElement?.dataset.acts), 'relu,sigmoid,relu');
     await page.keyboard.press('Enter');
     await page.waitForSelector(`${tip} button[data-seed="1"]`, { state: 'visible' });

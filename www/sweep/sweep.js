@@ -16,10 +16,10 @@ import { Pool } from './pool.js';
 import { errorText } from '../state.js';
 import { root, ui, $, call, specRecords, countDone } from './state.js';
 import { formQuery, writeForm, showModeInputs } from './form.js';
+import { HASH, cellSeeds, openCell, showSection } from './open.js';
 
 /** @typedef {import('../engine/protocol.js').SweepEvent} SweepEvent */
 
-const HASH = '#sweep?';
 const SETTINGS_KEY = 'sweep-settings';
 const ARTICLE_KEY = 'sweep-article';
 
@@ -299,23 +299,6 @@ async function clearResults() {
   render();
 }
 
-/** The seeds of a combination's finished runs, in the sweep's order. @param {string[]} acts */
-function cellSeeds(acts) {
-  return ui.spec.runs
-    .filter(([key, c]) => c.acts.join(',') === acts.join(',') && ui.records.has(key))
-    .map(([, c]) => c.seed);
-}
-
-/** Opens one run of a cell in the trainer: its link in the address bar, the page applies it. */
-async function openCell(/** @type {string[]} */ acts, /** @type {number} */ seed) {
-  const run = ui.spec.runs.find(([, c]) => c.acts.join(',') === acts.join(',') && c.seed === seed);
-  if (!run) return;
-  const link = await call('sweepLink', { config: JSON.stringify(run[1]) });
-  // The page's own link loads the combination into the single-run view; the hash keeps the sweep.
-  history.pushState(null, '', `${location.pathname}?${link}${HASH}${ui.spec.query}`);
-  document.dispatchEvent(new CustomEvent('open-link', { detail: { from: 'the sweep' } }));
-}
-
 // ------------------------------------------------------------------ build
 function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
@@ -377,22 +360,6 @@ async function main() {
     root.dataset.state = 'error';
     root.textContent = `The sweep section could not start: ${errorText(e)}`;
   }
-}
-
-/** Scrolls the sweep into view and gives it the focus (a sweep link's landing). */
-function showSection() {
-  const go = () => {
-    $('start').focus({ preventScroll: true });
-    root.scrollIntoView({ block: 'start' });
-  };
-  go();
-  // The trainer above settles (data, charts) after the sweep: land again once it is ready.
-  const watch = new MutationObserver(() => {
-    if (document.body.dataset.state === 'loading') return;
-    watch.disconnect();
-    requestAnimationFrame(go);
-  });
-  watch.observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
 }
 
 main();
