@@ -165,7 +165,14 @@ export function noteDrawn(/** @type {any} */ t, /** @type {any} */ layout, /** @
   box?.classList.add('has-chart');
   // A run that has ended will bring this chart nothing more: an empty chart says so.
   const ended = !app.run && ['finished', 'stopped', 'diverged', 'error'].includes(app.state);
-  box?.classList.toggle('no-data', ended && !!layout?.empty);
+  const noData = ended && !!layout?.empty;
+  box?.classList.toggle('no-data', noData);
+  const final = box?.querySelector('.plot-final');
+  if (noData && final)
+    final.textContent =
+      app.lastRun?.config?.stats === 0
+        ? 'No data: the statistics were off for this run.'
+        : 'No data: this run ended before its first statistics probe.';
   current.dataset.drawn = String((Number(current.dataset.drawn) || 0) + 1);
 }
 

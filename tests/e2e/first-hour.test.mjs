@@ -61,12 +61,16 @@ test('a diverging preset shows its banner over the charts on the first 1440×900
       timeout: 15_000,
     });
     const noData = await page.$$eval('.plot-a .plot-box.no-data', (boxes) =>
-      boxes.map((b) => [b.closest('.plot').dataset.chart, getComputedStyle(b.querySelector('.plot-final')).display]),
+      boxes.map((b) => {
+        const final = b.querySelector('.plot-final');
+        return [b.closest('.plot').dataset.chart, getComputedStyle(final).display, final.textContent];
+      }),
     );
+    const said = 'No data: this run ended before its first statistics probe.';
     assert.deepEqual(noData, [
-      ['activations', 'flex'],
-      ['gradients', 'flex'],
-      ['health', 'flex'],
+      ['activations', 'flex', said],
+      ['gradients', 'flex', said],
+      ['health', 'flex', said],
     ]);
     // The headline loss says what it is (the chart draws a smoothed line).
     assert.match(await page.textContent('#stat-loss-sub'), /^mean of the last \d+ steps$/);
