@@ -153,7 +153,7 @@ fn grid_cell(
         colour: None,
         collapsed: false,
         outside: false,
-        article: in_article.map(|(_, c)| format!("article {}", c.text())),
+        article: in_article.map(|(_, c)| format!("article {}%", c.text())),
         tip: String::new(),
         acts,
     };

@@ -131,8 +131,8 @@ test("the sweep grid shows the article's numbers beside the live ones, marks a m
       /Article: MNIST, no BatchNorm, 10 epochs.*Same setup/,
     );
     // Every cell shows the article's value, trained or not: relu-sigmoid-relu is not in this sweep.
-    assert.match(await cellText(page, 'relu,sigmoid,relu'), /article 34\.91 ± 24\.32/);
-    assert.match(await cellText(page, 'relu,relu,tanh'), /article 97\.60 ± 0\.07/);
+    assert.match(await cellText(page, 'relu,sigmoid,relu'), /article 34\.91 ± 24\.32%/);
+    assert.match(await cellText(page, 'relu,relu,tanh'), /article 97\.60 ± 0\.07%/);
 
     // Two stored runs of this sweep: one far below the article (97.48–97.67%), one inside its range.
     const runs = await page.evaluate(() => window.sweepUi.spec.runs);
@@ -155,7 +155,7 @@ test("the sweep grid shows the article's numbers beside the live ones, marks a m
     });
     const marked = await page.$$eval('#sweep td.sweep-cell.outside', (tds) => tds.map((td) => td.dataset.acts));
     assert.deepEqual(marked, ['relu,relu,tanh'], "only the cell outside the article's runs is marked");
-    assert.match(await cellText(page, 'relu,relu,tanh'), /^≠50\.00 ± 0\.00article 97\.60 ± 0\.07$/);
+    assert.match(await cellText(page, 'relu,relu,tanh'), /^≠50\.00%article 97\.60 ± 0\.07%$/);
     await page.hover('#sweep td.sweep-cell[data-acts="relu,relu,tanh"]');
     const tip = await page.textContent('#sweep [data-ref="tip"]');
     assert.match(tip, /Article \(MNIST, no BatchNorm.*\): 97\.60 ± 0\.07%/);
@@ -170,7 +170,8 @@ test("the sweep grid shows the article's numbers beside the live ones, marks a m
       timeout: 10_000,
     });
     assert.equal(await page.$$eval('#sweep td.sweep-cell.outside', (s) => s.length), 0);
-    assert.equal(await cellText(page, 'relu,relu,tanh'), '50.00 ± 0.00');
+    // One run: its accuracy alone, in percent (no spread to show).
+    assert.equal(await cellText(page, 'relu,relu,tanh'), '50.00%');
     await page.check('#sweep [data-ref="article-toggle"]');
   } finally {
     await page
