@@ -18,10 +18,14 @@ export function showDiverged(/** @type {string} */ text, /** @type {string} */ f
     text,
     action: 'Lower the learning rate',
     onAction: () => {
-      const input = $(field);
-      input.scrollIntoView({ block: 'center' });
-      input.focus();
-      input.select();
+      // The field is in the settings, which lecture mode hides: leave it first.
+      if (document.body.classList.contains('lecture')) $('lecture-toggle').click();
+      requestAnimationFrame(() => {
+        const input = $(field);
+        input.scrollIntoView({ block: 'center' });
+        input.focus();
+        input.select();
+      });
     },
   });
 }

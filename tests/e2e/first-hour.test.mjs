@@ -77,7 +77,7 @@ test('a diverging preset shows its banner over the charts on the first 1440×900
     await page.screenshot({ path: join(ARTIFACTS, 'first-hour-diverged-1440x900.png') });
     // The next action: the learning rate, focused and selected.
     await page.click('#run-banner-action');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'lr');
+    await page.waitForFunction(() => document.activeElement?.id === 'lr', null, { timeout: 5_000 });
     // A new run hides the banner.
     await page.fill('#lr', '0.01');
     await page.click('#t-play');
@@ -109,4 +109,23 @@ test('while a run is going the settings say why they are locked and what to pres
     assert.equal(await page.isVisible('#settings-lock'), false);
     assert.match(await page.textContent('#status-text'), /Back at step 0\. Press ▶ Play \(space\)/);
   });
+});
+
+test('in lecture mode the divergence banner shows over the charts, and its action leaves lecture mode for the field', async () => {
+  const s = await openPage(browser.env, '?preset=diverge&autostart=1&backend=cpu&lecture=1', {
+    viewport: { width: 1280, height: 720 },
+  });
+  const { page } = s;
+  try {
+    await waitState(page, 'diverged', 120_000);
+    await page.waitForSelector('#run-banner', { state: 'visible', timeout: 5_000 });
+    const box = await page.evaluate(() => document.getElementById('run-banner').getBoundingClientRect().toJSON());
+    assert.ok(box.top >= 0 && box.bottom <= 720, `the banner is on the screen: ${JSON.stringify(box)}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'first-hour-lecture-diverged-1280x720.png') });
+    await page.click('#run-banner-action');
+    await page.waitForFunction(() => document.activeElement?.id === 'lr', null, { timeout: 5_000 });
+    assert.equal(await page.evaluate(() => document.body.classList.contains('lecture')), false);
+  } finally {
+    await s.context.close();
+  }
 });
