@@ -291,6 +291,8 @@ export function resumeRun() {
 export function stopRun() {
   const run = app.run;
   if (!run) return;
+  // Stop is disabled, then goes with the run: its focus goes to ▶ Play (a disabled button drops it).
+  if (document.activeElement === $('t-stop')) $('t-play').focus();
   $('t-stop').disabled = true;
   watch(run, true); // the worker answers with the run's end
   command(run, 'stop');

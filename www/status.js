@@ -52,6 +52,8 @@ function updateTransport() {
   play.disabled = !canStart;
   $('t-step').disabled = !canStart;
   $('t-reset').disabled = !canStart;
+  // Stop goes with the run: the focus it had goes to ▶ Play, never to nowhere.
+  if (!busy && document.activeElement === $('t-stop')) play.focus();
   $('t-stop').hidden = !busy;
   $('t-stop').disabled = false;
   // Nothing to export before a run has recorded something.

@@ -16,8 +16,11 @@ test('Space on a focused CSV button downloads the statistics and does not start 
     await page.keyboard.press(' ');
     await waitState(page, 'running', 15_000);
     await page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 12, null, { timeout: 60_000 });
-    await page.click('#t-stop');
+    await page.focus('#t-stop');
+    await page.keyboard.press('Enter');
     await waitState(page, 'stopped', 30_000);
+    // Stop goes with the run; its focus goes to ▶ Play, not to nowhere.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 't-play');
     const step = await page.evaluate(() => window.playground.progress.step);
     await page.focus('#dl-csv');
     const [download] = await Promise.all([

@@ -45,6 +45,8 @@ test('a sweep link opens at the sweep; a cell opens a chosen seed in the trainer
     await page.waitForFunction(() => document.getElementById('sweep').dataset.state === 'done', null, {
       timeout: 400_000,
     });
+    // The focus followed the actions as they were disabled (Start sweep, then Cancel): never lost.
+    assert.equal(await page.evaluate(() => !!document.activeElement?.closest('#sweep .sweep-actions')), true);
     const cell = '#sweep td.sweep-cell[data-acts="relu,sigmoid,relu"]';
     assert.match(await page.textContent(`${cell} .sweep-live`), /^\d+\.\d\d ± \d+\.\d\d%$/, 'percent, like the tip');
     // The exports are named by what was swept.

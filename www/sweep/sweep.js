@@ -28,11 +28,15 @@ function setState(state, message) {
   ui.state = state;
   root.dataset.state = state;
   if (!$('start')) return; // not built yet
+  const focused = document.activeElement; // before a disabled button drops it
   if (message != null) $('status').textContent = message;
   const busy = state === 'running' || state === 'cancelling';
   $('start').disabled = busy || state === 'loading';
   $('cancel').disabled = state !== 'running';
   for (const name of [...COMBO_INPUTS, ...ui.settingNames]) $(name).disabled = busy;
+  // A button that has just been disabled (Start sweep, Cancel) hands the focus to the next action.
+  if (focused instanceof HTMLButtonElement && focused.disabled && root.contains(focused))
+    /** @type {HTMLElement | null} */ (root.querySelector('.sweep-actions button:not(:disabled)'))?.focus();
   if (!busy && ui.spec) {
     const done = countDone();
     $('start').textContent = done > 0 && done < ui.spec.runs.length ? 'Resume' : 'Start sweep';
