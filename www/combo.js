@@ -16,16 +16,20 @@ export function describe(config) {
 }
 
 /**
- * B's differences from A in words: its activations, its BatchNorm placement (the setting's
- * choice label) and its learning rate, each only where it differs; "same as A" where none does.
+ * B's differences from A in words: its activations, its BatchNorm placement and its learning
+ * rate, each only where it differs; "same as A" where none does. `short`: BatchNorm as Rust's
+ * short title has it ("BN all", for the one-line heading), else as the setting's choice label.
  */
-function describeDifferences(settingsA, settingsB, configB) {
+function describeDifferences(settingsA, settingsB, configB, short = false) {
+  const actsOnly = describe({ ...configB, bn: 'none' }).short;
   const parts = compare.differences(settingsA, settingsB).map(([name, text]) => {
-    if (name === 'acts') return describe({ ...configB, bn: 'none' }).short;
+    if (name === 'acts') return actsOnly;
+    if (name === 'bn' && short) return describe(configB).short.slice(actsOnly.length).replace(/^ \+ /, '') || 'no BN';
     if (name === 'bn') return `BatchNorm: ${choices('bn').find(([value]) => value === text)?.[1] ?? text}`;
     return `${name} ${text}`;
   });
-  return parts.length ? parts.join(' · ') : 'same as A (set what B changes)';
+  if (parts.length) return parts.join(' · ');
+  return short ? 'same as A' : 'same as A (set what B changes)';
 }
 
 /** The combination being trained, in words: the chart toolbar's title (big in lecture mode). */
@@ -46,7 +50,14 @@ export function updateCombo(config, configB) {
     vs.textContent = 'vs';
     // B is named by what it sets differently from A, and by nothing else.
     const diff = describeDifferences(a.settings, b.settings, configB);
-    el.append(tag('a'), ` ${a.short} `, vs, ' ', tag('b'), ` ${diff}`);
+    el.append(
+      tag('a'),
+      ` ${a.short} `,
+      vs,
+      ' ',
+      tag('b'),
+      ` ${describeDifferences(a.settings, b.settings, configB, true)}`,
+    );
     $('ab-head-a').querySelector('span').textContent = `${a.describe} · lr ${config.lr}`;
     $('ab-head-b').querySelector('span').textContent = diff;
     $('ab-row-a').querySelector('.ab-name').textContent = a.describe;

@@ -22,10 +22,8 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
       'relu',
     ]);
     // B is named by what it sets differently from A, and by nothing else.
-    assert.equal(
-      (await page.textContent('#combo')).trim(),
-      'A relu → sigmoid → relu vs B BatchNorm: After the last Linear layer only',
-    );
+    assert.equal((await page.textContent('#combo')).trim(), 'A relu → sigmoid → relu vs B BN last');
+    assert.equal((await page.textContent('#ab-head-b')).trim(), 'B BatchNorm: After the last Linear layer only');
     assert.equal(await page.isVisible('#chart-loss-b'), true, 'B has its own column of charts');
 
     await page.click('#t-play');
@@ -131,7 +129,8 @@ test('comparison is switched on in the form; B starts identical to A and the hea
       ['b-act1', 'b-act2', 'b-act3', 'b-bn', 'b-lr'].map((id) => document.getElementById(id).value),
     );
     assert.deepEqual(b, a, 'B starts identical to A');
-    assert.match(await page.textContent('#combo'), /vs B same as A/);
+    assert.match(await page.textContent('#combo'), /vs B same as A$/);
+    assert.match(await page.textContent('#ab-head-b'), /same as A \(set what B changes\)/);
     assert.doesNotMatch(await page.textContent('#combo'), /BN|BatchNorm/);
     await page.screenshot({ path: 'artifacts/compare-b-equals-a.png' });
     // Only what the user sets is listed.
