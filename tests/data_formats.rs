@@ -15,25 +15,50 @@ const FASHION: &str = "/usr/share/datasets/fashion-mnist";
 // ---------------------------------------------------------------------------------------------
 // MNIST and Fashion-MNIST.
 
+/// What a loaded dataset must hold: its counts, label histograms, first labels, and the byte sum
+/// and FNV-1a hash of the first training and test image.
+struct Known {
+    kind: DatasetKind,
+    shape: ImageShape,
+    counts: (usize, usize),
+    histograms: ([usize; 10], [usize; 10]),
+    first_labels: (u8, u8),
+    first_images: [(u64, u64); 2],
+}
+
+fn check_known(d: &data::Dataset, k: &Known) {
+    assert_eq!((d.kind, d.shape), (k.kind, k.shape));
+    assert_eq!((d.train.len(), d.test.len()), k.counts);
+    assert_eq!(d.train.images.len(), k.counts.0 * k.shape.pixels());
+    assert_eq!((histogram(&d.train.labels), histogram(&d.test.labels)), k.histograms);
+    assert_eq!((d.train.labels[0], d.test.labels[0]), k.first_labels);
+    let pixels = k.shape.pixels();
+    for (split, (sum, hash)) in [&d.train, &d.test].into_iter().zip(k.first_images) {
+        let first = &split.images[..pixels];
+        assert_eq!((first.iter().map(|&b| b as u64).sum::<u64>(), fnv1a(first)), (sum, hash));
+    }
+}
+
 #[test]
 fn mnist_loads_with_the_known_counts_histograms_and_first_images() {
     if !present() {
         return;
     }
     let d = mnist();
-    assert_eq!(d.kind, DatasetKind::Mnist);
-    assert_eq!(d.shape, ImageShape::MNIST);
-    assert_eq!((d.train.len(), d.test.len()), (60_000, 10_000));
-    assert_eq!(d.train.images.len(), 60_000 * 784);
-    assert_eq!(histogram(&d.train.labels), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
-    assert_eq!(histogram(&d.test.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
-    assert_eq!((d.train.labels[0], d.test.labels[0]), (5, 7));
-    let first_train = &d.train.images[..784];
-    let first_test = &d.test.images[..784];
-    assert_eq!(first_train.iter().map(|&b| b as u64).sum::<u64>(), 27_525);
-    assert_eq!(fnv1a(first_train), 0x4835_811a_a7e4_9e10);
-    assert_eq!(first_test.iter().map(|&b| b as u64).sum::<u64>(), 18_454);
-    assert_eq!(fnv1a(first_test), 0x3491_1e12_542c_a507);
+    check_known(
+        &d,
+        &Known {
+            kind: DatasetKind::Mnist,
+            shape: ImageShape::MNIST,
+            counts: (60_000, 10_000),
+            histograms: (
+                [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949],
+                [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009],
+            ),
+            first_labels: (5, 7),
+            first_images: [(27_525, 0x4835_811a_a7e4_9e10), (18_454, 0x3491_1e12_542c_a507)],
+        },
+    );
     assert_eq!(d.train.images.iter().map(|&b| b as u64).sum::<u64>(), 1_567_298_545);
     assert_eq!(d.test.images.iter().map(|&b| b as u64).sum::<u64>(), 264_923_200);
 }
@@ -123,15 +148,17 @@ fn fashion_mnist_loads_when_installed() {
         return;
     }
     let d = data::load_dir(DatasetKind::FashionMnist, dir).unwrap();
-    assert_eq!(d.kind, DatasetKind::FashionMnist);
-    assert_eq!((d.train.len(), d.test.len()), (60_000, 10_000));
-    assert_eq!(histogram(&d.train.labels), [6000; 10]);
-    assert_eq!(histogram(&d.test.labels), [1000; 10]);
-    assert_eq!((d.train.labels[0], d.test.labels[0]), (9, 9));
-    assert_eq!(d.train.images[..784].iter().map(|&b| b as u64).sum::<u64>(), 76_247);
-    assert_eq!(fnv1a(&d.train.images[..784]), 0x01fd_f725_9054_1338);
-    assert_eq!(d.test.images[..784].iter().map(|&b| b as u64).sum::<u64>(), 33_456);
-    assert_eq!(fnv1a(&d.test.images[..784]), 0xcb45_b758_9f1b_853b);
+    check_known(
+        &d,
+        &Known {
+            kind: DatasetKind::FashionMnist,
+            shape: ImageShape::MNIST,
+            counts: (60_000, 10_000),
+            histograms: ([6000; 10], [1000; 10]),
+            first_labels: (9, 9),
+            first_images: [(76_247, 0x01fd_f725_9054_1338), (33_456, 0xcb45_b758_9f1b_853b)],
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,21 +170,20 @@ fn cifar_batches_load_with_the_known_counts_histograms_and_first_images() {
         return;
     }
     let d = cifar();
-    assert_eq!(d.kind, DatasetKind::Cifar10);
-    assert_eq!(d.shape, ImageShape::CIFAR);
     // ../shared/data holds all five training batches (it held only the first when this test was
     // written): 5,000 images of each class, batch 1 first.
-    assert_eq!((d.train.len(), d.test.len()), (50_000, 10_000));
-    assert_eq!(histogram(&d.train.labels), [5000; 10]);
+    check_known(
+        &d,
+        &Known {
+            kind: DatasetKind::Cifar10,
+            shape: ImageShape::CIFAR,
+            counts: (50_000, 10_000),
+            histograms: ([5000; 10], [1000; 10]),
+            first_labels: (6, 3),
+            first_images: [(317_790, 0x3ccb_c001_f7cd_29a5), (332_962, 0x3450_a15f_2755_ea25)],
+        },
+    );
     assert_eq!(histogram(&d.train.labels[..10_000]), [1005, 974, 1032, 1016, 999, 937, 1030, 1001, 1025, 981]);
-    assert_eq!(histogram(&d.test.labels), [1000; 10]);
-    assert_eq!((d.train.labels[0], d.test.labels[0]), (6, 3));
-    let first_train = &d.train.images[..3072];
-    let first_test = &d.test.images[..3072];
-    assert_eq!(first_train.iter().map(|&b| b as u64).sum::<u64>(), 317_790);
-    assert_eq!(fnv1a(first_train), 0x3ccb_c001_f7cd_29a5);
-    assert_eq!(first_test.iter().map(|&b| b as u64).sum::<u64>(), 332_962);
-    assert_eq!(fnv1a(first_test), 0x3450_a15f_2755_ea25);
     // The layout is the file's: record i's pixels, channel-major, without its label byte.
     let (_, test) = cifar_raw();
     assert_eq!(&d.test.images[5 * 3072..6 * 3072], &test[5 * RECORD + 1..6 * RECORD]);
