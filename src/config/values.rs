@@ -5,21 +5,33 @@
 use super::row::{Range, SettingRow, Value, out_of_range};
 use super::{Activation, ConfigError, MAX_LAYERS, MAX_SEED, clip};
 
-impl Value for usize {
-    fn text(&self) -> String {
-        self.to_string()
+/// The whole-number fields: epochs, batch and widths (`usize`) and the seed (`u64`), read and
+/// range-checked alike.
+trait Whole: Copy + ToString + TryFrom<u64> {
+    fn as_f64(self) -> f64;
+    /// As a message shows it.
+    fn shown(self) -> String {
+        short_number(self.as_f64())
     }
-    fn set_text(&mut self, row: &SettingRow, text: &str) -> Result<(), ConfigError> {
-        *self = parse_whole(row, text)?;
-        Ok(())
-    }
-    fn outside(&self, range: Range) -> Option<String> {
-        (!range.contains(*self as f64)).then(|| short_number(*self as f64))
+}
+
+impl Whole for usize {
+    fn as_f64(self) -> f64 {
+        self as f64
     }
 }
 
 /// Seeds: shown with every digit, since one past the largest allowed must read as such.
-impl Value for u64 {
+impl Whole for u64 {
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+    fn shown(self) -> String {
+        self.to_string()
+    }
+}
+
+impl<T: Whole> Value for T {
     fn text(&self) -> String {
         self.to_string()
     }
@@ -28,7 +40,7 @@ impl Value for u64 {
         Ok(())
     }
     fn outside(&self, range: Range) -> Option<String> {
-        (!range.contains(*self as f64)).then(|| self.to_string())
+        (!range.contains(self.as_f64())).then(|| self.shown())
     }
 }
 
