@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPage, waitReady, waitSweepReady, ROOT, browserForFile } from './helpers.mjs';
+import { openPage, waitReady, waitSweepReady, ROOT, browserForFile, withPage } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -33,15 +33,16 @@ for (const [name, query, options] of [
   ['the phone layout', '?backend=cpu', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 }],
 ])
   test(`axe-core: no WCAG 2 A/AA violation on ${name}`, async () => {
-    const s = await openPage(browser.env, query, options);
-    try {
-      await waitReady(s.page);
-      await waitSweepReady(s.page);
-      const found = await violations(s.page);
-      assert.deepEqual(found, [], JSON.stringify(found, null, 2));
-    } finally {
-      await s.context.close();
-    }
+    await withPage(
+      browser.env,
+      query,
+      async (s) => {
+        await waitSweepReady(s.page);
+        const found = await violations(s.page);
+        assert.deepEqual(found, [], JSON.stringify(found, null, 2));
+      },
+      { problems: false, ...options },
+    );
   });
 
 test('axe-core: no WCAG 2 A/AA violation on the sweep, with a cell’s runs shown', async () => {

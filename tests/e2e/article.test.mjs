@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, waitReady, setForm, waitState, progress, screenshot, browserForFile } from './helpers.mjs';
+import { assertNoProblems, withPage } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -55,19 +56,14 @@ test('the CIFAR-10 subset is fetched only when chosen, with progress, and trains
     await page.click('#t-stop');
     await waitState(page, ['idle', 'stopped', 'done'], 30_000);
     await screenshot(page, 'cifar-subset.png');
-    assert.deepEqual(
-      problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(problems);
   } finally {
     await context.close();
   }
 });
 
 test("a link to a CIFAR-10 preset loads the subset and the article's CIFAR setup", async () => {
-  const { page, context, problems } = await openPage(browser.env, '?preset=cifar-collapse&backend=cpu');
-  try {
-    await waitReady(page);
+  await withPage(browser.env, '?preset=cifar-collapse&backend=cpu', async ({ page }) => {
     await waitSummary(page, /^CIFAR-10 subset · /);
     assert.equal(await page.isChecked('#ds-kind-cifar10-subset'), true);
     const config = await page.evaluate(() => window.playground.readConfig().config);
@@ -76,13 +72,7 @@ test("a link to a CIFAR-10 preset loads the subset and the article's CIFAR setup
       ['cifar10-subset', 'relu,sigmoid,relu', 4, 10],
     );
     assert.match(await page.textContent('body'), /exactly 10\.00%/);
-    assert.deepEqual(
-      problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a link naming a bundled dataset loads it from the page (no manifest asked for)', async () => {
@@ -90,19 +80,20 @@ test('a link naming a bundled dataset loads it from the page (no manifest asked 
     ['mnist-subset', 'MNIST subset'],
     ['cifar10-subset', 'CIFAR-10 subset'],
   ]) {
-    const { page, context, problems } = await openPage(browser.env, `?dataset=${kind}&backend=cpu`);
-    try {
-      await waitReady(page);
-      await waitSummary(page, new RegExp(`^${label} · `));
-      assert.equal(await page.isChecked(`#ds-kind-${kind}`), true);
-      assert.deepEqual(
-        problems.filter((m) => !/WebGPU/.test(m)),
-        [],
-        kind,
-      );
-    } finally {
-      await context.close();
-    }
+    await withPage(
+      browser.env,
+      `?dataset=${kind}&backend=cpu`,
+      async ({ page, problems }) => {
+        await waitSummary(page, new RegExp(`^${label} · `));
+        assert.equal(await page.isChecked(`#ds-kind-${kind}`), true);
+        assert.deepEqual(
+          problems.filter((m) => !/WebGPU/.test(m)),
+          [],
+          kind,
+        );
+      },
+      { problems: false },
+    );
   }
 });
 

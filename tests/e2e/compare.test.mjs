@@ -2,7 +2,7 @@
 // lockstep; both show progress and loss; their charts sit side by side on the same step axis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, waitReady, waitState, screenshot, sleep, browserForFile } from './helpers.mjs';
+import { openPage, waitReady, waitState, screenshot, sleep, browserForFile, assertNoProblems } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -85,10 +85,7 @@ test('a link with compare=1 trains A and B side by side, in lockstep, and charts
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv-b')]);
     assert.match(csv.suggestedFilename(), /^activation-playground_B_relu-sigmoid-relu_bn-last_/);
     await screenshot(page, 'compare.png');
-    assert.deepEqual(
-      s.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(s.problems);
   } finally {
     await s.context.close();
   }

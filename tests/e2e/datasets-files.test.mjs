@@ -10,26 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ROOT,
-  CIFAR_DIR,
-  MNIST_DIR,
-  skipWithoutShared,
-  setup,
-  openPage,
-  waitReady,
-  setForm,
-  waitState,
-  progress,
-  screenshot,
-  realProblems,
-  summary,
-  waitSummary,
-  cells,
-  configDataset,
-  secs,
-  firstSteps,
-} from './helpers.mjs';
+import { ROOT, CIFAR_DIR, MNIST_DIR, skipWithoutShared, setup, openPage, waitReady, setForm } from './helpers.mjs';
+import { waitState, progress, screenshot, realProblems, summary, waitSummary, cells } from './helpers.mjs';
+import { configDataset, secs, firstSteps } from './helpers.mjs';
 
 const CIFAR_FILES = [join(CIFAR_DIR, 'data_batch_1.bin.gz'), join(CIFAR_DIR, 'test_batch.bin.gz')];
 const CIFAR_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];

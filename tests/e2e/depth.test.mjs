@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openPage, waitReady, waitState, progress, sleep, ARTIFACTS, browserForFile } from './helpers.mjs';
+import { assertNoProblems, withPage } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -92,17 +93,11 @@ test('the depth control draws one row per layer; widths and init go into the lin
       assert.equal(await t.page.inputValue('#width1'), '64');
       assert.equal(await t.page.inputValue('#act8'), 'sigmoid');
       assert.equal(await t.page.inputValue('#init'), 'xavier');
-      assert.deepEqual(
-        t.problems.filter((m) => !/WebGPU/.test(m)),
-        [],
-      );
+      assertNoProblems(t.problems);
     } finally {
       await t.context.close();
     }
-    assert.deepEqual(
-      s.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(s.problems);
   } finally {
     await s.context.close();
   }
@@ -111,35 +106,29 @@ test('the depth control draws one row per layer; widths and init go into the lin
 test('a ten-layer network trains on the CPU; lecture mode at 1280×720 shows its charts', async () => {
   const relu = Array(10).fill('relu').join(',');
   const widths = Array(9).fill('64').join(',');
-  const s = await openPage(
+  await withPage(
     browser.env,
     `?acts=${relu}&widths=${widths}&init=he&epochs=1&stats=5&backend=cpu&lecture=1&autostart=1`,
-    { viewport: { width: 1280, height: 720 } },
+    async (s) => {
+      await s.page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, {
+        timeout: 120_000,
+      });
+      await s.page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 60, null, { timeout: 120_000 });
+      await s.page.click('#t-play');
+      await waitState(s.page, 'paused', 15_000);
+      await s.page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, {
+        timeout: 30_000,
+      });
+      const p = await progress(s.page);
+      assert.ok(p.step >= 60 && Number.isFinite(p.trainLoss), JSON.stringify(p));
+      assert.equal(await s.page.evaluate(() => document.getElementById('act10').value), 'relu');
+      assert.equal(await s.page.textContent('#combo'), 'relu ×10');
+      await sleep(1500); // the charts' last redraw after the pause
+      // What the projector shows: the viewport, not the page below it.
+      await s.page.screenshot({ path: join(ARTIFACTS, 'depth-lecture-1280x720.png') });
+    },
+    { ready: false, viewport: { width: 1280, height: 720 } },
   );
-  try {
-    await s.page.waitForFunction(() => ['running', 'error'].includes(document.body.dataset.state), null, {
-      timeout: 120_000,
-    });
-    await s.page.waitForFunction(() => (window.playground.progress?.step ?? 0) >= 60, null, { timeout: 120_000 });
-    await s.page.click('#t-play');
-    await waitState(s.page, 'paused', 15_000);
-    await s.page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, {
-      timeout: 30_000,
-    });
-    const p = await progress(s.page);
-    assert.ok(p.step >= 60 && Number.isFinite(p.trainLoss), JSON.stringify(p));
-    assert.equal(await s.page.evaluate(() => document.getElementById('act10').value), 'relu');
-    assert.equal(await s.page.textContent('#combo'), 'relu ×10');
-    await sleep(1500); // the charts' last redraw after the pause
-    // What the projector shows: the viewport, not the page below it.
-    await s.page.screenshot({ path: join(ARTIFACTS, 'depth-lecture-1280x720.png') });
-    assert.deepEqual(
-      s.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
-  } finally {
-    await s.context.close();
-  }
 });
 
 const PRESETS = [
@@ -153,9 +142,7 @@ const PRESETS = [
 ];
 
 test('each depth, initialisation and Q&A preset loads and runs a few steps on the CPU', async () => {
-  const s = await openPage(browser.env, '?backend=cpu');
-  try {
-    await waitReady(s.page);
+  await withPage(browser.env, '?backend=cpu', async (s) => {
     for (const name of PRESETS) {
       await s.page.selectOption('#preset', name);
       const qa = name.startsWith('qa-');
@@ -196,55 +183,50 @@ test('each depth, initialisation and Q&A preset loads and runs a few steps on th
       await s.page.click('#t-stop');
       await waitState(s.page, ['stopped', 'finished'], 30_000);
     }
-    assert.deepEqual(
-      s.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test('the Q&A preset runs its 10,000 full-batch steps to the end on the CPU (time printed)', async () => {
-  const s = await openPage(browser.env, '?preset=qa-sigmoid&backend=cpu');
-  try {
-    await waitReady(s.page);
-    assert.equal(await s.page.inputValue('#preset'), 'qa-sigmoid');
-    assert.equal(
-      await s.page.evaluate(() => document.getElementById('ds-kind-qa').checked),
-      true,
-      'the link loads the Q&A examples',
-    );
-    const t0 = Date.now();
-    await s.page.click('#t-play');
-    const final = await waitState(s.page, ['finished', 'diverged', 'error'], 300_000);
-    const seconds = (Date.now() - t0) / 1000;
-    assert.equal(final, 'finished', await s.page.textContent('#status-text'));
-    const p = await progress(s.page);
-    assert.equal(p.step, 10_000);
-    assert.equal(p.testAcc, 1, 'all six examples right');
-    console.log(
-      `# Q&A network: 10,000 full-batch steps (stats every 100) in ${seconds.toFixed(1)} s in the page, CPU backend`,
-    );
-  } finally {
-    await s.context.close();
-  }
+  await withPage(
+    browser.env,
+    '?preset=qa-sigmoid&backend=cpu',
+    async (s) => {
+      assert.equal(await s.page.inputValue('#preset'), 'qa-sigmoid');
+      assert.equal(
+        await s.page.evaluate(() => document.getElementById('ds-kind-qa').checked),
+        true,
+        'the link loads the Q&A examples',
+      );
+      const t0 = Date.now();
+      await s.page.click('#t-play');
+      const final = await waitState(s.page, ['finished', 'diverged', 'error'], 300_000);
+      const seconds = (Date.now() - t0) / 1000;
+      assert.equal(final, 'finished', await s.page.textContent('#status-text'));
+      const p = await progress(s.page);
+      assert.equal(p.step, 10_000);
+      assert.equal(p.testAcc, 1, 'all six examples right');
+      console.log(
+        `# Q&A network: 10,000 full-batch steps (stats every 100) in ${seconds.toFixed(1)} s in the page, CPU backend`,
+      );
+    },
+    { problems: false },
+  );
 });
 
 test('the Q&A with a ReLU output: lecture mode shows the dead output and the stuck loss', async () => {
-  const s = await openPage(browser.env, '?preset=qa-relu&backend=cpu&lecture=1&autostart=1', {
-    viewport: { width: 1280, height: 720 },
-  });
-  try {
-    await waitState(s.page, ['finished', 'diverged', 'error'], 120_000);
-    await s.page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, {
-      timeout: 30_000,
-    });
-    await sleep(1000);
-    const health = await s.page.evaluate(() => window.playground.chartLayouts.a.health);
-    assert.ok(health && !health.empty);
-    await s.page.screenshot({ path: join(ARTIFACTS, 'qa-relu-lecture-1280x720.png') });
-  } finally {
-    await s.context.close();
-  }
+  await withPage(
+    browser.env,
+    '?preset=qa-relu&backend=cpu&lecture=1&autostart=1',
+    async (s) => {
+      await waitState(s.page, ['finished', 'diverged', 'error'], 120_000);
+      await s.page.waitForFunction(() => document.querySelectorAll('.plot-box.has-chart').length === 4, null, {
+        timeout: 30_000,
+      });
+      await sleep(1000);
+      const health = await s.page.evaluate(() => window.playground.chartLayouts.a.health);
+      assert.ok(health && !health.empty);
+      await s.page.screenshot({ path: join(ARTIFACTS, 'qa-relu-lecture-1280x720.png') });
+    },
+    { problems: false, ready: false, viewport: { width: 1280, height: 720 } },
+  );
 });

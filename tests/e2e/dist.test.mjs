@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, setup, openPage, waitReady, setForm, waitState, screenshot, sleep } from './helpers.mjs';
+import { assertNoProblems, withPage } from './helpers.mjs';
 import { buildDist, TEST_ONLY, WASM_GZIP_BUDGET } from '../../scripts/dist.mjs';
 
 const DIST = join(ROOT, 'dist');
@@ -133,10 +134,7 @@ test('dist/ served from a sub-path: relative URLs only, content-hashed names, an
     );
     assert.deepEqual(plain, [], 'files without a content hash');
     await screenshot(page, 'dist-subpath.png');
-    assert.deepEqual(
-      problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(problems);
   } finally {
     await context.close();
   }
@@ -144,9 +142,7 @@ test('dist/ served from a sub-path: relative URLs only, content-hashed names, an
 
 test('after the first visit dist/ works offline, and a new deployment is picked up on the next visit', async () => {
   const served = join(site, SUB);
-  const { page, context, problems } = await openPage(env, SUB);
-  try {
-    await waitReady(page);
+  await withPage(env, SUB, async ({ page, context }) => {
     assert.equal(await serviceWorkerReady(page), 'activated');
     const first = await cacheNames(page);
     assert.equal(first.length, 1, `one cache: ${first}`);
@@ -217,11 +213,5 @@ test('after the first visit dist/ works offline, and a new deployment is picked 
     await page.check('#ds-kind-cifar10-subset');
     await waitSummary(page, /^CIFAR-10 subset · 4,000 training/);
     await screenshot(page, 'dist-offline.png');
-    assert.deepEqual(
-      problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
-  } finally {
-    await context.close();
-  }
+  });
 });

@@ -2,7 +2,7 @@
 // reported in words with a restart that keeps the settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageForFile, setForm, startLongCpuRun, waitState, screenshot, sleep } from './helpers.mjs';
+import { pageForFile, setForm, startLongCpuRun, waitState, screenshot, sleep, assertNoProblems } from './helpers.mjs';
 
 const shared = pageForFile({ webgpu: false });
 
@@ -46,10 +46,7 @@ test('training with live charts leaves the main thread free (no task over 200 ms
     longest <= 200,
     `a main-thread task took ${longest.toFixed(0)} ms (all over 50 ms: ${tasks.map((t) => t.toFixed(0)).join(', ')})`,
   );
-  assert.deepEqual(
-    problems.filter((m) => !/WebGPU/.test(m)),
-    [],
-  );
+  assertNoProblems(problems);
 });
 
 test('the worker runs the training loop itself: it trains on, pauses and steps while the main thread is blocked', async () => {
@@ -107,10 +104,7 @@ test('the worker runs the training loop itself: it trains on, pauses and steps w
   assert.ok(stepChunk.at <= stepBlock.t1, 'the step was trained while the page was still blocked');
   await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
-  assert.deepEqual(
-    problems.filter((m) => !/WebGPU/.test(m)),
-    [],
-  );
+  assertNoProblems(problems);
 });
 
 test('a training worker that goes silent beyond the hang limit is stopped and reported; the restart works', async () => {
@@ -125,21 +119,13 @@ test('a training worker that goes silent beyond the hang limit is stopped and re
   await page.evaluate(() => window.playground.engine.stall(0, 0)); // the default limits again (no engine to stall)
   await page.click('#engine-restart');
   await waitState(page, 'idle', 120_000);
-  assert.deepEqual(
-    problems.filter((m) => !/WebGPU/.test(m)),
-    [],
-  );
+  assertNoProblems(problems);
 });
 
 test('a worker that dies mid-run is reported in words; the restart keeps the settings and trains again', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { acts: ['selu', 'tanh', 'sigmoid'], lr: '0.02', epochs: '3', seed: '11', backend: 'cpu' });
-  await page.click('#t-play');
-  await page.waitForFunction(
-    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 10,
-    null,
-    { timeout: 60_000 },
-  );
+  await firstSteps(page, 10);
   await page.evaluate(() => window.playground.engine.kill('the engine was terminated by the test'));
   await waitState(page, 'error', 10_000);
   assert.equal(await page.isVisible('#engine-banner'), true);
@@ -170,12 +156,7 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   );
   assert.deepEqual(values, ['selu', 'tanh', 'sigmoid', '0.02', '3', '11'], 'the settings are kept');
   assert.match(await page.textContent('#data-summary'), /7,996 training/);
-  await page.click('#t-play');
-  await page.waitForFunction(
-    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 20,
-    null,
-    { timeout: 60_000 },
-  );
+  await firstSteps(page, 20);
   await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
   // The charts draw again on the restarted engine's canvases.
@@ -183,21 +164,13 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
     timeout: 30_000,
   });
   assert.ok((await page.evaluate(() => window.playground.engine.ink('chart-loss'))) > 0.02);
-  assert.deepEqual(
-    problems.filter((m) => !/WebGPU/.test(m)),
-    [],
-  );
+  assertNoProblems(problems);
 });
 
 test('a trap inside wasm (as a panic ends) is caught by the worker and reported; the restart works', async () => {
   const { page, problems } = shared.session;
   await setForm(page, { epochs: '2', backend: 'cpu' });
-  await page.click('#t-play');
-  await page.waitForFunction(
-    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
-    null,
-    { timeout: 60_000 },
-  );
+  await firstSteps(page, 5);
   await page.evaluate(() => window.playground.engine.trap());
   await waitState(page, 'error', 10_000);
   assert.equal(await page.isVisible('#engine-banner'), true);
@@ -206,16 +179,8 @@ test('a trap inside wasm (as a panic ends) is caught by the worker and reported;
   await page.click('#engine-restart');
   await waitState(page, 'idle', 120_000);
   assert.equal(await page.isEnabled('#t-play'), true);
-  await page.click('#t-play');
-  await page.waitForFunction(
-    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
-    null,
-    { timeout: 60_000 },
-  );
+  await firstSteps(page, 5);
   await page.click('#t-stop');
   await waitState(page, 'stopped', 30_000);
-  assert.deepEqual(
-    problems.filter((m) => !/WebGPU/.test(m)),
-    [],
-  );
+  assertNoProblems(problems);
 });

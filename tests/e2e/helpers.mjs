@@ -185,23 +185,33 @@ export function pageForFile({ webgpu }) {
 }
 
 /**
- * Opens the page at `query` in a fresh context of `env`, waits until it is ready, runs `fn` with
- * the session, checks that the page reported no problem (WebGPU's absence aside) unless
- * `problems` is false, and closes the context whatever happened.
+ * Fails on any console error or page error the session collected, except WebGPU's own warnings
+ * (which the WebGPU tests check on their own).
+ * @param {string[]} problems
+ */
+export function assertNoProblems(problems) {
+  assert.deepEqual(
+    problems.filter((m) => !/WebGPU/.test(m)),
+    [],
+  );
+}
+
+/**
+ * Opens the page at `query` in a fresh context of `env` (`open`: openPage's options), waits until
+ * it is ready unless `ready` is false (a page that starts training by itself), runs `fn` with the
+ * session, checks that the page reported no problem (WebGPU's absence aside) unless `problems` is
+ * false, and closes the context whatever happened.
  * @param {any} env
  * @param {string} query
  * @param {(s: any) => Promise<void>} fn
+ * @param {{problems?: boolean, ready?: boolean} & Record<string, any>} [options]
  */
-export async function withPage(env, query, fn, { problems = true } = {}) {
-  const s = await openPage(env, query);
+export async function withPage(env, query, fn, { problems = true, ready = true, ...open } = {}) {
+  const s = await openPage(env, query, open);
   try {
-    await waitReady(s.page);
+    if (ready) await waitReady(s.page);
     await fn(s);
-    if (problems)
-      assert.deepEqual(
-        s.problems.filter((/** @type {string} */ m) => !/WebGPU/.test(m)),
-        [],
-      );
+    if (problems) assertNoProblems(s.problems);
   } finally {
     await s.context.close();
   }
@@ -237,12 +247,7 @@ export async function firstSteps(page, steps) {
 /** Starts a long CPU run and waits for its 5th step (the last run's progress stays on show until the new one has started). */
 export async function startLongCpuRun(page) {
   await setForm(page, { acts: ['relu', 'tanh', 'tanh'], epochs: '10', stats: '0', backend: 'cpu' });
-  await page.click('#t-play');
-  await page.waitForFunction(
-    () => window.playground.state === 'running' && (window.playground.progress?.step ?? 0) >= 5,
-    null,
-    { timeout: 60_000 },
-  );
+  await firstSteps(page, 5);
 }
 
 /** Waits until the sweep section is ready (idle, done or cancelled). */

@@ -3,7 +3,7 @@
 // R resets, ? shows the shortcuts, L leaves lecture mode. CPU backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitState, state, progress, screenshot, sleep } from './helpers.mjs';
+import { setup, openPage, waitState, state, progress, screenshot, sleep, assertNoProblems } from './helpers.mjs';
 
 let env;
 let session;
@@ -131,8 +131,5 @@ test('? lists the shortcuts; R resets to step 0; → from rest trains one batch;
   );
   await page.click('#t-stop');
   await waitState(page, 'stopped', 10_000);
-  assert.deepEqual(
-    session.problems.filter((m) => !/WebGPU/.test(m)),
-    [],
-  );
+  assertNoProblems(session.problems);
 });

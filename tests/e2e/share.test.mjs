@@ -3,7 +3,7 @@
 // nothing, presets load by name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, waitReady, setForm, screenshot, browserForFile } from './helpers.mjs';
+import { openPage, waitReady, setForm, screenshot, browserForFile, assertNoProblems, withPage } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -75,10 +75,7 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
     assert.doesNotMatch(link, /autostart/);
     // The address bar follows the settings too (a reload restores them).
     assert.match(a.page.url(), /b\.acts=relu,relu,tanh/);
-    assert.deepEqual(
-      a.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(a.problems);
   } finally {
     await a.context.close();
   }
@@ -89,49 +86,39 @@ test('"Copy link" copies every setting (B side and lecture flag too); opening it
     assert.deepEqual(await controls(b.page), wanted);
     assert.equal(await b.page.isVisible('#link-notice'), false, 'no problems with a copied link');
     assert.equal(await b.page.isVisible('#t-play'), true);
-    assert.deepEqual(
-      b.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(b.problems);
   } finally {
     await b.context.close();
   }
 });
 
 test('a bad link names each problem; the other settings still apply', async () => {
-  const s = await openPage(
+  await withPage(
     browser.env,
     '?acts=relu,swish,relu&lr=-1&batch=abc&seed=42&colour=red&lecture=maybe&compare=1&b.bn=sometimes&b.epochs=9&preset=nope',
+    async (s) => {
+      assert.equal(await s.page.isVisible('#link-notice'), true);
+      const items = await s.page.locator('#link-notice li').allTextContents();
+      const fields = items.map((t) => t.split(':')[0]);
+      for (const f of ['acts', 'lr', 'batch', 'colour', 'lecture', 'b.bn', 'b.epochs', 'preset']) {
+        assert.ok(fields.includes(f), `the notice names ${f}: ${JSON.stringify(items)}`);
+      }
+      assert.match(
+        items.find((t) => t.startsWith('acts')),
+        /swish/,
+      );
+      assert.match(
+        items.find((t) => t.startsWith('preset')),
+        /collapse/,
+        'lists the known presets',
+      );
+      assert.equal(await s.page.inputValue('#seed'), '42', 'the valid setting applies');
+      assert.equal(await s.page.inputValue('#act2'), 'sigmoid', 'a bad value keeps the default');
+      assert.equal(await s.page.isChecked('#compare'), true, 'compare=1 applies');
+      assert.equal(await s.page.isEnabled('#t-play'), true, 'the page works');
+      await screenshot(s.page, 'share-bad-link.png');
+    },
   );
-  try {
-    await waitReady(s.page);
-    assert.equal(await s.page.isVisible('#link-notice'), true);
-    const items = await s.page.locator('#link-notice li').allTextContents();
-    const fields = items.map((t) => t.split(':')[0]);
-    for (const f of ['acts', 'lr', 'batch', 'colour', 'lecture', 'b.bn', 'b.epochs', 'preset']) {
-      assert.ok(fields.includes(f), `the notice names ${f}: ${JSON.stringify(items)}`);
-    }
-    assert.match(
-      items.find((t) => t.startsWith('acts')),
-      /swish/,
-    );
-    assert.match(
-      items.find((t) => t.startsWith('preset')),
-      /collapse/,
-      'lists the known presets',
-    );
-    assert.equal(await s.page.inputValue('#seed'), '42', 'the valid setting applies');
-    assert.equal(await s.page.inputValue('#act2'), 'sigmoid', 'a bad value keeps the default');
-    assert.equal(await s.page.isChecked('#compare'), true, 'compare=1 applies');
-    assert.equal(await s.page.isEnabled('#t-play'), true, 'the page works');
-    await screenshot(s.page, 'share-bad-link.png');
-    assert.deepEqual(
-      s.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
-  } finally {
-    await s.context.close();
-  }
 });
 
 test('a link carrying markup injects nothing and runs nothing', async () => {
@@ -183,23 +170,24 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
 });
 
 test('presets load by link with their commentary', async () => {
-  const s = await openPage(browser.env, '?preset=all-sigmoid&seed=3');
-  try {
-    await waitReady(s.page);
-    assert.equal(await s.page.inputValue('#preset'), 'all-sigmoid');
-    const commentary = await s.page.textContent('#preset-description');
-    assert.match(commentary, /sigmoid → sigmoid → sigmoid/);
-    // The checked numbers (tests/presets.rs) are part of what the page shows.
-    assert.match(commentary, /Test accuracy after one epoch stays below 20%/);
-    assert.deepEqual(await Promise.all(['#act1', '#act2', '#act3'].map((id) => s.page.inputValue(id))), [
-      'sigmoid',
-      'sigmoid',
-      'sigmoid',
-    ]);
-    assert.equal(await s.page.inputValue('#seed'), '3');
-    assert.match(await s.page.textContent('#combo'), /sigmoid → sigmoid → sigmoid/);
-    assert.equal(await s.page.isVisible('#link-notice'), false);
-  } finally {
-    await s.context.close();
-  }
+  await withPage(
+    browser.env,
+    '?preset=all-sigmoid&seed=3',
+    async (s) => {
+      assert.equal(await s.page.inputValue('#preset'), 'all-sigmoid');
+      const commentary = await s.page.textContent('#preset-description');
+      assert.match(commentary, /sigmoid → sigmoid → sigmoid/);
+      // The checked numbers (tests/presets.rs) are part of what the page shows.
+      assert.match(commentary, /Test accuracy after one epoch stays below 20%/);
+      assert.deepEqual(await Promise.all(['#act1', '#act2', '#act3'].map((id) => s.page.inputValue(id))), [
+        'sigmoid',
+        'sigmoid',
+        'sigmoid',
+      ]);
+      assert.equal(await s.page.inputValue('#seed'), '3');
+      assert.match(await s.page.textContent('#combo'), /sigmoid → sigmoid → sigmoid/);
+      assert.equal(await s.page.isVisible('#link-notice'), false);
+    },
+    { problems: false },
+  );
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openPage, waitReady, waitSweepReady, ARTIFACTS, browserForFile } from './helpers.mjs';
+import { openPage, waitReady, waitSweepReady, ARTIFACTS, browserForFile, assertNoProblems } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -103,10 +103,7 @@ test('a sweep link opens at the sweep; a cell opens a chosen seed in the trainer
       },
     );
     assert.equal(await activeId(page), 't-play');
-    assert.deepEqual(
-      s.problems.filter((m) => !/WebGPU/.test(m)),
-      [],
-    );
+    assertNoProblems(s.problems);
   } finally {
     await s.context.close();
   }
