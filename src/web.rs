@@ -111,13 +111,6 @@ pub fn config_from_settings(pairs_json: &str) -> String {
     serde_json::json!({ "config": config, "errors": errors }).to_string()
 }
 
-/// What a finished run's test accuracy says: JSON `{text, tone}`, or `null` (the Q&A's loss).
-#[wasm_bindgen(js_name = accuracyVerdict)]
-pub fn accuracy_verdict(config_json: &str, accuracy: f64) -> Result<String, JsError> {
-    let config = parse_config(config_json)?;
-    Ok(serde_json::to_string(&config.accuracy_verdict(accuracy)).unwrap_or_default())
-}
-
 /// A configuration's settings as `[[name, text], …]`, the text the form shows (and a link holds),
 /// with its titles: JSON `{settings, describe, short}`.
 #[wasm_bindgen(js_name = describeConfig)]
@@ -152,23 +145,31 @@ pub fn parse_share_query(query: &str) -> String {
     serde_json::to_string(&share::parse_query(query)).unwrap_or_default()
 }
 
-/// The readable query for a configuration (and optionally a B side and page flags).
-#[wasm_bindgen(js_name = shareQuery)]
-pub fn share_query(
-    config_json: &str,
-    compare_json: Option<String>,
-    lecture: Option<bool>,
-    autostart: Option<bool>,
+/// The page's flags a link carries beside the settings (JSON from the page; every field optional).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PageFlags {
+    lecture: bool,
+    autostart: bool,
+    embed: bool,
     view: Option<String>,
-) -> Result<String, JsError> {
+    lesson: Option<String>,
+    step: Option<usize>,
+}
+
+/// The readable query for a configuration, optionally a B side, and the page's flags
+/// (`{lecture, autostart, embed, view, lesson, step}`).
+#[wasm_bindgen(js_name = shareQuery)]
+pub fn share_query(config_json: &str, compare_json: Option<String>, flags_json: &str) -> Result<String, JsError> {
+    let flags: PageFlags = serde_json::from_str(flags_json).map_err(|e| JsError::new(&e.to_string()))?;
     let view = share::SharedView {
-        config: parse_config(config_json)?,
         compare: compare_json.as_deref().map(parse_config).transpose()?,
-        preset: None,
-        lecture: lecture.unwrap_or(false),
-        autostart: autostart.unwrap_or(false),
-        view,
-        errors: Vec::new(),
+        lecture: flags.lecture,
+        autostart: flags.autostart,
+        embed: flags.embed,
+        view: flags.view,
+        lesson: flags.lesson.and_then(|name| share::LessonPlace::at(&name, flags.step.unwrap_or(1))),
+        ..share::SharedView::single(parse_config(config_json)?)
     };
     Ok(share::to_query(&view))
 }

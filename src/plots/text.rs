@@ -101,6 +101,25 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         self.texts.borrow_mut().push(TextBox { text: s.to_string(), kind, axis, left, top, right, bottom });
     }
 
+    /// A must-show text (a number the chart is about): placed like [`Painter::place`] where the
+    /// layout made room for it, and listed, after `prefix`, in the chart's `keys`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn key<C: Color>(
+        &self,
+        s: &str,
+        pos: (i32, i32),
+        size: f64,
+        color: &C,
+        anchor: (HPos, VPos),
+        bold: bool,
+        prefix: &str,
+    ) {
+        if self.text_ok && !s.is_empty() {
+            self.place(TextKind::Readout, s, pos, size, color, anchor, bold);
+            self.keys.borrow_mut().push(format!("{prefix}{s}"));
+        }
+    }
+
     /// Optional text in the middle of `area` (a remark where a plot has nothing to show).
     pub fn centred<C: Color>(&self, area: &Area<DB>, s: &str, color: &C, bold: bool) -> bool {
         let (xr, yr) = area.get_pixel_range();
