@@ -145,31 +145,16 @@ pub fn parse_share_query(query: &str) -> String {
     serde_json::to_string(&share::parse_query(query)).unwrap_or_default()
 }
 
-/// The page's flags a link carries beside the settings (JSON from the page; every field optional).
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct PageFlags {
-    lecture: bool,
-    autostart: bool,
-    embed: bool,
-    view: Option<String>,
-    lesson: Option<String>,
-    step: Option<usize>,
-}
-
-/// The readable query for a configuration, optionally a B side, and the page's flags
-/// (`{lecture, autostart, embed, view, lesson, step}`).
+/// The readable query for a configuration, optionally a B side, and the page's flags as link
+/// keys (`lecture=1&autostart=0&embed=0&view=loss&lesson=vanishing&step=3`, read as a link is).
 #[wasm_bindgen(js_name = shareQuery)]
-pub fn share_query(config_json: &str, compare_json: Option<String>, flags_json: &str) -> Result<String, JsError> {
-    let flags: PageFlags = serde_json::from_str(flags_json).map_err(|e| JsError::new(&e.to_string()))?;
+pub fn share_query(config_json: &str, compare_json: Option<String>, page_query: &str) -> Result<String, JsError> {
     let view = share::SharedView {
+        config: parse_config(config_json)?,
         compare: compare_json.as_deref().map(parse_config).transpose()?,
-        lecture: flags.lecture,
-        autostart: flags.autostart,
-        embed: flags.embed,
-        view: flags.view,
-        lesson: flags.lesson.and_then(|name| share::LessonPlace::at(&name, flags.step.unwrap_or(1))),
-        ..share::SharedView::single(parse_config(config_json)?)
+        preset: None,
+        errors: Vec::new(),
+        ..share::parse_query(page_query)
     };
     Ok(share::to_query(&view))
 }

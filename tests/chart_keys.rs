@@ -16,45 +16,43 @@ use plotters::backend::BitMapBackend;
 use std::sync::Arc;
 
 /// A chart box of the page, in CSS pixels: (chart, width, height), measured in Chromium with
-/// the page's own CSS (`charts` in tests/e2e/lesson.test.mjs prints them), for a screen size,
-/// a view and lecture mode on or off.
+/// the page's own CSS (headless, devicePixelRatio 1) for a screen size and a view, in lecture
+/// mode (with and without a lesson's caption bar) and out of it.
 struct Screen {
     name: &'static str,
     lecture: bool,
     boxes: &'static [(&'static str, u32, u32)],
 }
 
+/// Every chart in a box of one size: a single view (or the loss and one more) shows each chart so.
+const fn one_size(w: u32, h: u32) -> [(&'static str, u32, u32); 4] {
+    [("training", w, h), ("activations", w, h), ("gradients", w, h), ("health", w, h)]
+}
+
 const SCREENS: &[Screen] = &[
     Screen {
         name: "1280×720 lecture, All four",
         lecture: true,
-        boxes: &[("training", 614, 290), ("activations", 614, 290), ("gradients", 614, 290), ("health", 614, 290)],
+        boxes: &[("training", 829, 259), ("activations", 407, 531), ("gradients", 407, 259), ("health", 407, 259)],
     },
     Screen {
-        name: "1280×720 lecture, one chart",
+        name: "1280×720 lecture, All four, lesson caption",
         lecture: true,
-        boxes: &[("training", 1240, 600), ("activations", 1240, 600), ("gradients", 1240, 600), ("health", 1240, 600)],
+        boxes: &[("training", 829, 216), ("activations", 407, 445), ("gradients", 407, 216), ("health", 407, 216)],
     },
-    Screen {
-        name: "1280×720, All four",
-        lecture: false,
-        boxes: &[("training", 560, 330), ("activations", 560, 330), ("gradients", 560, 330), ("health", 560, 330)],
-    },
-    Screen {
-        name: "1920×1080 lecture, All four",
-        lecture: true,
-        boxes: &[("training", 934, 460), ("activations", 934, 460), ("gradients", 934, 460), ("health", 934, 460)],
-    },
-    Screen {
-        name: "1920×1080 lecture, one chart",
-        lecture: true,
-        boxes: &[("training", 1880, 940), ("activations", 1880, 940), ("gradients", 1880, 940), ("health", 1880, 940)],
-    },
-    Screen {
-        name: "1920×1080, All four",
-        lecture: false,
-        boxes: &[("training", 800, 460), ("activations", 800, 460), ("gradients", 800, 460), ("health", 800, 460)],
-    },
+    Screen { name: "1280×720 lecture, one chart", lecture: true, boxes: &one_size(1250, 531) },
+    Screen { name: "1280×720 lecture, one chart, lesson caption", lecture: true, boxes: &one_size(1250, 445) },
+    Screen { name: "1280×720 lecture, loss + one", lecture: true, boxes: &one_size(618, 531) },
+    Screen { name: "1280×720 lecture, loss + one, lesson caption", lecture: true, boxes: &one_size(618, 445) },
+    Screen { name: "1280×720, All four", lecture: false, boxes: &one_size(381, 338) },
+    Screen { name: "1280×720, one chart", lecture: false, boxes: &one_size(776, 338) },
+    Screen { name: "1920×1080 lecture, All four", lecture: true, boxes: &one_size(934, 419) },
+    Screen { name: "1920×1080 lecture, All four, lesson caption", lecture: true, boxes: &one_size(934, 363) },
+    Screen { name: "1920×1080 lecture, one chart", lecture: true, boxes: &one_size(1882, 851) },
+    Screen { name: "1920×1080 lecture, one chart, lesson caption", lecture: true, boxes: &one_size(1882, 739) },
+    Screen { name: "1920×1080 lecture, loss + one", lecture: true, boxes: &one_size(934, 851) },
+    Screen { name: "1920×1080, All four", lecture: false, boxes: &one_size(581, 418) },
+    Screen { name: "1920×1080, one chart", lecture: false, boxes: &one_size(1176, 418) },
 ];
 
 /// The scale the page passes for a chart box (www/charts.js `chartScale`, devicePixelRatio 1):
@@ -146,10 +144,15 @@ fn must_show_texts_are_drawn_for_every_preset_and_lesson_step() {
     let (mut checked, mut too_small) = (0, 0);
     for (name, config) in configurations() {
         let history = short_run(&config);
+        // The same run with its output layer dead at the last probe: the banner is owed too.
+        let mut dead = history.clone();
+        if let Some(probe) = dead.probes.last_mut() {
+            probe.dead_output_rows = 1.0;
+        }
         for screen in SCREENS {
-            for &(chart, w, h) in screen.boxes {
+            for (&(chart, w, h), history) in screen.boxes.iter().flat_map(|b| [(b, &history), (b, &dead)]) {
                 let scale = scale(chart, screen.lecture, (w, h));
-                let layout = draw(chart, &history, (w, h), scale);
+                let layout = draw(chart, history, (w, h), scale);
                 if layout.too_small {
                     too_small += 1;
                     continue;
@@ -158,7 +161,7 @@ fn must_show_texts_are_drawn_for_every_preset_and_lesson_step() {
                 if !layout.clashes.is_empty() {
                     failures.push(format!("{where_}: clashes {:?}", layout.clashes));
                 }
-                for text in owed(chart, &history) {
+                for text in owed(chart, history) {
                     checked += 1;
                     if !layout.keys.iter().any(|k| k.starts_with(&text)) {
                         failures.push(format!("{where_}: {text:?} missing; drew {:?}", layout.keys));

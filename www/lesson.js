@@ -47,10 +47,10 @@ export function move(/** @type {number} */ by) {
   const place = app.lesson;
   if (!place) return false;
   const step = place.step + by;
-  if (step < 1 || step > place.lesson.steps.length || app.state === 'loading') return true;
+  if (step < 1 || step > place.steps || app.state === 'loading') return true;
   // The backend stays the page's choice (a lecture room's machine), whatever the step says.
   const backend = readForm().config?.backend ?? 'gpu';
-  const query = `lesson=${encodeURIComponent(place.lesson.name)}&step=${step}&backend=${backend}`;
+  const query = `lesson=${encodeURIComponent(place.name)}&step=${step}&backend=${backend}`;
   const view = JSON.parse(app.wasm.parseShareQuery(query));
   applyView(view);
   showCaption();

@@ -94,15 +94,17 @@ function shareQueryNow(
   if (!form) return null;
   try {
     const { lesson } = app;
-    const flags = {
-      lecture: lectureFlag,
-      autostart,
-      embed,
+    const page = new URLSearchParams({
+      lecture: lectureFlag ? '1' : '0',
+      autostart: autostart ? '1' : '0',
+      embed: embed ? '1' : '0',
       view: currentView(),
-      lesson: lesson?.lesson.name,
-      step: lesson?.step,
-    };
-    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, JSON.stringify(flags));
+    });
+    if (lesson) {
+      page.set('lesson', lesson.name);
+      page.set('step', String(lesson.step));
+    }
+    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, page.toString());
   } catch (e) {
     console.warn('shareQuery:', e);
     return null;

@@ -56,7 +56,7 @@ export const app = {
   /** @type {any[]} */
   epochs: [],
   shareFlags: { lecture: false, autostart: false, embed: false },
-  /** @type {any} the lesson step open now (Rust's LessonPlace: lesson, step, caption), or null */
+  /** @type {any} the lesson step open now (Rust's LessonPlace: name, step, steps, caption), or null */
   lesson: null,
   /** @type {Progress | null} */
   progressB: null,

@@ -12,8 +12,7 @@ use crate::config::{ConfigError, clip};
 use serde::Serialize;
 
 /// One step of a lesson.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LessonStep {
     /// The step's settings as a link query (`preset=collapse&b.acts=relu,tanh,tanh&view=health`).
     pub query: String,
@@ -26,22 +25,33 @@ pub struct LessonStep {
 }
 
 /// A lesson: its link name, its title and its steps in order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lesson {
     pub name: String,
     pub title: String,
     pub steps: Vec<LessonStep>,
 }
 
-/// Where a link stands in a lesson: the lesson and the step shown (from 1).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Where a link stands in a lesson: the lesson and the step shown (from 1). The page gets the
+/// lesson's link name, the step, the number of steps and the caption.
+#[derive(Clone, Debug, PartialEq)]
 pub struct LessonPlace {
     pub lesson: Lesson,
     pub step: usize,
     /// The caption bar's text: "3 / 6 · talking point".
     pub caption: String,
+}
+
+impl Serialize for LessonPlace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("LessonPlace", 4)?;
+        s.serialize_field("name", &self.lesson.name)?;
+        s.serialize_field("step", &self.step)?;
+        s.serialize_field("steps", &self.lesson.steps.len())?;
+        s.serialize_field("caption", &self.caption)?;
+        s.end()
+    }
 }
 
 impl LessonPlace {

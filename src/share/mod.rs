@@ -94,38 +94,39 @@ fn apply_pairs(base: &Config, pairs: &[(String, String)], prefix: &str, errors: 
 /// error per problem: an empty key, or a key given more than once (one line however often).
 fn unique_pairs(query: &str, errors: &mut Vec<ConfigError>) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = Vec::new();
-    // Per repeated key: its error's index and how often it was given.
-    let mut repeats: std::collections::HashMap<String, (usize, usize)> = Default::default();
+    // Per repeated key: the key, its error's index and how often it was given.
+    let mut repeats: Vec<(String, usize, usize)> = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let (key, value) = (key.into_owned(), value.into_owned());
         let empty = key.trim().is_empty();
         if empty && value.is_empty() {
             continue;
         }
-        let name = if empty { "(empty key)".to_string() } else { clip(&key) };
-        match repeats.get_mut(&key) {
-            Some((_, count)) => *count += 1,
-            None if empty || pairs.iter().any(|(k, _)| *k == key) => {
-                let message = if empty {
-                    format!("a value {:?} without a setting name", clip(&value))
-                } else {
-                    "given more than once; the last value applies".to_string()
-                };
-                errors.push(ConfigError::new(&name, message));
-                repeats.insert(key.clone(), (errors.len() - 1, 2 - usize::from(empty)));
-            }
-            None => {}
+        if let Some(repeat) = repeats.iter_mut().find(|r| r.0 == key) {
+            repeat.2 += 1;
+        } else if empty || pairs.iter().any(|(k, _)| *k == key) {
+            let (name, message) = if empty {
+                ("(empty key)".to_string(), format!("a value {:?} without a setting name", clip(&value)))
+            } else {
+                (clip(&key), "given more than once; the last value applies".to_string())
+            };
+            errors.push(ConfigError::new(&name, message));
+            repeats.push((key.clone(), errors.len() - 1, 2 - usize::from(empty)));
         }
         if !empty {
             pairs.retain(|(k, _)| *k != key);
             pairs.push((key, value));
         }
     }
-    for (key, (at, count)) in repeats {
-        if count > 2 || (key.trim().is_empty() && count > 1) {
-            let what = if key.trim().is_empty() { "values without a setting name" } else { "times" };
-            let last = if key.trim().is_empty() { "" } else { "; the last value applies" };
-            errors[at].message = format!("given {} {what}{last}", crate::format::thousands(count));
+    for (key, at, count) in repeats {
+        let empty = key.trim().is_empty();
+        if count > 2 || (empty && count > 1) {
+            let n = crate::format::thousands(count);
+            errors[at].message = if empty {
+                format!("given {n} values without a setting name")
+            } else {
+                format!("given {n} times; the last value applies")
+            };
         }
     }
     pairs
