@@ -157,12 +157,22 @@ impl Config {
         let mut config = self.clone();
         let mut errors = Vec::new();
         let named = |key: &str| pairs.iter().any(|(k, _)| AsRef::<str>::as_ref(k) == key);
-        // The depth first: the widths it brings along never override widths the pairs name.
-        let depth_first = pairs.iter().filter(|(k, _)| AsRef::<str>::as_ref(k) == "acts");
-        for (key, value) in depth_first.chain(pairs.iter().filter(|(k, _)| AsRef::<str>::as_ref(k) != "acts")) {
-            if let Err(e) = config.apply_setting(key.as_ref(), value.as_ref()) {
-                errors.push(e);
+        // The widths as their own pair set them: a later `acts` of another depth resizes them
+        // (the page's depth control relies on it), and a link that did so is told.
+        let mut widths_set = None;
+        for (key, value) in pairs {
+            match config.apply_setting(key.as_ref(), value.as_ref()) {
+                Err(e) => errors.push(e),
+                Ok(()) if key.as_ref() == "widths" => widths_set = Some(config.widths.clone()),
+                Ok(()) => {}
             }
+        }
+        if widths_set.is_some_and(|w| w != config.widths) {
+            let depth = config.acts.len();
+            errors.push(ConfigError::new(
+                "widths",
+                format!("not applied: the acts after it make {depth} layers, and the widths follow them"),
+            ));
         }
         // A dataset of one output (the Q&A) takes the squared error, unless the pairs name a loss.
         if named("dataset") && !named("loss") && config.loss == Loss::Nll && config.dataset.outputs() < 2 {
