@@ -119,7 +119,8 @@ fn short_run(config: &Config) -> History {
 
 /// Every configuration a link can open from a preset or a lesson step (A and B sides).
 fn configurations() -> Vec<(String, Config)> {
-    let mut all: Vec<(String, Config)> = presets().into_iter().map(|p| (format!("preset {}", p.name), p.config)).collect();
+    let mut all: Vec<(String, Config)> =
+        presets().into_iter().map(|p| (format!("preset {}", p.name), p.config)).collect();
     for lesson in lessons() {
         for (i, step) in lesson.steps.iter().enumerate() {
             let view = parse_query(&step.query);

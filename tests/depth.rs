@@ -271,7 +271,9 @@ fn a_finished_runs_verdict_is_measured_against_chance_and_absent_for_squared_err
 #[test]
 fn the_qa_headline_is_its_mean_absolute_error_beside_the_squared_error_loss() {
     // Trained: the run reports the error the Q&A prints, measured here independently.
-    for (hidden, output, steps) in [(Activation::Sigmoid, Activation::Sigmoid, 300), (Activation::Relu, Activation::Relu, 50)] {
+    for (hidden, output, steps) in
+        [(Activation::Sigmoid, Activation::Sigmoid, 300), (Activation::Relu, Activation::Relu, 50)]
+    {
         let dataset = Arc::new(Dataset::qa());
         let mut session = Session::new(qa(hidden, output, 1, steps), dataset.clone(), &Device::flex()).unwrap();
         let mut progress = None;

@@ -9,7 +9,8 @@ use activation_playground::share::{SharedView, parse_query, to_query};
 /// Whether `key` is something a share link may carry: a setting (`b.` + it for B) or a page flag.
 fn is_known_key(key: &str) -> bool {
     let bare = key.strip_prefix("b.").unwrap_or(key);
-    ["preset", "lecture", "autostart", "embed", "view", "compare", "lesson", "step"].contains(&key) || SETTING_KEYS.contains(&bare)
+    ["preset", "lecture", "autostart", "embed", "view", "compare", "lesson", "step"].contains(&key)
+        || SETTING_KEYS.contains(&bare)
 }
 use activation_playground::train::Session;
 use burn::tensor::Device;
@@ -73,7 +74,10 @@ fn link_piece() -> impl Strategy<Value = String> {
     let keys: Vec<String> = SETTING_KEYS
         .iter()
         .flat_map(|k| [k.to_string(), format!("b.{k}")])
-        .chain(["preset", "lecture", "autostart", "embed", "compare", "lesson", "step", "", "b.", "ACTS", "acts[]"].map(String::from))
+        .chain(
+            ["preset", "lecture", "autostart", "embed", "compare", "lesson", "step", "", "b.", "ACTS", "acts[]"]
+                .map(String::from),
+        )
         .collect();
     let values = prop_oneof![
         Just("relu,sigmoid,relu".to_string()),
@@ -265,7 +269,10 @@ proptest! {
 fn the_qa_dataset_is_applied_with_its_loss_or_named() {
     let parsed = parse_query("dataset=qa&batch=1000");
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    assert_eq!((parsed.config.dataset, parsed.config.batch_size, parsed.config.loss), (DatasetKind::Qa, 1000, Loss::Sse));
+    assert_eq!(
+        (parsed.config.dataset, parsed.config.batch_size, parsed.config.loss),
+        (DatasetKind::Qa, 1000, Loss::Sse)
+    );
     // A loss that cannot go with it: both are named, neither silently dropped.
     let parsed = parse_query("dataset=qa&loss=nll");
     let fields: Vec<&str> = parsed.errors.iter().map(|e| e.field.as_str()).collect();
@@ -280,7 +287,9 @@ fn the_qa_dataset_is_applied_with_its_loss_or_named() {
     let parsed = parse_query("acts=relu,relu&widths=5,5");
     let fields: Vec<&str> = parsed.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["widths", "acts"], "{:?}", parsed.errors);
-    for query in ["dataset=qa&batch=1000", "dataset=qa&loss=nll", "acts=relu,relu&widths=5,5", "compare=0&b.acts=relu&b.bn=all"] {
+    for query in
+        ["dataset=qa&batch=1000", "dataset=qa&loss=nll", "acts=relu,relu&widths=5,5", "compare=0&b.acts=relu&b.bn=all"]
+    {
         check_honest(query).unwrap();
     }
 }

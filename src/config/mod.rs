@@ -211,7 +211,10 @@ impl Config {
         for (key, cause) in taken_back {
             let changed = asked.iter().zip(config.all_settings()).any(|((k, a), (_, now))| *k == key && *a != now);
             if named(key) && changed && !errors.iter().any(|e| e.field == key) {
-                errors.push(ConfigError::new(key, format!("not applied: it goes with {} ({})", cause.field, cause.message)));
+                errors.push(ConfigError::new(
+                    key,
+                    format!("not applied: it goes with {} ({})", cause.field, cause.message),
+                ));
             }
         }
         (config, errors)
@@ -279,17 +282,19 @@ impl Config {
             let verdict = match error {
                 Some(e) if e < 0.05 => Verdict { text: "The answers are close to their targets.".into(), tone: "good" },
                 Some(e) if e >= 0.4 => Verdict {
-                    text: "About what an output stuck at 0 or ½ gives (0.5 here): this network does not learn."
-                        .into(),
+                    text: "About what an output stuck at 0 or ½ gives (0.5 here): this network does not learn.".into(),
                     tone: "bad",
                 },
-                Some(_) => Verdict { text: "Some answers are still far off: something holds it back.".into(), tone: "" },
+                Some(_) => {
+                    Verdict { text: "Some answers are still far off: something holds it back.".into(), tone: "" }
+                }
                 None => none(),
             };
             return Headline {
                 label: "Mean absolute error",
                 value: error.map_or("–".into(), |e| crate::format::value(e as f64, 3)),
-                beside: loss.map_or(String::new(), |l| format!("squared-error loss {}", crate::format::value(l as f64, 3))),
+                beside: loss
+                    .map_or(String::new(), |l| format!("squared-error loss {}", crate::format::value(l as f64, 3))),
                 verdict,
             };
         }

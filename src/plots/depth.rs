@@ -62,7 +62,7 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
     match one_line {
         Some((n, size)) => {
             p.place(TextKind::Readout, label, (x0, y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-            p.key(n, (x0 + label_w, y), size, &color, (HPos::Left, VPos::Center), true, label);
+            p.key(n, ((x0 + label_w, y), (HPos::Left, VPos::Center)), size, &color, label);
         }
         None => {
             let (small, line) = (TICK * 0.8, p.line_height(TICK * 0.8));
@@ -70,7 +70,7 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
             let size = fit(n, room).unwrap_or(small);
             let top = y - (line + p.line_height(size)) / 2;
             p.place(TextKind::Readout, label.trim_end(), (x0, top), small, &t.muted, (HPos::Left, VPos::Top), false);
-            p.key(n, (x0, top + line), size, &color, (HPos::Left, VPos::Top), true, label);
+            p.key(n, ((x0, top + line), (HPos::Left, VPos::Top)), size, &color, label);
         }
     }
 

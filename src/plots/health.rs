@@ -196,7 +196,7 @@ fn draw_banner<DB: DrawingBackend>(p: &Painter<DB>, area: &Area<DB>, plan: &Bann
     let white = RGBColor(255, 255, 255);
     let cx = (x0 + x1) / 2;
     let y = yr.start + pad;
-    p.key(plan.text, (cx, y), plan.size, &white, (HPos::Center, VPos::Top), true, "");
+    p.key(plan.text, ((cx, y), (HPos::Center, VPos::Top)), plan.size, &white, "");
     if let Some((detail, small)) = &plan.detail {
         let y = y + p.line_height(plan.size) + p.px(2.0);
         p.place(TextKind::Banner, detail, (cx, y), *small, &white, (HPos::Center, VPos::Top), false);

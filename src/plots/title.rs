@@ -109,13 +109,15 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         if let Some((text, rcolor)) = readout {
             // The read-out is a must-show number: it takes its room first, at a smaller size if
             // need be, and the title gets what is left.
-            let size = [TITLE, LEGEND, LEGEND * 0.8].into_iter().find(|&size| self.text_width(text, size, true) <= right - x);
+            let size =
+                [TITLE, LEGEND, LEGEND * 0.8].into_iter().find(|&size| self.text_width(text, size, true) <= right - x);
             if let Some(size) = size {
-                self.key(text, (right, y), size, &rcolor, (HPos::Right, VPos::Center), true, "");
+                self.key(text, ((right, y), (HPos::Right, VPos::Center)), size, &rcolor, "");
                 right -= self.text_width(text, size, true) + self.px(12.0);
             }
         }
-        let shown = if right > x { self.shorten(title, right - x, TITLE, true).unwrap_or_default() } else { String::new() };
+        let shown =
+            if right > x { self.shorten(title, right - x, TITLE, true).unwrap_or_default() } else { String::new() };
         if self.text_ok {
             self.place(TextKind::Title, &shown, (x, y), TITLE, color, (HPos::Left, VPos::Center), true);
         }

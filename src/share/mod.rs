@@ -180,7 +180,9 @@ pub fn parse_query(query: &str) -> SharedView {
                 lesson = Some(place);
             }
         }
-        (None, Some(_)) => errors.push(ConfigError::new("step", "names a step of a lesson, but the link has no lesson")),
+        (None, Some(_)) => {
+            errors.push(ConfigError::new("step", "names a step of a lesson, but the link has no lesson"))
+        }
         (None, None) => {}
     }
     // `compare=0` means no B side, whatever `b.` keys say; without `compare`, a `b.` key asks for one.
