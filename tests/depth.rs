@@ -286,7 +286,7 @@ fn the_qa_headline_is_its_mean_absolute_error_beside_the_squared_error_loss() {
         assert!((reported - error).abs() < 1e-5, "{hidden:?}/{output:?}: {reported} vs {error}");
         let h = &progress.headline;
         assert_eq!(h.label, "Mean absolute error");
-        assert_eq!(h.value, format!("{error:.3}"));
+        assert_eq!(h.value, activation_playground::format::value(reported as f64, 3));
         assert!(h.beside.starts_with("squared-error loss "), "{}", h.beside);
     }
     // The verdict in those terms; the article's run keeps its accuracy.

@@ -28,7 +28,7 @@ pub fn synthetic(kind: DatasetKind, n_train: usize, n_test: usize, seed: u64) ->
         Split { images, labels }
     };
     let (train, test) = (split(n_train), split(n_test));
-    if kind == DatasetKind::Cifar10Subset {
+    if matches!(kind, DatasetKind::Cifar10Subset | DatasetKind::Cifar10) {
         // The same images, each pixel repeated for CIFAR-10's 3 × 32 × 32 (the class still shows).
         let widen = |s: Split| Split {
             images: s.images.chunks(784).flat_map(|img| (0..3072).map(move |i| img[i % 784])).collect(),
