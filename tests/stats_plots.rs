@@ -11,7 +11,7 @@ use activation_playground::data::{self, Dataset, ImageShape, Normalization, Spli
 use activation_playground::history::History;
 use activation_playground::plots::{self, ChartLayout, Stage};
 use plotters::backend::BitMapBackend;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
