@@ -142,3 +142,21 @@ test("the Q&A's headline is its mean absolute error beside the squared-error los
     await s.context.close();
   }
 });
+
+test('honest links: dataset=qa is applied with its loss; a key repeated 3,000 times gets one line', async () => {
+  let s = await open('?dataset=qa&batch=1000&backend=cpu');
+  try {
+    const config = await s.page.evaluate(() => window.playground.readConfig().config);
+    assert.deepEqual([config.dataset, config.batch, config.loss], ['qa', 1000, 'sse']);
+    assert.equal(await s.page.isVisible('#link-notice'), false, 'nothing to report');
+  } finally {
+    await s.context.close();
+  }
+  s = await open(`?${Array(3000).fill('seed=2').join('&')}&backend=cpu`);
+  try {
+    const lines = await s.page.locator('#link-notice li').allTextContents();
+    assert.deepEqual(lines, ['seed: given 3,000 times; the last value applies']);
+  } finally {
+    await s.context.close();
+  }
+});
