@@ -217,17 +217,9 @@ pub fn parse_query(query: &str) -> SharedView {
     }
     let config = apply_pairs(&base.config, &a_pairs, "", &mut errors);
     // The step's B side keeps its own settings over the link's A.
+    // The step's B side, with the link's own settings for A (their problems are named once, for A).
     let b_base = match &base.compare {
-        Some(b) if compare_flag != Some(false) => {
-            let own: Vec<(String, String)> = b
-                .all_settings()
-                .into_iter()
-                .zip(base.config.all_settings())
-                .filter(|(b, a)| b != a)
-                .map(|((k, v), _)| (k.to_string(), v))
-                .collect();
-            apply_pairs(&config, &own, "b.", &mut errors)
-        }
+        Some(b) if compare_flag != Some(false) => b.with_settings(&a_pairs).0,
         _ => config.clone(),
     };
     let compare_flag = compare_flag.unwrap_or(base.compare.is_some());
