@@ -76,44 +76,63 @@ pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) 
 }
 
 /// Running sums of an evaluation on the device (loss × examples and correct predictions, one
-/// entry per model), read back in one transaction at the end. The single run and the sweep share it.
+/// entry per model; for a single output also Σ|y − ŷ|), read back in one transaction at the end.
+/// The single run and the sweep share it.
 #[derive(Default)]
 pub struct EvalSums {
     loss: Option<Tensor<1>>,
     correct: Option<Tensor<1>>,
+    error: Option<Tensor<1>>,
+}
+
+fn add_to(sum: &mut Option<Tensor<1>>, more: Tensor<1>) {
+    *sum = Some(match sum.take() {
+        Some(sum) => sum + more,
+        None => more,
+    });
 }
 
 impl EvalSums {
     /// Adds one chunk's summed losses and correct counts.
     pub fn add(&mut self, loss: Tensor<1>, correct: Tensor<1>) {
-        self.loss = Some(match self.loss.take() {
-            Some(sum) => sum + loss,
-            None => loss,
-        });
-        self.correct = Some(match self.correct.take() {
-            Some(sum) => sum + correct,
-            None => correct,
-        });
+        add_to(&mut self.loss, loss);
+        add_to(&mut self.correct, correct);
     }
 
-    /// Mean loss and accuracy of each model over `examples`.
-    pub async fn read(self, examples: usize) -> Result<(Vec<f32>, Vec<f32>), String> {
+    /// Mean loss and accuracy of each model over `examples`, and the mean absolute error where
+    /// it was summed.
+    pub async fn read(self, examples: usize) -> Result<(Vec<f32>, Vec<f32>, Option<Vec<f32>>), String> {
         let (Some(loss), Some(correct)) = (self.loss, self.correct) else {
             return Err("the test split is empty".into());
         };
-        let data = Transaction::default()
-            .register(loss)
-            .register(correct)
+        let with_error = self.error.is_some();
+        let mut transaction = Transaction::default().register(loss).register(correct);
+        if let Some(error) = self.error {
+            transaction = transaction.register(error);
+        }
+        let data = transaction
             .execute_async()
             .await
             .map_err(|e| format!("reading the evaluation from the device failed: {e:?}"))?;
         let n = examples as f32;
-        Ok((data[0].iter::<f32>().map(|v| v / n).collect(), data[1].iter::<f32>().map(|v| v / n).collect()))
+        let mean = |i: usize| data[i].iter::<f32>().map(|v| v / n).collect::<Vec<f32>>();
+        Ok((mean(0), mean(1), with_error.then(|| mean(2))))
     }
 }
 
 /// Mean loss and accuracy over a whole split, in batches, with one read-back at the end.
 pub async fn evaluate(model: &Mlp, dataset: &Dataset, split: &Split, device: &Device) -> Result<(f32, f32), String> {
+    evaluate_all(model, dataset, split, device).await.map(|(loss, accuracy, _)| (loss, accuracy))
+}
+
+/// [`evaluate`], and for a single output (the Q&A's) the mean absolute error |y − ŷ|, its own
+/// measure, read back in the same transaction.
+pub async fn evaluate_all(
+    model: &Mlp,
+    dataset: &Dataset,
+    split: &Split,
+    device: &Device,
+) -> Result<(f32, f32, Option<f32>), String> {
     let model = model.valid();
     let device = device.clone().inner();
     let indices: Vec<usize> = (0..split.len()).collect();
@@ -121,15 +140,19 @@ pub async fn evaluate(model: &Mlp, dataset: &Dataset, split: &Split, device: &De
     for chunk in indices.chunks(EVAL_BATCH) {
         let batch = Batch::upload(&dataset.batch(split, chunk), dataset.input_size(), &device);
         let outputs = model.forward(batch.inputs);
+        if outputs.dims()[1] == 1 {
+            let error = (outputs.clone() - crate::model::target_values(batch.targets.clone(), 1)).abs().sum();
+            add_to(&mut sums.error, error);
+        }
         // Summed over the chunk (the mean loss × its size); `sse` is a sum already.
         let loss = model.loss(outputs.clone(), batch.targets.clone());
         let loss = if model.loss == Loss::Nll { loss.mul_scalar(chunk.len() as f64) } else { loss };
         let correct = count_correct(outputs, batch.targets);
         sums.add(loss, correct);
     }
-    let (loss, accuracy) = sums.read(split.len()).await?;
+    let (loss, accuracy, error) = sums.read(split.len()).await?;
     let first = |v: &[f32]| v.first().copied().unwrap_or(f32::NAN);
-    Ok((first(&loss), first(&accuracy)))
+    Ok((first(&loss), first(&accuracy), error.as_deref().map(first)))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +183,11 @@ pub struct Progress {
     /// Running training accuracy of the current (or just finished) epoch.
     pub train_acc: Option<f32>,
     pub test_acc: Option<f32>,
+    /// Mean |y − ŷ| on the test split after the last epoch, for a single output (the Q&A's).
+    pub test_error: Option<f32>,
+    /// The run's headline measure on the test split, named and written for the page: the
+    /// accuracy, or for a single output the mean absolute error (see [`Config::headline`]).
+    pub headline: crate::config::Headline,
     pub samples_per_sec: Option<f64>,
 }
 
@@ -258,6 +286,8 @@ pub struct Session {
     probe: HostBatch,
     /// Its one model's steps, epochs and outcome.
     ledger: Ledger,
+    /// Mean |y − ŷ| on the test split after the last epoch, for a single output.
+    test_error: Option<f32>,
 }
 
 impl Session {
@@ -305,6 +335,7 @@ impl Session {
             order: Vec::new(),
             probe,
             ledger,
+            test_error: None,
         };
         session.shuffle();
         Ok(session)
@@ -411,11 +442,12 @@ impl Session {
 
     async fn finish_epoch(&mut self) {
         let model = &self.state.as_ref().expect("state present").model;
-        let evaluation = evaluate(model, &self.dataset, &self.dataset.test, &self.device).await;
-        let (test_loss, test_accuracy) = match evaluation {
+        let evaluation = evaluate_all(model, &self.dataset, &self.dataset.test, &self.device).await;
+        let (test_loss, test_accuracy, test_error) = match evaluation {
             Ok(v) => v,
             Err(e) => return self.ledger.fail(e),
         };
+        self.test_error = test_error;
         self.ledger.finish_epoch(&[test_loss], &[test_accuracy]);
         if !self.is_done() {
             self.shuffle();
@@ -451,6 +483,12 @@ impl Session {
             train_loss,
             train_acc: self.ledger.running_accuracy(0).or_else(|| last_epoch.map(|e| e.train_accuracy)),
             test_acc: last_epoch.map(|e| e.test_accuracy),
+            test_error: self.test_error,
+            headline: run.config.headline(
+                last_epoch.map(|e| e.test_accuracy),
+                self.test_error,
+                last_epoch.map(|e| e.test_loss),
+            ),
             samples_per_sec,
         }
     }

@@ -117,13 +117,6 @@ pub fn config_from_settings(pairs_json: &str) -> String {
     serde_json::json!({ "config": config, "errors": errors }).to_string()
 }
 
-/// What a finished run's test accuracy says: JSON `{text, tone}`, or `null` (the Q&A's loss).
-#[wasm_bindgen(js_name = accuracyVerdict)]
-pub fn accuracy_verdict(config_json: &str, accuracy: f64) -> Result<String, JsError> {
-    let config = parse_config(config_json)?;
-    Ok(serde_json::to_string(&config.accuracy_verdict(accuracy)).unwrap_or_default())
-}
-
 /// A configuration's settings as `[[name, text], …]`, the text the form shows (and a link holds),
 /// with its titles: JSON `{settings, describe, short}`.
 #[wasm_bindgen(js_name = describeConfig)]
@@ -158,23 +151,16 @@ pub fn parse_share_query(query: &str) -> String {
     serde_json::to_string(&share::parse_query(query)).unwrap_or_default()
 }
 
-/// The readable query for a configuration (and optionally a B side and page flags).
+/// The readable query for a configuration, optionally a B side, and the page's flags as link
+/// keys (`lecture=1&autostart=0&embed=0&view=loss&lesson=vanishing&step=3`, read as a link is).
 #[wasm_bindgen(js_name = shareQuery)]
-pub fn share_query(
-    config_json: &str,
-    compare_json: Option<String>,
-    lecture: Option<bool>,
-    autostart: Option<bool>,
-    view: Option<String>,
-) -> Result<String, JsError> {
+pub fn share_query(config_json: &str, compare_json: Option<String>, page_query: &str) -> Result<String, JsError> {
     let view = share::SharedView {
         config: parse_config(config_json)?,
         compare: compare_json.as_deref().map(parse_config).transpose()?,
         preset: None,
-        lecture: lecture.unwrap_or(false),
-        autostart: autostart.unwrap_or(false),
-        view,
         errors: Vec::new(),
+        ..share::parse_query(page_query)
     };
     Ok(share::to_query(&view))
 }

@@ -267,3 +267,39 @@ fn a_finished_runs_verdict_is_measured_against_chance_and_absent_for_squared_err
     assert_eq!(article.accuracy_verdict(0.97).unwrap().tone, "good");
     assert_eq!(qa(Activation::Sigmoid, Activation::Sigmoid, 1, 10).accuracy_verdict(0.5), None);
 }
+
+#[test]
+fn the_qa_headline_is_its_mean_absolute_error_beside_the_squared_error_loss() {
+    // Trained: the run reports the error the Q&A prints, measured here independently.
+    for (hidden, output, steps) in
+        [(Activation::Sigmoid, Activation::Sigmoid, 300), (Activation::Relu, Activation::Relu, 50)]
+    {
+        let dataset = Arc::new(Dataset::qa());
+        let mut session = Session::new(qa(hidden, output, 1, steps), dataset.clone(), &Device::flex()).unwrap();
+        let mut progress = None;
+        while !session.is_done() {
+            progress = Some(pollster::block_on(session.run(usize::MAX, f64::INFINITY)));
+        }
+        let progress = progress.unwrap();
+        let error = mean_absolute_error(&session, &dataset);
+        let reported = progress.test_error.expect("a single output reports its error");
+        assert!((reported - error).abs() < 1e-5, "{hidden:?}/{output:?}: {reported} vs {error}");
+        let h = &progress.headline;
+        assert_eq!(h.label, "Mean absolute error");
+        assert_eq!(h.value, activation_playground::format::value(reported as f64, 3));
+        assert!(h.beside.starts_with("squared-error loss "), "{}", h.beside);
+    }
+    // The verdict in those terms; the article's run keeps its accuracy.
+    let qa = qa(Activation::Relu, Activation::Relu, 1, 10);
+    let stuck = qa.headline(Some(0.5), Some(0.5), Some(0.125));
+    assert_eq!((stuck.value.as_str(), stuck.verdict.tone), ("0.500", "bad"));
+    assert!(stuck.verdict.text.contains("0.5"), "{}", stuck.verdict.text);
+    assert_eq!(qa.headline(Some(1.0), Some(0.01), Some(1e-4)).verdict.tone, "good");
+    assert_eq!(qa.headline(None, None, None).value, "–");
+    let article = Config::default().headline(Some(0.9712), None, Some(0.1));
+    assert_eq!((article.label, article.value.as_str(), article.beside.as_str()), ("Test accuracy", "97.1%", ""));
+    assert_eq!(article.verdict.tone, "good");
+    // Without a single output no error is measured.
+    let mnist = Config { epochs: 1, ..Config::default() };
+    assert_eq!(mnist.headline(Some(0.1), None, Some(2.3)).verdict.tone, "bad");
+}

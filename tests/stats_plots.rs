@@ -10,11 +10,8 @@ use activation_playground::config::{Activation, Config, DatasetKind};
 use activation_playground::data::{self, Dataset, ImageShape, Normalization, Split};
 use activation_playground::history::History;
 use activation_playground::plots::{self, ChartLayout, Stage};
-use activation_playground::train::Session;
-use burn::tensor::Device;
 use plotters::backend::BitMapBackend;
-use plotters::style::FontStyle;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -56,32 +53,10 @@ fn data(n_train: usize, n_test: usize) -> Arc<Dataset> {
     mnist(n_train, n_test).unwrap_or_else(|| synthetic(n_train, n_test, 7))
 }
 
-/// Trains `steps` steps (or to the end of `config.epochs`) and returns the history.
-fn train(config: Config, data: Arc<Dataset>, steps: usize) -> History {
-    let mut session = Session::new(config, data, &Device::flex()).expect("valid configuration");
-    let mut done = 0;
-    while done < steps && !session.is_done() {
-        let progress = pollster::block_on(session.run(steps - done, 1e12));
-        done = progress.step;
-    }
-    session.history().clone()
-}
+use common::train;
 
 fn fonts() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        let dir = Path::new("/usr/share/fonts/truetype/dejavu");
-        for (file, style) in [("DejaVuSans.ttf", FontStyle::Normal), ("DejaVuSans-Bold.ttf", FontStyle::Bold)] {
-            match std::fs::read(dir.join(file)) {
-                Ok(bytes) => {
-                    let _ = plotters::style::register_font("sans-serif", style, Box::leak(bytes.into_boxed_slice()));
-                }
-                Err(_) => {
-                    eprintln!("note: {} missing (fonts-dejavu-core): charts without text", dir.join(file).display())
-                }
-            }
-        }
-    });
+    common::fonts();
 }
 
 /// Draws one chart into a bitmap and saves it as artifacts/charts/`name`.png.

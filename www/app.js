@@ -34,7 +34,9 @@ import {
   updateNetworkDiagram,
   describe,
 } from './settings.js';
-import { applyShareQuery, syncUrlSoon, wireShareBox } from './links.js';
+import { applyShareQuery, fullPlaygroundLink, syncUrlSoon, wireShareBox } from './links.js';
+import { showEmbed } from './embed.js';
+import * as lesson from './lesson.js';
 import * as run from './run.js';
 import { drawSparkline, updateReadout } from './progress.js';
 import { installDiagnostics } from './diagnostics.js';
@@ -310,6 +312,8 @@ function wireEvents() {
     toggleStage: () => setStage(charts.charts.stage === 'post' ? 'pre' : 'post'),
     fullscreen: lecture.toggleFullscreen,
     nextView: () => nextView(viewChanged),
+    moveStep: lesson.move,
+    blank: lesson.toggleBlank,
     pickChart: (/** @type {number} */ n) => {
       document.body.dataset.lectureChart = charts.CHARTS[n - 1]?.key ?? 'activations';
       redrawChartsSoon();
@@ -361,6 +365,8 @@ async function main() {
     writeForm(JSON.parse(app.wasm.defaultConfig()));
     $('share').hidden = false;
     if (applyShareQuery()) setLecture(true);
+    lesson.showCaption();
+    if (app.shareFlags.embed) showEmbed(fullPlaygroundLink());
 
     setState('loading', 'Loading the data…');
     app.dataset = await datasets.start(app.wasm);

@@ -59,7 +59,9 @@ function typingInto(/** @type {any} */ target, /** @type {string} */ key) {
 
 /**
  * Wires the shortcuts. `actions`: {playPause, step, reset, toggleLecture, faster, slower,
- * toggleStage, fullscreen, pickChart(n), nextView}. Keys typed into a text field or a select are left alone.
+ * toggleStage, fullscreen, pickChart(n), nextView, moveStep(by), blank}. Keys typed into a text field
+ * or a select are left alone. In lecture mode a clicker's PageDown / PageUp move through a lesson
+ * (`moveStep` returns false without one: the keys scroll as usual), B or . blanks the screen.
  */
 export function initShortcuts(actions) {
   $('help-toggle').addEventListener('click', () => setHelp(!isHelpOpen()));
@@ -127,6 +129,15 @@ export function initShortcuts(actions) {
       case 'v':
       case 'V':
         return run(actions.nextView);
+      case 'PageDown':
+      case 'PageUp':
+        if (isLecture() && actions.moveStep?.(key === 'PageDown' ? 1 : -1)) event.preventDefault();
+        return;
+      case 'b':
+      case 'B':
+      case '.':
+        if (isLecture()) run(actions.blank);
+        return;
       default:
     }
   });

@@ -9,8 +9,8 @@ import { currentView, setView } from './views.js';
 import { validateForm, writeForm, updatePresetSelection, describe } from './settings.js';
 
 /**
- * Applies the page's link (?acts=…&compare=1&b.acts=…&lecture=1&autostart=1&preset=…). Each
- * problem is named in a notice; every other setting still applies. Returns whether the link
+ * Applies the page's link (?acts=…&compare=1&b.acts=…&lecture=1&autostart=1&preset=…&lesson=…).
+ * Each problem is named in a notice; every other setting still applies. Returns whether the link
  * asks for lecture mode.
  */
 export function applyShareQuery() {
@@ -23,23 +23,34 @@ export function applyShareQuery() {
     showLinkNotice([{ field: 'link', message: `could not be read (${errorText(e)})` }]);
     return false;
   }
+  app.shareFlags.lecture = !!view.lecture;
+  app.shareFlags.autostart = !!view.autostart;
+  app.shareFlags.embed = !!view.embed;
+  showLinkNotice(applyView(view));
+  return app.shareFlags.lecture || app.shareFlags.embed;
+}
+
+/**
+ * Puts a parsed link (Rust's SharedView: settings, B side, preset, chart view, lesson step) into
+ * the form and the page. Returns the problems to name (Rust's, and B settings the page's B
+ * form cannot hold).
+ */
+export function applyView(/** @type {any} */ view) {
   if (view.config) writeForm(view.config);
   if (view.preset && $('preset')) {
     $('preset').value = view.preset;
     updatePresetSelection();
   }
-  app.shareFlags.lecture = !!view.lecture;
-  app.shareFlags.autostart = !!view.autostart;
+  app.lesson = view.lesson ?? null;
   setView(view.view ?? 'all', () => requestAnimationFrame(() => window.dispatchEvent(new Event('resize'))));
   const problems = [...(view.errors ?? [])];
+  compare.setOn(!!view.compare);
   if (view.compare) {
-    compare.setOn(true);
     compare.write(describe(view.compare).settings);
     problems.push(...compare.ignoredLinkFields(view.config ?? {}, view.compare));
   }
   validateForm();
-  showLinkNotice(problems);
-  return app.shareFlags.lecture;
+  return problems;
 }
 
 /** @param {{field: string, message: string}[]} problems */
@@ -76,14 +87,34 @@ function showLinkNotice(problems) {
 }
 
 /** The query for the current settings (A, B when comparing, page flags), or null if invalid. */
-function shareQueryNow({ lecture: lectureFlag = lecture.isLecture(), autostart = false } = {}, form = validateForm()) {
+function shareQueryNow(
+  { lecture: lectureFlag = lecture.isLecture(), autostart = false, embed = app.shareFlags.embed } = {},
+  form = validateForm(),
+) {
   if (!form) return null;
   try {
-    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, lectureFlag, autostart, currentView());
+    const { lesson } = app;
+    const page = new URLSearchParams({
+      lecture: lectureFlag ? '1' : '0',
+      autostart: autostart ? '1' : '0',
+      embed: embed ? '1' : '0',
+      view: currentView(),
+    });
+    if (lesson) {
+      page.set('lesson', lesson.name);
+      page.set('step', String(lesson.step));
+    }
+    return app.wasm.shareQuery(form.json, form.b?.json ?? undefined, page.toString());
   } catch (e) {
     console.warn('shareQuery:', e);
     return null;
   }
+}
+
+/** The full playground with the current settings (an embed's link out). */
+export function fullPlaygroundLink() {
+  const query = shareQueryNow({ lecture: false, embed: false });
+  return query == null ? null : `${location.origin}${location.pathname}?${query}`;
 }
 
 function shareOptions() {

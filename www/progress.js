@@ -47,7 +47,11 @@ export function showProgress(p, run) {
   if (p.trainLoss != null) $('stat-loss').textContent = num(p.trainLoss);
   else if (p.state === 'diverged') $('stat-loss').textContent = 'NaN';
   if (p.trainAcc != null) $('stat-train-acc').textContent = pct(p.trainAcc);
-  if (p.testAcc != null) $('stat-test-acc').textContent = pct(p.testAcc);
+  // The headline measure (accuracy, or the Q&A's mean absolute error) is named and written by Rust.
+  if (p.headline) {
+    $('stat-test-acc').textContent = p.headline.value;
+    /** @type {HTMLElement} */ ($('stat-test-acc').previousElementSibling).textContent = p.headline.label;
+  }
 
   // Speed: steps over the last ~2 s of wall-clock time (pauses excluded).
   const now = performance.now();
@@ -87,6 +91,8 @@ function showAbRow(side, p) {
   row.classList.toggle('is-bad', p.state === 'diverged');
 }
 
+const headline = (/** @type {any} */ p) => p?.headline?.value ?? '–';
+
 /** The live numbers beside the charts (large in lecture mode). */
 export function updateReadout() {
   const a = app.progress;
@@ -99,10 +105,10 @@ export function updateReadout() {
   ];
   if (b) {
     items.push(['loss', `Loss A · B (${app.headlineSteps}-step mean)`, `${loss(a)} · ${loss(b)}`]);
-    items.push(['test', 'Test acc A · B', `${pct(a?.testAcc)} · ${pct(b.testAcc)}`]);
+    items.push(['test', `${a?.headline?.label ?? 'Test accuracy'} A · B`, `${headline(a)} · ${headline(b)}`]);
   } else {
     items.push(['loss', `Loss (${app.headlineSteps}-step mean)`, loss(a)]);
-    items.push(['test', 'Test acc', pct(a?.testAcc)]);
+    items.push(['test', a?.headline?.label ?? 'Test accuracy', headline(a)]);
   }
   const el = $('readout');
   el.textContent = '';

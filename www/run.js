@@ -241,13 +241,14 @@ function finishRun(run, outcome, error) {
     if (anyBad) showDiverged(compareSummary(run, seconds), run.outcome === 'diverged' ? 'lr' : 'b-lr');
     drawSparkline();
   } else if (outcome === 'finished') {
-    const acc = p?.testAcc;
-    // What the accuracy says (close to guessing, …) is Rust's; none for the Q&A's squared error.
-    const verdict = acc == null ? null : JSON.parse(app.wasm.accuracyVerdict(JSON.stringify(run.config), acc));
+    // The headline (test accuracy, or the Q&A's mean absolute error beside its loss) and what it
+    // says (close to guessing, …) are Rust's.
+    const h = p?.headline;
+    const beside = h?.beside ? ` (${h.beside})` : '';
     setState(
       'finished',
-      `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. Test accuracy ${pct(acc)}.${verdict?.text ? ` ${verdict.text}` : ''}`,
-      verdict?.tone || undefined,
+      `Finished ${p?.epochs ?? ''} epoch${p?.epochs === 1 ? '' : 's'} in ${seconds} s. ${h?.label ?? 'Test accuracy'} ${h?.value ?? '–'}${beside}.${h?.verdict.text ? ` ${h.verdict.text}` : ''}`,
+      h?.verdict.tone || undefined,
     );
   } else if (outcome === 'diverged') {
     // The wasm side explains what happened; fall back to our own words.

@@ -55,7 +55,9 @@ export const app = {
   chanceLoss: null,
   /** @type {any[]} */
   epochs: [],
-  shareFlags: { lecture: false, autostart: false },
+  shareFlags: { lecture: false, autostart: false, embed: false },
+  /** @type {any} the lesson step open now (Rust's LessonPlace: name, step, steps, caption), or null */
+  lesson: null,
   /** @type {Progress | null} */
   progressB: null,
   /** @type {{step: number, loss: number}[]} */

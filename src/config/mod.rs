@@ -84,6 +84,20 @@ pub struct Verdict {
     pub tone: &'static str,
 }
 
+/// A run's headline measure on the test split, named and written for the page: the accuracy,
+/// or for a single output (the Q&A's regression) its own measure, the mean absolute error, beside
+/// the squared-error loss; and what the value says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Headline {
+    /// "Test accuracy" or "Mean absolute error".
+    pub label: &'static str,
+    /// "97.1%", "0.500"; "–" before the first epoch.
+    pub value: String,
+    /// The squared-error loss beside the error ("squared-error loss 0.125"); empty otherwise.
+    pub beside: String,
+    pub verdict: Verdict,
+}
+
 /// The article's network: 784 (or 3072 for CIFAR-10) → 500 → 256 → 10.
 pub const HIDDEN_SIZES: [usize; 2] = [500, 256];
 pub const NUM_CLASSES: usize = 10;
@@ -142,17 +156,37 @@ impl Config {
     pub fn with_settings<K: AsRef<str>, V: AsRef<str>>(&self, pairs: &[(K, V)]) -> (Config, Vec<ConfigError>) {
         let mut config = self.clone();
         let mut errors = Vec::new();
+        let named = |key: &str| pairs.iter().any(|(k, _)| AsRef::<str>::as_ref(k) == key);
+        // The widths as their own pair set them: a later `acts` of another depth resizes them
+        // (the page's depth control relies on it), and a link that did so is told.
+        let mut widths_set = None;
         for (key, value) in pairs {
-            if let Err(e) = config.apply_setting(key.as_ref(), value.as_ref()) {
-                errors.push(e);
+            match config.apply_setting(key.as_ref(), value.as_ref()) {
+                Err(e) => errors.push(e),
+                Ok(()) if key.as_ref() == "widths" => widths_set = Some(config.widths.clone()),
+                Ok(()) => {}
             }
         }
+        if widths_set.is_some_and(|w| w != config.widths) {
+            let depth = config.acts.len();
+            errors.push(ConfigError::new(
+                "widths",
+                format!("not applied: the acts after it make {depth} layers, and the widths follow them"),
+            ));
+        }
+        // A dataset of one output (the Q&A) takes the squared error, unless the pairs name a loss.
+        if named("dataset") && !named("loss") && config.loss == Loss::Nll && config.dataset.outputs() < 2 {
+            config.loss = Loss::Sse;
+        }
+        // What the settings asked for, before any is taken back.
+        let asked = config.all_settings();
         let good = self.all_settings();
         let mut problems = config.validate().err().unwrap_or_default();
         errors.extend(problems.iter().cloned());
         // A setting that fails keeps `self`'s value; one that fails with another (the widths with
         // the depth, the loss with the dataset) takes that one's value from `self` too. `self` is
         // valid, so this ends in a valid configuration.
+        let mut taken_back: Vec<(&'static str, ConfigError)> = Vec::new();
         for _ in 0..4 {
             if problems.is_empty() {
                 break;
@@ -162,6 +196,7 @@ impl Config {
                 for field in std::iter::once(field).chain(validate::partners(field).iter().copied()) {
                     if let Some((key, value)) = good.iter().find(|(k, _)| *k == field) {
                         let _ = config.apply_setting(key, value);
+                        taken_back.push((*key, problem.clone()));
                     }
                 }
             }
@@ -170,6 +205,17 @@ impl Config {
         if !problems.is_empty() {
             // Never reached for a valid `self`; the promise of a valid result holds regardless.
             config = self.clone();
+        }
+        // A setting the pairs named that was taken back with a partner is named too: nothing a
+        // link or a form asks for is dropped without a word.
+        for (key, cause) in taken_back {
+            let changed = asked.iter().zip(config.all_settings()).any(|((k, a), (_, now))| *k == key && *a != now);
+            if named(key) && changed && !errors.iter().any(|e| e.field == key) {
+                errors.push(ConfigError::new(
+                    key,
+                    format!("not applied: it goes with {} ({})", cause.field, cause.message),
+                ));
+            }
         }
         (config, errors)
     }
@@ -226,6 +272,38 @@ impl Config {
         } else {
             Verdict { text: String::new(), tone: "good" }
         })
+    }
+
+    /// The headline of a run whose last epoch scored `accuracy` and `loss` on the test split,
+    /// and for a single output `error` (mean |y − ŷ|); all `None` before the first epoch.
+    pub fn headline(&self, accuracy: Option<f32>, error: Option<f32>, loss: Option<f32>) -> Headline {
+        let none = || Verdict { text: String::new(), tone: "" };
+        if self.dataset.outputs() == 1 {
+            let verdict = match error {
+                Some(e) if e < 0.05 => Verdict { text: "The answers are close to their targets.".into(), tone: "good" },
+                Some(e) if e >= 0.4 => Verdict {
+                    text: "About what an output stuck at 0 or ½ gives (0.5 here): this network does not learn.".into(),
+                    tone: "bad",
+                },
+                Some(_) => {
+                    Verdict { text: "Some answers are still far off: something holds it back.".into(), tone: "" }
+                }
+                None => none(),
+            };
+            return Headline {
+                label: "Mean absolute error",
+                value: error.map_or("–".into(), |e| crate::format::value(e as f64, 3)),
+                beside: loss
+                    .map_or(String::new(), |l| format!("squared-error loss {}", crate::format::value(l as f64, 3))),
+                verdict,
+            };
+        }
+        Headline {
+            label: "Test accuracy",
+            value: accuracy.map_or("–".into(), |a| crate::format::readout_percent(a as f64)),
+            beside: String::new(),
+            verdict: accuracy.and_then(|a| self.accuracy_verdict(a as f64)).unwrap_or_else(none),
+        }
     }
 
     /// For titles: "relu → sigmoid → relu + BatchNorm on the last layer" (`short`: "+ BN last").

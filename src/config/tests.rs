@@ -198,8 +198,12 @@ fn depth_and_widths_go_together() {
     assert_eq!(message("gain", "0"), "init gain must be > 0 and ≤ 10, got 0");
     assert!(message("init", "orthogonal").contains("unknown initialisation"));
     assert!(message("bias", "maybe").contains("1 or 0"));
-    let errors = Config::from_settings(&[("dataset", "qa")]).unwrap_err();
-    assert_eq!(errors[0].field, "loss", "{errors:?}");
+    // The Q&A's single output takes the squared error unless a loss is named; a loss that cannot
+    // go with it is named, and so is the dataset it takes back.
+    assert_eq!(Config::from_settings(&[("dataset", "qa")]).unwrap().loss, Loss::Sse);
+    let errors = Config::from_settings(&[("dataset", "qa"), ("loss", "nll")]).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["loss", "dataset"], "{errors:?}");
     let qa = Config::from_settings(&[("dataset", "qa"), ("loss", "sse"), ("acts", "sigmoid,sigmoid")]).unwrap();
     assert_eq!(qa.layer_sizes(3), [3, 500, 1]);
 }

@@ -4,7 +4,7 @@
 //! away to the left; with eight sigmoid layers it falls by thousands.
 
 use super::axes::{Axes, layout_of, log_chart};
-use super::layout::PanelLayout;
+use super::layout::{PanelLayout, TextKind};
 use super::painter::{Area, Painter, Res, err};
 use super::ranges::log_range;
 use super::series::line;
@@ -31,28 +31,48 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
     let (head, plot) = body.split_vertically(p.px(big * 1.7));
     let (hx, hy) = head.get_pixel_range();
     let ratio = latest.gradient_ratio();
+    let short = match ratio {
+        Some(r) => format::ratio(r as f64),
+        None => "none".to_string(),
+    };
     let number = match ratio {
         // The reciprocal only where it reads as 1/2 or less ("0.839 = 1/1" says nothing).
         Some(r) if r < 0.5 => {
             let inverse = 1.0 / r as f64;
             let inverse = if inverse >= 1e4 { format!("{inverse:.1e}") } else { format!("{inverse:.0}") };
-            format!("{} = 1/{inverse}", format::ratio(r as f64))
+            format!("{short} = 1/{inverse}")
         }
-        Some(r) => format::ratio(r as f64),
-        None => "none".to_string(),
+        _ => short.clone(),
     };
     // Far below 1 (a hundredfold or more) is the vanishing gradient: in the warning colour.
     let color = if ratio.is_some_and(|r| r >= 0.01) { t.ink } else { t.warn };
+    // The number the chart is about: it gets its room first (see `Painter::key`). One line, as
+    // large as the width allows, with the reciprocal if it fits; else the label above the number.
     let label = "layer 1 ÷ output ";
     let x0 = hx.start + p.px(8.0);
+    let room = hx.end - x0 - p.px(4.0);
+    let label_w = p.text_width(label, LEGEND, false);
+    let fit = |text: &str, room: i32| {
+        let width = p.text_width(text, big, true).max(1);
+        let size = if width > room { big * room as f64 / width as f64 } else { big };
+        (size >= TICK * 0.8).then_some(size)
+    };
+    let one_line = [&number, &short].into_iter().find_map(|n| fit(n.as_str(), room - label_w).map(|size| (n, size)));
     let y = (hy.start + hy.end) / 2;
-    p.text(label, (x0, y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-    // The number as large as the panel's width allows.
-    let room = (hx.end - x0 - p.text_width(label, LEGEND, false) - p.px(4.0)).max(1);
-    let width = p.text_width(&number, big, true).max(1);
-    let size = if width > room { (big * room as f64 / width as f64).max(TICK) } else { big };
-    let x1 = x0 + p.text_width(label, LEGEND, false);
-    p.text(&number, (x1, y), size, &color, (HPos::Left, VPos::Center), true);
+    match one_line {
+        Some((n, size)) => {
+            p.place(TextKind::Readout, label, (x0, y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
+            p.key(n, ((x0 + label_w, y), (HPos::Left, VPos::Center)), size, &color, label);
+        }
+        None => {
+            let (small, line) = (TICK * 0.8, p.line_height(TICK * 0.8));
+            let n = [&number, &short].into_iter().find(|n| fit(n.as_str(), room).is_some()).unwrap_or(&short);
+            let size = fit(n, room).unwrap_or(small);
+            let top = y - (line + p.line_height(size)) / 2;
+            p.place(TextKind::Readout, label.trim_end(), (x0, top), small, &t.muted, (HPos::Left, VPos::Top), false);
+            p.key(n, ((x0, top + line), (HPos::Left, VPos::Top)), size, &color, label);
+        }
+    }
 
     let norms: Vec<(f64, f64)> =
         latest.layers.iter().enumerate().map(|(i, l)| ((i + 1) as f64, l.grad_norm as f64)).collect();

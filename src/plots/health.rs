@@ -5,7 +5,7 @@
 use super::axes::{Axes, layout_of, linear_chart};
 use super::layout::TextKind;
 use super::layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE};
-use super::painter::{Painter, err, open_or_return};
+use super::painter::{Area, Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::finite_span;
 use super::series::{epoch_lines, line};
@@ -50,10 +50,20 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         open_or_return!(probes::open(backend, theme, history, EMPTY));
     let t = theme;
     let mut panels = Vec::new();
-    if p.too_small(&[(0.52, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
+    // A dead output layer's banner is a must-show text: it takes a strip at the top first.
+    let softmax = history.loss == crate::config::Loss::Nll;
+    let banner = output_dead(latest.dead_output_rows).then(|| banner_plan(&p, softmax, latest));
+    let strip = banner.as_ref().map_or(0, |b| b.height);
+    let top_share = 0.52 - strip as f64 / p.height as f64;
+    if top_share <= 0.0 || p.too_small(&[(top_share, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
         return p.say_too_small();
     }
-    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.52) as i32);
+    let (strip_area, rest) = p.root.split_vertically(strip);
+    let (top, bottom) = rest.split_vertically((p.height as f64 * 0.52) as i32 - strip);
+    if let Some(plan) = banner {
+        draw_banner(&p, &strip_area, &plan)?;
+        p.banner = Some(plan.text.into());
+    }
     let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
         probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()
     };
@@ -133,47 +143,63 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     panels.push(layout_of(&chart, "saturated", title, None, false, ("step", "saturated units")));
     drop(chart);
 
-    // ---- the banner
-    if let (true, Some(dead)) = (output_dead(latest.dead_output_rows), panels.first()) {
-        // The article's softmax collapse, or (squared error, the Q&A's) a ReLU output that is off.
-        let softmax = history.loss == crate::config::Loss::Nll;
-        let banner = if softmax { DEAD_OUTPUT_BANNER } else { DEAD_OUTPUT_BANNER_SSE };
-        // Inside the dead-units plot (clear of its labels), as big as it allows.
-        let pad = p.px(6.0);
-        let (x0, x1) = (dead.left + pad, dead.right - pad);
-        let bw = x1 - x0;
-        let white = RGBColor(255, 255, 255);
-        let mut size = BANNER;
-        while size > 11.0 && p.text_width(banner, size, true) > bw - p.px(16.0) {
-            size -= 1.0;
-        }
-        let pct = percent(latest.dead_output_rows as f64, 0);
-        let detail = if softmax {
-            format!("{pct} of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient")
-        } else {
-            format!("the output is 0 for {pct} of the examples → a ReLU that is off passes no gradient back")
-        };
-        let mut small = LEGEND.min(size);
-        while small > 10.0 && p.text_width(&detail, small, false) > bw - p.px(16.0) {
-            small -= 1.0;
-        }
-        let (big_h, small_h) = (p.line_height(size), p.line_height(small));
-        let with_detail = p.text_width(&detail, small, false) <= bw - p.px(16.0);
-        let bh = big_h + if with_detail { small_h + p.px(6.0) } else { 0 } + 2 * pad;
-        if bh <= dead.bottom - dead.top - 2 * pad && p.text_width(banner, size, true) <= bw - p.px(16.0) {
-            let y0 = dead.top + pad;
-            p.root.draw(&Rectangle::new([(x0, y0), (x1, y0 + bh)], t.warn.filled())).map_err(err)?;
-            let cx = (x0 + x1) / 2;
-            p.place(TextKind::Banner, banner, (cx, y0 + pad), size, &white, (HPos::Center, VPos::Top), true);
-            if with_detail {
-                let y = y0 + pad + big_h + p.px(6.0);
-                p.place(TextKind::Banner, &detail, (cx, y), small, &white, (HPos::Center, VPos::Top), false);
-            }
-        }
-        p.banner = Some(banner.into());
-    }
     if non_finite {
         p.note(NON_FINITE_NOTE);
     }
     p.finish(panels)
+}
+
+/// The dead-output banner laid out for the chart's width: its text and size, the detail line
+/// when it fits, and the strip's height.
+struct BannerPlan {
+    text: &'static str,
+    size: f64,
+    detail: Option<(String, f64)>,
+    height: i32,
+}
+
+fn banner_plan<DB: DrawingBackend>(p: &Painter<DB>, softmax: bool, latest: &ProbeRecord) -> BannerPlan {
+    // The article's softmax collapse, or (squared error, the Q&A's) a ReLU output that is off.
+    let text = if softmax { DEAD_OUTPUT_BANNER } else { DEAD_OUTPUT_BANNER_SSE };
+    let room = p.width as i32 - p.px(28.0);
+    let pad = p.px(6.0);
+    // At most a fifth of the chart, and never so much that the dead-units panel gets too small.
+    let spare = (p.height as f64 * 0.52) as i32 - p.panel_min_height(false, false);
+    let max_h = (p.height as i32 / 5).min(spare);
+    let mut size = BANNER;
+    while size > 10.0 && (p.text_width(text, size, true) > room || p.line_height(size) + 2 * pad > max_h) {
+        size -= 1.0;
+    }
+    let pct = percent(latest.dead_output_rows as f64, 0);
+    let detail = if softmax {
+        format!("{pct} of probe images get all-zero outputs → softmax 1/10 each → loss ln 10 ≈ 2.30, no gradient")
+    } else {
+        format!("the output is 0 for {pct} of the examples → a ReLU that is off passes no gradient back")
+    };
+    let mut small = LEGEND.min(size);
+    while small > 10.0 && p.text_width(&detail, small, false) > room {
+        small -= 1.0;
+    }
+    let big_h = p.line_height(size) + 2 * pad;
+    let with_detail = p.text_width(&detail, small, false) <= room
+        && big_h + p.line_height(small) + p.px(4.0) <= (p.height as i32 * 3 / 10).min(spare);
+    let height = big_h + if with_detail { p.line_height(small) + p.px(4.0) } else { 0 };
+    BannerPlan { text, size, detail: with_detail.then_some((detail, small)), height }
+}
+
+/// Draws the banner in its strip: a red bar, the text in white, the detail below it.
+fn draw_banner<DB: DrawingBackend>(p: &Painter<DB>, area: &Area<DB>, plan: &BannerPlan) -> Result<(), String> {
+    let (xr, yr) = area.get_pixel_range();
+    let pad = p.px(6.0);
+    let (x0, x1) = (xr.start + pad, xr.end - pad);
+    p.root.draw(&Rectangle::new([(x0, yr.start + 2), (x1, yr.end - 2)], p.theme.warn.filled())).map_err(err)?;
+    let white = RGBColor(255, 255, 255);
+    let cx = (x0 + x1) / 2;
+    let y = yr.start + pad;
+    p.key(plan.text, ((cx, y), (HPos::Center, VPos::Top)), plan.size, &white, "");
+    if let Some((detail, small)) = &plan.detail {
+        let y = y + p.line_height(plan.size) + p.px(2.0);
+        p.place(TextKind::Banner, detail, (cx, y), *small, &white, (HPos::Center, VPos::Top), false);
+    }
+    Ok(())
 }

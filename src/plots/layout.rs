@@ -25,6 +25,10 @@ pub struct ChartLayout {
     /// Text the layout had to draw over other text or past the edge: always empty unless
     /// there is a layout bug (sent to the page, whose browser tests check it with real fonts).
     pub clashes: Vec<String>,
+    /// The must-show texts the chart drew, whole (the gradient ratio, the test accuracy, the
+    /// dead-output banner): the layout gives them their room first, so they are drawn at every
+    /// size where the chart is not too small (the page's browser tests read them).
+    pub keys: Vec<String>,
 }
 
 /// One plotting area. A data point (x, y) is drawn at

@@ -31,6 +31,8 @@ pub(crate) struct Painter<'a, DB: DrawingBackend> {
     /// (see `text.rs`).
     pub(super) texts: RefCell<Vec<TextBox>>,
     pub(super) clashes: RefCell<Vec<String>>,
+    /// The must-show texts drawn (see [`Painter::key`]).
+    pub(super) keys: RefCell<Vec<String>>,
     /// The number of the axis whose tick labels are being placed.
     pub(super) axis: Cell<u32>,
     /// The area of the panel being drawn: optional text stays inside it (so that it cannot
@@ -72,6 +74,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             banner: None,
             texts: RefCell::new(Vec::new()),
             clashes: RefCell::new(Vec::new()),
+            keys: RefCell::new(Vec::new()),
             axis: Cell::new(0),
             bounds: Cell::new(None),
         };
@@ -254,6 +257,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             banner: self.banner,
             texts: self.texts.into_inner(),
             clashes: self.clashes.into_inner(),
+            keys: self.keys.into_inner(),
         })
     }
 }

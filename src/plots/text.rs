@@ -101,6 +101,16 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         self.texts.borrow_mut().push(TextBox { text: s.to_string(), kind, axis, left, top, right, bottom });
     }
 
+    /// A must-show text (a number the chart is about), bold: placed like [`Painter::place`] where
+    /// the layout made room for it (`at`: position and anchor), and listed, after `prefix`, in the
+    /// chart's `keys`.
+    pub fn key<C: Color>(&self, s: &str, at: ((i32, i32), (HPos, VPos)), size: f64, color: &C, prefix: &str) {
+        if self.text_ok && !s.is_empty() {
+            self.place(TextKind::Readout, s, at.0, size, color, at.1, true);
+            self.keys.borrow_mut().push(format!("{prefix}{s}"));
+        }
+    }
+
     /// Optional text in the middle of `area` (a remark where a plot has nothing to show).
     pub fn centred<C: Color>(&self, area: &Area<DB>, s: &str, color: &C, bold: bool) -> bool {
         let (xr, yr) = area.get_pixel_range();

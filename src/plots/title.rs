@@ -90,7 +90,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
     }
 
     /// [`Painter::titled`] with a read-out at the right end of the row (`text`, colour), which
-    /// keeps its room: the title is cut short first. Returns the read-out's place in the row's
+    /// keeps its room (a must-show text, see [`Painter::key`]): the title is cut short first. Returns the read-out's place in the row's
     /// `right` (left of it).
     pub fn titled_with(
         &self,
@@ -107,14 +107,17 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let y = (yr.start + yr.end) / 2 + self.px(2.0);
         let mut right = xr.end - self.px(16.0);
         if let Some((text, rcolor)) = readout {
-            let rw = self.text_width(text, TITLE, true);
-            // The read-out goes in when a title of a dozen letters still fits beside it.
-            if self.text_ok && right - rw - self.px(12.0) - x >= self.text_width("Weight-grad…", TITLE, true) {
-                self.place(TextKind::Readout, text, (right, y), TITLE, &rcolor, (HPos::Right, VPos::Center), true);
-                right -= rw + self.px(12.0);
+            // The read-out is a must-show number: it takes its room first, at a smaller size if
+            // need be, and the title gets what is left.
+            let size =
+                [TITLE, LEGEND, LEGEND * 0.8].into_iter().find(|&size| self.text_width(text, size, true) <= right - x);
+            if let Some(size) = size {
+                self.key(text, ((right, y), (HPos::Right, VPos::Center)), size, &rcolor, "");
+                right -= self.text_width(text, size, true) + self.px(12.0);
             }
         }
-        let shown = self.shorten(title, right - x, TITLE, true).unwrap_or_default();
+        let shown =
+            if right > x { self.shorten(title, right - x, TITLE, true).unwrap_or_default() } else { String::new() };
         if self.text_ok {
             self.place(TextKind::Title, &shown, (x, y), TITLE, color, (HPos::Left, VPos::Center), true);
         }

@@ -6,7 +6,7 @@ use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{Painter, open_or_return};
 use super::ranges::{epoch_steps, finite_span, padded, step_range};
 use super::series::{epoch_lines, hline, line, smoothing};
-use super::theme::{LEGEND, TICK, Theme};
+use super::theme::{TICK, Theme};
 use crate::format::{axis_number, percent, percent_tick};
 use crate::history::History;
 use crate::stats::ema;
@@ -109,7 +109,10 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
 
     // ---- accuracy
     let y = (0.0, 1.0);
-    let (area, row) = p.titled(&bottom, "Accuracy", &t.ink);
+    // The last epoch's test accuracy, a must-show number, at the right of the title row.
+    let last = history.epochs.last().filter(|e| e.test_accuracy.is_finite());
+    let readout = last.map(|e| format!("test {}", percent(e.test_accuracy as f64, 1)));
+    let (area, row) = p.titled_with(&bottom, "Accuracy", &t.ink, readout.as_deref().map(|r| (r, t.test)));
     let mut legend = vec![(train_color, "train (smoothed)".to_string(), false), (test_color, "test".into(), false)];
     if softmax {
         legend.push((chance_color, "chance: 10%".into(), true));
@@ -125,17 +128,6 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
     line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
-    if let Some(last) = history.epochs.last().filter(|e| e.test_accuracy.is_finite()) {
-        let (lx, ly) = chart.backend_coord(&(last.step as f64, last.test_accuracy as f64));
-        p.text(
-            &percent(last.test_accuracy as f64, 1),
-            (lx - p.px(8.0), ly + if last.test_accuracy > 0.5 { p.px(8.0) } else { -p.px(8.0) }),
-            LEGEND,
-            &t.test,
-            (HPos::Right, if last.test_accuracy > 0.5 { VPos::Top } else { VPos::Bottom }),
-            true,
-        );
-    }
     panels.push(layout_of(&chart, "accuracy", "Accuracy", None, false, ("step", "accuracy")));
     drop(chart);
 

@@ -7,7 +7,9 @@
 use crate::config::{Config, ConfigError, clip, parse_flag};
 use serde::Serialize;
 
+mod lessons;
 mod presets;
+pub use lessons::{Lesson, LessonPlace, LessonStep, find_lesson, lessons};
 pub use presets::{CLAIM_SEEDS, Claim, Preset, QA_STEPS, find_preset, presets, qa_config};
 
 /// Everything a share link can say.
@@ -20,8 +22,13 @@ pub struct SharedView {
     pub preset: Option<String>,
     pub lecture: bool,
     pub autostart: bool,
+    /// Only the chosen view's charts and a play/step control, sized to an iframe (a blog post,
+    /// a slide), with a link to the full playground.
+    pub embed: bool,
     /// Which charts fill the chart area (one of [`VIEWS`]); `None`: all four.
     pub view: Option<String>,
+    /// The lesson and step the link opens, if any.
+    pub lesson: Option<LessonPlace>,
     /// One entry per problem; the valid settings still applied.
     pub errors: Vec<ConfigError>,
 }
@@ -35,7 +42,9 @@ impl SharedView {
             preset: None,
             lecture: false,
             autostart: false,
+            embed: false,
             view: None,
+            lesson: None,
             errors: Vec::new(),
         }
     }
@@ -81,8 +90,51 @@ fn apply_pairs(base: &Config, pairs: &[(String, String)], prefix: &str, errors: 
     config
 }
 
+/// The link's `key=value` pairs, each key once (its last value, where it last stood), and one
+/// error per problem: an empty key, or a key given more than once (one line however often).
+fn unique_pairs(query: &str, errors: &mut Vec<ConfigError>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    // Per repeated key: the key, its error's index and how often it was given.
+    let mut repeats: Vec<(String, usize, usize)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let (key, value) = (key.into_owned(), value.into_owned());
+        let empty = key.trim().is_empty();
+        if empty && value.is_empty() {
+            continue;
+        }
+        if let Some(repeat) = repeats.iter_mut().find(|r| r.0 == key) {
+            repeat.2 += 1;
+        } else if empty || pairs.iter().any(|(k, _)| *k == key) {
+            let (name, message) = if empty {
+                ("(empty key)".to_string(), format!("a value {:?} without a setting name", clip(&value)))
+            } else {
+                (clip(&key), "given more than once; the last value applies".to_string())
+            };
+            errors.push(ConfigError::new(&name, message));
+            repeats.push((key.clone(), errors.len() - 1, 2 - usize::from(empty)));
+        }
+        if !empty {
+            pairs.retain(|(k, _)| *k != key);
+            pairs.push((key, value));
+        }
+    }
+    for (key, at, count) in repeats {
+        let empty = key.trim().is_empty();
+        if count > 2 || (empty && count > 1) {
+            let n = crate::format::thousands(count);
+            errors[at].message = if empty {
+                format!("given {n} values without a setting name")
+            } else {
+                format!("given {n} times; the last value applies")
+            };
+        }
+    }
+    pairs
+}
+
 /// Parses a page query (with or without the leading `?`). Never fails: problems are listed in
-/// `errors` and the affected settings keep their defaults (or the preset's values).
+/// `errors` and the affected settings keep their defaults (or the preset's or lesson step's
+/// values). Every setting the link names is applied or named in `errors`.
 pub fn parse_query(query: &str) -> SharedView {
     let query = query.trim().trim_start_matches('?');
     let mut errors = Vec::new();
@@ -91,29 +143,19 @@ pub fn parse_query(query: &str) -> SharedView {
     let mut preset_name = None;
     let mut lecture = false;
     let mut autostart = false;
+    let mut embed = false;
     let mut shown_view = None;
     let mut compare_flag = None;
-    let mut seen = std::collections::HashSet::new();
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        let (key, value) = (key.into_owned(), value.into_owned());
-        if key.trim().is_empty() {
-            if !value.is_empty() {
-                errors.push(ConfigError::new(
-                    "(empty key)",
-                    format!("a value {:?} without a setting name", clip(&value)),
-                ));
-            }
-            continue;
-        }
-        if !seen.insert(key.clone()) {
-            errors.push(ConfigError::new(&clip(&key), "given more than once; the last value applies"));
-        }
+    let (mut lesson_name, mut step) = (None, None);
+    for (key, value) in unique_pairs(query, &mut errors) {
         match key.as_str() {
             "preset" => preset_name = Some(value),
+            "lesson" => lesson_name = Some(value),
+            "step" => step = Some(value),
             "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
             "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
+            "embed" => parse_flag(&key, &value).map(|v| embed = v).unwrap_or_else(|e| errors.push(e)),
             "view" => match VIEWS.iter().find(|v| v.name == value.trim()) {
-                Some(v) if v.name == "all" => shown_view = None,
                 Some(v) => shown_view = Some(v.name.to_string()),
                 None => errors.push(ConfigError::new(
                     "view",
@@ -127,21 +169,43 @@ pub fn parse_query(query: &str) -> SharedView {
             },
         }
     }
+    // A lesson's step gives the settings the rest of the link changes (as a preset does).
+    let mut lesson = None;
+    let mut base = SharedView::single(Config::default());
+    match (lesson_name, &step) {
+        (Some(name), _) => {
+            if let Some(place) = lessons::place(&name, step.as_deref(), &mut errors) {
+                base = parse_query(place.query());
+                errors.append(&mut base.errors);
+                lesson = Some(place);
+            }
+        }
+        (None, Some(_)) => {
+            errors.push(ConfigError::new("step", "names a step of a lesson, but the link has no lesson"))
+        }
+        (None, None) => {}
+    }
     // `compare=0` means no B side, whatever `b.` keys say; without `compare`, a `b.` key asks for one.
     if compare_flag == Some(false) && !b_pairs.is_empty() {
-        errors.push(ConfigError::new("compare", "is 0, so the b. settings are ignored"));
+        let mut named: Vec<String> = b_pairs.iter().take(5).map(|(k, _)| format!("b.{}", clip(k))).collect();
+        if b_pairs.len() > 5 {
+            named.push(format!("{} more", b_pairs.len() - 5));
+        }
+        errors.push(ConfigError::new("compare", format!("is 0, so {} not applied", named.join(", "))));
         b_pairs.clear();
     }
-    let compare_flag = compare_flag.unwrap_or(false);
-    let mut base = Config::default();
-    let mut preset = None;
+    let mut preset = base.preset.take();
     if let Some(name) = preset_name {
-        match find_preset(&name) {
-            Some(p) => {
-                base = p.config.clone();
+        match (find_preset(&name), &lesson) {
+            (Some(_), Some(_)) => errors.push(ConfigError::new(
+                "preset",
+                format!("{:?} not applied: the lesson's step sets the settings", clip(&name)),
+            )),
+            (Some(p), None) => {
+                base.config = p.config.clone();
                 preset = Some(p.name.to_string());
             }
-            None => errors.push(ConfigError::new(
+            (None, _) => errors.push(ConfigError::new(
                 "preset",
                 format!(
                     "unknown preset {:?} (known: {})",
@@ -151,9 +215,17 @@ pub fn parse_query(query: &str) -> SharedView {
             )),
         }
     }
-    let config = apply_pairs(&base, &a_pairs, "", &mut errors);
-    let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&config, &b_pairs, "b.", &mut errors));
-    SharedView { config, compare, preset, lecture, autostart, view: shown_view, errors }
+    let config = apply_pairs(&base.config, &a_pairs, "", &mut errors);
+    // The step's B side keeps its own settings over the link's A.
+    // The step's B side, with the link's own settings for A (their problems are named once, for A).
+    let b_base = match &base.compare {
+        Some(b) if compare_flag != Some(false) => b.with_settings(&a_pairs).0,
+        _ => config.clone(),
+    };
+    let compare_flag = compare_flag.unwrap_or(base.compare.is_some());
+    let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&b_base, &b_pairs, "b.", &mut errors));
+    let view = shown_view.or(base.view).filter(|v| v != "all");
+    SharedView { config, compare, preset, lecture, autostart, embed, view, lesson, errors }
 }
 
 /// The readable query for a view (without the leading `?`). B keys list only what differs from A.
@@ -170,11 +242,18 @@ pub fn to_query(view: &SharedView) -> String {
             }
         }
     }
+    if let Some(place) = &view.lesson {
+        out.append_pair("lesson", &place.lesson.name);
+        out.append_pair("step", &place.step.to_string());
+    }
     if view.lecture {
         out.append_pair("lecture", "1");
     }
     if view.autostart {
         out.append_pair("autostart", "1");
+    }
+    if view.embed {
+        out.append_pair("embed", "1");
     }
     if let Some(v) = view.view.as_deref().filter(|v| *v != "all" && VIEWS.iter().any(|known| known.name == *v)) {
         out.append_pair("view", v);

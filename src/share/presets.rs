@@ -14,14 +14,15 @@ pub struct Preset {
     pub title: &'static str,
     /// The prose, then one sentence per claim.
     pub description: String,
+    /// Not sent to the page, which shows them as the description's sentences.
+    #[serde(skip)]
     pub claims: Vec<Claim>,
     pub config: Config,
 }
 
 /// A measurable statement about a preset's run on the bundled MNIST subset, with the default
 /// seed and the seeds next to it ([`CLAIM_SEEDS`]).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Claim {
     /// Test accuracy after `epochs` epochs is below `value` (a fraction).
     AccuracyBelow { epochs: usize, value: f32 },

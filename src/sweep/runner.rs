@@ -183,7 +183,7 @@ impl GroupRun {
             self.evaluation = Some((end, sums));
             return Ok(());
         }
-        let (test_losses, test_accuracies) = sums.read(test.len()).await?;
+        let (test_losses, test_accuracies, _) = sums.read(test.len()).await?;
         self.finish_epoch(test_losses, test_accuracies);
         Ok(())
     }

@@ -166,6 +166,8 @@
  * @property {number | null} [trainLoss]
  * @property {number | null} [trainAcc]
  * @property {number | null} [testAcc]
+ * @property {number | null} [testError]  mean |y − ŷ| (a single output: the Q&A's)
+ * @property {{label: string, value: string, beside: string, verdict: {text: string, tone: string}}} headline
  * @property {string | null} [message]
  *
  * @typedef {{label: string, value: string, color?: string | null, strong?: boolean, note?: boolean}} ReadoutRow

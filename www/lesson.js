@@ -1,0 +1,74 @@
+// Lessons in lecture mode: a presenter's clicker (PageDown / PageUp) walks through a lesson's
+// steps; each step loads its settings, view and talking point and starts training. The lesson,
+// its steps and its captions are Rust's (share::lessons, parsed from the link like every other
+// setting); this file only renders the caption bar and moves between steps. B or . blanks the
+// screen, as in slide software.
+
+import { app, $ } from './state.js';
+import * as datasets from './datasets.js';
+import * as run from './run.js';
+import { applyView, syncUrl } from './links.js';
+import { readForm } from './settings.js';
+
+/** Shows (or hides) the caption bar "3 / 6 · talking point" for the lesson step open now. */
+export function showCaption() {
+  let bar = $('lesson-caption');
+  if (!bar) {
+    bar = document.createElement('p');
+    bar.id = 'lesson-caption';
+    bar.className = 'lesson-caption';
+    bar.setAttribute('aria-live', 'polite');
+    $('plots').append(bar);
+  }
+  bar.hidden = !app.lesson;
+  bar.textContent = app.lesson?.caption ?? '';
+  document.body.classList.toggle('has-lesson', !!app.lesson);
+}
+
+/** Trains the form's settings from step 0 (after the current run, if any, has stopped). */
+function startFresh() {
+  const go = () =>
+    datasets.ensure(datasets.currentKind()).then(() => {
+      if (!app.run) run.startRun();
+    });
+  if (app.run) {
+    app.run.onEnd = go;
+    run.stopRun();
+  } else {
+    go();
+  }
+}
+
+/**
+ * Moves `by` steps through the open lesson (PageDown: +1, PageUp: −1). Returns false when no
+ * lesson is open (the key keeps its usual meaning then).
+ */
+export function move(/** @type {number} */ by) {
+  const place = app.lesson;
+  if (!place) return false;
+  const step = place.step + by;
+  if (step < 1 || step > place.steps || app.state === 'loading') return true;
+  // The backend stays the page's choice (a lecture room's machine), whatever the step says.
+  const backend = readForm().config?.backend ?? 'gpu';
+  const query = `lesson=${encodeURIComponent(place.name)}&step=${step}&backend=${backend}`;
+  const view = JSON.parse(app.wasm.parseShareQuery(query));
+  applyView(view);
+  showCaption();
+  syncUrl();
+  startFresh();
+  return true;
+}
+
+/** B or .: the screen goes black (and back), as in slide software. */
+export function toggleBlank() {
+  let cover = $('blank-screen');
+  if (!cover) {
+    cover = document.createElement('div');
+    cover.id = 'blank-screen';
+    cover.className = 'blank-screen';
+    cover.hidden = true;
+    cover.addEventListener('click', () => (cover.hidden = true));
+    document.body.append(cover);
+  }
+  cover.hidden = !cover.hidden;
+}
