@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openPage, waitReady, waitState, withPage, ARTIFACTS, browserForFile } from './helpers.mjs';
+import { openPage, waitState, withPage, ARTIFACTS, browserForFile } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -34,8 +34,8 @@ test('a diverging preset shows its banner over the charts on the first 1440×900
   });
   const { page } = s;
   try {
-    await waitReady(page);
-    await waitState(page, 'diverged', 60_000);
+    // Not waitReady: with autostart the run may diverge before the test looks (3 steps).
+    await waitState(page, 'diverged', 120_000);
     await page.waitForSelector('#run-banner', { state: 'visible', timeout: 5_000 });
     const at = await page.evaluate(() => {
       const box = (el) => el.getBoundingClientRect();
