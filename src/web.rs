@@ -72,13 +72,6 @@ pub fn default_config() -> String {
     Config::default().to_json()
 }
 
-/// Problems with a configuration as a JSON array of `{field, message}`; `[]` when valid.
-#[wasm_bindgen(js_name = validateConfig)]
-pub fn validate_config(json: &str) -> String {
-    let errors = Config::from_json(json).err().unwrap_or_default();
-    serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())
-}
-
 /// The settings table (`[{name, label, help, input, choices, group}]`): the one name of each
 /// setting, used alike for the form's elements, the JSON, the link and the messages, and the
 /// box of the form each goes in.
@@ -196,7 +189,7 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
     let (device, setup) = Device::wgpu_options()
         .init_with_setup_async()
         .await
-        .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e:?}")))?;
+        .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e}")))?;
     crate::gpu::configure(&setup);
     let l = setup.adapter.limits();
     let limits = MemoryLimits::from_buffer_limit(l.max_storage_buffer_binding_size.min(l.max_buffer_size));
@@ -442,12 +435,6 @@ impl Trainer {
     #[wasm_bindgen(getter, js_name = backendName)]
     pub fn backend_name(&self) -> String {
         self.backend_name.clone()
-    }
-
-    /// The run's configuration as JSON.
-    #[wasm_bindgen(js_name = configJson)]
-    pub fn config_json(&self) -> Result<String, JsError> {
-        Ok(self.borrow()?.config().to_json())
     }
 
     /// Trains up to `max_steps` batches or for about `budget_ms`; resolves to Progress JSON.
