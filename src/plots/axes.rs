@@ -57,7 +57,7 @@ pub(crate) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64,
 
 /// The y coordinate of every panel: linear, or log with its ticks at the planned values. One type
 /// for both, so that plotters' chart code (generic over the coordinate) and ours is compiled once
-/// into the wasm, not once per kind of axis (about 3 KB less gzipped wasm).
+/// into the wasm, not once per kind of axis (2.7 KB less gzipped wasm).
 pub(crate) enum YCoord {
     Linear(RangedCoordf64),
     Log(WithKeyPoints<LogCoord<f64>>),
