@@ -13,6 +13,7 @@ use crate::stats::Stage;
 use crate::sweep::MemoryLimits;
 use crate::train::{Session, WarmUp};
 use burn::tensor::Device;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -72,13 +73,6 @@ pub fn default_config() -> String {
     Config::default().to_json()
 }
 
-/// Problems with a configuration as a JSON array of `{field, message}`; `[]` when valid.
-#[wasm_bindgen(js_name = validateConfig)]
-pub fn validate_config(json: &str) -> String {
-    let errors = Config::from_json(json).err().unwrap_or_default();
-    serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into())
-}
-
 /// The settings table (`[{name, label, help, input, choices, group}]`): the one name of each
 /// setting, used alike for the form's elements, the JSON, the link and the messages, and the
 /// box of the form each goes in.
@@ -97,12 +91,19 @@ pub fn chart_views() -> String {
 /// offers 1…maxLayers; the headline loss is the mean of the last `headlineSteps` steps).
 #[wasm_bindgen(js_name = networkLimits)]
 pub fn network_limits() -> String {
-    serde_json::json!({
-        "maxLayers": crate::config::MAX_LAYERS,
-        "maxWidth": crate::config::MAX_WIDTH,
-        "headlineSteps": crate::train::HEADLINE_STEPS,
-    })
-    .to_string()
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Limits {
+        max_layers: usize,
+        max_width: usize,
+        headline_steps: usize,
+    }
+    let limits = Limits {
+        max_layers: crate::config::MAX_LAYERS,
+        max_width: crate::config::MAX_WIDTH,
+        headline_steps: crate::train::HEADLINE_STEPS,
+    };
+    serde_json::to_string(&limits).unwrap_or_default()
 }
 
 /// The form's settings as typed (`[[name, text], …]` JSON) over the defaults: JSON
@@ -114,7 +115,12 @@ pub fn config_from_settings(pairs_json: &str) -> String {
         Ok(pairs) => Config::default().with_settings(&pairs),
         Err(e) => (Config::default(), vec![crate::config::ConfigError::new("config", e.to_string())]),
     };
-    serde_json::json!({ "config": config, "errors": errors }).to_string()
+    #[derive(Serialize)]
+    struct Out {
+        config: Config,
+        errors: Vec<crate::config::ConfigError>,
+    }
+    serde_json::to_string(&Out { config, errors }).unwrap_or_default()
 }
 
 /// A configuration's settings as `[[name, text], …]`, the text the form shows (and a link holds),
@@ -123,16 +129,29 @@ pub fn config_from_settings(pairs_json: &str) -> String {
 pub fn describe_config(config_json: &str) -> Result<String, JsError> {
     let config = parse_config(config_json)?;
     let depth = config.acts.len();
-    let out = serde_json::json!({
-        "settings": config.all_settings(),
-        "describe": config.describe(false),
-        "short": config.describe(true),
-        "bnLayers": (0..depth).map(|i| config.batch_norm.applies_to(i, depth)).collect::<Vec<_>>(),
-        "hidden": config.widths,
-        "classes": config.dataset.outputs(),
-        "chanceLoss": config.chance_loss(),
-    });
-    Ok(out.to_string())
+    // Serialised directly (not through `serde_json::json!`, whose `Value` would compile a second
+    // serialiser of each type into the wasm); the keys in the order `json!` gave them.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out<'c> {
+        bn_layers: Vec<bool>,
+        chance_loss: Option<f64>,
+        classes: usize,
+        describe: String,
+        hidden: &'c [usize],
+        settings: Vec<(&'static str, String)>,
+        short: String,
+    }
+    let out = Out {
+        bn_layers: (0..depth).map(|i| config.batch_norm.applies_to(i, depth)).collect(),
+        chance_loss: config.chance_loss(),
+        classes: config.dataset.outputs(),
+        describe: config.describe(false),
+        hidden: &config.widths,
+        settings: config.all_settings(),
+        short: config.describe(true),
+    };
+    Ok(serde_json::to_string(&out).unwrap_or_default())
 }
 
 /// A bundled dataset's file names (served from `www/data/<kind>/` without a manifest, in the
@@ -202,7 +221,7 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
     let (device, setup) = Device::wgpu_options()
         .init_with_setup_async()
         .await
-        .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e:?}")))?;
+        .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e}")))?;
     crate::gpu::configure(&setup);
     let l = setup.adapter.limits();
     let limits = MemoryLimits::from_buffer_limit(l.max_storage_buffer_binding_size.min(l.max_buffer_size));
@@ -448,12 +467,6 @@ impl Trainer {
     #[wasm_bindgen(getter, js_name = backendName)]
     pub fn backend_name(&self) -> String {
         self.backend_name.clone()
-    }
-
-    /// The run's configuration as JSON.
-    #[wasm_bindgen(js_name = configJson)]
-    pub fn config_json(&self) -> Result<String, JsError> {
-        Ok(self.borrow()?.config().to_json())
     }
 
     /// Trains up to `max_steps` batches or for about `budget_ms`; resolves to Progress JSON.

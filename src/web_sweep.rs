@@ -93,7 +93,14 @@ pub fn sweep_form() -> String {
     let activations: Vec<&str> = crate::config::Activation::ARTICLE.iter().map(|a| a.name()).collect();
     let settings = crate::sweep::plan::sweep_settings_table();
     let default_query = spec_query(&SweepSpec::page_default());
-    serde_json::json!({ "activations": activations, "settings": settings, "defaultQuery": default_query }).to_string()
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Form {
+        activations: Vec<&'static str>,
+        default_query: String,
+        settings: Vec<crate::config::Setting>,
+    }
+    serde_json::to_string(&Form { activations, default_query, settings }).unwrap_or_default()
 }
 
 /// The query of the sweep form: `query` (the sweep's settings so far; those without a control in
@@ -233,21 +240,42 @@ impl SweepJob {
                 .run(max_steps.max(1) as usize, budget_ms)
                 .await
                 .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-            let finished: Vec<serde_json::Value> =
-                p.finished.iter().map(|r| serde_json::json!({ "key": run_key(&r.config), "record": r })).collect();
-            let out = serde_json::json!({
-                "runsDone": p.runs_done,
-                "runsTotal": p.runs_total,
-                "group": p.group,
-                "groups": p.groups,
-                "groupStep": p.group_step,
-                "groupSteps": p.group_steps,
-                "done": sweep.is_done(),
-                "finished": finished,
-            });
-            Ok(JsValue::from_str(&out.to_string()))
+            let out = Chunk {
+                done: sweep.is_done(),
+                finished: p.finished.iter().map(|r| Finished { key: run_key(&r.config), record: r }).collect(),
+                group: p.group,
+                group_step: p.group_step,
+                group_steps: p.group_steps,
+                groups: p.groups,
+                runs_done: p.runs_done,
+                runs_total: p.runs_total,
+            };
+            Ok(JsValue::from_str(&serde_json::to_string(&out).unwrap_or_default()))
         })
     }
+}
+
+/// What [`SweepJob::run`] resolves to, serialised directly (not through `serde_json::json!`, whose
+/// `Value` would compile a second serialiser of each record into the wasm); the keys in the order
+/// `json!` gave them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Chunk<'r> {
+    done: bool,
+    finished: Vec<Finished<'r>>,
+    group: usize,
+    group_step: usize,
+    group_steps: usize,
+    groups: usize,
+    runs_done: usize,
+    runs_total: usize,
+}
+
+/// A run the chunk finished, with the key the page files it under.
+#[derive(Serialize)]
+struct Finished<'r> {
+    key: String,
+    record: &'r RunRecord,
 }
 
 impl SweepJob {
@@ -320,9 +348,14 @@ async fn sweep_bench_json(
     )
     .await
     .map_err(error)?;
-    let mut out = serde_json::to_value(report).map_err(|e| error(e.to_string()))?;
-    out["backendName"] = backend_name.into();
-    Ok(out.to_string())
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out {
+        backend_name: String,
+        #[serde(flatten)]
+        report: crate::sweep::bench::SweepBench,
+    }
+    serde_json::to_string(&Out { backend_name, report }).map_err(|e| error(e.to_string()))
 }
 
 /// The sweep trains on the dataset its settings name.

@@ -4,7 +4,7 @@
 // progress, the epoch table, the state line, and when to redraw the charts.
 // Nothing here computes or schedules training.
 
-import { app, $, fmtInt, pct, errorText } from './state.js';
+import { app, $, fmtInt, errorText } from './state.js';
 import * as charts from './charts.js';
 import { EngineCrashed } from './engine/client.js';
 import { setState, showError, clearError, showRunBanner } from './status.js';

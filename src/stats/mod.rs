@@ -133,7 +133,7 @@ pub async fn probe(
         .register(pending.scalars)
         .execute_async()
         .await
-        .map_err(|e| format!("reading the statistics from the device failed: {e:?}"))?;
+        .map_err(|e| format!("reading the statistics from the device failed: {e}"))?;
     if data.len() != 2 * layers + 1 {
         return Err(format!("the statistics read-back returned {} tensors, not {}", data.len(), 2 * layers + 1));
     }

@@ -253,8 +253,13 @@ pub fn from_csv(text: &str) -> Result<Vec<RunRecord>, String> {
 
 /// `{"runs": [...], "cells": [...]}`: every run and the aggregated table.
 pub fn to_json(records: &[RunRecord]) -> String {
-    serde_json::to_string_pretty(&serde_json::json!({ "runs": records, "cells": summarize(records) }))
-        .expect("records serialize")
+    // A struct rather than `serde_json::json!`: no `Value` serialiser in the wasm (sweepExport).
+    #[derive(Serialize)]
+    struct File<'r> {
+        cells: Vec<Cell>,
+        runs: &'r [RunRecord],
+    }
+    serde_json::to_string_pretty(&File { cells: summarize(records), runs: records }).expect("records serialize")
 }
 
 /// Reads the runs of [`to_json`]'s output back (each config validated).
