@@ -38,11 +38,24 @@ function threadCpuNs(pid, tid = pid) {
   return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
 }
 
-/** The renderer that has run longest: the one training (its main thread's tid is its pid). */
-function busiestRenderer() {
-  const renderers = processTree().filter((p) => p.type === 'renderer');
-  if (!renderers.length) throw new Error('no Chromium renderer found under this process');
-  return renderers.map((p) => ({ pid: p.pid, ns: threadCpuNs(p.pid) })).sort((a, b) => b.ns - a.ns)[0].pid;
+/** Each Chromium renderer's main-thread CPU time (ns) by pid (a renderer's main thread's tid is its pid). */
+function rendererCpu() {
+  return new Map(
+    processTree()
+      .filter((p) => p.type === 'renderer')
+      .map((p) => [p.pid, threadCpuNs(p.pid)]),
+  );
+}
+
+/** The renderer whose main thread ran most since `before` (rendererCpu): the one training. */
+function busiestSince(before) {
+  let best = null;
+  for (const [pid, ns] of rendererCpu()) {
+    const ran = ns - (before.get(pid) ?? 0);
+    if (!best || ran > best.ran) best = { pid, ran };
+  }
+  if (!best) throw new Error('no Chromium renderer found under this process');
+  return best.pid;
 }
 
 const median = (v) => {
@@ -66,8 +79,9 @@ function defineHostStep() {
 /** Steps `window.__step` HOST_STEPS times after the warm-up; the medians and per-step counts. */
 async function measure(page) {
   await page.evaluate(defineHostStep);
+  const before = rendererCpu();
   for (let i = 0; i < WARM_STEPS; i++) await page.evaluate(() => window.__hostStep());
-  const pid = busiestRenderer();
+  const pid = busiestSince(before);
   // What an empty call from the bench costs the page thread (the same round trip, no step).
   const idle = [];
   for (let i = 0; i < HOST_STEPS; i++) {
