@@ -47,8 +47,13 @@ function rendererCpu() {
   );
 }
 
-/** The renderer whose main thread ran most since `before` (rendererCpu): the one training. */
-function busiestSince(before) {
+/** The renderer running `page`: the one whose main thread runs while the page spins for 300 ms. */
+async function rendererOf(page) {
+  const before = rendererCpu();
+  await page.evaluate(() => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < 300);
+  });
   let best = null;
   for (const [pid, ns] of rendererCpu()) {
     const ran = ns - (before.get(pid) ?? 0);
@@ -79,9 +84,8 @@ function defineHostStep() {
 /** Steps `window.__step` HOST_STEPS times after the warm-up; the medians and per-step counts. */
 async function measure(page) {
   await page.evaluate(defineHostStep);
-  const before = rendererCpu();
   for (let i = 0; i < WARM_STEPS; i++) await page.evaluate(() => window.__hostStep());
-  const pid = busiestSince(before);
+  const pid = await rendererOf(page);
   // What an empty call from the bench costs the page thread (the same round trip, no step).
   const idle = [];
   for (let i = 0; i < HOST_STEPS; i++) {
