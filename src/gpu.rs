@@ -1,8 +1,20 @@
 //! What the GPU path sets from its adapter, in the browser and natively alike.
 
-use burn::tensor::wgpu::WgpuSetup;
+use burn::tensor::Device;
 use burn::tensor::wgpu::wgpu::DeviceType;
+use burn::tensor::wgpu::{WgpuOptions, WgpuSetup};
 pub use burn_cubecl::kernel::matmul::CubeMatmulRoutine;
+
+/// The dispatches cubecl gathers before it submits them on its own. Its default (32) closed a
+/// compute pass and submitted a command buffer 3 to 4 times within one training step; the training
+/// loops submit each step themselves (`train::submit`), so a step is one compute pass and one
+/// submission, and the GPU runs it while the host prepares the next.
+pub const TASKS_MAX: usize = 4096;
+
+/// The options every wgpu device here starts with (browser, CLI and tests).
+pub fn wgpu_options() -> WgpuOptions {
+    Device::wgpu_options().tasks_max(TASKS_MAX)
+}
 
 /// Natively, this environment variable forces the matrix-product routine whatever the adapter:
 /// `auto` (burn's default: the routine every hardware GPU takes) or `cpu-gemm`. scripts/test.sh

@@ -59,6 +59,13 @@ pub struct StepOutput {
     pub correct: Tensor<1>,
 }
 
+/// Hands the work queued on `device` to it without waiting (on wgpu: one queue submission, see
+/// `gpu::TASKS_MAX`), so that the GPU runs a step while the host prepares the next. A read-back
+/// submits by itself. Nothing happens on the CPU backend.
+pub fn submit(device: &Device) -> Result<(), String> {
+    device.flush().map_err(|e| format!("submitting the work to the device failed: {e:?}"))
+}
+
 /// One SGD step on one batch: forward, the configured loss, backward, update.
 pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) {
     let TrainState { model, mut optimizer, lr } = state;
@@ -367,9 +374,13 @@ impl Session {
             let stats_every = self.config().stats_every;
             let probe_due = stats_every > 0 && self.global_step().is_multiple_of(stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
-            if (epoch_ended || probe_due || out_of_time || steps >= max_steps)
-                && let Err(e) = self.read_pending().await
-            {
+            // A read-back submits the step with it; otherwise the step goes to the GPU now.
+            let read = if epoch_ended || probe_due || out_of_time || steps >= max_steps {
+                self.read_pending().await
+            } else {
+                submit(&self.device)
+            };
+            if let Err(e) = read {
                 self.ledger.fail(e);
             }
             if !self.is_done()

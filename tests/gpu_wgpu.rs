@@ -81,5 +81,9 @@ fn every_step_matches_pytorch_on_wgpu() {
     let matmul = common::wgpu::routine();
     eprintln!("largest relative step-loss difference on wgpu ({matmul:?} matmul): {:.2e}", results.largest());
     let misses = results.misses(TOLERANCE);
-    assert!(misses.is_empty(), "{matmul:?} matmul: beyond {TOLERANCE:e} relative or a different test count:\n{}", misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "{matmul:?} matmul: beyond {TOLERANCE:e} relative or a different test count:\n{}",
+        misses.join("\n")
+    );
 }

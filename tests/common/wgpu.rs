@@ -8,9 +8,8 @@ use burn::tensor::Device;
 use burn::tensor::wgpu::WgpuSetup;
 
 pub fn device() -> (Device, WgpuSetup) {
-    let (device, setup) = Device::wgpu_options()
-        .init_with_setup()
-        .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
+    let (device, setup) =
+        gpu::wgpu_options().init_with_setup().expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
     let matmul = gpu::configure(&setup);
     eprintln!("adapter: {:?}, {matmul:?} matmul", setup.adapter.get_info());
     // The switch itself: the forced routine is the one burn launches from now on.

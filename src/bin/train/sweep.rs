@@ -132,8 +132,9 @@ pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits)
         BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into(), MemoryLimits::CPU)),
         #[cfg(feature = "native-wgpu")]
         BackendKind::Gpu => {
-            let (device, setup) =
-                Device::wgpu_options().init_with_setup().map_err(|e| format!("no wgpu adapter: {e:?}"))?;
+            let (device, setup) = activation_playground::gpu::wgpu_options()
+                .init_with_setup()
+                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
             let matmul = activation_playground::gpu::configure(&setup);
             let info = setup.adapter.get_info();
             let limits = setup.adapter.limits();
