@@ -9,8 +9,7 @@ use crate::history::History;
 use crate::model::{InitialWeights, Mlp, count_correct, layer_sizes};
 use crate::stats;
 use burn::module::Module;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, Transaction};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -30,12 +29,13 @@ pub const PROBE_SIZE: usize = 64;
 pub use crate::batch::Batch;
 
 mod ledger;
+mod sgd;
 pub use ledger::{Ledger, ModelRun};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
     pub model: Mlp,
-    optimizer: ModuleOptimizer,
+    optimizer: sgd::SgdMomentum,
     lr: f64,
 }
 
@@ -43,9 +43,7 @@ impl TrainState {
     /// A model with the given initial weights on `device` (an autodiff device), with SGD +
     /// momentum as PyTorch does it (dampening 0).
     pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
-        let optimizer = SgdConfig::new()
-            .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
-            .init();
+        let optimizer = sgd::SgdMomentum::new(config.momentum);
         TrainState { model: Mlp::from_weights(weights, config, device), optimizer, lr: config.lr }
     }
 }
