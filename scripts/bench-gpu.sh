@@ -30,7 +30,9 @@ say "set-up (node_modules, Chromium)"
 bash scripts/setup.sh --browser >&2
 say "building the page's wasm (scripts/build.sh)"
 bash scripts/build.sh >&2
-say "building the CLI with wgpu (cargo build --release --features native-wgpu --bin train)"
-cargo build --release --features native-wgpu --bin train >&2
+# As npm test builds it (with the test targets' dependency features), so that a tree where the
+# tests ran rebuilds only the crate: a bare `cargo build --bin train` resolves other features.
+say "building the CLI with wgpu (cargo test --release --features native-wgpu --no-run --test sweep_cli)"
+cargo test --release --features native-wgpu --no-run --test sweep_cli >&2
 say "built in $((SECONDS - t0)) s; measuring"
 exec node scripts/bench-gpu.mjs "$@"
