@@ -67,12 +67,13 @@ function train(args) {
 /** Natively: single runs and the stacked 64 on wgpu and on the CPU backend. */
 function native() {
   const out = {};
+  // "wgpu · <name> (<device type>, <API>; <routine> matmul)" (src/bin/train/sweep.rs), from a 1-step run.
+  const probe = train(['--bench', '1', '--backend', 'gpu']).backend;
+  const type = /\((\w+), \w+; \w+ matmul\)/.exec(probe ?? '')?.[1] ?? null;
+  if (type === 'Cpu' && !ALLOW_FALLBACK)
+    throw new NoHardware(`wgpu's adapter is a CPU one (${probe}): no hardware GPU found natively`);
   for (const backend of ['gpu', 'cpu']) {
     const single = train(['--bench', String(NATIVE_STEPS), '--acts', 'relu,sigmoid,relu', '--backend', backend]);
-    // "wgpu · <name> (<device type>, <API>; <routine> matmul)" (src/bin/train/sweep.rs).
-    const type = /\((\w+), \w+; \w+ matmul\)/.exec(single.backend ?? '')?.[1] ?? null;
-    if (backend === 'gpu' && type === 'Cpu' && !ALLOW_FALLBACK)
-      throw new NoHardware(`wgpu's adapter is a CPU one (${single.backend}): no hardware GPU found natively`);
     const plain = single.json.find((j) => j.statsEvery === 0);
     const sweep = train([
       'sweep',
@@ -88,7 +89,7 @@ function native() {
     const s = sweep.json[0];
     out[backend] = {
       adapter: single.backend,
-      adapterType: type,
+      adapterType: backend === 'gpu' ? type : null,
       single: {
         samplesPerSec: plain.samplesPerSec,
         msPerStep: (1000 * plain.seconds) / plain.steps,
