@@ -112,11 +112,12 @@ function native() {
   return out;
 }
 
-/** Chromium's WebGPU adapter: {available, fallback, info}. */
-async function browserAdapter(flags) {
+/** Chromium's WebGPU adapter, in a page of the bench's origin (a secure context): {available, fallback, info}. */
+async function browserAdapter(server, flags) {
   const browser = await launch(flags, true);
   try {
     const page = await browser.newPage();
+    await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     return await page.evaluate(async () => {
       const adapter = await navigator.gpu?.requestAdapter();
       if (!adapter) return { available: false };
@@ -134,12 +135,12 @@ async function browserAdapter(flags) {
 }
 
 async function browser(flags) {
-  const adapter = await browserAdapter(flags);
-  if (!adapter.available) throw new NoHardware('headless Chromium offers no WebGPU adapter');
-  if (adapter.fallback && !ALLOW_FALLBACK)
-    throw new NoHardware(`Chromium's WebGPU adapter is a fallback (software) one: ${adapter.info}`);
   const server = await startServer({ port: 0, fallback: false });
   try {
+    const adapter = await browserAdapter(server, flags);
+    if (!adapter.available) throw new NoHardware('headless Chromium offers no WebGPU adapter');
+    if (adapter.fallback && !ALLOW_FALLBACK)
+      throw new NoHardware(`Chromium's WebGPU adapter is a fallback (software) one: ${adapter.info}`);
     const recorded = {};
     const { browserBench, browserSweepBench, sweepResults } = browserBenches({
       record: (name, r) => {
