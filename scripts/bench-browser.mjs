@@ -13,7 +13,7 @@ const SWEEP_GPU_SEQUENTIAL = Number(process.env.BENCH_SWEEP_GPU_SEQUENTIAL || 4)
  * Runs in the blank page before anything else: `window.__loadSubset()` loads the wasm module and
  * reads the bundled subset as the engine worker reads a dataset (streamed into wasm's DatasetReader).
  */
-function defineLoadSubset() {
+export function defineLoadSubset() {
   window.__loadSubset = async () => {
     const wasm = await import('/www/pkg/activation_playground.js');
     await wasm.default();
@@ -140,7 +140,12 @@ export function browserBenches({
         : gpu
           ? 'wasm WebGPU in Chromium'
           : 'wasm CPU (burn Flex) in Chromium';
-      record(name, { samplesPerSec: (r.steps * BATCH * 1000) / r.ms, msPerStep: r.ms / r.steps, steps: r.steps });
+      record(name, {
+        samplesPerSec: (r.steps * BATCH * 1000) / r.ms,
+        msPerStep: r.ms / r.steps,
+        steps: r.steps,
+        ...(gpu ? { firstStepMs: r.firstMs, adapter: r.adapter } : {}),
+      });
       const first = gpu ? ` (first step ${(r.firstMs / 1000).toFixed(1)} s)` : '';
       console.log(
         `${''.padEnd(34)} backend: ${r.backend}${r.adapter ? ` (adapter: ${r.adapter})` : ''}; warm-up ${(r.warmMs / 1000).toFixed(1)} s${first}`,

@@ -5,6 +5,45 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 /**
+ * The processes below `root` (this process: Chromium is its child) with their resident memory,
+ * from /proc: [{pid, rss (bytes), type}], `type` being Chromium's --type (renderer, gpu-process,
+ * …) or 'browser'.
+ */
+export function processTree(root = process.pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(entry));
+  }
+  const out = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length) {
+    const pid = queue.shift();
+    queue.push(...(children.get(pid) ?? []));
+    try {
+      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      // Chromium's child processes rewrite their command line as one space-separated string.
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!/chrom/i.test(cmdline.split(' ')[0])) continue;
+      const type = /--type=(\S+)/.exec(cmdline)?.[1] ?? 'browser';
+      out.push({ pid, rss: rssKb * 1024, type });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
  * Runs the memory parts not in `skip`; `openBenchPage(server, gpu, query)` opens the page.
  * @param {any} server
  * @param {{openBenchPage: Function, root: string, skip: Set<string>, chromiumPath: string, flags: string[]}} ctx
@@ -62,45 +101,6 @@ export async function memoryBenches(
   }
 
   // ------------------------------------------------------------------ 9. full CIFAR-10's memory
-  /**
-   * The processes below `root` (this process: Chromium is its child) with their resident memory,
-   * from /proc: [{pid, rss (bytes), type}], `type` being Chromium's --type (renderer, gpu-process,
-   * …) or 'browser'.
-   */
-  function processTree(root = process.pid) {
-    const children = new Map();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      // "pid (comm) state ppid …": comm may hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    }
-    const out = [];
-    const queue = [...(children.get(root) ?? [])];
-    while (queue.length) {
-      const pid = queue.shift();
-      queue.push(...(children.get(pid) ?? []));
-      try {
-        const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-        // Chromium's child processes rewrite their command line as one space-separated string.
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        if (!/chrom/i.test(cmdline.split(' ')[0])) continue;
-        const type = /--type=(\S+)/.exec(cmdline)?.[1] ?? 'browser';
-        out.push({ pid, rss: rssKb * 1024, type });
-      } catch {
-        /* gone meanwhile */
-      }
-    }
-    return out;
-  }
-
   /** The largest single Chromium process: {pid, rss, type}. */
   function largestChromium() {
     return processTree().reduce((a, b) => (b.rss > (a?.rss ?? -1) ? b : a), null);

@@ -10,8 +10,8 @@
 import { chromium } from 'playwright-core';
 import { PROFILE_FLAGS, profileDispatches, summarizeKernelProfile } from './bench-kernels.mjs';
 
-const TF = '/node_modules/@tensorflow';
-const SCRIPTS = {
+export const TF = '/node_modules/@tensorflow';
+export const SCRIPTS = {
   webgpu: [`${TF}/tfjs/dist/tf.min.js`, `${TF}/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js`],
   wasm: [`${TF}/tfjs/dist/tf.min.js`, `${TF}/tfjs-backend-wasm/dist/tf-backend-wasm.min.js`],
 };
@@ -27,7 +27,8 @@ export async function launch(flags, gpu, extra = []) {
 
 /**
  * Runs in the page or inside its engine worker (scripts/bench.mjs): counts the calls of the WebGPU
- * methods (and the bytes uploaded) in `self.__gpuCalls`.
+ * methods (and the bytes uploaded and mapped for reading) in `self.__gpuCalls`, and keeps the time
+ * of the last queue submission in `self.__lastSubmitAt` (scripts/bench-host.mjs).
  */
 export function countGpuCalls() {
   /** @type {Record<string, number>} */
@@ -42,7 +43,12 @@ export function countGpuCalls() {
       if (typeof inner !== 'function') continue;
       proto[name] = function counted(...args) {
         add(name);
-        if (name === 'submit') add('commandBuffers', args[0]?.length ?? 0);
+        if (name === 'submit') {
+          add('commandBuffers', args[0]?.length ?? 0);
+          self.__lastSubmitAt = performance.now();
+        }
+        // mapAsync(mode, offset, size): the bytes read back (size defaults to the rest of the buffer).
+        if (name === 'mapAsync') add('mapAsyncBytes', args[2] ?? this.size - (args[1] ?? 0));
         if (name === 'writeBuffer') {
           const data = args[2];
           const unit = data?.BYTES_PER_ELEMENT ?? 1;
@@ -72,7 +78,7 @@ export function formatGpuCalls(per) {
   const f = (k) => (per[k] == null ? '0' : per[k] >= 100 ? per[k].toFixed(0) : per[k].toFixed(2).replace(/\.?0+$/, ''));
   return [
     `compute passes ${f('beginComputePass')}, dispatches ${f('dispatchWorkgroups')}, submits ${f('submit')} (${f('commandBuffers')} command buffers), ` +
-      `writeBuffer ${f('writeBuffer')} (${f('writeBufferBytes')} bytes), copyBufferToBuffer ${f('copyBufferToBuffer')}, mapAsync ${f('mapAsync')}`,
+      `writeBuffer ${f('writeBuffer')} (${f('writeBufferBytes')} bytes), copyBufferToBuffer ${f('copyBufferToBuffer')}, mapAsync ${f('mapAsync')} (${f('mapAsyncBytes')} bytes)`,
     `createBuffer ${f('createBuffer')}, createBindGroup ${f('createBindGroup')}, createCommandEncoder ${f('createCommandEncoder')}, ` +
       `pipelines created ${f('createComputePipeline')} + ${f('createComputePipelineAsync')} async, shader modules ${f('createShaderModule')}`,
   ];
@@ -85,6 +91,99 @@ export function gpuCallsPerStep(from, to, steps) {
       .sort()
       .map((k) => [k, (to[k] - (from[k] ?? 0)) / steps]),
   );
+}
+
+/**
+ * Runs in the page, after TF.js's scripts: `window.__tfjsModel({backend, batch, tfDir})` builds the
+ * article's MLP and its loop (see the header) and resolves to `{step, read}`: `step()` trains one
+ * batch, leaving its loss and correct count on the device; `read()` reads those of the steps since
+ * the last read back and resolves to their mean loss.
+ */
+export function defineTfjsModel() {
+  /* global tf */
+  window.__tfjsModel = async ({ backend, batch, tfDir }) => {
+    if (backend === 'wasm') tf.wasm.setWasmPaths(`${tfDir}/tfjs-backend-wasm/dist/`);
+    if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available`);
+    await tf.ready();
+    // The bundled MNIST subset (IDX, gzipped), normalised like the page's parser.
+    const load = async (name) =>
+      new Uint8Array(
+        await new Response(
+          (await fetch(`/www/data/mnist-subset/${name}`)).body.pipeThrough(new DecompressionStream('gzip')),
+        ).arrayBuffer(),
+      );
+    const images = (await load('train-images-idx3-ubyte.gz')).subarray(16);
+    const labels = (await load('train-labels-idx1-ubyte.gz')).subarray(8);
+    const n = labels.length;
+    const x = new Float32Array(n * 784);
+    for (let i = 0; i < x.length; i++) x[i] = (images[i] / 255 - 0.1307) / 0.3081;
+
+    let seed = 1;
+    const random = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const uniform = (shape, fanIn) => {
+      const k = 1 / Math.sqrt(fanIn);
+      return tf.variable(tf.randomUniform(shape, -k, k));
+    };
+    const W1 = uniform([784, 500], 784);
+    const b1 = uniform([500], 784);
+    const W2 = uniform([500, 256], 500);
+    const b2 = uniform([256], 500);
+    const W3 = uniform([256, 10], 256);
+    const b3 = uniform([10], 256);
+    const optimizer = tf.train.momentum(0.01, 0.5);
+
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let cursor = 0;
+    let pending = [];
+    const step = () => {
+      if (cursor + batch > n) cursor = 0;
+      const xb = new Float32Array(batch * 784);
+      const yb = new Int32Array(batch);
+      for (let r = 0; r < batch; r++) {
+        const i = order[cursor + r];
+        xb.set(x.subarray(i * 784, (i + 1) * 784), r * 784);
+        yb[r] = labels[i];
+      }
+      cursor += batch;
+      tf.tidy(() => {
+        const xs = tf.tensor2d(xb, [batch, 784]);
+        const ys = tf.tensor1d(yb, 'int32');
+        let correct;
+        const loss = optimizer.minimize(() => {
+          // The functional API: tf-core's UMD build has no chained ops (x.matMul).
+          const h1 = tf.relu(tf.add(tf.matMul(xs, W1), b1));
+          const h2 = tf.sigmoid(tf.add(tf.matMul(h1, W2), b2));
+          const logits = tf.relu(tf.add(tf.matMul(h2, W3), b3));
+          // Kept: minimize() disposes the forward pass's intermediates.
+          correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')));
+          const logp = tf.logSoftmax(logits);
+          return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(ys, 10)), 1)));
+        }, true);
+        pending.push(tf.keep(tf.stack([loss, correct])));
+        correct.dispose();
+      });
+    };
+    const read = async () => {
+      const all = tf.stack(pending);
+      const data = await all.data();
+      tf.dispose([all, ...pending]);
+      pending = [];
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 2) {
+        if (!Number.isFinite(data[i])) throw new Error('the loss diverged');
+        sum += data[i];
+      }
+      return sum / (data.length / 2);
+    };
+    return { step, read };
+  };
 }
 
 /**
@@ -116,89 +215,10 @@ export async function tfjsBench(server, { backend, steps, batch, threads = false
     await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
     for (const src of SCRIPTS[backend]) await page.addScriptTag({ url: src });
     const version = browser.version();
+    await page.evaluate(defineTfjsModel);
     const result = await page.evaluate(
       async ({ backend, steps, batch, tfDir }) => {
-        /* global tf */
-        if (backend === 'wasm') tf.wasm.setWasmPaths(`${tfDir}/tfjs-backend-wasm/dist/`);
-        if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available`);
-        await tf.ready();
-        // The bundled MNIST subset (IDX, gzipped), normalised like the page's parser.
-        const load = async (name) =>
-          new Uint8Array(
-            await new Response(
-              (await fetch(`/www/data/mnist-subset/${name}`)).body.pipeThrough(new DecompressionStream('gzip')),
-            ).arrayBuffer(),
-          );
-        const images = (await load('train-images-idx3-ubyte.gz')).subarray(16);
-        const labels = (await load('train-labels-idx1-ubyte.gz')).subarray(8);
-        const n = labels.length;
-        const x = new Float32Array(n * 784);
-        for (let i = 0; i < x.length; i++) x[i] = (images[i] / 255 - 0.1307) / 0.3081;
-
-        let seed = 1;
-        const random = () => {
-          seed = (seed * 1664525 + 1013904223) >>> 0;
-          return seed / 2 ** 32;
-        };
-        const uniform = (shape, fanIn) => {
-          const k = 1 / Math.sqrt(fanIn);
-          return tf.variable(tf.randomUniform(shape, -k, k));
-        };
-        const W1 = uniform([784, 500], 784);
-        const b1 = uniform([500], 784);
-        const W2 = uniform([500, 256], 500);
-        const b2 = uniform([256], 500);
-        const W3 = uniform([256, 10], 256);
-        const b3 = uniform([10], 256);
-        const optimizer = tf.train.momentum(0.01, 0.5);
-
-        const order = Array.from({ length: n }, (_, i) => i);
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-        let cursor = 0;
-        let pending = [];
-        const step = () => {
-          if (cursor + batch > n) cursor = 0;
-          const xb = new Float32Array(batch * 784);
-          const yb = new Int32Array(batch);
-          for (let r = 0; r < batch; r++) {
-            const i = order[cursor + r];
-            xb.set(x.subarray(i * 784, (i + 1) * 784), r * 784);
-            yb[r] = labels[i];
-          }
-          cursor += batch;
-          tf.tidy(() => {
-            const xs = tf.tensor2d(xb, [batch, 784]);
-            const ys = tf.tensor1d(yb, 'int32');
-            let correct;
-            const loss = optimizer.minimize(() => {
-              // The functional API: tf-core's UMD build has no chained ops (x.matMul).
-              const h1 = tf.relu(tf.add(tf.matMul(xs, W1), b1));
-              const h2 = tf.sigmoid(tf.add(tf.matMul(h1, W2), b2));
-              const logits = tf.relu(tf.add(tf.matMul(h2, W3), b3));
-              // Kept: minimize() disposes the forward pass's intermediates.
-              correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')));
-              const logp = tf.logSoftmax(logits);
-              return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(ys, 10)), 1)));
-            }, true);
-            pending.push(tf.keep(tf.stack([loss, correct])));
-            correct.dispose();
-          });
-        };
-        const read = async () => {
-          const all = tf.stack(pending);
-          const data = await all.data();
-          tf.dispose([all, ...pending]);
-          pending = [];
-          let sum = 0;
-          for (let i = 0; i < data.length; i += 2) {
-            if (!Number.isFinite(data[i])) throw new Error('the loss diverged');
-            sum += data[i];
-          }
-          return sum / (data.length / 2);
-        };
+        const { step, read } = await window.__tfjsModel({ backend, batch, tfDir });
         const chunk = backend === 'webgpu' ? 4 : 25;
 
         const t0 = performance.now();

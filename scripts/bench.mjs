@@ -33,6 +33,9 @@
 // 8. the same, timed: burn's and TF.js's WebGPU loops of 3. again, with a timestamp query around
 //    every dispatch (scripts/bench-kernels.mjs): per step, the kernels' GPU time, the GPU's idle
 //    time between dispatches, and the costliest kernels.
+// 10. host: the host's work per WebGPU step (CPU time to the last submit, dispatches, passes,
+//    submissions, bind groups, bytes up and back), burn beside TF.js, single and stacked at K = 8,
+//    16, 64 (scripts/bench-host.mjs; BENCH_HOST_STEPS, default 20; BENCH_HOST_K, default 8,16,64).
 // 9. cifar-memory: the memory full CIFAR-10 costs the page (issue 19: at most 250 MB). The five
 //    training batches and the test batch of ../shared/data/cifar-10 (skipped when absent) are given
 //    to the Data card's file input, as a user would; the RSS of the largest Chromium process (one
@@ -43,7 +46,7 @@
 //                BENCH_SWEEP_STEPS (default 30), BENCH_BROWSER_SWEEP_STEPS (default 10; WebGPU:
 //                BENCH_SWEEP_GPU_STEPS, default 3), BENCH_SWEEP_GPU_SEQUENTIAL (default 4),
 //                BENCH_CALL_STEPS (default 12: steps counted in 7.),
-//                BENCH_SKIP=native,pytorch,jobs,sweep,browser-sweep,stacked,pool,wasm,cpu,gpu,page,memory,cifar-memory,calls,kernels,
+//                BENCH_SKIP=native,pytorch,jobs,sweep,browser-sweep,stacked,pool,wasm,cpu,gpu,page,memory,cifar-memory,calls,host,kernels,
 //                tfjs,startup (comma list; wasm: part 2), BENCH_PYTHON (an interpreter with torch, for 1a), CHROMIUM_PATH.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +60,7 @@ import { browserBenches } from './bench-browser.mjs';
 import { pageSweepPoolBench } from './bench-pool.mjs';
 import { nativeBenches } from './bench-native.mjs';
 import { memoryBenches } from './bench-memory.mjs';
+import { hostBench } from './bench-host.mjs';
 
 const STEPS = Number(process.env.BENCH_STEPS || 200);
 // Native steps take ~2 ms: measure many more of them so timer noise and one epoch's evaluation average out.
@@ -261,6 +265,8 @@ try {
   }
   await memoryBenches(server, { openBenchPage, root: ROOT, skip: SKIP, chromiumPath: CHROMIUM, flags: BASE_FLAGS });
   if (!SKIP.has('gpu') && !SKIP.has('calls')) await gpuCallsBench(server);
+  if (!SKIP.has('gpu') && !SKIP.has('host'))
+    await hostBench(server, { flags: { chromium: CHROMIUM, base: BASE_FLAGS }, tfjs: !SKIP.has('tfjs') });
   if (!SKIP.has('gpu') && !SKIP.has('kernels')) await kernelBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
   await peersAndPage(server, {

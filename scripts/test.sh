@@ -62,6 +62,13 @@ export SKIPPED_TESTS="$PWD/$logs/skipped.txt"
 rm -f "$SKIPPED_TESTS"
 cargo test --release --features native-wgpu --no-fail-fast 2>&1 | tee "$logs/cargo-test.log"
 rc_rust=${PIPESTATUS[0]}
+# lavapipe is a CPU adapter, so it gets the CPU-style matmul (src/gpu.rs): once more with burn's
+# default routine forced, the one every hardware GPU takes, on the PyTorch replay and stacked = single.
+echo "==> the wgpu tests again with PLAYGROUND_GPU_MATMUL=auto (burn's default matmul)" | tee -a "$logs/cargo-test.log"
+PLAYGROUND_GPU_MATMUL=auto cargo test --release --features native-wgpu --no-fail-fast \
+  --test gpu_wgpu --test sweep_wgpu -- every_step_matches_pytorch_on_wgpu batched_runs_match_single_runs_on_wgpu \
+  2>&1 | tee -a "$logs/cargo-test.log"
+[ "${PIPESTATUS[0]}" = 0 ] || rc_rust=1
 t_rust=$((SECONDS - t))
 
 stage "browser tests: node --test tests/e2e/"

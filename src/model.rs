@@ -249,10 +249,12 @@ pub fn predict_last_dim<const D: usize>(outputs: Tensor<D>) -> Tensor<D, Int> {
     let device = outputs.device();
     let max = outputs.clone().max_dim(D - 1);
     let is_max = outputs.equal(max).float();
-    // Weight each maximal position by (classes − index): the lowest index wins, uniquely.
+    // Score each position (classes + 1)·[maximal] − (index + 1): maximal ones score
+    // classes − index > 0, the others less than 0, so the lowest maximal index wins, uniquely.
+    // 1, 2, …, classes is made on the device (a cumulative sum of ones): a constant uploaded here
+    // (arange) would make wgpu submit the step's work so far before the upload, mid-step.
     let mut shape = [1usize; D];
     shape[D - 1] = classes;
-    let weights =
-        Tensor::<1, Int>::arange(0..classes as i64, &device).float().neg().add_scalar(classes as f64).reshape(shape);
-    (is_max * weights).argmax(D - 1)
+    let position = Tensor::<1>::ones([classes], &device).cumsum(0).reshape(shape);
+    (is_max.mul_scalar((classes + 1) as f64) - position).argmax(D - 1)
 }

@@ -9,8 +9,7 @@ use crate::history::History;
 use crate::model::{InitialWeights, Mlp, count_correct, layer_sizes};
 use crate::stats;
 use burn::module::Module;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, Transaction};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -30,12 +29,13 @@ pub const PROBE_SIZE: usize = 64;
 pub use crate::batch::Batch;
 
 mod ledger;
+mod sgd;
 pub use ledger::{Ledger, ModelRun};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
     pub model: Mlp,
-    optimizer: ModuleOptimizer,
+    optimizer: sgd::SgdMomentum,
     lr: f64,
 }
 
@@ -43,9 +43,7 @@ impl TrainState {
     /// A model with the given initial weights on `device` (an autodiff device), with SGD +
     /// momentum as PyTorch does it (dampening 0).
     pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
-        let optimizer = SgdConfig::new()
-            .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum).with_dampening(0.0)))
-            .init();
+        let optimizer = sgd::SgdMomentum::new(config.momentum);
         TrainState { model: Mlp::from_weights(weights, config, device), optimizer, lr: config.lr }
     }
 }
@@ -57,6 +55,13 @@ pub struct StepOutput {
     pub loss: Tensor<1>,
     /// Number of correct predictions, shape [1] (a float: see `model::count_correct`).
     pub correct: Tensor<1>,
+}
+
+/// Hands the work queued on `device` to it without waiting (on wgpu: one queue submission, see
+/// `gpu::TASKS_MAX`), so that the GPU runs a step while the host prepares the next. A read-back
+/// submits by itself. Nothing happens on the CPU backend.
+pub fn submit(device: &Device) -> Result<(), String> {
+    device.flush().map_err(|e| format!("submitting the work to the device failed: {e:?}"))
 }
 
 /// One SGD step on one batch: forward, the configured loss, backward, update.
@@ -398,9 +403,13 @@ impl Session {
             let stats_every = self.config().stats_every;
             let probe_due = stats_every > 0 && self.global_step().is_multiple_of(stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
-            if (epoch_ended || probe_due || out_of_time || steps >= max_steps)
-                && let Err(e) = self.read_pending().await
-            {
+            // A read-back submits the step with it; otherwise the step goes to the GPU now.
+            let read = if epoch_ended || probe_due || out_of_time || steps >= max_steps {
+                self.read_pending().await
+            } else {
+                submit(&self.device)
+            };
+            if let Err(e) = read {
                 self.ledger.fail(e);
             }
             if !self.is_done()

@@ -218,7 +218,7 @@ pub async fn init_web_gpu() -> Result<String, JsError> {
     if adapter.is_null() || adapter.is_undefined() {
         return Err(JsError::new("the browser offers no WebGPU adapter (WebGPU is disabled or blocklisted here)"));
     }
-    let (device, setup) = Device::wgpu_options()
+    let (device, setup) = crate::gpu::wgpu_options()
         .init_with_setup_async()
         .await
         .map_err(|e| JsError::new(&format!("starting WebGPU failed: {e}")))?;

@@ -32,15 +32,7 @@ fn dataset() -> Arc<Dataset> {
 /// the tests (which run in parallel) share it.
 fn gpu() -> &'static Device {
     static GPU: OnceLock<Device> = OnceLock::new();
-    GPU.get_or_init(|| {
-        let (device, setup) = Device::wgpu_options()
-            .init_with_setup()
-            .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
-        // The matmul routine the CLI and the page choose for this adapter (CpuGemm on lavapipe).
-        let matmul = activation_playground::gpu::configure(&setup);
-        eprintln!("adapter: {:?}, {matmul:?} matmul", setup.adapter.get_info());
-        device
-    })
+    GPU.get_or_init(|| common::wgpu::device().0)
 }
 
 fn losses(device: &Device, config: &Config) -> (Vec<f32>, Session) {
@@ -86,7 +78,12 @@ fn wgpu_trains_like_the_cpu_backend() {
 fn every_step_matches_pytorch_on_wgpu() {
     const TOLERANCE: f64 = 1e-5;
     let Some(results) = replay::replay_all(gpu(), BackendKind::Gpu, |_| {}) else { return };
-    eprintln!("largest relative step-loss difference on wgpu: {:.2e}", results.largest());
+    let matmul = common::wgpu::routine();
+    eprintln!("largest relative step-loss difference on wgpu ({matmul:?} matmul): {:.2e}", results.largest());
     let misses = results.misses(TOLERANCE);
-    assert!(misses.is_empty(), "beyond {TOLERANCE:e} relative or a different test count:\n{}", misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "{matmul:?} matmul: beyond {TOLERANCE:e} relative or a different test count:\n{}",
+        misses.join("\n")
+    );
 }

@@ -8,17 +8,14 @@ use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKi
 use activation_playground::sweep::GroupRun;
 use activation_playground::sweep::memory::MemoryLimits;
 use activation_playground::train::{RunState, Session};
-use burn::tensor::Device;
 
 use Activation::{Relu, Selu, Sigmoid, Tanh};
 
 #[test]
 fn batched_runs_match_single_runs_on_wgpu() {
-    let (gpu, setup) = Device::wgpu_options()
-        .init_with_setup()
-        .expect("a wgpu adapter (lavapipe: apt-get install mesa-vulkan-drivers)");
-    // The matmul routine the CLI and the page choose for this adapter (CpuGemm on lavapipe).
-    activation_playground::gpu::configure(&setup);
+    // The matmul routine the CLI and the page choose for this adapter (CpuGemm on lavapipe), or
+    // the one PLAYGROUND_GPU_MATMUL forces.
+    let (gpu, setup) = common::wgpu::device();
     let limits = setup.adapter.limits();
     let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
     let data = common::synthetic(DatasetKind::MnistSubset, 96, 40, 3);

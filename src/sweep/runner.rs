@@ -129,6 +129,8 @@ impl GroupRun {
             if epoch_ended || out_of_time || steps >= max_steps {
                 // A diverged model stops; the others go on (it is frozen on the device).
                 self.ledger.read_back().await?;
+            } else {
+                crate::train::submit(&self.device)?;
             }
             if epoch_ended && !self.is_done() {
                 self.evaluation = Some((0, EvalSums::default()));

@@ -128,15 +128,17 @@ impl Ledger {
         if pending.losses.is_empty() {
             return Ok(None);
         }
+        // Losses and correct counts in one tensor: one read-back (one buffer mapped) per chunk.
+        let k = self.runs.len();
+        let steps = pending.losses.len();
+        let both = Tensor::cat(pending.losses.into_iter().chain(pending.correct).collect(), 0);
         let data = Transaction::default()
-            .register(Tensor::cat(pending.losses, 0))
-            .register(Tensor::cat(pending.correct, 0))
+            .register(both)
             .execute_async()
             .await
             .map_err(|e| format!("reading the losses from the device failed: {e:?}"))?;
-        let losses: Vec<f32> = data[0].iter::<f32>().collect();
-        let correct: Vec<f32> = data[1].iter::<f32>().collect();
-        let k = self.runs.len();
+        let values: Vec<f32> = data[0].iter::<f32>().collect();
+        let (losses, correct) = values.split_at(steps * k);
         let first_step = self.global_step() + 1 - pending.sizes.len();
         let mut diverged_at = None;
         for (i, &size) in pending.sizes.iter().enumerate() {

@@ -4,6 +4,8 @@
 pub mod real_data;
 pub mod replay;
 pub mod shared;
+#[cfg(feature = "native-wgpu")]
+pub mod wgpu;
 
 use activation_playground::config::DatasetKind;
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};

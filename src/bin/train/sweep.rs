@@ -132,13 +132,15 @@ pub fn device_for(backend: BackendKind) -> Result<(Device, String, MemoryLimits)
         BackendKind::Cpu => Ok((Device::flex(), "CPU (burn Flex)".into(), MemoryLimits::CPU)),
         #[cfg(feature = "native-wgpu")]
         BackendKind::Gpu => {
-            let (device, setup) =
-                Device::wgpu_options().init_with_setup().map_err(|e| format!("no wgpu adapter: {e:?}"))?;
+            let (device, setup) = activation_playground::gpu::wgpu_options()
+                .init_with_setup()
+                .map_err(|e| format!("no wgpu adapter: {e:?}"))?;
             let matmul = activation_playground::gpu::configure(&setup);
             let info = setup.adapter.get_info();
             let limits = setup.adapter.limits();
             let buffer = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
-            let name = format!("wgpu · {} ({:?}; {matmul:?} matmul)", info.name, info.backend);
+            // The adapter's type (`Cpu` for lavapipe) is what scripts/bench-gpu.mjs checks.
+            let name = format!("wgpu · {} ({:?}, {:?}; {matmul:?} matmul)", info.name, info.device_type, info.backend);
             Ok((device, name, MemoryLimits::from_buffer_limit(buffer)))
         }
         #[cfg(not(feature = "native-wgpu"))]
