@@ -46,7 +46,7 @@ fn mnist_loads_with_the_known_counts_histograms_and_first_images() {
     }
     let d = mnist();
     check_known(
-        &d,
+        d,
         &Known {
             kind: DatasetKind::Mnist,
             shape: ImageShape::MNIST,
@@ -173,7 +173,7 @@ fn cifar_batches_load_with_the_known_counts_histograms_and_first_images() {
     // ../shared/data holds all five training batches (it held only the first when this test was
     // written): 5,000 images of each class, batch 1 first.
     check_known(
-        &d,
+        d,
         &Known {
             kind: DatasetKind::Cifar10,
             shape: ImageShape::CIFAR,
