@@ -104,7 +104,9 @@ export function updateReadout() {
     ['epoch', 'Epoch', a ? `${epochNow(a)} / ${a.epochs}` : '–'],
   ];
   if (b) {
-    items.push(['loss', `Loss A · B (${app.headlineSteps}-step mean)`, `${loss(a)} · ${loss(b)}`]);
+    // Shorter than the single run's label, so that lecture mode's header keeps two rows beside B.
+    const means = `each the mean of the last ${app.headlineSteps} steps`;
+    items.push(['loss', 'Mean loss A · B', `${loss(a)} · ${loss(b)}`, means]);
     items.push(['test', `${a?.headline?.label ?? 'Test accuracy'} A · B`, `${headline(a)} · ${headline(b)}`]);
   } else {
     items.push(['loss', `Loss (${app.headlineSteps}-step mean)`, loss(a)]);
@@ -112,11 +114,12 @@ export function updateReadout() {
   }
   const el = $('readout');
   el.textContent = '';
-  for (const [key, label, value] of items) {
+  for (const [key, label, value, title] of items) {
     const div = document.createElement('div');
     div.dataset.key = key;
     const dt = document.createElement('dt');
     dt.textContent = label;
+    if (title) dt.title = title;
     const dd = document.createElement('dd');
     dd.textContent = value;
     div.append(dt, dd);

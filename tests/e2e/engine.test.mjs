@@ -2,7 +2,8 @@
 // reported in words with a restart that keeps the settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageForFile, setForm, startLongCpuRun, waitState, screenshot, sleep, assertNoProblems } from './helpers.mjs';
+import { pageForFile, setForm, startLongCpuRun, waitState, screenshot, sleep } from './helpers.mjs';
+import { assertNoProblems, firstSteps } from './helpers.mjs';
 
 const shared = pageForFile({ webgpu: false });
 

@@ -165,9 +165,11 @@ test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload,
 });
 
 test('a single run trains beside a CPU sweep; a crash of the training worker keeps every run and the sweep goes on', async () => {
+  // Five epochs: the one-epoch sweep can finish before the single run has started (a few seconds
+  // on a quiet machine), and then there is nothing to train beside.
   await withPage(
     browser.env,
-    `#sweep?${SWEEP}`,
+    `#sweep?${SWEEP.replace('epochs=1', 'epochs=5')}`,
     async ({ page, problems }) => {
       await waitSweepReady(page);
       await page.click('#sweep [data-ref="start"]');
