@@ -321,7 +321,13 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         if let (true, Some(name)) = (plan.x_name && axes.show_x_labels && !plan.x_labels.is_empty(), axes.x_desc) {
             let y = top + self.line_height(TICK) + self.px(4.0);
             let muted = self.theme.muted;
-            if let Some(fit) = self.shorten(name, right - left, TICK, false) {
+            // A description drops its parenthesis before it is cut: "layer", not "layer (input →…".
+            let room = right - left;
+            let name = match name.split_once(" (") {
+                Some((head, _)) if self.text_width(name, TICK, false) > room => head,
+                _ => name,
+            };
+            if let Some(fit) = self.shorten(name, room, TICK, false) {
                 // Optional: left out where a tick label sits.
                 self.text(&fit, ((left + right) / 2, y), TICK, &muted, (HPos::Center, VPos::Top), false);
             }

@@ -356,6 +356,23 @@ fn titles_keep_their_read_outs_and_subtitles_give_way() {
 }
 
 #[test]
+fn axis_descriptions_drop_their_parenthesis_before_being_cut() {
+    if !fonts() {
+        return;
+    }
+    let h = deep_history(8);
+    let mut short = 0;
+    for size in [(300, 180), (340, 200), (380, 220), (420, 240), (640, 360), (1280, 720), (1920, 1080)] {
+        let (_, l) = render(|b| draw_gradients(b, &h, 1.0), size);
+        for t in l.texts.iter().filter(|t| t.text.starts_with("layer") && !t.text.starts_with("layer 1")) {
+            assert!(t.text == "layer (input → output)" || t.text == "layer", "{size:?}: {:?}", t.text);
+            short += usize::from(t.text == "layer");
+        }
+    }
+    assert!(short > 0, "a narrow chart shows the short description");
+}
+
+#[test]
 fn ticks_are_round_distinct_and_fit() {
     assert_eq!(linear_ticks((0.0, 1.0), 6), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
     assert_eq!(linear_ticks((0.0, 2.44), 5), vec![0.0, 0.5, 1.0, 1.5, 2.0]);
