@@ -1,6 +1,7 @@
 //! The thin wasm-bindgen facade: JSON strings in and out, errors as JS `Error`s, never a panic
 //! on bad input. Everything of substance lives in the core modules.
 
+mod backend;
 mod canvas;
 mod page;
 
@@ -515,11 +516,24 @@ impl Trainer {
         let scale = self.drawn.borrow().get(chart).map(|d| d.layout.scale).unwrap_or(1.0);
         let (width, height) = canvas::size(&source);
         canvas::copy_into(&source, &target, width, height).map_err(|e| JsError::new(&e))?;
-        let backend = canvas::Canvas2dBackend::new(&target).map_err(|e| JsError::new(&e))?;
+        let backend = backend::WebBackend::Canvas(canvas::Canvas2dBackend::new(&target).map_err(|e| JsError::new(&e))?);
         let caption = plots::layout_caption(backend, &text, scale);
         canvas::copy_into(&source, &target, width, height + caption.height).map_err(|e| JsError::new(&e))?;
-        let backend = canvas::Canvas2dBackend::new(&target).map_err(|e| JsError::new(&e))?;
+        let backend = backend::WebBackend::Canvas(canvas::Canvas2dBackend::new(&target).map_err(|e| JsError::new(&e))?);
         plots::draw_caption(backend, height, &caption).map_err(|e| JsError::new(&e))
+    }
+
+    /// `chart` as an SVG document, at the size, scale and stage it was last drawn on `canvas`,
+    /// its text measured on `canvas` so that every text box lies where the canvas drawing's does.
+    #[wasm_bindgen(js_name = drawSvg)]
+    pub fn draw_svg(&self, chart: &str, canvas: JsValue) -> Result<String, JsError> {
+        let session = self.borrow()?;
+        let (scale, stage) = self.drawn.borrow().get(chart).map_or((1.0, Stage::Post), |d| (d.layout.scale, d.stage));
+        let measure = canvas::Canvas2dBackend::new(&canvas).map_err(|e| JsError::new(&e))?;
+        let mut out = String::new();
+        let backend = backend::WebBackend::Svg(plots::SvgBackend::new(&mut out, canvas::size(&canvas), &measure));
+        plots::draw_chart(chart, backend, session.history(), stage, scale).map_err(|e| JsError::new(&e))?;
+        Ok(out)
     }
 
     /// The epoch records so far as JSON (small: for the page's epoch table).
@@ -542,20 +556,13 @@ impl Trainer {
     ) -> Result<String, JsError> {
         let session = self.borrow()?;
         let history = session.history();
-        let backend = canvas::Canvas2dBackend::new(&canvas).map_err(|e| JsError::new(&e))?;
+        let backend = backend::WebBackend::Canvas(canvas::Canvas2dBackend::new(&canvas).map_err(|e| JsError::new(&e))?);
         let scale = if scale.is_finite() && scale > 0.0 { scale.min(4.0) } else { 1.0 };
         let stage = match stage.as_deref() {
             Some("pre") => Stage::Pre,
             _ => Stage::Post,
         };
-        let layout = match chart {
-            "training" => plots::draw_training(backend, history, scale),
-            "activations" => plots::draw_activations(backend, history, stage, scale),
-            "gradients" => plots::draw_gradients(backend, history, scale),
-            "health" => plots::draw_unit_health(backend, history, scale),
-            other => return Err(JsError::new(&format!("unknown chart {other:?}"))),
-        }
-        .map_err(|e| JsError::new(&e))?;
+        let layout = plots::draw_chart(chart, backend, history, stage, scale).map_err(|e| JsError::new(&e))?;
         let json = serde_json::to_string(&layout).map_err(|e| JsError::new(&e.to_string()))?;
         let counts = history.counts();
         self.drawn.borrow_mut().insert(chart.to_string(), Drawn { layout, stage, counts });

@@ -287,11 +287,12 @@ function wireEvents() {
     run.setSpeed(/** @type {HTMLSelectElement} */ (event.target).value),
   );
   $('lecture-toggle').addEventListener('click', () => setLecture(!lecture.isLecture()));
-  for (const button of document.querySelectorAll('.save-png')) {
+  for (const button of document.querySelectorAll('.save-png, .save-svg')) {
     const { chart: key, side } = /** @type {HTMLElement} */ (button).dataset;
     const chart = charts.CHARTS.find((c) => c.key === key);
+    const format = button.classList.contains('save-svg') ? 'svg' : 'png';
     button.addEventListener('click', () => {
-      charts.savePng(side ?? 'a', chart).catch((e) => showError(`Saving the chart: ${errorText(e)}`));
+      charts.saveChart(side ?? 'a', chart, format).catch((e) => showError(`Saving the chart: ${errorText(e)}`));
     });
   }
   for (const id of ['dl-csv', 'dl-json', 'dl-csv-b', 'dl-json-b']) {

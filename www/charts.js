@@ -58,9 +58,10 @@ export function buildFigures() {
       tag.classList.add(`ab-${side}`);
       tag.textContent = side.toUpperCase();
       figure.querySelector('.plot-name').textContent = chart.title;
+      for (const button of figure.querySelectorAll('.save-png, .save-svg')) {
+        Object.assign(/** @type {HTMLElement} */ (button).dataset, { chart: chart.key, side });
+      }
       const save = figure.querySelector('.save-png');
-      save.dataset.chart = chart.key;
-      save.dataset.side = side;
       if (chart.kind === 'activations' && side === 'a') {
         save.before($('act-stage-template').content.firstElementChild.cloneNode(true));
       }
@@ -261,14 +262,21 @@ function origin(/** @type {string} */ side) {
   return { base: location.href.replace(/[?#].*$/, ''), tag: charts.compare ? side.toUpperCase() : '' };
 }
 
-/** Saves one chart as a PNG, with the run's caption below it (both drawn by the worker). */
-export async function savePng(/** @type {string} */ side, /** @type {any} */ chart) {
+/**
+ * Saves one chart as a PNG, with the run's caption below it, or (`format` 'svg') as an SVG drawing
+ * of the chart, for slides and papers. The worker draws both.
+ */
+export async function saveChart(
+  /** @type {string} */ side,
+  /** @type {any} */ chart,
+  /** @type {'png' | 'svg'} */ format,
+) {
   if (!app.engine || app.engine.dead || !charts.sides[side]?.ready)
     throw new Error('nothing to export yet: train first');
   const what = chart.kind === 'activations' ? `activations-${charts.stage}` : chart.name;
   const request = { side, chart: chart.kind, canvas: canvasId(chart, side), what, ...origin(side) };
-  const { name, blob } = await app.engine.call('png', request, { timeout: 30_000 });
-  download(blob, name);
+  const { name, blob, text } = await app.engine.call(format, request, { timeout: 30_000 });
+  download(blob ?? new Blob([text], { type: 'image/svg+xml' }), name);
 }
 
 /** Downloads the recorded statistics of a side as CSV (long format) or JSON, with the run's settings and link. */

@@ -59,7 +59,7 @@ function updateTransport() {
   // Nothing to export before a run has recorded something.
   const recorded = busy || ['finished', 'stopped', 'diverged'].includes(state) || (state === 'error' && !!app.lastRun);
   const exports = /** @type {NodeListOf<HTMLButtonElement>} */ (
-    document.querySelectorAll('#dl-csv, #dl-json, #dl-csv-b, #dl-json-b, .save-png')
+    document.querySelectorAll('#dl-csv, #dl-json, #dl-csv-b, #dl-json-b, .save-png, .save-svg')
   );
   for (const button of exports) button.disabled = !recorded;
   const status = $('status-text');

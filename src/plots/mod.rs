@@ -25,8 +25,8 @@
 //! reports), `painter` (the surface, empty and too-small states, notes), `text` (placing text
 //! without overlaps), `title` (a panel's title row and legend), `axes` (ticks, labels, the
 //! plotting area), `series` (lines, bands, marks), `ranges` (axis ranges), `probes` (the opening
-//! of the statistics charts); then one file per chart, `hover` and `caption`. Numbers become
-//! text in `crate::format`.
+//! of the statistics charts); then one file per chart, `hover`, `caption` and `svg` (a chart as
+//! SVG, its text measured like the canvas drawing's). Numbers become text in `crate::format`.
 
 mod activations;
 mod axes;
@@ -40,6 +40,7 @@ mod painter;
 mod probes;
 mod ranges;
 mod series;
+mod svg;
 mod text;
 mod theme;
 mod title;
@@ -47,6 +48,8 @@ mod training;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod layout_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod svg_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
@@ -60,5 +63,24 @@ pub use health::draw_unit_health;
 pub use hover::{Readout, ReadoutRow, hover};
 pub use layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE, PanelLayout, TOO_SMALL};
 pub use layout::{TextBox, TextKind};
+pub use svg::SvgBackend;
 pub use theme::{LAYER_COLORS, Theme, layer_color_hex, layer_name};
 pub use training::draw_training;
+
+/// Draws the chart named `chart` (`training`, `activations`, `gradients` or `health`; `stage`
+/// is for the activation chart) on `backend`.
+pub fn draw_chart<DB: plotters::prelude::DrawingBackend>(
+    chart: &str,
+    backend: DB,
+    history: &crate::history::History,
+    stage: Stage,
+    scale: f64,
+) -> Result<ChartLayout, String> {
+    match chart {
+        "training" => draw_training(backend, history, scale),
+        "activations" => draw_activations(backend, history, stage, scale),
+        "gradients" => draw_gradients(backend, history, scale),
+        "health" => draw_unit_health(backend, history, scale),
+        other => Err(format!("unknown chart {other:?}")),
+    }
+}

@@ -1,5 +1,5 @@
 // "Inside the network": the four wasm-drawn charts after a short CPU run, hover read-outs, the
-// pre/post switch, PNG and CSV/JSON downloads, and the page as a lecturer would project it.
+// pre/post switch, PNG, SVG and CSV/JSON downloads, and the page as a lecturer would project it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -177,7 +177,7 @@ test('the activation chart switches between before and after the activation', as
   await page.mouse.move(2, 2);
 });
 
-test('each chart saves as PNG; the statistics download as CSV and JSON', async () => {
+test('each chart saves as PNG and SVG; the statistics download as CSV and JSON', async () => {
   const { page } = shared.session;
   const [png] = await Promise.all([
     page.waitForEvent('download'),
@@ -208,6 +208,39 @@ test('each chart saves as PNG; the statistics download as CSV and JSON', async (
     page.click('figure[data-chart="activations"][data-side="a"] .save-png'),
   ]);
   assert.match(act.suggestedFilename(), /_seed-1_cpu_stats-10_step-\d+_activations-post\.png$/);
+
+  // Every chart also saves as SVG: the same name with .svg, a document the browser parses, at the
+  // chart's size, its text as text (the native test checks the text boxes match the canvas's).
+  for (const [key, what] of [
+    ['loss', 'loss-accuracy'],
+    ['activations', 'activations-post'],
+    ['gradients', 'gradients'],
+    ['health', 'health'],
+  ]) {
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`figure[data-chart="${key}"][data-side="a"] .save-svg`),
+    ]);
+    assert.match(svg.suggestedFilename(), new RegExp(`_seed-1_cpu_stats-10_step-\\d+_${what}\\.svg$`));
+    const source = await readFile(await svg.path(), 'utf8');
+    assert.ok(source.startsWith('<svg'), `${key}: starts with ${JSON.stringify(source.slice(0, 20))}`);
+    await writeFile(join(ARTIFACTS, `export-${what}.svg`), source);
+    const parsed = await page.evaluate(
+      ([source, key]) => {
+        const doc = new DOMParser().parseFromString(source, 'image/svg+xml');
+        const l = window.playground.chartLayouts.a[key];
+        const texts = [...doc.querySelectorAll('text')].map((t) => t.textContent);
+        const root = doc.documentElement;
+        const size = [root.getAttribute('width'), root.getAttribute('height')].map(Number);
+        return { error: doc.querySelector('parsererror')?.textContent ?? null, root: root.localName, size, texts, l };
+      },
+      [source, key],
+    );
+    assert.equal(parsed.error, null, `${key}: the SVG parses`);
+    assert.equal(parsed.root, 'svg');
+    assert.deepEqual(parsed.size, [parsed.l.width, parsed.l.height], `${key}: at the chart's size`);
+    assert.ok(parsed.texts.length > 10 && parsed.texts.every((t) => t.trim()), `${key}: ${parsed.texts.length} texts`);
+  }
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
   assert.match(csv.suggestedFilename(), /_seed-1_cpu_stats-10_step-\d+_statistics\.csv$/);

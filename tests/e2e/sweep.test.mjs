@@ -30,9 +30,10 @@ async function waitSweepReady(page) {
 }
 
 test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload, resumes, exports, and a cell opens its run', async () => {
+  // Three epochs: on a quiet machine a one-epoch sweep ends before the test has looked at it.
   await withPage(
     browser.env,
-    `#sweep?${SWEEP}`,
+    `#sweep?${SWEEP.replace('epochs=1', 'epochs=3')}`,
     async ({ page, problems }) => {
       await waitSweepReady(page);
       // The link's settings are in the form; nothing is stored yet.
@@ -151,7 +152,7 @@ test('a CPU sweep runs in its pool of sweep workers, survives cancel and reload,
       const acts = await page.evaluate(() => ['act1', 'act2', 'act3'].map((id) => document.getElementById(id).value));
       assert.deepEqual(acts, ['relu', 'sigmoid', 'tanh']);
       assert.equal(await page.inputValue('#seed'), '1');
-      assert.equal(await page.inputValue('#epochs'), '1');
+      assert.equal(await page.inputValue('#epochs'), '3');
       await waitSweepReady(page);
       assert.equal(await storedRuns(page), 8, 'the sweep is still there after opening a run');
       // Downloads cut short by our own reload / navigation are not problems.

@@ -70,6 +70,8 @@
  *   fails with "nothing to export yet".
  * @typedef {{type: 'png', side: Side, chart: ChartKind, canvas: string, what: string, base: string, tag: string}} PngRequest
  *   The chart on `canvas` with the run's caption below it; resolves to {name, blob}.
+ * @typedef {{type: 'svg', side: Side, chart: ChartKind, canvas: string, what: string, base: string, tag: string}} SvgRequest
+ *   The chart as last drawn on `canvas`, as an SVG document (text measured on `canvas`); resolves to {name, text}.
  * @typedef {{type: 'ink', canvas: string}} InkRequest
  *   Share of the canvas's pixels that are drawn (neither white nor transparent); for tests.
  * @typedef {{type: 'trap'}} TrapRequest
@@ -112,7 +114,7 @@
  *   | SweepExportRequest | SweepLinkRequest | SweepFormRequest} SweepRequest
  *
  * @typedef {InitRequest | GpuRequest | WarmRequest | WarmSkipRequest | DatasetRequest | DatasetCancelRequest | CreateRequest | StartRequest | ControlRequest | SpeedRequest | ViewRequest | DrawRequest
- *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request
+ *   | ClearRequest | HoverRequest | HistoryRequest | PngRequest | SvgRequest | InkRequest | TrapRequest | StallRequest | MemoryRequest | SweepRequest} Request
  *
  * @typedef {{id: number, ok: true, result: any} | {id: number, ok: false, error: string}} Reply
  * @typedef {{id: number, progress: import('./reader.js').DataProgress}} ProgressMessage

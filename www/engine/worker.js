@@ -224,6 +224,12 @@ const handlers = {
     return { name, blob: await out.convertToBlob({ type: 'image/png' }) };
   },
 
+  svg({ side, chart, canvas: id, what, tag }) {
+    const t = trainer(side);
+    // Rust draws the chart again through plotters' SVG backend, measuring text on its canvas.
+    return { name: t.exportName(tag, what, 'svg'), text: t.drawSvg(chart, canvas(id)) };
+  },
+
   ink({ canvas: id }) {
     const c = canvas(id);
     const ctx = c.getContext('2d');
