@@ -4,6 +4,23 @@
 /** The page's element of id `id`. @returns {any} */
 export const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 
+/**
+ * The page's element of id `id`, made on first use: a `tag` of class `className`, set up by
+ * `init` and appended to `parent` (the body by default).
+ * @returns {any}
+ */
+export function ensureElement(id, tag, className, init = (/** @type {any} */ _el) => {}, parent = document.body) {
+  let el = $(id);
+  if (!el) {
+    el = document.createElement(tag);
+    el.id = id;
+    el.className = className;
+    init(el);
+    parent.append(el);
+  }
+  return el;
+}
+
 /** An error's message, whatever was thrown. @param {unknown} e */
 export function errorText(e) {
   if (e == null) return 'unknown error';

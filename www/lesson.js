@@ -5,6 +5,7 @@
 // screen, as in slide software.
 
 import { app, $ } from './state.js';
+import { ensureElement } from './dom.js';
 import * as datasets from './datasets.js';
 import * as run from './run.js';
 import { applyView, syncUrl } from './links.js';
@@ -12,14 +13,13 @@ import { readForm } from './settings.js';
 
 /** Shows (or hides) the caption bar "3 / 6 · talking point" for the lesson step open now. */
 export function showCaption() {
-  let bar = $('lesson-caption');
-  if (!bar) {
-    bar = document.createElement('p');
-    bar.id = 'lesson-caption';
-    bar.className = 'lesson-caption';
-    bar.setAttribute('aria-live', 'polite');
-    $('plots').append(bar);
-  }
+  const bar = ensureElement(
+    'lesson-caption',
+    'p',
+    'lesson-caption',
+    (el) => el.setAttribute('aria-live', 'polite'),
+    $('plots'),
+  );
   bar.hidden = !app.lesson;
   bar.textContent = app.lesson?.caption ?? '';
   document.body.classList.toggle('has-lesson', !!app.lesson);
@@ -61,14 +61,9 @@ export function move(/** @type {number} */ by) {
 
 /** B or .: the screen goes black (and back), as in slide software. */
 export function toggleBlank() {
-  let cover = $('blank-screen');
-  if (!cover) {
-    cover = document.createElement('div');
-    cover.id = 'blank-screen';
-    cover.className = 'blank-screen';
-    cover.hidden = true;
-    cover.addEventListener('click', () => (cover.hidden = true));
-    document.body.append(cover);
-  }
+  const cover = ensureElement('blank-screen', 'div', 'blank-screen', (el) => {
+    el.hidden = true;
+    el.addEventListener('click', () => (el.hidden = true));
+  });
   cover.hidden = !cover.hidden;
 }

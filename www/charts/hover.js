@@ -2,22 +2,17 @@
 // (Rust answers from the data and layout it drew with) and shows the answer in a tooltip, with a
 // vertical cursor where the values come from. charts.js attaches it to every chart canvas.
 
-import { app, $ } from '../state.js';
+import { app, } from '../state.js';
+import { ensureElement } from '../dom.js';
 
 /** @typedef {import('../engine/protocol.js').Readout} Readout */
 /** @typedef {{sides: Record<string, {layouts: Record<string, any>}>, compare: boolean}} Charts */
 
 function tipElement() {
-  let tip = $('chart-tip');
-  if (!tip) {
-    tip = document.createElement('div');
-    tip.id = 'chart-tip';
-    tip.className = 'chart-tip';
+  return ensureElement('chart-tip', 'div', 'chart-tip', (tip) => {
     tip.setAttribute('role', 'tooltip');
     tip.hidden = true;
-    document.body.append(tip);
-  }
-  return tip;
+  });
 }
 
 function hideTip(/** @type {Element | null} */ box) {
