@@ -2,7 +2,7 @@
 // (Rust answers from the data and layout it drew with) and shows the answer in a tooltip, with a
 // vertical cursor where the values come from. charts.js attaches it to every chart canvas.
 
-import { app, } from '../state.js';
+import { app } from '../state.js';
 import { ensureElement } from '../dom.js';
 
 /** @typedef {import('../engine/protocol.js').Readout} Readout */
