@@ -48,31 +48,11 @@ fn spec_query(spec: &SweepSpec) -> String {
     form::encode(&spec.settings())
 }
 
-fn parse_spec(query: &str) -> (SweepSpec, Vec<String>) {
-    let mut spec = SweepSpec::default();
-    spec.base.stats_every = 0;
-    spec.base.backend = BackendKind::Cpu;
-    let mut errors = Vec::new();
-    for (key, value) in form_urlencoded::parse(query.trim().trim_start_matches('?').as_bytes()) {
-        if let Err(e) = spec.apply_setting(&key, &value) {
-            errors.push(e);
-        }
-    }
-    if let Err(e) = spec.validate() {
-        errors.push(e);
-        spec = SweepSpec {
-            base: Config { stats_every: 0, backend: BackendKind::Cpu, ..Config::default() },
-            ..SweepSpec::default()
-        };
-    }
-    (spec, errors)
-}
-
 /// Parses sweep settings (`combos=…&seeds=…&epochs=…&bn=…&dataset=…`); never throws. Unknown
 /// keys and bad values are listed in `errors` and the defaults stand in for an invalid whole.
 #[wasm_bindgen(js_name = sweepSpec)]
 pub fn sweep_spec(query: &str) -> String {
-    let (spec, errors) = parse_spec(query);
+    let (spec, errors) = SweepSpec::from_query(query);
     let view = SpecView {
         settings: spec.settings().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         query: spec_query(&spec),
@@ -140,7 +120,7 @@ fn records(json: &str) -> Result<Vec<RunRecord>, JsError> {
 #[wasm_bindgen(js_name = sweepGrid)]
 pub fn sweep_grid(query: &str, records_json: &str, show_article: bool) -> Result<String, JsError> {
     let records = records(records_json)?;
-    let (spec, _) = parse_spec(query);
+    let (spec, _) = SweepSpec::from_query(query);
     serde_json::to_string(&grid::layout(&spec, &records, show_article)).map_err(|e| error(e.to_string()))
 }
 
@@ -167,7 +147,7 @@ pub fn sweep_pool(
     cores: u32,
     device_memory_gib: Option<f64>,
 ) -> Result<String, JsError> {
-    let (spec, errors) = parse_spec(query);
+    let (spec, errors) = SweepSpec::from_query(query);
     if !errors.is_empty() {
         return Err(error(errors.join("; ")));
     }
@@ -280,7 +260,7 @@ struct Finished<'r> {
 
 impl SweepJob {
     async fn make(query: String, done_keys_json: String, dataset: Arc<data::Dataset>) -> Result<SweepJob, JsError> {
-        let (spec, errors) = parse_spec(&query);
+        let (spec, errors) = SweepSpec::from_query(&query);
         if !errors.is_empty() {
             return Err(error(errors.join("; ")));
         }
@@ -331,7 +311,7 @@ async fn sweep_bench_json(
     steps: u32,
     sequential: u32,
 ) -> Result<String, JsError> {
-    let (spec, errors) = parse_spec(&query);
+    let (spec, errors) = SweepSpec::from_query(&query);
     if !errors.is_empty() {
         return Err(error(errors.join("; ")));
     }

@@ -26,6 +26,30 @@ impl SweepSpec {
     }
 }
 
+impl SweepSpec {
+    /// Reads a sweep link's query (`combos=…&seeds=…&epochs=…&bn=…&dataset=…`) over the CLI's
+    /// defaults, without statistics and on the CPU unless the query says otherwise. Unknown keys and
+    /// bad values are listed; an invalid whole is named and the defaults stand in for it.
+    pub fn from_query(query: &str) -> (SweepSpec, Vec<String>) {
+        let quick = || SweepSpec {
+            base: Config { stats_every: 0, backend: BackendKind::Cpu, ..Config::default() },
+            ..SweepSpec::default()
+        };
+        let mut spec = quick();
+        let mut errors = Vec::new();
+        for (key, value) in form_urlencoded::parse(query.trim().trim_start_matches('?').as_bytes()) {
+            if let Err(e) = spec.apply_setting(&key, &value) {
+                errors.push(e);
+            }
+        }
+        if let Err(e) = spec.validate() {
+            errors.push(e);
+            spec = quick();
+        }
+        (spec, errors)
+    }
+}
+
 /// How the picker chooses combinations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
