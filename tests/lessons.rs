@@ -2,7 +2,8 @@
 //! which tests/presets.rs checks by training, on the same settings; and their links open,
 //! step by step, with a step past the end named.
 
-use activation_playground::config::Activation;
+use activation_playground::config::{Activation, Config};
+use activation_playground::sweep::SweepSpec;
 use activation_playground::share::{LessonPlace, find_lesson, find_preset, lessons, parse_query, to_query};
 
 #[test]
@@ -22,11 +23,27 @@ fn every_steps_numbers_are_its_presets_checked_claims() {
             for (preset, claim) in &step.claims {
                 let p = find_preset(preset).unwrap_or_else(|| panic!("{at}: no preset {preset}"));
                 assert!(p.claims.contains(claim), "{at}: {claim:?} is not a claim of {preset} (so no test trains it)");
-                // The claim is about the preset's run: the step runs exactly its settings, on
-                // its A side or its B side.
-                let sides = std::iter::once(&view.config).chain(view.compare.as_ref());
-                assert!(sides.into_iter().any(|c| *c == p.config), "{at}: the settings are not {preset}'s");
-                assert!(step.point.ends_with('.') && step.point.contains(&claim.sentence()), "{at}");
+                assert!(step.point.ends_with('.'), "{at}");
+                if let Some(sweep) = &step.sweep {
+                    // A table step: the claim is about the preset's cell, which is the preset's
+                    // single run (its settings but for epochs, statistics and backend, none of
+                    // which changes the claim's epochs), trained long enough to decide it.
+                    let (spec, errors) = SweepSpec::from_query(sweep);
+                    assert!(errors.is_empty(), "{at}: {errors:?}");
+                    assert!(claim.epochs() <= spec.base.epochs, "{at}: the table stops before {claim:?}");
+                    let cell = spec.members().into_iter().find(|c| c.acts == p.config.acts && c.seed == p.config.seed);
+                    let cell = cell.unwrap_or_else(|| panic!("{at}: no cell of {preset} with seed {}", p.config.seed));
+                    let run = Config { epochs: cell.epochs, stats_every: cell.stats_every, backend: cell.backend, ..p.config.clone() };
+                    assert_eq!(cell, run, "{at}: the cell is not {preset}'s run");
+                    let cell_sentence = format!("{}: {}", p.config.describe(true), claim.sentence().to_lowercase());
+                    assert!(step.point.to_lowercase().contains(&cell_sentence.to_lowercase()), "{at}: {}", step.point);
+                } else {
+                    // The claim is about the preset's run: the step runs exactly its settings, on
+                    // its A side or its B side.
+                    let sides = std::iter::once(&view.config).chain(view.compare.as_ref());
+                    assert!(sides.into_iter().any(|c| *c == p.config), "{at}: the settings are not {preset}'s");
+                    assert!(step.point.contains(&claim.sentence()), "{at}");
+                }
             }
         }
     }
@@ -78,4 +95,25 @@ fn a_lecturers_own_lesson_is_a_list_of_presets_checked_like_any_setting() {
     assert_eq!(parse_query("lesson=vanishing&step=two").errors[0].field, "step");
     assert!(parse_query("lesson=nope").errors[0].message.starts_with("unknown lesson \"nope\""));
     assert!(find_lesson("").is_err());
+}
+
+#[test]
+fn the_articles_lesson_shows_the_live_table() {
+    let parsed = parse_query("lesson=article&step=2");
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let place = parsed.lesson.expect("a lesson place");
+    let sweep = place.sweep().expect("step 2 is the live table");
+    let (spec, errors) = SweepSpec::from_query(sweep);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(spec.combinations.len(), 64, "the whole table");
+    assert_eq!((spec.seeds.as_slice(), spec.base.epochs), (&[1][..], 1), "quick enough to watch");
+    assert!(place.caption.starts_with("2 / 4 · The live table"), "{}", place.caption);
+    // The page is told which sweep to show (and only on that step).
+    let json = serde_json::to_value(&place).unwrap();
+    assert_eq!(json["sweep"], sweep);
+    let json = serde_json::to_value(LessonPlace::at("article", 1).unwrap()).unwrap();
+    assert!(json["sweep"].is_null());
+    // Every other step of every lesson trains the charts.
+    let tables: usize = lessons().iter().flat_map(|l| &l.steps).filter(|s| s.sweep.is_some()).count();
+    assert_eq!(tables, 1);
 }

@@ -219,6 +219,8 @@ function openLink(/** @type {string} */ from) {
     // One run is opened: no comparison beside it.
     if (compare.isOn()) setCompare(false);
     applyShareQuery();
+    lesson.showCaption(); // the opened link names no lesson
+    lesson.showTable();
     updateNetworkDiagram();
     const { config } = readForm();
     const epochs = `${config.epochs} epoch${config.epochs === 1 ? '' : 's'}`;
@@ -367,6 +369,7 @@ async function main() {
     $('share').hidden = false;
     if (applyShareQuery()) setLecture(true);
     lesson.showCaption();
+    const table = lesson.showTable(); // a lesson's table step trains the sweep instead
     if (app.shareFlags.embed) showEmbed(fullPlaygroundLink());
 
     setState('loading', 'Loading the data…');
@@ -376,7 +379,7 @@ async function main() {
     validateForm();
     warmUpGpu();
     await app.gpu.ready;
-    if (app.shareFlags.autostart)
+    if (app.shareFlags.autostart && !table)
       datasets.ensure(datasets.currentKind()).then(() => {
         if (app.state === 'idle') run.startRun();
       });

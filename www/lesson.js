@@ -1,8 +1,10 @@
 // Lessons in lecture mode: a presenter's clicker (PageDown / PageUp) walks through a lesson's
 // steps; each step loads its settings, view and talking point and starts training. The lesson,
 // its steps and its captions are Rust's (share::lessons, parsed from the link like every other
-// setting); this file only renders the caption bar and moves between steps. B or . blanks the
-// screen, as in slide software.
+// setting); this file only renders the caption bar and moves between steps. A step about the
+// whole table (Rust's `sweep`: a sweep link's query) hands that query to the sweep section
+// (www/sweep/sweep.js, through a 'lesson-sweep' event), which trains it live in place of the
+// charts; leaving the step cancels it. B or . blanks the screen, as in slide software.
 
 import { app, $ } from './state.js';
 import { ensureElement } from './dom.js';
@@ -23,6 +25,26 @@ export function showCaption() {
   bar.hidden = !app.lesson;
   bar.textContent = app.lesson?.caption ?? '';
   document.body.classList.toggle('has-lesson', !!app.lesson);
+}
+
+/** The backend the page runs on: a lecture room's machine, whatever a step says. */
+const backend = () => readForm().config?.backend ?? 'gpu';
+
+/**
+ * Shows the open step's live table (and stops the trainer, whose worker and cores the sweep
+ * needs), or hides it when the step has none. Returns whether the step is a table.
+ */
+export function showTable() {
+  const sweep = app.lesson?.sweep ?? null;
+  const was = document.body.classList.contains('lesson-table');
+  document.body.classList.toggle('lesson-table', !!sweep);
+  if (sweep) {
+    if (app.run) run.stopRun();
+    document.dispatchEvent(new CustomEvent('lesson-sweep', { detail: { query: `${sweep}&backend=${backend()}` } }));
+  } else if (was) {
+    document.dispatchEvent(new CustomEvent('lesson-sweep', { detail: { query: null } }));
+  }
+  return !!sweep;
 }
 
 /** Trains the form's settings from step 0 (after the current run, if any, has stopped). */
@@ -48,14 +70,12 @@ export function move(/** @type {number} */ by) {
   if (!place) return false;
   const step = place.step + by;
   if (step < 1 || step > place.steps || app.state === 'loading') return true;
-  // The backend stays the page's choice (a lecture room's machine), whatever the step says.
-  const backend = readForm().config?.backend ?? 'gpu';
-  const query = `lesson=${encodeURIComponent(place.name)}&step=${step}&backend=${backend}`;
+  const query = `lesson=${encodeURIComponent(place.name)}&step=${step}&backend=${backend()}`;
   const view = JSON.parse(app.wasm.parseShareQuery(query));
   applyView(view);
   showCaption();
   syncUrl();
-  startFresh();
+  if (!showTable()) startFresh();
   return true;
 }
 

@@ -4,6 +4,10 @@
 //! tests/presets.rs checks by training (tests/lessons.rs checks that each step's claims are its
 //! presets' and that its settings are theirs).
 //!
+//! A step may also show the sweep's live table (`sweep`: a sweep link's query): the page then
+//! trains that sweep in place of the charts, and its claims are about the table's cells (each
+//! cell is the single run of its preset, tests/lessons.rs checks that).
+//!
 //! A link names a built-in lesson (`lesson=vanishing`) or writes its own as a list of presets
 //! (`lesson=collapse,bn-last,deep-sigmoid`), and a step (`step=3`, from 1).
 
@@ -18,6 +22,9 @@ pub struct LessonStep {
     pub query: String,
     /// The caption's talking point: the prose, then one sentence per claim.
     pub point: String,
+    /// A sweep to show live instead of the charts (its link query, `combos=all&seeds=1&…`), for a
+    /// step about the whole table; its claims are then about the sweep's cells.
+    pub sweep: Option<String>,
     /// The numbers the point ends in: `(preset, claim)`, each a claim of that preset (checked
     /// by training in tests/presets.rs); the preset's settings are the step's A side, or its B
     /// side when the step compares two.
@@ -33,7 +40,7 @@ pub struct Lesson {
 }
 
 /// Where a link stands in a lesson: the lesson and the step shown (from 1). The page gets the
-/// lesson's link name, the step, the number of steps and the caption.
+/// lesson's link name, the step, the number of steps, the caption and the step's sweep, if any.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LessonPlace {
     pub lesson: Lesson,
@@ -45,11 +52,12 @@ pub struct LessonPlace {
 impl Serialize for LessonPlace {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("LessonPlace", 4)?;
+        let mut s = serializer.serialize_struct("LessonPlace", 5)?;
         s.serialize_field("name", &self.lesson.name)?;
         s.serialize_field("step", &self.step)?;
         s.serialize_field("steps", &self.lesson.steps.len())?;
         s.serialize_field("caption", &self.caption)?;
+        s.serialize_field("sweep", &self.sweep())?;
         s.end()
     }
 }
@@ -57,7 +65,7 @@ impl Serialize for LessonPlace {
 impl LessonPlace {
     /// Step `step` (from 1, at most the lesson's length) of `lesson`.
     pub fn new(lesson: Lesson, step: usize) -> LessonPlace {
-        let point = lesson.steps.get(step.max(1) - 1).map(|s| s.point.as_str()).unwrap_or("");
+        let point = lesson.steps.get(step.max(1) - 1).map_or("", |s| s.point.as_str());
         let caption = format!("{step} / {} · {point}", lesson.steps.len());
         LessonPlace { lesson, step, caption }
     }
@@ -69,9 +77,18 @@ impl LessonPlace {
         Some(LessonPlace::new(lesson, step))
     }
 
+    fn current(&self) -> Option<&LessonStep> {
+        self.lesson.steps.get(self.step.max(1) - 1)
+    }
+
     /// The step's settings (its link query).
     pub fn query(&self) -> &str {
-        self.lesson.steps.get(self.step.max(1) - 1).map(|s| s.query.as_str()).unwrap_or("")
+        self.current().map_or("", |s| s.query.as_str())
+    }
+
+    /// The sweep the step shows live, if it is about the table (a sweep link's query).
+    pub fn sweep(&self) -> Option<&str> {
+        self.current().and_then(|s| s.sweep.as_deref())
     }
 }
 
@@ -82,7 +99,22 @@ fn step(query: &str, prose: &str, claims: &[(&'static str, Claim)]) -> LessonSte
         point.push(' ');
         point.push_str(&claim.sentence());
     }
-    LessonStep { query: query.to_string(), point, claims: claims.to_vec() }
+    LessonStep { query: query.to_string(), point, sweep: None, claims: claims.to_vec() }
+}
+
+/// A step that trains a sweep live (its settings: `sweep`, a sweep link's query) with the
+/// trainer's settings `query` behind it. Each claim is about a cell of the table, the single run
+/// of its preset: "relu → sigmoid → relu: test accuracy after one epoch stays below 45%."
+fn table_step(query: &str, sweep: &str, prose: &str, claims: &[(&'static str, Claim)]) -> LessonStep {
+    let mut point = prose.to_string();
+    for (preset, claim) in claims {
+        let cell = find_preset(preset).expect("a lesson names a preset").config.describe(true);
+        let sentence = claim.sentence();
+        let mut letters = sentence.chars();
+        let first = letters.next().map(|c| c.to_lowercase().to_string()).unwrap_or_default();
+        point.push_str(&format!(" {cell}: {first}{}", letters.as_str()));
+    }
+    LessonStep { query: query.to_string(), point, sweep: Some(sweep.to_string()), claims: claims.to_vec() }
 }
 
 /// The claims of preset `name` that are `pick`ed (by their position in the preset's list).
@@ -144,10 +176,12 @@ pub fn lessons() -> Vec<Lesson> {
                     "A: the collapse. B: a healthy combination, same data, order and seed.",
                     &[claims_of("collapse", &[0]), claims_of("healthy", &[0])].concat(),
                 ),
-                step(
-                    "preset=sigmoid-sigmoid-relu&view=health",
-                    "The worst row of the article's table: two sigmoids, then ReLU.",
-                    &claims_of("sigmoid-sigmoid-relu", &[0, 1]),
+                table_step(
+                    "preset=collapse",
+                    "combos=all&seeds=1&epochs=1&dataset=mnist-subset&bn=none",
+                    "The live table: all 64 combinations train here, one epoch each; watch the rows that end \
+                     in sigmoid, relu.",
+                    &[claims_of("collapse", &[0]), claims_of("healthy", &[0])].concat(),
                 ),
                 step(
                     "preset=cifar-collapse&view=loss",

@@ -160,3 +160,39 @@ test('honest links: dataset=qa is applied with its loss; a key repeated 3,000 ti
     await s.context.close();
   }
 });
+
+test("the article's lesson: PageDown reaches the live table, which trains in place of the charts; the next step cancels it", async () => {
+  const s = await open('?lesson=article&lecture=1&backend=cpu');
+  try {
+    const { page } = s;
+    assert.match(await caption(page), /^1 \/ 4 · /);
+    assert.equal(await page.isVisible('#sweep'), false, 'lecture mode shows the charts');
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => /^2 \/ 4 · The live table/.test(document.getElementById('lesson-caption').textContent));
+    await page.waitForFunction(() => window.sweepUi.state === 'running', null, { timeout: 60_000 });
+    const spec = await page.evaluate(() => ({
+      query: window.sweepUi.spec.query,
+      runs: window.sweepUi.spec.runs.length,
+      trainer: document.body.dataset.state,
+    }));
+    assert.equal(spec.runs, 64, 'the whole table, one seed');
+    assert.match(spec.query, /epochs=1/);
+    assert.match(spec.query, /backend=cpu/, "the page's backend");
+    assert.notEqual(spec.trainer, 'running', 'the trainer makes room for the sweep');
+    assert.equal(await page.isVisible('#sweep .sweep-grid'), true);
+    assert.equal(await page.isVisible('#lesson-caption'), true);
+    assert.match(await page.evaluate(() => location.search), /lesson=article&step=2/);
+    // It fills in live: the first cell's run finishes while the caption is up.
+    await page.waitForFunction(() => document.querySelectorAll('#sweep .sweep-live').length > 0, null, {
+      timeout: 180_000,
+    });
+    await screenshot(page, 'lesson-live-table.png');
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => /^3 \/ 4 · /.test(document.getElementById('lesson-caption').textContent));
+    await page.waitForFunction(() => window.sweepUi.state === 'cancelled', null, { timeout: 60_000 });
+    assert.equal(await page.isVisible('#sweep .sweep-grid'), false, 'the charts are back');
+    await waitRunning(page);
+  } finally {
+    await s.context.close();
+  }
+});

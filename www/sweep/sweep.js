@@ -303,6 +303,32 @@ async function clearResults() {
   render();
 }
 
+// ------------------------------------------------------------------ a lesson's live table (www/lesson.js)
+/** The job a lesson's table step started: leaving the step cancels it (and no other). */
+let lessonJobId = /** @type {number | null} */ (null);
+
+/** Shows and trains the sweep of `query` (a lesson step's table), or cancels the step's job (`null`). */
+async function showLessonTable(/** @type {string | null} */ query) {
+  if (!root) return;
+  if (query == null) {
+    if (ui.job && ui.job.jobId === lessonJobId) await cancel();
+    lessonJobId = null;
+    return;
+  }
+  if (ui.job) {
+    const wanted = JSON.parse(await call('sweepSpec', { query })).query;
+    if (wanted === ui.spec?.query) {
+      lessonJobId = ui.job.jobId; // already training this table
+      return;
+    }
+    await cancel();
+  }
+  await applyQuery(query, { fromForm: false });
+  if (!document.body.classList.contains('lecture')) showSection();
+  await start();
+  lessonJobId = ui.job?.jobId ?? null;
+}
+
 // ------------------------------------------------------------------ build
 function wire() {
   $('combos-mode').addEventListener('change', showModeInputs);
@@ -366,4 +392,8 @@ async function main() {
   }
 }
 
-main();
+const loaded = main();
+document.addEventListener('lesson-sweep', (event) => {
+  const { query } = /** @type {CustomEvent} */ (event).detail;
+  loaded.then(() => showLessonTable(query)).catch((e) => fail(errorText(e)));
+});
