@@ -179,8 +179,8 @@ pub fn lessons() -> Vec<Lesson> {
                 table_step(
                     "preset=collapse",
                     "combos=all&seeds=1&epochs=1&dataset=mnist-subset&bn=none",
-                    "The live table: all 64 combinations train here, one epoch each; watch the rows that end \
-                     in sigmoid, relu.",
+                    "The live table: all 64 combinations, one epoch each; watch the relu column of the rows \
+                     ending in sigmoid.",
                     &[claims_of("collapse", &[0]), claims_of("healthy", &[0])].concat(),
                 ),
                 step(
