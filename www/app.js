@@ -306,9 +306,9 @@ function wireEvents() {
     });
   }
   lecture.initShortcuts({
-    playPause: run.playPause,
-    step: run.stepOnce,
-    reset: run.resetRun,
+    playPause: lesson.unlessTable(run.playPause),
+    step: lesson.unlessTable(run.stepOnce),
+    reset: lesson.unlessTable(run.resetRun),
     toggleLecture: (/** @type {boolean} */ on) => setLecture(on),
     faster: () => run.changeSpeed(true),
     slower: () => run.changeSpeed(false),

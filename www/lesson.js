@@ -47,6 +47,15 @@ export function showTable() {
   return !!sweep;
 }
 
+/**
+ * `action`, except while a table step covers the charts in lecture mode: the trainer's keys
+ * (Space, →, R) must not start a hidden run beside the sweep.
+ */
+export const unlessTable = (/** @type {() => void} */ action) => () => {
+  const body = document.body.classList;
+  if (!(body.contains('lecture') && body.contains('lesson-table'))) action();
+};
+
 /** Trains the form's settings from step 0 (after the current run, if any, has stopped). */
 function startFresh() {
   const go = () =>

@@ -192,11 +192,32 @@ test("the article's lesson: PageDown reaches the live table, which trains in pla
       timeout: 180_000,
     });
     await screenshot(page, 'lesson-live-table.png');
+    // The trainer's keys do not start a hidden run beside the sweep.
+    await page.keyboard.press(' ');
+    await page.keyboard.press('ArrowRight');
+    assert.notEqual(await page.evaluate(() => document.body.dataset.state), 'running');
+    assert.equal(await page.evaluate(() => window.sweepUi.state), 'running');
     await page.keyboard.press('PageDown');
     await page.waitForFunction(() => /^3 \/ 4 · /.test(document.getElementById('lesson-caption').textContent));
     await page.waitForFunction(() => window.sweepUi.state === 'cancelled', null, { timeout: 60_000 });
     assert.equal(await onScreen(page, '#plots'), true, 'the charts are back');
     await waitRunning(page);
+  } finally {
+    await s.context.close();
+  }
+});
+
+test("a link to the article lesson's table step opens at the table and trains it", async () => {
+  const s = await open('?lesson=article&step=2&lecture=1&backend=cpu');
+  try {
+    const { page } = s;
+    await page.waitForFunction(() => window.sweepUi.state === 'running', null, { timeout: 60_000 });
+    assert.equal(await onScreen(page, '#sweep'), true);
+    assert.match(await caption(page), /^2 \/ 4 · The live table/);
+    await page.keyboard.press('PageUp');
+    await page.waitForFunction(() => window.sweepUi.state === 'cancelled', null, { timeout: 60_000 });
+    await waitRunning(page);
+    assert.match(await caption(page), /^1 \/ 4 · /);
   } finally {
     await s.context.close();
   }
