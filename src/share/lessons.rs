@@ -109,10 +109,13 @@ fn table_step(query: &str, sweep: &str, prose: &str, claims: &[(&'static str, Cl
     let mut point = prose.to_string();
     for (preset, claim) in claims {
         let cell = find_preset(preset).expect("a lesson names a preset").config.describe(true);
-        let sentence = claim.sentence();
-        let mut letters = sentence.chars();
-        let first = letters.next().map(|c| c.to_lowercase().to_string()).unwrap_or_default();
-        point.push_str(&format!(" {cell}: {first}{}", letters.as_str()));
+        // The sentences start in ASCII ("Test accuracy…"); `char::to_lowercase` would pull
+        // Unicode's case tables into the wasm.
+        let mut sentence = claim.sentence();
+        if let Some(first) = sentence.get_mut(..1) {
+            first.make_ascii_lowercase();
+        }
+        point.push_str(&format!(" {cell}: {sentence}"));
     }
     LessonStep { query: query.to_string(), point, sweep: Some(sweep.to_string()), claims: claims.to_vec() }
 }
