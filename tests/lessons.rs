@@ -3,8 +3,8 @@
 //! step by step, with a step past the end named.
 
 use activation_playground::config::{Activation, Config};
-use activation_playground::sweep::SweepSpec;
 use activation_playground::share::{LessonPlace, find_lesson, find_preset, lessons, parse_query, to_query};
+use activation_playground::sweep::SweepSpec;
 
 #[test]
 fn every_steps_numbers_are_its_presets_checked_claims() {
@@ -33,7 +33,12 @@ fn every_steps_numbers_are_its_presets_checked_claims() {
                     assert!(claim.epochs() <= spec.base.epochs, "{at}: the table stops before {claim:?}");
                     let cell = spec.members().into_iter().find(|c| c.acts == p.config.acts && c.seed == p.config.seed);
                     let cell = cell.unwrap_or_else(|| panic!("{at}: no cell of {preset} with seed {}", p.config.seed));
-                    let run = Config { epochs: cell.epochs, stats_every: cell.stats_every, backend: cell.backend, ..p.config.clone() };
+                    let run = Config {
+                        epochs: cell.epochs,
+                        stats_every: cell.stats_every,
+                        backend: cell.backend,
+                        ..p.config.clone()
+                    };
                     assert_eq!(cell, run, "{at}: the cell is not {preset}'s run");
                     let cell_sentence = format!("{}: {}", p.config.describe(true), claim.sentence().to_lowercase());
                     assert!(step.point.to_lowercase().contains(&cell_sentence.to_lowercase()), "{at}: {}", step.point);
