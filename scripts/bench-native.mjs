@@ -7,17 +7,49 @@ import { join } from 'node:path';
 
 /**
  * Runs the native parts not in `skip`.
- * @param {{record: Function, results: any[], root: string, batch: number, nativeSteps: number, sweepSteps: number, skip: Set<string>}} ctx
+ * @param {{record: Function, root: string, batch: number, nativeSteps: number, sweepSteps: number, skip: Set<string>}} ctx
  */
 export function nativeBenches({
   record,
-  results,
   root: ROOT,
   batch: BATCH,
   nativeSteps: NATIVE_STEPS,
   sweepSteps: SWEEP_STEPS,
   skip,
 }) {
+  // The CLI's benchmark: BATCH-sized steps of relu-sigmoid-relu on the bundled subset, on the CPU.
+  function benchArgv() {
+    return [
+      '--bench',
+      String(NATIVE_STEPS),
+      '--dataset',
+      'mnist-subset',
+      '--data',
+      join(ROOT, 'www/data/mnist-subset'),
+      '--acts',
+      'relu,sigmoid,relu',
+      '--batch',
+      String(BATCH),
+      '--backend',
+      'cpu',
+    ];
+  }
+
+  // The CLI's samples/s without statistics, `env` added to the environment; null if it gave none.
+  function cliRate(env) {
+    const bin = join(ROOT, 'target', 'release', 'train');
+    const run = spawnSync(bin, benchArgv(), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+    for (const line of (run.stdout ?? '').split('\n')) {
+      try {
+        const j = JSON.parse(line.trim());
+        if (j.statsEvery === 0 && j.samplesPerSec) return j.samplesPerSec;
+      } catch {
+        /* not JSON */
+      }
+    }
+    return null;
+  }
+
   // ------------------------------------------------------------------ 1. native CPU via the CLI
   function nativeBench() {
     const bin = join(ROOT, 'target', 'release', 'train');
@@ -38,20 +70,7 @@ export function nativeBenches({
     if (!/--bench\b/.test(help)) {
       return record('native CPU (burn Flex)', { note: 'target/release/train has no --bench flag' });
     }
-    const argv = [
-      '--bench',
-      String(NATIVE_STEPS),
-      '--dataset',
-      'mnist-subset',
-      '--data',
-      join(ROOT, 'www/data/mnist-subset'),
-      '--acts',
-      'relu,sigmoid,relu',
-      '--batch',
-      String(BATCH),
-      '--backend',
-      'cpu',
-    ];
+    const argv = benchArgv();
     console.error(`[bench] target/release/train ${argv.join(' ')}`);
     const run = spawnSync(bin, argv, { cwd: ROOT, encoding: 'utf8' });
     const lines = [];
@@ -78,10 +97,14 @@ export function nativeBenches({
   }
 
   // ------------------------------------------------------------------ 1a. PyTorch, the CLI's peer, on the same steps
-  // scripts/bench-pytorch.py trains the same network, data and batch; with 1 thread (burn's step
-  // uses one core) and with every core. Skipped, with a line saying so, where `import torch` fails
-  // (BENCH_PYTHON names another interpreter, e.g. a virtual environment's).
+  // scripts/bench-pytorch.py trains the same network, data and batch. Per core: burn with its matrix
+  // products on one thread (RAYON_NUM_THREADS=1; Flex spreads the largest over every core otherwise)
+  // against PyTorch with 1 thread, PAIRS times in turn, so that a busy machine slows both alike: the
+  // median of the pairwise ratios is the figure. Then PyTorch with every core, once. Skipped, with a
+  // line saying so, where `import torch` fails (BENCH_PYTHON names another interpreter, e.g. a
+  // virtual environment's).
   function pytorchBench() {
+    const PAIRS = 3;
     const python = process.env.BENCH_PYTHON || 'python3';
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.status !== 0) {
@@ -89,29 +112,44 @@ export function nativeBenches({
         note: `skipped: ${python} cannot import torch (pip install torch, or set BENCH_PYTHON)`,
       });
     }
-    const burn = results.find((r) => r.name === 'native CPU (burn Flex)')?.samplesPerSec;
-    for (const threads of [...new Set([1, cpus()])]) {
+    const torch = (threads) => {
       const run = spawnSync(
         python,
         [join(ROOT, 'scripts', 'bench-pytorch.py'), String(NATIVE_STEPS), String(threads)],
         { cwd: ROOT, encoding: 'utf8' },
       );
-      let j = null;
       try {
-        j = JSON.parse((run.stdout ?? '').trim().split('\n').pop());
+        const j = JSON.parse((run.stdout ?? '').trim().split('\n').pop());
+        if (j?.samplesPerSec) return j;
       } catch {
         /* no JSON */
       }
-      const name = `PyTorch ${j?.torch ?? ''} CPU, ${threads} thread${threads > 1 ? 's' : ''}`;
-      if (!j?.samplesPerSec) {
-        record(name, { note: `no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}` });
-        continue;
-      }
-      record(name, { samplesPerSec: j.samplesPerSec, msPerStep: (1000 * j.seconds) / j.steps, steps: j.steps });
-      if (burn)
-        console.log(
-          `${''.padEnd(34)} burn Flex (1 core) is ${(burn / j.samplesPerSec).toFixed(2)}× PyTorch with ${threads} thread(s)${threads === 1 ? ' (target ≥ 1.0×)' : ''}`,
-        );
+      record(`PyTorch CPU, ${threads} thread(s)`, {
+        note: `no number (exit ${run.status}): ${`${run.stdout}\n${run.stderr}`.trim().slice(-300)}`,
+      });
+      return null;
+    };
+    const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const pairs = [];
+    let version = '';
+    for (let i = 0; i < PAIRS; i++) {
+      const burn = cliRate({ RAYON_NUM_THREADS: '1' });
+      const j = torch(1);
+      if (!burn || !j) return;
+      version = j.torch;
+      pairs.push({ burn, torch: j.samplesPerSec });
+    }
+    const perStep = (rate) => ({ samplesPerSec: rate, msPerStep: (1000 * BATCH) / rate, steps: NATIVE_STEPS });
+    record('native CPU (burn Flex), 1 core', perStep(median(pairs.map((p) => p.burn))));
+    record(`PyTorch ${version} CPU, 1 thread`, perStep(median(pairs.map((p) => p.torch))));
+    const ratios = pairs.map((p) => p.burn / p.torch);
+    console.log(
+      `${''.padEnd(34)} burn Flex (1 core) ÷ PyTorch (1 thread), ${PAIRS} pairs in turn: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}× (target ≥ 1.0×)`,
+    );
+    const cores = cpus();
+    if (cores > 1) {
+      const j = torch(cores);
+      if (j) record(`PyTorch ${j.torch} CPU, ${cores} threads`, perStep(j.samplesPerSec));
     }
   }
 

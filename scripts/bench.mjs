@@ -18,7 +18,8 @@
 // time the worker takes to draw each chart, and the page's throughput with and without charts;
 // and, on the CPU, the memory (worker's wasm memory and JS heap) after epoch 10 of the bundled
 // subset against after epoch 1.
-// 1a. PyTorch (where installed) on the same steps, 1 thread and every core: the CLI's peer.
+// 1a. PyTorch (where installed) on the same steps, the CLI's peer: burn on one core against PyTorch
+//     with 1 thread, three pairs in turn (the median ratio), then PyTorch with every core.
 // 1c. `train sweep --jobs 1` against `--jobs <cores>` on the same four runs (model-samples/s).
 // 5. natively, the sweep engine: 64 models at once vs the same 64 one after another (model-samples/s).
 // 6. the sweep engine in Chromium (wasm CPU and WebGPU): the 64 combinations (seed 1) trained in the
@@ -229,7 +230,6 @@ console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (s
 if (!SKIP.has('native')) {
   nativeBenches({
     record,
-    results,
     root: ROOT,
     batch: BATCH,
     nativeSteps: NATIVE_STEPS,

@@ -43,7 +43,7 @@ impl TrainState {
     /// A model with the given initial weights on `device` (an autodiff device), with SGD +
     /// momentum as PyTorch does it (dampening 0).
     pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
-        let optimizer = sgd::SgdMomentum::new(config.momentum);
+        let optimizer = sgd::SgdMomentum::new(config.momentum, device);
         TrainState { model: Mlp::from_weights(weights, config, device), optimizer, lr: config.lr }
     }
 }
