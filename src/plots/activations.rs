@@ -39,7 +39,7 @@ fn multiples_grid<DB: DrawingBackend>(p: &Painter<DB>, layers: usize) -> ((usize
     (1..=layers)
         .map(|rows| {
             let cols = layers.div_ceil(rows);
-            let room = (p.width as f64 / cols as f64 / min_w).min(p.height as f64 / rows as f64 / min_h);
+            let room = (p.layout.width as f64 / cols as f64 / min_w).min(p.layout.height as f64 / rows as f64 / min_h);
             ((rows, cols), room)
         })
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -88,8 +88,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
     // Deep networks, and boxes too short for a row per layer (an A/B lecture screen), get the
     // small multiples.
     let many = layers > ROWS_WITH_BANDS || (rows_too_small && p.text_ok && room >= 1.0);
-    let too_small =
-        if many { if p.text_ok { room < 1.0 } else { p.width < 120 || p.height < 80 } } else { rows_too_small };
+    let too_small = if many {
+        if p.text_ok { room < 1.0 } else { p.layout.width < 120 || p.layout.height < 80 }
+    } else {
+        rows_too_small
+    };
     if too_small {
         return p.say_too_small();
     }
@@ -146,7 +149,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let (left, right) = if many {
             (body, None)
         } else {
-            let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
+            let (left, right) = body.split_horizontally((p.layout.width as f64 * 0.36) as i32);
             (left, Some(right))
         };
         // Small multiples leave out the axis name: every cell's axis is the value.

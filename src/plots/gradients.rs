@@ -50,7 +50,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     // A short or narrow chart (a quarter of a projector, a phone) keeps the norms and the
     // by-depth panel, whose large type already states the ratio; a bigger one also plots the
     // ratio over time.
-    let with_ratio = p.height as i32 >= p.px(330.0) && p.width as i32 >= p.px(440.0);
+    let with_ratio = p.layout.height as i32 >= p.px(330.0) && p.layout.width as i32 >= p.px(440.0);
     let needs: &[(f64, f64, (bool, bool))] = if with_ratio {
         &[(0.55, 0.58, (false, false)), (0.45, 0.58, (true, false)), (1.0, 0.42, (true, true))]
     } else {
@@ -59,8 +59,8 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     if p.too_small(needs) {
         return p.say_too_small();
     }
-    let (over_time, by_depth) = p.root.split_horizontally((p.width as f64 * 0.58) as i32);
-    let split = if with_ratio { (p.height as f64 * 0.55) as i32 } else { p.height as i32 };
+    let (over_time, by_depth) = p.root.split_horizontally((p.layout.width as f64 * 0.58) as i32);
+    let split = if with_ratio { (p.layout.height as f64 * 0.55) as i32 } else { p.layout.height as i32 };
     let (top, bottom) = over_time.split_vertically(split);
     let title = if p.text_width("Weight-gradient norm ‖∂loss/∂W‖", TITLE, true)
         < top.dim_in_pixel().0 as i32 - p.px(24.0)

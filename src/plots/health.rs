@@ -54,15 +54,15 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let softmax = history.loss == crate::config::Loss::Nll;
     let banner = output_dead(latest.dead_output_rows).then(|| banner_plan(&p, softmax, latest));
     let strip = banner.as_ref().map_or(0, |b| b.height);
-    let top_share = 0.52 - strip as f64 / p.height as f64;
+    let top_share = 0.52 - strip as f64 / p.layout.height as f64;
     if top_share <= 0.0 || p.too_small(&[(top_share, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
         return p.say_too_small();
     }
     let (strip_area, rest) = p.root.split_vertically(strip);
-    let (top, bottom) = rest.split_vertically((p.height as f64 * 0.52) as i32 - strip);
+    let (top, bottom) = rest.split_vertically((p.layout.height as f64 * 0.52) as i32 - strip);
     if let Some(plan) = banner {
         draw_banner(&p, &strip_area, &plan)?;
-        p.banner = Some(plan.text.into());
+        p.layout.banner = Some(plan.text.into());
     }
     let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
         probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()
@@ -161,11 +161,11 @@ struct BannerPlan {
 fn banner_plan<DB: DrawingBackend>(p: &Painter<DB>, softmax: bool, latest: &ProbeRecord) -> BannerPlan {
     // The article's softmax collapse, or (squared error, the Q&A's) a ReLU output that is off.
     let text = if softmax { DEAD_OUTPUT_BANNER } else { DEAD_OUTPUT_BANNER_SSE };
-    let room = p.width as i32 - p.px(28.0);
+    let room = p.layout.width as i32 - p.px(28.0);
     let pad = p.px(6.0);
     // At most a fifth of the chart, and never so much that the dead-units panel gets too small.
-    let spare = (p.height as f64 * 0.52) as i32 - p.panel_min_height(false, false);
-    let max_h = (p.height as i32 / 5).min(spare);
+    let spare = (p.layout.height as f64 * 0.52) as i32 - p.panel_min_height(false, false);
+    let max_h = (p.layout.height as i32 / 5).min(spare);
     let mut size = BANNER;
     while size > 10.0 && (p.text_width(text, size, true) > room || p.line_height(size) + 2 * pad > max_h) {
         size -= 1.0;
@@ -182,7 +182,7 @@ fn banner_plan<DB: DrawingBackend>(p: &Painter<DB>, softmax: bool, latest: &Prob
     }
     let big_h = p.line_height(size) + 2 * pad;
     let with_detail = p.text_width(&detail, small, false) <= room
-        && big_h + p.line_height(small) + p.px(4.0) <= (p.height as i32 * 3 / 10).min(spare);
+        && big_h + p.line_height(small) + p.px(4.0) <= (p.layout.height as i32 * 3 / 10).min(spare);
     let height = big_h + if with_detail { p.line_height(small) + p.px(4.0) } else { 0 };
     BannerPlan { text, size, detail: with_detail.then_some((detail, small)), height }
 }

@@ -46,7 +46,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         non_finite |= !(e.test_loss.is_finite() && e.test_accuracy.is_finite() && e.train_loss.is_finite());
     }
 
-    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.56) as i32);
+    let (top, bottom) = p.root.split_vertically((p.layout.height as f64 * 0.56) as i32);
     // The chance lines are a uniform softmax's over ten classes: for the nll loss only.
     let softmax = history.loss == crate::config::Loss::Nll;
     let mut panels = Vec::new();
@@ -89,7 +89,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     // The epoch numbers, at the top of the dotted lines: at most ten, and no more than fit side
     // by side (thousands of one-step epochs would print on top of each other).
     let label_width = p.text_width(&format!("epoch {}", epochs.len()), TICK * 0.9, false) + p.px(12.0);
-    let fit = ((p.width as i32 - p.px(80.0)) / label_width.max(1)).max(1) as usize;
+    let fit = ((p.layout.width as i32 - p.px(80.0)) / label_width.max(1)).max(1) as usize;
     let every = epochs.len().div_ceil(10.min(fit)).max(1);
     for (i, &e) in epochs.iter().enumerate() {
         if (i + 1) % every == 0 || i + 1 == epochs.len() {
