@@ -2,7 +2,7 @@
 //! are all 0). Bottom: saturated sigmoid/tanh units per layer. A banner when the output layer
 //! is dead.
 
-use super::axes::{Axes, layout_of, linear_chart};
+use super::axes::{Axes, layout_of, panel_chart};
 use super::layout::TextKind;
 use super::layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE};
 use super::painter::{Area, Painter, err, open_or_return};
@@ -88,7 +88,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let legend_start = p.legend(&legend, row);
     explain(&p, row, legend_start, " 0 for every probe image");
     let axes = Axes::over_steps(x, y, &percent_tick);
-    let mut chart = linear_chart(&p, &area, &axes)?;
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &dead_shown {
         non_finite |= line(&mut chart, &dead[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
@@ -115,7 +115,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
             run.clear();
         }
     }
-    panels.push(layout_of(&chart, "dead", title, None, false, ("step", "dead units")));
+    panels.push(layout_of(&chart, "dead", title, None, ("step", "dead units")));
     drop(chart);
 
     // ---- saturated units
@@ -132,7 +132,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let legend_start = p.legend(&legend, row);
     explain(&p, row, legend_start, " sigmoid/tanh within 0.01 of a bound for every image");
     let axes = Axes::over_steps(x, y, &percent_tick).labelled();
-    let mut chart = linear_chart(&p, &area, &axes)?;
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &sat_shown {
         non_finite |= line(&mut chart, &sat[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
@@ -140,7 +140,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     if sat_shown.is_empty() {
         p.centred(&area, "no sigmoid or tanh layer: nothing can saturate", &t.muted, false);
     }
-    panels.push(layout_of(&chart, "saturated", title, None, false, ("step", "saturated units")));
+    panels.push(layout_of(&chart, "saturated", title, None, ("step", "saturated units")));
     drop(chart);
 
     if non_finite {
