@@ -86,7 +86,7 @@ fn observe(preset: &Preset, seed: u64) -> Observed {
         config.epochs = steps.div_ceil(per_epoch);
         let mut session = Session::new(config, dataset.clone(), &Device::flex()).unwrap();
         let progress = pollster::block_on(session.run(steps, f64::INFINITY));
-        assert_eq!(progress.step, steps, "{}: ran {} of {steps} steps", preset.name, progress.step);
+        assert_eq!(progress.position.step, steps, "{}: ran {} of {steps} steps", preset.name, progress.position.step);
         let history = session.history();
         let probe = history.probes.iter().find(|p| p.step == steps).expect("a probe at the claims' step");
         let layers = &probe.layers;
@@ -119,7 +119,7 @@ fn observe(preset: &Preset, seed: u64) -> Observed {
         accuracy: history.epochs.iter().map(|e| e.test_accuracy).collect(),
         gradient_ratio: probe.map(|p| p.layers[0].grad_norm / p.layers.last().unwrap().grad_norm),
         dead_output_units: probe.map(|p| p.layers.last().unwrap().dead_fraction),
-        diverged_at: (progress.state == RunState::Diverged).then_some(progress.step),
+        diverged_at: (progress.state == RunState::Diverged).then_some(progress.position.step),
         ratio_at_step: None,
         signal_at_step: None,
         output_dead_at_step: None,
