@@ -85,14 +85,22 @@ const record = (name, r) => {
   console.log(`${name.padEnd(34)} ${line}`);
 };
 
-// Parts 2, 3 and 6 and the page openers: scripts/bench-browser.mjs.
-const { openBenchPage, browserBench, browserSweepBench, sweepResults } = browserBenches({
+/** What the parts in other files read: the table, where things are, and the options above. */
+const bench = {
   record,
+  results,
+  root: ROOT,
   flags: { chromium: CHROMIUM, base: BASE_FLAGS },
+  skip: SKIP,
   batch: BATCH,
   steps: STEPS,
   gpuSteps: GPU_STEPS,
-});
+  nativeSteps: NATIVE_STEPS,
+  sweepSteps: SWEEP_STEPS,
+};
+
+// Parts 2, 3 and 6 and the page openers: scripts/bench-browser.mjs.
+const { openBenchPage, browserBench, browserSweepBench, sweepResults } = browserBenches(bench);
 
 // ------------------------------------------------------------------ 4. the page, charts live
 /** Trains in the page for `seconds` (after the first steps), charts live or not; long tasks observed. */
@@ -227,16 +235,7 @@ async function kernelBench(server) {
 }
 
 console.log(`Benchmark: relu, sigmoid, relu · batch ${BATCH} · MNIST subset (samples per second of training)\n`);
-if (!SKIP.has('native')) {
-  nativeBenches({
-    record,
-    root: ROOT,
-    batch: BATCH,
-    nativeSteps: NATIVE_STEPS,
-    sweepSteps: SWEEP_STEPS,
-    skip: SKIP,
-  });
-}
+if (!SKIP.has('native')) nativeBenches(bench);
 if (!existsSync(join(ROOT, 'www/pkg/activation_playground.js'))) {
   console.error('www/pkg is missing: run bash scripts/build.sh');
   process.exit(1);
@@ -269,16 +268,7 @@ try {
     await hostBench(server, { flags: { chromium: CHROMIUM, base: BASE_FLAGS }, tfjs: !SKIP.has('tfjs') });
   if (!SKIP.has('gpu') && !SKIP.has('kernels')) await kernelBench(server);
   // TF.js on the same paths, the page's start-up times, the bundle sizes; a table and JSON.
-  await peersAndPage(server, {
-    results,
-    skip: SKIP,
-    steps: STEPS,
-    gpuSteps: GPU_STEPS,
-    batch: BATCH,
-    helpers,
-    root: ROOT,
-    flags: { chromium: CHROMIUM, base: BASE_FLAGS },
-  });
+  await peersAndPage(server, { ...bench, helpers });
 } finally {
   await server.close();
 }

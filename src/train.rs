@@ -30,7 +30,7 @@ pub use crate::batch::Batch;
 
 mod ledger;
 mod sgd;
-pub use ledger::{Ledger, ModelRun};
+pub use ledger::{Ledger, ModelRun, Position};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
@@ -174,14 +174,8 @@ pub enum RunState {
 pub struct Progress {
     pub state: RunState,
     pub message: Option<String>,
-    /// Completed epochs.
-    pub epoch: usize,
-    pub epochs: usize,
-    pub step_in_epoch: usize,
-    pub steps_per_epoch: usize,
-    /// Completed steps.
-    pub step: usize,
-    pub total_steps: usize,
+    #[serde(flatten)]
+    pub position: Position,
     /// Mean training loss of the last [`HEADLINE_STEPS`] steps: it depends on the step alone, not on
     /// how the run was cut into chunks, so the same link shows the same figure.
     pub train_loss: Option<f32>,
@@ -483,12 +477,7 @@ impl Session {
         Progress {
             state: run.state,
             message: run.message.clone(),
-            epoch: self.ledger.epoch(),
-            epochs: run.config.epochs,
-            step_in_epoch: self.ledger.step_in_epoch(),
-            steps_per_epoch: self.ledger.steps_per_epoch(),
-            step: self.global_step(),
-            total_steps: self.total_steps(),
+            position: self.ledger.position(),
             train_loss,
             train_acc: self.ledger.running_accuracy(0).or_else(|| last_epoch.map(|e| e.train_accuracy)),
             test_acc: last_epoch.map(|e| e.test_accuracy),

@@ -86,7 +86,7 @@ fn observe(preset: &Preset, seed: u64) -> Observed {
         config.epochs = steps.div_ceil(per_epoch);
         let mut session = Session::new(config, dataset.clone(), &Device::flex()).unwrap();
         let progress = pollster::block_on(session.run(steps, f64::INFINITY));
-        assert_eq!(progress.step, steps, "{}: ran {} of {steps} steps", preset.name, progress.step);
+        assert_eq!(progress.position.step, steps, "{}: ran {} of {steps} steps", preset.name, progress.position.step);
         let history = session.history();
         let probe = history.probes.iter().find(|p| p.step == steps).expect("a probe at the claims' step");
         let layers = &probe.layers;
@@ -119,7 +119,7 @@ fn observe(preset: &Preset, seed: u64) -> Observed {
         accuracy: history.epochs.iter().map(|e| e.test_accuracy).collect(),
         gradient_ratio: probe.map(|p| p.layers[0].grad_norm / p.layers.last().unwrap().grad_norm),
         dead_output_units: probe.map(|p| p.layers.last().unwrap().dead_fraction),
-        diverged_at: (progress.state == RunState::Diverged).then_some(progress.step),
+        diverged_at: (progress.state == RunState::Diverged).then_some(progress.position.step),
         ratio_at_step: None,
         signal_at_step: None,
         output_dead_at_step: None,
@@ -136,6 +136,12 @@ fn check(name: &str) {
             let why = format!("{name}, seed {seed}: \"{}\"", claim.sentence());
             let accuracy =
                 |epochs: usize| *seen.accuracy.get(epochs - 1).unwrap_or_else(|| panic!("{why}: no epoch {epochs}"));
+            // A measured number held below (or above) the claim's value, printed with its margin.
+            let bound = |measured: Option<f32>, below: bool, value: f32| {
+                let got = measured.unwrap_or_else(|| panic!("{why}: not measured"));
+                println!("{why}: {got:e}");
+                assert!(if below { got < value } else { got > value }, "{why}: {got}")
+            };
             match *claim {
                 Claim::AccuracyBelow { epochs, value } => {
                     assert!(accuracy(epochs) < value, "{why}: {}", accuracy(epochs))
@@ -147,14 +153,8 @@ fn check(name: &str) {
                     let one_image = 1.0 / dataset_for(preset.config.dataset).test.len() as f32;
                     assert!((accuracy(epochs) - value).abs() < one_image / 2.0, "{why}: {}", accuracy(epochs))
                 }
-                Claim::GradientRatioBelow { value } => {
-                    let ratio = seen.gradient_ratio.unwrap();
-                    assert!(ratio < value, "{why}: {ratio}")
-                }
-                Claim::GradientRatioAbove { value } => {
-                    let ratio = seen.gradient_ratio.unwrap();
-                    assert!(ratio > value, "{why}: {ratio}")
-                }
+                Claim::GradientRatioBelow { value } => bound(seen.gradient_ratio, true, value),
+                Claim::GradientRatioAbove { value } => bound(seen.gradient_ratio, false, value),
                 Claim::DeadOutputUnitsAtLeast { value } => {
                     let dead = seen.dead_output_units.unwrap();
                     assert!(dead >= value, "{why}: {dead}")
@@ -164,31 +164,11 @@ fn check(name: &str) {
                     let at = seen.diverged_at.unwrap_or_else(|| panic!("{why}: {:?}", seen.state));
                     assert!(at <= steps, "{why}: diverged at step {at}")
                 }
-                Claim::GradientRatioBelowAfter { value, .. } => {
-                    let ratio = seen.ratio_at_step.unwrap();
-                    println!("{why}: {ratio:e}");
-                    assert!(ratio < value, "{why}: {ratio}")
-                }
-                Claim::GradientRatioAboveAfter { value, .. } => {
-                    let ratio = seen.ratio_at_step.unwrap();
-                    println!("{why}: {ratio:e}");
-                    assert!(ratio > value, "{why}: {ratio}")
-                }
-                Claim::SignalBelowAfter { value, .. } => {
-                    let signal = seen.signal_at_step.unwrap();
-                    println!("{why}: {signal:e}");
-                    assert!(signal < value, "{why}: {signal}")
-                }
-                Claim::ErrorBelowAfter { value, .. } => {
-                    let error = seen.mean_absolute_error.unwrap();
-                    println!("{why}: {error:e}");
-                    assert!(error < value, "{why}: {error}")
-                }
-                Claim::ErrorAboveAfter { value, .. } => {
-                    let error = seen.mean_absolute_error.unwrap();
-                    println!("{why}: {error:e}");
-                    assert!(error > value, "{why}: {error}")
-                }
+                Claim::GradientRatioBelowAfter { value, .. } => bound(seen.ratio_at_step, true, value),
+                Claim::GradientRatioAboveAfter { value, .. } => bound(seen.ratio_at_step, false, value),
+                Claim::SignalBelowAfter { value, .. } => bound(seen.signal_at_step, true, value),
+                Claim::ErrorBelowAfter { value, .. } => bound(seen.mean_absolute_error, true, value),
+                Claim::ErrorAboveAfter { value, .. } => bound(seen.mean_absolute_error, false, value),
                 Claim::OutputDeadAfter { .. } => assert_eq!(seen.output_dead_at_step, Some(true), "{why}"),
             }
         }

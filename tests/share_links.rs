@@ -4,7 +4,7 @@ use activation_playground::config::{
     Activation, BackendKind, BatchNormMode, Config, DatasetKind, Init, Loss, MAX_SEED, SETTING_KEYS,
 };
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
-use activation_playground::share::{SharedView, parse_query, to_query};
+use activation_playground::share::{PageFlags, SharedView, parse_query, to_query};
 
 /// Whether `key` is something a share link may carry: a setting (`b.` + it for B) or a page flag.
 fn is_known_key(key: &str) -> bool {
@@ -65,8 +65,8 @@ fn any_config() -> impl Strategy<Value = Config> {
         )
 }
 
-fn view(config: Config, compare: Option<Config>, lecture: bool, autostart: bool) -> SharedView {
-    SharedView { compare, lecture, autostart, ..SharedView::single(config) }
+fn view(config: Config, compare: Option<Config>, flags: PageFlags) -> SharedView {
+    SharedView { compare, flags, ..SharedView::single(config) }
 }
 
 /// Pieces that make links almost right: real keys, near-miss values, junk and encodings.
@@ -128,14 +128,15 @@ proptest! {
             prop_assert!(error.message.chars().count() < 400, "messages stay short: {}", error.message);
         }
         // Re-sharing what was applied is always a clean link.
-        let again = parse_query(&to_query(&view(parsed.config.clone(), parsed.compare.clone(), parsed.lecture, parsed.autostart)));
+        let again = parse_query(&to_query(&view(parsed.config.clone(), parsed.compare.clone(), parsed.flags)));
         prop_assert!(again.errors.is_empty(), "{:?}", again.errors);
         prop_assert_eq!(again.config, parsed.config);
     }
 
     #[test]
-    fn every_config_round_trips_through_a_link(a in any_config(), b in any_config(), lecture in prop::bool::ANY, autostart in prop::bool::ANY) {
-        let v = view(a.clone(), Some(b.clone()), lecture, autostart);
+    fn every_config_round_trips_through_a_link(a in any_config(), b in any_config(), lecture in prop::bool::ANY, autostart in prop::bool::ANY, embed in prop::bool::ANY) {
+        let flags = PageFlags { lecture, autostart, embed };
+        let v = view(a.clone(), Some(b.clone()), flags);
         let query = to_query(&v);
         for (key, _) in form_urlencoded::parse(query.as_bytes()) {
             prop_assert!(is_known_key(&key), "{key}");
@@ -144,7 +145,7 @@ proptest! {
         prop_assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         prop_assert_eq!(parsed.config, a);
         prop_assert_eq!(parsed.compare, Some(b));
-        prop_assert_eq!((parsed.lecture, parsed.autostart), (lecture, autostart));
+        prop_assert_eq!(parsed.flags, flags);
     }
 }
 

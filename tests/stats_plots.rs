@@ -53,6 +53,11 @@ fn data(n_train: usize, n_test: usize) -> Arc<Dataset> {
     mnist(n_train, n_test).unwrap_or_else(|| synthetic(n_train, n_test, 7))
 }
 
+/// A run on [`data`] with `acts`, its statistics taken every `stats_every` steps.
+fn on_mnist(acts: Vec<Activation>, stats_every: usize) -> Config {
+    Config { dataset: DatasetKind::Mnist, acts, stats_every, ..Config::default() }
+}
+
 use common::train;
 
 fn fonts() {
@@ -120,13 +125,7 @@ fn save_all(prefix: &str, history: &History) {
 #[test]
 fn a_real_run_gives_sane_statistics_and_charts() {
     let started = Instant::now();
-    let config = Config {
-        dataset: DatasetKind::Mnist,
-        acts: vec![RELU, SIGMOID, RELU],
-        epochs: 3,
-        stats_every: 10,
-        ..Config::default()
-    };
+    let config = Config { epochs: 3, ..on_mnist(vec![RELU, SIGMOID, RELU], 10) };
     let history = train(config, data(2000, 500), usize::MAX);
     eprintln!("trained {} steps in {:.1} s", history.steps.len(), started.elapsed().as_secs_f64());
     assert_eq!(history.epochs.len(), 3);
@@ -157,14 +156,7 @@ fn a_real_run_gives_sane_statistics_and_charts() {
 
 /// Mean first-layer weight-gradient norm over the probes of a short run.
 fn first_layer_gradient(acts: [Activation; 3], seed: u64, data: &Arc<Dataset>) -> (f64, History) {
-    let config = Config {
-        dataset: DatasetKind::Mnist,
-        acts: acts.to_vec(),
-        seed,
-        epochs: 5,
-        stats_every: 10,
-        ..Config::default()
-    };
+    let config = Config { seed, epochs: 5, ..on_mnist(acts.to_vec(), 10) };
     let history = train(config, data.clone(), 120);
     let norms: Vec<f64> = history.probes.iter().map(|p| p.layers[0].grad_norm as f64).collect();
     assert!(norms.len() >= 10 && norms.iter().all(|v| v.is_finite()), "{norms:?}");
@@ -202,15 +194,7 @@ fn stacked_sigmoids_starve_the_first_layer_of_gradient() {
 fn the_articles_dead_output_layer_is_seen_and_bannered() {
     let data = data(2000, 500);
     for seed in [1, 2, 3] {
-        let config = Config {
-            dataset: DatasetKind::Mnist,
-            acts: vec![RELU, SIGMOID, RELU],
-            lr: 0.1,
-            seed,
-            epochs: 1,
-            stats_every: 10,
-            ..Config::default()
-        };
+        let config = Config { lr: 0.1, seed, epochs: 1, ..on_mnist(vec![RELU, SIGMOID, RELU], 10) };
         let history = train(config, data.clone(), usize::MAX);
         let last = history.probes.last().expect("probes");
         assert_eq!(last.dead_output_rows, 1.0, "seed {seed}");
@@ -235,15 +219,7 @@ fn the_articles_dead_output_layer_is_seen_and_bannered() {
 #[test]
 fn a_diverging_run_still_gives_charts() {
     let data = data(2000, 500);
-    let config = Config {
-        dataset: DatasetKind::Mnist,
-        acts: vec![RELU; 3],
-        lr: 30.0,
-        seed: 1,
-        epochs: 1,
-        stats_every: 2,
-        ..Config::default()
-    };
+    let config = Config { lr: 30.0, seed: 1, epochs: 1, ..on_mnist(vec![RELU; 3], 2) };
     let history = train(config, data, usize::MAX);
     assert!(history.steps.len() < 60, "diverged early");
     for probe in &history.probes {
@@ -282,15 +258,7 @@ fn a_diverging_run_still_gives_charts() {
 #[test]
 fn ten_layer_charts_show_gradient_size_by_depth_and_small_multiples() {
     let data = data(1000, 200);
-    let config = Config {
-        dataset: DatasetKind::Mnist,
-        acts: vec![SIGMOID; 10],
-        widths: vec![64; 9],
-        seed: 1,
-        epochs: 1,
-        stats_every: 5,
-        ..Config::default()
-    };
+    let config = Config { widths: vec![64; 9], seed: 1, epochs: 1, ..on_mnist(vec![SIGMOID; 10], 5) };
     let history = train(config, data, 20);
     assert!(history.probes.iter().all(|p| p.layers.len() == 10));
     for (name, size) in [("projector", (606, 233)), ("large", (1280, 800))] {

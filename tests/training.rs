@@ -5,7 +5,9 @@ mod common;
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind};
 use activation_playground::data::{self, Dataset};
 use activation_playground::model::{InitialWeights, Mlp, activate, cross_entropy, predict};
-use activation_playground::train::{Batch, BatchOrder, RunState, Session, TrainState, WarmUp, evaluate, train_step};
+use activation_playground::train::{
+    Batch, BatchOrder, Position, RunState, Session, TrainState, WarmUp, evaluate, train_step,
+};
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use std::path::PathBuf;
@@ -232,10 +234,11 @@ fn progress_counts_steps_and_epochs() {
     let mut s = Session::new(cfg, dataset, &cpu()).unwrap();
     // 100 = 3 × 32 + 4: four batches per epoch, the last one of 4 examples.
     let p = pollster::block_on(s.run(2, f64::INFINITY));
-    assert_eq!((p.step, p.steps_per_epoch, p.total_steps, p.epoch), (2, 4, 8, 0));
+    let position = Position { epoch: 0, epochs: 2, step_in_epoch: 2, steps_per_epoch: 4, step: 2, total_steps: 8 };
+    assert_eq!(p.position, position);
     assert_eq!(p.state, RunState::Running);
     let p = pollster::block_on(s.run(100, f64::INFINITY));
-    assert_eq!(p.step, 8);
+    assert_eq!(p.position.step, 8);
     assert_eq!(p.state, RunState::Finished);
     assert_eq!(s.history().epochs.len(), 2);
     assert!(p.test_acc.is_some());
@@ -276,8 +279,9 @@ fn a_diverging_run_is_stopped_and_reported() {
     let message = p.message.clone().unwrap();
     assert!(message.contains("diverged") && message.contains("learning rate"), "{message}");
     // The counter shows the step the message names, not the steps enqueued after it.
-    assert!(message.contains(&format!("at step {} ", p.step)), "step {} vs {message}", p.step);
-    assert_eq!(s.history().steps.len() + 1, p.step, "every step before the diverged one is recorded");
+    let step = p.position.step;
+    assert!(message.contains(&format!("at step {step} ")), "step {step} vs {message}");
+    assert_eq!(s.history().steps.len() + 1, step, "every step before the diverged one is recorded");
     assert!(s.history().steps.iter().all(|r| r.loss.is_finite()), "only finite losses are recorded");
     // Further calls are harmless.
     let again = pollster::block_on(s.run(5, f64::INFINITY));

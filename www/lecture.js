@@ -96,17 +96,16 @@ export function initShortcuts(actions) {
       event.preventDefault();
       fn();
     };
-    switch (key) {
+    // Letters work in either case.
+    switch (key.length === 1 ? key.toLowerCase() : key) {
       case ' ':
       case 'Spacebar':
         return run(actions.playPause);
       case 'ArrowRight':
         return run(actions.step);
       case 'r':
-      case 'R':
         return run(actions.reset);
       case 'l':
-      case 'L':
         return run(() => actions.toggleLecture(!isLecture()));
       case '?':
         return run(() => setHelp(!isHelpOpen()));
@@ -117,24 +116,20 @@ export function initShortcuts(actions) {
       case '_':
         return run(actions.slower);
       case 'p':
-      case 'P':
         return run(actions.toggleStage);
       case 'f':
-      case 'F':
         return run(actions.fullscreen);
       case '2':
       case '3':
       case '4':
         return run(() => actions.pickChart(Number(key)));
       case 'v':
-      case 'V':
         return run(actions.nextView);
       case 'PageDown':
       case 'PageUp':
         if (isLecture() && actions.moveStep?.(key === 'PageDown' ? 1 : -1)) event.preventDefault();
         return;
       case 'b':
-      case 'B':
       case '.':
         if (isLecture()) run(actions.blank);
         return;

@@ -5,7 +5,7 @@
 //! that suits the chart's shape (two rows of five in a wide box, five rows of two in a tall one),
 //! so ten layers stay readable on a projector.
 
-use super::axes::{Axes, layout_of, linear_chart};
+use super::axes::{Axes, layout_of, panel_chart};
 use super::layout::TextKind;
 use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{MIN_PLOT_H, MIN_PLOT_W, Painter, err, open_or_return};
@@ -39,7 +39,7 @@ fn multiples_grid<DB: DrawingBackend>(p: &Painter<DB>, layers: usize) -> ((usize
     (1..=layers)
         .map(|rows| {
             let cols = layers.div_ceil(rows);
-            let room = (p.width as f64 / cols as f64 / min_w).min(p.height as f64 / rows as f64 / min_h);
+            let room = (p.layout.width as f64 / cols as f64 / min_w).min(p.layout.height as f64 / rows as f64 / min_h);
             ((rows, cols), room)
         })
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -88,8 +88,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
     // Deep networks, and boxes too short for a row per layer (an A/B lecture screen), get the
     // small multiples.
     let many = layers > ROWS_WITH_BANDS || (rows_too_small && p.text_ok && room >= 1.0);
-    let too_small =
-        if many { if p.text_ok { room < 1.0 } else { p.width < 120 || p.height < 80 } } else { rows_too_small };
+    let too_small = if many {
+        if p.text_ok { room < 1.0 } else { p.layout.width < 120 || p.layout.height < 80 }
+    } else {
+        rows_too_small
+    };
     if too_small {
         return p.say_too_small();
     }
@@ -146,7 +149,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let (left, right) = if many {
             (body, None)
         } else {
-            let (left, right) = body.split_horizontally((p.width as f64 * 0.36) as i32);
+            let (left, right) = body.split_horizontally((p.layout.width as f64 * 0.36) as i32);
             (left, Some(right))
         };
         // Small multiples leave out the axis name: every cell's axis is the value.
@@ -193,8 +196,9 @@ pub(crate) fn draw<DB: DrawingBackend>(
             x_ticks: if many { 3 } else { 5 },
             y_ticks: if many { 1 } else { 3 },
             y_label_width: if many { 0.0 } else { TICK * 3.0 },
+            y_log: false,
         };
-        let mut chart = linear_chart(&p, &left, &axes)?;
+        let mut chart = panel_chart(&p, &left, &axes)?;
         if let Some((lo, hi)) = bounds(history, i, stage) {
             for b in [lo, hi] {
                 chart
@@ -229,14 +233,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         if finite.is_none() {
             p.centred(&left, "no finite values", &t.warn, true);
         }
-        panels.push(layout_of(
-            &chart,
-            &format!("hist-{}", i + 1),
-            &title,
-            Some(i),
-            false,
-            ("value", "share of values"),
-        ));
+        panels.push(layout_of(&chart, &format!("hist-{}", i + 1), &title, Some(i), ("value", "share of values")));
         drop(chart);
         let Some(right) = right else { continue };
 
@@ -265,7 +262,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             y_ticks: 6,
             ..Axes::over_steps(x_steps, y, &y_fmt)
         };
-        let mut chart = linear_chart(&p, &right, &axes)?;
+        let mut chart = panel_chart(&p, &right, &axes)?;
         epoch_lines(&p, &mut chart, &epochs, y)?;
         if let Some((lo, hi)) = bounds(history, i, stage) {
             for b in [lo, hi] {
@@ -278,7 +275,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         non_finite |= band(&mut chart, &outer, color.mix(0.2))?;
         non_finite |= band(&mut chart, &inner, color.mix(0.45))?;
         non_finite |= line(&mut chart, &median, color.stroke_width(p.px(2.5) as u32), 0, false)?;
-        panels.push(layout_of(&chart, &format!("bands-{}", i + 1), &title, Some(i), false, ("step", "value")));
+        panels.push(layout_of(&chart, &format!("bands-{}", i + 1), &title, Some(i), ("step", "value")));
         drop(chart);
     }
     if non_finite {

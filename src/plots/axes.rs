@@ -27,6 +27,8 @@ pub(crate) struct Axes<'f> {
     pub y_ticks: usize,
     /// Width of the y labels' column in design pixels, at least (wider for wider labels).
     pub y_label_width: f64,
+    /// A log y axis (its ticks at the planned values) instead of a linear one.
+    pub y_log: bool,
 }
 
 impl<'f> Axes<'f> {
@@ -43,6 +45,7 @@ impl<'f> Axes<'f> {
             x_ticks: 8,
             y_ticks: 5,
             y_label_width: TICK * 3.0,
+            y_log: false,
         }
     }
 
@@ -183,7 +186,8 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         (height, below)
     }
 
-    fn plan_axes(&self, area: &Area<DB>, axes: &Axes, log_y: bool) -> AxesPlan {
+    fn plan_axes(&self, area: &Area<DB>, axes: &Axes) -> AxesPlan {
+        let log_y = axes.y_log;
         let (aw, ah) = area.dim_in_pixel();
         let (aw, ah) = (aw as i32, ah as i32);
         let lh = self.line_height(TICK);
@@ -346,31 +350,17 @@ fn builder<'a, 'b, DB: DrawingBackend>(area: &'a Area<DB>, plan: &AxesPlan) -> C
     b
 }
 
-/// A panel with a linear y axis in `area`: axes planned, drawn and labelled.
-pub(crate) fn linear_chart<'a, DB: DrawingBackend>(
+/// A panel in `area`: plans the axes, builds the chart with a linear or log y axis (its ticks at
+/// the planned values), draws the axes and their labels.
+pub(crate) fn panel_chart<'a, DB: DrawingBackend>(
     p: &Painter<DB>,
     area: &'a Area<DB>,
     axes: &Axes,
 ) -> Res<Chart<'a, DB>> {
-    chart(p, area, axes, false)
-}
-
-/// A panel with a log y axis in `area`, its ticks at the planned values.
-pub(crate) fn log_chart<'a, DB: DrawingBackend>(
-    p: &Painter<DB>,
-    area: &'a Area<DB>,
-    axes: &Axes,
-) -> Res<Chart<'a, DB>> {
-    chart(p, area, axes, true)
-}
-
-/// Plans the axes, builds the chart with a linear or log y axis (its ticks at the planned values),
-/// draws the axes and their labels.
-fn chart<'a, DB: DrawingBackend>(p: &Painter<DB>, area: &'a Area<DB>, axes: &Axes, log_y: bool) -> Res<Chart<'a, DB>> {
-    let plan = p.plan_axes(area, axes, log_y);
+    let plan = p.plan_axes(area, axes);
     p.enter(area);
     let range = axes.y.0..axes.y.1;
-    let y = if log_y {
+    let y = if axes.y_log {
         YCoord::Log(range.log_scale().with_key_points(plan.y_ticks.clone()))
     } else {
         YCoord::Linear(range.into())
@@ -422,20 +412,14 @@ where
     Ok(())
 }
 
-/// The layout of a Cartesian panel: its data corners in backend pixels.
-pub(crate) fn layout_of<DB, X, Y>(
-    chart: &ChartContext<DB, Cartesian2d<X, Y>>,
+/// The layout of a panel: its data corners in backend pixels, and whether its y axis is log.
+pub(crate) fn layout_of<DB: DrawingBackend>(
+    chart: &Chart<DB>,
     id: &str,
     title: &str,
     layer: Option<usize>,
-    y_log: bool,
     labels: (&str, &str),
-) -> PanelLayout
-where
-    DB: DrawingBackend,
-    X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
-{
+) -> PanelLayout {
     let (xr, yr) = (chart.x_range(), chart.y_range());
     let (left, bottom) = chart.backend_coord(&(xr.start, yr.start));
     let (right, top) = chart.backend_coord(&(xr.end, yr.end));
@@ -451,7 +435,7 @@ where
         x_max: xr.end,
         y_min: yr.start,
         y_max: yr.end,
-        y_log,
+        y_log: matches!(chart.as_coord_spec().y_spec(), YCoord::Log(_)),
         x_label: labels.0.into(),
         y_label: labels.1.into(),
     }

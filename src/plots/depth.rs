@@ -3,7 +3,7 @@
 //! the right), with layer 1 ÷ output in large type. A vanishing gradient is a line that falls
 //! away to the left; with eight sigmoid layers it falls by thousands.
 
-use super::axes::{Axes, layout_of, log_chart};
+use super::axes::{Axes, layout_of, panel_chart};
 use super::layout::{PanelLayout, TextKind};
 use super::painter::{Area, Painter, Res, err};
 use super::ranges::log_range;
@@ -91,8 +91,9 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
         x_ticks: layers + 1,
         y_ticks: 6,
         y_label_width: TICK * 3.0,
+        y_log: true,
     };
-    let mut chart = log_chart(p, &plot, &axes)?;
+    let mut chart = panel_chart(p, &plot, &axes)?;
     line(&mut chart, &norms, t.muted.stroke_width(p.px(2.0) as u32), 0, false)?;
     for (i, &(x, v)) in norms.iter().enumerate() {
         let color = t.layer(i);
@@ -104,5 +105,5 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
             chart.draw_series(std::iter::once(ring)).map_err(err)?;
         }
     }
-    Ok(layout_of(&chart, "depth", &title, None, true, ("layer", "gradient norm")))
+    Ok(layout_of(&chart, "depth", &title, None, ("layer", "gradient norm")))
 }

@@ -3,7 +3,7 @@
 //! the gradient vanishes on its way back to the input. Right: the gradient size by depth at the
 //! latest probe (see `depth.rs`).
 
-use super::axes::{Axes, layout_of, log_chart};
+use super::axes::{Axes, layout_of, panel_chart};
 use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{err, open_or_return};
 use super::probes::{self, Probes};
@@ -50,7 +50,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     // A short or narrow chart (a quarter of a projector, a phone) keeps the norms and the
     // by-depth panel, whose large type already states the ratio; a bigger one also plots the
     // ratio over time.
-    let with_ratio = p.height as i32 >= p.px(330.0) && p.width as i32 >= p.px(440.0);
+    let with_ratio = p.layout.height as i32 >= p.px(330.0) && p.layout.width as i32 >= p.px(440.0);
     let needs: &[(f64, f64, (bool, bool))] = if with_ratio {
         &[(0.55, 0.58, (false, false)), (0.45, 0.58, (true, false)), (1.0, 0.42, (true, true))]
     } else {
@@ -59,8 +59,8 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     if p.too_small(needs) {
         return p.say_too_small();
     }
-    let (over_time, by_depth) = p.root.split_horizontally((p.width as f64 * 0.58) as i32);
-    let split = if with_ratio { (p.height as f64 * 0.55) as i32 } else { p.height as i32 };
+    let (over_time, by_depth) = p.root.split_horizontally((p.layout.width as f64 * 0.58) as i32);
+    let split = if with_ratio { (p.layout.height as f64 * 0.55) as i32 } else { p.layout.height as i32 };
     let (top, bottom) = over_time.split_vertically(split);
     let title = if p.text_width("Weight-gradient norm ‖∂loss/∂W‖", TITLE, true)
         < top.dim_in_pixel().0 as i32 - p.px(24.0)
@@ -74,8 +74,8 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         (0..layers).map(|i| (t.layer(i).to_rgba(), layer_label(history, i, layers), false)).collect();
     p.legend(&legend, row);
     let axes = Axes::over_steps(x, y, &log_tick);
-    let axes = Axes { y_ticks: 6, ..if with_ratio { axes } else { axes.labelled() } };
-    let mut chart = log_chart(&p, &area, &axes)?;
+    let axes = Axes { y_ticks: 6, y_log: true, ..if with_ratio { axes } else { axes.labelled() } };
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for (i, series) in norms.iter().enumerate() {
         let style = t.layer(i).stroke_width(p.px(2.5) as u32);
@@ -99,7 +99,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
             true,
         );
     }
-    panels.push(layout_of(&chart, "grad", title, None, true, ("step", "gradient norm")));
+    panels.push(layout_of(&chart, "grad", title, None, ("step", "gradient norm")));
     drop(chart);
 
     if !with_ratio {
@@ -125,14 +125,14 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     };
     let readout_color = if readout.1 { t.warn } else { t.ink };
     let (area, _row) = p.titled_with(&bottom, &title, &t.ink, Some((&readout.0, readout_color)));
-    let axes = Axes::over_steps(x, y, &log_tick).labelled();
-    let mut chart = log_chart(&p, &area, &axes)?;
+    let axes = Axes { y_log: true, ..Axes::over_steps(x, y, &log_tick).labelled() };
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     hline(&mut chart, x, 1.0, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
     line(&mut chart, &ratios, t.ink.stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, true)?;
     let (ex, ey) = chart.backend_coord(&(x.1, 1.0));
     p.text("equal", (ex - p.px(6.0), ey - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
-    panels.push(layout_of(&chart, "ratio", &title, None, true, ("step", "first / last")));
+    panels.push(layout_of(&chart, "ratio", &title, None, ("step", "first / last")));
     drop(chart);
 
     panels.push(super::depth::draw_depth_panel(&p, &by_depth, latest)?);

@@ -2,7 +2,7 @@
 //! are all 0). Bottom: saturated sigmoid/tanh units per layer. A banner when the output layer
 //! is dead.
 
-use super::axes::{Axes, layout_of, linear_chart};
+use super::axes::{Axes, layout_of, panel_chart};
 use super::layout::TextKind;
 use super::layout::{ChartLayout, DEAD_OUTPUT_BANNER, DEAD_OUTPUT_BANNER_SSE, NON_FINITE_NOTE};
 use super::painter::{Area, Painter, err, open_or_return};
@@ -54,15 +54,15 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let softmax = history.loss == crate::config::Loss::Nll;
     let banner = output_dead(latest.dead_output_rows).then(|| banner_plan(&p, softmax, latest));
     let strip = banner.as_ref().map_or(0, |b| b.height);
-    let top_share = 0.52 - strip as f64 / p.height as f64;
+    let top_share = 0.52 - strip as f64 / p.layout.height as f64;
     if top_share <= 0.0 || p.too_small(&[(top_share, 1.0, (false, false)), (0.48, 1.0, (true, false))]) {
         return p.say_too_small();
     }
     let (strip_area, rest) = p.root.split_vertically(strip);
-    let (top, bottom) = rest.split_vertically((p.height as f64 * 0.52) as i32 - strip);
+    let (top, bottom) = rest.split_vertically((p.layout.height as f64 * 0.52) as i32 - strip);
     if let Some(plan) = banner {
         draw_banner(&p, &strip_area, &plan)?;
-        p.banner = Some(plan.text.into());
+        p.layout.banner = Some(plan.text.into());
     }
     let series = |f: &dyn Fn(&ProbeRecord) -> f32| -> Vec<(f64, f64)> {
         probes.iter().map(|r| (r.step as f64, f(r) as f64)).collect()
@@ -88,7 +88,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let legend_start = p.legend(&legend, row);
     explain(&p, row, legend_start, " 0 for every probe image");
     let axes = Axes::over_steps(x, y, &percent_tick);
-    let mut chart = linear_chart(&p, &area, &axes)?;
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &dead_shown {
         non_finite |= line(&mut chart, &dead[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
@@ -115,7 +115,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
             run.clear();
         }
     }
-    panels.push(layout_of(&chart, "dead", title, None, false, ("step", "dead units")));
+    panels.push(layout_of(&chart, "dead", title, None, ("step", "dead units")));
     drop(chart);
 
     // ---- saturated units
@@ -132,7 +132,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let legend_start = p.legend(&legend, row);
     explain(&p, row, legend_start, " sigmoid/tanh within 0.01 of a bound for every image");
     let axes = Axes::over_steps(x, y, &percent_tick).labelled();
-    let mut chart = linear_chart(&p, &area, &axes)?;
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &sat_shown {
         non_finite |= line(&mut chart, &sat[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
@@ -140,7 +140,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     if sat_shown.is_empty() {
         p.centred(&area, "no sigmoid or tanh layer: nothing can saturate", &t.muted, false);
     }
-    panels.push(layout_of(&chart, "saturated", title, None, false, ("step", "saturated units")));
+    panels.push(layout_of(&chart, "saturated", title, None, ("step", "saturated units")));
     drop(chart);
 
     if non_finite {
@@ -161,11 +161,11 @@ struct BannerPlan {
 fn banner_plan<DB: DrawingBackend>(p: &Painter<DB>, softmax: bool, latest: &ProbeRecord) -> BannerPlan {
     // The article's softmax collapse, or (squared error, the Q&A's) a ReLU output that is off.
     let text = if softmax { DEAD_OUTPUT_BANNER } else { DEAD_OUTPUT_BANNER_SSE };
-    let room = p.width as i32 - p.px(28.0);
+    let room = p.layout.width as i32 - p.px(28.0);
     let pad = p.px(6.0);
     // At most a fifth of the chart, and never so much that the dead-units panel gets too small.
-    let spare = (p.height as f64 * 0.52) as i32 - p.panel_min_height(false, false);
-    let max_h = (p.height as i32 / 5).min(spare);
+    let spare = (p.layout.height as f64 * 0.52) as i32 - p.panel_min_height(false, false);
+    let max_h = (p.layout.height as i32 / 5).min(spare);
     let mut size = BANNER;
     while size > 10.0 && (p.text_width(text, size, true) > room || p.line_height(size) + 2 * pad > max_h) {
         size -= 1.0;
@@ -182,7 +182,7 @@ fn banner_plan<DB: DrawingBackend>(p: &Painter<DB>, softmax: bool, latest: &Prob
     }
     let big_h = p.line_height(size) + 2 * pad;
     let with_detail = p.text_width(&detail, small, false) <= room
-        && big_h + p.line_height(small) + p.px(4.0) <= (p.height as i32 * 3 / 10).min(spare);
+        && big_h + p.line_height(small) + p.px(4.0) <= (p.layout.height as i32 * 3 / 10).min(spare);
     let height = big_h + if with_detail { p.line_height(small) + p.px(4.0) } else { 0 };
     BannerPlan { text, size, detail: with_detail.then_some((detail, small)), height }
 }

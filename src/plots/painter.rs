@@ -16,17 +16,18 @@ pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
 }
 
 /// The drawing surface plus what every chart needs: the theme, the size unit, whether text works,
-/// and every piece of text placed so far (so that nothing is drawn over it).
+/// the layout being built and every piece of text placed so far (so that nothing is drawn over
+/// it).
 pub(crate) struct Painter<'a, DB: DrawingBackend> {
     pub root: Area<DB>,
     pub theme: &'a Theme,
     pub text_ok: bool,
     /// Pixels per design pixel: the scale, times a factor for small or large charts.
     pub unit: f64,
-    pub width: u32,
-    pub height: u32,
-    pub notes: Vec<String>,
-    pub banner: Option<String>,
+    /// The chart's layout as far as it is known: its size and scale, its notes and banner. The
+    /// panels and the text placed (below, kept apart so that text can be placed through `&self`)
+    /// join it when the chart is finished.
+    pub layout: ChartLayout,
     /// Every piece of text placed so far, and the required text that landed on other text
     /// (see `text.rs`).
     pub(super) texts: RefCell<Vec<TextBox>>,
@@ -63,15 +64,25 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         let css_width = width as f64 / theme.scale;
         let unit = theme.scale * (css_width / 960.0).clamp(0.8, 1.25);
         root.fill(&theme.background).map_err(err)?;
+        let layout = ChartLayout {
+            width,
+            height,
+            scale: theme.scale,
+            empty: false,
+            panels: Vec::new(),
+            notes: Vec::new(),
+            banner: None,
+            too_small: false,
+            texts: Vec::new(),
+            clashes: Vec::new(),
+            keys: Vec::new(),
+        };
         let mut painter = Painter {
             root,
             theme,
             text_ok: false,
             unit,
-            width,
-            height,
-            notes: Vec::new(),
-            banner: None,
+            layout,
             texts: RefCell::new(Vec::new()),
             clashes: RefCell::new(Vec::new()),
             keys: RefCell::new(Vec::new()),
@@ -110,7 +121,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     /// The centred sentence of an empty chart, with a faint frame so it is visibly a chart:
     /// wrapped to the frame, shrunk if need be; the detail is left out when there is no room.
     pub fn empty(mut self, message: &str, detail: Option<&str>) -> Res<ChartLayout> {
-        let (w, h) = (self.width as i32, self.height as i32);
+        let (w, h) = (self.layout.width as i32, self.layout.height as i32);
         let m = self.px(12.0).min(w / 8).min(h / 8);
         let frame = ShapeStyle { color: self.theme.grid.to_rgba(), filled: false, stroke_width: self.px(2.0) as u32 };
         self.root.draw(&Rectangle::new([(m, m), (w - m, h - m)], frame)).map_err(err)?;
@@ -151,21 +162,22 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             }
             y += gap;
         }
-        self.notes.clear();
-        self.banner = None;
-        self.present(true, Vec::new())
+        self.layout.notes.clear();
+        self.layout.banner = None;
+        self.layout.empty = true;
+        self.present(Vec::new())
     }
 
     /// Adds a warning, drawn at the bottom right by [`Painter::finish`].
     pub fn note(&mut self, note: &str) {
-        if !self.notes.iter().any(|n| n == note) {
-            self.notes.push(note.to_string());
+        if !self.layout.notes.iter().any(|n| n == note) {
+            self.layout.notes.push(note.to_string());
         }
     }
 
     /// Too small to draw anything (a hidden or collapsed canvas): left blank.
     pub fn tiny(&self) -> bool {
-        self.width < 40 || self.height < 30
+        self.layout.width < 40 || self.layout.height < 30
     }
 
     /// Height in backend pixels a panel needs at least: title row, axes and a plot of
@@ -183,8 +195,8 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     /// Whether the chart is too small to read: any of `needs` — `(share of the height, share of
     /// the width, (x labels, x name))` of a panel — gets less than the panel's minimum.
     pub fn too_small(&self, needs: &[(f64, f64, (bool, bool))]) -> bool {
-        let (w, h) = (self.width as f64, self.height as f64);
-        !self.text_ok && (self.width < 120 || self.height < 80)
+        let (w, h) = (self.layout.width as f64, self.layout.height as f64);
+        !self.text_ok && (self.layout.width < 120 || self.layout.height < 80)
             || self.text_ok
                 && needs.iter().any(|&(fh, fw, (xl, xn))| {
                     (h * fh) < self.panel_min_height(xl, xn) as f64 || (w * fw) < self.panel_min_width() as f64
@@ -202,7 +214,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     /// and lists the usable panels (a canvas too small for its labels can squeeze a plotting
     /// area to nothing: left out).
     pub fn finish(self, panels: Vec<PanelLayout>) -> Res<ChartLayout> {
-        let (w, h) = (self.width as i32, self.height as i32);
+        let (w, h) = (self.layout.width as i32, self.layout.height as i32);
         let panels: Vec<PanelLayout> = panels
             .into_iter()
             .filter(|p| {
@@ -212,7 +224,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         self.bounds.set(None);
         let line = self.line_height(NOTE);
         let pad = self.px(5.0);
-        for note in &self.notes {
+        for note in &self.layout.notes {
             // Candidates: the chart's bottom right, then the top right and bottom left of each
             // plotting area, from the last panel up.
             let mut spots = vec![(w - self.px(10.0), h - pad, HPos::Right)];
@@ -240,24 +252,18 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
                 size -= 1.0;
             }
         }
-        self.present(false, panels)
+        self.present(panels)
     }
 
     /// Shows what was drawn and says where: the chart's layout.
-    fn present(self, empty: bool, panels: Vec<PanelLayout>) -> Res<ChartLayout> {
+    fn present(self, panels: Vec<PanelLayout>) -> Res<ChartLayout> {
         self.root.present().map_err(err)?;
         Ok(ChartLayout {
-            width: self.width,
-            height: self.height,
-            scale: self.theme.scale,
-            empty,
-            too_small: false,
             panels,
-            notes: self.notes,
-            banner: self.banner,
             texts: self.texts.into_inner(),
             clashes: self.clashes.into_inner(),
             keys: self.keys.into_inner(),
+            ..self.layout
         })
     }
 }

@@ -37,8 +37,8 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         let b = TextBox { text: String::new(), kind: TextKind::Annotation, axis: 0, left, top, right, bottom };
         left >= 0
             && top >= 0
-            && right <= self.width as i32
-            && bottom <= self.height as i32
+            && right <= self.layout.width as i32
+            && bottom <= self.layout.height as i32
             && !self.texts.borrow().iter().any(|t| t.intersects(&b))
     }
 
@@ -90,7 +90,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
                 .iter()
                 .find(|t| t.intersects(&me))
                 .map(|t| format!("{:?} {:?}", t.text, (t.left, t.top, t.right, t.bottom)));
-            let (w, h) = (self.width, self.height);
+            let (w, h) = (self.layout.width, self.layout.height);
             let with = other.unwrap_or_else(|| format!("the {w}×{h} canvas edge"));
             self.clashes.borrow_mut().push(format!("{kind:?} {s:?} at {bx:?} over {with}"));
         }

@@ -1,7 +1,7 @@
 //! Chart 1: loss (top) and accuracy (bottom) over the training steps, one shared x axis with
 //! the epoch ends marked.
 
-use super::axes::{Axes, layout_of, linear_chart};
+use super::axes::{Axes, layout_of, panel_chart};
 use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{Painter, open_or_return};
 use super::ranges::{epoch_steps, finite_span, padded, step_range};
@@ -46,7 +46,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         non_finite |= !(e.test_loss.is_finite() && e.test_accuracy.is_finite() && e.train_loss.is_finite());
     }
 
-    let (top, bottom) = p.root.split_vertically((p.height as f64 * 0.56) as i32);
+    let (top, bottom) = p.root.split_vertically((p.layout.height as f64 * 0.56) as i32);
     // The chance lines are a uniform softmax's over ten classes: for the nll loss only.
     let softmax = history.loss == crate::config::Loss::Nll;
     let mut panels = Vec::new();
@@ -74,7 +74,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     p.legend(&legend, row);
     let y_fmt = axis_number(y);
     let axes = Axes::over_steps(x, y, &y_fmt);
-    let mut chart = linear_chart(&p, &area, &axes)?;
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     if softmax {
         hline(&mut chart, x, CHANCE_LOSS, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
@@ -85,11 +85,11 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_loss as f64)).collect();
     line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
-    let layout = layout_of(&chart, "loss", "Loss", None, false, ("step", "loss"));
+    let layout = layout_of(&chart, "loss", "Loss", None, ("step", "loss"));
     // The epoch numbers, at the top of the dotted lines: at most ten, and no more than fit side
     // by side (thousands of one-step epochs would print on top of each other).
     let label_width = p.text_width(&format!("epoch {}", epochs.len()), TICK * 0.9, false) + p.px(12.0);
-    let fit = ((p.width as i32 - p.px(80.0)) / label_width.max(1)).max(1) as usize;
+    let fit = ((p.layout.width as i32 - p.px(80.0)) / label_width.max(1)).max(1) as usize;
     let every = epochs.len().div_ceil(10.min(fit)).max(1);
     for (i, &e) in epochs.iter().enumerate() {
         if (i + 1) % every == 0 || i + 1 == epochs.len() {
@@ -119,7 +119,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     }
     p.legend(&legend, row);
     let axes = Axes::over_steps(x, y, &percent_tick).labelled();
-    let mut chart = linear_chart(&p, &area, &axes)?;
+    let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     if softmax {
         hline(&mut chart, x, 0.1, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
@@ -128,7 +128,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
     line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
-    panels.push(layout_of(&chart, "accuracy", "Accuracy", None, false, ("step", "accuracy")));
+    panels.push(layout_of(&chart, "accuracy", "Accuracy", None, ("step", "accuracy")));
     drop(chart);
 
     if non_finite {

@@ -20,11 +20,8 @@ pub struct SharedView {
     /// The second configuration of an A/B comparison (`b.` keys), if any.
     pub compare: Option<Config>,
     pub preset: Option<String>,
-    pub lecture: bool,
-    pub autostart: bool,
-    /// Only the chosen view's charts and a play/step control, sized to an iframe (a blog post,
-    /// a slide), with a link to the full playground.
-    pub embed: bool,
+    #[serde(flatten)]
+    pub flags: PageFlags,
     /// Which charts fill the chart area (one of [`VIEWS`]); `None`: all four.
     pub view: Option<String>,
     /// The lesson and step the link opens, if any.
@@ -40,13 +37,39 @@ impl SharedView {
             config,
             compare: None,
             preset: None,
-            lecture: false,
-            autostart: false,
-            embed: false,
+            flags: PageFlags::default(),
             view: None,
             lesson: None,
             errors: Vec::new(),
         }
+    }
+}
+
+/// The page's switches a link can turn on, each as `key=1` (off is the default, and a link
+/// leaves it out).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct PageFlags {
+    pub lecture: bool,
+    pub autostart: bool,
+    /// Only the chosen view's charts and a play/step control, sized to an iframe (a blog post,
+    /// a slide), with a link to the full playground.
+    pub embed: bool,
+}
+
+impl PageFlags {
+    /// Each switch with its link key, in the order a link writes them.
+    fn switches(&mut self) -> [(&'static str, &mut bool); 3] {
+        [("lecture", &mut self.lecture), ("autostart", &mut self.autostart), ("embed", &mut self.embed)]
+    }
+
+    /// The switch whose link key is `key`.
+    fn switch(&mut self, key: &str) -> Option<&mut bool> {
+        self.switches().into_iter().find(|(k, _)| *k == key).map(|(_, on)| on)
+    }
+
+    /// The link keys of the switches that are on.
+    fn on(mut self) -> Vec<&'static str> {
+        self.switches().into_iter().filter(|(_, on)| **on).map(|(key, _)| key).collect()
     }
 }
 
@@ -141,20 +164,19 @@ pub fn parse_query(query: &str) -> SharedView {
     let mut a_pairs = Vec::new();
     let mut b_pairs = Vec::new();
     let mut preset_name = None;
-    let mut lecture = false;
-    let mut autostart = false;
-    let mut embed = false;
+    let mut flags = PageFlags::default();
     let mut shown_view = None;
     let mut compare_flag = None;
     let (mut lesson_name, mut step) = (None, None);
     for (key, value) in unique_pairs(query, &mut errors) {
+        if let Some(on) = flags.switch(&key) {
+            parse_flag(&key, &value).map(|v| *on = v).unwrap_or_else(|e| errors.push(e));
+            continue;
+        }
         match key.as_str() {
             "preset" => preset_name = Some(value),
             "lesson" => lesson_name = Some(value),
             "step" => step = Some(value),
-            "lecture" => parse_flag(&key, &value).map(|v| lecture = v).unwrap_or_else(|e| errors.push(e)),
-            "autostart" => parse_flag(&key, &value).map(|v| autostart = v).unwrap_or_else(|e| errors.push(e)),
-            "embed" => parse_flag(&key, &value).map(|v| embed = v).unwrap_or_else(|e| errors.push(e)),
             "view" => match VIEWS.iter().find(|v| v.name == value.trim()) {
                 Some(v) => shown_view = Some(v.name.to_string()),
                 None => errors.push(ConfigError::new(
@@ -225,7 +247,7 @@ pub fn parse_query(query: &str) -> SharedView {
     let compare_flag = compare_flag.unwrap_or(base.compare.is_some());
     let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&b_base, &b_pairs, "b.", &mut errors));
     let view = shown_view.or(base.view).filter(|v| v != "all");
-    SharedView { config, compare, preset, lecture, autostart, embed, view, lesson, errors }
+    SharedView { config, compare, preset, flags, view, lesson, errors }
 }
 
 /// The readable query for a view (without the leading `?`). B keys list only what differs from A.
@@ -246,14 +268,8 @@ pub fn to_query(view: &SharedView) -> String {
         out.append_pair("lesson", &place.lesson.name);
         out.append_pair("step", &place.step.to_string());
     }
-    if view.lecture {
-        out.append_pair("lecture", "1");
-    }
-    if view.autostart {
-        out.append_pair("autostart", "1");
-    }
-    if view.embed {
-        out.append_pair("embed", "1");
+    for key in view.flags.on() {
+        out.append_pair(key, "1");
     }
     if let Some(v) = view.view.as_deref().filter(|v| *v != "all" && VIEWS.iter().any(|known| known.name == *v)) {
         out.append_pair("view", v);
@@ -281,15 +297,16 @@ mod tests {
     fn ab_and_flags_round_trip() {
         let a = Config::default();
         let b = Config { acts: vec![Activation::Selu; 3], batch_norm: BatchNormMode::All, ..a.clone() };
-        let v =
-            SharedView { compare: Some(b.clone()), lecture: true, autostart: true, ..SharedView::single(a.clone()) };
+        let flags = PageFlags { lecture: true, autostart: true, embed: true };
+        let v = SharedView { compare: Some(b.clone()), flags, ..SharedView::single(a.clone()) };
         let query = to_query(&v);
         assert!(query.contains("b.acts=selu,selu,selu") && query.contains("b.bn=all"), "{query}");
         assert!(!query.contains("b.lr"), "only differences are written: {query}");
         let parsed = parse_query(&query);
         assert_eq!(parsed.config, a);
         assert_eq!(parsed.compare, Some(b));
-        assert!(parsed.lecture && parsed.autostart && parsed.errors.is_empty());
+        assert_eq!(parsed.flags, flags);
+        assert!(parsed.errors.is_empty());
     }
 
     #[test]
@@ -309,7 +326,7 @@ mod tests {
         );
         let parsed = parse_query("view=sideways&lecture=1");
         assert_eq!(parsed.view, None);
-        assert!(parsed.lecture);
+        assert!(parsed.flags.lecture);
         assert_eq!(parsed.errors.len(), 1);
         assert_eq!(parsed.errors[0].field, "view");
         assert!(parsed.errors[0].message.contains("loss+gradients"), "{}", parsed.errors[0].message);
@@ -369,11 +386,11 @@ mod tests {
         // Links from before the one `parse_flag`: a page flag given without a value is on.
         for query in ["lecture=&autostart", "lecture&autostart=", "lecture=1&autostart=yes"] {
             let parsed = parse_query(query);
-            assert!(parsed.lecture && parsed.autostart && parsed.errors.is_empty(), "{query}: {parsed:?}");
+            assert!(parsed.flags.lecture && parsed.flags.autostart && parsed.errors.is_empty(), "{query}: {parsed:?}");
         }
         let parsed = parse_query("compare&b.bn=all");
         assert_eq!(parsed.compare.map(|b| b.batch_norm), Some(BatchNormMode::All));
-        assert!(parse_query("lecture=0").errors.is_empty() && !parse_query("lecture=off").lecture);
+        assert!(parse_query("lecture=0").errors.is_empty() && !parse_query("lecture=off").flags.lecture);
         let parsed = parse_query("lecture=maybe&bias=0");
         assert_eq!(parsed.errors.len(), 1);
         assert_eq!(parsed.errors[0].to_string(), "lecture: 1 or 0 expected, got \"maybe\"");

@@ -7,6 +7,7 @@ use super::RunState;
 use crate::config::Config;
 use crate::history::{EpochRecord, History, StepRecord};
 use burn::tensor::{Tensor, Transaction};
+use serde::Serialize;
 
 /// One model's outcome so far: its configuration, state, message (why it stopped) and history.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +24,21 @@ impl ModelRun {
         let history = History { acts: config.acts.to_vec(), loss: config.loss, steps_per_epoch, ..History::default() };
         ModelRun { config, state: RunState::Running, message: None, history }
     }
+}
+
+/// Where a run stands: its epoch and its step, of how many. The page's progress line and
+/// the CLI's read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Position {
+    /// Completed epochs.
+    pub epoch: usize,
+    pub epochs: usize,
+    pub step_in_epoch: usize,
+    pub steps_per_epoch: usize,
+    /// Completed steps.
+    pub step: usize,
+    pub total_steps: usize,
 }
 
 /// Why a run stopped at `step` (1-based) of `epoch` (1-based): its loss became `loss`.
@@ -79,17 +95,19 @@ impl Ledger {
         &mut self.runs[m].history
     }
 
-    /// Completed epochs.
-    pub fn epoch(&self) -> usize {
-        self.epoch
+    pub fn position(&self) -> Position {
+        Position {
+            epoch: self.epoch,
+            epochs: self.epochs,
+            step_in_epoch: self.step_in_epoch,
+            steps_per_epoch: self.steps_per_epoch,
+            step: self.global_step(),
+            total_steps: self.total_steps(),
+        }
     }
 
     pub fn step_in_epoch(&self) -> usize {
         self.step_in_epoch
-    }
-
-    pub fn steps_per_epoch(&self) -> usize {
-        self.steps_per_epoch
     }
 
     pub fn total_steps(&self) -> usize {

@@ -77,7 +77,7 @@ pub fn train(
     let mut done = 0;
     while done < steps && !session.is_done() {
         let progress = pollster::block_on(session.run(steps - done, 1e12));
-        done = progress.step;
+        done = progress.position.step;
     }
     session.history().clone()
 }

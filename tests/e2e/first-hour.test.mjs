@@ -6,9 +6,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openPage, waitState, withPage, ARTIFACTS, browserForFile } from './helpers.mjs';
+import { waitState, withPage, ARTIFACTS, browserForFile } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
+
+/** Runs `fn` on the page of the diverge preset (started by its link, plus `more` link keys) at
+ * `viewport`, once the run has diverged and its banner shows. */
+const withDiverged = (more, viewport, fn) =>
+  withPage(
+    browser.env,
+    `?preset=diverge&autostart=1&backend=cpu${more}`,
+    async (s) => {
+      // Not waitReady: with autostart the run may diverge before the test looks (3 steps).
+      await waitState(s.page, 'diverged', 120_000);
+      await s.page.waitForSelector('#run-banner', { state: 'visible', timeout: 5_000 });
+      await fn(s);
+    },
+    { ready: false, problems: false, viewport },
+  );
 
 test('the summary, the diagram and the row labels follow a width edit at once', async () => {
   await withPage(browser.env, '?backend=cpu', async ({ page }) => {
@@ -29,14 +44,7 @@ test('the summary, the diagram and the row labels follow a width edit at once', 
 });
 
 test('a diverging preset shows its banner over the charts on the first 1440×900 screen, with the next action', async () => {
-  const s = await openPage(browser.env, '?preset=diverge&autostart=1&backend=cpu', {
-    viewport: { width: 1440, height: 900 },
-  });
-  const { page } = s;
-  try {
-    // Not waitReady: with autostart the run may diverge before the test looks (3 steps).
-    await waitState(page, 'diverged', 120_000);
-    await page.waitForSelector('#run-banner', { state: 'visible', timeout: 5_000 });
+  await withDiverged('', { width: 1440, height: 900 }, async ({ page }) => {
     const at = await page.evaluate(() => {
       const box = (el) => el.getBoundingClientRect();
       const banner = box(document.getElementById('run-banner'));
@@ -84,9 +92,7 @@ test('a diverging preset shows its banner over the charts on the first 1440×900
     await page.waitForSelector('#run-banner', { state: 'hidden', timeout: 10_000 });
     await page.click('#t-stop');
     await waitState(page, 'stopped', 30_000);
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test('while a run is going the settings say why they are locked and what to press; exports wait for a run', async () => {
@@ -112,20 +118,12 @@ test('while a run is going the settings say why they are locked and what to pres
 });
 
 test('in lecture mode the divergence banner shows over the charts, and its action leaves lecture mode for the field', async () => {
-  const s = await openPage(browser.env, '?preset=diverge&autostart=1&backend=cpu&lecture=1', {
-    viewport: { width: 1280, height: 720 },
-  });
-  const { page } = s;
-  try {
-    await waitState(page, 'diverged', 120_000);
-    await page.waitForSelector('#run-banner', { state: 'visible', timeout: 5_000 });
+  await withDiverged('&lecture=1', { width: 1280, height: 720 }, async ({ page }) => {
     const box = await page.evaluate(() => document.getElementById('run-banner').getBoundingClientRect().toJSON());
     assert.ok(box.top >= 0 && box.bottom <= 720, `the banner is on the screen: ${JSON.stringify(box)}`);
     await page.screenshot({ path: join(ARTIFACTS, 'first-hour-lecture-diverged-1280x720.png') });
     await page.click('#run-banner-action');
     await page.waitForFunction(() => document.activeElement?.id === 'lr', null, { timeout: 5_000 });
     assert.equal(await page.evaluate(() => document.body.classList.contains('lecture')), false);
-  } finally {
-    await s.context.close();
-  }
+  });
 });

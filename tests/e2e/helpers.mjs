@@ -129,6 +129,11 @@ export async function setForm(page, settings) {
   if (settings.backend) await page.check(`#backend-${settings.backend}`);
 }
 
+/** The values of the form fields `ids`, as `{id: value}`. */
+export function formValues(page, ids) {
+  return page.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).value])), ids);
+}
+
 export async function state(page) {
   return page.evaluate(() => document.body.dataset.state);
 }

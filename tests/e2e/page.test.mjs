@@ -1,21 +1,14 @@
 // The page itself: defaults, validation, divergence. WebGPU is enabled (as in a normal browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageForFile, openPage, waitReady, setForm, state, waitState, screenshot } from './helpers.mjs';
+import { pageForFile, openPage, waitReady, setForm, formValues, state, waitState, screenshot } from './helpers.mjs';
 
 const shared = pageForFile({ webgpu: true });
 
 test('loads with the article defaults, the data and no console errors', async () => {
   const { page, problems } = shared.session;
   assert.equal(await state(page), 'idle');
-  const values = await page.evaluate(() =>
-    Object.fromEntries(
-      ['act1', 'act2', 'act3', 'bn', 'lr', 'momentum', 'batch', 'epochs', 'seed'].map((id) => [
-        id,
-        document.getElementById(id).value,
-      ]),
-    ),
-  );
+  const values = await formValues(page, ['act1', 'act2', 'act3', 'bn', 'lr', 'momentum', 'batch', 'epochs', 'seed']);
   assert.deepEqual(values, {
     act1: 'relu',
     act2: 'sigmoid',
@@ -85,14 +78,7 @@ test('a share link fills the form; bad values in it are named, the rest applies'
   );
   try {
     await waitReady(good.page);
-    const values = await good.page.evaluate(() =>
-      Object.fromEntries(
-        ['act1', 'act2', 'act3', 'bn', 'lr', 'batch', 'epochs', 'seed'].map((id) => [
-          id,
-          document.getElementById(id).value,
-        ]),
-      ),
-    );
+    const values = await formValues(good.page, ['act1', 'act2', 'act3', 'bn', 'lr', 'batch', 'epochs', 'seed']);
     assert.deepEqual(values, {
       act1: 'selu',
       act2: 'tanh',

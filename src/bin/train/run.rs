@@ -197,7 +197,10 @@ fn train_one(
             reported = session.history().epochs.len();
             if progress.state == RunState::Running {
                 if let Some(sps) = progress.samples_per_sec {
-                    eprint!("\r  step {}/{}  {:.0} samples/s   ", progress.step, progress.total_steps, sps);
+                    eprint!(
+                        "\r  step {}/{}  {:.0} samples/s   ",
+                        progress.position.step, progress.position.total_steps, sps
+                    );
                 }
             } else {
                 eprintln!();
