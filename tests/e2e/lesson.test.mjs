@@ -28,10 +28,18 @@ async function open(query, viewport = { width: 1280, height: 720 }) {
   return s;
 }
 
-test('PageDown goes to the next step and trains it, PageUp goes back; the link follows the step', async () => {
-  const s = await open('?lesson=vanishing&step=2&lecture=1&backend=cpu');
+/** Opens `query`, runs `body` on its page, and closes the page whatever happens. */
+async function withOpen(query, body, viewport = undefined) {
+  const s = await open(query, viewport);
   try {
-    const { page } = s;
+    await body(s.page);
+  } finally {
+    await s.context.close();
+  }
+}
+
+test('PageDown goes to the next step and trains it, PageUp goes back; the link follows the step', async () => {
+  await withOpen('?lesson=vanishing&step=2&lecture=1&backend=cpu', async (page) => {
     assert.match(await caption(page), /^2 \/ 6 · BatchNorm on the last layer/);
     assert.equal(await page.isVisible('#lesson-caption'), true);
     assert.equal(await acts(page), 3);
@@ -53,26 +61,19 @@ test('PageDown goes to the next step and trains it, PageUp goes back; the link f
     assert.equal(await page.isVisible('#blank-screen'), true);
     await page.keyboard.press('.');
     assert.equal(await page.isVisible('#blank-screen'), false);
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test('a step past the end is named in the notice, and the last step opens', async () => {
-  const s = await open('?lesson=vanishing&step=9&lecture=1&backend=cpu');
-  try {
-    const notice = await s.page.textContent('#link-notice');
+  await withOpen('?lesson=vanishing&step=9&lecture=1&backend=cpu', async (page) => {
+    const notice = await page.textContent('#link-notice');
     assert.match(notice, /step: lesson "vanishing" has steps 1 to 6, got 9; step 6 opens/);
-    assert.match(await caption(s.page), /^6 \/ 6 · /);
-  } finally {
-    await s.context.close();
-  }
+    assert.match(await caption(page), /^6 \/ 6 · /);
+  });
 });
 
 test("the gradient ratio is drawn with the browser's fonts at 1280×720, All four, eight sigmoid layers", async () => {
-  const s = await open('?preset=deep-sigmoid&backend=cpu&lecture=1&autostart=1&epochs=1');
-  try {
-    const { page } = s;
+  await withOpen('?preset=deep-sigmoid&backend=cpu&lecture=1&autostart=1&epochs=1', async (page) => {
     await page.waitForFunction(() => (window.playground.chartLayouts.a.gradients?.keys ?? []).length > 0, null, {
       timeout: 120_000,
     });
@@ -88,50 +89,46 @@ test("the gradient ratio is drawn with the browser's fonts at 1280×720, All fou
     );
     console.log('chart boxes at 1280×720, lecture, All four:', JSON.stringify(sizes));
     await screenshot(page, 'lesson-deep-sigmoid-720p.png');
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test('an embed link shows only its charts and a play/step control, sized to the frame, with a link out', async () => {
-  const s = await open('?embed=1&view=loss&backend=cpu&acts=relu,tanh,tanh', { width: 640, height: 400 });
-  try {
-    const { page } = s;
-    for (const id of ['chart-loss', 't-play', 't-step', 'embed-open']) {
-      assert.equal(await page.isVisible(`#${id}`), true, `#${id} is shown`);
-    }
-    for (const id of [
-      'chart-activations',
-      'chart-gradients',
-      'chart-health',
-      'settings',
-      't-reset',
-      'readout',
-      'combo',
-    ]) {
-      assert.equal(await page.isVisible(`#${id}`), false, `#${id} is hidden in an embed`);
-    }
-    const box = await page.evaluate(() => {
-      const r = document.getElementById('chart-loss').getBoundingClientRect();
-      return { right: r.right, bottom: r.bottom, w: r.width, h: r.height };
-    });
-    assert.ok(box.right <= 640 && box.bottom <= 400 && box.w > 400 && box.h > 200, JSON.stringify(box));
-    const href = await page.getAttribute('#embed-open', 'href');
-    assert.match(href, /acts=relu,tanh,tanh/);
-    assert.match(href, /view=loss/);
-    assert.doesNotMatch(href, /embed=/);
-    await page.click('#t-step');
-    await page.waitForFunction(() => (window.playground.progress?.step ?? 0) === 1, null, { timeout: 60_000 });
-    await screenshot(page, 'embed-loss.png');
-  } finally {
-    await s.context.close();
-  }
+  await withOpen(
+    '?embed=1&view=loss&backend=cpu&acts=relu,tanh,tanh',
+    async (page) => {
+      for (const id of ['chart-loss', 't-play', 't-step', 'embed-open']) {
+        assert.equal(await page.isVisible(`#${id}`), true, `#${id} is shown`);
+      }
+      for (const id of [
+        'chart-activations',
+        'chart-gradients',
+        'chart-health',
+        'settings',
+        't-reset',
+        'readout',
+        'combo',
+      ]) {
+        assert.equal(await page.isVisible(`#${id}`), false, `#${id} is hidden in an embed`);
+      }
+      const box = await page.evaluate(() => {
+        const r = document.getElementById('chart-loss').getBoundingClientRect();
+        return { right: r.right, bottom: r.bottom, w: r.width, h: r.height };
+      });
+      assert.ok(box.right <= 640 && box.bottom <= 400 && box.w > 400 && box.h > 200, JSON.stringify(box));
+      const href = await page.getAttribute('#embed-open', 'href');
+      assert.match(href, /acts=relu,tanh,tanh/);
+      assert.match(href, /view=loss/);
+      assert.doesNotMatch(href, /embed=/);
+      await page.click('#t-step');
+      await page.waitForFunction(() => (window.playground.progress?.step ?? 0) === 1, null, { timeout: 60_000 });
+      await screenshot(page, 'embed-loss.png');
+    },
+    { width: 640, height: 400 },
+  );
 });
 
 test("the Q&A's headline is its mean absolute error beside the squared-error loss, and the verdict says so", async () => {
-  const s = await open('?preset=qa-relu&epochs=30&autostart=1');
-  try {
-    const { page } = s;
+  await withOpen('?preset=qa-relu&epochs=30&autostart=1', async (page) => {
     await page.waitForFunction(() => document.body.dataset.state === 'finished', null, { timeout: 120_000 });
     const label = await page.evaluate(
       () => document.getElementById('stat-test-acc').previousElementSibling.textContent,
@@ -141,33 +138,23 @@ test("the Q&A's headline is its mean absolute error beside the squared-error los
     const status = await page.textContent('#status-text');
     assert.match(status, /Mean absolute error \d\.\d{3} \(squared-error loss \d/);
     assert.doesNotMatch(status, /Test accuracy/);
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test('honest links: dataset=qa is applied with its loss; a key repeated 3,000 times gets one line', async () => {
-  let s = await open('?dataset=qa&batch=1000&backend=cpu');
-  try {
-    const config = await s.page.evaluate(() => window.playground.readConfig().config);
+  await withOpen('?dataset=qa&batch=1000&backend=cpu', async (page) => {
+    const config = await page.evaluate(() => window.playground.readConfig().config);
     assert.deepEqual([config.dataset, config.batch, config.loss], ['qa', 1000, 'sse']);
-    assert.equal(await s.page.isVisible('#link-notice'), false, 'nothing to report');
-  } finally {
-    await s.context.close();
-  }
-  s = await open(`?${Array(3000).fill('seed=2').join('&')}&backend=cpu`);
-  try {
-    const lines = await s.page.locator('#link-notice li').allTextContents();
+    assert.equal(await page.isVisible('#link-notice'), false, 'nothing to report');
+  });
+  await withOpen(`?${Array(3000).fill('seed=2').join('&')}&backend=cpu`, async (page) => {
+    const lines = await page.locator('#link-notice li').allTextContents();
     assert.deepEqual(lines, ['seed: given 3,000 times; the last value applies']);
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test("the article's lesson: PageDown reaches the live table, which trains in place of the charts; the next step cancels it", async () => {
-  const s = await open('?lesson=article&lecture=1&backend=cpu');
-  try {
-    const { page } = s;
+  await withOpen('?lesson=article&lecture=1&backend=cpu', async (page) => {
     assert.match(await caption(page), /^1 \/ 4 · /);
     assert.equal(await onScreen(page, '#plots'), true, 'lecture mode shows the charts');
     await page.keyboard.press('PageDown');
@@ -202,15 +189,11 @@ test("the article's lesson: PageDown reaches the live table, which trains in pla
     await page.waitForFunction(() => window.sweepUi.state === 'cancelled', null, { timeout: 60_000 });
     assert.equal(await onScreen(page, '#plots'), true, 'the charts are back');
     await waitRunning(page);
-  } finally {
-    await s.context.close();
-  }
+  });
 });
 
 test("a link to the article lesson's table step opens at the table and trains it", async () => {
-  const s = await open('?lesson=article&step=2&lecture=1&backend=cpu');
-  try {
-    const { page } = s;
+  await withOpen('?lesson=article&step=2&lecture=1&backend=cpu', async (page) => {
     await page.waitForFunction(() => window.sweepUi.state === 'running', null, { timeout: 60_000 });
     assert.equal(await onScreen(page, '#sweep'), true);
     assert.match(await caption(page), /^2 \/ 4 · The live table/);
@@ -218,7 +201,5 @@ test("a link to the article lesson's table step opens at the table and trains it
     await page.waitForFunction(() => window.sweepUi.state === 'cancelled', null, { timeout: 60_000 });
     await waitRunning(page);
     assert.match(await caption(page), /^1 \/ 4 · /);
-  } finally {
-    await s.context.close();
-  }
+  });
 });
