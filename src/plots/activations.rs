@@ -12,6 +12,7 @@ use super::painter::{MIN_PLOT_H, MIN_PLOT_W, Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::{finite_span, padded};
 use super::series::{band, epoch_lines, hline, line};
+use super::theme::TextStyle;
 use super::theme::{LEGEND, TICK, Theme, activation_name, layer_name};
 use super::title::TitleRow;
 use crate::config::Activation;
@@ -228,7 +229,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
             let right_half = centre > (x.0 + x.1) / 2.0;
             let anchor = if right_half { HPos::Right } else { HPos::Left };
             let dx = if right_half { -p.px(8.0) } else { p.px(8.0) };
-            p.text(&format!("↑ {label}"), (px + dx, py + p.px(2.0)), LEGEND, &t.ink, (anchor, VPos::Top), true);
+            p.text(
+                &format!("↑ {label}"),
+                (px + dx, py + p.px(2.0)),
+                TextStyle::new(LEGEND, t.ink, anchor, VPos::Top).bold(),
+            );
         }
         if finite.is_none() {
             p.centred(&left, "no finite values", &t.warn, true);

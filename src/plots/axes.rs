@@ -6,6 +6,7 @@ use super::layout::TextKind;
 use super::painter::{Area, MIN_PLOT_H, Painter, Res, err};
 use super::ranges::log_ticks;
 use super::theme::TICK;
+use super::theme::TextStyle;
 use crate::format::step_tick;
 use plotters::coord::combinators::WithKeyPoints;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
@@ -309,7 +310,12 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         self.axis.set(self.axis.get() + 1);
         for (v, label) in plan.y_ticks.iter().zip(&plan.y_labels) {
             let (_, y) = chart.backend_coord(&(xr.start, *v));
-            self.place(TextKind::Tick, label, (left - self.px(8.0), y), TICK, &ink, (HPos::Right, VPos::Center), false);
+            self.place(
+                TextKind::Tick,
+                label,
+                (left - self.px(8.0), y),
+                TextStyle::new(TICK, ink, HPos::Right, VPos::Center),
+            );
         }
         let (ax, _) = area.get_pixel_range();
         let top = bottom + plan.below;
@@ -320,7 +326,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             let w = self.text_width(label, TICK, false);
             // The end labels stay inside the panel's area.
             let x = x.clamp(ax.start + w / 2, ax.end - 1 - (w + 1) / 2);
-            self.place(TextKind::Tick, label, (x, top), TICK, &ink, (HPos::Center, VPos::Top), false);
+            self.place(TextKind::Tick, label, (x, top), TextStyle::new(TICK, ink, HPos::Center, VPos::Top));
         }
         if let (true, Some(name)) = (plan.x_name && axes.show_x_labels && !plan.x_labels.is_empty(), axes.x_desc) {
             let y = top + self.line_height(TICK) + self.px(4.0);
@@ -333,7 +339,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             };
             if let Some(fit) = self.shorten(name, room, TICK, false) {
                 // Optional: left out where a tick label sits.
-                self.text(&fit, ((left + right) / 2, y), TICK, &muted, (HPos::Center, VPos::Top), false);
+                self.text(&fit, ((left + right) / 2, y), TextStyle::new(TICK, muted, HPos::Center, VPos::Top));
             }
         }
     }

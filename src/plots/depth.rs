@@ -8,6 +8,7 @@ use super::layout::{PanelLayout, TextKind};
 use super::painter::{Area, Painter, Res, err};
 use super::ranges::log_range;
 use super::series::line;
+use super::theme::TextStyle;
 use super::theme::{LEGEND, TICK, TITLE};
 use crate::format::{self, log_tick};
 use crate::stats::ProbeRecord;
@@ -61,16 +62,21 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
     let y = (hy.start + hy.end) / 2;
     match one_line {
         Some((n, size)) => {
-            p.place(TextKind::Readout, label, (x0, y), LEGEND, &t.muted, (HPos::Left, VPos::Center), false);
-            p.key(n, ((x0 + label_w, y), (HPos::Left, VPos::Center)), size, &color, label);
+            p.place(TextKind::Readout, label, (x0, y), TextStyle::new(LEGEND, t.muted, HPos::Left, VPos::Center));
+            p.key(n, (x0 + label_w, y), TextStyle::new(size, color, HPos::Left, VPos::Center), label);
         }
         None => {
             let (small, line) = (TICK * 0.8, p.line_height(TICK * 0.8));
             let n = [&number, &short].into_iter().find(|n| fit(n.as_str(), room).is_some()).unwrap_or(&short);
             let size = fit(n, room).unwrap_or(small);
             let top = y - (line + p.line_height(size)) / 2;
-            p.place(TextKind::Readout, label.trim_end(), (x0, top), small, &t.muted, (HPos::Left, VPos::Top), false);
-            p.key(n, ((x0, top + line), (HPos::Left, VPos::Top)), size, &color, label);
+            p.place(
+                TextKind::Readout,
+                label.trim_end(),
+                (x0, top),
+                TextStyle::new(small, t.muted, HPos::Left, VPos::Top),
+            );
+            p.key(n, (x0, top + line), TextStyle::new(size, color, HPos::Left, VPos::Top), label);
         }
     }
 

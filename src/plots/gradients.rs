@@ -9,6 +9,7 @@ use super::painter::{err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::log_range;
 use super::series::{epoch_lines, hline, line};
+use super::theme::TextStyle;
 use super::theme::{LEGEND, TICK, TITLE, Theme, layer_label, layer_name};
 use crate::format::{self, log_tick};
 use crate::history::History;
@@ -93,10 +94,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         p.text(
             "○ on the bottom edge: gradient exactly 0",
             (chart.backend_coord(&(x.1, y.0)).0 - p.px(6.0), yr.end - p.px(10.0)),
-            LEGEND,
-            &t.warn,
-            (HPos::Right, VPos::Bottom),
-            true,
+            TextStyle::new(LEGEND, t.warn, HPos::Right, VPos::Bottom).bold(),
         );
     }
     panels.push(layout_of(&chart, "grad", title, None, ("step", "gradient norm")));
@@ -131,7 +129,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     hline(&mut chart, x, 1.0, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
     line(&mut chart, &ratios, t.ink.stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, true)?;
     let (ex, ey) = chart.backend_coord(&(x.1, 1.0));
-    p.text("equal", (ex - p.px(6.0), ey - p.px(4.0)), TICK, &t.muted, (HPos::Right, VPos::Bottom), false);
+    p.text("equal", (ex - p.px(6.0), ey - p.px(4.0)), TextStyle::new(TICK, t.muted, HPos::Right, VPos::Bottom));
     panels.push(layout_of(&chart, "ratio", &title, None, ("step", "first / last")));
     drop(chart);
 

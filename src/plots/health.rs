@@ -9,6 +9,7 @@ use super::painter::{Area, Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::finite_span;
 use super::series::{epoch_lines, line};
+use super::theme::TextStyle;
 use super::theme::{BANNER, LEGEND, Theme, layer_label};
 use super::title::TitleRow;
 use crate::config::Activation;
@@ -39,7 +40,7 @@ fn fraction_top(values: impl Iterator<Item = f64>) -> f64 {
 /// `legend_start`, when it fits there.
 fn explain<DB: DrawingBackend>(p: &Painter<DB>, row: TitleRow, legend_start: i32, text: &str) {
     if p.text_width(text, LEGEND, false) < legend_start - row.left - p.px(12.0) {
-        p.text(text, (row.left, row.y), LEGEND, &p.theme.muted, (HPos::Left, VPos::Center), false);
+        p.text(text, (row.left, row.y), TextStyle::new(LEGEND, p.theme.muted, HPos::Left, VPos::Center));
     }
 }
 
@@ -196,10 +197,10 @@ fn draw_banner<DB: DrawingBackend>(p: &Painter<DB>, area: &Area<DB>, plan: &Bann
     let white = RGBColor(255, 255, 255);
     let cx = (x0 + x1) / 2;
     let y = yr.start + pad;
-    p.key(plan.text, ((cx, y), (HPos::Center, VPos::Top)), plan.size, &white, "");
+    p.key(plan.text, (cx, y), TextStyle::new(plan.size, white, HPos::Center, VPos::Top), "");
     if let Some((detail, small)) = &plan.detail {
         let y = y + p.line_height(plan.size) + p.px(2.0);
-        p.place(TextKind::Banner, detail, (cx, y), *small, &white, (HPos::Center, VPos::Top), false);
+        p.place(TextKind::Banner, detail, (cx, y), TextStyle::new(*small, white, HPos::Center, VPos::Top));
     }
     Ok(())
 }

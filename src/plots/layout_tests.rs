@@ -7,6 +7,7 @@ use super::axes::{linear_ticks, thin_log_ticks};
 use super::painter::Painter;
 use super::tests::{fonts, render, sample_history};
 use super::theme::TICK;
+use super::theme::TextStyle;
 use super::*;
 use super::{activations, gradients, health, training};
 use crate::config::Activation;
@@ -424,12 +425,12 @@ fn optional_text_stays_inside_its_panel() {
     let (left, right) = p.root.split_horizontally(150);
     p.enter(&left);
     let ink = theme.ink;
-    assert!(p.text("inside", (10, 10), TICK, &ink, (HPos::Left, VPos::Top), false));
-    assert!(!p.text("↑ 50% exactly 0, and more", (100, 40), TICK, &ink, (HPos::Left, VPos::Top), true));
+    assert!(p.text("inside", (10, 10), TextStyle::new(TICK, ink, HPos::Left, VPos::Top)));
+    assert!(!p.text("↑ 50% exactly 0, and more", (100, 40), TextStyle::new(TICK, ink, HPos::Left, VPos::Top).bold()));
     p.enter(&right);
-    assert!(p.text("↑ 50% exactly 0", (160, 40), TICK, &ink, (HPos::Left, VPos::Top), true));
+    assert!(p.text("↑ 50% exactly 0", (160, 40), TextStyle::new(TICK, ink, HPos::Left, VPos::Top).bold()));
     // Over earlier text: refused too.
-    assert!(!p.text("inside", (162, 42), TICK, &ink, (HPos::Left, VPos::Top), false));
+    assert!(!p.text("inside", (162, 42), TextStyle::new(TICK, ink, HPos::Left, VPos::Top)));
     let layout = p.finish(Vec::new()).unwrap();
     assert_eq!(layout.texts.len(), 2);
     assert!(layout.clashes.is_empty());

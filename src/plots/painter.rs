@@ -2,6 +2,7 @@
 //! and the finished [`ChartLayout`].
 
 use super::layout::{ChartLayout, PanelLayout, TOO_SMALL, TextBox, TextKind};
+use super::theme::TextStyle;
 use super::theme::{EMPTY, NOTE, TICK, TITLE, Theme};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -157,7 +158,7 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         for (lines, size) in &blocks {
             for line in lines {
                 let muted = self.theme.muted;
-                self.place(TextKind::Message, line, (w / 2, y), *size, &muted, (HPos::Center, VPos::Top), false);
+                self.place(TextKind::Message, line, (w / 2, y), TextStyle::new(*size, muted, HPos::Center, VPos::Top));
                 y += self.line_height(*size);
             }
             y += gap;
@@ -236,15 +237,15 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             let mut drawn = false;
             while !drawn && size >= 10.0 {
                 for &(x, y, hpos) in &spots {
-                    let bx = self.text_box(note, (x, y), size, (hpos, VPos::Bottom), true);
+                    let style = TextStyle::new(size, self.theme.warn, hpos, VPos::Bottom).bold();
+                    let bx = self.text_box(note, (x, y), style);
                     let backdrop = (bx.0 - pad, bx.1, bx.2 + pad, bx.3);
                     if self.text_ok && self.free(backdrop) {
                         let _ = self.root.draw(&Rectangle::new(
                             [(backdrop.0, backdrop.1), (backdrop.2, backdrop.3)],
                             self.theme.background.mix(0.85).filled(),
                         ));
-                        let warn = self.theme.warn;
-                        self.place(TextKind::Note, note, (x, y), size, &warn, (hpos, VPos::Bottom), true);
+                        self.place(TextKind::Note, note, (x, y), style);
                         drawn = true;
                         break;
                     }

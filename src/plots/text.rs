@@ -4,20 +4,14 @@
 
 use super::layout::{TextBox, TextKind};
 use super::painter::{Area, Painter};
-use super::theme::LEGEND;
+use super::theme::{LEGEND, TextStyle};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 impl<'a, DB: DrawingBackend> Painter<'a, DB> {
-    /// The box `s` would take drawn at `pos` with `anchor`.
-    pub fn text_box(
-        &self,
-        s: &str,
-        pos: (i32, i32),
-        size: f64,
-        anchor: (HPos, VPos),
-        bold: bool,
-    ) -> (i32, i32, i32, i32) {
+    /// The box `s` would take drawn at `pos` in `style`.
+    pub fn text_box(&self, s: &str, pos: (i32, i32), style: TextStyle) -> (i32, i32, i32, i32) {
+        let TextStyle { size, anchor, bold, .. } = style;
         let (w, h) = (self.text_width(s, size, bold), self.line_height(size));
         let left = match anchor.0 {
             HPos::Left => pos.0,
@@ -45,42 +39,24 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     /// Optional text (a note, a label on the data): drawn at backend pixel `pos` only if it
     /// fits in the current panel's area (see [`Painter::enter`]) and overlaps no text placed
     /// before. Returns whether it was drawn.
-    pub fn text<C: Color>(
-        &self,
-        s: &str,
-        pos: (i32, i32),
-        size: f64,
-        color: &C,
-        anchor: (HPos, VPos),
-        bold: bool,
-    ) -> bool {
-        let bx = self.text_box(s, pos, size, anchor, bold);
+    pub fn text(&self, s: &str, pos: (i32, i32), style: TextStyle) -> bool {
+        let bx = self.text_box(s, pos, style);
         let inside = self.bounds.get().is_none_or(|(l, t, r, b)| bx.0 >= l && bx.1 >= t && bx.2 <= r && bx.3 <= b);
         if !self.text_ok || s.is_empty() || !inside || !self.free(bx) {
             return false;
         }
-        self.place(TextKind::Annotation, s, pos, size, color, anchor, bold);
+        self.place(TextKind::Annotation, s, pos, style);
         true
     }
 
     /// Text the layout has made room for (a title, a tick label): always drawn and recorded; a
     /// clash with earlier text or the canvas edge is a layout bug, listed in the chart's
     /// `clashes` (the tests fail on it).
-    #[allow(clippy::too_many_arguments)]
-    pub fn place<C: Color>(
-        &self,
-        kind: TextKind,
-        s: &str,
-        pos: (i32, i32),
-        size: f64,
-        color: &C,
-        anchor: (HPos, VPos),
-        bold: bool,
-    ) {
+    pub fn place(&self, kind: TextKind, s: &str, pos: (i32, i32), style: TextStyle) {
         if !self.text_ok || s.is_empty() {
             return;
         }
-        let bx = self.text_box(s, pos, size, anchor, bold);
+        let bx = self.text_box(s, pos, style);
         if !self.free(bx) {
             let (left, top, right, bottom) = bx;
             let me = TextBox { text: String::new(), kind, axis: 0, left, top, right, bottom };
@@ -94,28 +70,28 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
             let with = other.unwrap_or_else(|| format!("the {w}×{h} canvas edge"));
             self.clashes.borrow_mut().push(format!("{kind:?} {s:?} at {bx:?} over {with}"));
         }
-        let style = self.font(size, bold).color(color).pos(Pos::new(anchor.0, anchor.1));
-        let _ = self.root.draw_text(s, &style, pos);
+        let TextStyle { size, color, anchor, bold } = style;
+        let font = self.font(size, bold).color(&color).pos(Pos::new(anchor.0, anchor.1));
+        let _ = self.root.draw_text(s, &font, pos);
         let (left, top, right, bottom) = bx;
         let axis = if kind == TextKind::Tick { self.axis.get() } else { 0 };
         self.texts.borrow_mut().push(TextBox { text: s.to_string(), kind, axis, left, top, right, bottom });
     }
 
     /// A must-show text (a number the chart is about), bold: placed like [`Painter::place`] where
-    /// the layout made room for it (`at`: position and anchor), and listed, after `prefix`, in the
-    /// chart's `keys`.
-    pub fn key<C: Color>(&self, s: &str, at: ((i32, i32), (HPos, VPos)), size: f64, color: &C, prefix: &str) {
+    /// the layout made room for it, and listed, after `prefix`, in the chart's `keys`.
+    pub fn key(&self, s: &str, pos: (i32, i32), style: TextStyle, prefix: &str) {
         if self.text_ok && !s.is_empty() {
-            self.place(TextKind::Readout, s, at.0, size, color, at.1, true);
+            self.place(TextKind::Readout, s, pos, style.bold());
             self.keys.borrow_mut().push(format!("{prefix}{s}"));
         }
     }
 
     /// Optional text in the middle of `area` (a remark where a plot has nothing to show).
-    pub fn centred<C: Color>(&self, area: &Area<DB>, s: &str, color: &C, bold: bool) -> bool {
+    pub fn centred(&self, area: &Area<DB>, s: &str, color: &RGBColor, bold: bool) -> bool {
         let (xr, yr) = area.get_pixel_range();
         let middle = ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2);
-        self.text(s, middle, LEGEND, color, (HPos::Center, VPos::Center), bold)
+        self.text(s, middle, TextStyle::new(LEGEND, *color, HPos::Center, VPos::Center).bold_if(bold))
     }
 
     /// Optional text from now on stays inside `area` (a panel being drawn).

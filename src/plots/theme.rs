@@ -4,6 +4,7 @@
 use crate::config::Activation;
 use crate::history::History;
 use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// Colours and type for the charts: dark ink on a light background.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,5 +113,30 @@ mod tests {
     fn layers_have_a_colour_and_a_name() {
         assert_eq!(layer_color_hex(0), "#0072b2");
         assert_eq!(layer_name(2, 3), "output");
+    }
+}
+
+/// How a piece of chart text looks: its size (before the theme's scale), colour, anchor (the
+/// point of its box that sits at the given position) and weight.
+#[derive(Clone, Copy)]
+pub struct TextStyle {
+    pub size: f64,
+    pub color: RGBColor,
+    pub anchor: (HPos, VPos),
+    pub bold: bool,
+}
+
+impl TextStyle {
+    /// Regular text of `size` in `color`, anchored at (`h`, `v`).
+    pub fn new(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle {
+        TextStyle { size, color, anchor: (h, v), bold: false }
+    }
+
+    pub fn bold(self) -> TextStyle {
+        self.bold_if(true)
+    }
+
+    pub fn bold_if(self, bold: bool) -> TextStyle {
+        TextStyle { bold, ..self }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::layout::TextKind;
 use super::painter::{Area, Painter};
+use super::theme::TextStyle;
 use super::theme::{LEGEND, TITLE};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -50,7 +51,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         for (color, label, dashed) in items.iter().rev() {
             let w = self.text_width(label, size, false);
             x -= w;
-            self.place(TextKind::Legend, label, (x, y), size, &self.theme.ink, (HPos::Left, VPos::Center), false);
+            self.place(TextKind::Legend, label, (x, y), TextStyle::new(size, self.theme.ink, HPos::Left, VPos::Center));
             x -= gap + swatch;
             let stroke = self.px(3.0) as u32;
             if *dashed {
@@ -75,7 +76,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let room = row.right - row.left;
         match self.shorten(s, room, size, false) {
             Some(fit) if self.text_ok => {
-                self.place(kind, &fit, (row.left, row.y), size, color, (HPos::Left, VPos::Center), false);
+                self.place(kind, &fit, (row.left, row.y), TextStyle::new(size, *color, HPos::Left, VPos::Center));
                 row.left += self.text_width(&fit, size, false) + self.px(8.0);
                 true
             }
@@ -112,14 +113,14 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             let size =
                 [TITLE, LEGEND, LEGEND * 0.8].into_iter().find(|&size| self.text_width(text, size, true) <= right - x);
             if let Some(size) = size {
-                self.key(text, ((right, y), (HPos::Right, VPos::Center)), size, &rcolor, "");
+                self.key(text, (right, y), TextStyle::new(size, rcolor, HPos::Right, VPos::Center), "");
                 right -= self.text_width(text, size, true) + self.px(12.0);
             }
         }
         let shown =
             if right > x { self.shorten(title, right - x, TITLE, true).unwrap_or_default() } else { String::new() };
         if self.text_ok {
-            self.place(TextKind::Title, &shown, (x, y), TITLE, color, (HPos::Left, VPos::Center), true);
+            self.place(TextKind::Title, &shown, (x, y), TextStyle::new(TITLE, *color, HPos::Left, VPos::Center).bold());
         }
         let left = if shown.is_empty() { x } else { x + self.text_width(&shown, TITLE, true) + self.px(8.0) };
         (rest, TitleRow { left, right, y })

@@ -6,6 +6,7 @@ use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{Painter, open_or_return};
 use super::ranges::{epoch_steps, finite_span, padded, step_range};
 use super::series::{epoch_lines, hline, line, smoothing};
+use super::theme::TextStyle;
 use super::theme::{TICK, Theme};
 use crate::format::{axis_number, percent, percent_tick};
 use crate::history::History;
@@ -97,10 +98,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
             p.text(
                 &format!("epoch {}", i + 1),
                 (ex - p.px(4.0), ey + p.px(4.0)),
-                TICK * 0.9,
-                &t.muted,
-                (HPos::Right, VPos::Top),
-                false,
+                TextStyle::new(TICK * 0.9, t.muted, HPos::Right, VPos::Top),
             );
         }
     }
