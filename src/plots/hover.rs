@@ -21,11 +21,16 @@ pub struct Readout {
     pub panel: String,
     pub title: String,
     pub rows: Vec<ReadoutRow>,
-    /// The recorded step the values come from.
+    pub cursor: Cursor,
+}
+
+/// Where the values come from: the recorded step, and the vertical line the page draws there
+/// (in backend pixels: at the step on step axes, else at the pointer; from the panel's top to
+/// its bottom).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cursor {
     pub step: Option<usize>,
-    /// Where the page draws the vertical cursor, in backend pixels: at the recorded step on step
-    /// axes, else at the pointer; from the panel's top to its bottom.
-    pub cursor_x: f64,
+    pub x: f64,
     pub top: i32,
     pub bottom: i32,
 }
@@ -93,7 +98,8 @@ pub fn hover(history: &History, layout: &ChartLayout, px: f64, py: f64, stage: S
         Some(s) if on_step_axis => pixel_of_x(panel, s as f64),
         _ => px,
     };
-    Some(Readout { panel: panel.id.clone(), title, rows, step, cursor_x, top: panel.top, bottom: panel.bottom })
+    let cursor = Cursor { step, x: cursor_x, top: panel.top, bottom: panel.bottom };
+    Some(Readout { panel: panel.id.clone(), title, rows, cursor })
 }
 
 fn pixel_of_x(panel: &PanelLayout, x: f64) -> f64 {

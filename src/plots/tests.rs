@@ -360,7 +360,7 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
         .unwrap()
         .0;
     let step = h.steps[i].step;
-    assert_eq!(r.step, Some(step));
+    assert_eq!(r.cursor.step, Some(step));
     assert!(r.title.starts_with(&format!("Step {step} · epoch {}", step.div_ceil(50))), "{}", r.title);
     let raw: Vec<f32> = h.steps.iter().map(|s| s.loss).collect();
     let smooth = crate::stats::ema(&raw, smoothing(raw.len()))[i];
@@ -370,7 +370,7 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
     // The cursor sits on the recorded step.
     let expected_x =
         loss.left as f64 + (step as f64 - loss.x_min) / (loss.x_max - loss.x_min) * (loss.right - loss.left) as f64;
-    assert!((r.cursor_x - expected_x).abs() < 1e-9);
+    assert!((r.cursor.x - expected_x).abs() < 1e-9);
     // Near an epoch end the test accuracy of that epoch is shown.
     let acc = panel(&layout, "accuracy");
     let end = h.epochs[1].step as f64;
@@ -395,7 +395,7 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
     assert_eq!(r.rows[0].value, format!("{:.1}%", 100.0 * mass));
     assert_eq!(r.rows[2].value, format!("{:.4}", q[50]));
     assert!(r.title.starts_with("layer 2 · sigmoid · after the activation"), "{}", r.title);
-    assert_eq!(r.step, Some(latest.step));
+    assert_eq!(r.cursor.step, Some(latest.step));
 
     // Gradient norms: every layer's norm at the nearest probe, in the layer colours.
     let (_, layout) = render(|b| draw_gradients(b, &h, 1.0), (W, H));
@@ -404,7 +404,7 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
     let (x, _) = grad.data_at(px, py).unwrap();
     let r = hover(&h, &layout, px, py, Stage::Post).unwrap();
     let probe = h.probes.iter().min_by(|a, b| (a.step as f64 - x).abs().total_cmp(&(b.step as f64 - x).abs())).unwrap();
-    assert_eq!(r.step, Some(probe.step));
+    assert_eq!(r.cursor.step, Some(probe.step));
     for (i, row) in r.rows.iter().enumerate() {
         assert_eq!(row.value, format_value(probe.layers[i].grad_norm as f64, 4));
         assert_eq!(row.color.as_deref(), Some(layer_color_hex(i).as_str()));
@@ -417,7 +417,7 @@ fn hover_reads_the_values_the_charts_were_drawn_from() {
     let dead = panel(&layout, "dead");
     let (px, py) = point_in(dead, 0.9, 0.5);
     let r = hover(&h, &layout, px, py, Stage::Post).unwrap();
-    let probe = h.probes.iter().find(|p| Some(p.step) == r.step).unwrap();
+    let probe = h.probes.iter().find(|p| Some(p.step) == r.cursor.step).unwrap();
     assert_eq!(r.rows[0].value, format_percent(probe.layers[0].dead_fraction as f64));
     assert_eq!(r.rows.last().unwrap().value, format_percent(probe.dead_output_rows as f64));
 }

@@ -124,9 +124,9 @@ async function answer(/** @type {any} */ { canvas, side, chart, charts, clientX,
     cursor.className = 'chart-cursor';
     box.append(cursor);
   }
-  cursor.style.left = `${canvas.offsetLeft + canvas.clientLeft + info.cursorX * k}px`;
-  cursor.style.top = `${canvas.offsetTop + canvas.clientTop + info.top * k}px`;
-  cursor.style.height = `${(info.bottom - info.top) * k}px`;
+  cursor.style.left = `${canvas.offsetLeft + canvas.clientLeft + info.cursor.x * k}px`;
+  cursor.style.top = `${canvas.offsetTop + canvas.clientTop + info.cursor.top * k}px`;
+  cursor.style.height = `${(info.cursor.bottom - info.cursor.top) * k}px`;
   cursor.hidden = false;
 }
 

@@ -173,7 +173,7 @@
  * @property {string | null} [message]
  *
  * @typedef {{label: string, value: string, color?: string | null, strong?: boolean, note?: boolean}} ReadoutRow
- * @typedef {{panel: string, title: string, rows: ReadoutRow[], step: number | null, cursorX: number, top: number, bottom: number}} Readout
+ * @typedef {{panel: string, title: string, rows: ReadoutRow[], cursor: {step: number | null, x: number, top: number, bottom: number}}} Readout
  */
 
 export {};
