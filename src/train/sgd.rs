@@ -43,92 +43,96 @@ impl SgdMomentum {
 
     /// One update of every parameter of `module` that has a gradient in `grads`.
     pub fn step<M: Module>(&mut self, lr: f64, module: M, mut grads: GradientsParams) -> M {
-        let momentum = self.momentum;
+        let rates = Rates { lr, momentum: self.momentum };
         match &mut self.velocity {
-            Velocities::Device(velocity) => module.map(&mut Update { lr, momentum, grads: &mut grads, velocity }),
+            Velocities::Device(velocity) => module.map(&mut Update { rates, grads: &mut grads, velocity }),
             #[cfg(not(target_arch = "wasm32"))]
-            Velocities::Host(velocity) => module.map(&mut host::Update { lr, momentum, grads: &mut grads, velocity }),
+            Velocities::Host(velocity) => module.map(&mut Update { rates, grads: &mut grads, velocity }),
         }
     }
 }
 
-struct Update<'a> {
+/// The learning rate and the momentum, μ.
+#[derive(Clone, Copy)]
+struct Rates {
     lr: f64,
     momentum: f64,
-    grads: &'a mut GradientsParams,
-    velocity: &'a mut HashMap<ParamId, Tensor<1>>,
 }
 
-impl ModuleMapper for Update<'_> {
+/// One step's update of every parameter, whatever holds the velocities.
+struct Update<'a, V> {
+    rates: Rates,
+    grads: &'a mut GradientsParams,
+    velocity: &'a mut HashMap<ParamId, V>,
+}
+
+/// A parameter's velocity, and the update that uses it: `v = g` on the first step (no previous
+/// velocity), else `v = μ·v + g`; then `w − lr·v`.
+trait Velocity: Sized {
+    /// The new weights and velocity, from the previous velocity `v`, the weights `w` and their
+    /// gradient `g`.
+    fn update<const D: usize>(v: Option<Self>, w: Tensor<D>, g: Tensor<D>, rates: Rates) -> (Tensor<D>, Self);
+}
+
+impl<V: Velocity> ModuleMapper for Update<'_, V> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
         let Some(grad) = self.grads.remove::<D>(id) else {
             return Param::from_mapped_value(id, tensor, mapper);
         };
-        let dims = tensor.dims();
-        // The same operations, in the same order, as burn's Momentum (g·1 + v·μ = v·μ + g exactly).
-        let velocity = match self.velocity.remove(&id) {
-            None => grad,
-            Some(v) => v.reshape(dims).mul_scalar(self.momentum).add(grad),
-        };
         let require_grad = tensor.is_require_grad();
-        let mut next = Tensor::from_inner(tensor.inner() - velocity.clone().mul_scalar(self.lr));
+        let previous = self.velocity.remove(&id);
+        let (weights, velocity) = V::update(previous, tensor.inner(), grad, self.rates);
+        self.velocity.insert(id, velocity);
+        let mut next = Tensor::from_inner(weights);
         if require_grad {
             next = next.require_grad();
         }
-        self.velocity.insert(id, velocity.reshape([dims.iter().product::<usize>()]));
         Param::from_mapped_value(id, next, mapper)
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-mod host {
-    use super::*;
-
-    pub(super) struct Update<'a> {
-        pub lr: f64,
-        pub momentum: f64,
-        pub grads: &'a mut GradientsParams,
-        pub velocity: &'a mut HashMap<ParamId, Vec<f32>>,
+/// On the device: tensor operations, the velocity flattened.
+impl Velocity for Tensor<1> {
+    fn update<const D: usize>(v: Option<Self>, w: Tensor<D>, g: Tensor<D>, rates: Rates) -> (Tensor<D>, Self) {
+        let dims = w.dims();
+        // The same operations, in the same order, as burn's Momentum (g·1 + v·μ = v·μ + g exactly).
+        let velocity = match v {
+            None => g,
+            Some(v) => v.reshape(dims).mul_scalar(rates.momentum).add(g),
+        };
+        let next = w - velocity.clone().mul_scalar(rates.lr);
+        (next, velocity.reshape([dims.iter().product::<usize>()]))
     }
+}
 
-    impl ModuleMapper for Update<'_> {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            let (id, tensor, mapper) = param.consume();
-            let Some(grad) = self.grads.remove::<D>(id) else {
-                return Param::from_mapped_value(id, tensor, mapper);
-            };
-            let require_grad = tensor.is_require_grad();
-            let weights = tensor.inner();
-            let device = weights.device();
-            // Flex's scalar operations take their scalar as an f32: so does this pass.
-            let (momentum, lr) = (self.momentum as f32, self.lr as f32);
-            let (mut weights, grad) = (weights.into_data(), grad.into_data());
-            let (Ok(w), Ok(g)) = (weights.as_mut_slice::<f32>(), grad.as_slice::<f32>()) else {
-                panic!("the CPU backend's parameters and gradients are f32");
-            };
-            let velocity = match self.velocity.remove(&id) {
-                None => {
-                    let v = g.to_vec();
-                    for (w, &v) in w.iter_mut().zip(&v) {
-                        *w -= v * lr;
-                    }
-                    v
+/// On the CPU backend: one pass over the parameter's memory, in place.
+#[cfg(not(target_arch = "wasm32"))]
+impl Velocity for Vec<f32> {
+    fn update<const D: usize>(v: Option<Self>, w: Tensor<D>, g: Tensor<D>, rates: Rates) -> (Tensor<D>, Self) {
+        let device = w.device();
+        // Flex's scalar operations take their scalar as an f32: so does this pass.
+        let (momentum, lr) = (rates.momentum as f32, rates.lr as f32);
+        let (mut weights, grad) = (w.into_data(), g.into_data());
+        let (Ok(w), Ok(g)) = (weights.as_mut_slice::<f32>(), grad.as_slice::<f32>()) else {
+            panic!("the CPU backend's parameters and gradients are f32");
+        };
+        let velocity = match v {
+            None => {
+                let v = g.to_vec();
+                for (w, &v) in w.iter_mut().zip(&v) {
+                    *w -= v * lr;
                 }
-                Some(mut v) => {
-                    for ((w, v), &g) in w.iter_mut().zip(v.iter_mut()).zip(g) {
-                        *v = *v * momentum + g;
-                        *w -= *v * lr;
-                    }
-                    v
-                }
-            };
-            self.velocity.insert(id, velocity);
-            let mut next = Tensor::from_inner(Tensor::from_data(weights, &device));
-            if require_grad {
-                next = next.require_grad();
+                v
             }
-            Param::from_mapped_value(id, next, mapper)
-        }
+            Some(mut v) => {
+                for ((w, v), &g) in w.iter_mut().zip(v.iter_mut()).zip(g) {
+                    *v = *v * momentum + g;
+                    *w -= *v * lr;
+                }
+                v
+            }
+        };
+        (Tensor::from_data(weights, &device), velocity)
     }
 }
