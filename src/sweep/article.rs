@@ -4,7 +4,6 @@
 
 use super::table::Cell;
 use crate::config::{Activation, BatchNormMode, Config, DatasetKind, HIDDEN_SIZES, Init, Loss};
-use serde::Serialize;
 
 const MNIST: &str = include_str!("../../data/article-tables/mnist.csv");
 const MNIST_BATCHNORM: &str = include_str!("../../data/article-tables/mnist-batchnorm.csv");
@@ -14,8 +13,7 @@ const CIFAR10: &str = include_str!("../../data/article-tables/cifar10.csv");
 const TEST_IMAGES: f64 = 10_000.0;
 
 /// One combination as the article reported it; accuracies are fractions (0.3491 for 34.91%).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ArticleCell {
     pub acts: Vec<Activation>,
     pub mean: f64,
@@ -46,8 +44,7 @@ impl ArticleCell {
 }
 
 /// One of the article's tables: which experiment it is, and its 64 cells.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ArticleTable {
     /// "MNIST, no BatchNorm, 10 epochs, batch 32, 9 reported runs (5 distinct)".
     pub title: String,
@@ -159,8 +156,7 @@ fn parse(text: &str, column: &str) -> Result<Vec<ArticleCell>, String> {
 
 /// How a live cell stands against the article: the article's cell (if it has one) and whether
 /// the live mean lies outside the article's range, judged only where the setups are the same.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {
     pub text: String,
     pub runs_text: Vec<String>,
