@@ -59,7 +59,7 @@ fn lesson_links_open_any_step_and_follow_it() {
     let parsed = parse_query("lesson=vanishing&step=3&lecture=1");
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
     assert_eq!(parsed.config, find_preset("deep-sigmoid").unwrap().config);
-    assert_eq!(parsed.view.as_deref(), Some("gradients"));
+    assert_eq!(parsed.view, Some("gradients"));
     let place = parsed.lesson.clone().unwrap();
     assert_eq!(place.step, 3);
     assert!(place.caption.starts_with("3 / 6 · Eight sigmoid layers"), "{}", place.caption);

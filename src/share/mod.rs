@@ -22,8 +22,8 @@ pub struct SharedView {
     pub preset: Option<String>,
     #[serde(flatten)]
     pub flags: PageFlags,
-    /// Which charts fill the chart area (one of [`VIEWS`]); `None`: all four.
-    pub view: Option<String>,
+    /// Which charts fill the chart area (the name of one of [`VIEWS`]); `None`: all four.
+    pub view: Option<&'static str>,
     /// The lesson and step the link opens, if any.
     pub lesson: Option<LessonPlace>,
     /// One entry per problem; the valid settings still applied.
@@ -178,7 +178,7 @@ pub fn parse_query(query: &str) -> SharedView {
             "lesson" => lesson_name = Some(value),
             "step" => step = Some(value),
             "view" => match VIEWS.iter().find(|v| v.name == value.trim()) {
-                Some(v) => shown_view = Some(v.name.to_string()),
+                Some(v) => shown_view = Some(v.name),
                 None => errors.push(ConfigError::new(
                     "view",
                     format!("unknown view {:?} (known: {})", clip(&value), view_names()),
@@ -246,7 +246,7 @@ pub fn parse_query(query: &str) -> SharedView {
     };
     let compare_flag = compare_flag.unwrap_or(base.compare.is_some());
     let compare = (compare_flag || !b_pairs.is_empty()).then(|| apply_pairs(&b_base, &b_pairs, "b.", &mut errors));
-    let view = shown_view.or(base.view).filter(|v| v != "all");
+    let view = shown_view.or(base.view).filter(|v| *v != "all");
     SharedView { config, compare, preset, flags, view, lesson, errors }
 }
 
@@ -271,7 +271,7 @@ pub fn to_query(view: &SharedView) -> String {
     for key in view.flags.on() {
         out.append_pair(key, "1");
     }
-    if let Some(v) = view.view.as_deref().filter(|v| *v != "all" && VIEWS.iter().any(|known| known.name == *v)) {
+    if let Some(v) = view.view.filter(|v| *v != "all" && VIEWS.iter().any(|known| known.name == *v)) {
         out.append_pair("view", v);
     }
     // Commas in `acts` stay readable.
@@ -312,16 +312,16 @@ mod tests {
     #[test]
     fn the_chart_view_travels_in_the_link() {
         for name in VIEWS.map(|v| v.name) {
-            let v = SharedView { view: Some(name.to_string()), ..SharedView::single(Config::default()) };
+            let v = SharedView { view: Some(name), ..SharedView::single(Config::default()) };
             let query = to_query(&v);
             // "all" is the default: not written.
             assert_eq!(query.contains("view="), name != "all", "{query}");
             let parsed = parse_query(&query);
-            assert_eq!(parsed.view.as_deref().unwrap_or("all"), name);
+            assert_eq!(parsed.view.unwrap_or("all"), name);
             assert!(parsed.errors.is_empty());
         }
         assert!(
-            to_query(&SharedView { view: Some("loss+activations".into()), ..SharedView::single(Config::default()) })
+            to_query(&SharedView { view: Some("loss+activations"), ..SharedView::single(Config::default()) })
                 .ends_with("view=loss%2Bactivations")
         );
         let parsed = parse_query("view=sideways&lecture=1");
