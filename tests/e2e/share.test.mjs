@@ -3,7 +3,7 @@
 // nothing, presets load by name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, waitReady, setForm, screenshot, browserForFile, assertNoProblems, withPage } from './helpers.mjs';
+import { waitReady, setForm, screenshot, browserForFile, withPage } from './helpers.mjs';
 
 const browser = browserForFile({ webgpu: false });
 
@@ -29,67 +29,62 @@ function controls(page) {
 }
 
 test('"Copy link" copies every setting (B side and lecture flag too); opening it restores every control', async () => {
-  const a = await openPage(browser.env, '', { permissions: ['clipboard-read', 'clipboard-write'] });
   let link;
   let wanted;
-  try {
-    await waitReady(a.page);
-    await setForm(a.page, {
-      acts: ['tanh', 'selu', 'sigmoid'],
-      bn: 'all',
-      lr: '0.05',
-      momentum: '0.9',
-      batch: '64',
-      epochs: '3',
-      seed: '9007199254740991',
-      stats: '7',
-      backend: 'cpu',
-    });
-    await a.page.check('#compare');
-    await a.page.selectOption('#b-act1', 'relu');
-    await a.page.selectOption('#b-act2', 'relu');
-    await a.page.selectOption('#b-act3', 'tanh');
-    await a.page.selectOption('#b-bn', 'last');
-    await a.page.fill('#b-lr', '0.2');
-    await a.page.click('#lecture-toggle');
-    assert.equal(await a.page.evaluate(() => document.body.classList.contains('lecture')), true);
-    wanted = await controls(a.page);
-    // Lecture mode hides the form: leave it to reach "Copy link", then copy with the lecture box ticked.
-    await a.page.click('#lecture-toggle');
-    await a.page.click('#share');
-    await a.page.waitForFunction(() => /copied/.test(document.getElementById('share-status').textContent), null, {
-      timeout: 5_000,
-    });
-    await a.page.check('#share-lecture');
-    await a.page.click('#share');
-    await a.page.waitForFunction(() => document.getElementById('share-url').value.includes('lecture=1'));
-    link = await a.page.evaluate(() => navigator.clipboard.readText());
-    assert.equal(link, await a.page.inputValue('#share-url'), 'the visible field shows the copied link');
-    assert.match(link, /acts=tanh,selu,sigmoid/);
-    assert.match(link, /seed=9007199254740991/, 'the largest seed (2^53 − 1) keeps all its digits');
-    assert.match(link, /compare=1/);
-    assert.match(link, /b\.acts=relu,relu,tanh/);
-    assert.match(link, /b\.bn=last/);
-    assert.match(link, /b\.lr=0\.2/);
-    assert.match(link, /lecture=1/);
-    assert.doesNotMatch(link, /autostart/);
-    // The address bar follows the settings too (a reload restores them).
-    assert.match(a.page.url(), /b\.acts=relu,relu,tanh/);
-    assertNoProblems(a.problems);
-  } finally {
-    await a.context.close();
-  }
+  await withPage(
+    browser.env,
+    '',
+    async (a) => {
+      await setForm(a.page, {
+        acts: ['tanh', 'selu', 'sigmoid'],
+        bn: 'all',
+        lr: '0.05',
+        momentum: '0.9',
+        batch: '64',
+        epochs: '3',
+        seed: '9007199254740991',
+        stats: '7',
+        backend: 'cpu',
+      });
+      await a.page.check('#compare');
+      await a.page.selectOption('#b-act1', 'relu');
+      await a.page.selectOption('#b-act2', 'relu');
+      await a.page.selectOption('#b-act3', 'tanh');
+      await a.page.selectOption('#b-bn', 'last');
+      await a.page.fill('#b-lr', '0.2');
+      await a.page.click('#lecture-toggle');
+      assert.equal(await a.page.evaluate(() => document.body.classList.contains('lecture')), true);
+      wanted = await controls(a.page);
+      // Lecture mode hides the form: leave it to reach "Copy link", then copy with the lecture box ticked.
+      await a.page.click('#lecture-toggle');
+      await a.page.click('#share');
+      await a.page.waitForFunction(() => /copied/.test(document.getElementById('share-status').textContent), null, {
+        timeout: 5_000,
+      });
+      await a.page.check('#share-lecture');
+      await a.page.click('#share');
+      await a.page.waitForFunction(() => document.getElementById('share-url').value.includes('lecture=1'));
+      link = await a.page.evaluate(() => navigator.clipboard.readText());
+      assert.equal(link, await a.page.inputValue('#share-url'), 'the visible field shows the copied link');
+      assert.match(link, /acts=tanh,selu,sigmoid/);
+      assert.match(link, /seed=9007199254740991/, 'the largest seed (2^53 − 1) keeps all its digits');
+      assert.match(link, /compare=1/);
+      assert.match(link, /b\.acts=relu,relu,tanh/);
+      assert.match(link, /b\.bn=last/);
+      assert.match(link, /b\.lr=0\.2/);
+      assert.match(link, /lecture=1/);
+      assert.doesNotMatch(link, /autostart/);
+      // The address bar follows the settings too (a reload restores them).
+      assert.match(a.page.url(), /b\.acts=relu,relu,tanh/);
+    },
+    { permissions: ['clipboard-read', 'clipboard-write'] },
+  );
 
-  const b = await openPage(browser.env, link.slice(link.indexOf('?')));
-  try {
-    await waitReady(b.page);
+  await withPage(browser.env, link.slice(link.indexOf('?')), async (b) => {
     assert.deepEqual(await controls(b.page), wanted);
     assert.equal(await b.page.isVisible('#link-notice'), false, 'no problems with a copied link');
     assert.equal(await b.page.isVisible('#t-play'), true);
-    assertNoProblems(b.problems);
-  } finally {
-    await b.context.close();
-  }
+  });
 });
 
 test('a bad link names each problem; the other settings still apply', async () => {
@@ -134,39 +129,42 @@ test('a link carrying markup injects nothing and runs nothing', async () => {
   q.set('b.acts', payloads[1]);
   q.set(payloads[0], '1');
   q.set('compare', '1');
-  const s = await openPage(browser.env, `?${q.toString()}`);
   const dialogs = [];
-  s.page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    d.dismiss().catch(() => {});
-  });
-  try {
-    await waitReady(s.page);
-    const found = await s.page.evaluate(() => ({
-      xss: window.__xss ?? null,
-      imgs: document.querySelectorAll('img').length,
-      svgs: document.querySelectorAll('svg').length,
-      scripts: [...document.scripts].map((x) => x.src || x.textContent.slice(0, 20)),
-      handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name)))
-        .length,
-      notice: document.getElementById('link-notice').textContent,
-    }));
-    assert.equal(found.xss, null);
-    assert.equal(found.imgs, 0, 'no <img> injected');
-    assert.equal(found.svgs, 0, 'no <svg> injected');
-    assert.equal(found.handlers, 0, 'no element with an on* attribute');
-    const own = ['/www/app.js', '/www/sweep/sweep.js'];
-    assert.deepEqual(
-      found.scripts.map((src) => (src.startsWith('http') ? new URL(src).pathname : src)),
-      own,
-      `only the page's own module scripts: ${JSON.stringify(found.scripts)}`,
-    );
-    assert.ok(found.notice.includes('<script>'), 'the payload is shown as plain text');
-    assert.deepEqual(dialogs, []);
-    assert.equal(await s.page.inputValue('#act1'), 'relu');
-  } finally {
-    await s.context.close();
-  }
+  await withPage(
+    browser.env,
+    `?${q.toString()}`,
+    async (s) => {
+      s.page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        d.dismiss().catch(() => {});
+      });
+      await waitReady(s.page);
+      const found = await s.page.evaluate(() => ({
+        xss: window.__xss ?? null,
+        imgs: document.querySelectorAll('img').length,
+        svgs: document.querySelectorAll('svg').length,
+        scripts: [...document.scripts].map((x) => x.src || x.textContent.slice(0, 20)),
+        handlers: [...document.querySelectorAll('*')].filter((el) =>
+          [...el.attributes].some((a) => /^on/i.test(a.name)),
+        ).length,
+        notice: document.getElementById('link-notice').textContent,
+      }));
+      assert.equal(found.xss, null);
+      assert.equal(found.imgs, 0, 'no <img> injected');
+      assert.equal(found.svgs, 0, 'no <svg> injected');
+      assert.equal(found.handlers, 0, 'no element with an on* attribute');
+      const own = ['/www/app.js', '/www/sweep/sweep.js'];
+      assert.deepEqual(
+        found.scripts.map((src) => (src.startsWith('http') ? new URL(src).pathname : src)),
+        own,
+        `only the page's own module scripts: ${JSON.stringify(found.scripts)}`,
+      );
+      assert.ok(found.notice.includes('<script>'), 'the payload is shown as plain text');
+      assert.deepEqual(dialogs, []);
+      assert.equal(await s.page.inputValue('#act1'), 'relu');
+    },
+    { ready: false, problems: false },
+  );
 });
 
 test('presets load by link with their commentary', async () => {
