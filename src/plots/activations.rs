@@ -12,8 +12,7 @@ use super::painter::{MIN_PLOT_H, MIN_PLOT_W, Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::{finite_span, padded};
 use super::series::{band, epoch_lines, hline, line};
-use super::theme::TextStyle;
-use super::theme::{LEGEND, TICK, Theme, activation_name, layer_name};
+use super::theme::{LEGEND, TICK, TextStyle, Theme, activation_name, layer_name};
 use super::title::TitleRow;
 use crate::config::Activation;
 use crate::format::{axis_number, percent};
@@ -279,7 +278,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let median: Vec<(f64, f64)> = rows5.iter().map(|r| (r.0, r.3)).collect();
         non_finite |= band(&mut chart, &outer, color.mix(0.2))?;
         non_finite |= band(&mut chart, &inner, color.mix(0.45))?;
-        non_finite |= line(&mut chart, &median, color.stroke_width(p.px(2.5) as u32), 0, false)?;
+        non_finite |= line(&mut chart, &median, color.stroke_width(p.px(2.5) as u32), 0)?;
         panels.push(layout_of(&chart, &format!("bands-{}", i + 1), &title, Some(i), ("step", "value")));
         drop(chart);
     }

@@ -8,8 +8,7 @@ use super::layout::{PanelLayout, TextKind};
 use super::painter::{Area, Painter, Res, err};
 use super::ranges::log_range;
 use super::series::line;
-use super::theme::TextStyle;
-use super::theme::{LEGEND, TICK, TITLE};
+use super::theme::{LEGEND, TICK, TITLE, TextStyle};
 use crate::format::{self, log_tick};
 use crate::stats::ProbeRecord;
 use plotters::prelude::*;
@@ -100,7 +99,7 @@ pub(crate) fn draw_depth_panel<DB: DrawingBackend>(
         y_log: true,
     };
     let mut chart = panel_chart(p, &plot, &axes)?;
-    line(&mut chart, &norms, t.muted.stroke_width(p.px(2.0) as u32), 0, false)?;
+    line(&mut chart, &norms, t.muted.stroke_width(p.px(2.0) as u32), 0)?;
     for (i, &(x, v)) in norms.iter().enumerate() {
         let color = t.layer(i);
         if v > 0.0 && v.is_finite() {

@@ -9,8 +9,7 @@ use super::painter::{err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::log_range;
 use super::series::{epoch_lines, hline, line};
-use super::theme::TextStyle;
-use super::theme::{LEGEND, TICK, TITLE, Theme, layer_label, layer_name};
+use super::theme::{LEGEND, TICK, TITLE, TextStyle, Theme, layer_label, layer_name};
 use crate::format::{self, log_tick};
 use crate::history::History;
 use plotters::prelude::*;
@@ -80,7 +79,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for (i, series) in norms.iter().enumerate() {
         let style = t.layer(i).stroke_width(p.px(2.5) as u32);
-        line(&mut chart, series, style, p.px(3.5) as u32, true)?;
+        line(&mut chart, series, style, p.px(3.5) as u32)?;
         // A norm of exactly 0 (no gradient at all) cannot sit on a log axis: hollow rings on the
         // bottom edge.
         let floor: Vec<(f64, f64)> = series.iter().filter(|(_, v)| *v == 0.0).map(|&(s, _)| (s, y.0)).collect();
@@ -127,7 +126,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     hline(&mut chart, x, 1.0, t.muted.mix(0.8).stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
-    line(&mut chart, &ratios, t.ink.stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, true)?;
+    line(&mut chart, &ratios, t.ink.stroke_width(p.px(2.5) as u32), p.px(3.5) as u32)?;
     let (ex, ey) = chart.backend_coord(&(x.1, 1.0));
     p.text("equal", (ex - p.px(6.0), ey - p.px(4.0)), TextStyle::new(TICK, t.muted, HPos::Right, VPos::Bottom));
     panels.push(layout_of(&chart, "ratio", &title, None, ("step", "first / last")));

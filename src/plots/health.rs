@@ -9,8 +9,7 @@ use super::painter::{Area, Painter, err, open_or_return};
 use super::probes::{self, Probes};
 use super::ranges::finite_span;
 use super::series::{epoch_lines, line};
-use super::theme::TextStyle;
-use super::theme::{BANNER, LEGEND, Theme, layer_label};
+use super::theme::{BANNER, LEGEND, TextStyle, Theme, layer_label};
 use super::title::TitleRow;
 use crate::config::Activation;
 use crate::format::{percent, percent_tick};
@@ -92,7 +91,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &dead_shown {
-        non_finite |= line(&mut chart, &dead[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+        non_finite |= line(&mut chart, &dead[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32)?;
     }
     // The dead output rows, dashed over the layers' lines.
     let mut run: Vec<(f64, f64)> = Vec::new();
@@ -136,7 +135,7 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
     let mut chart = panel_chart(&p, &area, &axes)?;
     epoch_lines(&p, &mut chart, &epochs, y)?;
     for &i in &sat_shown {
-        non_finite |= line(&mut chart, &sat[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32, false)?;
+        non_finite |= line(&mut chart, &sat[i], t.layer(i).stroke_width(p.px(2.5) as u32), p.px(3.5) as u32)?;
     }
     if sat_shown.is_empty() {
         p.centred(&area, "no sigmoid or tanh layer: nothing can saturate", &t.muted, false);

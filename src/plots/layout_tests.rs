@@ -6,8 +6,7 @@
 use super::axes::{linear_ticks, thin_log_ticks};
 use super::painter::Painter;
 use super::tests::{fonts, render, sample_history};
-use super::theme::TICK;
-use super::theme::TextStyle;
+use super::theme::{TICK, TextStyle};
 use super::*;
 use super::{activations, gradients, health, training};
 use crate::config::Activation;
@@ -434,4 +433,22 @@ fn optional_text_stays_inside_its_panel() {
     let layout = p.finish(Vec::new()).unwrap();
     assert_eq!(layout.texts.len(), 2);
     assert!(layout.clashes.is_empty());
+}
+
+#[test]
+fn a_line_breaks_at_zero_on_a_log_axis_only() {
+    // The panel's axis decides: a zero gradient norm cannot be drawn on a log axis (-∞), and the
+    // line stops there rather than run to the bottom edge; on a linear axis 0 is a value.
+    let mut buf = vec![0u8; 400 * 300 * 3];
+    let theme = Theme::light(1.0);
+    let p = Painter::new(BitMapBackend::with_buffer(&mut buf, (400, 300)), &theme).unwrap();
+    let fmt = |v: &f64| format!("{v}");
+    let points = [(0.0, 1.0), (1.0, 0.0), (2.0, 2.0)];
+    for y_log in [true, false] {
+        let axes = super::axes::Axes { y_log, ..super::axes::Axes::over_steps((0.0, 2.0), (0.01, 10.0), &fmt) };
+        let area = p.root.clone();
+        let mut chart = super::axes::panel_chart(&p, &area, &axes).unwrap();
+        let skipped = super::series::line(&mut chart, &points, theme.ink.stroke_width(1), 0).unwrap();
+        assert_eq!(skipped, y_log, "log axis: {y_log}");
+    }
 }

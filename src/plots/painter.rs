@@ -2,8 +2,7 @@
 //! and the finished [`ChartLayout`].
 
 use super::layout::{ChartLayout, PanelLayout, TOO_SMALL, TextBox, TextKind};
-use super::theme::TextStyle;
-use super::theme::{EMPTY, NOTE, TICK, TITLE, Theme};
+use super::theme::{EMPTY, NOTE, TICK, TITLE, TextStyle, Theme};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};

@@ -1,6 +1,7 @@
 //! Data drawn on a panel: lines and bands that break at missing values, reference lines and
 //! the epoch marks; and how much the per-step curves are smoothed.
 
+use super::axes::{Chart, YCoord};
 use super::painter::{Painter, Res, err};
 use plotters::prelude::*;
 
@@ -10,19 +11,15 @@ pub(crate) fn smoothing(count: usize) -> f32 {
     (1.0 - 12.0 / count.max(1) as f32).clamp(0.0, 0.98)
 }
 
-/// Draws `points` as a line, broken wherever x or y is not finite (or, on a log axis, not
-/// positive); a lone finite point gets a dot. Returns whether any point was left out.
-pub(crate) fn line<DB, CT>(
-    chart: &mut ChartContext<DB, CT>,
+/// Draws `points` as a line, broken wherever x or y is not finite (or, on the panel's log y axis,
+/// not positive); a lone finite point gets a dot. Returns whether any point was left out.
+pub(crate) fn line<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
     points: &[(f64, f64)],
     style: ShapeStyle,
     dot: u32,
-    log_y: bool,
-) -> Res<bool>
-where
-    DB: DrawingBackend,
-    CT: CoordTranslate<From = (f64, f64)>,
-{
+) -> Res<bool> {
+    let log_y = matches!(chart.as_coord_spec().y_spec(), YCoord::Log(_));
     let ok = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite() && (!log_y || y > 0.0);
     let mut skipped = false;
     let mut run: Vec<(f64, f64)> = Vec::new();

@@ -3,8 +3,7 @@
 
 use super::layout::TextKind;
 use super::painter::{Area, Painter};
-use super::theme::TextStyle;
-use super::theme::{LEGEND, TITLE};
+use super::theme::{LEGEND, TITLE, TextStyle};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 

@@ -6,8 +6,7 @@ use super::layout::{ChartLayout, NON_FINITE_NOTE};
 use super::painter::{Painter, open_or_return};
 use super::ranges::{epoch_steps, finite_span, padded, step_range};
 use super::series::{epoch_lines, hline, line, smoothing};
-use super::theme::TextStyle;
-use super::theme::{TICK, Theme};
+use super::theme::{TICK, TextStyle, Theme};
 use crate::format::{axis_number, percent, percent_tick};
 use crate::history::History;
 use crate::stats::ema;
@@ -81,11 +80,11 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         hline(&mut chart, x, CHANCE_LOSS, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
     }
     let raw_points: Vec<(f64, f64)> = steps.iter().zip(&raw_loss).map(|(&s, &v)| (s, v as f64)).collect();
-    line(&mut chart, &raw_points, t.train.mix(0.18).stroke_width(p.px(1.0) as u32), 0, false)?;
+    line(&mut chart, &raw_points, t.train.mix(0.18).stroke_width(p.px(1.0) as u32), 0)?;
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&loss).map(|(&s, &v)| (s, v as f64)).collect();
-    line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
+    line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_loss as f64)).collect();
-    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test))?;
     let layout = layout_of(&chart, "loss", "Loss", None, ("step", "loss"));
     // The epoch numbers, at the top of the dotted lines: at most ten, and no more than fit side
     // by side (thousands of one-step epochs would print on top of each other).
@@ -123,9 +122,9 @@ pub(crate) fn draw<DB: DrawingBackend>(backend: DB, history: &History, theme: &T
         hline(&mut chart, x, 0.1, chance_color.stroke_width(p.px(1.5) as u32), p.px(6.0) as u32)?;
     }
     let smooth: Vec<(f64, f64)> = steps.iter().zip(&acc).map(|(&s, &v)| (s, v as f64)).collect();
-    line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0, false)?;
+    line(&mut chart, &smooth, t.train.stroke_width(p.px(2.5) as u32), 0)?;
     let test: Vec<(f64, f64)> = history.epochs.iter().map(|e| (e.step as f64, e.test_accuracy as f64)).collect();
-    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test), false)?;
+    line(&mut chart, &test, t.test.stroke_width(p.px(2.0) as u32), test_marker(&p, &test))?;
     panels.push(layout_of(&chart, "accuracy", "Accuracy", None, ("step", "accuracy")));
     drop(chart);
 
