@@ -143,6 +143,30 @@ test('hovering a chart shows the recorded value under the cursor', async () => {
   assert.match(dead, /images with all outputs 0\s*\d+\.\d%/);
   // The read-out is what the history says at that step: the batch loss of the step in the title.
   const lossTip = await hoverPanel(page, 'chart-loss', 'a', 'loss', 'loss', 0.3, 0.5);
+  // The cursor line stands where the values come from (the recorded step, near the pointer at
+  // 30% of the panel), from the panel's top to its bottom; in CSS pixels of the canvas.
+  const cursor = await page.evaluate(() => {
+    const layout = window.playground.chartLayouts.a.loss;
+    const panel = layout.panels.find((p) => p.id === 'loss');
+    const c = document.getElementById('chart-loss');
+    const k = c.clientWidth / layout.width;
+    const r = c.getBoundingClientRect();
+    const line = /** @type {HTMLElement} */ (c.parentElement.querySelector('.chart-cursor'));
+    const at = line.getBoundingClientRect();
+    const [left, top] = [r.left + c.clientLeft, r.top + c.clientTop];
+    return {
+      hidden: line.hidden,
+      x: (at.left - left) / k,
+      top: (at.top - top) / k,
+      bottom: (at.top + at.height - top) / k,
+      panel: { left: panel.left, right: panel.right, top: panel.top, bottom: panel.bottom },
+    };
+  });
+  const { panel } = cursor;
+  assert.equal(cursor.hidden, false);
+  const pointer = panel.left + 0.3 * (panel.right - panel.left);
+  assert.ok(Math.abs(cursor.x - pointer) < 0.05 * (panel.right - panel.left), `cursor ${JSON.stringify(cursor)}`);
+  assert.ok(Math.abs(cursor.top - panel.top) < 2 && Math.abs(cursor.bottom - panel.bottom) < 2, JSON.stringify(cursor));
   const step = Number(/Step ([\d,]+)/.exec(lossTip)[1].replace(/,/g, ''));
   const shown = Number(/this batch\s*([\d.]+)/.exec(lossTip)[1]);
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
