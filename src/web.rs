@@ -165,10 +165,15 @@ pub fn bundled_files(kind: &str) -> String {
 }
 
 /// A share link's query parsed: JSON `{config, compare, preset, lecture, autostart, view, errors}`.
-/// Never throws: problems are listed in `errors` and the rest of the link still applies.
+/// Never throws: problems are listed in `errors` and the rest of the link still applies. The
+/// page's B shares all but its own settings with A: the others a link sets are named too.
 #[wasm_bindgen(js_name = parseShareQuery)]
 pub fn parse_share_query(query: &str) -> String {
-    serde_json::to_string(&share::parse_query(query)).unwrap_or_default()
+    let mut view = share::parse_query(query);
+    if let Some(b) = &view.compare {
+        view.errors.extend(crate::ab::shared_setting_errors(&view.config, b));
+    }
+    serde_json::to_string(&view).unwrap_or_default()
 }
 
 /// The readable query for a configuration, optionally a B side, and the page's flags as link

@@ -1,21 +1,21 @@
-// A/B comparison: the form for the second network (B). B shares everything with A (data, seed,
-// batch size, epochs, momentum, backend, statistics interval, depth, widths, initialisation,
-// biases, loss) except its activations, its
-// BatchNorm placement and its learning rate, so the two runs see the same images in the same
-// order from the same initial weights (as far as the layers match) and only the change differs.
-// Its fields are named as in a link: b.acts, b.bn, b.lr.
+// A/B comparison: the form for the second network (B). B shares every setting with A but those
+// Rust's table marks `bSide` (src/ab.rs: its activations, BatchNorm placement and learning rate),
+// so the two runs see the same images in the same order from the same initial weights and only
+// the change differs. Its fields are named as in a link (b.acts, b.bn, b.lr); each but the
+// activations is the element `b-<name>`.
 //
 // The training loop (engine/loop.js, in the worker) advances both trainers alternately, B in
 // lockstep with A's step.
 
-import { $ } from './dom.js';
+import { app, $ } from './state.js';
 
-/** The settings B may differ in; anything else a link sets for B is reported and ignored. */
-export const B_FIELDS = ['acts', 'bn', 'lr'];
+/** The settings B may set (Rust names the rest a link sets for B, and B keeps A's). */
+export const bFields = () => app.settings.filter((s) => s.bSide).map((s) => s.name);
 
 /** B's activation selects, one per layer of A's network (B has A's depth and widths). */
 export let ACT_IDS = ['b-act1', 'b-act2', 'b-act3'];
-const INPUTS = { acts: ACT_IDS, bn: ['b-bn'], lr: ['b-lr'] };
+/** The form elements of B's setting `name`. */
+const inputs = (/** @type {string} */ name) => (name === 'acts' ? ACT_IDS : [`b-${name}`]);
 
 /**
  * Draws B's activation selects for `depth` layers with `options` ([value, label] from the
@@ -49,7 +49,6 @@ export function renderActs(/** @type {number} */ depth, /** @type {[string, stri
     row.append(select);
     ACT_IDS.push(select.id);
   }
-  INPUTS.acts = ACT_IDS;
 }
 
 export function isOn() {
@@ -69,59 +68,36 @@ export function setOn(/** @type {boolean} */ on) {
 
 /** Shows B's settings; `settings` are [name, text] pairs as Rust writes them. */
 export function write(/** @type {[string, string][]} */ settings) {
+  const own = bFields();
   for (const [name, text] of settings) {
-    if (name === 'acts')
-      text.split(',').forEach((act, i) => {
-        if (ACT_IDS[i]) $(ACT_IDS[i]).value = act;
-      });
-    else if (name === 'bn') $('b-bn').value = text;
-    else if (name === 'lr') $('b-lr').value = text;
+    if (!own.includes(name)) continue;
+    const values = name === 'acts' ? text.split(',') : [text];
+    inputs(name).forEach((id, i) => {
+      if (values[i] != null) $(id).value = values[i];
+    });
   }
-}
-
-/**
- * What B sets differently from A, as `[name, text]` pairs of B's fields (texts as Rust writes
- * them, from `describeConfig`): the heading lists these and nothing else.
- * @param {[string, string][]} a  A's settings @param {[string, string][]} b  B's settings
- * @returns {[string, string][]}
- */
-export function differences(a, b) {
-  const textA = new Map(a);
-  return b.filter(([name, text]) => B_FIELDS.includes(name) && textA.get(name) !== text);
 }
 
 /** B's fields as [name, text] pairs (applied over A's settings). */
 /** @returns {[string, string][]} */
 export function pairs() {
-  return [
-    ['acts', ACT_IDS.map((id) => $(id).value).join(',')],
-    ['bn', $('b-bn').value],
-    ['lr', $('b-lr').value],
-  ];
+  const value = (/** @type {string} */ name) =>
+    inputs(name)
+      .map((id) => $(id).value)
+      .join(',');
+  return bFields().map((name) => [name, value(name)]);
 }
 
 /** Puts B's messages next to B's fields (errors name acts, bn or lr). */
 export function showErrors(/** @type {{field: string, message: string}[]} */ errors) {
-  for (const name of B_FIELDS) $(`err-b-${name}`).textContent = '';
-  for (const ids of Object.values(INPUTS)) for (const id of ids) $(id).removeAttribute('aria-invalid');
+  for (const name of bFields()) {
+    $(`err-b-${name}`).textContent = '';
+    for (const id of inputs(name)) $(id).removeAttribute('aria-invalid');
+  }
   for (const { field, message } of errors) {
     const key = field.replace(/^b\./, '');
     const target = $(`err-b-${key}`) ?? $('err-b-acts');
     target.textContent = target.textContent ? `${target.textContent} ${message}` : message;
-    for (const id of INPUTS[key] ?? []) $(id).setAttribute('aria-invalid', 'true');
+    if (bFields().includes(key)) for (const id of inputs(key)) $(id).setAttribute('aria-invalid', 'true');
   }
-}
-
-/**
- * Problems with a link's B side that the page cannot honour: B always shares A's data, seed,
- * batch size, epochs, momentum, backend and statistics interval.
- */
-export function ignoredLinkFields(/** @type {any} */ a, /** @type {any} */ b) {
-  // Every setting but B's own is shared (a configuration's JSON fields are the settings' names).
-  return Object.keys(b)
-    .filter((name) => !B_FIELDS.includes(name) && JSON.stringify(b[name]) !== JSON.stringify(a[name]))
-    .map((name) => ({
-      field: `b.${name}`,
-      message: `B always uses A's ${name} (the two runs share data, order and seed); ignored`,
-    }));
 }

@@ -32,8 +32,8 @@ export function applyShareQuery() {
 
 /**
  * Puts a parsed link (Rust's SharedView: settings, B side, preset, chart view, lesson step) into
- * the form and the page. Returns the problems to name (Rust's, and B settings the page's B
- * form cannot hold).
+ * the form and the page. Returns the problems to name (Rust's: bad values, and settings a B side
+ * cannot hold).
  */
 export function applyView(/** @type {any} */ view) {
   if (view.config) writeForm(view.config);
@@ -47,7 +47,6 @@ export function applyView(/** @type {any} */ view) {
   compare.setOn(!!view.compare);
   if (view.compare) {
     compare.write(describe(view.compare).settings);
-    problems.push(...compare.ignoredLinkFields(view.config ?? {}, view.compare));
   }
   validateForm();
   return problems;

@@ -266,7 +266,8 @@ export function validateForm() {
   if (compare.isOn()) {
     const checked = check([...pairs, ...compare.pairs()]);
     // B's own fields only: A's messages already name the rest.
-    bErrors = checked.errors.filter((e) => compare.B_FIELDS.includes(e.field));
+    const own = compare.bFields();
+    bErrors = checked.errors.filter((e) => own.includes(e.field));
     b = { config: checked.config, json: checked.json };
   }
   compare.showErrors(bErrors);

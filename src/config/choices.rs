@@ -102,6 +102,17 @@ choices! {
 }
 
 impl BatchNormMode {
+    /// Its words in a title ("BatchNorm everywhere", with `short` "BN all"); `None` for none.
+    pub fn in_title(self, short: bool) -> Option<&'static str> {
+        match (self, short) {
+            (BatchNormMode::None, _) => None,
+            (BatchNormMode::All, false) => Some("BatchNorm everywhere"),
+            (BatchNormMode::Last, false) => Some("BatchNorm on the last layer"),
+            (BatchNormMode::All, true) => Some("BN all"),
+            (BatchNormMode::Last, true) => Some("BN last"),
+        }
+    }
+
     /// Whether layer `index` (0-based, of `count`) gets a BatchNorm.
     pub fn applies_to(self, index: usize, count: usize) -> bool {
         match self {

@@ -325,14 +325,10 @@ impl Config {
                 .collect::<Vec<_>>()
                 .join(" → ")
         };
-        let bn = match (self.batch_norm, short) {
-            (BatchNormMode::None, _) => return acts,
-            (BatchNormMode::All, false) => "BatchNorm everywhere",
-            (BatchNormMode::Last, false) => "BatchNorm on the last layer",
-            (BatchNormMode::All, true) => "BN all",
-            (BatchNormMode::Last, true) => "BN last",
-        };
-        format!("{acts} + {bn}")
+        match self.batch_norm.in_title(short) {
+            Some(bn) => format!("{acts} + {bn}"),
+            None => acts,
+        }
     }
 
     /// For file names, every setting:

@@ -226,11 +226,22 @@ pub struct FormSetting {
     #[serde(flatten)]
     pub setting: Setting,
     pub group: Group,
+    /// Whether B of an A/B comparison may set it (see [`crate::ab::B_SETTINGS`]).
+    #[serde(rename = "bSide")]
+    pub b_side: bool,
 }
 
 /// The table for the page's form (the wasm export `settings`).
 pub fn form_table() -> Vec<FormSetting> {
-    settings_table().into_iter().zip(SETTINGS).map(|(setting, row)| FormSetting { setting, group: row.group }).collect()
+    settings_table()
+        .into_iter()
+        .zip(SETTINGS)
+        .map(|(setting, row)| FormSetting {
+            setting,
+            group: row.group,
+            b_side: crate::ab::B_SETTINGS.contains(&row.name),
+        })
+        .collect()
 }
 
 /// A setting's help with its choices (`bn`: "where BatchNorm sits: …; one of none, all, last"),

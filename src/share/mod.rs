@@ -238,7 +238,6 @@ pub fn parse_query(query: &str) -> SharedView {
         }
     }
     let config = apply_pairs(&base.config, &a_pairs, "", &mut errors);
-    // The step's B side keeps its own settings over the link's A.
     // The step's B side, with the link's own settings for A (their problems are named once, for A).
     let b_base = match &base.compare {
         Some(b) if compare_flag != Some(false) => b.with_settings(&a_pairs).0,

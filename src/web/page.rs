@@ -1,6 +1,15 @@
-//! The page's small rules, for its main thread: the A/B verdict and the datasets it offers.
+//! The page's small rules, for its main thread: the A/B comparison's names and verdict, and the
+//! datasets it offers.
 
 use wasm_bindgen::prelude::*;
+
+/// The A/B comparison's names for two JSON configurations: JSON `{a, b, bShort}`, B named by
+/// what it sets differently from A (see [`crate::ab::names`]).
+#[wasm_bindgen(js_name = abNames)]
+pub fn ab_names(a_json: &str, b_json: &str) -> Result<String, JsError> {
+    let (a, b) = (super::parse_config(a_json)?, super::parse_config(b_json)?);
+    Ok(serde_json::to_string(&crate::ab::names(&a, &b)).unwrap_or_default())
+}
 
 /// The A/B run's verdict for test accuracies `a` and `b` (fractions): `about the same` or
 /// `B is 1.2 points better`.
