@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// What the data is and where to get it, printed with each skip.
-const HOW_TO_GET: &str = "full MNIST, CIFAR-10 and PyTorch's recorded run (README, Testing)";
+const HOW_TO_GET: &str = "full MNIST, CIFAR-10 and PyTorch's recorded run: see README, Testing";
 
 /// `../shared/data` beside the checkout, or the folder `SHARED_DATA` names (to try the suite as
 /// a machine without it would run it: `SHARED_DATA=/nonexistent`).
@@ -30,7 +30,8 @@ pub fn data(part: &str) -> Option<PathBuf> {
 pub fn data_or(part: &str, instead: &str) -> Option<PathBuf> {
     let root = root();
     if !root.is_dir() {
-        say(instead, &format!("{} is absent; {} holds {HOW_TO_GET}", root.join(part).display(), root.display()));
+        // Only a missing folder is a skip (a missing part of it fails below): name the folder.
+        say(instead, &format!("{} is absent ({HOW_TO_GET})", root.display()));
         return None;
     }
     let path = root.join(part);
@@ -61,8 +62,10 @@ fn say(what: &str, why: &str) {
     eprintln!("{line}");
     if let Some(file) = std::env::var_os("SKIPPED_TESTS") {
         let append = std::fs::OpenOptions::new().create(true).append(true).open(file);
+        // One write per line: tests run in parallel threads, and `writeln!` writes in pieces
+        // that another test's line could land between.
         if let Ok(mut f) = append {
-            let _ = writeln!(f, "{} {line}", env!("CARGO_CRATE_NAME"));
+            let _ = f.write_all(format!("{} {line}\n", env!("CARGO_CRATE_NAME")).as_bytes());
         }
     }
 }
