@@ -23,15 +23,17 @@ pub struct AbNames {
     pub b_short: String,
 }
 
+/// The settings in which `b` differs from `a`, each with B's text.
+fn differing(a: &Config, b: &Config) -> impl Iterator<Item = (&'static str, String)> {
+    b.all_settings().into_iter().zip(a.all_settings()).filter(|((_, text), (_, a_text))| text != a_text).map(|(b, _)| b)
+}
+
 /// A's and B's names; B's lists its differences from A, each only where it differs ("same as
 /// A" where none does).
 pub fn names(a: &Config, b: &Config) -> AbNames {
     let acts = Config { batch_norm: BatchNormMode::None, ..b.clone() }.describe(true);
     let (mut long, mut short) = (Vec::new(), Vec::new());
-    for ((name, text), (_, a_text)) in b.all_settings().into_iter().zip(a.all_settings()) {
-        if !B_SETTINGS.contains(&name) || text == a_text {
-            continue;
-        }
+    for (name, text) in differing(a, b).filter(|(name, _)| B_SETTINGS.contains(name)) {
         let (l, s) = match name {
             "acts" => (acts.clone(), acts.clone()),
             "bn" => (
@@ -53,11 +55,9 @@ pub fn names(a: &Config, b: &Config) -> AbNames {
 /// One problem per setting a link sets for B that B cannot hold (it shares all but
 /// [`B_SETTINGS`] with A): the page runs B with A's.
 pub fn shared_setting_errors(a: &Config, b: &Config) -> Vec<ConfigError> {
-    b.all_settings()
-        .into_iter()
-        .zip(a.all_settings())
-        .filter(|((name, text), (_, a_text))| !B_SETTINGS.contains(name) && text != a_text)
-        .map(|((name, _), _)| {
+    differing(a, b)
+        .filter(|(name, _)| !B_SETTINGS.contains(name))
+        .map(|(name, _)| {
             ConfigError::new(
                 &format!("b.{name}"),
                 format!("B always uses A's {name} (the two runs share data, order and seed); ignored"),
