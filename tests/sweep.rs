@@ -93,11 +93,11 @@ fn assert_matches_single_runs(configs: &[Config], device: &Device, tolerance: f3
 fn batched_runs_match_single_runs_for_mixed_activations_and_batch_norm() {
     // Two seeds × two models: a rectangle, inputs broadcast per seed.
     let configs = mixed();
-    assert!(matches!(InputLayout::new(&[0, 0, 1, 1]), InputLayout::Rect { seeds: 2, per_seed: 2 }));
+    assert!(matches!(InputLayout::new(&[0, 0, 1, 1], &cpu()), InputLayout::Rect { seeds: 2, per_seed: 2 }));
     assert_matches_single_runs(&configs, &cpu(), 1e-4);
     // Unequal seeds per group: each model gathers its seed's rows.
     let uneven = &configs[1..];
-    assert!(matches!(InputLayout::new(&[0, 1, 1]), InputLayout::Gather(_)));
+    assert!(matches!(InputLayout::new(&[0, 1, 1], &cpu()), InputLayout::Gather(_)));
     assert_matches_single_runs(uneven, &cpu(), 1e-4);
 }
 
@@ -109,7 +109,7 @@ fn each_models_gradient_is_its_own_single_model_gradient() {
     let weights: Vec<InitialWeights> = configs.iter().map(|c| InitialWeights::draw(c, 784)).collect();
     let refs: Vec<&InitialWeights> = weights.iter().collect();
     let stacked = StackedMlp::new(&configs, &refs, &device);
-    let layout = InputLayout::new(&[0, 0, 1, 1]);
+    let layout = InputLayout::new(&[0, 0, 1, 1], &cpu());
     // Seed 1's models see rows 0..32, seed 2's rows 32..64.
     let hosts: Vec<_> = [0..32, 32..64].map(|r| data.batch(&data.train, &r.collect::<Vec<_>>())).into();
     let features: Vec<Vec<f32>> = hosts.iter().map(|h| h.features.clone()).collect();

@@ -74,7 +74,7 @@ impl GroupRun {
         Ok(GroupRun {
             optimizer: SweepOptimizer::new(&configs, &plain),
             alive: all_alive(count, &plain),
-            layout: InputLayout::new(&seed_of_model),
+            layout: InputLayout::new(&seed_of_model, &device),
             eval_chunk: eval_chunk(&layer_sizes(&first, input_size), count, EVAL_BATCH, limits),
             batch_size: first.batch_size,
             ledger: Ledger::new(runs, steps_per_epoch, first.epochs),

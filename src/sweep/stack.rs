@@ -5,6 +5,10 @@
 //! (a slice when they are adjacent, else a gather), so no model computes a branch it did not
 //! choose, and no branch's overflow can reach another model's gradient. BatchNorm is chosen
 //! with a select, never a multiply by a 0/1 mask: inf × 0 = NaN.
+//!
+//! The indices and masks that pick a model's rows are uploaded once, when the stack is built: an
+//! upload between two kernels makes wgpu submit the step's work so far, so uploading them in every
+//! forward pass cost a stacked step 5 to 10 more submissions.
 
 use crate::config::{Activation, Config};
 use crate::model::{InitialWeights, activate, predict_last_dim};
@@ -15,28 +19,65 @@ pub const BN_EPSILON: f64 = 1e-5;
 pub const BN_MOMENTUM: f64 = 0.1;
 
 /// Which models of a group a per-model choice applies to.
-#[derive(Clone, Debug, PartialEq)]
 enum Applies {
     All,
-    Some(Vec<bool>),
+    /// `[K]` flags, on the device.
+    Some(Tensor<1, Bool>),
 }
 
 impl Applies {
-    fn from_flags(flags: Vec<bool>) -> Option<Applies> {
+    fn from_flags(flags: Vec<bool>, device: &Device) -> Option<Applies> {
+        let k = flags.len();
         if flags.iter().all(|&f| f) {
             Some(Applies::All)
         } else if flags.iter().any(|&f| f) {
-            Some(Applies::Some(flags))
+            Some(Applies::Some(Tensor::from_data(TensorData::new(flags, [k]), device)))
         } else {
             None
         }
     }
 }
 
-/// A `[K, 1, 1]` selector broadcast to `dims`.
-fn model_mask(flags: &[bool], dims: [usize; 3], device: &Device) -> Tensor<3, Bool> {
-    let k = flags.len();
-    Tensor::<1, Bool>::from_data(TensorData::new(flags.to_vec(), [k]), device).reshape([k, 1, 1]).expand(dims)
+/// A `[K]` selector as `[K, 1, 1]`, broadcast to `dims`.
+fn model_mask(flags: &Tensor<1, Bool>, dims: [usize; 3]) -> Tensor<3, Bool> {
+    let [k] = flags.dims();
+    flags.clone().reshape([k, 1, 1]).expand(dims)
+}
+
+/// Row indices into the stack, with their copy on the device (made once, on the plain device:
+/// an index is a constant to autodiff).
+#[derive(Clone)]
+pub struct RowIndex {
+    rows: Vec<usize>,
+    tensor: Tensor<1, Int>,
+}
+
+impl RowIndex {
+    pub fn new(rows: Vec<usize>, device: &Device) -> RowIndex {
+        let data: Vec<i64> = rows.iter().map(|&i| i as i64).collect();
+        let tensor = Tensor::from_data(TensorData::new(data, [rows.len()]), &device.clone().inner());
+        RowIndex { rows, tensor }
+    }
+
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    fn tensor(&self) -> Tensor<1, Int> {
+        self.tensor.clone()
+    }
+}
+
+impl PartialEq for RowIndex {
+    fn eq(&self, other: &RowIndex) -> bool {
+        self.rows == other.rows
+    }
+}
+
+impl std::fmt::Debug for RowIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.rows.fmt(f)
+    }
 }
 
 /// How the models of a group find their input rows: the inputs are `[seeds, batch, in]`.
@@ -45,17 +86,21 @@ pub enum InputLayout {
     /// Models are `seeds × per_seed`, seed-major: the inputs broadcast against the weights.
     Rect { seeds: usize, per_seed: usize },
     /// Model k reads the rows of seed `index[k]` (copied out once per batch).
-    Gather(Vec<usize>),
+    Gather(RowIndex),
 }
 
 impl InputLayout {
-    /// From each model's seed index (0-based, in order of first appearance).
-    pub fn new(seed_of_model: &[usize]) -> InputLayout {
+    /// From each model's seed index (0-based, in order of first appearance), for `device`.
+    pub fn new(seed_of_model: &[usize], device: &Device) -> InputLayout {
         let seeds = seed_of_model.iter().max().map_or(0, |m| m + 1);
         let per_seed = seed_of_model.len() / seeds.max(1);
         let rect = per_seed * seeds == seed_of_model.len()
             && seed_of_model.iter().enumerate().all(|(i, &s)| s == i / per_seed.max(1));
-        if rect { InputLayout::Rect { seeds, per_seed } } else { InputLayout::Gather(seed_of_model.to_vec()) }
+        if rect {
+            InputLayout::Rect { seeds, per_seed }
+        } else {
+            InputLayout::Gather(RowIndex::new(seed_of_model.to_vec(), device))
+        }
     }
 
     /// Per-seed `[seeds, batch]` labels as each model's `[K, batch, 1]` targets.
@@ -66,10 +111,7 @@ impl InputLayout {
                 .reshape([seeds, 1, batch])
                 .expand([seeds, *per_seed, batch])
                 .reshape([seeds * per_seed, batch, 1]),
-            InputLayout::Gather(index) => {
-                let device = labels.device();
-                labels.select(0, index_tensor(index, &device)).reshape([index.len(), batch, 1])
-            }
+            InputLayout::Gather(index) => labels.select(0, index.tensor()).reshape([index.rows().len(), batch, 1]),
         }
     }
 
@@ -82,17 +124,9 @@ impl InputLayout {
                 .reshape([seeds, 1, batch, fan_in])
                 .matmul(weight.reshape([seeds, *per_seed, fan_in, fan_out]))
                 .reshape([k, batch, fan_out]),
-            InputLayout::Gather(index) => {
-                let device = inputs.device();
-                inputs.select(0, index_tensor(index, &device)).matmul(weight)
-            }
+            InputLayout::Gather(index) => inputs.select(0, index.tensor()).matmul(weight),
         }
     }
-}
-
-fn index_tensor(index: &[usize], device: &Device) -> Tensor<1, Int> {
-    let data: Vec<i64> = index.iter().map(|&i| i as i64).collect();
-    Tensor::from_data(TensorData::new(data, [index.len()]), device)
 }
 
 /// One layer's BatchNorm for the models that have it.
@@ -113,7 +147,7 @@ enum LayerActivation {
     /// row lands once the groups are joined (`None` when that is already its own place).
     Grouped {
         groups: Vec<(Activation, ModelRows)>,
-        restore: Option<Vec<usize>>,
+        restore: Option<RowIndex>,
     },
 }
 
@@ -122,11 +156,11 @@ enum LayerActivation {
 enum ModelRows {
     /// Adjacent models: a slice, and no reordering after.
     Range(std::ops::Range<usize>),
-    Gather(Vec<usize>),
+    Gather(RowIndex),
 }
 
 impl LayerActivation {
-    fn new(acts: &[Activation]) -> LayerActivation {
+    fn new(acts: &[Activation], device: &Device) -> LayerActivation {
         if acts.iter().all(|&a| a == acts[0]) {
             return LayerActivation::Uniform(acts[0]);
         }
@@ -144,7 +178,7 @@ impl LayerActivation {
             for (j, &k) in order.iter().enumerate() {
                 restore[k] = j;
             }
-            restore
+            RowIndex::new(restore, device)
         });
         let contiguous = |rows: &[usize]| rows.windows(2).all(|w| w[1] == w[0] + 1);
         let groups = groups
@@ -153,7 +187,7 @@ impl LayerActivation {
                 let rows = if contiguous(&rows) {
                     ModelRows::Range(rows[0]..rows[rows.len() - 1] + 1)
                 } else {
-                    ModelRows::Gather(rows)
+                    ModelRows::Gather(RowIndex::new(rows, device))
                 };
                 (a, rows)
             })
@@ -198,16 +232,16 @@ impl StackedMlp {
                 };
                 let weight = stack(|l| &l.weight, fan_in);
                 let bias = stack(|l| &l.bias, 1);
-                let norm = Applies::from_flags(configs.iter().map(|c| c.batch_norm.applies_to(i, depth)).collect())
-                    .map(|applies| StackedNorm {
-                        gamma: Tensor::ones([count, 1, fan_out], device).require_grad(),
-                        beta: Tensor::zeros([count, 1, fan_out], device).require_grad(),
-                        running_mean: Tensor::zeros([count, 1, fan_out], &plain),
-                        running_var: Tensor::ones([count, 1, fan_out], &plain),
-                        applies,
-                    });
+                let flags = configs.iter().map(|c| c.batch_norm.applies_to(i, depth)).collect();
+                let norm = Applies::from_flags(flags, &plain).map(|applies| StackedNorm {
+                    gamma: Tensor::ones([count, 1, fan_out], device).require_grad(),
+                    beta: Tensor::zeros([count, 1, fan_out], device).require_grad(),
+                    running_mean: Tensor::zeros([count, 1, fan_out], &plain),
+                    running_var: Tensor::ones([count, 1, fan_out], &plain),
+                    applies,
+                });
                 let acts: Vec<Activation> = configs.iter().map(|c| c.acts[i]).collect();
-                let activation = LayerActivation::new(&acts);
+                let activation = LayerActivation::new(&acts, device);
                 StackedLayer { weight, bias, norm, activation }
             })
             .collect();
@@ -268,10 +302,9 @@ impl StackedMlp {
 /// BatchNorm over each model's own batch (training) or with its running statistics.
 fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, Option<(Tensor<3>, Tensor<3>)>) {
     let dims = pre.dims();
-    let device = pre.device();
     let mask = match &norm.applies {
         Applies::All => None,
-        Applies::Some(flags) => Some(model_mask(flags, dims, &device)),
+        Applies::Some(flags) => Some(model_mask(flags, dims)),
     };
     // Models without BatchNorm here feed zeros to the (unused) branch: it stays finite.
     let x = match &mask {
@@ -306,13 +339,12 @@ fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
         LayerActivation::Uniform(a) => activate(*a, pre),
         LayerActivation::Grouped { groups, restore } => {
             let [_, batch, width] = pre.dims();
-            let device = pre.device();
             let parts: Vec<Tensor<3>> = groups
                 .iter()
                 .map(|(a, rows)| {
                     let part = match rows {
                         ModelRows::Range(r) => pre.clone().slice([r.clone(), 0..batch, 0..width]),
-                        ModelRows::Gather(index) => pre.clone().select(0, index_tensor(index, &device)),
+                        ModelRows::Gather(index) => pre.clone().select(0, index.tensor()),
                     };
                     activate(*a, part)
                 })
@@ -320,7 +352,7 @@ fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
             let joined = Tensor::cat(parts, 0);
             match restore {
                 None => joined,
-                Some(restore) => joined.select(0, index_tensor(restore, &device)),
+                Some(restore) => joined.select(0, restore.tensor()),
             }
         }
     }
