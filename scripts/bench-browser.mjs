@@ -79,7 +79,7 @@ export function browserBenches({
           });
           const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
           const backend = trainer.backendName;
-          const run = async (n) => JSON.parse(await trainer.run(n, 1e9));
+          const run = async (n) => JSON.parse(await trainer.run(n, 1e9, false));
           // Warm-up (the first WebGPU step compiles the shaders).
           // On WebGPU its first step is timed on its own: that is where burn's autotune (when built in)
           // would start tuning, and the chunk times below show whether later steps got faster.

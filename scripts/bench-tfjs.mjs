@@ -47,8 +47,21 @@ export function countGpuCalls() {
           add('commandBuffers', args[0]?.length ?? 0);
           self.__lastSubmitAt = performance.now();
         }
-        // mapAsync(mode, offset, size): the bytes read back (size defaults to the rest of the buffer).
-        if (name === 'mapAsync') add('mapAsyncBytes', args[2] ?? this.size - (args[1] ?? 0));
+        // mapAsync(mode, offset, size): the bytes read back (size defaults to the rest of the buffer),
+        // and whether more work was submitted before it completed (the queue was not left empty).
+        if (name === 'mapAsync') {
+          add('mapAsyncBytes', args[2] ?? this.size - (args[1] ?? 0));
+          const submitted = calls.submit ?? 0;
+          const mapped = inner.apply(this, args);
+          mapped.then(
+            () => {
+              add('mapAsyncDone');
+              if ((calls.submit ?? 0) > submitted) add('mapAsyncOverlapped');
+            },
+            () => {},
+          );
+          return mapped;
+        }
         if (name === 'writeBuffer') {
           const data = args[2];
           const unit = data?.BYTES_PER_ELEMENT ?? 1;

@@ -30,7 +30,7 @@ pub use crate::batch::Batch;
 
 mod ledger;
 mod sgd;
-pub use ledger::{Ledger, ModelRun, Position};
+pub use ledger::{Ledger, ModelRun, Position, ReadBack};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
@@ -387,10 +387,21 @@ impl Session {
     /// Trains up to `max_steps` batches or until `budget_ms` has passed, then reads the losses
     /// back, evaluates at an epoch's end, and reports. Never panics on a diverging run.
     pub async fn run(&mut self, max_steps: usize, budget_ms: f64) -> Progress {
+        self.run_reading(max_steps, budget_ms, ReadBack::Now).await
+    }
+
+    /// [`Session::run`], the chunk's losses read back as `reads` says (an epoch's end and a
+    /// probe read `Now`). With `max_steps` 0 it takes no step and reads back what is in flight.
+    pub async fn run_reading(&mut self, max_steps: usize, budget_ms: f64, reads: ReadBack) -> Progress {
         let started = Instant::now();
         let mut steps = 0;
         let mut samples = 0;
-        while !self.is_done() && steps < max_steps.max(1) {
+        if max_steps == 0
+            && let Err(e) = self.read_pending(ReadBack::Now).await
+        {
+            self.ledger.fail(e);
+        }
+        while !self.is_done() && steps < max_steps {
             samples += self.step();
             steps += 1;
             let epoch_ended = self.ledger.epoch_ended();
@@ -398,8 +409,10 @@ impl Session {
             let probe_due = stats_every > 0 && self.global_step().is_multiple_of(stats_every);
             let out_of_time = started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
             // A read-back submits the step with it; otherwise the step goes to the GPU now.
-            let read = if epoch_ended || probe_due || out_of_time || steps >= max_steps {
-                self.read_pending().await
+            let read = if epoch_ended || probe_due {
+                self.read_pending(ReadBack::Now).await
+            } else if out_of_time || steps >= max_steps {
+                self.read_pending(reads).await
             } else {
                 submit(&self.device)
             };
@@ -436,8 +449,8 @@ impl Session {
 
     /// Reads back the losses of the pending steps into the history. A diverged run stops at the
     /// step whose loss was not finite.
-    async fn read_pending(&mut self) -> Result<(), String> {
-        if let Some(step) = self.ledger.read_back().await? {
+    async fn read_pending(&mut self, how: ReadBack) -> Result<(), String> {
+        if let Some(step) = self.ledger.read_back_as(how).await? {
             self.ledger.rewind_to(step);
         }
         Ok(())
@@ -508,7 +521,7 @@ impl WarmUp {
     /// One step and its loss read-back, as a run's first chunk: forward, backward, optimiser.
     pub async fn step(&mut self) -> Result<(), String> {
         self.0.step();
-        self.0.read_pending().await
+        self.0.read_pending(ReadBack::Now).await
     }
 
     /// The statistics' probe (a forward and an extra backward pass on the probe batch), which a

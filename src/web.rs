@@ -12,7 +12,7 @@ use crate::plots::{self, ChartLayout};
 use crate::share;
 use crate::stats::Stage;
 use crate::sweep::MemoryLimits;
-use crate::train::{Session, WarmUp};
+use crate::train::{ReadBack, Session, WarmUp};
 use burn::tensor::Device;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -476,16 +476,19 @@ impl Trainer {
     }
 
     /// Trains up to `max_steps` batches or for about `budget_ms`; resolves to Progress JSON.
+    /// `overlap`: more chunks follow at once, so this chunk's losses come back while the next one
+    /// trains (`ReadBack::Overlapped`); 0 steps only reads back what is still on its way.
     // The session stays borrowed across the chunk's awaits on purpose: any other call meanwhile
     // gets a "busy" error from `try_borrow` instead of seeing a half-done step.
     #[allow(clippy::await_holding_refcell_ref)]
-    pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
+    pub fn run(&self, max_steps: u32, budget_ms: f64, overlap: bool) -> js_sys::Promise {
         let session = self.session.clone();
         future_to_promise(async move {
             let mut session = session
                 .try_borrow_mut()
                 .map_err(|_| JsValue::from(js_sys::Error::new("this trainer is already running a chunk")))?;
-            let progress = session.run(max_steps as usize, budget_ms).await;
+            let reads = if overlap { ReadBack::Overlapped } else { ReadBack::Now };
+            let progress = session.run_reading(max_steps as usize, budget_ms, reads).await;
             Ok(JsValue::from_str(&serde_json::to_string(&progress).unwrap_or_default()))
         })
     }

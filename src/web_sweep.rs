@@ -14,6 +14,7 @@ use crate::sweep::record::RunRecord;
 use crate::sweep::shard::Shard;
 use crate::sweep::table;
 use crate::sweep::{Sweep, SweepSpec};
+use crate::train::ReadBack;
 use crate::web::JsDataset;
 use burn::tensor::Device;
 use serde::Serialize;
@@ -209,6 +210,8 @@ impl SweepJob {
 
     /// Trains up to `max_steps` steps or about `budget_ms`; resolves to JSON
     /// `{runsDone, runsTotal, group, groups, groupStep, groupSteps, done, finished: [{key, record}]}`.
+    /// A chunk's losses come back while the next chunk trains (`ReadBack::Overlapped`): the page
+    /// shows a run's record once its last epoch ends, which always reads back at once.
     // Borrowed across the chunk's awaits on purpose, as `Trainer::run`: a call meanwhile is "busy".
     #[allow(clippy::await_holding_refcell_ref)]
     pub fn run(&self, max_steps: u32, budget_ms: f64) -> js_sys::Promise {
@@ -217,7 +220,7 @@ impl SweepJob {
             let busy = || JsValue::from(js_sys::Error::new("the sweep is busy with a chunk"));
             let mut sweep = sweep.try_borrow_mut().map_err(|_| busy())?;
             let p = sweep
-                .run(max_steps.max(1) as usize, budget_ms)
+                .run(max_steps.max(1) as usize, budget_ms, ReadBack::Overlapped)
                 .await
                 .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
             let out = Chunk {

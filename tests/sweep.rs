@@ -13,7 +13,7 @@ use activation_playground::sweep::stack::{InputLayout, StackedMlp, per_model_los
 use activation_playground::sweep::step::SweepBatch;
 use activation_playground::sweep::table::{self, mean_std};
 use activation_playground::sweep::{GroupRun, Shard, Sweep};
-use activation_playground::train::{Batch, ModelRun, RunState, Session};
+use activation_playground::train::{Batch, ModelRun, ReadBack, RunState, Session};
 use burn::tensor::{Device, Tensor};
 use std::sync::Arc;
 
@@ -240,7 +240,7 @@ fn a_short_budget_spreads_the_evaluation_over_calls_with_the_same_records() {
     pollster::block_on(whole.run(usize::MAX, f64::INFINITY)).unwrap();
     assert!(whole.is_done());
 
-    let mut split = GroupRun::new(configs, data.clone(), &cpu(), limits).unwrap();
+    let mut split = GroupRun::new(configs.clone(), data.clone(), &cpu(), limits).unwrap();
     let (mut calls, mut evaluation_calls) = (0, 0);
     while !split.is_done() {
         // No time at all: one step, or one chunk of the evaluation, per call.
@@ -255,6 +255,16 @@ fn a_short_budget_spreads_the_evaluation_over_calls_with_the_same_records() {
     assert_eq!(evaluation_calls, 3, "60 test images in chunks of 25");
     for (a, b) in whole.runs().iter().zip(split.runs()) {
         assert_eq!(a.state, RunState::Finished);
+        assert_eq!(a.history, b.history);
+    }
+    // Each step's losses read back while the next step trains (the page's sweep): the same records.
+    let mut overlapped = GroupRun::new(configs, data.clone(), &cpu(), limits).unwrap();
+    pollster::block_on(overlapped.run_reading(1, f64::INFINITY, ReadBack::Overlapped)).unwrap();
+    assert!(overlapped.runs()[0].history.steps.is_empty(), "step 1 is still on its way back");
+    while !overlapped.is_done() {
+        pollster::block_on(overlapped.run_reading(usize::MAX, 0.0, ReadBack::Overlapped)).unwrap();
+    }
+    for (a, b) in whole.runs().iter().zip(overlapped.runs()) {
         assert_eq!(a.history, b.history);
     }
 }
@@ -276,7 +286,7 @@ fn a_sweep_in_groups_gives_every_run_once_with_its_single_run_accuracy() {
     let mut records: Vec<RunRecord> = Vec::new();
     let mut calls = 0;
     while !sweep.is_done() {
-        let p = pollster::block_on(sweep.run(2, f64::INFINITY)).unwrap();
+        let p = pollster::block_on(sweep.run(2, f64::INFINITY, ReadBack::Overlapped)).unwrap();
         assert_eq!(p.runs_total, 6);
         records.extend(p.finished);
         assert_eq!(p.runs_done, records.len());
@@ -310,7 +320,7 @@ fn a_pool_worker_trains_each_run_of_its_share_as_one_worker_would() {
         sweep.keep_shard(shard).unwrap();
         let mut records = Vec::new();
         while !sweep.is_done() {
-            records.extend(pollster::block_on(sweep.run(7, f64::INFINITY)).unwrap().finished);
+            records.extend(pollster::block_on(sweep.run(7, f64::INFINITY, ReadBack::Now)).unwrap().finished);
         }
         records
     };

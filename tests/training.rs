@@ -6,7 +6,7 @@ use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKi
 use activation_playground::data::{self, Dataset};
 use activation_playground::model::{InitialWeights, Mlp, activate, cross_entropy, predict};
 use activation_playground::train::{
-    Batch, BatchOrder, Position, RunState, Session, TrainState, WarmUp, evaluate, train_step,
+    Batch, BatchOrder, Position, ReadBack, RunState, Session, TrainState, WarmUp, evaluate, train_step,
 };
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -227,6 +227,32 @@ fn chunking_does_not_change_the_run() {
     assert_eq!(whole.history().probes.len(), 20 / 7);
 }
 
+/// The page's continuous loop reads each chunk's losses back while the next chunk trains: the
+/// history is a chunk behind until a chunk reads back at once (an epoch's end, a probe, or a call
+/// of no steps), and the run is the same.
+#[test]
+fn overlapped_read_backs_record_the_same_run_a_chunk_later() {
+    let dataset = synthetic(320, 64, 5);
+    let cfg = Config { epochs: 2, stats_every: 7, ..config([Activation::Selu, Activation::Tanh, Activation::Sigmoid]) };
+    let mut whole = Session::new(cfg.clone(), dataset.clone(), &cpu()).unwrap();
+    run_to_end(&mut whole);
+    let mut pieces = Session::new(cfg, dataset, &cpu()).unwrap();
+    // Steps 1-3, then 4-6: each chunk records the one before it.
+    pollster::block_on(pieces.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
+    assert_eq!((pieces.global_step(), pieces.history().steps.len()), (3, 0));
+    pollster::block_on(pieces.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
+    assert_eq!((pieces.global_step(), pieces.history().steps.len()), (6, 3));
+    // No steps: only what is in flight comes back.
+    let p = pollster::block_on(pieces.run_reading(0, f64::INFINITY, ReadBack::Now));
+    assert_eq!((p.position.step, pieces.history().steps.len()), (6, 6));
+    while !pieces.is_done() {
+        pollster::block_on(pieces.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
+    }
+    assert_eq!(whole.history().steps, pieces.history().steps);
+    assert_eq!(whole.history().epochs, pieces.history().epochs);
+    assert_eq!(whole.history().probes.len(), pieces.history().probes.len());
+}
+
 #[test]
 fn progress_counts_steps_and_epochs() {
     let dataset = synthetic(100, 30, 2);
@@ -264,28 +290,35 @@ fn the_headline_loss_depends_on_the_step_not_on_the_chunking() {
 fn a_diverging_run_is_stopped_and_reported() {
     let dataset = synthetic(640, 64, 4);
     let cfg = Config { lr: 10.0, stats_every: 5, ..config([Activation::Selu, Activation::Selu, Activation::Selu]) };
-    let mut s = Session::new(cfg, dataset, &cpu()).unwrap();
-    let mut last = None;
-    for _ in 0..50 {
-        let p = pollster::block_on(s.run(5, f64::INFINITY));
-        let done = p.state != RunState::Running;
-        last = Some(p);
-        if done {
-            break;
+    // Read back at once, and while the next chunk trains: both stop at the same step.
+    let mut stopped_at = Vec::new();
+    for reads in [ReadBack::Now, ReadBack::Overlapped] {
+        let mut s = Session::new(cfg.clone(), dataset.clone(), &cpu()).unwrap();
+        let mut last = None;
+        for _ in 0..50 {
+            // Chunks of 4 against probes every 5 steps: some chunks end on a probe (read at once).
+            let p = pollster::block_on(s.run_reading(4, f64::INFINITY, reads));
+            let done = p.state != RunState::Running;
+            last = Some(p);
+            if done {
+                break;
+            }
         }
+        let p = last.unwrap();
+        assert_eq!(p.state, RunState::Diverged, "{p:?}");
+        let message = p.message.clone().unwrap();
+        assert!(message.contains("diverged") && message.contains("learning rate"), "{message}");
+        // The counter shows the step the message names, not the steps enqueued after it.
+        let step = p.position.step;
+        assert!(message.contains(&format!("at step {step} ")), "step {step} vs {message}");
+        assert_eq!(s.history().steps.len() + 1, step, "every step before the diverged one is recorded");
+        assert!(s.history().steps.iter().all(|r| r.loss.is_finite()), "only finite losses are recorded");
+        // Further calls are harmless.
+        let again = pollster::block_on(s.run_reading(5, f64::INFINITY, reads));
+        assert_eq!(again.state, RunState::Diverged);
+        stopped_at.push((step, s.history().steps.clone()));
     }
-    let p = last.unwrap();
-    assert_eq!(p.state, RunState::Diverged, "{p:?}");
-    let message = p.message.clone().unwrap();
-    assert!(message.contains("diverged") && message.contains("learning rate"), "{message}");
-    // The counter shows the step the message names, not the steps enqueued after it.
-    let step = p.position.step;
-    assert!(message.contains(&format!("at step {step} ")), "step {step} vs {message}");
-    assert_eq!(s.history().steps.len() + 1, step, "every step before the diverged one is recorded");
-    assert!(s.history().steps.iter().all(|r| r.loss.is_finite()), "only finite losses are recorded");
-    // Further calls are harmless.
-    let again = pollster::block_on(s.run(5, f64::INFINITY));
-    assert_eq!(again.state, RunState::Diverged);
+    assert_eq!(stopped_at[0], stopped_at[1]);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use super::step::{SweepBatch, SweepOptimizer, all_alive, sweep_step};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::model::{InitialWeights, layer_sizes};
-use crate::train::{BatchOrder, EVAL_BATCH, EvalSums, Ledger, ModelRun, RunState, steps_per_epoch};
+use crate::train::{BatchOrder, EVAL_BATCH, EvalSums, Ledger, ModelRun, ReadBack, RunState, steps_per_epoch};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 use std::ops::Range;
 use std::sync::Arc;
@@ -108,6 +108,11 @@ impl GroupRun {
     /// once at the end (and evaluating at an epoch's end, a chunk of test images at a time until
     /// the budget is spent: the next call goes on). Returns the steps taken.
     pub async fn run(&mut self, max_steps: usize, budget_ms: f64) -> Result<usize, String> {
+        self.run_reading(max_steps, budget_ms, ReadBack::Now).await
+    }
+
+    /// [`GroupRun::run`], the chunk's losses read back as `reads` says (an epoch's end reads `Now`).
+    pub async fn run_reading(&mut self, max_steps: usize, budget_ms: f64, reads: ReadBack) -> Result<usize, String> {
         let started = Instant::now();
         let out_of_time = || started.elapsed().as_secs_f64() * 1000.0 >= budget_ms;
         let mut steps = 0;
@@ -128,7 +133,7 @@ impl GroupRun {
             let out_of_time = out_of_time();
             if epoch_ended || out_of_time || steps >= max_steps {
                 // A diverged model stops; the others go on (it is frozen on the device).
-                self.ledger.read_back().await?;
+                self.ledger.read_back_as(if epoch_ended { ReadBack::Now } else { reads }).await?;
             } else {
                 crate::train::submit(&self.device)?;
             }
@@ -289,9 +294,9 @@ impl Sweep {
         self.current.is_none() && self.next_group == self.groups.len()
     }
 
-    /// Advances the current group by up to `max_steps` steps or `budget_ms`; returns the runs
-    /// that ended in this call.
-    pub async fn run(&mut self, max_steps: usize, budget_ms: f64) -> Result<SweepProgress, String> {
+    /// Advances the current group by up to `max_steps` steps or `budget_ms`, its losses read back
+    /// as `reads` says; returns the runs that ended in this call.
+    pub async fn run(&mut self, max_steps: usize, budget_ms: f64, reads: ReadBack) -> Result<SweepProgress, String> {
         if self.current.is_none() && self.next_group < self.groups.len() {
             let range = self.groups[self.next_group].clone();
             self.next_group += 1;
@@ -302,7 +307,7 @@ impl Sweep {
         let mut finished = Vec::new();
         let (mut group_step, mut group_steps) = (0, 0);
         if let Some(group) = &mut self.current {
-            group.run(max_steps, budget_ms).await?;
+            group.run_reading(max_steps, budget_ms, reads).await?;
             group_step = group.ledger().global_step();
             group_steps = group.ledger().total_steps();
             if group.is_done() {

@@ -8,6 +8,8 @@ use crate::config::Config;
 use crate::history::{EpochRecord, History, StepRecord};
 use burn::tensor::{Tensor, Transaction};
 use serde::Serialize;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 /// One model's outcome so far: its configuration, state, message (why it stopped) and history.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,12 +68,39 @@ struct Pending {
     sizes: Vec<usize>,
 }
 
+/// How a chunk of steps gets its losses back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadBack {
+    /// Before the chunk returns: the history holds every step taken.
+    Now,
+    /// While the next chunk trains: a chunk requests its own losses and then waits for the
+    /// previous chunk's, so the device has this chunk's steps queued while the host waits, never
+    /// an empty queue. The history is one chunk behind until a chunk reads back `Now` (an
+    /// epoch's end always does).
+    Overlapped,
+}
+
+/// Each model's loss and correct count per step of a chunk, as read back: `[losses…, correct…]`.
+type ReadFuture = Pin<Box<dyn Future<Output = Result<Vec<f32>, String>>>>;
+
+/// A chunk's losses on their way back: the copy and the mapping are requested already.
+struct InFlight {
+    /// The chunk's first step (1-based) and each step's batch size.
+    first_step: usize,
+    sizes: Vec<usize>,
+    read: ReadFuture,
+    /// The values, when the first poll had them already (the CPU backend reads at once).
+    ready: Option<Result<Vec<f32>, String>>,
+}
+
 /// K models trained step for step (the same batch size and epochs): where they are, what they
 /// left on the device, and what each has recorded.
 pub struct Ledger {
     runs: Vec<ModelRun>,
     sums: Vec<EpochSums>,
     pending: Pending,
+    /// The chunk read back `Overlapped` and not yet recorded.
+    in_flight: Option<InFlight>,
     steps_per_epoch: usize,
     epochs: usize,
     /// Completed epochs.
@@ -83,7 +112,8 @@ impl Ledger {
     /// `runs` about to start, of `epochs` epochs of `steps_per_epoch` steps.
     pub fn new(runs: Vec<ModelRun>, steps_per_epoch: usize, epochs: usize) -> Ledger {
         let sums = vec![EpochSums::default(); runs.len()];
-        Ledger { runs, sums, pending: Pending::default(), steps_per_epoch, epochs, epoch: 0, step_in_epoch: 0 }
+        let pending = Pending::default();
+        Ledger { runs, sums, pending, in_flight: None, steps_per_epoch, epochs, epoch: 0, step_in_epoch: 0 }
     }
 
     pub fn runs(&self) -> &[ModelRun] {
@@ -138,28 +168,70 @@ impl Ledger {
         self.step_in_epoch += 1;
     }
 
-    /// Reads back the pending steps in one transaction into each running model's history and
-    /// epoch sums. A model whose loss is not finite stops there (only finite losses are
-    /// recorded). Returns the first step at which a model diverged, if one did.
+    /// Reads back every step not yet recorded (the chunk in flight first, then the pending
+    /// steps) into each running model's history and epoch sums. A model whose loss is not finite
+    /// stops there (only finite losses are recorded). Returns the first step at which a model
+    /// diverged, if one did.
     pub async fn read_back(&mut self) -> Result<Option<usize>, String> {
+        let current = self.start_read();
+        let mut diverged_at = None;
+        for chunk in [self.in_flight.take(), current].into_iter().flatten() {
+            diverged_at = diverged_at.or(self.record(chunk).await?);
+        }
+        Ok(diverged_at)
+    }
+
+    /// Reads back as `how` says: `Overlapped` requests the pending steps' losses, then records
+    /// the chunk requested before (see [`ReadBack`]).
+    pub async fn read_back_as(&mut self, how: ReadBack) -> Result<Option<usize>, String> {
+        match how {
+            ReadBack::Now => self.read_back().await,
+            ReadBack::Overlapped => {
+                let current = self.start_read();
+                match std::mem::replace(&mut self.in_flight, current) {
+                    Some(previous) => self.record(previous).await,
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+
+    /// Requests the pending steps' losses and correct counts, in one tensor: one copy and one
+    /// buffer mapped per chunk, both requested before this returns.
+    fn start_read(&mut self) -> Option<InFlight> {
         let pending = std::mem::take(&mut self.pending);
         if pending.losses.is_empty() {
-            return Ok(None);
+            return None;
         }
-        // Losses and correct counts in one tensor: one read-back (one buffer mapped) per chunk.
-        let k = self.runs.len();
-        let steps = pending.losses.len();
-        let both = Tensor::cat(pending.losses.into_iter().chain(pending.correct).collect(), 0);
-        let data = Transaction::default()
-            .register(both)
-            .execute_async()
-            .await
-            .map_err(|e| format!("reading the losses from the device failed: {e:?}"))?;
-        let values: Vec<f32> = data[0].iter::<f32>().collect();
-        let (losses, correct) = values.split_at(steps * k);
         let first_step = self.global_step() + 1 - pending.sizes.len();
+        let both = Tensor::cat(pending.losses.into_iter().chain(pending.correct).collect(), 0);
+        let mut read: ReadFuture = Box::pin(async move {
+            let data = Transaction::default()
+                .register(both)
+                .execute_async()
+                .await
+                .map_err(|e| format!("reading the losses from the device failed: {e:?}"))?;
+            Ok(data[0].iter::<f32>().collect())
+        });
+        // A future does nothing until polled: one poll sends the request to the device now.
+        let ready = match read.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(values) => Some(values),
+            Poll::Pending => None,
+        };
+        Some(InFlight { first_step, sizes: pending.sizes, read, ready })
+    }
+
+    /// Waits for a chunk's values and records them.
+    async fn record(&mut self, chunk: InFlight) -> Result<Option<usize>, String> {
+        let values = match chunk.ready {
+            Some(values) => values,
+            None => chunk.read.await,
+        }?;
+        let k = self.runs.len();
+        let (losses, correct) = values.split_at(chunk.sizes.len() * k);
+        let first_step = chunk.first_step;
         let mut diverged_at = None;
-        for (i, &size) in pending.sizes.iter().enumerate() {
+        for (i, &size) in chunk.sizes.iter().enumerate() {
             let step = first_step + i;
             for m in 0..k {
                 if self.runs[m].state != RunState::Running {

@@ -1,6 +1,7 @@
 // The WebGPU path really trains (on SwiftShader here: ~0.4-1.3 s per step; the shaders take
 // seconds to compile, in the background warm-up), so keep it to a short smoke run.
 import { test } from 'node:test';
+import { readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { pageForFile, openPage, waitReady, setForm, waitState, progress, screenshot, sleep } from './helpers.mjs';
 import { assertNoProblems } from './helpers.mjs';
@@ -27,6 +28,16 @@ test('trains on WebGPU: the loss falls and the adapter is shown', async () => {
   await screenshot(page, 'webgpu-training.png');
   await page.click('#t-stop');
   await waitState(page, 'stopped', 60_000);
+  // Each chunk's losses came back while the next one trained; the stop reads in the last one:
+  // the export holds every step taken, up to the one the page stopped at.
+  const stoppedAt = (await progress(page)).step;
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+  const recorded = JSON.parse(await readFile(await json.path(), 'utf8')).steps.map((s) => s.step);
+  assert.deepEqual(
+    recorded,
+    Array.from({ length: stoppedAt }, (_, i) => i + 1),
+    `stopped at ${stoppedAt}`,
+  );
 
   const log = await page.evaluate(() => window.playground.lossLog);
   const losses = log.map((e) => e.loss);

@@ -64,10 +64,14 @@ export function createLoop(engine, enqueue, post, draw) {
     }, delay);
   }
 
-  /** @param {string} side @param {number} steps @param {number} budget */
-  async function train(side, steps, budget) {
+  /**
+   * `overlap`: more chunks follow at once, so this chunk's losses come back while the next one
+   * trains (the charts are a chunk behind until `settle`); 0 steps only reads back what is on its way.
+   * @param {string} side @param {number} steps @param {number} budget @param {boolean} overlap
+   */
+  async function train(side, steps, budget, overlap) {
     /** @type {Progress} */
-    const p = JSON.parse(await engine.trainers[side].run(steps, budget));
+    const p = JSON.parse(await engine.trainers[side].run(steps, budget, overlap));
     const s = run[side];
     s.step = p.step;
     if (p.state === 'finished' || p.state === 'diverged') {
@@ -75,6 +79,26 @@ export function createLoop(engine, enqueue, post, draw) {
       s.outcome = p.state;
     }
     return p;
+  }
+
+  /** After an overlapped chunk, reads back what it left on its way, so a pause or a stop shows every step. @param {any} r */
+  async function settle(r) {
+    if (!r.inFlight) return;
+    r.inFlight = false;
+    const t0 = performance.now();
+    const a = r.a.done ? null : await train('a', 0, 0, false);
+    const b = r.b && !r.b.done ? await train('b', 0, 0, false) : null;
+    post({
+      type: 'loop',
+      runId: r.runId,
+      kind: 'chunk',
+      a,
+      b,
+      ms: performance.now() - t0,
+      at: wallNow(),
+      single: false,
+      epochs: null,
+    });
   }
 
   /** @param {any} outcome @param {string | null} [error] */
@@ -88,10 +112,14 @@ export function createLoop(engine, enqueue, post, draw) {
   /** One chunk: A, then B up to A's step (or on its own once A has ended). @param {any} r */
   async function chunk(r) {
     if (run !== r) return;
-    if (r.stopRequested) return end('stopped');
+    if (r.stopRequested) {
+      await settle(r);
+      return end('stopped');
+    }
     if (r.paused && r.stepRequests <= 0) {
       if (!r.pausedPosted) {
         r.pausedPosted = true;
+        await settle(r);
         post({ type: 'loop', runId: r.runId, kind: 'paused', step: r.a.step });
       }
       return; // a command schedules the next chunk
@@ -115,6 +143,9 @@ export function createLoop(engine, enqueue, post, draw) {
       want = Math.min(want, allowed);
     }
     const budget = single ? Math.max(r.budget, 60_000) : r.budget;
+    // WebGPU at full speed (no single step or slow motion to show at once): this chunk's losses
+    // come back while the next chunk trains, so the GPU has work queued while the host waits.
+    const overlap = r.gpu && !single && !(r.speed > 0);
     const epochBefore = r.a.epoch;
     const t0 = performance.now();
     /** @type {Progress | null} */
@@ -124,14 +155,15 @@ export function createLoop(engine, enqueue, post, draw) {
     try {
       const aWasDone = r.a.done;
       if (!aWasDone) {
-        a = await train('a', want, budget);
+        a = await train('a', want, budget, overlap);
         r.a.epoch = a.epoch;
         if (a.state === 'finished' || a.state === 'diverged') resetPace();
       }
       if (r.b && !r.b.done) {
         const n = aWasDone ? want : r.a.step - r.b.step;
-        if (n > 0) b = await train('b', n, aWasDone ? budget : Math.max(budget, 60_000));
+        if (n > 0) b = await train('b', n, aWasDone ? budget : Math.max(budget, 60_000), overlap);
       }
+      r.inFlight = overlap;
     } catch (e) {
       if (run === r) r.error = e;
       throw e; // the worker reports it (and whether the engine survived)
@@ -184,6 +216,7 @@ export function createLoop(engine, enqueue, post, draw) {
         stepRequests: Math.min(steps, MAX_STEP_REQUESTS),
         epochsReadAt: -Infinity,
         stopRequested: false,
+        inFlight: false,
         timer: null,
         error: null,
         a: { step: 0, epoch: 0, done: false, outcome: null },
