@@ -8,7 +8,7 @@ use activation_playground::config::{Activation, BackendKind, Config, DatasetKind
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
 use activation_playground::stats;
 use activation_playground::train::{RunState, Session};
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor, TensorData, activation};
 use common::replay;
 use std::sync::{Arc, OnceLock};
 
@@ -69,6 +69,35 @@ fn wgpu_trains_like_the_cpu_backend() {
     assert_eq!(probes.len(), 4);
     assert!(probes.iter().all(|p| p.layers.len() == 3 && !p.non_finite));
     assert!(stats::gradient_ratio(&probes[0].layers).is_some());
+}
+
+/// The sigmoid is one kernel on wgpu (vendor/burn-cubecl.patch: 1 / (1 + e^−x), where burn launches
+/// six): the same values and gradients as the CPU backend's, finite and saturated at the extremes.
+#[test]
+fn the_one_kernel_sigmoid_matches_the_cpu_at_every_scale() {
+    let xs = [-1e4f32, -100.0, -88.8, -20.0, -1.5, -1e-3, 0.0, 1e-3, 1.5, 20.0, 88.8, 100.0, 1e4];
+    let values_and_grads = |device: &Device| {
+        let device = device.clone().autodiff();
+        let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), &device).require_grad();
+        let y = activation::sigmoid(x.clone());
+        let grads = y.clone().sum().backward();
+        let grad = x.grad(&grads).expect("a gradient").into_data().to_vec::<f32>().unwrap();
+        (y.into_data().to_vec::<f32>().unwrap(), grad)
+    };
+    let (on_gpu, grad_gpu) = values_and_grads(gpu());
+    let (on_cpu, grad_cpu) = values_and_grads(&Device::flex());
+    for i in 0..xs.len() {
+        assert!(on_gpu[i].is_finite() && grad_gpu[i].is_finite(), "x = {}: {} {}", xs[i], on_gpu[i], grad_gpu[i]);
+        assert!(
+            (on_gpu[i] - on_cpu[i]).abs() <= 1e-6,
+            "sigmoid({}) = {} on wgpu, {} on CPU",
+            xs[i],
+            on_gpu[i],
+            on_cpu[i]
+        );
+        assert!((grad_gpu[i] - grad_cpu[i]).abs() <= 1e-6, "sigmoid'({}) = {} vs {}", xs[i], grad_gpu[i], grad_cpu[i]);
+    }
+    assert_eq!((on_gpu[0], on_gpu[xs.len() - 1]), (0.0, 1.0), "saturated, not NaN");
 }
 
 /// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured

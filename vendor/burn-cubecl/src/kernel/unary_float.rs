@@ -143,6 +143,8 @@ pub(crate) mod unary_basic {
         Trunc,
         Erf,
         Recip,
+        // Patched in by activation-playground (vendor/README.md): the sigmoid in one kernel.
+        Sigmoid,
     }
 
     #[derive(CubeLaunch, CubeType)]
@@ -186,6 +188,7 @@ pub(crate) mod unary_basic {
                 BasicFloatUnaryKind::Trunc => Vector::trunc(input),
                 BasicFloatUnaryKind::Erf => Vector::erf(input),
                 BasicFloatUnaryKind::Recip => Vector::recip(input),
+                BasicFloatUnaryKind::Sigmoid => Vector::recip(Vector::exp(-input) + Vector::one()),
                 BasicFloatUnaryKind::ArcCos => Vector::acos(input),
                 BasicFloatUnaryKind::ArcCosh => Vector::acosh(input),
                 BasicFloatUnaryKind::ArcSin => Vector::asin(input),
