@@ -81,8 +81,8 @@ fn the_one_kernel_sigmoid_matches_the_cpu_at_every_scale() {
         let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), &device).require_grad();
         let y = activation::sigmoid(x.clone());
         let grads = y.clone().sum().backward();
-        let grad = x.grad(&grads).expect("a gradient").into_data().to_vec::<f32>().unwrap();
-        (y.into_data().to_vec::<f32>().unwrap(), grad)
+        let grad: Vec<f32> = x.grad(&grads).expect("a gradient").into_data().iter::<f32>().collect();
+        (y.into_data().iter::<f32>().collect::<Vec<f32>>(), grad)
     };
     let (on_gpu, grad_gpu) = values_and_grads(gpu());
     let (on_cpu, grad_cpu) = values_and_grads(&Device::flex());

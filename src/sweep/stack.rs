@@ -22,7 +22,7 @@ pub const BN_MOMENTUM: f64 = 0.1;
 enum Applies {
     All,
     /// `[K]` flags, on the device.
-    Some(Tensor<1, Bool>),
+    Some(Box<Tensor<1, Bool>>),
 }
 
 impl Applies {
@@ -31,7 +31,7 @@ impl Applies {
         if flags.iter().all(|&f| f) {
             Some(Applies::All)
         } else if flags.iter().any(|&f| f) {
-            Some(Applies::Some(Tensor::from_data(TensorData::new(flags, [k]), device)))
+            Some(Applies::Some(Box::new(Tensor::from_data(TensorData::new(flags, [k]), device))))
         } else {
             None
         }
@@ -49,14 +49,15 @@ fn model_mask(flags: &Tensor<1, Bool>, dims: [usize; 3]) -> Tensor<3, Bool> {
 #[derive(Clone)]
 pub struct RowIndex {
     rows: Vec<usize>,
-    tensor: Tensor<1, Int>,
+    // Boxed: a tensor handle is large beside the other variants of the enums that hold an index.
+    tensor: Box<Tensor<1, Int>>,
 }
 
 impl RowIndex {
     pub fn new(rows: Vec<usize>, device: &Device) -> RowIndex {
         let data: Vec<i64> = rows.iter().map(|&i| i as i64).collect();
         let tensor = Tensor::from_data(TensorData::new(data, [rows.len()]), &device.clone().inner());
-        RowIndex { rows, tensor }
+        RowIndex { rows, tensor: Box::new(tensor) }
     }
 
     pub fn rows(&self) -> &[usize] {
@@ -64,7 +65,7 @@ impl RowIndex {
     }
 
     fn tensor(&self) -> Tensor<1, Int> {
-        self.tensor.clone()
+        (*self.tensor).clone()
     }
 }
 
