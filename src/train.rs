@@ -61,7 +61,7 @@ pub struct StepOutput {
 /// `gpu::TASKS_MAX`), so that the GPU runs a step while the host prepares the next. A read-back
 /// submits by itself. Nothing happens on the CPU backend.
 pub fn submit(device: &Device) -> Result<(), String> {
-    device.flush().map_err(|e| format!("submitting the work to the device failed: {e:?}"))
+    device.flush().map_err(|e| format!("submitting the work to the device failed: {e}"))
 }
 
 /// One SGD step on one batch: forward, the configured loss, backward, update.
@@ -118,7 +118,7 @@ impl EvalSums {
         let data = transaction
             .execute_async()
             .await
-            .map_err(|e| format!("reading the evaluation from the device failed: {e:?}"))?;
+            .map_err(|e| format!("reading the evaluation from the device failed: {e}"))?;
         let n = examples as f32;
         let mean = |i: usize| data[i].iter::<f32>().map(|v| v / n).collect::<Vec<f32>>();
         Ok((mean(0), mean(1), with_error.then(|| mean(2))))

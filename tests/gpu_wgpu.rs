@@ -100,6 +100,25 @@ fn the_one_kernel_sigmoid_matches_the_cpu_at_every_scale() {
     assert_eq!((on_gpu[0], on_gpu[xs.len() - 1]), (0.0, 1.0), "saturated, not NaN");
 }
 
+/// ReLU is one kernel on wgpu too (vendor/burn-cubecl.patch), with burn's rule to the bit: +0 where
+/// x ≤ 0 (−0 included), x elsewhere, NaN kept (a diverged model must stay NaN), the same gradient.
+#[test]
+fn the_one_kernel_relu_keeps_burns_rule_to_the_bit() {
+    let xs = [f32::NEG_INFINITY, -3.5, -0.0, 0.0, 1e-30, 2.5, f32::INFINITY, f32::NAN];
+    let relu = |device: &Device| {
+        let device = device.clone().autodiff();
+        let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), &device).require_grad();
+        let y = activation::relu(x.clone());
+        let grads = y.clone().sum().backward();
+        let grad: Vec<u32> = x.grad(&grads).expect("a gradient").into_data().iter::<f32>().map(f32::to_bits).collect();
+        (y.into_data().iter::<f32>().map(f32::to_bits).collect::<Vec<u32>>(), grad)
+    };
+    assert_eq!(relu(gpu()), relu(&Device::flex()));
+    let (on_gpu, _) = relu(gpu());
+    assert_eq!(on_gpu[2], 0.0f32.to_bits(), "relu(-0) is +0");
+    assert!(f32::from_bits(on_gpu[7]).is_nan(), "NaN stays NaN");
+}
+
 /// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured
 /// on lavapipe: at most 3.7e-7 relative per step (Flex: 2.7e-7) and the same test counts, so the
 /// tolerance is the CPU's 1e-5, ~25× the float noise seen (docs/results.md, "Step for step against PyTorch").

@@ -210,7 +210,7 @@ impl Ledger {
                 .register(both)
                 .execute_async()
                 .await
-                .map_err(|e| format!("reading the losses from the device failed: {e:?}"))?;
+                .map_err(|e| format!("reading the losses from the device failed: {e}"))?;
             Ok(data[0].iter::<f32>().collect())
         });
         // A future does nothing until polled: one poll sends the request to the device now.
