@@ -245,16 +245,39 @@ pub fn predict(outputs: Tensor<2>) -> Tensor<1, Int> {
 /// The arg-max over the last dimension (kept, of size 1), ties to the lowest index: the rule of
 /// [`predict`] for any rank, so the sweep's `[K, batch, classes]` outputs score alike.
 pub fn predict_last_dim<const D: usize>(outputs: Tensor<D>) -> Tensor<D, Int> {
-    let classes = outputs.dims()[D - 1];
-    let device = outputs.device();
+    let dims = outputs.dims();
     let max = outputs.clone().max_dim(D - 1);
-    let is_max = outputs.equal(max).float();
-    // Score each position (classes + 1)·[maximal] − (index + 1): maximal ones score
-    // classes − index > 0, the others less than 0, so the lowest maximal index wins, uniquely.
-    // 1, 2, …, classes is made on the device (a cumulative sum of ones): a constant uploaded here
-    // (arange) would make wgpu submit the step's work so far before the upload, mid-step.
-    let mut shape = [1usize; D];
-    shape[D - 1] = classes;
-    let position = Tensor::<1>::ones([classes], &device).cumsum(0).reshape(shape);
-    (is_max.mul_scalar((classes + 1) as f64) - position).argmax(D - 1)
+    let is_max = outputs.equal(max);
+    // Each position scores classes − index (> 0) where maximal, else −(index + 1) (< 0), so the
+    // lowest maximal index wins, uniquely, and a row with no maximum (NaN) predicts 0.
+    let (maximal, other) = tie_scores(dims[D - 1], &is_max.device());
+    let mut row = [1usize; D];
+    row[D - 1] = dims[D - 1];
+    let score = |s: Tensor<1>| s.reshape(row).expand(dims);
+    score(other).mask_where(is_max, score(maximal)).argmax(D - 1)
+}
+
+thread_local! {
+    /// [`tie_scores`] per device and class count.
+    static TIE_SCORES: std::cell::RefCell<Vec<(Device, usize, Tensor<1>, Tensor<1>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The arg-max's scores of a maximal and of another position, uploaded once per device and class
+/// count: a constant uploaded in every step would make wgpu submit the step's work so far, mid-step,
+/// and making it on the device took two kernels a step.
+fn tie_scores(classes: usize, device: &Device) -> (Tensor<1>, Tensor<1>) {
+    let device = device.clone().inner();
+    TIE_SCORES.with_borrow_mut(|cache| {
+        if let Some((_, _, maximal, other)) = cache.iter().find(|(d, c, _, _)| *d == device && *c == classes) {
+            return (maximal.clone(), other.clone());
+        }
+        let row = |f: fn(usize, usize) -> f32| {
+            let values: Vec<f32> = (0..classes).map(|i| f(i, classes)).collect();
+            Tensor::<1>::from_data(TensorData::new(values, [classes]), &device)
+        };
+        let (maximal, other) = (row(|i, c| (c - i) as f32), row(|i, _| -((i + 1) as f32)));
+        cache.push((device, classes, maximal.clone(), other.clone()));
+        (maximal, other)
+    })
 }

@@ -6,6 +6,7 @@ mod common;
 
 use activation_playground::config::{Activation, BackendKind, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
+use activation_playground::model::predict;
 use activation_playground::stats;
 use activation_playground::train::{RunState, Session};
 use burn::tensor::{Device, Tensor, TensorData, activation};
@@ -117,6 +118,20 @@ fn the_one_kernel_relu_keeps_burns_rule_to_the_bit() {
     let (on_gpu, _) = relu(gpu());
     assert_eq!(on_gpu[2], 0.0f32.to_bits(), "relu(-0) is +0");
     assert!(f32::from_bits(on_gpu[7]).is_nan(), "NaN stays NaN");
+}
+
+/// The arg-max's ties go to the lowest index on wgpu as on the CPU, a row with no maximum (NaN)
+/// predicts 0, and the tie scores it keeps on the device serve every call after the first.
+#[test]
+fn predictions_break_ties_to_the_lowest_index_on_wgpu() {
+    let rows = [[0.0, 3.0, 3.0, 1.0], [2.0, 2.0, 2.0, 2.0], [-1.0, -5.0, -1.0, -0.5], [f32::NAN; 4]];
+    for device in [gpu().clone(), gpu().clone().autodiff(), Device::flex()] {
+        for _ in 0..2 {
+            let x = Tensor::<2>::from_data(TensorData::new(rows.concat(), [4, 4]), &device);
+            let predicted: Vec<i64> = predict(x).into_data().iter::<i64>().collect();
+            assert_eq!(predicted, vec![1, 0, 3, 0], "{device:?}");
+        }
+    }
 }
 
 /// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured
