@@ -209,13 +209,16 @@ fn the_same_seed_gives_the_identical_loss_sequence() {
     assert_ne!(order_a, order_c);
 }
 
+/// Chunks read back at once, or while the next chunk trains (the page's continuous loop): the
+/// history is then a chunk behind until a chunk reads back at once (an epoch's end, a probe, or a
+/// call of no steps). Either way the run is the same.
 #[test]
 fn chunking_does_not_change_the_run() {
     let dataset = synthetic(320, 64, 5);
     let cfg = Config { epochs: 2, stats_every: 7, ..config([Activation::Selu, Activation::Tanh, Activation::Sigmoid]) };
     let mut whole = Session::new(cfg.clone(), dataset.clone(), &cpu()).unwrap();
     run_to_end(&mut whole);
-    let mut pieces = Session::new(cfg, dataset, &cpu()).unwrap();
+    let mut pieces = Session::new(cfg.clone(), dataset.clone(), &cpu()).unwrap();
     let mut calls = 0;
     while !pieces.is_done() {
         pollster::block_on(pieces.run(3, f64::INFINITY));
@@ -225,32 +228,22 @@ fn chunking_does_not_change_the_run() {
     assert_eq!(whole.history().steps, pieces.history().steps);
     assert_eq!(whole.history().epochs, pieces.history().epochs);
     assert_eq!(whole.history().probes.len(), 20 / 7);
-}
 
-/// The page's continuous loop reads each chunk's losses back while the next chunk trains: the
-/// history is a chunk behind until a chunk reads back at once (an epoch's end, a probe, or a call
-/// of no steps), and the run is the same.
-#[test]
-fn overlapped_read_backs_record_the_same_run_a_chunk_later() {
-    let dataset = synthetic(320, 64, 5);
-    let cfg = Config { epochs: 2, stats_every: 7, ..config([Activation::Selu, Activation::Tanh, Activation::Sigmoid]) };
-    let mut whole = Session::new(cfg.clone(), dataset.clone(), &cpu()).unwrap();
-    run_to_end(&mut whole);
-    let mut pieces = Session::new(cfg, dataset, &cpu()).unwrap();
+    let mut overlapped = Session::new(cfg, dataset, &cpu()).unwrap();
     // Steps 1-3, then 4-6: each chunk records the one before it.
-    pollster::block_on(pieces.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
-    assert_eq!((pieces.global_step(), pieces.history().steps.len()), (3, 0));
-    pollster::block_on(pieces.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
-    assert_eq!((pieces.global_step(), pieces.history().steps.len()), (6, 3));
+    pollster::block_on(overlapped.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
+    assert_eq!((overlapped.global_step(), overlapped.history().steps.len()), (3, 0));
+    pollster::block_on(overlapped.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
+    assert_eq!((overlapped.global_step(), overlapped.history().steps.len()), (6, 3));
     // No steps: only what is in flight comes back.
-    let p = pollster::block_on(pieces.run_reading(0, f64::INFINITY, ReadBack::Now));
-    assert_eq!((p.position.step, pieces.history().steps.len()), (6, 6));
-    while !pieces.is_done() {
-        pollster::block_on(pieces.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
+    let p = pollster::block_on(overlapped.run_reading(0, f64::INFINITY, ReadBack::Now));
+    assert_eq!((p.position.step, overlapped.history().steps.len()), (6, 6));
+    while !overlapped.is_done() {
+        pollster::block_on(overlapped.run_reading(3, f64::INFINITY, ReadBack::Overlapped));
     }
-    assert_eq!(whole.history().steps, pieces.history().steps);
-    assert_eq!(whole.history().epochs, pieces.history().epochs);
-    assert_eq!(whole.history().probes.len(), pieces.history().probes.len());
+    assert_eq!(whole.history().steps, overlapped.history().steps);
+    assert_eq!(whole.history().epochs, overlapped.history().epochs);
+    assert_eq!(whole.history().probes.len(), overlapped.history().probes.len());
 }
 
 #[test]

@@ -172,7 +172,7 @@ impl Ledger {
     /// steps) into each running model's history and epoch sums. A model whose loss is not finite
     /// stops there (only finite losses are recorded). Returns the first step at which a model
     /// diverged, if one did.
-    pub async fn read_back(&mut self) -> Result<Option<usize>, String> {
+    async fn read_back(&mut self) -> Result<Option<usize>, String> {
         let current = self.start_read();
         let mut diverged_at = None;
         for chunk in [self.in_flight.take(), current].into_iter().flatten() {

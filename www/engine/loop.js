@@ -88,17 +88,16 @@ export function createLoop(engine, enqueue, post, draw) {
     const t0 = performance.now();
     const a = r.a.done ? null : await train('a', 0, 0, false);
     const b = r.b && !r.b.done ? await train('b', 0, 0, false) : null;
-    post({
-      type: 'loop',
-      runId: r.runId,
-      kind: 'chunk',
-      a,
-      b,
-      ms: performance.now() - t0,
-      at: wallNow(),
-      single: false,
-      epochs: null,
-    });
+    postChunk(r, a, b, performance.now() - t0, false, null);
+  }
+
+  /**
+   * Reports a chunk's progress (A's, B's) to the page.
+   * @param {any} r @param {Progress | null} a @param {Progress | null} b @param {number} ms
+   * @param {boolean} single @param {any} epochs
+   */
+  function postChunk(r, a, b, ms, single, epochs) {
+    post({ type: 'loop', runId: r.runId, kind: 'chunk', a, b, ms, at: wallNow(), single, epochs });
   }
 
   /** @param {any} outcome @param {string | null} [error] */
@@ -178,7 +177,7 @@ export function createLoop(engine, enqueue, post, draw) {
     const history = single || ended || due;
     if (history) r.epochsReadAt = now;
     const epochs = history ? JSON.parse(engine.trainers.a.epochsJson()) : null;
-    post({ type: 'loop', runId: r.runId, kind: 'chunk', a, b, ms, at: wallNow(), single, epochs });
+    postChunk(r, a, b, ms, single, epochs);
     if (ended) return end(r.b ? 'compared' : r.a.outcome);
     // A single step and the end are drawn in full by the page; otherwise one chart when due.
     if (!single) charts.tick(stepKey(), { force: history, slow: r.speed > 0 && r.speed <= 10 });
