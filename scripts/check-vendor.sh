@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks that each vendored crate, vendor/NAME, is exactly the published NAME 0.22.1 plus
+# Checks that each vendored crate, vendor/NAME, is exactly the published NAME (of its version) plus
 # vendor/NAME.patch, so the vendored lines carry no change that the patch does not show.
 #
 #   bash scripts/check-vendor.sh            check (run by npm test)
@@ -10,12 +10,13 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-version=0.22.1
-# NAME and the "cksum" of NAME 0.22.1 in the crates.io index (index.crates.io/bu/rn/NAME).
-# Cargo.lock cannot hold them: the [patch] makes each lock entry a path dependency.
+# NAME, its version and the "cksum" of that version in the crates.io index
+# (index.crates.io/bu/rn/NAME). Cargo.lock cannot hold the checksums: the [patch] makes each lock
+# entry a path dependency.
 crates=(
-  burn-cubecl 8d00b95290d2a8de2529aea94c1106a96c7f433eb314da1bba133c068479e3ce
-  burn-flex 7e05d08ef48d738fadf13f8689b634f8b396d5a8cbb27d0a87f61e163d241846
+  burn-cubecl 0.22.1 8d00b95290d2a8de2529aea94c1106a96c7f433eb314da1bba133c068479e3ce
+  burn-flex 0.22.1 7e05d08ef48d738fadf13f8689b634f8b396d5a8cbb27d0a87f61e163d241846
+  cubecl-wgpu 0.11.3 c644cb7afff37320c3df8edf6d41ace041e9f70edf37d38a104e97fdfd5074b1
 )
 # Files `cargo package` adds to every published crate; the vendored copy leaves them out.
 packaging_files=(.cargo_vcs_info.json .cargo-ok Cargo.lock Cargo.toml.orig)
@@ -41,9 +42,9 @@ esac
 tmp=""
 trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
 
-# Checks (or with --update, records) vendor/$1 against the published crate of sha256 $2.
+# Checks (or with --update, records) vendor/$1 against the published crate $1 $2 of sha256 $3.
 check_crate() {
-  local name=$1 sha256=$2
+  local name=$1 version=$2 sha256=$3
   local vendored=vendor/$name
   patchfile=vendor/$name.patch
   [ -d "$vendored" ] || fail "$vendored is missing"
@@ -117,6 +118,6 @@ check_crate() {
   echo "check-vendor: $vendored = published $name $version + $patchfile ($(patch_size))"
 }
 
-for ((i = 0; i < ${#crates[@]}; i += 2)); do
-  check_crate "${crates[i]}" "${crates[i + 1]}"
+for ((i = 0; i < ${#crates[@]}; i += 3)); do
+  check_crate "${crates[i]}" "${crates[i + 1]}" "${crates[i + 2]}"
 done

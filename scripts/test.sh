@@ -46,7 +46,7 @@ rc_tsc=${PIPESTATUS[0]}
 # Biome: the JS's formatting (120 columns, as rustfmt.toml) and its linter (biome.json).
 node_modules/.bin/biome check 2>&1 | tee "$logs/biome.log"
 rc_biome=${PIPESTATUS[0]}
-# vendor/burn-cubecl must be the published crate plus vendor/burn-cubecl.patch (vendor/README.md).
+# Each vendor/NAME must be the published crate plus vendor/NAME.patch (vendor/README.md).
 bash scripts/check-vendor.sh 2>&1 | tee "$logs/vendor.log"
 rc_vendor=${PIPESTATUS[0]}
 t_checks=$((SECONDS - t))

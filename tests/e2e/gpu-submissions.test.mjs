@@ -1,0 +1,83 @@
+// What a WebGPU training step costs the host in queue submissions (issue 23): one per step, the
+// read-back's copy included. Counted by wrapping the WebGPU prototypes in a blank page of the
+// server's origin (the bench's wrapper), on SwiftShader: a few steps, after one that compiles.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { browserForFile } from './helpers.mjs';
+import { countGpuCalls } from '../../scripts/bench-tfjs.mjs';
+import { defineLoadSubset } from '../../scripts/bench-browser.mjs';
+
+const shared = browserForFile({ webgpu: true });
+
+/** A blank page (a 404 of the same origin) with the call counter and the subset loader. */
+async function blankPage() {
+  const page = await shared.env.browser.newPage();
+  await page.addInitScript(countGpuCalls);
+  await page.addInitScript(defineLoadSubset);
+  await page.goto(`${shared.env.server.url}blank`, { waitUntil: 'load' });
+  return page;
+}
+
+/** In the page: `window.__calls(fn)` runs `fn` and returns the WebGPU calls it made. */
+function defineCalls() {
+  window.__calls = async (fn) => {
+    const before = { ...self.__gpuCalls };
+    await fn();
+    const out = {};
+    for (const [k, v] of Object.entries(self.__gpuCalls)) out[k] = v - (before[k] ?? 0);
+    return out;
+  };
+}
+
+test('a WebGPU step is one queue submission, its read-back included, read at once or overlapped', async () => {
+  const page = await blankPage();
+  try {
+    await page.evaluate(defineCalls);
+    const counts = await page.evaluate(async () => {
+      const { wasm, dataset } = await window.__loadSubset();
+      await wasm.initWebGpu();
+      const config = JSON.parse(wasm.defaultConfig());
+      Object.assign(config, { acts: ['relu', 'sigmoid', 'relu'], epochs: 50, backend: 'gpu', stats: 0 });
+      const trainer = new wasm.Trainer(JSON.stringify(config), dataset);
+      await trainer.run(1, 1e9, false); // compiles the kernels
+      const out = { now: [], chunk: null, overlapped: [] };
+      for (let i = 0; i < 3; i++) out.now.push(await window.__calls(() => trainer.run(1, 1e9, false)));
+      out.chunk = await window.__calls(() => trainer.run(3, 1e9, false));
+      for (let i = 0; i < 3; i++) out.overlapped.push(await window.__calls(() => trainer.run(1, 1e9, true)));
+      out.step = JSON.parse(await trainer.run(0, 1e9, false)).step; // reads in the last one
+      return out;
+    });
+    for (const c of counts.now) {
+      assert.equal(c.submit, 1, `one step read at once: ${JSON.stringify(c)}`);
+      assert.equal(c.mapAsync, 1, `its losses, read back: ${JSON.stringify(c)}`);
+      assert.equal(c.copyBufferToBuffer, 1, `the read-back's copy: ${JSON.stringify(c)}`);
+    }
+    assert.equal(counts.chunk.submit, 3, `a chunk of 3 steps: ${JSON.stringify(counts.chunk)}`);
+    assert.equal(counts.chunk.mapAsync, 1, `a chunk reads back once: ${JSON.stringify(counts.chunk)}`);
+    for (const c of counts.overlapped) assert.equal(c.submit, 1, `one step, overlapped: ${JSON.stringify(c)}`);
+    assert.equal(counts.step, 1 + 3 + 3 + 3, 'every step was taken');
+  } finally {
+    await page.close();
+  }
+});
+
+test('a stacked sweep step is one queue submission too', async () => {
+  const page = await blankPage();
+  try {
+    await page.evaluate(defineCalls);
+    const { groups, calls } = await page.evaluate(async () => {
+      const { wasm, dataset } = await window.__loadSubset();
+      await wasm.initWebGpu();
+      const query = 'combos=all&seeds=1&epochs=50&bn=none&stats=0&dataset=mnist-subset&backend=gpu&parallel=4';
+      const job = await wasm.SweepJob.create(query, '[]', dataset);
+      await job.run(1, 1e9);
+      const calls = [];
+      for (let i = 0; i < 2; i++) calls.push(await window.__calls(() => job.run(1, 1e9)));
+      return { groups: [...job.groupSizes()], calls };
+    });
+    assert.equal(groups[0], 4, `four models stacked: ${groups}`);
+    for (const c of calls) assert.equal(c.submit, 1, `one stacked step: ${JSON.stringify(c)}`);
+  } finally {
+    await page.close();
+  }
+});
