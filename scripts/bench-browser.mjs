@@ -12,10 +12,11 @@ const SWEEP_GPU_SEQUENTIAL = Number(process.env.BENCH_SWEEP_GPU_SEQUENTIAL || 4)
 /**
  * Runs in the blank page before anything else: `window.__loadSubset()` loads the wasm module and
  * reads the bundled subset as the engine worker reads a dataset (streamed into wasm's DatasetReader).
+ * `pkg`: the folder of the wasm module's bindings (addInitScript's argument), www/pkg by default.
  */
-export function defineLoadSubset() {
+export function defineLoadSubset(pkg = '/www/pkg') {
   window.__loadSubset = async () => {
-    const wasm = await import('/www/pkg/activation_playground.js');
+    const wasm = await import(`${pkg}/activation_playground.js`);
     await wasm.default();
     const { readDataset } = await import('/www/engine/reader.js');
     const names = JSON.parse(wasm.bundledFiles('mnist-subset'));

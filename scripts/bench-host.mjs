@@ -23,6 +23,9 @@ const HOST_STEPS = Number(process.env.BENCH_HOST_STEPS || 20);
 const WARM_STEPS = 3;
 /** The stacked sizes measured (BENCH_HOST_K, e.g. "8,16,64"). */
 const STACKED = (process.env.BENCH_HOST_K || '8,16,64').split(',').map(Number).filter(Boolean);
+/** More builds of the wasm module to measure beside www/pkg: their served binding folders
+ * (BENCH_HOST_PKGS, e.g. "/www/pkg-fused"; docs/benchmarks.md, part 10, has the fusion build). */
+const PKGS = (process.env.BENCH_HOST_PKGS || '').split(',').filter(Boolean);
 const KEYS = [
   ['dispatches', 'dispatchWorkgroups'],
   ['computePasses', 'beginComputePass'],
@@ -118,11 +121,11 @@ async function measure(page) {
  * `overlap`: the single run reads each step's losses back while the next step trains, as the page
  * does at full speed (a sweep job always does).
  */
-async function burnPage(server, flags, k, overlap = false) {
+async function burnPage(server, flags, k, overlap = false, pkg = '/www/pkg') {
   const browser = await launch(flags, true);
   const page = await browser.newPage();
   await page.addInitScript(countGpuCalls);
-  await page.addInitScript(defineLoadSubset);
+  await page.addInitScript(defineLoadSubset, pkg);
   await page.goto(`${server.url}bench-blank`, { waitUntil: 'load' });
   const setup = await page.evaluate(
     async ([k, overlap]) => {
@@ -168,9 +171,10 @@ const fmt = (x, digits = 1) => (x == null ? 'n/a' : x >= 100 ? x.toFixed(0) : x.
 
 /**
  * Part 10: prints a table and a JSON line `{hostWork: {...}}` with the targets of issue 23.
- * `flags`: {chromium, base}; `tfjs`: false leaves TF.js out.
+ * `flags`: {chromium, base}; `tfjs`: false leaves TF.js out; `pkgs`: more wasm builds' binding
+ * folders (served paths) whose single run is measured too.
  */
-export async function hostBench(server, { flags, tfjs = true, stacked = STACKED }) {
+export async function hostBench(server, { flags, tfjs = true, stacked = STACKED, pkgs = PKGS }) {
   const rows = [];
   const run = async (name, open, k = null) => {
     let opened;
@@ -186,6 +190,10 @@ export async function hostBench(server, { flags, tfjs = true, stacked = STACKED 
   };
   await run('burn, single run', () => burnPage(server, flags, null));
   await run('burn, single run, overlapped', () => burnPage(server, flags, null, true));
+  for (const pkg of pkgs) {
+    await run(`burn, single run, ${pkg}`, () => burnPage(server, flags, null, false, pkg));
+    await run(`burn, overlapped, ${pkg}`, () => burnPage(server, flags, null, true, pkg));
+  }
   if (tfjs) await run('TF.js webgpu, single run', () => tfjsPage(server, flags));
   for (const k of stacked) await run(`burn, stacked K = ${k}`, () => burnPage(server, flags, k), k);
 

@@ -122,6 +122,21 @@ pub struct WgpuStream {
     /// Set while a read of this stream's own buffers flushes the scheduled work: that work is
     /// encoded but not submitted, so it goes to the queue with the read's copy, in one submission.
     pub(crate) read_follows: bool,
+    /// The bind groups already made, by pipeline and bindings: a training step's launches repeat
+    /// with the same buffers, offsets and sizes, and a WebGPU bind group is reusable, so each is
+    /// made once instead of at every launch. An entry keeps its buffers alive: emptied by a
+    /// memory cleanup, and when it reaches `BIND_GROUPS_MAX` entries.
+    bind_groups: hashbrown::HashMap<BindGroupKey, wgpu::BindGroup>,
+}
+
+/// At most this many bind groups are kept (`WgpuStream::bind_groups`).
+const BIND_GROUPS_MAX: usize = 2048;
+
+/// What a bind group binds: a pipeline's layout and each binding's buffer range.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct BindGroupKey {
+    pipeline: Arc<ComputePipeline>,
+    bindings: Vec<(wgpu::Buffer, u64, u64)>,
 }
 
 impl StreamMemory for WgpuStream {
@@ -163,6 +178,7 @@ impl RelocatableStream for WgpuStream {
     }
 
     fn cleanup_memory(&mut self, failures: &mut ErrorGraph) {
+        self.bind_groups.clear();
         self.memory.cleanup(Cleanup::Explicit, failures);
         self.auxiliary.cleanup_uniforms();
     }
@@ -238,6 +254,7 @@ impl WgpuStream {
             submission_load: SubmissionLoad::default(),
             pending_write_count: 0,
             read_follows: false,
+            bind_groups: hashbrown::HashMap::new(),
             shared_bindings: SharedMemoryBindings::default(),
             // Tighter entry cap than the default policy: the uniforms pool is
             // bucketed exclusive pages with a 32 KiB minimum, so every cached
@@ -1087,6 +1104,36 @@ impl WgpuStream {
         }
     }
 
+    /// The bind group of `resources` for `pipeline`: the one made before for the same bindings,
+    /// else a new one.
+    fn bind_group(&mut self, pipeline: &Arc<ComputePipeline>, resources: &[WgpuResource]) -> wgpu::BindGroup {
+        let key = BindGroupKey {
+            pipeline: pipeline.clone(),
+            bindings: resources.iter().map(|r| (r.buffer.clone(), r.offset, r.size)).collect(),
+        };
+        if let Some(bind_group) = self.bind_groups.get(&key) {
+            return bind_group.clone();
+        }
+        if self.bind_groups.len() >= BIND_GROUPS_MAX {
+            self.bind_groups.clear();
+        }
+        let entries = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: r.as_wgpu_bind_resource(),
+            })
+            .collect::<Vec<_>>();
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        self.bind_groups.insert(key, bind_group.clone());
+        bind_group
+    }
+
     fn register_pipeline(
         &mut self,
         pipeline: Arc<ComputePipeline>,
@@ -1099,14 +1146,7 @@ impl WgpuStream {
             return;
         }
 
-        let entries = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: r.as_wgpu_bind_resource(),
-            })
-            .collect::<Vec<_>>();
+        let bind_group = (!resources.is_empty()).then(|| self.bind_group(&pipeline, resources));
 
         let pass = Self::current_pass(
             &mut self.compute_pass,
@@ -1119,15 +1159,8 @@ impl WgpuStream {
 
         pass.set_pipeline(&pipeline);
 
-        if !resources.is_empty() {
-            let group_layout = pipeline.get_bind_group_layout(0);
-            let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: None,
-                layout: &group_layout,
-                entries: &entries,
-            });
-
-            pass.set_bind_group(0, &bind_group, &[]);
+        if let Some(bind_group) = &bind_group {
+            pass.set_bind_group(0, bind_group, &[]);
         }
 
         if let Some(addresses) = addresses {
