@@ -20,7 +20,8 @@ import { SCRIPTS, TF, countGpuCalls, defineTfjsModel, launch } from './bench-tfj
 import { defineLoadSubset } from './bench-browser.mjs';
 
 const HOST_STEPS = Number(process.env.BENCH_HOST_STEPS || 20);
-const WARM_STEPS = 3;
+// Enough for the kernels to compile and the memory pool to settle on the buffers a step uses (4 steps).
+const WARM_STEPS = 5;
 /** The stacked sizes measured (BENCH_HOST_K, e.g. "8,16,64"). */
 const STACKED = (process.env.BENCH_HOST_K || '8,16,64').split(',').map(Number).filter(Boolean);
 /** More builds of the wasm module to measure beside www/pkg: their served binding folders

@@ -133,11 +133,66 @@ pub struct WgpuStream {
 const BIND_GROUPS_MAX: usize = 2048;
 
 /// What a bind group binds: a pipeline's layout and each binding's buffer range.
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 struct BindGroupKey {
     pipeline: Arc<ComputePipeline>,
     bindings: Vec<(wgpu::Buffer, u64, u64)>,
 }
+
+/// The same, borrowed from a launch, to look a bind group up without cloning anything (on the
+/// web, cloning a buffer's handle is a call into JS, and dropping it another).
+struct BindGroupQuery<'a> {
+    pipeline: &'a ComputePipeline,
+    resources: &'a [WgpuResource],
+}
+
+/// The hash of a pipeline and its bindings, the same for a key and for its query.
+fn hash_bind_group<'a, H: core::hash::Hasher>(
+    pipeline: &ComputePipeline,
+    bindings: impl ExactSizeIterator<Item = (&'a wgpu::Buffer, u64, u64)>,
+    state: &mut H,
+) {
+    use core::hash::Hash;
+    pipeline.hash(state);
+    state.write_usize(bindings.len());
+    for (buffer, offset, size) in bindings {
+        buffer.hash(state);
+        offset.hash(state);
+        size.hash(state);
+    }
+}
+
+impl core::hash::Hash for BindGroupKey {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        hash_bind_group(&self.pipeline, self.bindings.iter().map(|(b, o, s)| (b, *o, *s)), state);
+    }
+}
+
+impl core::hash::Hash for BindGroupQuery<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        hash_bind_group(self.pipeline, self.resources.iter().map(|r| (&r.buffer, r.offset, r.size)), state);
+    }
+}
+
+impl hashbrown::Equivalent<BindGroupKey> for BindGroupQuery<'_> {
+    fn equivalent(&self, key: &BindGroupKey) -> bool {
+        *self.pipeline == *key.pipeline
+            && self.resources.len() == key.bindings.len()
+            && self
+                .resources
+                .iter()
+                .zip(&key.bindings)
+                .all(|(r, (buffer, offset, size))| r.buffer == *buffer && r.offset == *offset && r.size == *size)
+    }
+}
+
+impl PartialEq for BindGroupKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.pipeline == other.pipeline && self.bindings == other.bindings
+    }
+}
+
+impl Eq for BindGroupKey {}
 
 impl StreamMemory for WgpuStream {
     fn failure(&self, binding: &BufferBinding) -> Option<FailureId> {
@@ -1105,33 +1160,38 @@ impl WgpuStream {
     }
 
     /// The bind group of `resources` for `pipeline`: the one made before for the same bindings,
-    /// else a new one.
-    fn bind_group(&mut self, pipeline: &Arc<ComputePipeline>, resources: &[WgpuResource]) -> wgpu::BindGroup {
-        let key = BindGroupKey {
-            pipeline: pipeline.clone(),
-            bindings: resources.iter().map(|r| (r.buffer.clone(), r.offset, r.size)).collect(),
-        };
-        if let Some(bind_group) = self.bind_groups.get(&key) {
-            return bind_group.clone();
+    /// else a new one, kept in `bind_groups`. Lent, not cloned (on the web a clone is a call into JS).
+    fn bind_group<'a>(
+        bind_groups: &'a mut hashbrown::HashMap<BindGroupKey, wgpu::BindGroup>,
+        device: &wgpu::Device,
+        pipeline: &Arc<ComputePipeline>,
+        resources: &[WgpuResource],
+    ) -> &'a wgpu::BindGroup {
+        let query = BindGroupQuery { pipeline, resources };
+        if !bind_groups.contains_key(&query) {
+            if bind_groups.len() >= BIND_GROUPS_MAX {
+                bind_groups.clear();
+            }
+            let entries = resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| wgpu::BindGroupEntry {
+                    binding: i as u32,
+                    resource: r.as_wgpu_bind_resource(),
+                })
+                .collect::<Vec<_>>();
+            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: None,
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            });
+            let key = BindGroupKey {
+                pipeline: pipeline.clone(),
+                bindings: resources.iter().map(|r| (r.buffer.clone(), r.offset, r.size)).collect(),
+            };
+            bind_groups.insert(key, bind_group);
         }
-        if self.bind_groups.len() >= BIND_GROUPS_MAX {
-            self.bind_groups.clear();
-        }
-        let entries = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: r.as_wgpu_bind_resource(),
-            })
-            .collect::<Vec<_>>();
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: None,
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &entries,
-        });
-        self.bind_groups.insert(key, bind_group.clone());
-        bind_group
+        &bind_groups[&query]
     }
 
     fn register_pipeline(
@@ -1146,7 +1206,8 @@ impl WgpuStream {
             return;
         }
 
-        let bind_group = (!resources.is_empty()).then(|| self.bind_group(&pipeline, resources));
+        let bind_group = (!resources.is_empty())
+            .then(|| Self::bind_group(&mut self.bind_groups, &self.device, &pipeline, resources));
 
         let pass = Self::current_pass(
             &mut self.compute_pass,
@@ -1159,7 +1220,7 @@ impl WgpuStream {
 
         pass.set_pipeline(&pipeline);
 
-        if let Some(bind_group) = &bind_group {
+        if let Some(bind_group) = bind_group {
             pass.set_bind_group(0, bind_group, &[]);
         }
 
