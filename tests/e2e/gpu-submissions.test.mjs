@@ -33,7 +33,7 @@ function defineCalls() {
   };
 }
 
-test('a WebGPU step is one queue submission, its read-back included, and makes no bind group once warm', async () => {
+test('a WebGPU step is one queue submission, its read-back included, and hardly makes a bind group once warm', async () => {
   const page = await blankPage();
   try {
     await page.evaluate(defineCalls);
@@ -67,7 +67,7 @@ test('a WebGPU step is one queue submission, its read-back included, and makes n
   }
 });
 
-test('a stacked sweep step is one queue submission too, its bind groups made once', async () => {
+test('a stacked sweep step is one queue submission too, and hardly makes a bind group once warm', async () => {
   const page = await blankPage();
   try {
     await page.evaluate(defineCalls);

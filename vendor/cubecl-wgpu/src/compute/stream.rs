@@ -133,7 +133,7 @@ pub struct WgpuStream {
 const BIND_GROUPS_MAX: usize = 2048;
 
 /// What a bind group binds: a pipeline's layout and each binding's buffer range.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 struct BindGroupKey {
     pipeline: Arc<ComputePipeline>,
     bindings: Vec<(wgpu::Buffer, u64, u64)>,
@@ -185,14 +185,6 @@ impl hashbrown::Equivalent<BindGroupKey> for BindGroupQuery<'_> {
                 .all(|(r, (buffer, offset, size))| r.buffer == *buffer && r.offset == *offset && r.size == *size)
     }
 }
-
-impl PartialEq for BindGroupKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.pipeline == other.pipeline && self.bindings == other.bindings
-    }
-}
-
-impl Eq for BindGroupKey {}
 
 impl StreamMemory for WgpuStream {
     fn failure(&self, binding: &BufferBinding) -> Option<FailureId> {
