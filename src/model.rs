@@ -9,6 +9,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
+mod cross_entropy;
+pub use cross_entropy::per_model_cross_entropy;
+
 /// One layer: Linear, optional BatchNorm, then the activation.
 #[derive(Module, Debug)]
 pub struct Layer {
@@ -218,10 +221,8 @@ pub fn squared_error(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
 /// Mean cross-entropy of log-softmax(outputs) against `targets` (NLL), as the article computes it
 /// on the *activated* output layer.
 pub fn cross_entropy(outputs: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
-    let [batch, _] = outputs.dims();
-    let log_probs = activation::log_softmax(outputs, 1);
-    let picked = log_probs.gather(1, targets.reshape([batch, 1]));
-    picked.mean().neg().reshape([1])
+    let [batch, classes] = outputs.dims();
+    per_model_cross_entropy(outputs.reshape([1, batch, classes]), targets.reshape([1, batch, 1]))
 }
 
 /// The number of rows whose [`predict`]ion is the target, shape [1], as a float: exact up to 2^24

@@ -30,7 +30,9 @@ pub use crate::batch::Batch;
 
 mod ledger;
 mod sgd;
+mod sgd_kernel;
 pub use ledger::{Ledger, ModelRun, Position, ReadBack};
+pub use sgd_kernel::sgd_momentum;
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {

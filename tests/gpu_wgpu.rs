@@ -6,10 +6,10 @@ mod common;
 
 use activation_playground::config::{Activation, BackendKind, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
-use activation_playground::model::predict;
+use activation_playground::model::{per_model_cross_entropy, predict};
 use activation_playground::stats;
-use activation_playground::train::{RunState, Session};
-use burn::tensor::{Device, Tensor, TensorData, activation};
+use activation_playground::train::{RunState, Session, sgd_momentum};
+use burn::tensor::{Device, Int, Tensor, TensorData, activation};
 use common::replay;
 use std::sync::{Arc, OnceLock};
 
@@ -118,6 +118,81 @@ fn the_one_kernel_relu_keeps_burns_rule_to_the_bit() {
     let (on_gpu, _) = relu(gpu());
     assert_eq!(on_gpu[2], 0.0f32.to_bits(), "relu(-0) is +0");
     assert!(f32::from_bits(on_gpu[7]).is_nan(), "NaN stays NaN");
+}
+
+/// The loss is one kernel each way on wgpu (src/model/cross_entropy.rs): per model, the losses
+/// and gradients of burn's tensor operations on the CPU, with logits in the thousands too (the
+/// row's maximum comes off before the exponential), and a NaN logit makes its own model's loss
+/// and gradient NaN (a diverged model must read as diverged) and leaves the other models alone.
+#[test]
+fn the_one_kernel_loss_matches_the_cpu_per_model() {
+    let (k, rows, classes) = (3, 5, 10);
+    let scale = [0.3f32, 500.0, 0.3];
+    let logits: Vec<f32> =
+        (0..k * rows * classes).map(|i| (((i * 37) % 23) as f32 - 11.0) * scale[i / (rows * classes)]).collect();
+    let targets: Vec<i64> = (0..k * rows).map(|i| ((i * 7) % classes) as i64).collect();
+    let run = |device: &Device, nan: bool| {
+        let device = device.clone().autodiff();
+        let mut values = logits.clone();
+        if nan {
+            values[2 * rows * classes + 3] = f32::NAN;
+        }
+        let x = Tensor::<3>::from_data(TensorData::new(values, [k, rows, classes]), &device).require_grad();
+        let t = Tensor::<3, Int>::from_data(TensorData::new(targets.clone(), [k, rows, 1]), &device);
+        let losses = per_model_cross_entropy(x.clone(), t);
+        // Each model's loss weighted differently: its gradient's scale is its own.
+        let grads = (losses.clone() * Tensor::<1>::from_floats([1.0, 2.0, 0.5], &device)).sum().backward();
+        let grad: Vec<f32> = x.grad(&grads).expect("a gradient").into_data().iter::<f32>().collect();
+        (losses.into_data().iter::<f32>().collect::<Vec<f32>>(), grad)
+    };
+    let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * b.abs().max(1.0);
+    let (loss_gpu, grad_gpu) = run(gpu(), false);
+    let (loss_cpu, grad_cpu) = run(&Device::flex(), false);
+    for (m, (a, b)) in loss_gpu.iter().zip(&loss_cpu).enumerate() {
+        assert!(a.is_finite() && close(*a, *b), "model {m}'s loss: {a} on wgpu, {b} on the CPU");
+    }
+    assert!(loss_gpu[1] > 100.0, "the large logits give a large, finite loss: {}", loss_gpu[1]);
+    for (i, (a, b)) in grad_gpu.iter().zip(&grad_cpu).enumerate() {
+        assert!(close(*a, *b), "∂loss/∂x[{i}]: {a} on wgpu, {b} on the CPU");
+    }
+    let (loss_nan, grad_nan) = run(gpu(), true);
+    assert!(loss_nan[2].is_nan(), "the NaN logit's model: {}", loss_nan[2]);
+    assert!(
+        grad_nan[2 * rows * classes..(2 * rows + 1) * classes].iter().all(|g| g.is_nan()),
+        "its row's gradient is NaN"
+    );
+    assert_eq!(&loss_nan[..2], &loss_gpu[..2], "the other models' losses are untouched");
+    assert_eq!(&grad_nan[..2 * rows * classes], &grad_gpu[..2 * rows * classes], "and their gradients");
+}
+
+/// SGD-momentum's update is one kernel on wgpu (src/train/sgd_kernel.rs) that writes the weights
+/// and the velocity in place: the arithmetic of the tensor operations it replaces, as the CPU
+/// backend computes them, and weights still held elsewhere (where the kernel must not write) are
+/// left as they were and updated as tensor operations instead.
+#[test]
+fn the_one_kernel_sgd_update_matches_the_cpu_and_spares_weights_held_elsewhere() {
+    let values = |seed: u64| -> Vec<f32> {
+        (0..40 * 25u64).map(|i| ((i * 2_654_435_761 + seed * 97) % 2001) as f32 / 1000.0 - 1.0).collect()
+    };
+    let update = |device: &Device, hold_weights: bool| {
+        let tensor = |seed| Tensor::<2>::from_data(TensorData::new(values(seed), [40, 25]), device);
+        let (weights, velocity, grad) = (tensor(1), tensor(2), tensor(3));
+        let held = hold_weights.then(|| weights.clone());
+        let (weights, velocity) = sgd_momentum(weights, velocity, grad, 0.01, 0.9);
+        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
+        (read(weights), read(velocity), held.map(read))
+    };
+    let (cpu_weights, cpu_velocity, _) = update(&Device::flex(), false);
+    for hold_weights in [false, true] {
+        let (weights, velocity, held) = update(gpu(), hold_weights);
+        for (got, want) in weights.iter().zip(&cpu_weights).chain(velocity.iter().zip(&cpu_velocity)) {
+            assert!((got - want).abs() <= 1e-6, "{got} vs {want} on the CPU (weights held: {hold_weights})");
+        }
+        assert_ne!(weights, values(1), "the weights moved");
+        if let Some(held) = held {
+            assert_eq!(held, values(1), "weights held elsewhere are not written");
+        }
+    }
 }
 
 /// The arg-max's ties go to the lowest index on wgpu as on the CPU, a row with no maximum (NaN)

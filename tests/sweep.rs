@@ -5,11 +5,12 @@ mod common;
 
 use activation_playground::config::{Activation, BatchNormMode, Config, DatasetKind};
 use activation_playground::data::Dataset;
+use activation_playground::model::per_model_cross_entropy;
 use activation_playground::model::{InitialWeights, Mlp, cross_entropy};
 use activation_playground::sweep::memory::MemoryLimits;
 use activation_playground::sweep::plan::{SweepSpec, all_combinations};
 use activation_playground::sweep::record::RunRecord;
-use activation_playground::sweep::stack::{InputLayout, StackedMlp, per_model_loss};
+use activation_playground::sweep::stack::{InputLayout, StackedMlp};
 use activation_playground::sweep::step::SweepBatch;
 use activation_playground::sweep::table::{self, mean_std};
 use activation_playground::sweep::{GroupRun, Shard, Sweep};
@@ -116,7 +117,7 @@ fn each_models_gradient_is_its_own_single_model_gradient() {
     let labels: Vec<Vec<i64>> = hosts.iter().map(|h| h.labels.clone()).collect();
     let batch = SweepBatch::upload(&features, &labels, 784, &layout, &device);
     let (outputs, _) = stacked.forward_train(batch.inputs.clone(), &layout);
-    let grads = per_model_loss(outputs, batch.targets.clone()).sum().backward();
+    let grads = per_model_cross_entropy(outputs, batch.targets.clone()).sum().backward();
     for (k, config) in configs.iter().enumerate() {
         let single = Mlp::from_weights(&weights[k], config, &device);
         let host = &hosts[k / 2];

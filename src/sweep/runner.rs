@@ -4,7 +4,7 @@
 use super::memory::{MemoryLimits, eval_chunk, plan_groups, seeds_of};
 use super::record::RunRecord;
 use super::shard::Shard;
-use super::stack::{InputLayout, StackedMlp, correct_counts, per_model_loss};
+use super::stack::{InputLayout, StackedMlp, correct_counts};
 use super::step::{SweepBatch, SweepOptimizer, all_alive, sweep_step};
 use crate::config::Config;
 use crate::data::Dataset;
@@ -182,7 +182,7 @@ impl GroupRun {
             let labels = Tensor::<2, Int>::from_data(TensorData::new(host.labels, [1, n]), &plain);
             let targets = eval_layout.targets(labels);
             let outputs = self.model.forward_eval(inputs);
-            let loss = per_model_loss(outputs.clone(), targets.clone()).mul_scalar(n as f64);
+            let loss = crate::model::per_model_cross_entropy(outputs.clone(), targets.clone()).mul_scalar(n as f64);
             let correct = correct_counts(outputs, targets);
             sums.add(loss, correct);
         }

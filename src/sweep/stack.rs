@@ -12,7 +12,7 @@
 
 use crate::config::{Activation, Config};
 use crate::model::{InitialWeights, activate, predict_last_dim};
-use burn::tensor::{Bool, Device, Int, Tensor, TensorData, activation};
+use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
 /// BatchNorm's constants, as `model.rs` configures burn's BatchNorm.
 pub const BN_EPSILON: f64 = 1e-5;
@@ -357,12 +357,6 @@ fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
             }
         }
     }
-}
-
-/// Each model's mean cross-entropy of log-softmax(outputs) against its targets: `[K]`.
-pub fn per_model_loss(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> {
-    let [k, _, _] = outputs.dims();
-    activation::log_softmax(outputs, 2).gather(2, targets).mean_dim(1).neg().reshape([k])
 }
 
 /// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as

@@ -2,7 +2,7 @@
 //! (dampening 0) per model, exactly as burn's `Sgd` updates a single model, and a per-model
 //! "alive" flag kept on the device: a model whose loss is not finite stops updating at once.
 
-use super::stack::{BN_MOMENTUM, InputLayout, StackedMlp, correct_counts, per_model_loss};
+use super::stack::{BN_MOMENTUM, InputLayout, StackedMlp, correct_counts};
 use crate::config::Config;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
@@ -76,7 +76,7 @@ pub fn sweep_step(
 ) -> SweepStepOutput {
     let k = model.count();
     let (outputs, stats) = model.forward_train(batch.inputs.clone(), layout);
-    let losses = per_model_loss(outputs.clone(), batch.targets.clone());
+    let losses = crate::model::per_model_cross_entropy(outputs.clone(), batch.targets.clone());
     let correct = correct_counts(outputs.detach().inner(), batch.targets.clone().inner());
     // Summed, each model's loss only reaches its own weights: its gradient is its own.
     let mut grads = losses.clone().sum().backward();

@@ -8,15 +8,18 @@
 //! memory, in place, as PyTorch's SGD does: as tensor operations it is four passes (μ·v, + g,
 //! lr·v into a fresh buffer, w −) that took a sixth of a training step. Flex hands a tensor's
 //! memory over and back without a copy, and the pass does the same float operations in the same
-//! order, so every bit of the result is the same. Elsewhere (wgpu, and the page's wasm, whose
-//! size this would only grow) it stays tensor operations.
+//! order, so every bit of the result is the same. Elsewhere the update is `sgd_kernel`'s backend
+//! operation: one kernel per parameter on wgpu and WebGPU, tensor operations on the page's CPU
+//! backend (whose wasm size a host pass would only grow).
 
-use burn::module::{Module, ModuleMapper, Param, ParamId};
+use super::sgd_kernel::sgd_momentum;
+use crate::model::Mlp;
+use burn::module::{Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use std::collections::HashMap;
 
-/// Each parameter's velocity (flattened: parameters are of rank 1 and 2).
+/// Each parameter's velocity, flattened.
 pub struct SgdMomentum {
     momentum: f64,
     velocity: Velocities,
@@ -41,13 +44,13 @@ impl SgdMomentum {
         SgdMomentum { momentum, velocity: Velocities::Device(HashMap::new()) }
     }
 
-    /// One update of every parameter of `module` that has a gradient in `grads`.
-    pub fn step<M: Module>(&mut self, lr: f64, module: M, mut grads: GradientsParams) -> M {
+    /// One update of every parameter of `model` that has a gradient in `grads`.
+    pub fn step(&mut self, lr: f64, model: Mlp, mut grads: GradientsParams) -> Mlp {
         let rates = Rates { lr, momentum: self.momentum };
         match &mut self.velocity {
-            Velocities::Device(velocity) => module.map(&mut Update { rates, grads: &mut grads, velocity }),
+            Velocities::Device(velocity) => Update { rates, grads: &mut grads, velocity }.model(model),
             #[cfg(not(target_arch = "wasm32"))]
-            Velocities::Host(velocity) => module.map(&mut Update { rates, grads: &mut grads, velocity }),
+            Velocities::Host(velocity) => Update { rates, grads: &mut grads, velocity }.model(model),
         }
     }
 }
@@ -67,49 +70,68 @@ struct Update<'a, V> {
 }
 
 /// A parameter's velocity, and the update that uses it: `v = g` on the first step (no previous
-/// velocity), else `v = μ·v + g`; then `w − lr·v`.
+/// velocity), else `v = μ·v + g`; then `w − lr·v`. Parameters are flattened for it (a reshape of
+/// a contiguous tensor costs nothing).
 trait Velocity: Sized {
     /// The new weights and velocity, from the previous velocity `v`, the weights `w` and their
     /// gradient `g`.
-    fn update<const D: usize>(v: Option<Self>, w: Tensor<D>, g: Tensor<D>, rates: Rates) -> (Tensor<D>, Self);
+    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: Rates) -> (Tensor<1>, Self);
 }
 
-impl<V: Velocity> ModuleMapper for Update<'_, V> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+impl<V: Velocity> Update<'_, V> {
+    /// The model's trainable parameters updated: each layer's weights and biases, and its
+    /// BatchNorm's scale and shift. (Written out, not a burn `ModuleMapper`: burn maps those
+    /// through a mapper of any rank up to 9, i.e. nine copies of the update in the wasm.)
+    /// Each parameter is moved in and out, never cloned: the update writes in place only what
+    /// nothing else holds.
+    fn model(&mut self, mut model: Mlp) -> Mlp {
+        let layers = std::mem::take(&mut model.layers);
+        model.layers = layers
+            .into_iter()
+            .map(|mut layer| {
+                layer.linear.weight = self.param(layer.linear.weight);
+                layer.linear.bias = layer.linear.bias.map(|bias| self.param(bias));
+                layer.norm = layer.norm.map(|mut norm| {
+                    norm.gamma = self.param(norm.gamma);
+                    norm.beta = self.param(norm.beta);
+                    norm
+                });
+                layer
+            })
+            .collect();
+        model
+    }
+
+    /// One parameter updated, if it has a gradient; flattened for the update.
+    fn param<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
         let Some(grad) = self.grads.remove::<D>(id) else {
             return Param::from_mapped_value(id, tensor, mapper);
         };
-        let require_grad = tensor.is_require_grad();
+        let (dims, require_grad) = (tensor.dims(), tensor.is_require_grad());
+        let flat = [dims.iter().product::<usize>()];
         let previous = self.velocity.remove(&id);
-        let (weights, velocity) = V::update(previous, tensor.inner(), grad, self.rates);
+        let (weights, velocity) = V::update(previous, tensor.inner().reshape(flat), grad.reshape(flat), self.rates);
         self.velocity.insert(id, velocity);
-        let mut next = Tensor::from_inner(weights);
-        if require_grad {
-            next = next.require_grad();
-        }
-        Param::from_mapped_value(id, next, mapper)
+        let next = Tensor::from_inner(weights.reshape(dims));
+        Param::from_mapped_value(id, if require_grad { next.require_grad() } else { next }, mapper)
     }
 }
 
-/// On the device: tensor operations, the velocity flattened.
+/// On the device: `sgd_kernel`'s backend operation.
 impl Velocity for Tensor<1> {
-    fn update<const D: usize>(v: Option<Self>, w: Tensor<D>, g: Tensor<D>, rates: Rates) -> (Tensor<D>, Self) {
-        let dims = w.dims();
-        // The same operations, in the same order, as burn's Momentum (g·1 + v·μ = v·μ + g exactly).
-        let velocity = match v {
-            None => g,
-            Some(v) => v.reshape(dims).mul_scalar(rates.momentum).add(g),
-        };
-        let next = w - velocity.clone().mul_scalar(rates.lr);
-        (next, velocity.reshape([dims.iter().product::<usize>()]))
+    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: Rates) -> (Tensor<1>, Self) {
+        match v {
+            Some(v) => sgd_momentum(w, v, g, rates.lr, rates.momentum),
+            None => (w - g.clone().mul_scalar(rates.lr), g),
+        }
     }
 }
 
 /// On the CPU backend: one pass over the parameter's memory, in place.
 #[cfg(not(target_arch = "wasm32"))]
 impl Velocity for Vec<f32> {
-    fn update<const D: usize>(v: Option<Self>, w: Tensor<D>, g: Tensor<D>, rates: Rates) -> (Tensor<D>, Self) {
+    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: Rates) -> (Tensor<1>, Self) {
         let device = w.device();
         // Flex's scalar operations take their scalar as an f32: so does this pass.
         let (momentum, lr) = (rates.momentum as f32, rates.lr as f32);

@@ -10,6 +10,13 @@ import { defineLoadSubset } from '../../scripts/bench-browser.mjs';
 
 const shared = browserForFile({ webgpu: true });
 
+/**
+ * The article's relu-sigmoid-relu step: 44 dispatches, with the loss one kernel forward and one
+ * multiply backward (src/model/cross_entropy.rs) and SGD's update one kernel per parameter
+ * (src/train/sgd_kernel.rs). Each of them as burn's tensor operations again adds at least 12.
+ */
+const STEP_DISPATCHES = 44;
+
 /** Whether a step made at most one bind group per ten dispatches (without the cache: one each). */
 const fewBindGroups = (c) => c.dispatchWorkgroups > 0 && (c.createBindGroup ?? 0) * 10 <= c.dispatchWorkgroups;
 
@@ -53,6 +60,7 @@ test('a WebGPU step is one queue submission, its read-back included, and hardly 
       return out;
     });
     for (const c of counts.now) {
+      assert.ok(c.dispatchWorkgroups <= STEP_DISPATCHES, `dispatches: ${JSON.stringify(c)}`);
       assert.equal(c.submit, 1, `one step read at once: ${JSON.stringify(c)}`);
       assert.equal(c.mapAsync, 1, `its losses, read back: ${JSON.stringify(c)}`);
       assert.equal(c.copyBufferToBuffer, 1, `the read-back's copy: ${JSON.stringify(c)}`);
