@@ -159,7 +159,7 @@ test('after the first visit dist/ works offline, and a new deployment is picked 
         ),
       );
       symlinkSync(join(ROOT, 'www'), join(src, 'www'));
-      const pkg = join(ROOT, 'target', 'dist-pkg');
+      const pkg = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'dist-pkg');
       const built = await buildDist({ root: src, out: next, pkg: existsSync(pkg) ? pkg : null, quiet: true });
       rmSync(served, { recursive: true, force: true });
       mkdirSync(served, { recursive: true });

@@ -158,7 +158,8 @@ async function applyQuery(query, { fromForm }) {
   ui.spec = spec;
   if (!fromForm) writeForm(spec);
   localStorage.setItem(SETTINGS_KEY, spec.query);
-  render();
+  // Awaited: the section reads 'idle' (what a lesson or a test waits for) once its table is drawn.
+  await render();
   return spec.errors.length === 0;
 }
 
