@@ -32,21 +32,20 @@ mod ledger;
 mod sgd;
 mod sgd_kernel;
 pub use ledger::{Ledger, ModelRun, Position, ReadBack};
-pub use sgd_kernel::sgd_momentum;
+pub use sgd_kernel::{ModelRates, sgd_momentum};
 
 /// The model and its optimiser state: everything a step changes.
 pub struct TrainState {
     pub model: Mlp,
     optimizer: sgd::SgdMomentum,
-    lr: f64,
 }
 
 impl TrainState {
     /// A model with the given initial weights on `device` (an autodiff device), with SGD +
     /// momentum as PyTorch does it (dampening 0).
     pub fn from_weights(weights: &InitialWeights, config: &Config, device: &Device) -> TrainState {
-        let optimizer = sgd::SgdMomentum::new(config.momentum, device);
-        TrainState { model: Mlp::from_weights(weights, config, device), optimizer, lr: config.lr }
+        let optimizer = sgd::SgdMomentum::new(config.lr, config.momentum, device);
+        TrainState { model: Mlp::from_weights(weights, config, device), optimizer }
     }
 }
 
@@ -68,7 +67,7 @@ pub fn submit(device: &Device) -> Result<(), String> {
 
 /// One SGD step on one batch: forward, the configured loss, backward, update.
 pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) {
-    let TrainState { model, mut optimizer, lr } = state;
+    let TrainState { model, mut optimizer } = state;
     let outputs = model.forward(batch.inputs.clone());
     let loss = model.loss(outputs.clone(), batch.targets.clone());
     let correct = count_correct(outputs.detach(), batch.targets.clone());
@@ -77,9 +76,9 @@ pub fn train_step(state: TrainState, batch: &Batch) -> (TrainState, StepOutput) 
         Loss::Nll => loss.detach(),
         Loss::Sse => loss.detach().div_scalar(batch.targets.dims()[0] as f64),
     };
-    let model = optimizer.step(lr, model, grads);
+    let model = optimizer.step(model, grads);
     let output = StepOutput { loss: per_example.inner(), correct: correct.inner() };
-    (TrainState { model, optimizer, lr }, output)
+    (TrainState { model, optimizer }, output)
 }
 
 /// Running sums of an evaluation on the device (loss × examples and correct predictions, one

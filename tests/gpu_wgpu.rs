@@ -8,7 +8,7 @@ use activation_playground::config::{Activation, BackendKind, Config, DatasetKind
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
 use activation_playground::model::{per_model_cross_entropy, predict};
 use activation_playground::stats;
-use activation_playground::train::{RunState, Session, sgd_momentum};
+use activation_playground::train::{ModelRates, RunState, Session, sgd_momentum};
 use burn::tensor::{Device, Int, Tensor, TensorData, activation};
 use common::replay;
 use std::sync::{Arc, OnceLock};
@@ -166,19 +166,25 @@ fn the_one_kernel_loss_matches_the_cpu_per_model() {
 }
 
 /// SGD-momentum's update is one kernel on wgpu (src/train/sgd_kernel.rs) that writes the weights
-/// and the velocity in place: the arithmetic of the tensor operations it replaces, as the CPU
-/// backend computes them, and weights still held elsewhere (where the kernel must not write) are
-/// left as they were and updated as tensor operations instead.
+/// and the velocity in place: per model its own learning rate and momentum, the arithmetic of the
+/// tensor operations it replaces (as the CPU backend computes them), a dead model's weights and
+/// velocity kept as they were even under a NaN gradient, and weights still held elsewhere (where
+/// the kernel must not write) left as they were and updated as tensor operations instead.
 #[test]
-fn the_one_kernel_sgd_update_matches_the_cpu_and_spares_weights_held_elsewhere() {
+fn the_one_kernel_sgd_update_matches_the_cpu_per_model_and_spares_dead_models_and_held_weights() {
+    let (k, n) = (3, 400);
     let values = |seed: u64| -> Vec<f32> {
-        (0..40 * 25u64).map(|i| ((i * 2_654_435_761 + seed * 97) % 2001) as f32 / 1000.0 - 1.0).collect()
+        (0..(k * n) as u64).map(|i| ((i * 2_654_435_761 + seed * 97) % 2001) as f32 / 1000.0 - 1.0).collect()
     };
+    let mut grad_values = values(3);
+    grad_values[2 * n + 7] = f32::NAN; // the dead model's gradient
     let update = |device: &Device, hold_weights: bool| {
-        let tensor = |seed| Tensor::<2>::from_data(TensorData::new(values(seed), [40, 25]), device);
-        let (weights, velocity, grad) = (tensor(1), tensor(2), tensor(3));
+        let tensor = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [k, n]), device);
+        let (weights, velocity, grad) = (tensor(values(1)), tensor(values(2)), tensor(grad_values.clone()));
         let held = hold_weights.then(|| weights.clone());
-        let (weights, velocity) = sgd_momentum(weights, velocity, grad, 0.01, 0.9);
+        let alive = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, 0.0], [k, 1]), device);
+        let rates = ModelRates::new(&[0.01, 0.125, 0.01], &[0.9, 0.5, 0.5], device).with_alive(alive);
+        let (weights, velocity) = sgd_momentum(weights, velocity, grad, &rates);
         let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
         (read(weights), read(velocity), held.map(read))
     };
@@ -188,7 +194,10 @@ fn the_one_kernel_sgd_update_matches_the_cpu_and_spares_weights_held_elsewhere()
         for (got, want) in weights.iter().zip(&cpu_weights).chain(velocity.iter().zip(&cpu_velocity)) {
             assert!((got - want).abs() <= 1e-6, "{got} vs {want} on the CPU (weights held: {hold_weights})");
         }
-        assert_ne!(weights, values(1), "the weights moved");
+        assert_ne!(weights[..n], values(1)[..n], "model 0's weights moved");
+        assert_ne!(weights[n..2 * n], values(1)[n..2 * n], "model 1's weights moved");
+        assert_eq!(weights[2 * n..], values(1)[2 * n..], "the dead model's weights are kept");
+        assert_eq!(velocity[2 * n..], values(2)[2 * n..], "and its velocity");
         if let Some(held) = held {
             assert_eq!(held, values(1), "weights held elsewhere are not written");
         }

@@ -4,6 +4,7 @@
 
 use super::stack::{BN_MOMENTUM, InputLayout, StackedMlp, correct_counts};
 use crate::config::Config;
+use crate::train::{ModelRates, sgd_momentum};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
 /// A group's batch on the autodiff device: one `[seeds, batch, in]` input block (each model
@@ -34,20 +35,18 @@ impl SweepBatch {
 
 /// Per-model learning rate and momentum, and each trainable tensor's velocity.
 pub struct SweepOptimizer {
-    lr: Tensor<3>,
-    momentum: Tensor<3>,
+    rates: ModelRates,
     velocity: Vec<Option<Tensor<3>>>,
 }
 
 impl SweepOptimizer {
     /// `device` is the plain (non-autodiff) device the updates run on.
     pub fn new(configs: &[Config], device: &Device) -> SweepOptimizer {
-        let k = configs.len();
-        let column = |f: fn(&Config) -> f64| {
-            let values: Vec<f32> = configs.iter().map(|c| f(c) as f32).collect();
-            Tensor::<1>::from_data(TensorData::new(values, [k]), device).reshape([k, 1, 1])
-        };
-        SweepOptimizer { lr: column(|c| c.lr), momentum: column(|c| c.momentum), velocity: Vec::new() }
+        let column = |f: fn(&Config) -> f64| configs.iter().map(|c| f(c) as f32).collect::<Vec<f32>>();
+        SweepOptimizer {
+            rates: ModelRates::new(&column(|c| c.lr), &column(|c| c.momentum), device),
+            velocity: Vec::new(),
+        }
     }
 }
 
@@ -95,26 +94,21 @@ pub fn sweep_step(
         }
     }
 
-    // A dead model gets a zero gradient, momentum 1 and learning rate 0: v' = v and w' = w.
-    // The per-model factors are [K, 1, 1]; the full-size tensors are each owned once, so the
-    // CPU backend updates them in place instead of allocating a copy per operation.
-    let dead = keep.clone().bool_not();
-    let momentum = optimizer.momentum.clone().mask_fill(dead.clone(), 1.0);
-    let lr = optimizer.lr.clone().mask_fill(dead.clone(), 0.0);
+    // A dead model keeps its weights and velocity (`train::sgd_momentum`: one kernel per
+    // parameter on a GPU). The first step's velocity is 0·μ + g = g, as PyTorch's.
+    let rates = optimizer.rates.with_alive(alive.clone().float().reshape([k, 1]));
     let params = model.params_mut();
     optimizer.velocity.resize_with(params.len(), || None);
     for (param, velocity) in params.into_iter().zip(optimizer.velocity.iter_mut()) {
         let grad = param.grad_remove(&mut grads).expect("every stacked parameter takes part in the loss");
-        let grad = grad.mask_fill(dead.clone().expand(param.dims()), 0.0);
         let value = std::mem::replace(param, Tensor::empty([0, 0, 0], &param.device())).inner();
-        // burn's Momentum with dampening 0: v = g (first step), then v = g·1 + v·m.
-        let next_velocity = match velocity.take() {
-            None => grad,
-            Some(v) => v * momentum.clone() + grad,
-        };
-        let next_value = value - next_velocity.clone() * lr.clone();
-        *velocity = Some(next_velocity);
-        *param = next_value.autodiff().require_grad();
+        let dims = value.dims();
+        let flat = [k, dims[1] * dims[2]];
+        let previous = velocity.take().unwrap_or_else(|| grad.zeros_like());
+        let (next_value, next_velocity) =
+            sgd_momentum(value.reshape(flat), previous.reshape(flat), grad.reshape(flat), &rates);
+        *velocity = Some(next_velocity.reshape(dims));
+        *param = next_value.reshape(dims).autodiff().require_grad();
     }
     SweepStepOutput { losses, correct }
 }

@@ -12,16 +12,16 @@
 //! operation: one kernel per parameter on wgpu and WebGPU, tensor operations on the page's CPU
 //! backend (whose wasm size a host pass would only grow).
 
-use super::sgd_kernel::sgd_momentum;
+use super::sgd_kernel::{ModelRates, sgd_momentum};
 use crate::model::Mlp;
 use burn::module::{Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use std::collections::HashMap;
 
-/// Each parameter's velocity, flattened.
+/// The learning rate, the momentum and each parameter's velocity, flattened.
 pub struct SgdMomentum {
-    momentum: f64,
+    rates: Rates,
     velocity: Velocities,
 }
 
@@ -35,18 +35,23 @@ enum Velocities {
 
 impl SgdMomentum {
     /// The optimiser for parameters on `device`.
-    pub fn new(momentum: f64, device: &Device) -> SgdMomentum {
+    pub fn new(lr: f64, momentum: f64, device: &Device) -> SgdMomentum {
+        // The update's kernel on a GPU; on the CPU backend (the page's, in wasm) the tensor
+        // operations, without the dead-model mask a single run does not need.
+        let plain = device.clone().inner();
+        let on_cpu = plain == Device::flex();
+        let kernel = (!on_cpu).then(|| ModelRates::new(&[lr as f32], &[momentum as f32], &plain));
+        let rates = Rates { lr, momentum, kernel };
         #[cfg(not(target_arch = "wasm32"))]
-        if device.clone().inner() == Device::flex() {
-            return SgdMomentum { momentum, velocity: Velocities::Host(HashMap::new()) };
+        if on_cpu {
+            return SgdMomentum { rates, velocity: Velocities::Host(HashMap::new()) };
         }
-        let _ = device;
-        SgdMomentum { momentum, velocity: Velocities::Device(HashMap::new()) }
+        SgdMomentum { rates, velocity: Velocities::Device(HashMap::new()) }
     }
 
     /// One update of every parameter of `model` that has a gradient in `grads`.
-    pub fn step(&mut self, lr: f64, model: Mlp, mut grads: GradientsParams) -> Mlp {
-        let rates = Rates { lr, momentum: self.momentum };
+    pub fn step(&mut self, model: Mlp, mut grads: GradientsParams) -> Mlp {
+        let rates = &self.rates;
         match &mut self.velocity {
             Velocities::Device(velocity) => Update { rates, grads: &mut grads, velocity }.model(model),
             #[cfg(not(target_arch = "wasm32"))]
@@ -55,16 +60,16 @@ impl SgdMomentum {
     }
 }
 
-/// The learning rate and the momentum, μ.
-#[derive(Clone, Copy)]
+/// The learning rate and the momentum, μ, and on a GPU the same as the kernel's `[1, 1]` tensors.
 struct Rates {
     lr: f64,
     momentum: f64,
+    kernel: Option<ModelRates>,
 }
 
 /// One step's update of every parameter, whatever holds the velocities.
 struct Update<'a, V> {
-    rates: Rates,
+    rates: &'a Rates,
     grads: &'a mut GradientsParams,
     velocity: &'a mut HashMap<ParamId, V>,
 }
@@ -75,7 +80,7 @@ struct Update<'a, V> {
 trait Velocity: Sized {
     /// The new weights and velocity, from the previous velocity `v`, the weights `w` and their
     /// gradient `g`.
-    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: Rates) -> (Tensor<1>, Self);
+    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: &Rates) -> (Tensor<1>, Self);
 }
 
 impl<V: Velocity> Update<'_, V> {
@@ -118,12 +123,21 @@ impl<V: Velocity> Update<'_, V> {
     }
 }
 
-/// On the device: `sgd_kernel`'s backend operation.
+/// On the device: `sgd_kernel`'s backend operation on a GPU, the tensor operations on the CPU.
 impl Velocity for Tensor<1> {
-    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: Rates) -> (Tensor<1>, Self) {
-        match v {
-            Some(v) => sgd_momentum(w, v, g, rates.lr, rates.momentum),
-            None => (w - g.clone().mul_scalar(rates.lr), g),
+    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: &Rates) -> (Tensor<1>, Self) {
+        let [n] = w.dims();
+        match (v, &rates.kernel) {
+            (Some(v), Some(kernel)) => {
+                let (w, v) = sgd_momentum(w.reshape([1, n]), v.reshape([1, n]), g.reshape([1, n]), kernel);
+                (w.reshape([n]), v.reshape([n]))
+            }
+            // The same operations, in the same order, as burn's Momentum (g·1 + v·μ = v·μ + g exactly).
+            (Some(v), None) => {
+                let v = v.mul_scalar(rates.momentum).add(g);
+                (w - v.clone().mul_scalar(rates.lr), v)
+            }
+            (None, _) => (w - g.clone().mul_scalar(rates.lr), g),
         }
     }
 }
@@ -131,7 +145,7 @@ impl Velocity for Tensor<1> {
 /// On the CPU backend: one pass over the parameter's memory, in place.
 #[cfg(not(target_arch = "wasm32"))]
 impl Velocity for Vec<f32> {
-    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: Rates) -> (Tensor<1>, Self) {
+    fn update(v: Option<Self>, w: Tensor<1>, g: Tensor<1>, rates: &Rates) -> (Tensor<1>, Self) {
         let device = w.device();
         // Flex's scalar operations take their scalar as an f32: so does this pass.
         let (momentum, lr) = (rates.momentum as f32, rates.lr as f32);
