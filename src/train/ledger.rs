@@ -88,9 +88,34 @@ struct InFlight {
     /// The chunk's first step (1-based) and each step's batch size.
     first_step: usize,
     sizes: Vec<usize>,
-    read: ReadFuture,
+    read: Reading,
     /// The values, when the first poll had them already (the CPU backend reads at once).
     ready: Option<Result<Vec<f32>, String>>,
+}
+
+/// A read-back under way. Dropped before it is done (a sweep cancelled in the page), it is left
+/// to finish in the background on wasm: cubecl maps a staging buffer it reuses, and a read that
+/// stopped halfway left that buffer mid-mapping, so the next job's read-back failed.
+struct Reading(Option<ReadFuture>);
+
+impl Reading {
+    async fn finish(mut self) -> Result<Vec<f32>, String> {
+        match self.0.take() {
+            Some(read) => read.await,
+            None => Err("the losses were read already".to_string()),
+        }
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(read) = self.0.take() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = read.await;
+            });
+        }
+    }
 }
 
 /// K models trained step for step (the same batch size and epochs): where they are, what they
@@ -218,6 +243,7 @@ impl Ledger {
             Poll::Ready(values) => Some(values),
             Poll::Pending => None,
         };
+        let read = Reading(ready.is_none().then_some(read));
         Some(InFlight { first_step, sizes: pending.sizes, read, ready })
     }
 
@@ -225,7 +251,7 @@ impl Ledger {
     async fn record(&mut self, chunk: InFlight) -> Result<Option<usize>, String> {
         let values = match chunk.ready {
             Some(values) => values,
-            None => chunk.read.await,
+            None => chunk.read.finish().await,
         }?;
         let k = self.runs.len();
         let (losses, correct) = values.split_at(chunk.sizes.len() * k);
