@@ -4,13 +4,15 @@
 use crate::config::{Activation, Config, Init, Loss};
 use burn::module::{Module, Param};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear};
-use burn::tensor::{Device, Int, Tensor, TensorData, activation};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 mod cross_entropy;
+mod per_model_activation;
 pub use cross_entropy::per_model_cross_entropy;
+pub use per_model_activation::{ActivationCodes, per_model_activation};
 
 /// One layer: Linear, optional BatchNorm, then the activation.
 #[derive(Module, Debug)]
@@ -40,14 +42,16 @@ impl Layer {
     }
 }
 
+/// `activation` applied to `x`, as one model's [`per_model_activation`].
 pub fn activate<const D: usize>(activation: Activation, x: Tensor<D>) -> Tensor<D> {
-    match activation {
-        Activation::Relu => activation::relu(x),
-        Activation::Sigmoid => activation::sigmoid(x),
-        Activation::Tanh => activation::tanh(x),
-        Activation::Selu => activation::selu(x),
-        Activation::Identity => x,
+    if activation == Activation::Identity {
+        return x;
     }
+    let dims = x.dims();
+    let width = dims[D - 1];
+    let rows = dims.iter().product::<usize>() / width.max(1);
+    let codes = single_codes(activation, &x.device());
+    per_model_activation(x.reshape([1, rows, width]), &codes).reshape(dims)
 }
 
 #[derive(Module, Debug)]
@@ -256,6 +260,26 @@ pub fn predict_last_dim<const D: usize>(outputs: Tensor<D>) -> Tensor<D, Int> {
     row[D - 1] = dims[D - 1];
     let score = |s: Tensor<1>| s.reshape(row).expand(dims);
     score(other).mask_where(is_max, score(maximal)).argmax(D - 1)
+}
+
+thread_local! {
+    /// [`single_codes`] per device and activation.
+    static SINGLE_CODES: std::cell::RefCell<Vec<(Device, Activation, ActivationCodes)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One model's activation code, uploaded once per device and activation (an upload mid-step would
+/// split the step's submission).
+fn single_codes(activation: Activation, device: &Device) -> ActivationCodes {
+    let device = device.clone().inner();
+    SINGLE_CODES.with_borrow_mut(|cache| {
+        if let Some((_, _, codes)) = cache.iter().find(|(d, a, _)| *d == device && *a == activation) {
+            return codes.clone();
+        }
+        let codes = ActivationCodes::new(&[activation], &device);
+        cache.push((device, activation, codes.clone()));
+        codes
+    })
 }
 
 thread_local! {

@@ -2,8 +2,8 @@
 //! chunks so a browser tab stays responsive. Every read from the device is async. Its steps,
 //! read-backs, epoch sums and divergence are kept by a `Ledger`, as a sweep's groups keep theirs.
 
+use crate::config::Config;
 use crate::config::Loss;
-use crate::config::{Activation, Config};
 use crate::data::{Dataset, HostBatch, Split};
 use crate::history::History;
 use crate::model::{InitialWeights, Mlp, count_correct, layer_sizes};
@@ -533,17 +533,5 @@ impl WarmUp {
 
     pub fn history(&self) -> &History {
         self.0.history()
-    }
-
-    /// `config` with the activations it does not use instead of its own (as few configurations
-    /// as cover them, each of the same depth), for warming up the kernels of the combinations a
-    /// user is likely to try next.
-    pub fn other_activations(config: &Config) -> Vec<Config> {
-        let others: Vec<Activation> = Activation::ALL.into_iter().filter(|a| !config.acts.contains(a)).collect();
-        let depth = config.acts.len().max(1);
-        others
-            .chunks(depth)
-            .map(|chunk| Config { acts: chunk.iter().cycle().take(depth).copied().collect(), ..config.clone() })
-            .collect()
     }
 }

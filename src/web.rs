@@ -426,15 +426,6 @@ impl JsWarmUp {
         let inner = self.inner.clone();
         future_to_promise(async move { warm_up(&inner, false).await })
     }
-
-    /// Configurations (JSON) that warm up the activations `config_json` does not use (see
-    /// `WarmUp::other_activations`); `[]` for a configuration that is not valid.
-    #[wasm_bindgen(js_name = otherActivations)]
-    pub fn other_activations(config_json: &str) -> Vec<String> {
-        Config::from_json(config_json)
-            .map(|config| WarmUp::other_activations(&config).iter().map(Config::to_json).collect())
-            .unwrap_or_default()
-    }
 }
 
 // Borrowed across the awaits on purpose, as `Trainer::run`: a second call meanwhile gets an error.

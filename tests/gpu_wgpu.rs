@@ -6,10 +6,10 @@ mod common;
 
 use activation_playground::config::{Activation, BackendKind, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
-use activation_playground::model::{per_model_cross_entropy, predict};
+use activation_playground::model::{ActivationCodes, per_model_activation, per_model_cross_entropy, predict};
 use activation_playground::stats;
 use activation_playground::train::{ModelRates, RunState, Session, sgd_momentum};
-use burn::tensor::{Device, Int, Tensor, TensorData, activation};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use common::replay;
 use std::sync::{Arc, OnceLock};
 
@@ -72,52 +72,79 @@ fn wgpu_trains_like_the_cpu_backend() {
     assert!(stats::gradient_ratio(&probes[0].layers).is_some());
 }
 
-/// The sigmoid is one kernel on wgpu (vendor/burn-cubecl.patch: 1 / (1 + e^−x), where burn launches
-/// six): the same values and gradients as the CPU backend's, finite and saturated at the extremes.
+/// Each model's activation is one kernel on wgpu (src/model/per_model_activation.rs), forward and
+/// backward: five models stacked, one of each activation, give what the CPU backend computes for
+/// each, values and gradients (the upstream gradient differs per element), from −10⁴ to 10⁴,
+/// infinities and NaN included; finite and saturated at the extremes (burn's SELU had a NaN
+/// gradient past e⁸⁸), ReLU and the identity to the bit, +0 for −0, and NaN kept (a diverged model
+/// must stay NaN).
 #[test]
-fn the_one_kernel_sigmoid_matches_the_cpu_at_every_scale() {
-    let xs = [-1e4f32, -100.0, -88.8, -20.0, -1.5, -1e-3, 0.0, 1e-3, 1.5, 20.0, 88.8, 100.0, 1e4];
-    let values_and_grads = |device: &Device| {
+fn the_per_model_activation_kernel_matches_the_cpu_per_model() {
+    let acts = [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Selu, Activation::Identity];
+    let xs = [
+        -1e4f32,
+        -100.0,
+        -88.8,
+        -20.0,
+        -3.5,
+        -1e-3,
+        -0.0,
+        0.0,
+        1e-30,
+        1e-3,
+        1.5,
+        20.0,
+        88.8,
+        100.0,
+        1e4,
+        f32::NEG_INFINITY,
+        f32::INFINITY,
+        f32::NAN,
+    ];
+    let (k, rows, width) = (acts.len(), 3, xs.len() / 3);
+    let values: Vec<f32> = (0..k).flat_map(|_| xs).collect();
+    let upstream: Vec<f32> = (0..values.len()).map(|i| 0.5 + (i % 7) as f32).collect();
+    let run = |device: &Device| {
         let device = device.clone().autodiff();
-        let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), &device).require_grad();
-        let y = activation::sigmoid(x.clone());
-        let grads = y.clone().sum().backward();
+        let x = Tensor::<3>::from_data(TensorData::new(values.clone(), [k, rows, width]), &device).require_grad();
+        let y = per_model_activation(x.clone(), &ActivationCodes::new(&acts, &device));
+        let weights = Tensor::<3>::from_data(TensorData::new(upstream.clone(), [k, rows, width]), &device);
+        let grads = (y.clone() * weights).sum().backward();
         let grad: Vec<f32> = x.grad(&grads).expect("a gradient").into_data().iter::<f32>().collect();
         (y.into_data().iter::<f32>().collect::<Vec<f32>>(), grad)
     };
-    let (on_gpu, grad_gpu) = values_and_grads(gpu());
-    let (on_cpu, grad_cpu) = values_and_grads(&Device::flex());
-    for i in 0..xs.len() {
-        assert!(on_gpu[i].is_finite() && grad_gpu[i].is_finite(), "x = {}: {} {}", xs[i], on_gpu[i], grad_gpu[i]);
-        assert!(
-            (on_gpu[i] - on_cpu[i]).abs() <= 1e-6,
-            "sigmoid({}) = {} on wgpu, {} on CPU",
-            xs[i],
-            on_gpu[i],
-            on_cpu[i]
-        );
-        assert!((grad_gpu[i] - grad_cpu[i]).abs() <= 1e-6, "sigmoid'({}) = {} vs {}", xs[i], grad_gpu[i], grad_cpu[i]);
+    let (y_gpu, grad_gpu) = run(gpu());
+    let (y_cpu, grad_cpu) = run(&Device::flex());
+    fn same(a: f32, b: f32) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
     }
-    assert_eq!((on_gpu[0], on_gpu[xs.len() - 1]), (0.0, 1.0), "saturated, not NaN");
-}
-
-/// ReLU is one kernel on wgpu too (vendor/burn-cubecl.patch), with burn's rule to the bit: +0 where
-/// x ≤ 0 (−0 included), x elsewhere, NaN kept (a diverged model must stay NaN), the same gradient.
-#[test]
-fn the_one_kernel_relu_keeps_burns_rule_to_the_bit() {
-    let xs = [f32::NEG_INFINITY, -3.5, -0.0, 0.0, 1e-30, 2.5, f32::INFINITY, f32::NAN];
-    let relu = |device: &Device| {
-        let device = device.clone().autodiff();
-        let x = Tensor::<1>::from_data(TensorData::new(xs.to_vec(), [xs.len()]), &device).require_grad();
-        let y = activation::relu(x.clone());
-        let grads = y.clone().sum().backward();
-        let grad: Vec<u32> = x.grad(&grads).expect("a gradient").into_data().iter::<f32>().map(f32::to_bits).collect();
-        (y.into_data().iter::<f32>().map(f32::to_bits).collect::<Vec<u32>>(), grad)
-    };
-    assert_eq!(relu(gpu()), relu(&Device::flex()));
-    let (on_gpu, _) = relu(gpu());
-    assert_eq!(on_gpu[2], 0.0f32.to_bits(), "relu(-0) is +0");
-    assert!(f32::from_bits(on_gpu[7]).is_nan(), "NaN stays NaN");
+    fn close(a: f32, b: f32) -> bool {
+        same(a, b) || (a - b).abs() <= 2e-6 * b.abs().max(1.0)
+    }
+    for (m, act) in acts.iter().enumerate() {
+        for (j, &x) in xs.iter().enumerate() {
+            let i = m * xs.len() + j;
+            let exact = matches!(act, Activation::Relu | Activation::Identity);
+            let agree: fn(f32, f32) -> bool = if exact { same } else { close };
+            assert!(agree(y_gpu[i], y_cpu[i]), "{act:?}({x}) = {} on wgpu, {} on the CPU", y_gpu[i], y_cpu[i]);
+            assert!(
+                agree(grad_gpu[i], grad_cpu[i]),
+                "{act:?}'({x}): {} on wgpu, {} on the CPU",
+                grad_gpu[i],
+                grad_cpu[i]
+            );
+            if x.is_nan() {
+                assert!(y_gpu[i].is_nan(), "{act:?}(NaN) stays NaN: {}", y_gpu[i]);
+            } else if *act != Activation::Identity {
+                assert!(grad_gpu[i].is_finite(), "{act:?}'({x}) is finite: {}", grad_gpu[i]);
+            }
+        }
+    }
+    let at = |m: usize, x: f32| xs.iter().position(|&v| v.to_bits() == x.to_bits()).map(|j| y_gpu[m * xs.len() + j]);
+    assert_eq!(at(0, -0.0).map(f32::to_bits), Some(0.0f32.to_bits()), "relu(−0) is +0");
+    assert_eq!((at(1, -1e4), at(1, 1e4)), (Some(0.0), Some(1.0)), "the sigmoid saturates");
+    assert_eq!((at(2, -1e4), at(2, 1e4)), (Some(-1.0), Some(1.0)), "tanh saturates");
+    assert!(at(3, 1e4).is_some_and(|y| (y - 1.050_701e4).abs() < 1.0), "selu(1e4) = {:?}", at(3, 1e4));
 }
 
 /// The loss is one kernel each way on wgpu (src/model/cross_entropy.rs): per model, the losses

@@ -345,23 +345,6 @@ fn the_warm_up_trains_a_runs_first_step_and_probe_on_the_loaded_data() {
     assert!(err.contains("learning rate"), "{err}");
 }
 
-#[test]
-fn the_warm_up_covers_the_other_activations_at_the_same_depth() {
-    use Activation::*;
-    let acts = |configs: Vec<Config>| configs.into_iter().map(|c| c.acts).collect::<Vec<_>>();
-    assert_eq!(acts(WarmUp::other_activations(&Config::default())), vec![vec![Tanh, Selu, Identity]]);
-    let one = Config { acts: vec![Sigmoid], widths: vec![], ..Config::default() };
-    assert_eq!(acts(WarmUp::other_activations(&one)), vec![vec![Relu], vec![Tanh], vec![Selu], vec![Identity]]);
-    let two = Config { acts: vec![Relu, Relu], widths: vec![100], ..Config::default() };
-    assert_eq!(acts(WarmUp::other_activations(&two)), vec![vec![Sigmoid, Tanh], vec![Selu, Identity]]);
-    let all = Config { acts: vec![Relu, Sigmoid, Tanh, Selu, Identity], widths: vec![8, 8, 8, 8], ..Config::default() };
-    assert!(WarmUp::other_activations(&all).is_empty());
-    // Each one is valid as it is: the warm-up can train it.
-    for config in WarmUp::other_activations(&Config::default()).into_iter().chain(WarmUp::other_activations(&two)) {
-        config.validate().unwrap();
-    }
-}
-
 // ---- Real data: the bundled subset and the full MNIST files ----
 
 fn repo() -> PathBuf {

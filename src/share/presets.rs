@@ -257,7 +257,7 @@ pub fn presets() -> Vec<Preset> {
             "A learning rate that diverges",
             "selu → selu → selu with learning rate 10. The first steps overshoot, the loss explodes to \
              infinity or NaN, and the run is stopped with a message instead of drawing garbage.",
-            &[DivergesWithin { steps: 5 }],
+            &[DivergesWithin { steps: 10 }],
             [Selu, Selu, Selu],
             Bn::None,
             10.0,

@@ -1,17 +1,17 @@
 //! K networks stacked into one: weights `[K, in, out]`, batched matrix products, and each
 //! model's own activations and BatchNorm.
 //!
-//! Activations are grouped: each activation runs on the rows of the models that chose it
-//! (a slice when they are adjacent, else a gather), so no model computes a branch it did not
-//! choose, and no branch's overflow can reach another model's gradient. BatchNorm is chosen
-//! with a select, never a multiply by a 0/1 mask: inf × 0 = NaN.
+//! Each model's activation is the per-model activation's operation (`model::per_model_activation`):
+//! it reads each model's code, so a layer costs the same kernels whatever the mix, and no model
+//! computes an activation it did not choose (no other branch's overflow reaches its gradient).
+//! BatchNorm is chosen with a select, never a multiply by a 0/1 mask: inf × 0 = NaN.
 //!
 //! The indices and masks that pick a model's rows are uploaded once, when the stack is built: an
 //! upload between two kernels makes wgpu submit the step's work so far, so uploading them in every
 //! forward pass cost a stacked step 5 to 10 more submissions.
 
 use crate::config::{Activation, Config};
-use crate::model::{InitialWeights, activate, predict_last_dim};
+use crate::model::{ActivationCodes, InitialWeights, per_model_activation, predict_last_dim};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
 /// BatchNorm's constants, as `model.rs` configures burn's BatchNorm.
@@ -140,70 +140,14 @@ pub struct StackedNorm {
     applies: Applies,
 }
 
-/// One layer's activation: the same for every model, or chosen per model.
-#[derive(Clone, Debug, PartialEq)]
-enum LayerActivation {
-    Uniform(Activation),
-    /// The models of each activation, in order of first appearance, and where each model's
-    /// row lands once the groups are joined (`None` when that is already its own place).
-    Grouped {
-        groups: Vec<(Activation, ModelRows)>,
-        restore: Option<RowIndex>,
-    },
-}
-
-/// Which rows of the stack (models) one activation applies to.
-#[derive(Clone, Debug, PartialEq)]
-enum ModelRows {
-    /// Adjacent models: a slice, and no reordering after.
-    Range(std::ops::Range<usize>),
-    Gather(RowIndex),
-}
-
-impl LayerActivation {
-    fn new(acts: &[Activation], device: &Device) -> LayerActivation {
-        if acts.iter().all(|&a| a == acts[0]) {
-            return LayerActivation::Uniform(acts[0]);
-        }
-        let mut groups: Vec<(Activation, Vec<usize>)> = Vec::new();
-        for (k, &a) in acts.iter().enumerate() {
-            match groups.iter_mut().find(|(g, _)| *g == a) {
-                Some((_, rows)) => rows.push(k),
-                None => groups.push((a, vec![k])),
-            }
-        }
-        // Row j of the joined groups is model order[j]: `restore[k]` is model k's row there.
-        let order: Vec<usize> = groups.iter().flat_map(|(_, rows)| rows.iter().copied()).collect();
-        let restore = (!order.iter().enumerate().all(|(j, &k)| j == k)).then(|| {
-            let mut restore = vec![0; order.len()];
-            for (j, &k) in order.iter().enumerate() {
-                restore[k] = j;
-            }
-            RowIndex::new(restore, device)
-        });
-        let contiguous = |rows: &[usize]| rows.windows(2).all(|w| w[1] == w[0] + 1);
-        let groups = groups
-            .into_iter()
-            .map(|(a, rows)| {
-                let rows = if contiguous(&rows) {
-                    ModelRows::Range(rows[0]..rows[rows.len() - 1] + 1)
-                } else {
-                    ModelRows::Gather(RowIndex::new(rows, device))
-                };
-                (a, rows)
-            })
-            .collect();
-        LayerActivation::Grouped { groups, restore }
-    }
-}
-
 pub struct StackedLayer {
     /// `[K, in, out]`
     pub weight: Tensor<3>,
     /// `[K, 1, out]`
     pub bias: Tensor<3>,
     pub norm: Option<StackedNorm>,
-    activation: LayerActivation,
+    /// Each model's activation; none where every model's is the identity.
+    activation: Option<ActivationCodes>,
 }
 
 /// The batch statistics a training forward pass produced, per layer with BatchNorm.
@@ -242,7 +186,8 @@ impl StackedMlp {
                     applies,
                 });
                 let acts: Vec<Activation> = configs.iter().map(|c| c.acts[i]).collect();
-                let activation = LayerActivation::new(&acts, device);
+                let activation =
+                    acts.iter().any(|&a| a != Activation::Identity).then(|| ActivationCodes::new(&acts, device));
                 StackedLayer { weight, bias, norm, activation }
             })
             .collect();
@@ -294,7 +239,10 @@ impl StackedMlp {
                 pre = out;
                 stats[i] = batch_stats;
             }
-            x = activate_layer(pre, &layer.activation);
+            x = match &layer.activation {
+                Some(codes) => per_model_activation(pre, codes),
+                None => pre,
+            };
         }
         (x, stats)
     }
@@ -333,30 +281,6 @@ fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, 
         Some(m) => pre.mask_where(m, out),
     };
     (out, stats)
-}
-
-fn activate_layer(pre: Tensor<3>, choice: &LayerActivation) -> Tensor<3> {
-    match choice {
-        LayerActivation::Uniform(a) => activate(*a, pre),
-        LayerActivation::Grouped { groups, restore } => {
-            let [_, batch, width] = pre.dims();
-            let parts: Vec<Tensor<3>> = groups
-                .iter()
-                .map(|(a, rows)| {
-                    let part = match rows {
-                        ModelRows::Range(r) => pre.clone().slice([r.clone(), 0..batch, 0..width]),
-                        ModelRows::Gather(index) => pre.clone().select(0, index.tensor()),
-                    };
-                    activate(*a, part)
-                })
-                .collect();
-            let joined = Tensor::cat(parts, 0);
-            match restore {
-                None => joined,
-                Some(restore) => joined.select(0, restore.tensor()),
-            }
-        }
-    }
 }
 
 /// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as

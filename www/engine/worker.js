@@ -260,8 +260,9 @@ let queue = Promise.resolve();
 // a GPU and data it sends `warm`: a throw-away session of the configured shapes (Rust's
 // GpuWarmUp) trains one step beside the request queue, so charts and CPU runs go on meanwhile,
 // and the answer comes once it is done (the page holds a GPU run's Start until then). Then,
-// on the queue, the statistics' probe pass and a step with each activation it did not use
-// (the combinations a user tries next), unless a run has started (`warmSkip`) since.
+// on the queue, the statistics' probe pass, unless a run has started (`warmSkip`) since. Every
+// activation is the same kernel (Rust's per_model_activation), so the step has compiled the
+// kernels of the other combinations too.
 const warmUp = { idle: true };
 
 /** @param {{id: number, json: string}} msg */
@@ -283,17 +284,6 @@ async function warm({ id, json }) {
         s.free();
       }
     });
-    for (const other of wasm.GpuWarmUp.otherActivations(json)) {
-      enqueue(async () => {
-        if (!warmUp.idle || !engine.dataset) return;
-        const o = new wasm.GpuWarmUp(other, engine.dataset);
-        try {
-          await o.step();
-        } finally {
-          o.free();
-        }
-      });
-    }
     self.postMessage({ id, ok: true, result: { stepMs } });
   } catch (e) {
     session?.free();

@@ -143,10 +143,6 @@ pub(crate) mod unary_basic {
         Trunc,
         Erf,
         Recip,
-        // Patched in by activation-playground (vendor/README.md): the sigmoid and ReLU in one
-        // kernel each.
-        Sigmoid,
-        Relu,
     }
 
     #[derive(CubeLaunch, CubeType)]
@@ -190,12 +186,6 @@ pub(crate) mod unary_basic {
                 BasicFloatUnaryKind::Trunc => Vector::trunc(input),
                 BasicFloatUnaryKind::Erf => Vector::erf(input),
                 BasicFloatUnaryKind::Recip => Vector::recip(input),
-                BasicFloatUnaryKind::Sigmoid => Vector::recip(Vector::exp(-input) + Vector::one()),
-                BasicFloatUnaryKind::Relu => {
-                    // As burn's two kernels, mask_fill(x ≤ 0, 0): +0 where x ≤ 0, NaN kept.
-                    let zero = Vector::zero();
-                    select_many(input.less_equal(&zero), zero, input)
-                }
                 BasicFloatUnaryKind::ArcCos => Vector::acos(input),
                 BasicFloatUnaryKind::ArcCosh => Vector::acosh(input),
                 BasicFloatUnaryKind::ArcSin => Vector::asin(input),
