@@ -6,7 +6,9 @@ mod common;
 
 use activation_playground::config::{Activation, BackendKind, Config, DatasetKind};
 use activation_playground::data::{Dataset, ImageShape, Normalization, Split};
-use activation_playground::model::{ActivationCodes, per_model_activation, per_model_cross_entropy, predict};
+use activation_playground::model::{
+    ActivationCodes, per_model_activation, per_model_correct, per_model_cross_entropy, predict,
+};
 use activation_playground::stats;
 use activation_playground::train::{ModelRates, RunState, Session, sgd_momentum};
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -243,6 +245,52 @@ fn predictions_break_ties_to_the_lowest_index_on_wgpu() {
             assert_eq!(predicted, vec![1, 0, 3, 0], "{device:?}");
         }
     }
+}
+
+/// The correct count is one kernel and a sum on wgpu (src/model/correct_count.rs): per model, the
+/// CPU backend's counts, and the counts of `predict`'s rule (ties to the lowest index) where no
+/// output is NaN; a row with a NaN output predicts class 0 on both backends.
+#[test]
+fn the_one_kernel_correct_count_matches_the_cpu_per_model() {
+    let (k, rows, classes) = (3, 40, 10);
+    // Few distinct values, so many rows tie; model 2's row 5 has a NaN, its row 6 is all NaN.
+    let mut logits: Vec<f32> = (0..k * rows * classes).map(|i| ((i * 7919) % 5) as f32 * 0.5).collect();
+    logits[(2 * rows + 5) * classes + 4] = f32::NAN;
+    logits[(2 * rows + 6) * classes..(2 * rows + 7) * classes].fill(f32::NAN);
+    let targets: Vec<i64> = (0..k * rows).map(|i| ((i * 31) % 4) as i64).collect();
+    let counts = |device: &Device| {
+        let x = Tensor::<3>::from_data(TensorData::new(logits.clone(), [k, rows, classes]), device);
+        let t = Tensor::<3, Int>::from_data(TensorData::new(targets.clone(), [k, rows, 1]), device);
+        per_model_correct(x, t).into_data().iter::<f32>().collect::<Vec<f32>>()
+    };
+    let on_gpu = counts(gpu());
+    assert_eq!(on_gpu, counts(&Device::flex()), "wgpu against the CPU");
+    assert_eq!(on_gpu, counts(&gpu().clone().autodiff()), "through autodiff");
+    // predict's rule, row by row, on the models without NaN.
+    for m in 0..2 {
+        let x = Tensor::<2>::from_data(
+            TensorData::new(logits[m * rows * classes..(m + 1) * rows * classes].to_vec(), [rows, classes]),
+            &Device::flex(),
+        );
+        let predicted: Vec<i64> = predict(x).into_data().iter::<i64>().collect();
+        let expected = predicted.iter().zip(&targets[m * rows..(m + 1) * rows]).filter(|(p, t)| p == t).count();
+        assert_eq!(on_gpu[m], expected as f32, "model {m}");
+        assert!(expected > 0 && expected < rows, "a count that tells rules apart: {expected}");
+    }
+    let nan_rows_say_zero = [5, 6].iter().filter(|&&r| targets[2 * rows + r] == 0).count();
+    let x = Tensor::<3>::from_data(
+        TensorData::new(logits[2 * rows * classes..].to_vec(), [1, rows, classes]),
+        &Device::flex(),
+    );
+    let t = Tensor::<3, Int>::from_data(
+        TensorData::new(
+            (0..rows).map(|r| if r == 5 || r == 6 { 1 } else { targets[2 * rows + r] }).collect::<Vec<_>>(),
+            [1, rows, 1],
+        ),
+        &Device::flex(),
+    );
+    let without_nan_rows: f32 = per_model_correct(x, t).into_data().iter::<f32>().sum();
+    assert_eq!(on_gpu[2], without_nan_rows + nan_rows_say_zero as f32, "the NaN rows predict class 0");
 }
 
 /// PyTorch's recorded run replayed on wgpu, as tests/pytorch_replay.rs does on the CPU. Measured

@@ -11,7 +11,7 @@
 //! forward pass cost a stacked step 5 to 10 more submissions.
 
 use crate::config::{Activation, Config};
-use crate::model::{ActivationCodes, InitialWeights, per_model_activation, predict_last_dim};
+use crate::model::{ActivationCodes, InitialWeights, per_model_activation, per_model_correct};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
 /// BatchNorm's constants, as `model.rs` configures burn's BatchNorm.
@@ -283,10 +283,7 @@ fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, 
     (out, stats)
 }
 
-/// Each model's number of correct predictions, `[K]`; ties go to the lowest class index, as
-/// in `model::predict`.
-/// A float, as `model::count_correct`.
+/// Each model's number of correct predictions, `[K]`, as floats: `model::per_model_correct`.
 pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> {
-    let [k, _, _] = outputs.dims();
-    predict_last_dim(outputs).equal(targets).float().sum_dim(1).reshape([k])
+    per_model_correct(outputs, targets)
 }

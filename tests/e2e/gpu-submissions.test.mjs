@@ -11,20 +11,21 @@ import { defineLoadSubset } from '../../scripts/bench-browser.mjs';
 const shared = browserForFile({ webgpu: true });
 
 /**
- * The article's relu-sigmoid-relu step: 38 dispatches, with the loss one kernel forward and one
+ * The article's relu-sigmoid-relu step: 33 dispatches, with the loss one kernel forward and one
  * multiply backward (src/model/cross_entropy.rs), each activation likewise
- * (src/model/per_model_activation.rs) and SGD's update one kernel per parameter
- * (src/train/sgd_kernel.rs). Any of them as burn's tensor operations again adds at least 6.
+ * (src/model/per_model_activation.rs), the correct count one kernel and a sum
+ * (src/model/correct_count.rs) and SGD's update one kernel per parameter (src/train/sgd_kernel.rs).
+ * Any of them as burn's tensor operations again adds at least 5.
  */
-const STEP_DISPATCHES = 38;
+const STEP_DISPATCHES = 33;
 
 /**
- * A stacked step of the sweep's models, whatever their number and mix of activations: 49
+ * A stacked step of the sweep's models, whatever their number and mix of activations: 44
  * dispatches, each layer's activations one kernel that reads each model's code, the update one
  * kernel per stacked parameter that leaves dead models alone. Activations grouped per kind made it
  * 94 for the first four models of `combos=all`, and more with more kinds.
  */
-const STACKED_DISPATCHES = 49;
+const STACKED_DISPATCHES = 44;
 
 /** Whether a step made at most one bind group per ten dispatches (without the cache: one each). */
 const fewBindGroups = (c) => c.dispatchWorkgroups > 0 && (c.createBindGroup ?? 0) * 10 <= c.dispatchWorkgroups;
