@@ -4,10 +4,11 @@
 use super::memory::{MemoryLimits, eval_chunk, plan_groups, seeds_of};
 use super::record::RunRecord;
 use super::shard::Shard;
-use super::stack::{InputLayout, StackedMlp, correct_counts};
+use super::stack::{InputLayout, StackedMlp};
 use super::step::{SweepBatch, SweepOptimizer, all_alive, sweep_step};
 use crate::config::Config;
 use crate::data::Dataset;
+use crate::model::per_model_correct;
 use crate::model::{InitialWeights, layer_sizes};
 use crate::train::{BatchOrder, EVAL_BATCH, EvalSums, Ledger, ModelRun, ReadBack, RunState, steps_per_epoch};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
@@ -183,7 +184,7 @@ impl GroupRun {
             let targets = eval_layout.targets(labels);
             let outputs = self.model.forward_eval(inputs);
             let loss = crate::model::per_model_cross_entropy(outputs.clone(), targets.clone()).mul_scalar(n as f64);
-            let correct = correct_counts(outputs, targets);
+            let correct = per_model_correct(outputs, targets);
             sums.add(loss, correct);
         }
         if end < test.len() {

@@ -11,7 +11,7 @@
 //! forward pass cost a stacked step 5 to 10 more submissions.
 
 use crate::config::{Activation, Config};
-use crate::model::{ActivationCodes, InitialWeights, per_model_activation, per_model_correct};
+use crate::model::{ActivationCodes, InitialWeights, per_model_activation};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
 /// BatchNorm's constants, as `model.rs` configures burn's BatchNorm.
@@ -281,9 +281,4 @@ fn norm_forward(pre: Tensor<3>, norm: &StackedNorm, train: bool) -> (Tensor<3>, 
         Some(m) => pre.mask_where(m, out),
     };
     (out, stats)
-}
-
-/// Each model's number of correct predictions, `[K]`, as floats: `model::per_model_correct`.
-pub fn correct_counts(outputs: Tensor<3>, targets: Tensor<3, Int>) -> Tensor<1> {
-    per_model_correct(outputs, targets)
 }

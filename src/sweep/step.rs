@@ -2,8 +2,9 @@
 //! (dampening 0) per model, exactly as burn's `Sgd` updates a single model, and a per-model
 //! "alive" flag kept on the device: a model whose loss is not finite stops updating at once.
 
-use super::stack::{BN_MOMENTUM, InputLayout, StackedMlp, correct_counts};
+use super::stack::{BN_MOMENTUM, InputLayout, StackedMlp};
 use crate::config::Config;
+use crate::model::per_model_correct;
 use crate::train::{ModelRates, sgd_momentum};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
@@ -76,7 +77,7 @@ pub fn sweep_step(
     let k = model.count();
     let (outputs, stats) = model.forward_train(batch.inputs.clone(), layout);
     let losses = crate::model::per_model_cross_entropy(outputs.clone(), batch.targets.clone());
-    let correct = correct_counts(outputs.detach().inner(), batch.targets.clone().inner());
+    let correct = per_model_correct(outputs.detach().inner(), batch.targets.clone().inner());
     // Summed, each model's loss only reaches its own weights: its gradient is its own.
     let mut grads = losses.clone().sum().backward();
     let losses = losses.detach().inner();
