@@ -249,65 +249,55 @@ pub fn predict(outputs: Tensor<2>) -> Tensor<1, Int> {
     if width == 1 {
         return outputs.greater_elem(0.5).int().reshape([batch]);
     }
-    predict_last_dim(outputs).reshape([batch])
-}
-
-/// The arg-max over the last dimension (kept, of size 1), ties to the lowest index: the rule of
-/// [`predict`] for any rank, so the sweep's `[K, batch, classes]` outputs score alike.
-pub fn predict_last_dim<const D: usize>(outputs: Tensor<D>) -> Tensor<D, Int> {
-    let dims = outputs.dims();
-    let max = outputs.clone().max_dim(D - 1);
+    let max = outputs.clone().max_dim(1);
     let is_max = outputs.equal(max);
     // Each position scores classes − index (> 0) where maximal, else −(index + 1) (< 0), so the
     // lowest maximal index wins, uniquely, and a row with no maximum (NaN) predicts 0.
-    let (maximal, other) = tie_scores(dims[D - 1], &is_max.device());
-    let mut row = [1usize; D];
-    row[D - 1] = dims[D - 1];
-    let score = |s: Tensor<1>| s.reshape(row).expand(dims);
-    score(other).mask_where(is_max, score(maximal)).argmax(D - 1)
+    let (maximal, other) = tie_scores(width, &is_max.device());
+    let score = |s: Tensor<1>| s.reshape([1, width]).expand([batch, width]);
+    score(other).mask_where(is_max, score(maximal)).argmax(1).reshape([batch])
 }
 
-thread_local! {
-    /// [`single_codes`] per device and activation.
-    static SINGLE_CODES: std::cell::RefCell<Vec<(Device, Activation, ActivationCodes)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
+/// Constants per device, made once per thread, by key.
+type DeviceCache<K, V> = std::cell::RefCell<Vec<(Device, K, V)>>;
 
-/// One model's activation code, uploaded once per device and activation (an upload mid-step would
-/// split the step's submission).
-fn single_codes(activation: Activation, device: &Device) -> ActivationCodes {
+/// The constant `make` uploads for `key` to `device`'s plain device, made on first use: a constant
+/// uploaded in every step would make wgpu submit the step's work so far, mid-step.
+fn once_per_device<K: PartialEq + Copy, V: Clone>(
+    cache: &'static std::thread::LocalKey<DeviceCache<K, V>>,
+    key: K,
+    device: &Device,
+    make: impl FnOnce(&Device) -> V,
+) -> V {
     let device = device.clone().inner();
-    SINGLE_CODES.with_borrow_mut(|cache| {
-        if let Some((_, _, codes)) = cache.iter().find(|(d, a, _)| *d == device && *a == activation) {
-            return codes.clone();
+    cache.with_borrow_mut(|cache| {
+        if let Some((_, _, value)) = cache.iter().find(|(d, k, _)| *d == device && *k == key) {
+            return value.clone();
         }
-        let codes = ActivationCodes::new(&[activation], &device);
-        cache.push((device, activation, codes.clone()));
-        codes
+        let value = make(&device);
+        cache.push((device, key, value.clone()));
+        value
     })
 }
 
 thread_local! {
-    /// [`tie_scores`] per device and class count.
-    static TIE_SCORES: std::cell::RefCell<Vec<(Device, usize, Tensor<1>, Tensor<1>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static SINGLE_CODES: DeviceCache<Activation, ActivationCodes> = const { std::cell::RefCell::new(Vec::new()) };
+    static TIE_SCORES: DeviceCache<usize, (Tensor<1>, Tensor<1>)> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One model's activation code, uploaded once per device and activation.
+fn single_codes(activation: Activation, device: &Device) -> ActivationCodes {
+    once_per_device(&SINGLE_CODES, activation, device, |device| ActivationCodes::new(&[activation], device))
 }
 
 /// The arg-max's scores of a maximal and of another position, uploaded once per device and class
-/// count: a constant uploaded in every step would make wgpu submit the step's work so far, mid-step,
-/// and making it on the device took two kernels a step.
+/// count (making them on the device took two kernels a step).
 fn tie_scores(classes: usize, device: &Device) -> (Tensor<1>, Tensor<1>) {
-    let device = device.clone().inner();
-    TIE_SCORES.with_borrow_mut(|cache| {
-        if let Some((_, _, maximal, other)) = cache.iter().find(|(d, c, _, _)| *d == device && *c == classes) {
-            return (maximal.clone(), other.clone());
-        }
+    once_per_device(&TIE_SCORES, classes, device, |device| {
         let row = |f: fn(usize, usize) -> f32| {
             let values: Vec<f32> = (0..classes).map(|i| f(i, classes)).collect();
-            Tensor::<1>::from_data(TensorData::new(values, [classes]), &device)
+            Tensor::<1>::from_data(TensorData::new(values, [classes]), device)
         };
-        let (maximal, other) = (row(|i, c| (c - i) as f32), row(|i, _| -((i + 1) as f32)));
-        cache.push((device, classes, maximal.clone(), other.clone()));
-        (maximal, other)
+        (row(|i, c| (c - i) as f32), row(|i, _| -((i + 1) as f32)))
     })
 }
