@@ -28,7 +28,8 @@ export async function launch(flags, gpu, extra = []) {
 /**
  * Runs in the page or inside its engine worker (scripts/bench.mjs): counts the calls of the WebGPU
  * methods (and the bytes uploaded and mapped for reading) in `self.__gpuCalls`, and keeps the time
- * of the last queue submission in `self.__lastSubmitAt` (scripts/bench-host.mjs).
+ * of the last queue submission in `self.__lastSubmitAt` (scripts/bench-host.mjs); `self.__gpuSettle()`
+ * resolves once every device's queue is idle.
  */
 export function countGpuCalls() {
   /** @type {Record<string, number>} */
@@ -84,6 +85,19 @@ export function countGpuCalls() {
     'createCommandEncoder',
   ]);
   self.__gpuCalls = calls;
+  // The devices made here, and a wait until each one's queue has run what it was given: the host
+  // bench (scripts/bench-host.mjs) times a step with no emulated GPU work beside it.
+  /** @type {GPUDevice[]} */
+  const devices = [];
+  const requestDevice = self.GPUAdapter?.prototype.requestDevice;
+  if (requestDevice) {
+    self.GPUAdapter.prototype.requestDevice = async function kept(...args) {
+      const device = await requestDevice.apply(this, args);
+      devices.push(device);
+      return device;
+    };
+  }
+  self.__gpuSettle = () => Promise.all(devices.map((d) => d.queue.onSubmittedWorkDone()));
 }
 
 /** The calls per step of `countGpuCalls` (differences divided by the steps) in two lines. */
