@@ -129,6 +129,9 @@ mod tests {
         assert_eq!(value(f64::NEG_INFINITY, 4), "−∞");
         assert_eq!(value(-2e-7, 4), "-2.00e-7");
         assert_eq!(value(0.0, 2), "0.00");
+        // A diverging run's last finite loss: never a row of twenty digits.
+        assert_eq!(value(1.822_572_5e19, 3), "1.82e+19");
+        assert_eq!(value(12_345.678, 3), "12345.678");
         assert_eq!(readout_percent(f64::NAN), "NaN");
         assert_eq!(percent(0.978_12, 2), "97.81%");
         assert_eq!(percent_number(0.001_2, 2), "0.12");

@@ -4,10 +4,12 @@
 
 export { $, errorText } from './dom.js';
 export const fmtInt = new Intl.NumberFormat('en-US');
+// Numbers read out as the Rust side writes them (src/format.rs): exponent form for a diverging
+// run's huge loss, NaN and infinities spelled out.
 export const pct = (/** @type {number | null | undefined} */ x) =>
-  x == null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`;
+  x == null || !Number.isFinite(x) ? '–' : app.wasm.formatPercent(x);
 export const num = (/** @type {number | null | undefined} */ x, digits = 4) =>
-  x == null || !Number.isFinite(x) ? (x == null ? '–' : String(x)) : x.toFixed(digits);
+  x == null ? '–' : app.wasm.formatValue(x, digits);
 
 /** The page's WebGPU state before the engine starts WebGPU (at load and after a restart). */
 export function newGpuState() {

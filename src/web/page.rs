@@ -1,5 +1,5 @@
-//! The page's small rules, for its main thread: the A/B comparison's names and verdict, and the
-//! datasets it offers.
+//! The page's small rules, for its main thread: the A/B comparison's names and verdict, how its
+//! read-outs write numbers, and the datasets it offers.
 
 use wasm_bindgen::prelude::*;
 
@@ -9,6 +9,20 @@ use wasm_bindgen::prelude::*;
 pub fn ab_names(a_json: &str, b_json: &str) -> Result<String, JsError> {
     let (a, b) = (super::parse_config(a_json)?, super::parse_config(b_json)?);
     Ok(serde_json::to_string(&crate::ab::names(&a, &b)).unwrap_or_default())
+}
+
+/// A number for the page's read-outs ([`crate::format::value`]): `digits` decimals, NaN and ±∞
+/// spelled out, very large or small values in exponent form (a diverging run's loss of 1.8e19 is
+/// `1.82e+19`, not twenty digits).
+#[wasm_bindgen(js_name = formatValue)]
+pub fn format_value(v: f64, digits: u32) -> String {
+    crate::format::value(v, digits as usize)
+}
+
+/// A fraction as the page's read-outs write it ([`crate::format::readout_percent`]): `97.8%`.
+#[wasm_bindgen(js_name = formatPercent)]
+pub fn format_percent(fraction: f64) -> String {
+    crate::format::readout_percent(fraction)
 }
 
 /// The A/B run's verdict for test accuracies `a` and `b` (fractions): `about the same` or

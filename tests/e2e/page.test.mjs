@@ -67,6 +67,18 @@ test('a diverging run (lr 10) is stopped and reported without a crash', async ()
   assert.equal(await page.isVisible('#error-banner'), false, 'no error banner for a diverged run');
   assert.equal(await page.isEnabled('#t-play'), true, 'a new run can be started');
   assert.equal(await page.isEnabled('#lr'), true, 'the settings are editable again');
+  // The last finite loss of a run at lr 10 is huge: read out in exponent form, inside its card.
+  const loss = await page.$eval('#stat-loss', (e) => {
+    const text = document.createRange();
+    text.selectNodeContents(e);
+    return {
+      text: e.textContent,
+      fits: text.getBoundingClientRect().right <= e.parentElement.getBoundingClientRect().right,
+    };
+  });
+  assert.doesNotMatch(loss.text, /\d{7}/, `a short loss read-out, got ${loss.text}`);
+  assert.ok(loss.fits, `the loss read-out ${loss.text} fits its card`);
+  assert.doesNotMatch(await page.textContent('#readout'), /\d{7}/, 'a short loss in the header');
   await screenshot(page, 'diverged.png');
   assert.deepEqual(problems, []);
 });
