@@ -41,6 +41,7 @@ const KEYS = [
   ['readBacks', 'mapAsync'],
   ['readBacksDone', 'mapAsyncDone'],
   ['readBacksOverlapped', 'mapAsyncOverlapped'],
+  ['apiCalls', 'apiCalls'],
 ];
 
 /** The CPU time (ns) thread `tid` of process `pid` has run, from the kernel's schedstat. */
@@ -238,7 +239,7 @@ export async function hostBench(server, { flags, tfjs = true, stacked = STACKED,
       ' the GPU idle when a timed call starts, except "overlapped" and the stacked rows\' last note):',
   );
   console.log(
-    `    ${'step'.padEnd(26)} host CPU ms  to last submit ms  wall ms  dispatches  passes  submits  bind groups  upload B  read-back B (reads)`,
+    `    ${'step'.padEnd(26)} host CPU ms  to last submit ms  wall ms  dispatches  API calls  passes  submits  bind groups  upload B  read-back B (reads)`,
   );
   for (const r of rows) {
     if (r.error) {
@@ -251,7 +252,7 @@ export async function hostBench(server, { flags, tfjs = true, stacked = STACKED,
       : '';
     console.log(
       `    ${r.name.padEnd(26)} ${fmt(r.hostCpuMs, 2).padStart(11)}  ${fmt(r.hostToSubmitMs, 2).padStart(17)}  ${fmt(r.wallMs).padStart(7)}  ` +
-        `${fmt(r.dispatches).padStart(10)}  ${fmt(r.computePasses).padStart(6)}  ${fmt(r.submits).padStart(7)}  ` +
+        `${fmt(r.dispatches).padStart(10)}  ${fmt(r.apiCalls).padStart(9)}  ${fmt(r.computePasses).padStart(6)}  ${fmt(r.submits).padStart(7)}  ` +
         `${fmt(r.bindGroups).padStart(11)}  ${fmt(r.uploadBytes, 0).padStart(8)}  ${fmt(r.readBackBytes, 0)} (${fmt(r.readBacks)})${perK}`,
     );
   }

@@ -27,7 +27,8 @@ export async function launch(flags, gpu, extra = []) {
 
 /**
  * Runs in the page or inside its engine worker (scripts/bench.mjs): counts the calls of the WebGPU
- * methods (and the bytes uploaded and mapped for reading) in `self.__gpuCalls`, and keeps the time
+ * methods (and the bytes uploaded and mapped for reading) in `self.__gpuCalls`, `apiCalls` all of
+ * them together, and keeps the time
  * of the last queue submission in `self.__lastSubmitAt` (scripts/bench-host.mjs); `self.__gpuSettle()`
  * resolves once every device's queue is idle.
  */
@@ -72,6 +73,21 @@ export function countGpuCalls() {
       };
     }
   };
+  // Every call into a WebGPU object's methods, as `apiCalls` (each one a crossing from the page's
+  // code into the browser: from wasm, through wasm-bindgen's JS, for burn). Wrapped first, so the
+  // named ones below count in both.
+  for (const cls of Object.keys(Object.getOwnPropertyDescriptors(self)).filter((k) => /^GPU[A-Z]/.test(k))) {
+    const proto = self[cls]?.prototype;
+    if (!proto) continue;
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (name === 'constructor' || typeof d.value !== 'function') continue;
+      const inner = d.value;
+      proto[name] = function countedCall(...args) {
+        add('apiCalls');
+        return inner.apply(this, args);
+      };
+    }
+  }
   wrap('GPUQueue', ['submit', 'writeBuffer']);
   wrap('GPUCommandEncoder', ['beginComputePass', 'copyBufferToBuffer']);
   wrap('GPUComputePassEncoder', ['dispatchWorkgroups', 'dispatchWorkgroupsIndirect']);
@@ -107,7 +123,8 @@ export function formatGpuCalls(per) {
     `compute passes ${f('beginComputePass')}, dispatches ${f('dispatchWorkgroups')}, submits ${f('submit')} (${f('commandBuffers')} command buffers), ` +
       `writeBuffer ${f('writeBuffer')} (${f('writeBufferBytes')} bytes), copyBufferToBuffer ${f('copyBufferToBuffer')}, mapAsync ${f('mapAsync')} (${f('mapAsyncBytes')} bytes)`,
     `createBuffer ${f('createBuffer')}, createBindGroup ${f('createBindGroup')}, createCommandEncoder ${f('createCommandEncoder')}, ` +
-      `pipelines created ${f('createComputePipeline')} + ${f('createComputePipelineAsync')} async, shader modules ${f('createShaderModule')}`,
+      `pipelines created ${f('createComputePipeline')} + ${f('createComputePipelineAsync')} async, shader modules ${f('createShaderModule')}, ` +
+      `WebGPU method calls in all ${f('apiCalls')}`,
   ];
 }
 
