@@ -231,12 +231,16 @@ export function clearCanvases() {
   }
 }
 
-/** The engine stopped (true) or runs again: the figures say so instead of showing stale pixels. */
+/**
+ * The engine stopped (true) or runs again: the figures say so instead of showing stale pixels. A
+ * dead engine cannot clear the canvases it drew on, so an opaque cover (`.plot-final`) hides them.
+ */
 export function showStopped(/** @type {boolean} */ stopped) {
   for (const box of document.querySelectorAll('.plot-box')) {
-    box.classList.remove('has-chart', 'no-data');
-    const placeholder = box.querySelector('.plot-empty');
-    if (placeholder) placeholder.textContent = stopped ? 'The training engine stopped' : 'No data yet';
+    box.classList.remove('has-chart');
+    box.classList.toggle('no-data', stopped);
+    const final = box.querySelector('.plot-final');
+    if (final) final.textContent = stopped ? 'The training engine stopped' : '';
   }
 }
 

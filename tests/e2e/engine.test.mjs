@@ -136,10 +136,28 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   assert.equal(await page.isEnabled('#engine-restart'), true);
   // Nothing half-disabled: training waits for the restart, the settings stay editable.
   assert.equal(await page.isDisabled('#t-play'), true);
-  assert.equal(await page.isDisabled('#t-play'), true);
   assert.equal(await page.isEnabled('#lr'), true);
   assert.equal(await page.locator('.plot-box.has-chart').count(), 0, 'no stale charts');
-  assert.match(await page.textContent('.plot-a .plot-empty'), /engine stopped/);
+  // Each figure on screen is covered by one opaque message: the dead engine's last pixels (a
+  // chart, or its own waiting text) neither show through nor mix with it.
+  const figures = await page.$$eval('.plot-box', (boxes) =>
+    boxes
+      .filter((box) => box.offsetParent !== null)
+      .map((box) => {
+        const cover = /** @type {HTMLElement} */ (box.querySelector('.plot-final'));
+        const [c, f] = [box.querySelector('canvas'), cover].map((e) => e.getBoundingClientRect());
+        const style = getComputedStyle(cover);
+        return {
+          text: cover.textContent,
+          shown: style.display !== 'none',
+          covers: f.left <= c.left + 1 && f.top <= c.top + 1 && f.right >= c.right - 1 && f.bottom >= c.bottom - 1,
+          opaque: /^rgb\(/.test(style.backgroundColor),
+        };
+      }),
+  );
+  assert.ok(figures.length >= 4, `the figures on screen: ${figures.length}`);
+  for (const f of figures)
+    assert.deepEqual(f, { text: 'The training engine stopped', shown: true, covers: true, opaque: true });
   await screenshot(page, 'engine-crashed.png');
   const stepAtCrash = await page.evaluate(() => window.playground.progress.step);
   await sleep(500);
@@ -152,6 +170,7 @@ test('a worker that dies mid-run is reported in words; the restart keeps the set
   await page.click('#engine-restart');
   await waitState(page, 'idle', 120_000);
   assert.equal(await page.isVisible('#engine-banner'), false);
+  assert.equal(await page.locator('.plot-box.no-data').count(), 0, 'the covers go with the restart');
   const values = await page.evaluate(() =>
     ['act1', 'act2', 'act3', 'lr', 'epochs', 'seed'].map((id) => document.getElementById(id).value),
   );
