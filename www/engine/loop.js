@@ -19,7 +19,10 @@ const CPU_BUDGET_MS = 30; // per chunk: how often the page hears from the worker
 // Epochs shorter than a chunk (the Q&A's: one full-batch step) end in every chunk: their table is
 // re-read and their charts forced at most this often, not after every chunk.
 const SHORT_EPOCHS_MS = 1000;
-const GPU_MAX_STEPS = 8; // per chunk; adapted between 1 and this from the measured chunk time
+// Steps per chunk, adapted between 1 and this from the measured chunk time. On a fast GPU a chunk's
+// fixed host cost (its read-back and progress message, ~1.5 ms of CPU here) is spread over up to
+// 32 steps (docs/benchmarks.md, part 10); SwiftShader's ~80 ms steps stay at one a chunk.
+const GPU_MAX_STEPS = 32;
 const GPU_TARGET_MS = 150;
 const MAX_STEP_REQUESTS = 20;
 
