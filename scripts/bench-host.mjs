@@ -3,7 +3,7 @@
 //
 // Each engine trains in a blank page of the bench's origin (the page's main thread: the same wasm,
 // JS and WebGPU calls as in the engine worker), one step per call with its losses read back, or 8
-// steps per call read back once (the page's chunk on WebGPU). The WebGPU prototypes are wrapped
+// or 32 steps per call read back once (32: the page's largest chunk on WebGPU). The WebGPU prototypes are wrapped
 // there (countGpuCalls, scripts/bench-tfjs.mjs; the bench injects it: nothing of it ships in dist/),
 // so each step gives its dispatches, compute passes, submissions, bind groups created, bytes
 // uploaded (writeBuffer) and mapped for reading (mapAsync).
@@ -24,8 +24,10 @@ import { defineLoadSubset } from './bench-browser.mjs';
 const HOST_STEPS = Number(process.env.BENCH_HOST_STEPS || 20);
 // Enough for the kernels to compile and the memory pool to settle on the buffers a step uses (4 steps).
 const WARM_STEPS = 5;
-/** The steps a call makes in the "steps a read" rows: the page's largest chunk on WebGPU (www/engine/loop.js). */
-const CHUNK = 8;
+/** The steps a call makes in the "steps a read" rows; the last is the page's largest chunk on
+ * WebGPU (GPU_MAX_STEPS, www/engine/loop.js). */
+const CHUNKS = [8, 32];
+const CHUNK = CHUNKS[CHUNKS.length - 1];
 /** The stacked sizes measured (BENCH_HOST_K, e.g. "8,16,64"). */
 const STACKED = (process.env.BENCH_HOST_K || '8,16,64').split(',').map(Number).filter(Boolean);
 /** More builds of the wasm module to measure beside www/pkg: their served binding folders
@@ -106,7 +108,11 @@ function defineHostStep() {
  */
 async function measure(page, { perCall = 1, settle = 'all' } = {}) {
   await page.evaluate(defineHostStep);
-  for (let i = 0; i < WARM_STEPS; i++) await page.evaluate(() => window.__hostStep());
+  // A call of several steps warms up as much in two calls; and 5 timed calls of 32 steps (160
+  // steps) are enough for a median, where TF.js's SwiftShader steps take ~0.25 s each.
+  const [warm, calls] =
+    perCall > 1 ? [2, Math.max(5, Math.round((HOST_STEPS * 8) / perCall))] : [WARM_STEPS, HOST_STEPS];
+  for (let i = 0; i < warm; i++) await page.evaluate(() => window.__hostStep());
   const pid = await rendererOf(page);
   // What an empty call from the bench costs the page thread (the same round trip, no step).
   const idle = [];
@@ -117,7 +123,7 @@ async function measure(page, { perCall = 1, settle = 'all' } = {}) {
   }
   const baseNs = median(idle);
   const steps = [];
-  for (let i = 0; i < HOST_STEPS; i++) {
+  for (let i = 0; i < calls; i++) {
     const settled = settle === 'all' || (settle === 'alternate' && i % 2 === 0);
     if (settled) await page.evaluate(() => self.__gpuSettle());
     const c0 = threadCpuNs(pid);
@@ -216,10 +222,10 @@ export async function hostBench(server, { flags, tfjs = true, stacked = STACKED,
       await opened?.browser.close();
     }
   };
-  const chunk = { perCall: CHUNK };
   await run('burn, single run', () => burnPage(server, flags, null));
   await run('burn, single run, overlapped', () => burnPage(server, flags, null, { overlap: true }), { settle: 'none' });
-  await run(`burn, ${CHUNK} steps a read`, () => burnPage(server, flags, null, chunk), chunk);
+  for (const perCall of CHUNKS)
+    await run(`burn, ${perCall} steps a read`, () => burnPage(server, flags, null, { perCall }), { perCall });
   for (const pkg of pkgs) {
     await run(`burn, single run, ${pkg}`, () => burnPage(server, flags, null, { pkg }));
     await run(`burn, overlapped, ${pkg}`, () => burnPage(server, flags, null, { overlap: true, pkg }), {
@@ -228,14 +234,15 @@ export async function hostBench(server, { flags, tfjs = true, stacked = STACKED,
   }
   if (tfjs) {
     await run('TF.js webgpu, single run', () => tfjsPage(server, flags));
-    await run(`TF.js, ${CHUNK} steps a read`, () => tfjsPage(server, flags, CHUNK), chunk);
+    for (const perCall of CHUNKS)
+      await run(`TF.js, ${perCall} steps a read`, () => tfjsPage(server, flags, perCall), { perCall });
   }
   for (const k of stacked) {
     await run(`burn, stacked K = ${k}`, () => burnPage(server, flags, k), { k, settle: 'alternate' });
   }
 
   console.log(
-    `\nHost work per WebGPU training step (medians of ${HOST_STEPS} calls after ${WARM_STEPS}, per step; main thread of a blank page;` +
+    `\nHost work per WebGPU training step (medians of ${HOST_STEPS} calls after ${WARM_STEPS}, or of ${HOST_STEPS * 8} steps in calls of several after 2 calls; per step; main thread of a blank page;` +
       ' the GPU idle when a timed call starts, except "overlapped" and the stacked rows\' last note):',
   );
   console.log(
