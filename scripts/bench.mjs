@@ -36,7 +36,7 @@
 //    time between dispatches, and the costliest kernels.
 // 10. host: the host's work per WebGPU step (CPU time with the GPU idle at the start, time to the
 //    last submit, dispatches, passes, submissions, bind groups, bytes up and back), burn beside
-//    TF.js, a step a read and 8 steps a read, single and stacked at K = 8, 16, 64
+//    TF.js, a step a read and 8 or 32 steps a read, single and stacked at K = 8, 16, 64
 //    (scripts/bench-host.mjs; BENCH_HOST_STEPS, default 20; BENCH_HOST_K, default 8,16,64).
 // 9. cifar-memory: the memory full CIFAR-10 costs the page (issue 19: at most 250 MB). The five
 //    training batches and the test batch of ../shared/data/cifar-10 (skipped when absent) are given
