@@ -39,10 +39,8 @@ fn predicted(row: &[f32]) -> usize {
 impl CorrectCountOps for Flex {
     fn correct_count(logits: FloatTensor<Self>, targets: IntTensor<Self>) -> FloatTensor<Self> {
         let data = logits.into_data().convert::<f32>();
-        let k = data.shape()[0];
-        let classes = data.shape()[2].max(1);
+        let (k, rows_per_model, classes) = (data.shape()[0], data.shape()[1], data.shape()[2].max(1));
         let targets: Vec<i64> = targets.into_data().iter::<i64>().collect();
-        let rows_per_model = targets.len() / k.max(1);
         let logits = data.as_slice::<f32>().unwrap_or_default();
         let counts: Vec<f32> = (0..k)
             .map(|m| {
